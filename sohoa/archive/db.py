@@ -1,0 +1,100 @@
+"""Opening the archive's database: engine, SQLite pragmas, migrations, sessions.
+
+SQLite is the embedded default (one file in ``SOHOA_HOME``); any SQLAlchemy URL works, and
+the tests run on PostgreSQL too. The schema is owned by Alembic migrations, applied on open
+under a lock so two commands started at once on a fresh archive do not race.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sohoa.errors import ArchiveError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_PG_MIGRATION_LOCK = 0x50A0A  # any constant: serialises migrations across processes
+
+
+def create_archive_engine(url: str) -> Engine:
+    """An engine tuned for a batch writer next to readers.
+
+    SQLite gets WAL (readers never block the writer), a long busy timeout (two ingests at
+    once wait instead of failing), foreign keys, and ``synchronous=FULL`` so a power cut
+    never loses a committed document.
+    """
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 60})
+
+            @event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA busy_timeout=60000")
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA synchronous=FULL")
+                cur.close()
+
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise ArchiveError(f"cannot use database URL {_redact(url)}: {exc}") from exc
+    return engine
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a URL before it reaches a message or a log."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+@contextmanager
+def _migration_lock(engine: Engine, lock_dir: Path | None) -> Iterator[None]:
+    """Serialise schema upgrades: a file lock for SQLite, an advisory lock for PostgreSQL."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                conn.commit()
+    elif lock_dir is not None:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        with open(lock_dir / ".migrate.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    else:
+        yield
+
+
+def migrate(engine: Engine, lock_dir: Path | None = None) -> None:
+    """Bring the schema to the newest migration (a no-op when it is there already)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with _migration_lock(engine, lock_dir), engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except SQLAlchemyError as exc:
+        raise ArchiveError(f"cannot prepare the archive database: {exc.__class__.__name__}: {exc}") from exc
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (the CLI prints them)."""
+    return sessionmaker(engine, expire_on_commit=False)

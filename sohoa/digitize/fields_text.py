@@ -1,0 +1,233 @@
+"""Text helpers for metadata extraction: NFC, diacritic folding that keeps offsets, page lines.
+
+Keywords are matched on folded text (``Quyêt định`` and ``Quyết định`` both fold to
+``quyet dinh``) while values are sliced from the original NFC text, so they come back as
+printed. That only works if folding maps each character to exactly one character, which
+:func:`fold` guarantees for NFC input.
+"""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+
+from sohoa.digitize.model import PageText, Word
+
+# Letters that Unicode does not decompose (đ is a letter of its own; Ð U+00D0 is what OCR
+# often returns for Đ) and typographic look-alikes that OCR emits for ASCII punctuation.
+_SPECIAL_FOLD = {
+    "đ": "d",
+    "Đ": "d",
+    "Ð": "d",
+    "ð": "d",
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "−": "-",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "\u00a0": " ",
+}
+
+_fold_cache: dict[str, str] = {}
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC, the only form stored or compared anywhere."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _fold_char(ch: str) -> str:
+    special = _SPECIAL_FOLD.get(ch)
+    if special is not None:
+        return special
+    decomposed = unicodedata.normalize("NFD", ch)
+    return decomposed[0].lower() if decomposed else ch
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip its diacritics, one output character per input character.
+
+    Meant for matching only: the same offsets index the original, so a match on the folded
+    string slices the accented value out of the original.
+    """
+    out = []
+    for ch in text:
+        folded = _fold_cache.get(ch)
+        if folded is None:
+            folded = _fold_char(ch)
+            if len(folded) != 1:
+                folded = ch
+            _fold_cache[ch] = folded
+        out.append(folded)
+    return "".join(out)
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace to one space and trim: OCR spacing is not meaningful."""
+    return " ".join(text.split())
+
+
+def sentence_case(text: str) -> str:
+    """``GIẤY CHỨNG NHẬN KẾT HÔN`` -> ``Giấy chứng nhận kết hôn`` (titles are stored this way)."""
+    lowered = text.lower()
+    return lowered[:1].upper() + lowered[1:]
+
+
+def is_upper_text(text: str) -> bool:
+    """True when the letters of ``text`` are (almost) all capitals, as in headings and bodies' names."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 2:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper >= 0.8 * len(letters)
+
+
+@dataclass
+class Line:
+    """One visual line (or one column's part of it) on a page.
+
+    Geometry is in page pixels and ``None`` for text-layer pages that come without word boxes.
+    ``conf`` is the mean OCR word confidence in [0, 1].
+    """
+
+    text: str
+    page: int
+    index: int
+    conf: float
+    left: int | None = None
+    top: int | None = None
+    right: int | None = None
+    bottom: int | None = None
+    words: list[Word] = field(default_factory=list)
+    zone: str = ""
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @property
+    def centre_x(self) -> float | None:
+        if self.left is None or self.right is None:
+            return None
+        return (self.left + self.right) / 2
+
+
+@dataclass
+class PageLines:
+    """A page's lines in reading order plus its size (0 when unknown)."""
+
+    number: int
+    lines: list[Line]
+    width: int
+    height: int
+    has_boxes: bool
+    confidence: float
+
+
+def _word_conf(word: Word) -> float:
+    return max(0.0, min(1.0, word.conf / 100.0)) if word.conf >= 0 else 0.0
+
+
+def _runs(words: list[Word]) -> list[list[Word]]:
+    """Cut Tesseract's word stream into lines.
+
+    A new line starts when Tesseract's (block, line) changes, or when a word sits wholly
+    below the previous one and to its left (two one-line paragraphs share a line number).
+    """
+    runs: list[list[Word]] = []
+    current: list[Word] = []
+    for word in words:
+        if current:
+            prev = current[-1]
+            new_key = (word.block, word.line) != (prev.block, prev.line)
+            wrapped = word.top > prev.top + prev.height * 0.8 and word.left < prev.left
+            if new_key or wrapped:
+                runs.append(current)
+                current = []
+        current.append(word)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _split_gaps(run: list[Word]) -> list[list[Word]]:
+    """Split a line at wide horizontal gaps: psm 6 reads both header columns as one line."""
+    run = sorted(run, key=lambda w: w.left)
+    heights = [w.height for w in run if w.height > 0]
+    limit = 2.5 * (statistics.median(heights) if heights else 20)
+    parts: list[list[Word]] = [[run[0]]]
+    for word in run[1:]:
+        prev = parts[-1][-1]
+        if word.left - (prev.left + prev.width) > limit:
+            parts.append([word])
+        else:
+            parts[-1].append(word)
+    return parts
+
+
+def _line_from_words(words: list[Word], page: int) -> Line:
+    text = nfc(" ".join(w.text for w in words))
+    confs = [_word_conf(w) for w in words]
+    return Line(
+        text=squash(text),
+        page=page,
+        index=0,
+        conf=sum(confs) / len(confs) if confs else 0.0,
+        left=min(w.left for w in words),
+        top=min(w.top for w in words),
+        right=max(w.left + w.width for w in words),
+        bottom=max(w.top + w.height for w in words),
+        words=list(words),
+    )
+
+
+def page_lines(page: PageText) -> PageLines:
+    """Turn a page into lines: from word boxes when there are any, else from the plain text."""
+    words = [w for w in page.words if w.text and w.text.strip()]
+    if words:
+        lines: list[Line] = []
+        for run in _runs(words):
+            for part in _split_gaps(run):
+                lines.append(_line_from_words(part, page.number))
+        lines.sort(key=lambda ln: (ln.top or 0, ln.left or 0))
+        lines = _order_rows(lines)
+        width = page.width or max((ln.right or 0) for ln in lines)
+        height = page.height or max((ln.bottom or 0) for ln in lines)
+        for i, line in enumerate(lines):
+            line.index = i
+        return PageLines(page.number, lines, width, height, True, page.confidence)
+    text_lines = [squash(nfc(t)) for t in page.text.splitlines()]
+    conf = page.confidence if page.confidence > 0 else 1.0
+    lines = [Line(text=t, page=page.number, index=0, conf=conf) for t in text_lines if t]
+    for i, line in enumerate(lines):
+        line.index = i
+    return PageLines(page.number, lines, page.width, page.height, False, conf)
+
+
+def _order_rows(lines: list[Line]) -> list[Line]:
+    """Order lines top to bottom, left before right within one visual row."""
+    rows: list[list[Line]] = []
+    for line in lines:
+        mid = ((line.top or 0) + (line.bottom or 0)) / 2
+        if rows:
+            last = rows[-1][0]
+            if (last.top or 0) <= mid <= (last.bottom or 0):
+                rows[-1].append(line)
+                continue
+        rows.append([line])
+    return [ln for row in rows for ln in sorted(row, key=lambda x: x.left or 0)]
+
+
+_DIGITISH = str.maketrans({"O": "0", "o": "0", "I": "1", "i": "1", "l": "1", "|": "1"})
+
+
+def fix_digits(token: str) -> str:
+    """Repair OCR letter-for-digit swaps inside a token that must be numeric (``2O24`` -> ``2024``)."""
+    return token.translate(_DIGITISH)
+

@@ -10,8 +10,11 @@ from typing import Protocol
 
 
 class Progress(Protocol):
-    def start(self, files: int, pages: int | None) -> None:
-        """A batch of ``files`` starts; ``pages`` is known only when cheap to count."""
+    def start(self, files: int) -> None:
+        """A batch of ``files`` starts."""
+
+    def pages_found(self, count: int) -> None:
+        """``count`` more pages are known to come (files are opened as the batch goes)."""
 
     def page_done(self, count: int = 1) -> None:
         """``count`` more pages are read."""
@@ -26,7 +29,10 @@ class Progress(Protocol):
 class NullProgress:
     """Reports nothing."""
 
-    def start(self, files: int, pages: int | None) -> None:
+    def start(self, files: int) -> None:
+        pass
+
+    def pages_found(self, count: int) -> None:
         pass
 
     def page_done(self, count: int = 1) -> None:

@@ -1,0 +1,63 @@
+"""The main job on the embedded default: ingest the bundled samples, search them, report.
+
+Run through ``bash scripts/run.sh demo``. It drives the real ``sohoa`` command (SQLite and a
+Whoosh index in ``.sohoa-demo/`` unless ``--home`` says otherwise) and prints each command it
+runs, so a new user sees what to type for their own scans. Files are ingested per unit, the way
+each ward or department would feed its own scanner folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOHOA = [sys.executable, "-m", "sohoa.cli"]
+
+
+def run(args: list[str], check: bool = True) -> int:
+    """Run one sohoa command, echoing it like a shell would."""
+    print(f"\n$ sohoa {' '.join(shlex.quote(a) for a in args)}", flush=True)
+    code = subprocess.run([*SOHOA, *args]).returncode
+    if check and code not in (0, 3):
+        raise SystemExit(f"demo: 'sohoa {args[2] if len(args) > 2 else ''}' failed with exit code {code}")
+    return code
+
+
+def samples_by_unit(samples: Path) -> dict[str, list[str]]:
+    """Group the bundled sample scans by the unit their ground truth names."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for meta in sorted(samples.glob("*.json")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        scan = samples / data.get("file", "")
+        if scan.is_file():
+            groups[data.get("unit") or "UBND thành phố Vĩnh Yên"].append(str(scan))
+    return groups
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--home", type=Path, default=ROOT / ".sohoa-demo", help="archive folder for the demo")
+    parser.add_argument("--samples", type=Path, default=ROOT / "samples")
+    parser.add_argument("--keep", action="store_true", help="keep an existing demo archive (default: start fresh)")
+    args = parser.parse_args()
+    if args.home.exists() and not args.keep:
+        shutil.rmtree(args.home)
+    home = ["--home", str(args.home)]
+    groups = samples_by_unit(args.samples)
+    if not groups:
+        raise SystemExit(f"demo: no samples with ground truth in {args.samples}")
+    for unit, files in groups.items():
+        run([*home, "ingest", *files, "--unit", unit])
+    run([*home, "list", "--limit", "100"])
+    print(f"\nDemo archive: {args.home}")
+
+
+if __name__ == "__main__":
+    main()

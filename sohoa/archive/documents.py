@@ -1,0 +1,206 @@
+"""Storing read documents and reading them back.
+
+``store_documents`` is the one place where a file becomes archive rows: files first (through
+``tmp/`` and a rename), rows in one transaction after, so a crash at any moment leaves either
+a complete document or nothing that a re-run will not redo.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from sohoa.digitize.model import PageText
+from sohoa.errors import NotFoundError
+
+from . import storage
+from .models import AuditEvent, Batch, Document, Original, Page, Unit
+from .store import Archive
+
+#: The metadata fields of issue 3, present (maybe None) in every ``show --json``.
+FIELD_NAMES = (
+    "doc_type",
+    "title",
+    "number",
+    "issued_date",
+    "issuer",
+    "place",
+    "summary",
+    "signer",
+    "signer_title",
+    "subject_names",
+    "id_numbers",
+    "field",
+    "dossier_code",
+    "procedure_code",
+    "valid_until",
+)
+
+
+@dataclass
+class NewDocument:
+    """One document cut from an original: its page range, pages as read, and its searchable PDF."""
+
+    page_from: int
+    page_to: int
+    pages: list[PageText]
+    pdf_tmp: Path
+    fields: dict[str, Any] = field(default_factory=dict)
+    field_confidence: dict[str, float] = field(default_factory=dict)
+
+
+def media_type_of(path: Path) -> str:
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _issued(fields: dict[str, Any]) -> date | None:
+    value = fields.get("issued_date")
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def store_documents(
+    archive: Archive,
+    session: Session,
+    *,
+    source: Path,
+    source_name: str,
+    sha256: str,
+    page_count: int,
+    documents: list[NewDocument],
+    unit: Unit,
+    batch: Batch | None,
+) -> list[Document]:
+    """Put the original and each document's PDF in place, then add their rows to ``session``.
+
+    The caller commits; an ``IntegrityError`` on commit means another process stored the same
+    original meanwhile (a duplicate).
+    """
+    original_rel = storage.original_relpath(sha256, source.suffix)
+    storage.copy_in(source, archive.path(original_rel), archive.tmp_dir)
+    original = session.get(Original, sha256)
+    if original is None:
+        original = Original(
+            sha256=sha256,
+            size=source.stat().st_size,
+            media_type=media_type_of(source),
+            source_name=source_name,
+            stored_path=original_rel,
+            page_count=page_count,
+        )
+        session.add(original)
+    stored: list[Document] = []
+    for new in documents:
+        pdf_rel = storage.pdf_relpath(sha256, new.page_from)
+        storage.move_in(new.pdf_tmp, archive.path(pdf_rel))
+        confidences = [p.confidence for p in new.pages]
+        doc = Document(
+            original=original,
+            page_from=new.page_from,
+            page_to=new.page_to,
+            unit=unit,
+            batch_id=batch.id if batch else None,
+            status="stored",
+            pdf_path=pdf_rel,
+            page_count=len(new.pages),
+            confidence=sum(confidences) / len(confidences) if confidences else 0.0,
+            fields={name: new.fields.get(name) for name in FIELD_NAMES},
+            field_confidence={name: float(new.field_confidence.get(name, 0.0)) for name in FIELD_NAMES},
+            field_source={name: "auto" for name in FIELD_NAMES},
+            issued_date=_issued(new.fields),
+        )
+        for number, page in enumerate(new.pages, start=1):
+            doc.pages.append(_page_row(number, page))
+        session.add(doc)
+        stored.append(doc)
+    session.flush()
+    for doc in stored:
+        session.add(
+            AuditEvent(
+                actor=archive.actor,
+                action="ingest",
+                document_id=doc.id,
+                unit_id=unit.id,
+                batch_id=batch.id if batch else None,
+                detail={"sha256": sha256, "pages": [doc.page_from, doc.page_to]},
+            )
+        )
+    return stored
+
+
+def _page_row(number: int, page: PageText) -> Page:
+    words = [
+        [w.text, w.left, w.top, w.width, w.height, round(w.conf, 1), w.block, w.line] for w in page.words
+    ]
+    return Page(
+        number=number,
+        source_page=page.number,
+        method=page.method,
+        text=page.text,
+        confidence=page.confidence,
+        dpi=page.dpi,
+        width=page.width,
+        height=page.height,
+        rotation=page.rotation,
+        skew=page.skew,
+        words=words,
+        warnings=list(page.warnings),
+    )
+
+
+def get_document(session: Session, document_id: int) -> Document:
+    """The document with this id, pages loaded; ``NotFoundError`` if there is none."""
+    doc = session.scalar(
+        select(Document)
+        .where(Document.id == document_id)
+        .options(selectinload(Document.pages), selectinload(Document.original), selectinload(Document.unit))
+    )
+    if doc is None:
+        raise NotFoundError(f"no document with id {document_id}: list them with 'sohoa list'")
+    return doc
+
+
+def document_text(doc: Document) -> str:
+    """The whole document's text, pages separated by form feeds."""
+    return "\f".join(page.text for page in doc.pages)
+
+
+def document_json(doc: Document) -> dict[str, Any]:
+    """The documented shape of ``sohoa show --json``."""
+    return {
+        "id": doc.id,
+        "sha256": doc.original_sha256,
+        "source_name": doc.original.source_name,
+        "unit": doc.unit.name,
+        "pages": doc.page_count,
+        "status": doc.status,
+        "text": document_text(doc),
+        "created_at": doc.created_at.isoformat(),
+        "fields": {name: (doc.fields or {}).get(name) for name in FIELD_NAMES},
+        "field_confidence": {name: (doc.field_confidence or {}).get(name, 0.0) for name in FIELD_NAMES},
+        "field_source": {name: (doc.field_source or {}).get(name, "auto") for name in FIELD_NAMES},
+        "page_range": [doc.page_from, doc.page_to],
+        "pdf": doc.pdf_path,
+        "confidence": round(doc.confidence, 4),
+    }
+
+
+def list_documents(session: Session, unit_ids: list[int] | None = None, limit: int = 100) -> list[Document]:
+    """Newest documents first, optionally within some units."""
+    query = select(Document).options(selectinload(Document.original), selectinload(Document.unit))
+    if unit_ids is not None:
+        query = query.where(Document.unit_id.in_(unit_ids))
+    return list(session.scalars(query.order_by(Document.id.desc()).limit(limit)))
+
+
+def record_view(archive: Archive, session: Session, doc: Document, action: str = "view") -> None:
+    """Leave an audit trace of who looked at a document: it holds personal data."""
+    session.add(AuditEvent(actor=archive.actor, action=action, document_id=doc.id, unit_id=doc.unit_id))

@@ -7,7 +7,6 @@ go to stderr. ``SohoaError``s become their documented exit codes in one place (`
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -20,35 +19,14 @@ from rich.table import Table
 from sohoa.archive import documents as docs
 from sohoa.archive import units as unit_ops
 from sohoa.archive.models import AuditEvent, Unit
-from sohoa.archive.store import Archive, open_archive
+from sohoa.archive.store import Archive
+from sohoa.commands.base import Context, emit_json, err_console, pass_ctx
 from sohoa.errors import ExitCode, SohoaError
 from sohoa.progress import NullProgress, Progress
 from sohoa.text import nfc
 
 log = logging.getLogger("sohoa")
 _state = {"verbose": 0}
-err_console = Console(stderr=True)
-
-
-class Context:
-    """What the group options chose; the archive opens lazily (``--help`` needs no database)."""
-
-    def __init__(self, home: Path | None, db_url: str | None, verbose: int) -> None:
-        self.home, self.db_url, self.verbose = home, db_url, verbose
-        self._archive: Archive | None = None
-
-    @property
-    def archive(self) -> Archive:
-        if self._archive is None:
-            self._archive = open_archive(self.home, self.db_url)
-        return self._archive
-
-
-pass_ctx = click.make_pass_decorator(Context)
-
-
-def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @click.group()
@@ -75,7 +53,7 @@ def cli(ctx: click.Context, home: Path | None, db_url: str | None, verbose: int)
     )
     _state["verbose"] = verbose
     ctx.obj = Context(home, db_url, verbose)
-    ctx.call_on_close(lambda: ctx.obj._archive.close() if ctx.obj._archive else None)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # -- ingest --------------------------------------------------------------------------------
@@ -346,6 +324,10 @@ def units_rename(ctx: Context, unit: str, new_name: str) -> None:
             )
         )
         click.echo(f"renamed {target.code}: {old} -> {target.name}")
+
+
+# -- commands of other roles (each module adds its own here) --------------------------------
+# (search, index, review, register and report commands are registered below this line)
 
 
 # -- entry point ---------------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""The JSON shapes other tools and checks rely on, through the real ``sohoa`` command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import SAMPLES
+
+SOHOA = [sys.executable, "-m", "sohoa.cli"]
+
+
+def sohoa(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SOHOA, "--home", str(home), *args], capture_output=True, text=True, timeout=600)
+
+
+def test_ingest_show_list_json(tmp_path: Path) -> None:
+    scan = sorted(SAMPLES.glob("*.clean-300.png"))[0]
+    truth = json.loads(scan.with_suffix(".json").read_text(encoding="utf-8"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copyfile(scan, folder / scan.name)
+    (folder / "ghi-chu.txt").write_text("not a scan", encoding="utf-8")  # skipped, not failed
+
+    run = sohoa(tmp_path / "h", "ingest", str(folder), "--unit", "UBND phường Khai Quang", "--json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert set(out) == {"batch", "items"}
+    [item] = out["items"]
+    assert set(item) == {"path", "status", "document_id", "pages", "error"}
+    assert item["status"] == "stored" and item["pages"] == 1 and item["error"] is None
+
+    show = sohoa(tmp_path / "h", "show", str(item["document_id"]), "--json")
+    assert show.returncode == 0, show.stderr
+    doc = json.loads(show.stdout)
+    for key in ("id", "sha256", "source_name", "unit", "pages", "status", "text", "created_at", "fields"):
+        assert key in doc
+    assert doc["unit"] == "Phường Khai Quang"
+    assert doc["source_name"].endswith(scan.name)
+    number = truth["fields"]["number"]
+    assert number.split("/")[0] in doc["text"]
+    assert len(doc["sha256"]) == 64
+
+    listed = sohoa(tmp_path / "h", "list", "--unit", "khai quang", "--json")
+    assert [d["id"] for d in json.loads(listed.stdout)] == [item["document_id"]]
+    other = sohoa(tmp_path / "h", "list", "--unit", "Phường Tích Sơn", "--json")
+    assert json.loads(other.stdout) == []
+
+
+def test_errors_have_codes_and_messages(tmp_path: Path) -> None:
+    missing = sohoa(tmp_path / "h", "show", "999", "--json")
+    assert missing.returncode == 7 and "no document with id 999" in missing.stderr
+    bad_unit = sohoa(tmp_path / "h", "ingest", str(tmp_path), "--unit", "Phường Không Có")
+    assert bad_unit.returncode == 8 and "unknown unit" in bad_unit.stderr
+    usage = sohoa(tmp_path / "h", "ingest", str(tmp_path))
+    assert usage.returncode == 2

@@ -88,3 +88,17 @@ class BatchInterruptedError(SohoaError):
     """The batch was interrupted; running the same command again resumes it."""
 
     exit_code = ExitCode.interrupted
+
+
+class SearchIndexError(SohoaError):
+    """The search index cannot be read or written (full disk, damaged or outdated index).
+
+    The archive keeps such documents marked as pending; ``sohoa index sync`` (or the next
+    run) adds them once the cause is fixed, and ``sohoa index rebuild`` recreates the index.
+    """
+
+    exit_code = ExitCode.archive
+
+
+class IndexBusyError(SearchIndexError):
+    """Another process kept the index write lock longer than the wait limit."""

@@ -1,0 +1,282 @@
+"""Vietnamese text analysis: one code path for what is indexed and what is asked.
+
+Every string that reaches the index or a query goes through :func:`nfc` first, because
+scanners, PDFs and keyboards disagree on the Unicode normal form and a tokenizer fed NFD text
+cuts ``Nguyễn`` into ``nguye``. Words are Vietnamese syllables (runs of letters and digits);
+no word segmentation, because a segmenter splits the same name differently with and without
+accents, while syllables with folding match both.
+
+Two forms of every syllable are indexed:
+
+* the *exact* form: NFC, lower case, marks kept (``lượng``) — a query typed with marks
+  ranks these matches first;
+* the *folded* form: every tone and vowel mark removed and ``đ`` mapped to ``d``
+  explicitly (``luong``) — Unicode does not decompose ``đ``, so a generic "strip accents"
+  misses it. A query typed without marks matches everything through this form.
+
+Stored text keeps its marks: folding is for matching only.
+
+Document numbers and symbols (``1234/QĐ-UBND``, ``000.00.12.H62-240610-0001``) are cut into
+their alphanumeric parts, and every contiguous run of parts becomes one keyword, so the
+whole number, ``qd-ubnd``, ``QĐ/UBND`` and ``1234`` all hit the same document.
+
+Whoosh pickles analyzers into the index, so the analyzer classes live here, in an
+importable module, and keep their names across versions (a change of behaviour bumps
+``SCHEMA_VERSION`` in :mod:`sohoa.search.schema` instead).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+from whoosh.analysis import Analyzer, Token
+
+__all__ = [
+    "nfc",
+    "fold",
+    "has_marks",
+    "iter_syllables",
+    "exact_syllables",
+    "folded_syllables",
+    "bigrams",
+    "number_parts",
+    "number_terms",
+    "number_key",
+    "id_terms",
+    "keyword_key",
+    "SyllableAnalyzer",
+    "FoldedAnalyzer",
+    "BigramAnalyzer",
+    "NumberAnalyzer",
+    "IdAnalyzer",
+    "KeywordAnalyzer",
+]
+
+
+def _build_fold_table() -> dict[int, int | None]:
+    """Map every precomposed Latin letter to its base letter and delete lone combining marks.
+
+    Built from Unicode decompositions rather than typed by hand so that no Vietnamese vowel
+    (134 precomposed forms) is forgotten; ``đ``/``Đ`` are added explicitly because they have
+    no decomposition. Whoosh's ``accent_map`` is not used: it maps some lone combining marks
+    to letters (tilde to ``p``), which corrupts NFD leftovers.
+    """
+    table: dict[int, int | None] = {}
+    for start, end in ((0x00C0, 0x0250), (0x1E00, 0x1F00)):
+        for code in range(start, end):
+            char = chr(code)
+            base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+            if len(base) == 1 and base != char and base.isascii():
+                table[code] = ord(base)
+    for code in range(0x0300, 0x0370):  # combining diacritical marks left after NFC
+        table[code] = None
+    table[ord("đ")] = ord("d")
+    table[ord("Đ")] = ord("D")
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+# A syllable: letters and digits, with any combining mark NFC could not compose kept inside
+# the syllable (fold() deletes them) instead of cutting it in two.
+_SYLLABLE_RE = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f])*")
+
+# Between ID-number digits people and OCR put spaces or dots: "0012 3456 7890".
+_DIGITS_RE = re.compile(r"\d[\d .]*\d|\d")
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC (the form stored, indexed and compared everywhere)."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and remove every tone and vowel mark; ``đ`` becomes ``d``.
+
+    ``fold("Nguyễn Văn Lượng, Đống Đa") == "nguyen van luong, dong da"``. Only for matching:
+    what is stored and shown keeps its marks.
+    """
+    return nfc(text).lower().translate(_FOLD_TABLE)
+
+
+def has_marks(text: str) -> bool:
+    """True when ``text`` carries any Vietnamese mark (so the user typed diacritics)."""
+    lowered = nfc(text).lower()
+    return lowered.translate(_FOLD_TABLE) != lowered
+
+
+def iter_syllables(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield ``(start, end, syllable)`` over NFC ``text``; the syllable is lower-cased NFC.
+
+    Offsets point into ``text`` itself, so highlighting can wrap the original accented
+    characters. Callers pass NFC text (stored text is NFC by construction).
+    """
+    for match in _SYLLABLE_RE.finditer(text):
+        yield match.start(), match.end(), match.group().lower()
+
+
+def exact_syllables(text: str) -> list[str]:
+    """The exact (marked, lower-case) syllables of ``text``, in order."""
+    return _SYLLABLE_RE.findall(nfc(text).lower())
+
+
+def folded_syllables(text: str) -> list[str]:
+    """The folded syllables of ``text``, in order; ``fold`` of each exact syllable.
+
+    Folding the whole string before cutting is the same as folding each syllable (the fold
+    table maps letters to letters and deletes only marks, which sit inside syllables) and
+    several times faster, which matters at 100,000 documents.
+    """
+    return _SYLLABLE_RE.findall(fold(text))
+
+
+def bigrams(syllables: list[str]) -> list[str]:
+    """Adjacent pairs ``"a b"`` of folded syllables.
+
+    Phrase queries are answered from these instead of positions: a phrase on a common name
+    (``nguyen thi``) is then one rare-ish term per pair, not an intersection of the longest
+    posting lists followed by position checks, which took seconds at 100k documents.
+    """
+    return [a + " " + b for a, b in zip(syllables, syllables[1:], strict=False)]
+
+
+_NUMBER_LABEL_RE = re.compile(r"^\s*(?:số|so)\s*[:.]\s*", re.IGNORECASE)
+
+
+def number_parts(number: str) -> list[str]:
+    """Folded alphanumeric parts of a document number: ``1234/QĐ-UBND`` → ``1234 qd ubnd``.
+
+    A leading ``Số:`` label is dropped; separators (``/ - . space``) are all equivalent,
+    since clerks type ``QĐ/UBND`` for ``QĐ-UBND``.
+    """
+    return _SYLLABLE_RE.findall(fold(_NUMBER_LABEL_RE.sub("", nfc(number))))
+
+
+def number_key(parts: list[str]) -> str:
+    """The single keyword for a run of number parts (``1234-qd-ubnd``)."""
+    return "-".join(parts)
+
+
+# More than this many parts is not a document number but text; keep the keyword count bounded.
+_MAX_NUMBER_PARTS = 8
+
+
+def number_terms(number: str) -> list[str]:
+    """Every contiguous run of a number's parts, each as one keyword.
+
+    ``15/2024/QĐ-UBND`` gives ``15``, ``2024``, ``qd``, ``ubnd``, ``15-2024``, ``qd-ubnd``,
+    ... and ``15-2024-qd-ubnd``: the whole number and any part of it are exact term lookups.
+    """
+    parts = number_parts(number)[:_MAX_NUMBER_PARTS]
+    return [number_key(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)]
+
+
+def id_terms(values: Iterable[str]) -> list[str]:
+    """Digit strings of personal ID numbers, spaces and dots removed (``001 234 567 890``)."""
+    terms: list[str] = []
+    for value in values:
+        for run in _DIGITS_RE.findall(nfc(str(value))):
+            digits = run.replace(" ", "").replace(".", "")
+            if digits:
+                terms.append(digits)
+    return terms
+
+
+def keyword_key(value: str) -> str:
+    """Normalise a category value (type, field) for exact filtering: folded, single-spaced.
+
+    ``"Hộ  tịch"``, ``"HỘ TỊCH"`` and ``"ho tich"`` all give ``"ho tich"``.
+    """
+    return " ".join(folded_syllables(value))
+
+
+class _ListAnalyzer(Analyzer):
+    """Base of the analyzers: turn the output of one of the functions above into Tokens.
+
+    Whoosh needs an analyzer per field (its highlighter and query parser call them); the
+    project's own indexing and query code call the functions directly, so both paths share
+    the same cutting and folding.
+    """
+
+    def terms(self, value: str) -> list[str]:
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, term in enumerate(self.terms(value) if tokenize else [value]):
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = term
+            if positions:
+                token.pos = start_pos + pos
+            if chars:  # character offsets are not tracked: highlighting is done by query.py
+                token.startchar = start_char
+                token.endchar = start_char
+            yield token
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+
+class SyllableAnalyzer(_ListAnalyzer):
+    """Exact syllables: NFC, lower case, marks kept."""
+
+    def terms(self, value: str) -> list[str]:
+        return exact_syllables(value)
+
+
+class FoldedAnalyzer(_ListAnalyzer):
+    """Folded syllables: no marks, ``đ`` → ``d``."""
+
+    def terms(self, value: str) -> list[str]:
+        return folded_syllables(value)
+
+
+class BigramAnalyzer(_ListAnalyzer):
+    """Adjacent pairs of folded syllables."""
+
+    def terms(self, value: str) -> list[str]:
+        return bigrams(folded_syllables(value))
+
+
+class NumberAnalyzer(_ListAnalyzer):
+    """Document number keywords (whole number and every run of its parts)."""
+
+    def terms(self, value: str) -> list[str]:
+        return number_terms(value)
+
+
+class IdAnalyzer(_ListAnalyzer):
+    """Personal ID numbers as digit strings."""
+
+    def terms(self, value: str) -> list[str]:
+        return id_terms(value.split("\n"))
+
+
+class KeywordAnalyzer(_ListAnalyzer):
+    """A category value as one folded keyword."""
+
+    def terms(self, value: str) -> list[str]:
+        key = keyword_key(value)
+        return [key] if key else []

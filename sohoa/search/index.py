@@ -1,0 +1,546 @@
+"""The search index on disk: atomic generations, one writer at a time, nothing half-written.
+
+Layout of ``path``::
+
+    CURRENT        name of the live generation (replaced atomically by rebuild)
+    write.lock     flock()ed by whoever writes: ingest, sync, delete, rebuild
+    g000001/       a Whoosh index plus SCHEMA_VERSION
+
+Why generations: ``rebuild`` writes a complete new index beside the live one and then swaps
+the one-line pointer with ``os.replace``, so searches keep answering from the old generation
+until the new one is whole, and a crash mid-rebuild leaves the old index untouched. Readers
+that opened the old generation keep their open files after it is deleted (POSIX unlink
+semantics); a reader racing the swap retries on the new pointer.
+
+Why an ``flock`` of our own on top of Whoosh's: it covers the pointer swap as well as the
+Whoosh writer, waits with backoff instead of failing at once, and the kernel releases it
+when a process dies, so a crashed ingest never leaves the index locked. After a bounded wait
+the writer raises :class:`~sohoa.errors.IndexBusyError`; the archive then keeps the documents
+pending and ``sync`` adds them later. A rebuild holds the lock for its whole run, so writes
+in the meantime wait or become pending instead of landing in a generation about to be
+retired.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import logging
+import multiprocessing
+import os
+import pickle
+import queue
+import random
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
+
+from sohoa.errors import IndexBusyError, SearchIndexError
+from sohoa.search.schema import SCHEMA_VERSION, VERSION_SEP, IndexEntry, analyzed_fields, build_schema
+
+log = logging.getLogger(__name__)
+
+_POINTER = "CURRENT"
+_LOCK = "write.lock"
+_VERSION_FILE = "SCHEMA_VERSION"
+_GEN_PREFIX = "g"
+
+# Documents a rebuild worker receives per batch: large enough to amortise pickling, small
+# enough that two workers stay evenly loaded.
+_BATCH = 250
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """How the index differs from what the archive expects (ids sorted).
+
+    ``missing``: in the archive, not in the index; ``stale``: indexed with another version;
+    ``unknown``: in the index, not in the archive (deleted documents left behind).
+    """
+
+    missing: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.unknown)
+
+
+class SearchIndex:
+    """A search index directory; creates an empty index on first use.
+
+    ``lock_timeout`` bounds how long a writer waits for another writer (seconds) before
+    raising :class:`IndexBusyError`. The object caches an open searcher and reopens it when
+    the index changed, so a long-lived process pays the open cost once.
+    """
+
+    def __init__(self, path: Path | str, *, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._searcher: Searcher | None = None
+        self._searcher_gen: str | None = None
+        self._vocabulary: tuple[str, int, list[str]] | None = None
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            if self._read_pointer() is None:
+                with self._write_lock():
+                    if self._read_pointer() is None:
+                        self._swap_pointer(self._create_generation())
+        except OSError as exc:
+            raise SearchIndexError(f"cannot create the search index at {self.path}: {exc}") from exc
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int | None:
+        """The schema version the live index was built with (None if unreadable)."""
+        gen = self._read_pointer()
+        if gen is None:
+            return None
+        try:
+            return int((self.path / gen / _VERSION_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when the live index was built by another analysis or cannot be opened.
+
+        The caller answers with :meth:`rebuild` from the archive; until then writes raise
+        :class:`SearchIndexError` (documents stay pending) and searches do their best.
+        """
+        if self.schema_version != SCHEMA_VERSION:
+            return True
+        try:
+            self._open_index()
+        except SearchIndexError:
+            return True
+        return False
+
+    def doc_count(self) -> int:
+        """Number of documents in the live index."""
+        with self.searcher() as searcher:
+            return searcher.doc_count()
+
+    # -- writing ----------------------------------------------------------------------
+
+    def add_or_update(self, entries: Iterable[IndexEntry]) -> int:
+        """Index ``entries`` (replacing earlier versions of the same ids) in one commit.
+
+        All or nothing: on any failure the writer is cancelled, nothing of this call is
+        visible, and :class:`SearchIndexError` (or :class:`IndexBusyError` after waiting
+        ``lock_timeout``) tells the caller to keep the documents pending. Returns the
+        number of entries written.
+        """
+        return self._write(lambda writer: _update_all(writer, entries))
+
+    def delete(self, ids: Iterable[int]) -> int:
+        """Remove documents by id in one commit; unknown ids are ignored. Returns the count
+        of ids asked for."""
+
+        def remove(writer: SegmentWriter) -> int:
+            count = 0
+            for doc_id in ids:
+                writer.delete_by_term("id", str(doc_id))
+                count += 1
+            return count
+
+        return self._write(remove)
+
+    def rebuild(
+        self,
+        entries: Iterable[IndexEntry],
+        *,
+        procs: int | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Build a new index from ``entries`` beside the live one and swap it in atomically.
+
+        Searches keep using the old generation until the swap; writers wait (and then get
+        :class:`IndexBusyError`) while the rebuild holds the lock. With ``procs`` > 1 the
+        documents are analysed and written by that many worker processes, one segment
+        each (two workers roughly double the rate on two cores). ``on_progress`` is called
+        with the running count of documents handed over. Returns the number of documents.
+        """
+        procs = procs if procs is not None else min(2, os.cpu_count() or 1)
+        with self._write_lock():
+            self._remove_orphans()
+            gen = self._create_generation()
+            try:
+                ix = FileStorage(str(self.path / gen)).open_index()
+                if procs > 1:
+                    count = _parallel_load(ix, entries, procs, on_progress)
+                else:
+                    count = _serial_load(ix, entries, on_progress)
+                self._swap_pointer(gen)
+            except BaseException:
+                shutil.rmtree(self.path / gen, ignore_errors=True)
+                raise
+            self._remove_orphans()
+        log.info("search index rebuilt: %d documents in generation %s", count, gen)
+        return count
+
+    # -- reading ----------------------------------------------------------------------
+
+    def versions(self) -> dict[int, str]:
+        """Every indexed document id with the version it was indexed at."""
+        with self.searcher() as searcher:
+            reader = searcher.reader()
+            column = reader.column_reader("idver")
+            result: dict[int, str] = {}
+            for docnum in reader.all_doc_ids():
+                doc_id, _, version = column[docnum].decode("utf-8").partition(VERSION_SEP)
+                result[int(doc_id)] = version
+            return result
+
+    def check(self, expected: Mapping[int, str]) -> CheckReport:
+        """Compare the index with the archive's ``{id: version}``; see :class:`CheckReport`."""
+        indexed = self.versions()
+        return CheckReport(
+            missing=sorted(i for i in expected if i not in indexed),
+            stale=sorted(i for i, v in expected.items() if i in indexed and indexed[i] != str(v)),
+            unknown=sorted(i for i in indexed if i not in expected),
+        )
+
+    @contextlib.contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """An up-to-date Whoosh searcher on the live generation (cached between calls)."""
+        gen = self._read_pointer()
+        searcher = self._searcher
+        if searcher is not None and gen == self._searcher_gen:
+            if not searcher.up_to_date():
+                try:
+                    self._searcher = searcher = searcher.refresh()
+                except Exception:  # the generation was swapped out under us: reopen below
+                    searcher = None
+        else:
+            searcher = None
+        if searcher is None:
+            self._close_searcher()
+            ix = self._open_index()
+            try:
+                searcher = ix.searcher()
+            except Exception as exc:
+                raise SearchIndexError(f"cannot read the search index at {self.path}: {exc}") from exc
+            self._searcher, self._searcher_gen = searcher, self._read_pointer()
+        yield searcher
+
+    def vocabulary(self) -> list[str]:
+        """The folded syllables of the ``text`` field (letters only), for fuzzy expansion.
+
+        Cached per index state; read once per process in fuzzy mode (a few tenths of a second
+        at 100,000 documents).
+        """
+        with self.searcher() as searcher:
+            key = (self._searcher_gen or "", searcher.reader().doc_count_all())
+            if self._vocabulary is None or self._vocabulary[:2] != key:
+                words = [t.decode("utf-8") for t in searcher.reader().lexicon("text") if not t[:1].isdigit()]
+                self._vocabulary = (key[0], key[1], words)
+            return self._vocabulary[2]
+
+    def close(self) -> None:
+        """Close the cached searcher (the object stays usable and reopens on demand)."""
+        self._close_searcher()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals --------------------------------------------------------------------
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):
+                self._searcher.close()
+        self._searcher = None
+        self._searcher_gen = None
+
+    def _read_pointer(self) -> str | None:
+        try:
+            name = (self.path / _POINTER).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _swap_pointer(self, gen: str) -> None:
+        """Point CURRENT at ``gen`` atomically (write a temp file, fsync, rename)."""
+        fd, tmp = tempfile.mkstemp(prefix=".CURRENT.", dir=self.path)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(gen + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path / _POINTER)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        with contextlib.suppress(OSError):  # make the rename durable
+            dirfd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(dirfd)
+            finally:
+                os.close(dirfd)
+
+    def _generations(self) -> list[str]:
+        return sorted(
+            p.name
+            for p in self.path.iterdir()
+            if p.is_dir() and p.name.startswith(_GEN_PREFIX) and p.name[1:].isdigit()
+        )
+
+    def _create_generation(self) -> str:
+        """Create an empty index in a new generation directory (not yet live)."""
+        existing = self._generations()
+        number = int(existing[-1][1:]) + 1 if existing else 1
+        gen = f"{_GEN_PREFIX}{number:06d}"
+        directory = self.path / gen
+        directory.mkdir()
+        FileStorage(str(directory)).create_index(build_schema())
+        (directory / _VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+        return gen
+
+    def _remove_orphans(self) -> None:
+        """Delete generations other than the live one (retired, or left by a crash)."""
+        live = self._read_pointer()
+        for gen in self._generations():
+            if gen != live:
+                shutil.rmtree(self.path / gen, ignore_errors=True)
+
+    def _open_index(self) -> windex.Index:
+        """Open the live generation, retrying if a rebuild swaps it away meanwhile."""
+        last: Exception | None = None
+        for _ in range(5):
+            gen = self._read_pointer()
+            if gen is None:
+                raise SearchIndexError(f"no search index at {self.path}: run `sohoa index rebuild`")
+            try:
+                return FileStorage(str(self.path / gen)).open_index()
+            except FileNotFoundError as exc:  # retired between reading CURRENT and opening
+                last = exc
+            except windex.EmptyIndexError as exc:
+                last = exc
+            except Exception as exc:  # unpicklable schema from another version, damaged TOC
+                raise SearchIndexError(
+                    f"cannot open the search index at {self.path} ({exc}): run `sohoa index rebuild`"
+                ) from exc
+            time.sleep(0.05)
+        raise SearchIndexError(f"cannot open the search index at {self.path}: {last}")
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Hold ``write.lock`` (flock), waiting with jittered backoff up to ``lock_timeout``."""
+        handle = open(self.path / _LOCK, "a+b")  # noqa: SIM115 - closed in finally
+        try:
+            deadline = time.monotonic() + self.lock_timeout
+            delay = 0.01
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise IndexBusyError(
+                            f"the search index at {self.path} is busy: another import or a rebuild "
+                            f"has been writing for over {self.lock_timeout:g} s. The documents stay "
+                            "pending; run `sohoa index sync` later."
+                        ) from None
+                    time.sleep(min(remaining, delay * (0.5 + random.random())))
+                    delay = min(delay * 2, 0.5)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        finally:
+            handle.close()
+
+    def _write(self, work: Callable[[SegmentWriter], int]) -> int:
+        """Run ``work`` on a Whoosh writer under the lock; commit it whole or cancel it."""
+        with self._write_lock():
+            if self.schema_version != SCHEMA_VERSION:
+                raise SearchIndexError(
+                    f"the search index at {self.path} was built by another version of sohoa: "
+                    "run `sohoa index rebuild`"
+                )
+            ix = self._open_index()
+            try:
+                writer = ix.writer(timeout=self.lock_timeout)
+            except windex.LockError as exc:
+                raise IndexBusyError(f"the search index at {self.path} is locked by Whoosh: {exc}") from exc
+            except OSError as exc:
+                raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
+            try:
+                count = work(writer)
+                writer.commit()
+            except BaseException as exc:
+                with contextlib.suppress(Exception):
+                    writer.cancel()
+                if isinstance(exc, OSError):
+                    raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
+                raise
+            return count
+
+
+def _update_all(writer: SegmentWriter, entries: Iterable[IndexEntry]) -> int:
+    count = 0
+    for entry in entries:
+        writer.update_document(**analyzed_fields(entry))
+        count += 1
+    return count
+
+
+def _serial_load(
+    ix: windex.Index, entries: Iterable[IndexEntry], on_progress: Callable[[int], None] | None
+) -> int:
+    """Write all entries into a fresh index with one writer (small archives, tests)."""
+    writer = ix.writer()
+    count = 0
+    try:
+        for entry in entries:
+            writer.add_document(**analyzed_fields(entry))
+            count += 1
+            if on_progress and count % _BATCH == 0:
+                on_progress(count)
+        writer.commit(merge=False)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+    if on_progress:
+        on_progress(count)
+    return count
+
+
+def _worker(index_dir: str, jobs: Any, results: Any) -> None:
+    """A rebuild worker: analyse and write batches into its own segment, report it back.
+
+    Errors are sent to the parent as text (never swallowed): a silently lost worker would
+    leave documents out of the index, which is exactly the drift this module exists to
+    prevent.
+    """
+    try:
+        ix = FileStorage(index_dir).open_index()
+        writer = SegmentWriter(ix, _lk=False)
+        while True:
+            batch = jobs.get()
+            if batch is None:
+                break
+            for entry in pickle.loads(batch):
+                writer.add_document(**analyzed_fields(entry))
+        if writer.doc_count():
+            segment = writer._finalize_segment()
+        else:
+            writer._close_segment()
+            segment = None
+        results.put(("ok", pickle.dumps(segment)))
+    except BaseException:
+        results.put(("error", traceback.format_exc()))
+
+
+def _parallel_load(
+    ix: windex.Index, entries: Iterable[IndexEntry], procs: int, on_progress: Callable[[int], None] | None
+) -> int:
+    """Write entries with ``procs`` worker processes, one segment each, then commit the TOC.
+
+    The parent only reads entries and pickles batches; the workers do the analysis and the
+    Whoosh writing, which is where the time goes. The new generation is not live yet, so
+    the TOC commit here is the only step that makes the segments part of the index, and the
+    pointer swap after it is what makes the index visible.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    jobs = context.Queue(maxsize=procs * 3)
+    results = context.Queue()
+    index_dir = ix.storage.folder
+    workers = [
+        context.Process(target=_worker, args=(index_dir, jobs, results), daemon=True) for _ in range(procs)
+    ]
+    for worker in workers:
+        worker.start()
+    count = 0
+    finished = False
+    try:
+        batch: list[IndexEntry] = []
+        for entry in entries:
+            batch.append(entry)
+            if len(batch) >= _BATCH:
+                _put(jobs, pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL), workers)
+                count += len(batch)
+                batch = []
+                if on_progress:
+                    on_progress(count)
+        if batch:
+            _put(jobs, pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL), workers)
+            count += len(batch)
+        for _ in workers:
+            _put(jobs, None, workers)
+        segments = []
+        errors = []
+        for _ in workers:
+            status, payload = _get(results, workers)
+            if status == "ok":
+                segment = pickle.loads(payload)
+                if segment is not None:
+                    segments.append(segment)
+            else:
+                errors.append(payload)
+        for worker in workers:
+            worker.join()
+        if errors:
+            raise SearchIndexError("rebuilding the search index failed in a worker:\n" + errors[0])
+        writer = SegmentWriter(ix, _lk=False)
+        writer._close_segment()
+        writer._commit_toc(segments)
+        writer._finish()
+        finished = True
+    finally:
+        if not finished:
+            for worker in workers:
+                if worker.is_alive():
+                    worker.kill()
+                worker.join()
+    if on_progress:
+        on_progress(count)
+    return count
+
+
+def _put(jobs: Any, item: bytes | None, workers: list[Any]) -> None:
+    """Queue a batch, failing fast if every worker died (instead of blocking forever)."""
+    while True:
+        try:
+            jobs.put(item, timeout=1.0)
+            return
+        except queue.Full:
+            if not any(w.is_alive() for w in workers):
+                raise SearchIndexError("every search index worker stopped unexpectedly") from None
+
+
+def _get(results: Any, workers: list[Any]) -> tuple[str, Any]:
+    """Wait for a worker's report; a worker killed without reporting is an error, not a hang."""
+    while True:
+        try:
+            return results.get(timeout=1.0)
+        except queue.Empty:
+            if not any(w.is_alive() for w in workers):
+                # A last report may still be in the pipe after the process ended.
+                try:
+                    return results.get(timeout=1.0)
+                except queue.Empty:
+                    raise SearchIndexError("a search index worker stopped without reporting") from None

@@ -1,0 +1,416 @@
+"""The public API of ``digitize``: open a file, read its pages, assemble its searchable PDF.
+
+The ingest pipeline calls :func:`open_document` in the main process (cheap preflight, page
+inventory), sends each :class:`PageRef` to a worker process running :func:`read_page`, and
+then :func:`assemble_pdf` with the results. Reading one page is, in order::
+
+    load or rasterise -> prepare -> OCR (words + text layer) -> reading order -> repair -> page PDF
+
+A page that fails (time-out, Tesseract error, an undecodable frame) comes back as a
+``PageText`` with empty text, confidence 0 and a warning, so one bad page never loses the
+document; only a missing Tesseract raises. No document text is logged (it is personal data).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import statistics
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PIL import Image
+
+from sohoa.digitize import layout, prepare, syllables, tesseract
+from sohoa.digitize.model import PageText, Word
+from sohoa.digitize.pages import (
+    KIND_IMAGE,
+    KIND_PDF_OCR,
+    KIND_PDF_TEXT,
+    DocumentSource,
+    PageRef,
+    open_document,
+)
+from sohoa.errors import InputFileError, OcrError
+
+__all__ = [
+    "DocumentSource",
+    "PageRef",
+    "ReadOptions",
+    "assemble_pdf",
+    "open_document",
+    "read_document",
+    "read_page",
+]
+
+log = logging.getLogger(__name__)
+
+# Below these, the first OCR pass looks like a page read upside down or sideways: worth an OSD run.
+_SUSPECT_CONFIDENCE = 0.55
+_SUSPECT_SHARE = 0.5
+_OSD_MIN_CONFIDENCE = 2.0
+# Scale of the word boxes given for text-layer pages (their PDF points are converted to this).
+_TEXT_LAYER_DPI = 300
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How pages are read; picklable, so the pipeline passes one to every worker.
+
+    ``orientation``: ``auto`` runs Tesseract's OSD only when a cheap check or a poor first pass
+    suggests a turned page (OSD costs as much as reading the page), ``always`` or ``never``.
+    ``tesseract`` names the executable (tests put a fake one on ``PATH`` or pass a path).
+    """
+
+    lang: str = "vie"
+    psm: int = 6
+    timeout: float = tesseract.DEFAULT_TIMEOUT
+    prepare: bool = True
+    repair: bool = True
+    orientation: str = "auto"
+    jpeg_quality: int = 65
+    tesseract: str = "tesseract"
+
+
+def read_document(path: str | os.PathLike[str], options: ReadOptions | None = None) -> list[PageText]:
+    """Read every page of a file, one after another (tests, benchmarks, small jobs)."""
+    source = open_document(path)
+    return [read_page(ref, options) for ref in source.pages]
+
+
+def read_page(ref: PageRef, options: ReadOptions | None = None) -> PageText:
+    """Read one page: its text, words, confidence and (for OCR'd pages) a one-page PDF.
+
+    Runs in a worker process. Raises only :class:`MissingDependencyError` (no Tesseract or no
+    language model: nothing can be read); every other failure is a warning on the page.
+    """
+    options = options or ReadOptions()
+    started = time.perf_counter()
+    if ref.kind == KIND_PDF_TEXT:
+        page = _read_text_layer(ref)
+    elif ref.kind in (KIND_IMAGE, KIND_PDF_OCR):
+        page = _read_by_ocr(ref, options)
+    else:
+        page = _failed(ref, f"unknown page kind {ref.kind!r}")
+    page.seconds = round(time.perf_counter() - started, 3)
+    return page
+
+
+# --- text layer ---------------------------------------------------------------------------
+
+
+def _read_text_layer(ref: PageRef) -> PageText:
+    """Take a born-digital page's own text, in reading order, NFC."""
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    scale = _TEXT_LAYER_DPI / 72.0
+    try:
+        with pdfplumber.open(ref.path) as pdf:
+            page = pdf.pages[ref.index]
+            width, height = round(float(page.width) * scale), round(float(page.height) * scale)
+            raw = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+            page.close()
+    except (PDFSyntaxError, PSException, OSError, ValueError, KeyError, IndexError) as exc:
+        return _failed(ref, f"the text layer could not be read ({type(exc).__name__})", method="text-layer")
+    words = [
+        Word(
+            text=unicodedata.normalize("NFC", item["text"]),
+            left=round(float(item["x0"]) * scale),
+            top=round(float(item["top"]) * scale),
+            width=max(1, round((float(item["x1"]) - float(item["x0"])) * scale)),
+            height=max(1, round((float(item["bottom"]) - float(item["top"])) * scale)),
+            conf=100.0,
+        )
+        for item in raw
+    ]
+    lines = layout.order_lines(words, keyed=False)
+    return PageText(
+        number=ref.number,
+        text=layout.lines_text(lines),
+        method="text-layer",
+        confidence=1.0,
+        words=[w for line in lines for w in line],
+        dpi=_TEXT_LAYER_DPI,
+        width=width,
+        height=height,
+    )
+
+
+# --- OCR ------------------------------------------------------------------------------------
+
+
+def load_page_image(ref: PageRef) -> tuple[Image.Image, int]:
+    """Decode one page as a Pillow image, with the resolution stored in the file (0 if none).
+
+    PDF pages are rasterised with pdfium at ``ref.dpi`` (the embedded scan's own resolution
+    where there is one). Raises ``OSError``/``ValueError`` (decoding) or ``PdfiumError``.
+    """
+    if ref.kind == KIND_PDF_OCR:
+        import pypdfium2 as pdfium
+
+        dpi = ref.dpi or 300
+        document = pdfium.PdfDocument(ref.path)
+        try:
+            page = document[ref.index]
+            try:
+                bitmap = page.render(scale=dpi / 72.0)
+                image = bitmap.to_pil()
+                bitmap.close()
+            finally:
+                page.close()
+        finally:
+            document.close()
+        return _grey_if_grey(image.convert("RGB")), dpi
+    with Image.open(ref.path) as opened:
+        if ref.index:
+            opened.seek(ref.index)
+        opened.load()
+        dpi = _stored_dpi(opened)
+        image = opened.copy()
+    return image, dpi
+
+
+def _stored_dpi(image: Image.Image) -> int:
+    from sohoa.digitize.pages import image_dpi
+
+    return image_dpi(image)
+
+
+def _grey_if_grey(image: Image.Image) -> Image.Image:
+    """A rasterised greyscale scan comes back as RGB; keep it grey (smaller PDF, same pixels)."""
+    small = image.reduce(max(1, image.width // 400))
+    red, green, blue = small.split()
+    from PIL import ImageChops
+
+    spread = max(
+        ImageChops.difference(red, green).getextrema()[1], ImageChops.difference(green, blue).getextrema()[1]
+    )
+    return image.convert("L") if spread <= 8 else image
+
+
+def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
+    try:
+        image, stored_dpi = load_page_image(ref)
+    except Exception as exc:  # noqa: BLE001 - Pillow and pdfium raise many types; the page is lost, not the run
+        return _failed(ref, f"the page image could not be decoded ({type(exc).__name__})")
+    warnings: list[str] = []
+    prepared = _prepare(image, stored_dpi, options)
+    with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
+        workdir = Path(tmp)
+        if options.orientation == "always" or (
+            options.orientation == "auto" and prepare.looks_sideways(_grey(prepared.ocr_image))
+        ):
+            prepared = _turn_upright(image, stored_dpi, prepared, workdir, options)
+        try:
+            result = _ocr(prepared, workdir, options)
+        except OcrError as exc:
+            return _failed(ref, f"OCR failed: {exc.message}", prepared=prepared, options=options)
+        if options.orientation == "auto" and _looks_wrong(result) and prepared.rotation == 0:
+            turned = _turn_upright(image, stored_dpi, prepared, workdir, options)
+            if turned.rotation:
+                try:
+                    second = _ocr(turned, workdir, options)
+                except OcrError as exc:
+                    warnings.append(f"OCR of the turned page failed: {exc.message}")
+                else:
+                    if _mean_confidence(second.words) > _mean_confidence(result.words):
+                        prepared, result = turned, second
+    words = [_to_word(w) for w in result.words if w.conf >= 0]
+    if options.repair:
+        words = [replace(w, text=syllables.repair_token(w.text)) for w in words]
+    lines = layout.order_lines(words, keyed=True)
+    text = layout.lines_text(lines)
+    confidence = _mean_confidence(result.words)
+    if not text:
+        warnings.append("no text was found on this page (blank, a photo, or too faint)")
+    pdf = _page_pdf(prepared.keep_image, prepared.dpi, result.pdf, options.jpeg_quality)
+    return PageText(
+        number=ref.number,
+        text=text,
+        method="ocr",
+        confidence=confidence,
+        words=[w for line in lines for w in line],
+        dpi=prepared.dpi,
+        width=prepared.keep_image.width,
+        height=prepared.keep_image.height,
+        rotation=prepared.rotation,
+        skew=prepared.skew,
+        pdf=pdf,
+        warnings=warnings,
+    )
+
+
+def _prepare(image: Image.Image, stored_dpi: int, options: ReadOptions) -> prepare.PreparedPage:
+    if options.prepare:
+        return prepare.prepare_page(image, stored_dpi)
+    keep = prepare.normalise_mode(image)
+    dpi = prepare.guess_dpi(keep.width, keep.height, stored_dpi)
+    return prepare.PreparedPage(ocr_image=keep, keep_image=keep, dpi=dpi)
+
+
+def _grey(image: Image.Image) -> Image.Image:
+    return image if image.mode == "L" else image.convert("L")
+
+
+def _turn_upright(
+    image: Image.Image,
+    stored_dpi: int,
+    prepared: prepare.PreparedPage,
+    workdir: Path,
+    options: ReadOptions,
+) -> prepare.PreparedPage:
+    """Ask OSD how the page lies; when it is turned, prepare the turned original again."""
+    probe_path = workdir / "osd.pgm"
+    _grey(prepared.ocr_image).save(probe_path)
+    try:
+        found = tesseract.detect_orientation(
+            probe_path, dpi=prepared.dpi, timeout=options.timeout, command=options.tesseract
+        )
+    except OcrError:
+        return prepared
+    if found.rotate == 0 or found.confidence < _OSD_MIN_CONFIDENCE:
+        return prepared
+    turned = _prepare(prepare.turn(prepare.normalise_mode(image), found.rotate), stored_dpi, options)
+    turned.rotation = found.rotate
+    turned.steps.append(f"turn {found.rotate}")
+    return turned
+
+
+def _ocr(prepared: prepare.PreparedPage, workdir: Path, options: ReadOptions) -> tesseract.OcrOutput:
+    """Write the prepared image as an uncompressed PNM (fast) and run Tesseract on it."""
+    path = workdir / ("page.pbm" if prepared.ocr_image.mode == "1" else "page.pgm")
+    _pnm_ready(prepared.ocr_image).save(path)
+    return tesseract.ocr_image(
+        path,
+        lang=options.lang,
+        psm=options.psm,
+        dpi=prepared.dpi,
+        timeout=options.timeout,
+        command=options.tesseract,
+    )
+
+
+def _pnm_ready(image: Image.Image) -> Image.Image:
+    return image if image.mode in ("1", "L") else image.convert("L")
+
+
+def _looks_wrong(result: tesseract.OcrOutput) -> bool:
+    """A first pass that reads like a turned page: low confidence or few real syllables."""
+    if not result.words:
+        return False
+    share, tokens = syllables.valid_share(" ".join(w.text for w in result.words))
+    return _mean_confidence(result.words) < _SUSPECT_CONFIDENCE or (tokens >= 10 and share < _SUSPECT_SHARE)
+
+
+def _mean_confidence(words: list[tesseract.TsvWord]) -> float:
+    values = [w.conf for w in words if w.conf >= 0]
+    return round(statistics.fmean(values) / 100.0, 4) if values else 0.0
+
+
+def _to_word(word: tesseract.TsvWord) -> Word:
+    # Tesseract's (block, paragraph, line) folded into one line key for the layout step.
+    line_key = word.par * 1000 + word.line
+    return Word(word.text, word.left, word.top, word.width, word.height, word.conf, word.block, line_key)
+
+
+def _failed(
+    ref: PageRef,
+    reason: str,
+    *,
+    method: str = "ocr",
+    prepared: prepare.PreparedPage | None = None,
+    options: ReadOptions | None = None,
+) -> PageText:
+    """A page that could not be read: empty text, confidence 0, the reason as a warning.
+
+    When the image itself was decoded, the page PDF still carries it (without text), so the
+    document's PDF keeps every page.
+    """
+    log.warning("page %d of %s not read: %s", ref.number, Path(ref.path).name, reason)
+    page = PageText(number=ref.number, text="", method=method, confidence=0.0, warnings=[reason])
+    if prepared is not None:
+        quality = options.jpeg_quality if options else ReadOptions.jpeg_quality
+        page.pdf = _page_pdf(prepared.keep_image, prepared.dpi, None, quality)
+        page.dpi = prepared.dpi
+        page.width, page.height = prepared.keep_image.size
+    return page
+
+
+# --- PDF assembly ---------------------------------------------------------------------------
+
+
+def _page_pdf(image: Image.Image, dpi: int, text_pdf: bytes | None, quality: int) -> bytes:
+    """One PDF page: the page image (JPEG, or CCITT G4 for 1-bit) with the invisible text on top."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    picture = io.BytesIO()
+    extra = {} if image.mode == "1" else {"quality": quality}  # 1-bit pages go in as CCITT G4
+    image.save(picture, "PDF", resolution=float(dpi), **extra)
+    writer = PdfWriter()
+    page = writer.add_page(PdfReader(io.BytesIO(picture.getvalue())).pages[0])
+    if text_pdf:
+        text_page = PdfReader(io.BytesIO(text_pdf)).pages[0]
+        sx = float(page.mediabox.width) / float(text_page.mediabox.width)
+        sy = float(page.mediabox.height) / float(text_page.mediabox.height)
+        if abs(sx - 1) < 1e-3 and abs(sy - 1) < 1e-3:
+            page.merge_page(text_page)
+        else:
+            page.merge_transformed_page(text_page, Transformation().scale(sx, sy))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def assemble_pdf(source: DocumentSource, pages: list[PageText], out: Path) -> None:
+    """Write the document's searchable PDF to ``out`` (atomically: temp file, then rename).
+
+    OCR'd pages come from their one-page PDFs; ``pdf-text`` pages (and pages that failed before
+    their image was decoded) are copied from the original PDF. Raises :class:`InputFileError`
+    when a page cannot be found in either.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    by_number = {page.number: page for page in pages}
+    writer = PdfWriter()
+    original = None
+    for ref in source.pages:
+        page = by_number.get(ref.number)
+        if page is not None and page.pdf:
+            writer.add_page(PdfReader(io.BytesIO(page.pdf)).pages[0])
+            continue
+        if not source.is_pdf:
+            raise InputFileError(source.path, "corrupt", f"page {ref.number} could not be read")
+        try:
+            if original is None:
+                original = PdfReader(source.path)
+            writer.add_page(original.pages[ref.index])
+        except (PyPdfError, OSError, ValueError, KeyError, IndexError) as exc:
+            raise InputFileError(
+                source.path, "corrupt", f"page {ref.number} could not be copied ({type(exc).__name__})"
+            ) from None
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            writer.write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
+        os.replace(temp_name, out)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

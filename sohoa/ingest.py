@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sohoa.archive import batches, storage
 from sohoa.archive.documents import NewDocument, store_documents
+from sohoa.archive.indexing import sync_index
 from sohoa.archive.models import AuditEvent, BatchItem, Document, Original
 from sohoa.archive.store import Archive
 from sohoa.archive.units import resolve_unit
@@ -43,6 +44,9 @@ from sohoa.progress import NullProgress, Progress
 log = logging.getLogger(__name__)
 
 SPLIT_MODES = ("auto", "blank", "none")
+# Stored documents are indexed in groups; what a crash leaves unindexed stays pending.
+INDEX_EVERY_DOCS = 25
+INDEX_EVERY_S = 20.0
 
 
 @dataclass
@@ -133,7 +137,8 @@ def ingest(
     progress = progress or NullProgress()
     if options.split not in SPLIT_MODES:
         raise SohoaError(f"--split must be one of {', '.join(SPLIT_MODES)}, not '{options.split}'")
-    probe()  # Tesseract and its Vietnamese model, before anything is touched
+    read_options = options.read or ReadOptions()
+    probe(read_options.tesseract, read_options.lang)  # Tesseract and its model, before anything is touched
     started = time.monotonic()
     files, skipped = batches.collect_files(paths)
     run = _BatchRun(archive, options, progress)
@@ -150,6 +155,7 @@ def ingest(
         run.end("interrupted")
         raise
     run.end("finished")
+    run.flush_index(force=True)
     return IngestReport(run.batch_id, run.resumed, run.results(), skipped, time.monotonic() - started)
 
 
@@ -166,6 +172,8 @@ class _BatchRun:
         self.files: dict[int, batches.InputFile] = {}
         self.quarantine_dir = archive.quarantine_dir
         self.done_count = 0
+        self.to_index: list[int] = []
+        self.last_index_flush = time.monotonic()
 
     # -- batch bookkeeping -------------------------------------------------------------
     def begin(self, files: list[batches.InputFile]) -> None:
@@ -182,6 +190,7 @@ class _BatchRun:
             referenced = {p for (p,) in session.execute(select(Original.stored_path))}
             referenced |= {p for (p,) in session.execute(select(Document.pdf_path))}
         storage.sweep_orphans(self.archive.home, referenced)
+        sync_index(self.archive)  # documents a crash or a locked index left pending
         self.quarantine_dir = self.archive.quarantine_dir / f"batch-{self.batch_id}"
         self.progress.start(len(files))
         done_before = len(files) - len(self.files)
@@ -370,6 +379,18 @@ class _BatchRun:
             for doc in documents:
                 doc.pdf_tmp.unlink(missing_ok=True)
         self._done(work.file, "stored")
+        self.to_index.extend(doc.id for doc in stored)
+        self.flush_index()
+
+    def flush_index(self, force: bool = False) -> None:
+        """Index stored documents in groups: one index commit per few files, not per file."""
+        due = (
+            len(self.to_index) >= INDEX_EVERY_DOCS or time.monotonic() - self.last_index_flush > INDEX_EVERY_S
+        )
+        if self.to_index and (force or due):
+            sync_index(self.archive, self.to_index)
+            self.to_index = []
+            self.last_index_flush = time.monotonic()
 
     def _duplicate_after_race(self, work: _FileWork) -> None:
         """Another ingest stored the same file while we read it: ours is a duplicate."""

@@ -172,6 +172,12 @@ def descendant_ids(session: Session, unit: Unit) -> list[int]:
     return out
 
 
+def descendant_codes(session: Session, unit: Unit) -> list[str]:
+    """Codes of ``unit`` and its sub-units (what the search index filters on)."""
+    ids = set(descendant_ids(session, unit))
+    return [u.code for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))]
+
+
 def add_unit(session: Session, code: str, name: str, kind: str, parent: Unit | None) -> Unit:
     """Add a unit; its code and its name must not already name another unit."""
     code = code.strip().casefold()

@@ -1,0 +1,157 @@
+"""Keeping the search index in step with the archive.
+
+The archive is the truth; the index is derived. Each document carries ``index_state``
+(``pending`` until the index has its current version): ingest and edits set it, ``sync_index``
+writes what is pending and marks it ``indexed`` only if the document did not change meanwhile.
+If the index cannot be written (locked by another writer past the wait, disk full, a crash),
+documents simply stay pending and the next ingest or ``sohoa index sync`` catches up, so the
+index never silently drifts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from sohoa.errors import SearchIndexError
+from sohoa.search import CheckReport, IndexEntry, SearchIndex
+
+from .documents import FIELD_NAMES, document_text
+from .models import Document
+from .store import Archive
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 200
+
+
+@dataclass
+class SyncResult:
+    indexed: int
+    pending: int
+    error: str | None = None
+
+
+def document_version(doc: Document) -> str:
+    """What the index must match: the fields, the unit and the last change of the document."""
+    payload = json.dumps(
+        [doc.fields or {}, doc.unit.code, doc.unit.name, doc.updated_at.isoformat()],
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def entry_for(doc: Document) -> IndexEntry:
+    """The plain entry the search package indexes for ``doc``."""
+    fields = {name: (doc.fields or {}).get(name) for name in FIELD_NAMES}
+    return IndexEntry(
+        id=doc.id,
+        version=document_version(doc),
+        source_name=doc.original.source_name,
+        unit=doc.unit.code,
+        unit_name=doc.unit.name,
+        fields=fields,
+        text=document_text(doc),
+    )
+
+
+def open_index(archive: Archive) -> SearchIndex:
+    """The archive's index; rebuilt from the archive first when its analysis changed."""
+    index = SearchIndex(archive.index_dir)
+    if index.needs_rebuild:
+        log.warning("search index schema changed or unreadable: rebuilding it from the archive")
+        rebuild_index(archive, index)
+    return index
+
+
+def _documents(archive: Archive, ids: list[int] | None, pending_only: bool) -> Iterator[list[Document]]:
+    """Documents in chunks, with what their entries need loaded."""
+    with archive.sessions() as session:
+        query = select(Document.id).order_by(Document.id)
+        if ids is not None:
+            query = query.where(Document.id.in_(ids))
+        if pending_only:
+            query = query.where(Document.index_state == "pending")
+        all_ids = list(session.scalars(query))
+        for start in range(0, len(all_ids), _CHUNK):
+            chunk = all_ids[start : start + _CHUNK]
+            yield list(
+                session.scalars(
+                    select(Document)
+                    .where(Document.id.in_(chunk))
+                    .options(
+                        selectinload(Document.pages),
+                        selectinload(Document.original),
+                        selectinload(Document.unit),
+                    )
+                    .order_by(Document.id)
+                )
+            )
+            session.expunge_all()
+
+
+def _mark_indexed(archive: Archive, seen: list[tuple[int, datetime]]) -> None:
+    """Mark documents indexed, unless one changed after we read it (then it stays pending)."""
+    with archive.sessions.begin() as session:
+        for doc_id, updated_at in seen:
+            session.execute(
+                update(Document)
+                .where(Document.id == doc_id, Document.updated_at == updated_at)
+                .values(index_state="indexed")
+            )
+
+
+def sync_index(
+    archive: Archive, ids: list[int] | None = None, index: SearchIndex | None = None
+) -> SyncResult:
+    """Index pending documents (or exactly ``ids``); failures leave them pending, never lost."""
+    indexed = 0
+    try:
+        index = index or open_index(archive)
+        for docs in _documents(archive, ids, pending_only=ids is None):
+            index.add_or_update(entry_for(doc) for doc in docs)
+            _mark_indexed(archive, [(doc.id, doc.updated_at) for doc in docs])
+            indexed += len(docs)
+    except SearchIndexError as exc:
+        log.warning("search index not updated (%s); documents stay pending for 'sohoa index sync'", exc)
+        return SyncResult(indexed, pending_count(archive), str(exc))
+    return SyncResult(indexed, pending_count(archive))
+
+
+def pending_count(archive: Archive) -> int:
+    with archive.sessions() as session:
+        return len(list(session.scalars(select(Document.id).where(Document.index_state == "pending"))))
+
+
+def rebuild_index(archive: Archive, index: SearchIndex | None = None) -> int:
+    """Build a fresh index from every document aside, swap it in, mark all indexed."""
+    index = index or SearchIndex(archive.index_dir)
+    seen: list[tuple[int, datetime]] = []
+
+    def entries() -> Iterator[IndexEntry]:
+        for docs in _documents(archive, None, pending_only=False):
+            seen.extend((doc.id, doc.updated_at) for doc in docs)
+            yield from (entry_for(doc) for doc in docs)
+
+    count = index.rebuild(entries())
+    for start in range(0, len(seen), _CHUNK):
+        _mark_indexed(archive, seen[start : start + _CHUNK])
+    return count
+
+
+def check_index(archive: Archive, index: SearchIndex | None = None) -> CheckReport:
+    """Documents missing from, stale in, or unknown to the index."""
+    index = index or SearchIndex(archive.index_dir)
+    expected: dict[int, str] = {}
+    with archive.sessions() as session:
+        for doc in session.scalars(select(Document).options(selectinload(Document.unit))):
+            expected[doc.id] = document_version(doc)
+    return index.check(expected)

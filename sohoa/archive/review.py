@@ -1,0 +1,198 @@
+"""The clerks' review queue: doubtful index cards first, corrections that stick.
+
+Nobody can type the metadata of tens of thousands of old results, so extraction is automatic
+and only the doubtful documents come to a clerk: those missing a required field or holding a
+field read with low confidence, worst first. A correction is stored as ``manual`` with who,
+when and the previous value in the audit trail, and no later automatic pass overwrites it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from sohoa.digitize.model import PageText, Word
+from sohoa.errors import SohoaError
+from sohoa.text import nfc
+
+from .documents import FIELD_NAMES, get_document
+from .models import AuditEvent, Document, utcnow
+from .store import Archive
+
+#: Fields a result cannot be filed without (a công văn has no subject, a decree no ID number).
+REQUIRED_FIELDS = ("doc_type", "number", "issued_date", "issuer", "signer")
+LIST_FIELDS = ("subject_names", "id_numbers")
+DATE_FIELDS = ("issued_date", "valid_until")
+DEFAULT_THRESHOLD = 0.8
+
+
+@dataclass
+class ReviewEntry:
+    """One document waiting for a clerk, with what is doubtful about it."""
+
+    document_id: int
+    source_name: str
+    unit: str
+    missing: list[str]
+    doubtful: dict[str, float]
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.document_id,
+            "source_name": self.source_name,
+            "unit": self.unit,
+            "missing": self.missing,
+            "low_confidence": {k: round(v, 3) for k, v in self.doubtful.items()},
+            "score": round(self.score, 3),
+        }
+
+
+def review_queue(
+    session: Session,
+    unit_ids: list[int] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int = 100,
+) -> list[ReviewEntry]:
+    """Documents not yet accepted that miss a required field or hold a doubtful one, worst first.
+
+    The score counts a missing required field as 1 and a doubtful field as how far its
+    confidence falls short of ``threshold`` (manual fields are never doubtful).
+    """
+    query = (
+        select(Document)
+        .where(Document.review_state != "accepted")
+        .options(selectinload(Document.original), selectinload(Document.unit))
+    )
+    if unit_ids is not None:
+        query = query.where(Document.unit_id.in_(unit_ids))
+    entries: list[ReviewEntry] = []
+    for doc in session.scalars(query):
+        fields, conf, source = doc.fields or {}, doc.field_confidence or {}, doc.field_source or {}
+        missing = [name for name in REQUIRED_FIELDS if not fields.get(name)]
+        doubtful = {
+            name: float(conf.get(name, 0.0))
+            for name in FIELD_NAMES
+            if fields.get(name) and source.get(name) != "manual" and float(conf.get(name, 0.0)) < threshold
+        }
+        if not missing and not doubtful:
+            continue
+        score = len(missing) + sum(threshold - c for c in doubtful.values())
+        entries.append(ReviewEntry(doc.id, doc.original.source_name, doc.unit.name, missing, doubtful, score))
+    entries.sort(key=lambda e: (-e.score, e.document_id))
+    return entries[:limit]
+
+
+def parse_field_value(name: str, raw: str) -> str | list[str] | None:
+    """A clerk's typed value in the stored form: NFC, dates ISO, lists split on ';'."""
+    if name not in FIELD_NAMES:
+        raise SohoaError(f"unknown field '{name}': the fields are {', '.join(FIELD_NAMES)}")
+    value = nfc(raw).strip()
+    if value == "":
+        return [] if name in LIST_FIELDS else None
+    if name in LIST_FIELDS:
+        return [part.strip() for part in value.split(";") if part.strip()]
+    if name in DATE_FIELDS:
+        return _parse_date(name, value)
+    return value
+
+
+def _parse_date(name: str, value: str) -> str:
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day).isoformat()
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise SohoaError(f"{name}: '{value}' is not a date; write 10/06/2024 or 2024-06-10") from exc
+
+
+def edit_fields(archive: Archive, session: Session, document_id: int, changes: dict[str, str]) -> Document:
+    """Apply a clerk's corrections; each becomes ``manual`` and is audited with its previous value."""
+    doc = get_document(session, document_id)
+    parsed = {name: parse_field_value(name, raw) for name, raw in changes.items()}
+    fields, conf, source = (
+        dict(doc.fields or {}),
+        dict(doc.field_confidence or {}),
+        dict(doc.field_source or {}),
+    )
+    previous = {name: fields.get(name) for name in parsed}
+    for name, value in parsed.items():
+        fields[name] = value
+        conf[name] = 1.0
+        source[name] = "manual"
+    doc.fields, doc.field_confidence, doc.field_source = fields, conf, source
+    if "issued_date" in parsed:
+        value = parsed["issued_date"]
+        doc.issued_date = date.fromisoformat(value) if isinstance(value, str) else None
+    doc.index_state = "pending"
+    doc.updated_at = utcnow()
+    session.add(
+        AuditEvent(
+            actor=archive.actor,
+            action="edit",
+            document_id=doc.id,
+            unit_id=doc.unit_id,
+            detail={"fields": {name: {"old": previous[name], "new": parsed[name]} for name in parsed}},
+        )
+    )
+    return doc
+
+
+def accept(archive: Archive, session: Session, document_id: int) -> Document:
+    """Mark a document's card as checked by a clerk: it leaves the queue."""
+    doc = get_document(session, document_id)
+    doc.review_state = "accepted"
+    session.add(AuditEvent(actor=archive.actor, action="accept", document_id=doc.id, unit_id=doc.unit_id))
+    return doc
+
+
+def merge_automatic(doc: Document, values: dict[str, Any], confidence: dict[str, float]) -> list[str]:
+    """Take a new automatic extraction, keeping every field a clerk set by hand; returns changed names."""
+    fields, conf, source = (
+        dict(doc.fields or {}),
+        dict(doc.field_confidence or {}),
+        dict(doc.field_source or {}),
+    )
+    changed = []
+    for name in FIELD_NAMES:
+        if source.get(name) == "manual":
+            continue
+        if fields.get(name) != values.get(name):
+            changed.append(name)
+        fields[name] = values.get(name)
+        conf[name] = float(confidence.get(name, 0.0))
+        source[name] = "auto"
+    doc.fields, doc.field_confidence, doc.field_source = fields, conf, source
+    if "issued_date" in changed:
+        value = fields.get("issued_date")
+        try:
+            doc.issued_date = date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            doc.issued_date = None
+    if changed:
+        doc.index_state = "pending"
+    return changed
+
+
+def stored_pages(doc: Document) -> list[PageText]:
+    """A document's pages as the extractor wants them, rebuilt from the rows (no OCR needed)."""
+    return [
+        PageText(
+            number=page.source_page,
+            text=page.text,
+            method=page.method,
+            confidence=page.confidence,
+            words=[Word(*w) for w in page.words or []],
+            dpi=page.dpi,
+            width=page.width,
+            height=page.height,
+        )
+        for page in doc.pages
+    ]

@@ -1,0 +1,135 @@
+"""Staff's commands: search the archive, and keep its index in step."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from sohoa.archive import indexing
+from sohoa.archive import units as unit_ops
+from sohoa.commands.base import Context, emit_json, pass_ctx
+from sohoa.search import MARK_END, MARK_START
+from sohoa.search import search as run_search
+from sohoa.text import nfc
+
+
+def _highlight(snippet: str) -> str:
+    """Rich markup for a snippet: matched words in bold yellow, everything else escaped."""
+    out, rest = [], snippet
+    while MARK_START in rest:
+        before, _, tail = rest.partition(MARK_START)
+        word, _, rest = tail.partition(MARK_END)
+        out.append(escape(before) + f"[bold yellow]{escape(word)}[/bold yellow]")
+    return "".join(out) + escape(rest)
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option("--unit", help="Only this unit (and its sub-units): code or name.")
+@click.option("--type", "doc_type", help="Type of document, e.g. 'Quyết định', 'giay chung nhan'.")
+@click.option("--field", "field_", help="Field of procedures (lĩnh vực), e.g. 'Hộ tịch'.")
+@click.option(
+    "--from", "date_from", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]), help="Issued on or after."
+)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]), help="Issued on or before.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--fuzzy", is_flag=True, help="Tolerate OCR errors in the words typed (slower, looser).")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def search(
+    ctx: Context,
+    query: tuple[str, ...],
+    unit: str | None,
+    doc_type: str | None,
+    field_: str | None,
+    date_from,
+    date_to,
+    sort: str,
+    limit: int,
+    fuzzy: bool,
+    json_out: bool,
+) -> None:  # noqa: ANN001
+    """Find results: names with or without diacritics, numbers like 1234/QĐ-UBND, ID numbers,
+    "quoted phrases", AND/OR/NOT, field:value (number:, name:, id:, type:, unit: ...)."""
+    archive = ctx.archive
+    text = nfc(" ".join(query))
+    units = None
+    if unit:
+        with archive.sessions() as session:
+            units = unit_ops.descendant_codes(session, unit_ops.resolve_unit(session, unit))
+    indexing.sync_index(archive)  # catch up on anything pending before answering
+    result = run_search(
+        indexing.open_index(archive),
+        text,
+        units=units,
+        doc_type=doc_type,
+        field=field_,
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+        sort=sort,
+        limit=limit,
+        fuzzy=fuzzy,
+    )
+    if json_out:
+        emit_json(result.to_json())
+        return
+    out = Console()
+    out.print(f"{result.total} kết quả (results) for [bold]{escape(text)}[/bold]")
+    for hit in result.hits:
+        f = hit.fields
+        head = " · ".join(
+            escape(str(v))
+            for v in (f.get("number"), f.get("doc_type"), f.get("issued_date"), f.get("unit_name"))
+            if v
+        )
+        out.print(f"\n[bold cyan]#{hit.id}[/bold cyan] {head}")
+        subject = f.get("summary") or f.get("title")
+        names = ", ".join(f.get("subject_names") or [])
+        if subject or names:
+            out.print("  " + escape(" — ".join(x for x in (subject, names) if x)))
+        out.print("  " + _highlight(hit.snippet))
+
+
+@click.group("index")
+def index_group() -> None:
+    """Keep the search index in step with the archive."""
+
+
+@index_group.command("sync")
+@pass_ctx
+def index_sync(ctx: Context) -> None:
+    """Index every document still pending (after a crash, a locked index, a full disk)."""
+    result = indexing.sync_index(ctx.archive)
+    click.echo(f"indexed {result.indexed}; still pending {result.pending}")
+    if result.error:
+        raise click.ClickException(f"the index could not be written: {result.error}")
+
+
+@index_group.command("rebuild")
+@pass_ctx
+def index_rebuild(ctx: Context) -> None:
+    """Build a new index from the archive aside and swap it in (searches keep working)."""
+    count = indexing.rebuild_index(ctx.archive)
+    click.echo(f"rebuilt the index with {count} documents")
+
+
+@index_group.command("check")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def index_check(ctx: Context, json_out: bool) -> None:
+    """List documents missing from, stale in, or unknown to the index (exit 3 if any)."""
+    report = indexing.check_index(ctx.archive)
+    data = {"missing": report.missing, "stale": report.stale, "unknown": report.unknown}
+    if json_out:
+        emit_json(data)
+    else:
+        for key, ids in data.items():
+            click.echo(
+                f"{key}: {len(ids)}"
+                + (f" ({', '.join(map(str, ids[:20]))}{' ...' if len(ids) > 20 else ''})" if ids else "")
+            )
+    if not report.ok:
+        ctx_exit = click.get_current_context()
+        ctx_exit.exit(3)

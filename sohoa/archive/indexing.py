@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,9 +64,15 @@ def entry_for(doc: Document) -> IndexEntry:
     )
 
 
+def _index(archive: Archive) -> SearchIndex:
+    """The index object; ``SOHOA_INDEX_LOCK_TIMEOUT`` bounds the wait for another writer (s)."""
+    timeout = float(os.environ.get("SOHOA_INDEX_LOCK_TIMEOUT", "30"))
+    return SearchIndex(archive.index_dir, lock_timeout=timeout)
+
+
 def open_index(archive: Archive) -> SearchIndex:
     """The archive's index; rebuilt from the archive first when its analysis changed."""
-    index = SearchIndex(archive.index_dir)
+    index = _index(archive)
     if index.needs_rebuild:
         log.warning("search index schema changed or unreadable: rebuilding it from the archive")
         rebuild_index(archive, index)
@@ -133,7 +140,7 @@ def pending_count(archive: Archive) -> int:
 
 def rebuild_index(archive: Archive, index: SearchIndex | None = None) -> int:
     """Build a fresh index from every document aside, swap it in, mark all indexed."""
-    index = index or SearchIndex(archive.index_dir)
+    index = index or _index(archive)
     seen: list[tuple[int, datetime]] = []
 
     def entries() -> Iterator[IndexEntry]:
@@ -149,7 +156,7 @@ def rebuild_index(archive: Archive, index: SearchIndex | None = None) -> int:
 
 def check_index(archive: Archive, index: SearchIndex | None = None) -> CheckReport:
     """Documents missing from, stale in, or unknown to the index."""
-    index = index or SearchIndex(archive.index_dir)
+    index = index or _index(archive)
     expected: dict[int, str] = {}
     with archive.sessions() as session:
         for doc in session.scalars(select(Document).options(selectinload(Document.unit))):

@@ -1,0 +1,135 @@
+"""The index never drifts from the archive: pending documents, sync, rebuild, check, concurrent ingests."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from sohoa.archive import indexing, review
+from sohoa.archive.models import Document
+from sohoa.archive.store import open_archive
+from sohoa.ingest import IngestOptions, ingest
+from sohoa.search import search
+
+from .conftest import SAMPLES
+
+SOHOA = [sys.executable, "-m", "sohoa.cli"]
+
+
+def _samples(pattern: str, count: int) -> list[Path]:
+    found = sorted(SAMPLES.glob(pattern))
+    assert len(found) >= count, f"committed samples missing for {pattern}"
+    return found[:count]
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive home with three OCR'd samples, made once; tests work on copies."""
+    home = tmp_path_factory.mktemp("ingested") / "home"
+    arch = open_archive(home)
+    ingest(arch, _samples("*.clean-300.png", 3), IngestOptions(unit="khai quang", split="none"))
+    arch.close()
+    return home
+
+
+@pytest.fixture
+def archive_copy(ingested: Path, tmp_path: Path):
+    home = tmp_path / "home"
+    shutil.copytree(ingested, home)
+    arch = open_archive(home)
+    yield arch
+    arch.close()
+
+
+def _truth(path: Path) -> dict:
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def test_ingested_documents_are_indexed_and_check_is_clean(archive_copy) -> None:
+    report = indexing.check_index(archive_copy)
+    assert report.ok, report
+    with archive_copy.sessions() as session:
+        states = set(session.scalars(select(Document.index_state)))
+    assert states == {"indexed"}
+
+
+def test_edit_makes_entry_stale_until_synced_and_manual_value_is_searchable(archive_copy) -> None:
+    with archive_copy.sessions.begin() as session:
+        doc_id = session.scalar(select(Document.id).order_by(Document.id))
+        review.edit_fields(
+            archive_copy, session, doc_id, {"summary": "Về việc điều chỉnh ranh giới thửa đất Tích Sơn"}
+        )
+    assert indexing.check_index(archive_copy).stale == [doc_id]
+    result = indexing.sync_index(archive_copy)
+    assert result.indexed == 1 and result.pending == 0
+    assert indexing.check_index(archive_copy).ok
+    hits = search(indexing.open_index(archive_copy), "dieu chinh ranh gioi").hits
+    assert hits and hits[0].id == doc_id
+
+
+def test_lost_index_is_rebuilt_from_the_archive(archive_copy) -> None:
+    shutil.rmtree(archive_copy.index_dir)
+    report = indexing.check_index(archive_copy)
+    assert len(report.missing) == 3
+    assert indexing.rebuild_index(archive_copy) == 3
+    assert indexing.check_index(archive_copy).ok
+
+
+def test_locked_index_leaves_documents_pending_then_sync_catches_up(
+    archive_copy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOHOA_INDEX_LOCK_TIMEOUT", "1")
+    new_scan = _samples("*.grey-200.jpg", 1)[0]
+    with open(archive_copy.index_dir / "write.lock", "a+") as lock:  # another writer holds the index
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        report = ingest(archive_copy, [new_scan], IngestOptions(unit="khai quang", split="none"))
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    [item] = report.items
+    assert item.status == "stored"  # the archive did not wait for, or fail because of, the index
+    with archive_copy.sessions() as session:
+        assert session.get(Document, item.document_id).index_state == "pending"
+    assert indexing.check_index(archive_copy).missing == [item.document_id]
+    assert indexing.sync_index(archive_copy).pending == 0
+    assert indexing.check_index(archive_copy).ok
+
+
+@pytest.mark.slow
+def test_two_ingests_at_once_leave_a_correct_index(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    folders = []
+    for n, pattern in enumerate(["*.clean-300.png", "*.grey-200.jpg"]):
+        folder = tmp_path / f"in{n}"
+        folder.mkdir()
+        for scan in _samples(pattern, 3):
+            shutil.copyfile(scan, folder / scan.name)
+        folders.append(folder)
+    procs = [
+        subprocess.Popen(
+            [*SOHOA, "--home", str(home), "ingest", str(f), "--unit", "khai quang", "--jobs", "1", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for f in folders
+    ]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-500:] for o in outs]
+    check = subprocess.run(
+        [*SOHOA, "--home", str(home), "index", "check", "--json"], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert json.loads(check.stdout) == {"missing": [], "stale": [], "unknown": []}
+    arch = open_archive(home)
+    with arch.sessions() as session:
+        assert len(list(session.scalars(select(Document.id)))) == 6
+    truth = _truth(_samples("*.grey-200.jpg", 1)[0])
+    number = truth["fields"]["number"]
+    hits = search(indexing.open_index(arch), number).hits
+    assert hits, number
+    arch.close()

@@ -41,11 +41,29 @@ def samples_by_unit(samples: Path) -> dict[str, list[str]]:
     return groups
 
 
+def demo_queries(samples: Path) -> list[list[str]]:
+    """What staff type at the desk: a name without diacritics, a document number, a filtered phrase."""
+    from sohoa.text import fold
+
+    truths = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(samples.glob("*.clean-300.json"))]
+    queries: list[list[str]] = []
+    named = next((t for t in truths if t["fields"].get("subject_names")), None)
+    if named:
+        queries.append([fold(named["fields"]["subject_names"][0])])
+    numbered = next((t for t in truths if t["fields"].get("number")), None)
+    if numbered:
+        queries.append([numbered["fields"]["number"]])
+    queries.append(["ket hon", "--field", "Hộ tịch"])
+    return queries
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--home", type=Path, default=ROOT / ".sohoa-demo", help="archive folder for the demo")
     parser.add_argument("--samples", type=Path, default=ROOT / "samples")
-    parser.add_argument("--keep", action="store_true", help="keep an existing demo archive (default: start fresh)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep an existing demo archive (default: start fresh)"
+    )
     args = parser.parse_args()
     if args.home.exists() and not args.keep:
         shutil.rmtree(args.home)
@@ -56,6 +74,9 @@ def main() -> None:
     for unit, files in groups.items():
         run([*home, "ingest", *files, "--unit", unit])
     run([*home, "list", "--limit", "100"])
+    for query in demo_queries(args.samples):
+        run([*home, "search", *query, "--limit", "3"])
+    run([*home, "review", "--limit", "10"])
     print(f"\nDemo archive: {args.home}")
 
 

@@ -59,7 +59,7 @@ case "$cmd" in
     install_apt
     install_venv
     say "ruff"
-    "$VENV/bin/ruff" check sohoa tests bench samples
+    "$VENV/bin/ruff" check sohoa tests bench samples scripts
     say "pytest"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;

@@ -132,7 +132,9 @@ def test_each_bad_file_fails_with_its_reason_and_batch_goes_on(sqlite_archive, t
     assert stored == set(after[2])
 
 
-def test_the_same_file_twice_is_a_duplicate(sqlite_archive, tmp_path: Path) -> None:
+def test_the_same_file_twice_is_a_duplicate(archive, tmp_path: Path) -> None:
+    """On SQLite and PostgreSQL: stored once, the second copy reported as a duplicate of it."""
+    sqlite_archive = archive
     first = tmp_path / "a.png"
     shutil.copyfile(_clean_sample(), first)
     copy = tmp_path / "sub" / "same-content-other-name.png"

@@ -188,3 +188,106 @@ class AuditEvent(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# -- the backlog register and the targets (issue 5: reports) ----------------------------------
+class RegisterRow(Base):
+    """One completed result as a unit's register or the one-stop software lists it.
+
+    The register is what the targets are measured against: the backlog is the rows still
+    valid and not in the store at the unit's baseline date. ``dossier_code`` (unique) is the
+    stable key of a row; a row without one is found again by ``result_key`` (unit, result
+    number, year). ``digitised_on`` is the earliest of the day the register says the result
+    entered the store (``stored_at``) and the day its linked document was digitised: a cache
+    kept by ``register`` and ``matching`` so a report over a million rows scans one index.
+    """
+
+    __tablename__ = "register_rows"
+    __table_args__ = (
+        Index("ix_register_rows_report", "unit_id", "issued_date", "valid", "digitised_on"),
+        Index("ix_register_rows_unit_number", "unit_id", "number_no"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    dossier_code: Mapped[str | None] = mapped_column(String(60), unique=True)
+    result_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    result_number: Mapped[str | None] = mapped_column(String(100))
+    number_key: Mapped[str | None] = mapped_column(String(100))
+    number_no: Mapped[str | None] = mapped_column(String(20))
+    procedure: Mapped[str | None] = mapped_column(String(500))
+    field: Mapped[str | None] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    applicant: Mapped[str | None] = mapped_column(String(300))
+    issued_date: Mapped[date] = mapped_column(Date)
+    date_kind: Mapped[str] = mapped_column(String(10), default="issued")  # issued | returned
+    valid: Mapped[bool] = mapped_column(default=True)
+    stored_at: Mapped[date | None] = mapped_column(Date)
+    digitised_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class RegisterLink(Base):
+    """A document recognised as the digitised copy of a register row: one to one, never more.
+
+    ``method`` says how (``dossier``, ``number`` or ``manual``); ``digitised_on`` is the local
+    day the document entered the archive.
+    """
+
+    __tablename__ = "register_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("register_rows.id"), unique=True)
+    method: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float] = mapped_column(Float, default=100.0)
+    digitised_on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RegisterCandidate(Base):
+    """A match the matcher would not decide alone (two rows fit one document, or two documents
+    one row): kept so ``sohoa register unmatched`` can show it until someone links by hand."""
+
+    __tablename__ = "register_candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    row_id: Mapped[int] = mapped_column(ForeignKey("register_rows.id"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MatchRun(Base):
+    """One run of the matcher; the highest ``last_document_id`` tells the next run where new
+    documents start, so a report can match what was ingested since without rescanning all."""
+
+    __tablename__ = "register_match_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_document_id: Mapped[int] = mapped_column(Integer, default=0)
+    considered: Mapped[int] = mapped_column(Integer, default=0)
+    linked: Mapped[int] = mapped_column(Integer, default=0)
+    ambiguous: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitTarget(Base):
+    """A unit's baseline date and backlog target for one year (defaults: 1 January, 20%,
+    31 December) — the province may give a unit a different share or deadline."""
+
+    __tablename__ = "unit_targets"
+    __table_args__ = (UniqueConstraint("unit_id", "year", name="uq_unit_targets_unit_year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    baseline_date: Mapped[date] = mapped_column(Date)
+    target_percent: Mapped[float] = mapped_column(Float, default=20.0)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -137,8 +137,8 @@ def _word_conf(word: Word) -> float:
 def _runs(words: list[Word]) -> list[list[Word]]:
     """Cut Tesseract's word stream into lines.
 
-    A new line starts when Tesseract's (block, line) changes, or when a word sits wholly
-    below the previous one and to its left (two one-line paragraphs share a line number).
+    A new line starts when Tesseract's (block, line) changes, or when a word does not share
+    the previous word's row (text-layer words carry no line keys at all).
     """
     runs: list[list[Word]] = []
     current: list[Word] = []
@@ -146,8 +146,9 @@ def _runs(words: list[Word]) -> list[list[Word]]:
         if current:
             prev = current[-1]
             new_key = (word.block, word.line) != (prev.block, prev.line)
-            wrapped = word.top > prev.top + prev.height * 0.8 and word.left < prev.left
-            if new_key or wrapped:
+            overlap = min(word.top + word.height, prev.top + prev.height) - max(word.top, prev.top)
+            other_row = overlap < 0.5 * min(word.height, prev.height)
+            if new_key or other_row:
                 runs.append(current)
                 current = []
         current.append(word)

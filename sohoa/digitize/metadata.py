@@ -179,14 +179,15 @@ def _header(page: PageLines) -> tuple[_Header, list[Line]]:
     lines: list[Line] = []
     if page.has_boxes:
         lines = list(page.lines)
+        # Header columns are centred near 30% and 70% of the width, titles near 50%.
         half = page.width / 2 if page.width else None
         for line in lines:
             cx = line.centre_x
             if half is None or cx is None:
                 line.zone = ""
-            elif line.right is not None and line.right < half * 1.1:
+            elif cx < half * 0.8:
                 line.zone = "left"
-            elif line.left is not None and line.left > half * 0.9:
+            elif cx > half * 1.2:
                 line.zone = "right"
             else:
                 line.zone = "centre"
@@ -426,19 +427,23 @@ def looks_like_name(text: str) -> bool:
     return fold(tokens[0]) in _SURNAMES
 
 
-def _position_of(line: Line) -> tuple[str | None, float]:
-    """The position named on a signer-block line, without its authority prefix."""
+def _position_of(line: Line) -> tuple[str | None, float, bool]:
+    """``(position, similarity, signed for the head)`` named on a signer-block line.
+
+    The authority prefix is dropped; ``KT.`` (ký thay) is reported because it means the
+    signer is the named head's deputy.
+    """
     text = line.text.strip(" .,:;")
     key = fold(text)
     prefix = next((p for p in AUTHORITY if key.startswith(p)), None)
     if prefix:
         text = text[len(prefix) :].strip(" .")
     if not text or not is_upper_text(text):
-        return None, 0.0
+        return None, 0.0, False
     snapped = snap_position(text)
     if snapped:
-        return snapped[0], snapped[1]
-    return None, 0.0
+        return snapped[0], snapped[1], bool(prefix and prefix.startswith("kt"))
+    return None, 0.0, False
 
 
 def _left_of_signer(line: Line, page: PageLines) -> bool:
@@ -467,13 +472,17 @@ def _signer(pages: list[PageLines]) -> tuple[str | None, float, str | None, floa
                 candidates = _split_signer_text(line)
             found = None
             for cand in candidates:
-                pos, sim = _position_of(cand)
-                if pos and (found is None or sim >= found[1]):
-                    found = (pos, sim)
+                pos, sim, deputy = _position_of(cand)
+                if pos and (found is None or (sim, len(pos), deputy) >= (found[1], len(found[0]), found[2])):
+                    found = (pos, sim, deputy)
             if found:
+                # The lowest position line is the signer's own ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH").
+                # When OCR lost that line, "KT." (ký thay: a deputy signs for the head) still
+                # tells the position: the head's deputy.
                 pos_idx = i
                 position, pos_conf = found[0], found[1] * line.conf
-                # Prefer the lowest line of a "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" pair.
+                if found[2] and not fold(position).startswith("pho "):
+                    position, pos_conf = f"PHÓ {position}", pos_conf * 0.85
                 break
         if pos_idx is None:
             continue
@@ -537,7 +546,7 @@ def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
         if not _is_name_token(bare):
             break
         run.append(bare)
-        if bare != token:
+        if len(bare) != len(token):  # punctuation ends the name
             break
     return run
 

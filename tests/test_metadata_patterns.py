@@ -1,0 +1,181 @@
+"""Metadata extraction on typed page texts: the OCR-error tolerance a clerk relies on.
+
+These pages are text-layer pages without word boxes (as a born-digital PDF may give), so they
+exercise the plain-text fallback; tests/test_metadata_samples.py covers real OCR output.
+"""
+
+from __future__ import annotations
+
+from sohoa.digitize.metadata import FIELD_NAMES, extract_fields
+from sohoa.digitize.model import PageText
+
+
+def page(text: str, number: int = 1, confidence: float = 1.0) -> PageText:
+    return PageText(number=number, text=text, method="text-layer", confidence=confidence)
+
+
+DECISION = """ỦY BAN NHÂN DÂN
+PHƯỜNG KHAI QUANG
+Số: {number}
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+{date_line}
+QUYẾT ĐỊNH
+Về việc trợ cấp xã hội hằng tháng đối với người cao tuổi
+ỦY BAN NHÂN DÂN PHƯỜNG KHAI QUANG
+Căn cứ Luật Người cao tuổi ngày 23 tháng 11 năm 2009;
+QUYẾT ĐỊNH:
+Điều 1. Trợ cấp xã hội hằng tháng đối với bà Nguyễn Thị Hương, sinh ngày 02/03/1944, số định danh
+cá nhân 026144001234, nơi cư trú: phường Khai Quang.
+Mã hồ sơ: 000.25.12.H62-240604-0012
+Nơi nhận:
+- Như Điều 2;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Lê Anh Tân"""
+
+
+def decision(number: str = "1234/QĐ-UBND", date_line: str = "Khai Quang, ngày 10 tháng 6 năm 2024") -> str:
+    return DECISION.format(number=number, date_line=date_line)
+
+
+def test_every_field_is_present_with_confidence_and_source() -> None:
+    result = extract_fields([page(decision())])
+    assert set(result.values) == set(FIELD_NAMES)
+    assert set(result.confidence) == set(FIELD_NAMES)
+    assert all(0.0 <= c <= 1.0 for c in result.confidence.values())
+    assert set(result.source.values()) == {"auto"}
+
+
+def test_reads_a_decision() -> None:
+    v = extract_fields([page(decision())]).values
+    assert v["doc_type"] == "Quyết định"
+    assert v["title"] == "Quyết định"
+    assert v["number"] == "1234/QĐ-UBND"
+    assert v["issued_date"] == "2024-06-10"
+    assert v["issuer"] == "ỦY BAN NHÂN DÂN PHƯỜNG KHAI QUANG"
+    assert v["place"] == "Khai Quang"
+    assert v["summary"] == "Về việc trợ cấp xã hội hằng tháng đối với người cao tuổi"
+    assert v["signer"] == "Lê Anh Tân"
+    assert v["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert v["subject_names"] == ["Nguyễn Thị Hương"]
+    assert v["id_numbers"] == ["026144001234"]
+    assert v["field"] == "Lao động – Thương binh xã hội"
+    assert v["dossier_code"] == "000.25.12.H62-240604-0012"
+    assert v["valid_until"] is None
+
+
+def test_number_tolerates_ocr_spacing_and_accents() -> None:
+    text = decision().replace("Số: 1234/QĐ-UBND", "Sô: 12 / QĐ - UBND")
+    assert extract_fields([page(text)]).values["number"] == "12/QĐ-UBND"
+
+
+def test_number_with_eth_and_letter_o_is_repaired() -> None:
+    # Tesseract returns Ð (U+00D0, Icelandic eth) for Đ and O for 0 often enough to matter.
+    text = decision().replace("Số: 1234/QĐ-UBND", "Số: 1O5/2024/QÐ-UBND")
+    assert extract_fields([page(text)]).values["number"] == "105/2024/QĐ-UBND"
+
+
+def test_plain_and_normative_numbers_are_kept_as_printed() -> None:
+    assert extract_fields([page(decision(number="38"))]).values["number"] == "38"
+    assert extract_fields([page(decision(number="05/2024/QĐ-UBND"))]).values["number"] == "05/2024/QĐ-UBND"
+
+
+def test_dates_with_and_without_zero_padding() -> None:
+    for line in (
+        "Vĩnh Yên, ngày 5 tháng 3 năm 2019",
+        "Vĩnh Yên, ngày 05 tháng 03 năm 2019",
+        "Vinh Yen, ngay 05 thang 3 nam 2019",
+        "Vĩnh Yên, ngáy O5 thảng 3 nãm 2019",
+    ):
+        result = extract_fields([page(decision(date_line=line))])
+        assert result.values["issued_date"] == "2019-03-05", line
+        assert result.values["place"] == "Vĩnh Yên", line
+
+
+def test_ocr_tone_errors_in_known_phrases_are_repaired_but_names_are_not_invented() -> None:
+    text = decision().replace("ỦY BAN NHÂN DÂN\nPHƯỜNG", "ỦY BAN NHÂN DẦN\nPHƯƠNG").replace(
+        "QUYẾT ĐỊNH\nVề", "QUYÊT ĐỊNH\nVề"
+    )
+    v = extract_fields([page(text)]).values
+    assert v["issuer"] == "ỦY BAN NHÂN DÂN PHƯỜNG KHAI QUANG"
+    assert v["doc_type"] == "Quyết định"
+    assert v["signer"] == "Lê Anh Tân"
+
+
+def test_document_without_number_gives_none_and_zero_confidence() -> None:
+    text = decision().replace("Số: 1234/QĐ-UBND\n", "")
+    result = extract_fields([page(text)])
+    assert result.values["number"] is None
+    assert result.confidence["number"] == 0.0
+    assert result.values["issued_date"] == "2024-06-10"
+
+
+def test_signer_is_found_on_the_second_page() -> None:
+    first, _, rest = decision().partition("Nơi nhận:")
+    second = "2\nvà các cơ quan có liên quan chịu trách nhiệm thi hành Quyết định này./.\nNơi nhận:" + rest
+    result = extract_fields([page(first, 1), page(second, 2)])
+    assert result.values["signer"] == "Lê Anh Tân"
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.values["number"] == "1234/QĐ-UBND"
+
+
+def test_deputy_position_is_inferred_when_its_line_is_lost() -> None:
+    # OCR sometimes drops the "PHÓ CHỦ TỊCH" line under "KT. CHỦ TỊCH": KT. means a deputy signed.
+    text = decision().replace("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", "KT. CHỦ TỊCH")
+    assert extract_fields([page(text)]).values["signer_title"] == "PHÓ CHỦ TỊCH"
+
+
+def test_certificate_validity_six_months_from_issue() -> None:
+    text = """ỦY BAN NHÂN DÂN
+PHƯỜNG LIÊN BẢO
+Số: 45/XNTTHN
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Liên Bảo, ngày 31 tháng 8 năm 2023
+GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN
+Họ, chữ đệm và tên: ĐẶNG THỊ THU HÀ
+Số định danh cá nhân: 026190004321
+Giấy này có giá trị sử dụng trong thời hạn 6 tháng, kể từ ngày cấp.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Trần Văn Hùng"""
+    v = extract_fields([page(text)]).values
+    assert v["doc_type"] == "Giấy xác nhận"
+    assert v["title"] == "Giấy xác nhận tình trạng hôn nhân"
+    assert v["field"] == "Hộ tịch"
+    assert v["valid_until"] == "2024-02-29"
+    assert v["subject_names"] == ["Đặng Thị Thu Hà"]
+    assert v["signer_title"] == "CHỦ TỊCH"
+
+
+def test_department_issuer_is_the_line_under_the_city() -> None:
+    parent = "ỦY BAN NHÂN DÂN\nPHƯỜNG KHAI QUANG\n"
+    text = decision().replace(parent, "UBND THÀNH PHỐ VĨNH YÊN\nPHÒNG TƯ PHÁP\n")
+    assert extract_fields([page(text)]).values["issuer"] == "PHÒNG TƯ PHÁP"
+
+
+def test_values_are_nfc_even_from_nfd_input() -> None:
+    import unicodedata
+
+    result = extract_fields([page(unicodedata.normalize("NFD", decision()))])
+    for value in result.values.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                assert item == unicodedata.normalize("NFC", item)
+    assert result.values["signer"] == "Lê Anh Tân"
+
+
+def test_manual_value_overrides_with_full_confidence() -> None:
+    result = extract_fields([page(decision())])
+    result.set_manual("signer", "Lê Anh Tân")
+    assert result.source["signer"] == "manual"
+    assert result.confidence["signer"] == 1.0
+
+
+def test_empty_document_gives_all_fields_empty() -> None:
+    result = extract_fields([])
+    assert all(v in (None, []) for v in result.values.values())
+    assert all(c == 0.0 for c in result.confidence.values())

@@ -60,7 +60,7 @@ class PageLayout:
     signature: tuple[float, float, float, float] | None = None  # centre x, top, bottom, column width (mm)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ref_font(style: str) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_FILES[style]), _REF_PX, layout_engine=ImageFont.Layout.BASIC)
 
@@ -248,7 +248,7 @@ def scan_look(img: Image.Image, rng: np.random.Generator, paper: float = 246.0, 
 
 
 def quantize(img: Image.Image, levels: int = 16) -> Image.Image:
-    """Snap grey levels to `levels` steps: invisible on text, and halves the PNG/TIFF size of the committed set."""
+    """Snap grey levels to `levels` steps: invisible on text, and halves the committed PNG/TIFF sizes."""
     step = 255 / (levels - 1)
     return img.point([round(round(v / step) * step) for v in range(256)])
 
@@ -325,8 +325,9 @@ def seal_and_signature(img: Image.Image, page: PageLayout, dpi: int, seal_text: 
     ri = r - 6.2 * k
     d.ellipse([sx - ri, sy - ri, sx + ri, sy + ri], outline=255, width=round(0.45 * k))
     _circle_text(seal, seal_text + " * ", sx, sy, r - 3.2 * k, 3.0 * k)
-    star = [(sx + math.cos(-math.pi / 2 + j * math.pi / 5) * (4.5 * k if j % 2 == 0 else 1.9 * k),
-             sy + math.sin(-math.pi / 2 + j * math.pi / 5) * (4.5 * k if j % 2 == 0 else 1.9 * k)) for j in range(10)]
+    radii = [(4.5 if j % 2 == 0 else 1.9) * k for j in range(10)]
+    star = [(sx + math.cos(-math.pi / 2 + j * math.pi / 5) * radii[j],
+             sy + math.sin(-math.pi / 2 + j * math.pi / 5) * radii[j]) for j in range(10)]
     d.polygon(star, fill=255)
     seal = seal.rotate(rng.uniform(-25, 25), center=(sx, sy), resample=Image.Resampling.BILINEAR)
     ink = np.asarray(seal, dtype=np.float32) / 255.0

@@ -52,6 +52,11 @@ def C(text: str, style: str = "B", size: float = BODY_PT, **kw) -> Para:  # noqa
     return Para([(style, text)], size=size, align="C", indent=0.0, **kw)
 
 
+def art(n: int, text: str) -> Para:
+    """`Điều n.` in bold, then the article's text."""
+    return Para([("B", f"Điều {n}. "), ("R", text)])
+
+
 def LV(label: str, value: str, **kw) -> Para:  # noqa: N802 - "label: value" line of a certificate
     kw.setdefault("align", "L")
     kw.setdefault("indent", 0.0)
@@ -103,7 +108,9 @@ class Unit:
     abbrev: str  # issuing-body part of a symbol: UBND, TCKH
 
 
-WARD_NAMES = ["Định Trung", "Đống Đa", "Đồng Tâm", "Hội Hợp", "Khai Quang", "Liên Bảo", "Ngô Quyền", "Tích Sơn"]
+WARD_NAMES = [
+    "Định Trung", "Đống Đa", "Đồng Tâm", "Hội Hợp", "Khai Quang", "Liên Bảo", "Ngô Quyền", "Tích Sơn",
+]
 
 
 def _ward(i: int, name: str, kind: str = "Phường") -> Unit:
@@ -150,7 +157,8 @@ FEMALE_GIVEN = [
 FEMALE_GIVEN_2 = ["Thu Hà", "Ngọc Ánh", "Thu Hương", "Minh Châu", "Bích Ngọc", "Thanh Tâm", "Hải Yến"]
 STREETS = [
     "Mê Linh", "Nguyễn Tất Thành", "Lam Sơn", "Trần Phú", "Hùng Vương", "Kim Ngọc", "Nguyễn Trãi",
-    "Lê Lợi", "Ngô Quyền", "Chùa Hà", "Hai Bà Trưng", "Tôn Đức Thắng", "Lý Thái Tổ", "Đội Cấn", "Trần Quốc Tuấn",
+    "Lê Lợi", "Ngô Quyền", "Chùa Hà", "Hai Bà Trưng", "Tôn Đức Thắng", "Lý Thái Tổ", "Đội Cấn",
+    "Trần Quốc Tuấn",
 ]
 VILLAGES = ["Thôn Đông", "Thôn Nam", "Thôn Bảo Sơn", "Thôn Đại Phùng", "Thôn Vị Trù", "Thôn Yên Lập"]
 HOMETOWNS = [
@@ -193,7 +201,7 @@ def pick_name(rng: random.Random, male: bool, surname: str | None = None) -> str
 
 
 def id_number(rng: random.Random, male: bool, born: dt.date) -> str:
-    """12-digit personal number: province 026 (Vĩnh Phúc), sex/century digit, 2-digit year, 6 random digits."""
+    """12-digit personal number: province 026 (Vĩnh Phúc), sex/century digit, 2-digit year, 6 digits."""
     century = 0 if born.year < 2000 else 2
     return f"026{century + (0 if male else 1)}{born.year % 100:02d}{rng.randrange(10**6):06d}"
 
@@ -230,7 +238,7 @@ def date_line(place: str, d: dt.date) -> str:
 
 
 def in_words_date(d: dt.date) -> str:
-    """A date as words, the way civil-status extracts repeat the birth date: `Ngày mười lăm, tháng ba, năm ...`."""
+    """A date in words, as civil-status extracts repeat a birth date: `Ngày mười lăm, tháng ba, năm ...`."""
     return f"Ngày {_words(d.day)}, tháng {_MONTHS[d.month - 1]}, năm {_words(d.year)}"
 
 
@@ -258,7 +266,9 @@ def _words(n: int) -> str:
     if rest == 0:
         return head
     if rest < 100:
-        return f"{head} không trăm {_words(rest)}" if rest >= 10 else f"{head} không trăm linh {_DIGITS[rest]}"
+        if rest >= 10:
+            return f"{head} không trăm {_words(rest)}"
+        return f"{head} không trăm linh {_DIGITS[rest]}"
     return f"{head} {_words(rest)}"
 
 
@@ -345,15 +355,16 @@ def base_fields(**kw) -> dict:
     return out
 
 
-LAW_LOCAL = ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung một "
-             "số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22 tháng 11 năm 2019;")
+LAW_LOCAL = ("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung "
+             "một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22 tháng 11 "
+             "năm 2019;")
 
 
 # ---------------------------------------------------------------------------------------------- templates
 
 
 def quyet_dinh(rng: random.Random, index: int) -> Spec:
-    """Quyết định of the city or a ward; index 0 (and every third) is the long two-page land recovery decision."""
+    """Quyết định of the city or a ward; index 0 (and every third) is the long two-page land recovery."""
     issued = random_date(rng, dt.date(2016, 1, 1), dt.date(2024, 12, 28))
     variant = "thu_hoi" if index % 3 == 0 else rng.choice(["cap_gcn", "chuyen_muc_dich", "tro_cap"])
     unit = rng.choice(WARDS) if variant == "tro_cap" else CITY
@@ -394,32 +405,32 @@ def quyet_dinh(rng: random.Random, index: int) -> Spec:
             LAW_LOCAL,
             "Căn cứ Luật Đất đai ngày 29 tháng 11 năm 2013;",
             "Căn cứ Nghị định số 43/2014/NĐ-CP ngày 15 tháng 5 năm 2014 của Chính phủ quy định chi tiết thi "
-            "hành một số điều của Luật Đất đai; Nghị định số 47/2014/NĐ-CP ngày 15 tháng 5 năm 2014 của Chính "
-            "phủ quy định về bồi thường, hỗ trợ, tái định cư khi Nhà nước thu hồi đất;",
+            "hành một số điều của Luật Đất đai; Nghị định số 47/2014/NĐ-CP ngày 15 tháng 5 năm 2014 của "
+            "Chính phủ quy định về bồi thường, hỗ trợ, tái định cư khi Nhà nước thu hồi đất;",
             "Căn cứ Nghị quyết số 28/NQ-HĐND ngày 12 tháng 12 năm 2015 của Hội đồng nhân dân tỉnh Vĩnh Phúc "
             f"về danh mục các dự án cần thu hồi đất, trong đó có dự án {project};",
             f"Xét đề nghị của Phòng Tài nguyên và Môi trường tại Tờ trình số {tr}.",
         ) + [C("QUYẾT ĐỊNH:", "B", space_before=2.5),
-             Para([("B", "Điều 1. "), ("R", f"Thu hồi {str(round(total, 1)).replace('.', ',')} m² đất tại phường "
-                                       f"{ward.place}, thành phố Vĩnh Yên của {len(subjects)} hộ gia đình, cá "
-                                       f"nhân để thực hiện dự án {project}, cụ thể như sau:")])]
+             art(1, f"Thu hồi {str(round(total, 1)).replace('.', ',')} m² đất tại phường "
+               f"{ward.place}, thành phố Vĩnh Yên của {len(subjects)} hộ gia đình, cá "
+               f"nhân để thực hiện dự án {project}, cụ thể như sau:")]
         body += items
         body += [
             P("Vị trí, ranh giới khu đất thu hồi được xác định theo trích lục bản đồ địa chính khu đất do "
               "Văn phòng Đăng ký đất đai chi nhánh Vĩnh Yên lập."),
-            Para([("B", "Điều 2. "), ("R", "Giao Phòng Tài nguyên và Môi trường, Trung tâm Phát triển quỹ đất "
-                                       f"thành phố, Ủy ban nhân dân phường {ward.place} có trách nhiệm:")]),
+            art(2, "Giao Phòng Tài nguyên và Môi trường, Trung tâm Phát triển quỹ đất "
+               f"thành phố, Ủy ban nhân dân phường {ward.place} có trách nhiệm:"),
             P("1. Giao quyết định thu hồi đất cho các hộ gia đình, cá nhân có đất bị thu hồi; niêm yết công "
               f"khai quyết định này tại trụ sở Ủy ban nhân dân phường {ward.place} và tại địa điểm sinh hoạt "
               "chung của khu dân cư nơi có đất thu hồi."),
-            P("2. Lập phương án bồi thường, hỗ trợ trình cấp có thẩm quyền phê duyệt; tổ chức chi trả tiền bồi "
-              "thường, hỗ trợ và bàn giao đất cho chủ đầu tư theo quy định."),
+            P("2. Lập phương án bồi thường, hỗ trợ trình cấp có thẩm quyền phê duyệt; tổ chức chi trả tiền "
+              "bồi thường, hỗ trợ và bàn giao đất cho chủ đầu tư theo quy định."),
             P("3. Cập nhật biến động đất đai vào hồ sơ địa chính theo quy định của pháp luật."),
-            Para([("B", "Điều 3. "), ("R", "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng HĐND và "
-                                       "UBND thành phố, Trưởng phòng Tài nguyên và Môi trường, Giám đốc Trung "
-                                       f"tâm Phát triển quỹ đất, Chủ tịch UBND phường {ward.place}, các hộ gia "
-                                       "đình, cá nhân có tên tại Điều 1 và các cơ quan, đơn vị có liên quan chịu "
-                                       "trách nhiệm thi hành Quyết định này./.")]),
+            art(3, "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng HĐND và "
+               "UBND thành phố, Trưởng phòng Tài nguyên và Môi trường, Giám đốc Trung "
+               f"tâm Phát triển quỹ đất, Chủ tịch UBND phường {ward.place}, các hộ gia "
+               "đình, cá nhân có tên tại Điều 1 và các cơ quan, đơn vị có liên quan chịu "
+               "trách nhiệm thi hành Quyết định này./."),
         ]
         field_name = "Đất đai"
         dossier = None
@@ -431,17 +442,17 @@ def quyet_dinh(rng: random.Random, index: int) -> Spec:
         parcel = f"thửa đất số {rng.randint(10, 480)}, tờ bản đồ số {rng.randint(1, 40)}"
         area = str(round(rng.uniform(60, 300), 1)).replace(".", ",")
         if variant == "cap_gcn":
-            summary = ("Về việc cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn "
-                       "liền với đất")
+            summary = ("Về việc cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác "
+                       "gắn liền với đất")
             art1 = (f"Cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với "
                     f"đất cho {p.sir.lower()} {p.name}, số định danh cá nhân {p.id_number}, nơi cư trú: "
-                    f"{p.address}, đối với {parcel}, diện tích {area} m², mục đích sử dụng: đất ở tại đô thị, "
-                    f"thời hạn sử dụng: lâu dài.")
+                    f"{p.address}, đối với {parcel}, diện tích {area} m², mục đích sử dụng: đất ở tại đô "
+                    f"thị, thời hạn sử dụng: lâu dài.")
         else:
             summary = "Về việc cho phép chuyển mục đích sử dụng đất"
             art1 = (f"Cho phép {p.sir.lower()} {p.name}, số định danh cá nhân {p.id_number}, nơi cư trú: "
-                    f"{p.address}, được chuyển mục đích sử dụng {area} m² đất trồng cây lâu năm sang đất ở tại "
-                    f"đô thị tại {parcel}.")
+                    f"{p.address}, được chuyển mục đích sử dụng {area} m² đất trồng cây lâu năm sang đất ở "
+                    f"tại đô thị tại {parcel}.")
         body = canned(
             LAW_LOCAL,
             "Căn cứ Luật Đất đai ngày 29 tháng 11 năm 2013;",
@@ -450,13 +461,13 @@ def quyet_dinh(rng: random.Random, index: int) -> Spec:
             f"Xét đơn đề nghị của {p.sir.lower()} {p.name} và đề nghị của Phòng Tài nguyên và Môi trường tại "
             f"Tờ trình số {tr}.",
         ) + [C("QUYẾT ĐỊNH:", "B", space_before=2.5),
-             Para([("B", "Điều 1. "), ("R", art1)]),
-             Para([("B", "Điều 2. "), ("R", f"{p.sir} {p.name} có trách nhiệm thực hiện nghĩa vụ tài chính và "
-                                       "sử dụng đất đúng mục đích theo quy định của pháp luật.")]),
-             Para([("B", "Điều 3. "), ("R", "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng HĐND và "
-                                       "UBND thành phố, Trưởng phòng Tài nguyên và Môi trường, Chi cục trưởng "
-                                       f"Chi cục Thuế khu vực Vĩnh Yên, {p.sir.lower()} {p.name} và các cơ quan "
-                                       "có liên quan chịu trách nhiệm thi hành Quyết định này./.")]),
+             art(1, art1),
+             art(2, f"{p.sir} {p.name} có trách nhiệm thực hiện nghĩa vụ tài chính và "
+               "sử dụng đất đúng mục đích theo quy định của pháp luật."),
+             art(3, "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng HĐND và "
+               "UBND thành phố, Trưởng phòng Tài nguyên và Môi trường, Chi cục trưởng "
+               f"Chi cục Thuế khu vực Vĩnh Yên, {p.sir.lower()} {p.name} và các cơ quan "
+               "có liên quan chịu trách nhiệm thi hành Quyết định này./."),
              P(f"Mã hồ sơ: {code}", "I", align="L", indent=0.0, size=12.0, space_before=2.0)]
         field_name = "Đất đai"
         rec = ["Như Điều 3", "Chi cục Thuế khu vực Vĩnh Yên", "Lưu: VT, TNMT"]
@@ -469,22 +480,23 @@ def quyet_dinh(rng: random.Random, index: int) -> Spec:
         body = canned(
             LAW_LOCAL,
             "Căn cứ Luật Người cao tuổi ngày 23 tháng 11 năm 2009;",
-            "Căn cứ Nghị định số 20/2021/NĐ-CP ngày 15 tháng 3 năm 2021 của Chính phủ quy định chính sách trợ "
-            "giúp xã hội đối với đối tượng bảo trợ xã hội;",
+            "Căn cứ Nghị định số 20/2021/NĐ-CP ngày 15 tháng 3 năm 2021 của Chính phủ quy định chính sách "
+            "trợ giúp xã hội đối với đối tượng bảo trợ xã hội;",
             f"Xét đề nghị của công chức Văn hóa - Xã hội {unit.name.lower()}.",
         ) + [C("QUYẾT ĐỊNH:", "B", space_before=2.5),
-             Para([("B", "Điều 1. "), ("R", f"Trợ cấp xã hội hằng tháng đối với {p.sir.lower()} {p.name}, sinh "
-                                       f"ngày {dmy(p.born)}, số định danh cá nhân {p.id_number}, nơi cư trú: "
-                                       f"{p.address}.")]),
+             art(1, f"Trợ cấp xã hội hằng tháng đối với {p.sir.lower()} {p.name}, sinh "
+               f"ngày {dmy(p.born)}, số định danh cá nhân {p.id_number}, nơi cư trú: "
+               f"{p.address}."),
              P(f"Mức trợ cấp: {amount} đồng/tháng, kể từ ngày {dmy(start)}."),
-             Para([("B", "Điều 2. "), ("R", "Quyết định này có hiệu lực kể từ ngày ký. Công chức Văn hóa - Xã "
-                                       f"hội, Kế toán ngân sách {unit.name.lower()} và {p.sir.lower()} {p.name} "
-                                       "chịu trách nhiệm thi hành Quyết định này./.")]),
+             art(2, "Quyết định này có hiệu lực kể từ ngày ký. Công chức Văn hóa - Xã "
+               f"hội, Kế toán ngân sách {unit.name.lower()} và {p.sir.lower()} {p.name} "
+               "chịu trách nhiệm thi hành Quyết định này./."),
              P(f"Mã hồ sơ: {code}", "I", align="L", indent=0.0, size=12.0, space_before=2.0)]
         field_name = "Lao động – Thương binh xã hội"
         rec = ["Như Điều 2", "Phòng Lao động - TB&XH thành phố", "Lưu: VT"]
     title_paras = [C("QUYẾT ĐỊNH", "B", 14.0, space_before=6.0),
-                   Para([("B", summary)], size=14.0, align="C", indent=0.0, space_before=0.5, rule_below=35.0),
+                   Para([("B", summary)], size=14.0, align="C", indent=0.0, space_before=0.5,
+                        rule_below=35.0),
                    C(f"{unit.collective} {unit.unit_line}", "B", 14.0, space_before=4.0)]
     fields = base_fields(
         doc_type="Quyết định", title="Quyết định", number=number, issued_date=issued.isoformat(),
@@ -524,10 +536,11 @@ def cong_van(rng: random.Random, index: int) -> Spec:
         P(f"{unit.in_text} nhận được đơn đề ngày {dmy(sent)} của {p.sir.lower()} {p.name} {request}. Sau khi "
           f"xem xét hồ sơ và đối chiếu các quy định của pháp luật, {unit.in_text} trả lời như sau:",
           space_before=5.0),
-        P(f"1. Nội dung đơn của {p.sir.lower()} thuộc thẩm quyền giải quyết của {unit.in_text}. Cơ quan chuyên "
-          "môn đã kiểm tra thực địa, làm việc với các bên liên quan và lập biên bản kiểm tra theo quy định."),
-        P(f"2. Đề nghị {p.sir.lower()} {p.name} bổ sung các giấy tờ còn thiếu theo hướng dẫn của bộ phận tiếp "
-          "nhận và trả kết quả trong thời hạn 15 ngày làm việc kể từ ngày nhận được văn bản này."),
+        P(f"1. Nội dung đơn của {p.sir.lower()} thuộc thẩm quyền giải quyết của {unit.in_text}. Cơ quan "
+          "chuyên môn đã kiểm tra thực địa, làm việc với các bên liên quan và lập biên bản kiểm tra theo quy "
+          "định."),
+        P(f"2. Đề nghị {p.sir.lower()} {p.name} bổ sung các giấy tờ còn thiếu theo hướng dẫn của bộ phận "
+          "tiếp nhận và trả kết quả trong thời hạn 15 ngày làm việc kể từ ngày nhận được văn bản này."),
         P(f"3. Quá thời hạn trên, nếu {p.sir.lower()} không bổ sung hồ sơ thì đơn được lưu theo quy định; "
           f"{p.sir.lower()} có quyền nộp lại hồ sơ khi có đủ giấy tờ."),
         P(f"{unit.in_text} trả lời để {p.sir.lower()} {p.name} được biết và thực hiện./."),
@@ -702,7 +715,8 @@ def giay_phep_xay_dung(rng: random.Random, index: int) -> Spec:
               "dung sau:", indent=0.0),
             P(f"- Vị trí xây dựng: thửa đất số {rng.randint(10, 480)}, tờ bản đồ số {rng.randint(1, 40)}, "
               f"phường {ward.place}, thành phố Vĩnh Yên.", indent=5.0, space_before=0.4),
-            P(f"- Cốt nền xây dựng công trình: +{comma(round(rng.uniform(0.3, 0.6), 2))} m so với cốt vỉa hè.",
+            P(f"- Cốt nền xây dựng công trình: +{comma(round(rng.uniform(0.3, 0.6), 2))} m so với cốt vỉa "
+              "hè.",
               indent=5.0, space_before=0.4),
             P(f"- Mật độ xây dựng: {rng.choice([70, 75, 80, 90])}%; hệ số sử dụng đất: "
               f"{comma(round(rng.uniform(2.0, 4.5), 1))} lần.", indent=5.0, space_before=0.4),

@@ -162,7 +162,7 @@ def page_images(document: Document, condition: str) -> list[Image.Image]:
 
 
 def render(document: Document, condition: str, out_dir: Path) -> Path:
-    """Write `document` as it looks under `condition` into `out_dir`, with its JSON sidecar; return the file."""
+    """Write `document` as scanned under `condition` into `out_dir` with its JSON sidecar; return the file."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = sidecar(document, condition)
@@ -210,7 +210,8 @@ def render_set(out_dir: Path, per_template: int = 1, conditions: list[str] | Non
     unknown = set(conditions) - set(CONDITIONS)
     if unknown:
         raise ValueError(f"unknown conditions: {', '.join(sorted(unknown))}")
-    return [render(doc, c, out_dir) for doc in make_documents(per_template, seed, templates) for c in conditions]
+    documents = make_documents(per_template, seed, templates)
+    return [render(doc, c, out_dir) for doc in documents for c in conditions]
 
 
 def render_stack(out_pdf: Path, documents: int = 30, seed: int = DEFAULT_SEED, dpi: int = 200) -> Path:
@@ -274,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
         templates = tuple(t.strip() for t in args.templates.split(",") if t.strip())
-        bad = [t for t in templates if t not in tpl.TEMPLATES] + [c for c in conditions if c not in CONDITIONS]
+        bad = [t for t in templates if t not in tpl.TEMPLATES]
+        bad += [c for c in conditions if c not in CONDITIONS]
         if bad:
             parser.error(f"unknown template or condition: {', '.join(bad)}")
         for path in render_set(args.out, args.per_template, conditions, args.seed, templates):

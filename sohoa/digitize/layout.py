@@ -8,11 +8,14 @@ metadata. Tesseract's own page segmentation does not separate them reliably on t
 (psm 3 and 4 keep such rows as one line), so we regroup words ourselves:
 
 1. words form rows (Tesseract's line when known, else vertical overlap);
-2. consecutive rows that share a vertical channel of white space near the middle of the text,
-   with at least two of them having words on both sides, form a two-column band;
-3. a band is read left column first, then right column; all other rows top to bottom.
+2. a row is two-sided when a wide gap near the middle of the text splits it;
+3. from the top of the page down (header) and from the bottom up (footer), rows join a band
+   while each side stays clear of the other side's columns; a band needs two two-sided rows;
+4. a band is read left column first, then right column; all other rows top to bottom.
 
-The same code orders OCR words and the words of a born-digital PDF's text layer.
+Bands are looked for only at the top and the bottom of a page: in the body, rows such as
+``Dân tộc: Kinh      Quốc tịch: Việt Nam`` are read across, as printed. The same code orders OCR
+words and the words of a born-digital PDF's text layer.
 """
 
 from __future__ import annotations
@@ -24,12 +27,18 @@ from dataclasses import dataclass
 
 from sohoa.digitize.model import Word
 
-# The channel between two columns must lie in this middle share of the text's width ...
-_CHANNEL_WINDOW = (0.25, 0.75)
-# ... and be at least this many times the median word height wide.
-_CHANNEL_MIN_WIDTH = 0.8
-# A band needs this many rows that have words on both sides of its channel.
+# The gap between the two columns lies in this middle share of the text's width ...
+_SPLIT_WINDOW = (0.25, 0.75)
+# ... and is at least this many median word heights wide.
+_SPLIT_MIN_GAP = 1.5
+# A band needs this many rows that have words on both sides.
 _MIN_TWO_SIDED_ROWS = 2
+# A column is never wider than this share of the text width (the motto line is ~55%).
+_MAX_COLUMN_SHARE = 0.62
+# Rows met before the first two-sided row: in the header, the motto a line above the issuing
+# body; in the footer (read bottom up), the signer's name and a long list of recipients.
+_MAX_PENDING_HEADER = 3
+_MAX_PENDING_FOOTER = 15
 
 
 @dataclass
@@ -71,26 +80,23 @@ def order_lines(words: Iterable[Word], *, keyed: bool = True) -> list[list[Word]
     left_edge = min(w.left for w in items)
     right_edge = max(w.left + w.width for w in items)
 
-    ordered: list[list[list[Word]]] = []  # blocks of lines
-    index = 0
-    while index < len(rows):
-        end, channel = _band(rows, index, left_edge, right_edge, unit)
-        if channel is None:
-            ordered.append([rows[index].words])
-            index += 1
-            continue
-        split = (channel[0] + channel[1]) / 2
-        left_lines, right_lines = [], []
-        for row in rows[index:end]:
-            left = [w for w in row.words if w.left + w.width / 2 < split]
-            right = [w for w in row.words if w.left + w.width / 2 >= split]
-            if left:
-                left_lines.append(left)
-            if right:
-                right_lines.append(right)
-        ordered.append(left_lines)
-        ordered.append(right_lines)
-        index = end
+    low = left_edge + _SPLIT_WINDOW[0] * (right_edge - left_edge)
+    high = left_edge + _SPLIT_WINDOW[1] * (right_edge - left_edge)
+    splits = [_split(row, low, high, _SPLIT_MIN_GAP * unit) for row in rows]
+    max_column = _MAX_COLUMN_SHARE * (right_edge - left_edge)
+    header = _band(rows, splits, range(len(rows)), max_column, _MAX_PENDING_HEADER)
+    used = set(header[0]) if header else set()
+    remaining = [i for i in range(len(rows) - 1, -1, -1) if i not in used]
+    footer = _band(rows, splits, remaining, max_column, _MAX_PENDING_FOOTER)
+
+    # Blocks keyed by the first row they hold, so rows left out of a band keep their place.
+    keyed_blocks: list[tuple[int, int, list[list[Word]]]] = []
+    for band in (header, footer):
+        if band:
+            keyed_blocks += [(band[0][0], 0, band[1]), (band[0][0], 1, band[2])]
+    footer_rows = set(footer[0]) if footer else set()
+    keyed_blocks += [(i, 0, [rows[i].words]) for i in range(len(rows)) if i not in used | footer_rows]
+    ordered = [block for _, _, block in sorted(keyed_blocks, key=lambda item: (item[0], item[1]))]
 
     result: list[list[Word]] = []
     block_number = 0
@@ -137,67 +143,98 @@ def _rows_by_overlap(words: list[Word]) -> list[_Row]:
     return rows
 
 
-def _free(row: _Row, low: float, high: float) -> list[tuple[float, float]]:
-    """White intervals of a row inside [low, high]."""
-    spans = sorted((w.left, w.left + w.width) for w in row.words)
-    free: list[tuple[float, float]] = []
-    cursor = low
-    for start, end in spans:
-        if start > cursor:
-            free.append((cursor, min(start, high)))
-        cursor = max(cursor, end)
-        if cursor >= high:
-            break
-    if cursor < high:
-        free.append((cursor, high))
-    return [(a, b) for a, b in free if b > a]
+def _split(row: _Row, low: float, high: float, min_gap: float) -> int | None:
+    """Index of the first word right of the widest wide gap inside [low, high], if any."""
+    best, best_gap = None, min_gap
+    for k in range(1, len(row.words)):
+        before, after = row.words[k - 1], row.words[k]
+        gap = after.left - (before.left + before.width)
+        middle = before.left + before.width + gap / 2
+        if gap >= best_gap and low <= middle <= high:
+            best, best_gap = k, gap
+    return best
 
 
-_Intervals = list[tuple[float, float]]
+def _overlaps(span: tuple[int, int], union: tuple[int, int] | None) -> bool:
+    return union is not None and span[0] < union[1] and union[0] < span[1]
 
 
-def _intersect(first: _Intervals, second: _Intervals) -> _Intervals:
-    out = []
-    for a1, b1 in first:
-        for a2, b2 in second:
-            low, high = max(a1, a2), min(b1, b2)
-            if high > low:
-                out.append((low, high))
-    return out
+def _widen(union: tuple[int, int] | None, span: tuple[int, int]) -> tuple[int, int]:
+    return span if union is None else (min(union[0], span[0]), max(union[1], span[1]))
+
+
+def _span(words: list[Word]) -> tuple[int, int]:
+    return min(w.left for w in words), max(w.left + w.width for w in words)
 
 
 def _band(
-    rows: list[_Row], start: int, left_edge: float, right_edge: float, unit: float
-) -> tuple[int, tuple[float, float] | None]:
-    """The end (exclusive) and channel of a two-column band starting at ``rows[start]``.
+    rows: list[_Row], splits: list[int | None], order: Iterable[int], max_column: float, max_pending: int
+) -> tuple[list[int], list[list[Word]], list[list[Word]]] | None:
+    """Grow a two-column band over rows visited in ``order`` (top down, or bottom up).
 
-    Returns ``(start + 1, None)`` when no band starts there.
+    A two-sided row extends the left and right columns; a one-sided row joins the column it
+    overlaps; a row overlapping both columns or wider than a column, or whose halves cross the
+    columns, ends the band. Rows met before the first two-sided row (at most a few) wait, and
+    are placed once the columns are known.
+    Returns the row indices taken and the left and right lines (top to bottom), or None.
     """
-    width = right_edge - left_edge
-    low = left_edge + _CHANNEL_WINDOW[0] * width
-    high = left_edge + _CHANNEL_WINDOW[1] * width
-    min_width = _CHANNEL_MIN_WIDTH * unit
-    free = [iv for iv in _free(rows[start], low, high) if iv[1] - iv[0] >= min_width]
-    if not free:
-        return start + 1, None
-    # The first row may be one-sided: the motto often starts a little above the issuing body.
-    end = start + 1
-    while end < len(rows):
-        narrowed = [iv for iv in _intersect(free, _free(rows[end], low, high)) if iv[1] - iv[0] >= min_width]
-        if not narrowed:
-            break
-        free = narrowed
-        end += 1
-    channel = max(free, key=lambda iv: iv[1] - iv[0])
-    two_sided = sum(1 for row in rows[start:end] if _two_sided(row, [channel]))
-    if two_sided < _MIN_TWO_SIDED_ROWS:
-        return start + 1, None
-    return end, channel
-
-
-def _two_sided(row: _Row, free: list[tuple[float, float]]) -> bool:
-    """True when the row has words both left and right of one of the free intervals."""
-    for low, high in free:
-        if any(w.left + w.width <= low for w in row.words) and any(w.left >= high for w in row.words):
-            return True
-    return False
+    left: tuple[int, int] | None = None
+    right: tuple[int, int] | None = None
+    taken: list[int] = []
+    sides: dict[int, str] = {}
+    pending: list[int] = []
+    two_sided = 0
+    for index in order:
+        row, cut = rows[index], splits[index]
+        if cut is not None:
+            left_span, right_span = _span(row.words[:cut]), _span(row.words[cut:])
+            if _overlaps(left_span, right) or _overlaps(right_span, left):
+                break
+            left, right = _widen(left, left_span), _widen(right, right_span)
+            sides[index] = "both"
+            two_sided += 1
+        else:
+            span = _span(row.words)
+            if span[1] - span[0] > max_column:
+                break  # a line across the page: body text, not a column
+            if left is None or right is None:
+                if len(pending) == max_pending:
+                    return None
+                pending.append(index)
+                taken.append(index)
+                continue
+            in_left, in_right = _overlaps(span, left), _overlaps(span, right)
+            if in_left and in_right:
+                break
+            if not in_left and not in_right:
+                in_left = (span[0] + span[1]) / 2 < (left[1] + right[0]) / 2
+            sides[index] = "left" if in_left else "right"
+            if in_left:
+                left = _widen(left, span)
+            else:
+                right = _widen(right, span)
+        taken.append(index)
+    if two_sided < _MIN_TWO_SIDED_ROWS or left is None or right is None:
+        return None
+    for index in pending:
+        span = _span(rows[index].words)
+        in_left, in_right = _overlaps(span, left), _overlaps(span, right)
+        if in_left == in_right:
+            # Overlaps both or neither: a row across the page before the band (not part of it).
+            taken = [i for i in taken if i != index]
+            continue
+        sides[index] = "left" if in_left else "right"
+    taken = sorted(taken)
+    left_lines: list[list[Word]] = []
+    right_lines: list[list[Word]] = []
+    for index in taken:
+        row, side = rows[index], sides[index]
+        if side == "both":
+            cut = splits[index]
+            left_lines.append(row.words[:cut])
+            right_lines.append(row.words[cut:])
+        elif side == "left":
+            left_lines.append(row.words)
+        else:
+            right_lines.append(row.words)
+    return taken, left_lines, right_lines

@@ -107,6 +107,12 @@ class Unit:
     deputy: str
     abbrev: str  # issuing-body part of a symbol: UBND, TCKH
 
+    @property
+    def local(self) -> str:
+        """The unit as named inside a sentence: `phường Khai Quang`, `xã Thanh Trù`."""
+        kind, _, rest = self.name.partition(" ")
+        return f"{kind.lower()} {rest}"
+
 
 WARD_NAMES = [
     "Định Trung", "Đống Đa", "Đồng Tâm", "Hội Hợp", "Khai Quang", "Liên Bảo", "Ngô Quyền", "Tích Sơn",
@@ -482,14 +488,14 @@ def quyet_dinh(rng: random.Random, index: int) -> Spec:
             "Căn cứ Luật Người cao tuổi ngày 23 tháng 11 năm 2009;",
             "Căn cứ Nghị định số 20/2021/NĐ-CP ngày 15 tháng 3 năm 2021 của Chính phủ quy định chính sách "
             "trợ giúp xã hội đối với đối tượng bảo trợ xã hội;",
-            f"Xét đề nghị của công chức Văn hóa - Xã hội {unit.name.lower()}.",
+            f"Xét đề nghị của công chức Văn hóa - Xã hội {unit.local}.",
         ) + [C("QUYẾT ĐỊNH:", "B", space_before=2.5),
              art(1, f"Trợ cấp xã hội hằng tháng đối với {p.sir.lower()} {p.name}, sinh "
                f"ngày {dmy(p.born)}, số định danh cá nhân {p.id_number}, nơi cư trú: "
                f"{p.address}."),
              P(f"Mức trợ cấp: {amount} đồng/tháng, kể từ ngày {dmy(start)}."),
              art(2, "Quyết định này có hiệu lực kể từ ngày ký. Công chức Văn hóa - Xã "
-               f"hội, Kế toán ngân sách {unit.name.lower()} và {p.sir.lower()} {p.name} "
+               f"hội, Kế toán ngân sách {unit.local} và {p.sir.lower()} {p.name} "
                "chịu trách nhiệm thi hành Quyết định này./."),
              P(f"Mã hồ sơ: {code}", "I", align="L", indent=0.0, size=12.0, space_before=2.0)]
         field_name = "Lao động – Thương binh xã hội"
@@ -573,8 +579,8 @@ def ket_hon(rng: random.Random, index: int) -> Spec:
 
     def side(label: str, p: Person) -> list[Para]:
         return [LV(f"Họ, chữ đệm, tên {label}: ", p.name.upper(), space_before=2.0),
-                LVS(("Ngày, tháng, năm sinh: ", dmy(p.born)), ("Dân tộc: ", "Kinh"),
-                    ("Quốc tịch: ", "Việt Nam")),
+                LV("Ngày, tháng, năm sinh: ", dmy(p.born)),
+                LVS(("Dân tộc: ", "Kinh"), ("Quốc tịch: ", "Việt Nam")),
                 LV("Nơi cư trú: ", p.address),
                 LV("Số định danh cá nhân: ", p.id_number)]
 
@@ -663,7 +669,9 @@ def ho_kinh_doanh(rng: random.Random, index: int) -> Spec:
     sign, signer, signer_title = signer_block(unit, rng)
     dossier = dossier_code(rng, unit, issued - dt.timedelta(days=rng.randint(1, 3)))
     place_ward = rng.choice(WARDS)
-    capital = money(rng.choice([50, 80, 100, 150, 200, 300, 500]) * 1_000_000)
+    millions = rng.choice([50, 80, 100, 150, 200, 300, 500])
+    capital = money(millions * 1_000_000)
+    capital_words = f"{_words(millions)} triệu đồng".capitalize()
     body = [C("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", "B", 14.5, space_before=8.0),
             C(f"Mã số hộ kinh doanh: {biz}", "B", 13.5, space_before=1.5),
             C(f"Đăng ký lần đầu: ngày {issued.day:02d} tháng {issued.month:02d} năm {issued.year}", "I", 13.0,
@@ -673,7 +681,7 @@ def ho_kinh_doanh(rng: random.Random, index: int) -> Spec:
             LV("Điện thoại: ", f"0{rng.choice([9, 8, 3])}{rng.randrange(10**8):08d}"),
             LV("3. Ngành, nghề kinh doanh: ", f"{trade} (mã ngành {vsic})"),
             LV("4. Vốn kinh doanh: ", f"{capital} đồng"),
-            LV("Bằng chữ: ", "theo số vốn đã đăng ký"),
+            LV("Bằng chữ: ", capital_words),
             LV("5. Số lượng lao động: ", str(rng.randint(1, 9))),
             Para([("R", "6. Chủ hộ kinh doanh:")], align="L", indent=0.0, space_before=0.6),
             LV("Họ, chữ đệm và tên: ", owner.name.upper()),
@@ -761,7 +769,7 @@ def xac_nhan_hon_nhan(rng: random.Random, index: int) -> Spec:
             LVS(("Dân tộc: ", "Kinh"), ("Quốc tịch: ", "Việt Nam")),
             LV("Số định danh cá nhân: ", p.id_number),
             LV("Nơi cư trú: ", p.address),
-            P(f"Trong thời gian cư trú tại {unit.name.lower()}, thành phố Vĩnh Yên, tỉnh Vĩnh Phúc từ ngày "
+            P(f"Trong thời gian cư trú tại {unit.local}, thành phố Vĩnh Yên, tỉnh Vĩnh Phúc từ ngày "
               f"{dmy(since)} đến ngày {dmy(issued)}.", indent=0.0, space_before=1.0),
             LV("Tình trạng hôn nhân: ", "Hiện tại chưa đăng ký kết hôn với ai."),
             LV("Giấy này được cấp để: ", purpose),

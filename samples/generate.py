@@ -20,6 +20,7 @@ import argparse
 import json
 import random
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,8 @@ else:  # run as a script, or loaded by path: import the siblings from this folde
     import _templates as tpl  # type: ignore[no-redef]
 
 DEFAULT_SEED = 2024
+# Fixed PDF dates keep re-rendered files byte-identical, so regenerating the set leaves git clean.
+PDF_DATES = {"creationDate": time.gmtime(1704067200), "modDate": time.gmtime(1704067200)}
 SAMPLES_DIR = Path(__file__).resolve().parent
 TEMPLATES = tuple(tpl.TEMPLATES)
 FIELD_KEYS = tpl.FIELD_KEYS
@@ -187,7 +190,8 @@ def _save_images(images: list[Image.Image], path: Path, suffix: str, cond: Condi
     elif suffix == ".jpg":
         first.save(path, "JPEG", dpi=dpi, quality=75 if cond.name == "grey-200" else 70, optimize=True)
     elif suffix == ".pdf":
-        first.save(path, "PDF", resolution=float(cond.dpi), save_all=True, append_images=rest, quality=50)
+        first.save(path, "PDF", resolution=float(cond.dpi), save_all=True, append_images=rest, quality=50,
+                   **PDF_DATES)
     elif suffix == ".tif":
         if first.mode == "1":
             compression = "group4"
@@ -247,7 +251,8 @@ def render_stack(out_pdf: Path, documents: int = 30, seed: int = DEFAULT_SEED, d
     out_pdf = Path(out_pdf)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_pdf.with_name(out_pdf.name + ".part")
-    images[0].save(tmp, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:], quality=70)
+    images[0].save(tmp, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:], quality=70,
+                   **PDF_DATES)
     tmp.replace(out_pdf)
     meta = {"file": out_pdf.name, "pages": len(images), "dpi": dpi, "seed": seed, "documents": entries}
     out_pdf.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n",

@@ -1,0 +1,521 @@
+"""Progress toward the year's digitisation targets, per unit and in total.
+
+The city's 2024 targets (domain.md §4): digitise and store at least 20% of the completed,
+still-valid results not yet in the electronic store (the *backlog*), and 100% of new results.
+Every figure is computed by SQL aggregates grouped by unit — a million register rows are never
+walked in Python — then rolled up the unit tree: a unit's figures include its sub-units'.
+
+Definitions (``as_of`` is the period's last day, or today while the period is still running;
+"digitised on" is the earliest of the day the row's linked document entered the archive and
+the day the register says the result entered the store, both as days in Vĩnh Yên, UTC+7):
+
+* **backlog** (*tồn đọng tại mốc*): register rows of the unit, still valid, issued before the
+  unit's baseline date, and not digitised before it. The baseline and the target are set per
+  unit and year (``set_target``); a unit without its own takes its nearest parent's, else
+  1 January of the period's year, 20%, deadline 31 December.
+* **backlog_digitised**: backlog rows digitised on or before ``as_of``.
+* **backlog_percent**: backlog_digitised / backlog × 100, 2 decimals, half up; None (N/A) when
+  the backlog is 0.
+* **target_percent**: the unit's target (20 unless configured).
+* **remaining**: documents still needed to reach the target: ⌈backlog × target / 100⌉ −
+  backlog_digitised, never below 0 ("at least 20%" of 7 rows is 2 rows).
+* **weekly_pace**: backlog rows digitised in the 28 days ending on ``as_of``, divided by 4.
+* **projected_date**: ``as_of`` + ⌈remaining / (pace per day)⌉ days; None when the target is
+  already reached, the backlog is 0, or the pace is 0 (never, at that pace).
+* **status**: ``đạt`` when backlog_digitised reaches the target; else ``đúng tiến độ`` when the
+  projected date is on or before the deadline; else ``chậm tiến độ`` (including a pace of 0);
+  None when the backlog is 0 (nothing to measure).
+* **new_issued / new_digitised / new_percent**: register rows dated within the period (issued,
+  or handed out when the register has only that date), and those of them digitised on or
+  before ``as_of``; target 100%. A unit with no register rows at all counts its documents whose
+  issued date is in the period, for both (what was digitised; the register would say what was
+  not).
+* **pages**: pages of the unit's documents that entered the archive within the period.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import Date, and_, case, func, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from sohoa.errors import SohoaError
+
+from .matching import LOCAL_TZ
+from .models import AuditEvent, Document, RegisterRow, Unit, UnitTarget
+from .register import parse_date
+from .store import Archive
+from .units import resolve_unit
+
+DEFAULT_TARGET = 20.0
+NEW_TARGET = 100.0
+PACE_DAYS = 28
+
+REACHED = "đạt"
+ON_TRACK = "đúng tiến độ"
+BEHIND = "chậm tiến độ"
+
+
+# -- periods -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Period:
+    """A closed range of days: a year, a quarter, a month, or FROM..TO."""
+
+    start: date
+    end: date
+    label: str
+
+
+def parse_period(text: str | None, today: date | None = None) -> Period:
+    """``2024``, ``2024-Q2``, ``2024-06``, ``2024-01-01..2024-06-30`` or ``01/01/2024..30/06/2024``.
+
+    No period means the current year. Raises ``ValueError`` with what is accepted.
+    """
+    today = today or date.today()
+    text = (text or str(today.year)).strip()
+    if m := re.fullmatch(r"(\d{4})", text):
+        year = int(m.group(1))
+        return Period(date(year, 1, 1), date(year, 12, 31), text)
+    if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
+        year, quarter = int(m.group(1)), int(m.group(2))
+        start = date(year, 3 * quarter - 2, 1)
+        return Period(start, _month_end(year, 3 * quarter), f"{year}-Q{quarter}")
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"'{text}': month {month} does not exist")
+        return Period(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}")
+    if ".." in text:
+        left, right = (part.strip() for part in text.split("..", 1))
+        start, end = parse_date(left), parse_date(right)
+        if start > end:
+            raise ValueError(f"'{text}': the period ends before it starts")
+        return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
+    raise ValueError(f"'{text}' is not a period: use 2024, 2024-Q2, 2024-06 or 2024-01-01..2024-06-30")
+
+
+def _month_end(year: int, month: int) -> date:
+    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+# -- targets -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """The baseline, share and deadline a unit is measured against in a year."""
+
+    baseline: date
+    percent: float
+    deadline: date
+    source: str  # the code of the unit that set it, or "default"
+
+
+def _default_target(year: int) -> Target:
+    return Target(date(year, 1, 1), DEFAULT_TARGET, date(year, 12, 31), "default")
+
+
+def _targets(session: Session, units: dict[int, _UnitInfo], year: int) -> dict[int, Target]:
+    """Each unit's target: its own for the year, else its nearest parent's, else the default."""
+    own = {t.unit_id: t for t in session.scalars(select(UnitTarget).where(UnitTarget.year == year))}
+    resolved: dict[int, Target] = {}
+
+    def target_of(uid: int | None) -> Target:
+        if uid is None or uid not in units:
+            return _default_target(year)
+        if uid not in resolved:
+            row = own.get(uid)
+            if row is None:
+                resolved[uid] = target_of(units[uid].parent_id)
+            else:
+                resolved[uid] = Target(
+                    row.baseline_date,
+                    row.target_percent,
+                    row.target_date or date(year, 12, 31),
+                    units[uid].code,
+                )
+        return resolved[uid]
+
+    return {uid: target_of(uid) for uid in units}
+
+
+def set_target(
+    archive: Archive,
+    unit_text: str,
+    year: int,
+    *,
+    baseline: date | None = None,
+    percent: float | None = None,
+    deadline: date | None = None,
+) -> Target:
+    """Set a unit's baseline date, target share and/or deadline for ``year`` (recorded in the audit).
+
+    Unset values keep what was set before, else the defaults (1 January, 20%, 31 December).
+    """
+    if percent is not None and not 0 < percent <= 100:
+        raise SohoaError(f"the target must be a percentage above 0 and at most 100, not {percent}")
+    with archive.sessions() as session:
+        unit = resolve_unit(session, unit_text)
+        row = session.scalar(select(UnitTarget).where(UnitTarget.unit_id == unit.id, UnitTarget.year == year))
+        before = _target_json(row)
+        if row is None:
+            row = UnitTarget(
+                unit_id=unit.id, year=year, baseline_date=date(year, 1, 1), target_percent=DEFAULT_TARGET
+            )
+            session.add(row)
+        if baseline is not None:
+            row.baseline_date = baseline
+        if percent is not None:
+            row.target_percent = float(percent)
+        if deadline is not None:
+            row.target_date = deadline
+        if row.target_date is not None and row.target_date < row.baseline_date:
+            raise SohoaError("the deadline is before the baseline date")
+        session.add(
+            AuditEvent(
+                actor=archive.actor,
+                action="register.target",
+                unit_id=unit.id,
+                detail={"year": year, "before": before, "after": _target_json(row)},
+            )
+        )
+        session.commit()
+        return Target(row.baseline_date, row.target_percent, row.target_date or date(year, 12, 31), unit.code)
+
+
+def _target_json(row: UnitTarget | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "baseline_date": row.baseline_date.isoformat(),
+        "target_percent": row.target_percent,
+        "target_date": row.target_date.isoformat() if row.target_date else None,
+    }
+
+
+# -- the figures ---------------------------------------------------------------------------
+@dataclass
+class _UnitInfo:
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+
+
+@dataclass
+class Counts:
+    """The additive counts a unit's figures derive from (summed up the unit tree)."""
+
+    rows: int = 0
+    backlog: int = 0
+    backlog_digitised: int = 0
+    pace_count: int = 0
+    new_issued: int = 0
+    new_digitised: int = 0
+    documents_issued: int = 0
+    pages: int = 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+
+@dataclass
+class UnitProgress:
+    """One line of the report: a unit (with its sub-units) or the total."""
+
+    unit: str | None
+    code: str | None
+    depth: int
+    has_register: bool
+    baseline_date: date
+    target_date: date
+    backlog: int
+    backlog_digitised: int
+    backlog_percent: float | None
+    target_percent: float
+    remaining: int
+    weekly_pace: float
+    projected_date: date | None
+    status: str | None
+    new_issued: int
+    new_digitised: int
+    new_percent: float | None
+    pages: int
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented keys of ``report --format json`` (the total has no ``unit``)."""
+        data: dict[str, Any] = {} if self.unit is None else {"unit": self.unit}
+        data.update(
+            backlog=self.backlog,
+            backlog_digitised=self.backlog_digitised,
+            backlog_percent=self.backlog_percent,
+            target_percent=self.target_percent,
+            remaining=self.remaining,
+            weekly_pace=self.weekly_pace,
+            projected_date=self.projected_date.isoformat() if self.projected_date else None,
+            status=self.status,
+            new_issued=self.new_issued,
+            new_digitised=self.new_digitised,
+            new_percent=self.new_percent,
+            pages=self.pages,
+        )
+        return data
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    """The total's backlog digitised by the end of ``day`` (for the chart over time)."""
+
+    day: date
+    digitised: int
+    percent: float | None
+
+
+@dataclass
+class Report:
+    period: Period
+    as_of: date
+    year: int
+    units: list[UnitProgress]
+    total: UnitProgress
+    series: list[ProgressPoint] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()},
+            "units": [u.to_json() for u in self.units],
+            "total": self.total.to_json(),
+        }
+
+
+def percent(part: int, whole: int) -> float | None:
+    """``part / whole`` in percent, 2 decimals rounded half up; None (N/A) when ``whole`` is 0."""
+    if whole == 0:
+        return None
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def _progress(
+    info: _UnitInfo | None, depth: int, counts: Counts, target: Target, as_of: date
+) -> UnitProgress:
+    need = math.ceil(Fraction(counts.backlog) * Fraction(str(target.percent)) / 100)
+    remaining = max(0, need - counts.backlog_digitised)
+    projected: date | None = None
+    if counts.backlog and remaining and counts.pace_count:
+        projected = as_of + timedelta(days=math.ceil(Fraction(remaining * PACE_DAYS, counts.pace_count)))
+    if counts.backlog == 0:
+        status = None
+    elif remaining == 0:
+        status = REACHED
+    elif projected is not None and projected <= target.deadline:
+        status = ON_TRACK
+    else:
+        status = BEHIND
+    has_register = counts.rows > 0
+    return UnitProgress(
+        unit=info.name if info else None,
+        code=info.code if info else None,
+        depth=depth,
+        has_register=has_register,
+        baseline_date=target.baseline,
+        target_date=target.deadline,
+        backlog=counts.backlog,
+        backlog_digitised=counts.backlog_digitised,
+        backlog_percent=percent(counts.backlog_digitised, counts.backlog),
+        target_percent=target.percent,
+        remaining=remaining,
+        weekly_pace=float(
+            (Decimal(counts.pace_count) * 7 / PACE_DAYS).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        ),
+        projected_date=projected,
+        status=status,
+        new_issued=counts.new_issued,
+        new_digitised=counts.new_digitised,
+        new_percent=percent(counts.new_digitised, counts.new_issued),
+        pages=counts.pages,
+    )
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC)
+
+
+def _baseline_expr(units: dict[int, _UnitInfo], targets: dict[int, Target], year: int) -> Any:
+    """Each row's baseline, inline: a CASE on the unit for the few units not at the default."""
+    default = date(year, 1, 1)
+    special = {uid: t.baseline for uid, t in targets.items() if t.baseline != default}
+    if not special:
+        return literal(default, Date())
+    whens = [(RegisterRow.unit_id == uid, literal(day, Date())) for uid, day in special.items()]
+    return case(*whens, else_=literal(default, Date()))
+
+
+def _register_counts(
+    session: Session, unit_ids: list[int] | None, baseline: Any, period: Period, as_of: date
+) -> dict[int, Counts]:
+    dig = RegisterRow.digitised_on
+    in_backlog = and_(
+        RegisterRow.valid == true(), RegisterRow.issued_date < baseline, or_(dig.is_(None), dig >= baseline)
+    )
+    in_period = RegisterRow.issued_date.between(period.start, period.end)
+    pace_from = as_of - timedelta(days=PACE_DAYS)
+
+    def count_if(*conditions: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    query = select(
+        RegisterRow.unit_id,
+        func.count(),
+        count_if(in_backlog),
+        count_if(in_backlog, dig <= as_of),
+        count_if(in_backlog, dig > pace_from, dig <= as_of),
+        count_if(in_period),
+        count_if(in_period, dig <= as_of),
+    ).group_by(RegisterRow.unit_id)
+    if unit_ids is not None:
+        query = query.where(RegisterRow.unit_id.in_(unit_ids))
+    out: dict[int, Counts] = {}
+    for uid, rows, backlog, done, pace, new, new_done in session.execute(query):
+        out[uid] = Counts(
+            rows=rows,
+            backlog=int(backlog),
+            backlog_digitised=int(done),
+            pace_count=int(pace),
+            new_issued=int(new),
+            new_digitised=int(new_done),
+        )
+    return out
+
+
+def _document_counts(
+    session: Session, unit_ids: list[int] | None, period: Period, as_of: date
+) -> dict[int, tuple[int, int]]:
+    """Per unit: pages that entered the archive in the period, documents issued in it."""
+    start = _local_midnight_utc(period.start)
+    end = _local_midnight_utc(period.end + timedelta(days=1))
+    known_by = _local_midnight_utc(as_of + timedelta(days=1))
+    entered = and_(Document.created_at >= start, Document.created_at < end)
+    issued = and_(Document.issued_date.between(period.start, period.end), Document.created_at < known_by)
+    query = select(
+        Document.unit_id,
+        func.coalesce(func.sum(case((entered, Document.page_count), else_=0)), 0),
+        func.coalesce(func.sum(case((issued, 1), else_=0)), 0),
+    ).group_by(Document.unit_id)
+    if unit_ids is not None:
+        query = query.where(Document.unit_id.in_(unit_ids))
+    return {uid: (int(pages), int(docs)) for uid, pages, docs in session.execute(query)}
+
+
+def _series(
+    session: Session,
+    unit_ids: list[int] | None,
+    baseline: Any,
+    period: Period,
+    as_of: date,
+    backlog: int,
+) -> list[ProgressPoint]:
+    """Backlog digitised by the end of each week of the period (and on ``as_of``)."""
+    dig = RegisterRow.digitised_on
+    query = (
+        select(dig, func.count())
+        .where(
+            RegisterRow.valid == true(),
+            RegisterRow.issued_date < baseline,
+            dig.is_not(None),
+            dig >= baseline,
+            dig <= as_of,
+        )
+        .group_by(dig)
+    )
+    if unit_ids is not None:
+        query = query.where(RegisterRow.unit_id.in_(unit_ids))
+    per_day = sorted(session.execute(query).all())
+    days: list[date] = []
+    day = period.start + timedelta(days=6)
+    while day < as_of:
+        days.append(day)
+        day += timedelta(days=7)
+    days.append(as_of)
+    points: list[ProgressPoint] = []
+    total, index = 0, 0
+    for day in days:
+        while index < len(per_day) and per_day[index][0] <= day:
+            total += per_day[index][1]
+            index += 1
+        points.append(ProgressPoint(day, total, percent(total, backlog)))
+    return points
+
+
+def _tree_order(units: dict[int, _UnitInfo], roots: list[int]) -> list[tuple[int, int]]:
+    """(unit id, depth) depth-first, children in the order they were created."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for uid in sorted(units):
+        children[units[uid].parent_id].append(uid)
+    out: list[tuple[int, int]] = []
+    todo = [(uid, 0) for uid in reversed(roots)]
+    while todo:
+        uid, depth = todo.pop()
+        out.append((uid, depth))
+        todo.extend((child, depth + 1) for child in reversed(children.get(uid, [])))
+    return out
+
+
+def compute_report(
+    session: Session,
+    *,
+    period: Period,
+    unit: Unit | None = None,
+    as_of: date | None = None,
+    with_series: bool = False,
+) -> Report:
+    """The report for ``period``: every unit of the tree under ``unit`` (all units without one),
+    each including its sub-units, and the total counted once. See the module docstring."""
+    as_of = as_of or min(period.end, date.today())
+    year = period.end.year
+    units = {
+        r.id: _UnitInfo(r.id, r.code, r.name, r.parent_id)
+        for r in session.execute(select(Unit.id, Unit.code, Unit.name, Unit.parent_id))
+    }
+    roots = [unit.id] if unit is not None else [u for u in sorted(units) if units[u].parent_id not in units]
+    order = _tree_order(units, roots)
+    selected = [uid for uid, _ in order]
+    scope = selected if unit is not None else None
+    targets = _targets(session, units, year)
+    baseline = _baseline_expr(units, targets, year)
+    own = _register_counts(session, scope, baseline, period, as_of)
+    docs = _document_counts(session, scope, period, as_of)
+    for uid in selected:
+        counts = own.setdefault(uid, Counts())
+        pages, issued = docs.get(uid, (0, 0))
+        counts.pages, counts.documents_issued = pages, issued
+        if counts.rows == 0:  # no register for this unit: what was digitised is all we know
+            counts.new_issued = counts.new_digitised = issued
+    rolled: dict[int, Counts] = {}
+    for uid in selected:
+        rolled[uid] = Counts()
+        rolled[uid] += own[uid]
+    # Pre-order reversed visits every unit after all of its descendants: add each into its parent.
+    for uid, _depth in reversed(order):
+        parent = units[uid].parent_id
+        if uid not in roots and parent in rolled:
+            rolled[parent] += rolled[uid]
+    lines = [_progress(units[uid], depth, rolled[uid], targets[uid], as_of) for uid, depth in order]
+    grand = Counts()
+    for uid in selected:
+        grand += own[uid]
+    total_target = targets[roots[0]] if len(roots) == 1 else _default_target(year)
+    total = _progress(None, 0, grand, total_target, as_of)
+    report = Report(period, as_of, year, lines, total)
+    if with_series:
+        report.series = _series(session, scope, baseline, period, as_of, grand.backlog)
+    return report

@@ -47,6 +47,7 @@ def load_generator():  # noqa: ANN201 - the samples generator is a script folder
     spec = importlib.util.spec_from_file_location("samples_generate", ROOT / "samples" / "generate.py")
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
     spec.loader.exec_module(module)
     return module
 

@@ -21,6 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sohoa.digitize.fields_dates import WORDED_DATE, add_months, find_dates
+from sohoa.digitize.fields_names import (
+    NameSighting,
+    consolidate,
+    is_name_syllable,
+    is_surname,
+    rescue_token,
+)
 from sohoa.digitize.fields_text import (
     Line,
     PageLines,
@@ -383,20 +390,21 @@ def _summary(header: _Header, lines: list[Line], page: PageLines) -> tuple[str |
         chosen.append(line)
         if len(chosen) == 4:
             break
-    text = squash(" ".join(ln.text for ln in chosen)).strip(" ;")
+    # The rule drawn under a summary comes back as stray "-" or "_" at a line's edge on noisy
+    # scans; Vietnamese never hyphenates a syllable across lines, so edge dashes are noise.
+    parts = []
+    for ln in chosen:
+        words = ln.text.split()
+        while words and not any(c.isalnum() for c in words[-1]):
+            words.pop()
+        while len(words) > 1 and not any(c.isalnum() for c in words[0]) and ln is not first:
+            words.pop(0)
+        parts.append(" ".join(words))
+    text = squash(" ".join(parts)).strip(" ;")
     return text, 0.9 * sum(ln.conf for ln in chosen) / len(chosen)
 
 
 # --- the signer block ----------------------------------------------------------------------
-
-_NAME_TOKEN = re.compile(r"^[A-ZĐÐÀ-Ỹ][a-zđà-ỹ]*$")
-_SURNAME_TEXT = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh Trương "
-    "Lâm Lương Mai Đinh Hà Tạ Cao Kiều Lưu Quách Chu Tô Văn Hứa Triệu Khúc Tăng Lại Thái Mạc Nghiêm Phùng "
-    "Kim Đồng Doãn Âu Giang Tống Thân Quan Nông Hoa Đàm Vi Ông Khổng Lã Thạch Lò Cù Bạch Hàn Khương Tào"
-)
-_SURNAMES = {fold(s) for s in _SURNAME_TEXT.split()}
-
 
 def _is_name_token(token: str) -> bool:
     token = token.replace("Ð", "Đ")
@@ -411,7 +419,9 @@ def name_tail(text: str) -> list[str]:
     tokens = text.replace("Ð", "Đ").split()
     tail: list[str] = []
     for token in reversed(tokens):
-        if _is_name_token(token):
+        if not _is_name_token(token):
+            token = rescue_token(token) or ""
+        if token:
             tail.append(token)
         else:
             break
@@ -424,7 +434,7 @@ def looks_like_name(text: str) -> bool:
     tokens = text.replace("Ð", "Đ").split()
     if not 2 <= len(tokens) <= 5 or not all(_is_name_token(t) for t in tokens):
         return False
-    return fold(tokens[0]) in _SURNAMES
+    return is_surname(tokens[0])
 
 
 def _position_of(line: Line) -> tuple[str | None, float, bool]:
@@ -523,14 +533,14 @@ def _split_signer_text(line: Line) -> list[Line]:
 _NAME_LABELS = re.compile(
     r"(?:ho,?\s*chu\s*dem,?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten)[^:]{0,40}:\s*"
 )
-_HONORIFIC = re.compile(r"(?:^|[\s(,])(?:ong|ba)\s*(?:/\s*ba\s*)?:?\s+")
+_HONORIFICS = {"ong", "ba", "ong/ba"}
 _ID12 = re.compile(r"(?<![0-9./-])([0-9]{12})(?![0-9])")
 _ID_LABELLED = re.compile(
-    r"(?:dinh\s*danh|cccd|cmnd|can\s*cuoc|ma\s*so|so\s*dang\s*ky|ma\s*ho)[^:0-9]{0,40}:?\s*"
-    r"([0-9oil][0-9oil .]{8,16}[0-9])"
+    r"(?:dinh\s*danh|cccd|cmnd|can\s*cuoc|ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky)"
+    r"[^:0-9]{0,40}:?\s*([0-9oil][0-9oil ]{8,16}[0-9])(?![0-9.])"
 )
 _DOSSIER = re.compile(
-    r"([0-9OIl]{3}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[A-Z][0-9OIl]{2})\s*[-–]\s*"
+    r"([0-9OIl]{3}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[A-Z1|][0-9OIl]{2})\s*[-–]\s*"
     r"([0-9OIl]{6})\s*[-–]\s*([0-9OIl]{4})"
 )
 _PROCEDURE = re.compile(r"(?<![0-9.])([0-9])\s*[.,]\s*([0-9OIl]{6})(?![0-9])")
@@ -551,32 +561,47 @@ def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
     return run
 
 
-def _subject_names(lines: Iterable[Line], exclude: set[str]) -> tuple[list[str], float]:
-    """People and bodies the result is about: labelled names (``Họ, chữ đệm và tên:``), ``ông``/``bà``."""
-    names: list[str] = []
-    confs: list[float] = []
-    seen: set[str] = set()
+def _subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str], float]:
+    """People the result is about: labelled names (``Họ, chữ đệm và tên:``) and ``ông``/``bà`` + name.
 
-    def add(candidate: str, conf: float) -> None:
-        candidate = squash(candidate).strip(" .,;:")
-        key = fold(candidate)
-        if candidate and key not in seen and key not in exclude:
-            seen.add(key)
-            names.append(candidate)
-            confs.append(conf)
-
-    for line in lines:
-        key = line.folded
-        for m in _NAME_LABELS.finditer(key):
-            run = _name_run(line.text[m.end() :].split(), allow_caps=True)
-            if len(run) >= 2 and looks_like_name(" ".join(run)):
-                add(" ".join(run), line.conf)
-        for m in _HONORIFIC.finditer(key):
-            run = _name_run(line.text[m.end() :].split(), allow_caps=False)
+    The honorific search runs over each page's lines joined, so a name wrapped onto the next
+    line is read whole; every sighting then goes to :func:`fields_names.consolidate`.
+    """
+    sightings: list[NameSighting] = []
+    for page in pages:
+        for line in page.lines:
+            for m in _NAME_LABELS.finditer(line.folded):
+                run = _name_run(line.text[m.end() :].split(), allow_caps=True)
+                if len(run) >= 2 and looks_like_name(" ".join(run)):
+                    caps = line.text[m.end() :].split()[0].isupper()
+                    sightings.append(NameSighting(" ".join(run), line.conf, caps))
+        tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
+        for t, (tok, _line) in enumerate(tokens):
+            if fold(tok).strip("(:,") not in _HONORIFICS:
+                continue
+            start = t + 1
+            if start < len(tokens) and fold(tokens[start][0]) in ("/ba", "/ba:", "ba:"):
+                start += 1
+            following = tokens[start : start + 5]
+            if not following:
+                continue
+            first_line = following[0][1]
+            # A name wrapped onto the next line goes on only with known name syllables.
+            words = []
+            for tok2, k2 in following:
+                if k2 != first_line and not is_name_syllable(tok2.rstrip(",.;:)")):
+                    break
+                words.append(tok2)
+            run = _name_run(words, allow_caps=False)
             if 2 <= len(run) <= 5 and looks_like_name(" ".join(run)):
-                add(" ".join(run), line.conf * 0.9)
-    conf = min(confs) if confs else 0.0
-    return names, conf
+                sightings.append(NameSighting(" ".join(run), page.lines[first_line].conf * 0.9, False))
+    names: list[str] = []
+    confs_out: list[float] = []
+    for name, conf in consolidate(sightings):
+        if fold(name) not in exclude:
+            names.append(name)
+            confs_out.append(conf)
+    return names, (min(confs_out) if confs_out else 0.0)
 
 
 def _id_numbers(lines: Iterable[Line]) -> tuple[list[str], float]:
@@ -590,7 +615,7 @@ def _id_numbers(lines: Iterable[Line]) -> tuple[list[str], float]:
                 found.append(m.group(1))
                 confs.append(line.conf)
         for m in _ID_LABELLED.finditer(key):
-            digits = fix_digits(m.group(1)).replace(" ", "").replace(".", "")
+            digits = fix_digits(m.group(1)).replace(" ", "")
             if digits.isdigit() and 10 <= len(digits) <= 13 and digits not in found:
                 found.append(digits)
                 confs.append(line.conf * 0.9)
@@ -603,7 +628,10 @@ def _dossier_code(lines: Iterable[Line]) -> tuple[str | None, float]:
         if m:
             unit = re.sub(r"\s*[.,]\s*", ".", m.group(1))
             head, _, tail = unit.rpartition(".")
-            unit = fix_digits(head) + "." + tail[0] + fix_digits(tail[1:])
+            letter, digits = tail[0], fix_digits(tail[1:])
+            if digits == "62":
+                letter = "H"  # Vĩnh Phúc's organ codes all end in H62; OCR reads that H as I or 1
+            unit = fix_digits(head) + "." + letter + digits
             return f"{unit}-{fix_digits(m.group(2))}-{fix_digits(m.group(3))}", line.conf
     return None, 0.0
 
@@ -736,7 +764,7 @@ def extract_fields(pages: list[PageText]) -> ExtractedFields:
     result.set("signer_title", position, pc)
 
     exclude = {fold(signer)} if signer else set()
-    names, c = _subject_names(all_lines, exclude)
+    names, c = _subject_names(laid, exclude)
     result.set("subject_names", names, c)
     ids, c = _id_numbers(all_lines)
     # A household business certificate's number is its business code: not an identifier of a subject.

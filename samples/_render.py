@@ -297,22 +297,22 @@ def seal_and_signature(img: Image.Image, page: PageLayout, dpi: int, seal_text: 
     k = dpi / 25.4
     cx, top, bottom, _ = page.signature
     rgb = np.asarray(img.convert("RGB"), dtype=np.float32)
-    # signature: a few joined loops drawn as a thick polyline
+    # signature: a tall opening loop, then a slanted run of uneven loops, then a flourish under it
     sig = Image.new("L", img.size, 0)
     d = ImageDraw.Draw(sig)
-    x0, x1 = (cx - 14) * k, (cx + 16) * k
+    x0, x1 = (cx - 15) * k, (cx + 17) * k
     ymid = (top + bottom) / 2 * k
-    pts = []
-    t = np.linspace(0, 1, 400)
-    loops = rng.uniform(3, 5)
-    amp = rng.uniform(3.5, 5.5) * k
-    phase = rng.uniform(0, 6.28)
-    for ti in t:
-        x = x0 + (x1 - x0) * ti + math.sin(ti * loops * 2 * math.pi + phase) * 2.5 * k
-        y = ymid + math.cos(ti * loops * 2 * math.pi + phase) * amp * (1 - 0.5 * ti) - 2 * k * ti
-        pts.append((x, y))
-    d.line(pts, fill=255, width=max(2, round(0.45 * k)), joint="curve")
-    d.line([(x0 + 3 * k, ymid + 6 * k), (x1 + 2 * k, ymid + 3 * k)], fill=255, width=max(2, round(0.4 * k)))
+    t = np.linspace(0, 1, 500)
+    freq = rng.uniform(3, 6) * (1 + 0.35 * np.sin(t * rng.uniform(2, 5)))  # loops speed up and slow down
+    angle = 2 * np.pi * np.cumsum(freq) / len(t) + rng.uniform(0, 6.28)
+    amp = rng.uniform(3.0, 5.0) * k * (1.6 - t) * (1 + 0.25 * rng.standard_normal(len(t)).cumsum() / 40)
+    xs = x0 + (x1 - x0) * t + np.sin(angle) * 2.2 * k
+    ys = ymid + np.cos(angle) * amp - rng.uniform(2, 6) * k * t  # the hand drifts upward
+    width = max(2, round(rng.uniform(0.35, 0.55) * k))
+    d.line(list(zip(xs.tolist(), ys.tolist(), strict=True)), fill=255, width=width, joint="curve")
+    fx = np.linspace(x0 - 2 * k, x1 + 3 * k, 120)
+    fy = ymid + 6 * k - (fx - fx[0]) * rng.uniform(0.04, 0.12) + np.sin(np.linspace(0, 3.1, 120)) * 1.5 * k
+    d.line(list(zip(fx.tolist(), fy.tolist(), strict=True)), fill=255, width=max(2, width - 1), joint="curve")
     m = np.asarray(sig, dtype=np.float32)[..., None] / 255.0
     blue = np.array([30, 50, 150], dtype=np.float32)
     rgb = rgb * (1 - m) + np.minimum(rgb, blue) * m

@@ -328,6 +328,7 @@ def units_rename(ctx: Context, unit: str, new_name: str) -> None:
 
 # -- commands of other roles (each module adds its own here) --------------------------------
 # (search, index, review, register and report commands are registered below this line)
+from sohoa.commands import reports as _reports  # noqa: E402
 from sohoa.commands import review as _review  # noqa: E402
 from sohoa.commands import search as _search  # noqa: E402
 
@@ -335,6 +336,8 @@ cli.add_command(_search.search)
 cli.add_command(_search.index_group)
 cli.add_command(_review.review)
 cli.add_command(_review.edit)
+cli.add_command(_reports.register)
+cli.add_command(_reports.report)
 
 
 # -- entry point ---------------------------------------------------------------------------

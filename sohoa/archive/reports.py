@@ -146,6 +146,15 @@ def _targets(session: Session, units: dict[int, _UnitInfo], year: int) -> dict[i
     return {uid: target_of(uid) for uid in units}
 
 
+def unit_target(session: Session, unit: Unit, year: int) -> Target:
+    """The target ``unit`` is measured against in ``year`` (its own, a parent's or the default)."""
+    units = {
+        r.id: _UnitInfo(r.id, r.code, r.name, r.parent_id)
+        for r in session.execute(select(Unit.id, Unit.code, Unit.name, Unit.parent_id))
+    }
+    return _targets(session, units, year)[unit.id]
+
+
 def set_target(
     archive: Archive,
     unit_text: str,

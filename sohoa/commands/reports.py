@@ -1,0 +1,300 @@
+"""Managers' commands: the backlog register (import, match, link, baselines) and the report.
+
+Thin adapters: each parses its options, calls one library function in ``sohoa.archive``
+(``register``, ``matching``, ``reports``, ``report_render``) and prints. Results go to stdout,
+summaries and warnings to stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from sohoa.archive import matching, report_render, reports
+from sohoa.archive import register as register_ops
+from sohoa.archive import units as unit_ops
+from sohoa.commands.base import Context, emit_json, err_console, pass_ctx
+from sohoa.errors import ExitCode
+
+
+class DateType(click.ParamType):
+    """A day typed as ``dd/mm/yyyy`` or ``yyyy-mm-dd``."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return register_ops.parse_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
+
+
+# -- register ------------------------------------------------------------------------------
+@click.group("register")
+def register() -> None:
+    """The backlog register (sổ theo dõi kết quả): import, match to documents, link, baselines."""
+
+
+@register.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", help="Unit of rows without a 'Đơn vị' column or cell (code or name).")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="HEADER=COLUMN",
+    help="Read another header as a known column, e.g. --map 'Số GCN=Số ký hiệu kết quả' "
+    "(or =result_number; '=-' ignores a column). Repeatable.",
+)
+@click.option("--sheet", help="XLSX sheet to read (default: the first).")
+@click.option("--as-of", type=DATE, help="Day the export was taken (default: today).")
+@click.option("--strict", is_flag=True, help="Import nothing when any row is bad.")
+@click.option("--no-match", is_flag=True, help="Do not match documents to the rows afterwards.")
+@click.option("--json", "json_out", is_flag=True, help='Print {"imported","updated","unchanged","errors"}.')
+@pass_ctx
+def register_import(
+    ctx: Context,
+    file: Path,
+    unit: str | None,
+    maps: tuple[str, ...],
+    sheet: str | None,
+    as_of: date | None,
+    strict: bool,
+    no_match: bool,
+    json_out: bool,
+) -> None:
+    """Import a register: CSV or XLSX export of the one-stop software or of a unit's paper register.
+
+    Re-importing the same file changes nothing; a later export updates its rows. Bad rows are
+    listed with their row number and reason; the exit code is then 3.
+    """
+    archive = ctx.archive
+    result = register_ops.import_register(
+        archive,
+        file,
+        unit=unit,
+        mapping=register_ops.parse_mapping(maps),
+        sheet=sheet,
+        as_of=as_of,
+        strict=strict,
+    )
+    if result.ignored_columns:
+        click.echo(f"columns not used: {', '.join(result.ignored_columns)}", err=True)
+    if result.committed and not no_match and (result.imported or result.updated):
+        summary = matching.match_documents(archive)
+        click.echo(_match_line(summary), err=True)
+    if json_out:
+        emit_json(result.to_json())
+    else:
+        _print_import(result, strict)
+    if result.errors:
+        sys.exit(int(ExitCode.partial))
+
+
+def _print_import(result: register_ops.ImportResult, strict: bool) -> None:
+    out = Console()
+    if not result.committed:
+        out.print(f"[red]nothing imported[/red] (--strict): {len(result.errors)} bad rows")
+    else:
+        out.print(f"imported {result.imported}, updated {result.updated}, unchanged {result.unchanged}")
+    if result.errors:
+        table = Table("dòng (row)", "lý do (reason)", title=f"{len(result.errors)} rows refused")
+        for error in result.errors:
+            table.add_row(str(error.row), error.reason)
+        out.print(table)
+
+
+def _match_line(summary: matching.MatchSummary) -> str:
+    return (
+        f"matched {summary.linked} of {summary.considered} unlinked documents "
+        f"({summary.linked_by_dossier} by dossier code, {summary.linked_by_number} by number); "
+        f"{summary.ambiguous} ambiguous, {summary.unmatched} without a row"
+    )
+
+
+@register.command("match")
+@click.option("--unit", help="Only documents of this unit (and its sub-units).")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def register_match(ctx: Context, unit: str | None, json_out: bool) -> None:
+    """Match every unlinked document to the register again (e.g. after corrections)."""
+    archive = ctx.archive
+    unit_ids = None
+    if unit:
+        with archive.sessions() as session:
+            unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit))
+    summary = matching.match_documents(archive, unit_ids=unit_ids)
+    if json_out:
+        emit_json(summary.to_json())
+    else:
+        click.echo(_match_line(summary))
+
+
+@register.command("unmatched")
+@click.option("--unit", help="Only this unit (and its sub-units).")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="Lines per list.")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def register_unmatched(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None:
+    """Documents without a row, rows without a document, and ambiguous matches to link by hand."""
+    with ctx.archive.sessions() as session:
+        unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit)) if unit else None
+        found = matching.list_unmatched(session, unit_ids, limit)
+    if json_out:
+        emit_json(found.to_json())
+        return
+    out = Console()
+    docs = Table("doc", "unit", "number", "issued", "dossier code", "digitised",
+                 title=f"Documents without a register row ({found.documents_total})")  # fmt: skip
+    for d in found.documents:
+        docs.add_row(str(d["id"]), d["unit"], d["number"] or "", d["issued_date"] or "",
+                     d["dossier_code"] or "", d["digitised_on"])  # fmt: skip
+    out.print(docs)
+    rows = Table("row", "unit", "dossier code", "number", "date", "procedure",
+                 title=f"Register rows without a document ({found.rows_total})")  # fmt: skip
+    for r in found.rows:
+        rows.add_row(str(r["id"]), r["unit"], r["dossier_code"] or "", r["result_number"] or "",
+                     r["issued_date"], r["procedure"] or "")  # fmt: skip
+    out.print(rows)
+    if found.ambiguous:
+        amb = Table(
+            "doc", "candidate rows (score, why)", title="Ambiguous: link by hand with 'register link'"
+        )
+        for a in found.ambiguous:
+            amb.add_row(
+                str(a["document"]),
+                "; ".join(f"{c['row']} ({c['score']:.1f}, {c['reason']})" for c in a["candidates"]),
+            )
+        out.print(amb)
+
+
+@register.command("link")
+@click.argument("document_id", type=int)
+@click.argument("row")
+@click.option("--replace", is_flag=True, help="Move an existing link of the document or of the row.")
+@pass_ctx
+def register_link(ctx: Context, document_id: int, row: str, replace: bool) -> None:
+    """Link document DOCUMENT_ID to register ROW (its id or its Mã hồ sơ) by hand; audited."""
+    result = matching.link_document(ctx.archive, document_id, row, replace=replace)
+    if result.unchanged:
+        click.echo(f"document {result.document_id} is already linked to row {result.row_id}")
+        return
+    moved = "".join(f"; unlinked document {d} from row {r}" for d, r in result.replaced)
+    click.echo(f"linked document {result.document_id} to row {result.row_id}{moved}")
+
+
+@register.command("baseline")
+@click.argument("unit")
+@click.option(
+    "--year", type=click.IntRange(2000, 2100), help="Target year (default: the baseline's, or this year)."
+)
+@click.option(
+    "--date", "baseline", type=DATE, help="Baseline date: the backlog is what was left at this date."
+)
+@click.option(
+    "--target", type=click.FloatRange(0, 100, min_open=True), help="Backlog share to digitise, in %."
+)
+@click.option("--deadline", type=DATE, help="Day the target is due (default: 31 December).")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def register_baseline(
+    ctx: Context,
+    unit: str,
+    year: int | None,
+    baseline: date | None,
+    target: float | None,
+    deadline: date | None,
+    json_out: bool,
+) -> None:
+    """Set (or, without options, show) a unit's baseline date, target and deadline for a year.
+
+    Sub-units without their own take their parent's. Defaults: 1 January, 20%, 31 December.
+    """
+    archive = ctx.archive
+    year = year or (baseline.year if baseline else date.today().year)
+    if baseline is None and target is None and deadline is None:
+        with archive.sessions() as session:
+            found = reports.unit_target(session, unit_ops.resolve_unit(session, unit), year)
+    else:
+        found = reports.set_target(archive, unit, year, baseline=baseline, percent=target, deadline=deadline)
+    data = {
+        "unit": unit,
+        "year": year,
+        "baseline_date": found.baseline.isoformat(),
+        "target_percent": found.percent,
+        "deadline": found.deadline.isoformat(),
+        "set_by": found.source,
+    }
+    if json_out:
+        emit_json(data)
+    else:
+        click.echo(
+            f"{year}: baseline {found.baseline:%d/%m/%Y}, target {found.percent:g}%, "
+            f"deadline {found.deadline:%d/%m/%Y} (set by: {found.source})"
+        )
+
+
+# -- report --------------------------------------------------------------------------------
+@click.command("report")
+@click.option("--unit", help="Only this unit and its sub-units (default: all units).")
+@click.option("--period", help="2024, 2024-Q2, 2024-06 or FROM..TO (default: this year).")
+@click.option("--as-of", type=DATE, help="Count what was done by this day (default: period end, or today).")
+@click.option("--format", "fmt", type=click.Choice(report_render.FORMATS), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("--no-match", is_flag=True, help="Do not match newly digitised documents first.")
+@pass_ctx
+def report(
+    ctx: Context,
+    unit: str | None,
+    period: str | None,
+    as_of: date | None,
+    fmt: str,
+    out: Path | None,
+    no_match: bool,
+) -> None:
+    """Progress toward the year's targets per unit: backlog (≥20%) and new results (100%)."""
+    try:
+        chosen = reports.parse_period(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+    archive = ctx.archive
+    if not no_match:
+        matching.match_documents(archive, new_only=True)
+    with archive.sessions() as session:
+        target_unit = unit_ops.resolve_unit(session, unit) if unit else None
+        result = reports.compute_report(
+            session, period=chosen, unit=target_unit, as_of=as_of, with_series=fmt in ("html", "xlsx")
+        )
+    if fmt == "xlsx":
+        assert out is not None
+        report_render.render_xlsx(result, out)
+    elif fmt == "table":
+        if out is None:
+            console = Console()
+            if not console.is_terminal:
+                console = Console(width=200)  # a pipe or a file: do not squeeze columns to 80
+            console.print(report_render.render_table(result))
+        else:
+            with open(out, "w", encoding="utf-8") as handle:
+                Console(file=handle, width=240, color_system=None).print(report_render.render_table(result))
+    else:
+        text = report_render.RENDERERS[fmt](result)
+        if out is None:
+            click.echo(text.lstrip("\ufeff") if fmt == "csv" else text, nl=not text.endswith("\n"))
+        else:
+            out.write_text(text, encoding="utf-8", newline="")
+    if out is not None:
+        err_console.print(f"written: {out}")

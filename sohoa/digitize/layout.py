@@ -144,15 +144,21 @@ def _rows_by_overlap(words: list[Word]) -> list[_Row]:
 
 
 def _split(row: _Row, low: float, high: float, min_gap: float) -> int | None:
-    """Index of the first word right of the widest wide gap inside [low, high], if any."""
-    best, best_gap = None, min_gap
-    for k in range(1, len(row.words)):
-        before, after = row.words[k - 1], row.words[k]
+    """Index of the first word right of the widest wide gap inside [low, high], if any.
+
+    Tokens without a letter or digit (``_``, ``|``, ``—``: rules and specks read as text) do not
+    close a gap.
+    """
+    solid = [w for w in row.words if any(ch.isalnum() for ch in w.text)]
+    best_middle, best_gap = None, min_gap
+    for before, after in zip(solid, solid[1:], strict=False):
         gap = after.left - (before.left + before.width)
         middle = before.left + before.width + gap / 2
         if gap >= best_gap and low <= middle <= high:
-            best, best_gap = k, gap
-    return best
+            best_middle, best_gap = middle, gap
+    if best_middle is None:
+        return None
+    return next(k for k, w in enumerate(row.words) if w.left + w.width / 2 >= best_middle)
 
 
 def _overlaps(span: tuple[int, int], union: tuple[int, int] | None) -> bool:

@@ -320,7 +320,7 @@ def _scan_dpi(page) -> int:  # noqa: ANN001 - pdfium type
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
         try:
             px_width, px_height = obj.get_px_size()
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
         except Exception:  # noqa: BLE001 - a broken image object only loses its dpi hint
             continue
         width_pt, height_pt = right - left, top - bottom

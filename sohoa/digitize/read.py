@@ -266,8 +266,8 @@ def _turn_upright(
     options: ReadOptions,
 ) -> prepare.PreparedPage:
     """Ask OSD how the page lies; when it is turned, prepare the turned original again."""
-    probe_path = workdir / "osd.pgm"
-    _grey(prepared.ocr_image).save(probe_path)
+    probe_path = workdir / "osd.png"
+    _grey(prepared.ocr_image).save(probe_path, compress_level=1)
     try:
         found = tesseract.detect_orientation(
             probe_path, dpi=prepared.dpi, timeout=options.timeout, command=options.tesseract
@@ -283,9 +283,12 @@ def _turn_upright(
 
 
 def _ocr(prepared: prepare.PreparedPage, workdir: Path, options: ReadOptions) -> tesseract.OcrOutput:
-    """Write the prepared image as an uncompressed PNM (fast) and run Tesseract on it."""
-    path = workdir / ("page.pbm" if prepared.ocr_image.mode == "1" else "page.pgm")
-    _pnm_ready(prepared.ocr_image).save(path)
+    """Write the prepared image as a lightly compressed PNG and run Tesseract on it.
+
+    Leptonica reads PNG fast; PGM looked cheaper to write but made Tesseract 0.2 s slower a page.
+    """
+    path = workdir / "page.png"
+    _grey_or_bilevel(prepared.ocr_image).save(path, compress_level=1)
     return tesseract.ocr_image(
         path,
         lang=options.lang,
@@ -296,7 +299,7 @@ def _ocr(prepared: prepare.PreparedPage, workdir: Path, options: ReadOptions) ->
     )
 
 
-def _pnm_ready(image: Image.Image) -> Image.Image:
+def _grey_or_bilevel(image: Image.Image) -> Image.Image:
     return image if image.mode in ("1", "L") else image.convert("L")
 
 

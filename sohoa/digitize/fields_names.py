@@ -10,6 +10,7 @@ times in a document is read by majority over its occurrences.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -100,10 +101,37 @@ def repair_name(name: str) -> tuple[str, int]:
         if token in known:
             continue
         candidates = by_fold.get(fold(token), [])
+        if not candidates and not is_syllable(token.lower()):
+            candidates = _neighbours(token, by_fold)
         if len(candidates) == 1:
             tokens[i] = candidates[0]
             changed += 1
     return " ".join(tokens), changed
+
+
+_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+
+
+def _tone(token: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", token) if c in _TONES)
+
+
+def _neighbours(token: str, by_fold: dict[str, list[str]]) -> list[str]:
+    """Known syllables one letter away from a token that is no Vietnamese syllable at all (``Nøa``).
+
+    Only a single letter sequence qualifies; among its spellings the one carrying the token's
+    tone mark is taken.
+    """
+    key = fold(token)
+    folds = [f for f in by_fold if abs(len(f) - len(key)) <= 1 and Levenshtein.distance(f, key) == 1]
+    if len(folds) != 1:
+        return []
+    spellings = by_fold[folds[0]]
+    if len(spellings) == 1:
+        return spellings
+    tones = _tone(token)
+    same_tone = [c for c in spellings if _tone(c) == tones or (_tone(c) and _tone(c) in tones)]
+    return same_tone if len(same_tone) == 1 else []
 
 
 @dataclass

@@ -106,10 +106,14 @@ class Line:
     bottom: int | None = None
     words: list[Word] = field(default_factory=list)
     zone: str = ""
+    _folded: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def folded(self) -> str:
-        return fold(self.text)
+        """The folded text, computed once: every keyword test reads it."""
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
 
     @property
     def centre_x(self) -> float | None:

@@ -58,6 +58,7 @@ class PageLayout:
     rules: list[tuple[float, float, float]] = field(default_factory=list)  # x1, y, x2 in mm
     lines: list[str] = field(default_factory=list)  # ground-truth lines in reading order
     signature: tuple[float, float, float, float] | None = None  # centre x, top, bottom, column width (mm)
+    footer_lines: int = 0  # how many of `lines` belong to the Nơi nhận and signer blocks
 
 
 @functools.cache
@@ -178,7 +179,23 @@ def _block_height(paras: list[tpl.Para], col: tuple[float, float]) -> float:
 
 
 def layout(spec: tpl.Spec) -> list[PageLayout]:
-    """Pages of placed runs; each page's `lines` is its ground truth in reading order."""
+    """Pages of placed runs; each page's `lines` is its ground truth in reading order.
+
+    A signer block never stands alone on a page: when it does not fit under the body, the last two body
+    paragraphs move to the next page with it, as a typist would arrange it.
+    """
+    pages = _layout(spec, carry=0)
+    if pages[-1].signature is not None and _body_lines_on_last_page(pages) == 0:
+        pages = _layout(spec, carry=min(2, len(spec.body)))
+    return pages
+
+
+def _body_lines_on_last_page(pages: list[PageLayout]) -> int:
+    """Body lines on the last page of a multi-page layout (its page number and footer excluded)."""
+    return -1 if len(pages) == 1 else len(pages[-1].lines) - 1 - pages[-1].footer_lines
+
+
+def _layout(spec: tpl.Spec, carry: int) -> list[PageLayout]:
     flow = _Flow()
     for para in spec.header_left:
         flow.place(para, HEADER_LEFT, paginate=False)
@@ -186,16 +203,20 @@ def layout(spec: tpl.Spec) -> list[PageLayout]:
     for para in spec.header_right:
         flow.place(para, HEADER_RIGHT, paginate=False)
     flow.y = max(left_end, flow.y)
-    for para in spec.body:
+    for i, para in enumerate(spec.body):
+        if carry and i == len(spec.body) - carry:
+            flow.new_page()
         flow.place(para, (LEFT, RIGHT))
     footer = max(_block_height(spec.recipients, FOOTER_LEFT), _block_height(spec.signer, FOOTER_RIGHT))
     if flow.y + 6.0 + footer > BOTTOM:
         flow.new_page()
     start = flow.y + 6.0
+    before = len(flow.page.lines)
     for block, col in ((spec.recipients, FOOTER_LEFT), (spec.signer, FOOTER_RIGHT)):
         flow.y = start
         for para in block:
             flow.place(para, col, paginate=False)
+    flow.page.footer_lines = len(flow.page.lines) - before
     return flow.pages
 
 

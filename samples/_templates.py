@@ -606,7 +606,7 @@ def khai_sinh(rng: random.Random, index: int) -> Spec:
     """Trích lục khai sinh (bản sao): child, parents, birth date in figures and words."""
     issued = random_date(rng, dt.date(2016, 1, 1), dt.date(2024, 12, 28))
     unit = _civil_unit(rng)
-    registered = random_date(rng, dt.date(2016, 1, 10), issued)
+    registered = random_date(rng, min(dt.date(2016, 1, 10), issued), issued)
     born = registered - dt.timedelta(days=rng.randint(5, 55))
     surname = rng.choices([s for s, _ in SURNAMES], [w for _, w in SURNAMES])[0]
     father = person(rng, True, born.year - 40, born.year - 22, ward=unit, surname=surname)

@@ -47,6 +47,8 @@ from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from sohoa.errors import IndexBusyError, SearchIndexError
+from sohoa.search._engine import Engine, PostingCache
+from sohoa.search._segments import SegmentBuilder
 from sohoa.search.schema import SCHEMA_VERSION, VERSION_SEP, IndexEntry, analyzed_fields, build_schema
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,9 @@ _GEN_PREFIX = "g"
 # Documents a rebuild worker receives per batch: large enough to amortise pickling, small
 # enough that two workers stay evenly loaded.
 _BATCH = 250
+# Documents per segment written by a rebuild: bounds a worker's memory (~5 KB a document
+# while building) while keeping the segment count, which every query pays for, small.
+_SEGMENT_DOCS = 30_000
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ class SearchIndex:
         self._searcher: Searcher | None = None
         self._searcher_gen: str | None = None
         self._vocabulary: tuple[str, int, list[str]] | None = None
+        self._postings = PostingCache()
+        self._engine: Engine | None = None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             if self._read_pointer() is None:
@@ -219,13 +226,10 @@ class SearchIndex:
         """An up-to-date Whoosh searcher on the live generation (cached between calls)."""
         gen = self._read_pointer()
         searcher = self._searcher
-        if searcher is not None and gen == self._searcher_gen:
-            if not searcher.up_to_date():
-                try:
-                    self._searcher = searcher = searcher.refresh()
-                except Exception:  # the generation was swapped out under us: reopen below
-                    searcher = None
-        else:
+        # Reopen rather than ``Searcher.refresh()``: refresh reuses segment readers by id and
+        # keeps their old deletion sets (counts went wrong after a delete or a merge). The
+        # decoded postings cache is keyed by segment id, so reopening costs little.
+        if searcher is not None and (gen != self._searcher_gen or not searcher.up_to_date()):
             searcher = None
         if searcher is None:
             self._close_searcher()
@@ -234,8 +238,15 @@ class SearchIndex:
                 searcher = ix.searcher()
             except Exception as exc:
                 raise SearchIndexError(f"cannot read the search index at {self.path}: {exc}") from exc
-            self._searcher, self._searcher_gen = searcher, self._read_pointer()
+            self._searcher, self._searcher_gen = searcher, gen
         yield searcher
+
+    def engine(self, searcher: Searcher) -> Engine:
+        """The query evaluator for ``searcher`` (kept while the index does not change, so the
+        decoded postings and columns are reused from one search to the next)."""
+        if self._engine is None or self._engine.searcher is not searcher:
+            self._engine = Engine(searcher, self._postings)
+        return self._engine
 
     def vocabulary(self) -> list[str]:
         """The folded syllables of the ``text`` field (letters only), for fuzzy expansion.
@@ -268,6 +279,7 @@ class SearchIndex:
                 self._searcher.close()
         self._searcher = None
         self._searcher_gen = None
+        self._engine = None
 
     def _read_pointer(self) -> str | None:
         try:
@@ -406,30 +418,78 @@ def _update_all(writer: SegmentWriter, entries: Iterable[IndexEntry]) -> int:
     return count
 
 
+def _commit_segments(ix: windex.Index, segments: list[Any]) -> None:
+    """Make freshly written segments the content of the (not yet live) generation."""
+    writer = SegmentWriter(ix, _lk=False)
+    writer._close_segment()
+    writer._commit_toc(segments)
+    writer._finish()
+
+
+def _build_segments(
+    ix: windex.Index, entries: Iterable[IndexEntry], on_count: Callable[[int], None] | None = None
+) -> list[Any]:
+    """Analyse and write entries into segments of at most ``_SEGMENT_DOCS`` documents."""
+    segments = []
+    builder: SegmentBuilder | None = None
+    try:
+        for entry in entries:
+            if builder is None:
+                builder = SegmentBuilder(ix)
+            builder.add(analyzed_fields(entry))
+            if on_count is not None:
+                on_count(1)
+            if builder.count >= _SEGMENT_DOCS:
+                segments.append(builder.finish())
+                builder = None
+        if builder is not None:
+            segment = builder.finish()
+            builder = None
+            if segment is not None:
+                segments.append(segment)
+    finally:
+        if builder is not None:
+            builder.cancel()
+    return segments
+
+
 def _serial_load(
     ix: windex.Index, entries: Iterable[IndexEntry], on_progress: Callable[[int], None] | None
 ) -> int:
-    """Write all entries into a fresh index with one writer (small archives, tests)."""
-    writer = ix.writer()
+    """Write all entries into a fresh generation in this process (small archives, tests)."""
     count = 0
-    try:
-        for entry in entries:
-            writer.add_document(**analyzed_fields(entry))
-            count += 1
-            if on_progress and count % _BATCH == 0:
-                on_progress(count)
-        writer.commit(merge=False)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            writer.cancel()
-        raise
+
+    def counted(n: int) -> None:
+        nonlocal count
+        count += n
+        if on_progress and count % _BATCH == 0:
+            on_progress(count)
+
+    _commit_segments(ix, _build_segments(ix, _unique(entries), counted))
     if on_progress:
         on_progress(count)
     return count
 
 
+def _unique(entries: Iterable[IndexEntry]) -> Iterator[IndexEntry]:
+    """Drop repeated ids (the last wins in ``add_or_update``; in a rebuild the first does)."""
+    seen: set[int] = set()
+    for entry in entries:
+        if entry.id not in seen:
+            seen.add(entry.id)
+            yield entry
+
+
+def _batches(jobs: Any) -> Iterator[IndexEntry]:
+    while True:
+        batch = jobs.get()
+        if batch is None:
+            return
+        yield from pickle.loads(batch)
+
+
 def _worker(index_dir: str, jobs: Any, results: Any) -> None:
-    """A rebuild worker: analyse and write batches into its own segment, report it back.
+    """A rebuild worker: analyse and write batches into segments of its own, report them.
 
     Errors are sent to the parent as text (never swallowed): a silently lost worker would
     leave documents out of the index, which is exactly the drift this module exists to
@@ -437,19 +497,8 @@ def _worker(index_dir: str, jobs: Any, results: Any) -> None:
     """
     try:
         ix = FileStorage(index_dir).open_index()
-        writer = SegmentWriter(ix, _lk=False)
-        while True:
-            batch = jobs.get()
-            if batch is None:
-                break
-            for entry in pickle.loads(batch):
-                writer.add_document(**analyzed_fields(entry))
-        if writer.doc_count():
-            segment = writer._finalize_segment()
-        else:
-            writer._close_segment()
-            segment = None
-        results.put(("ok", pickle.dumps(segment)))
+        segments = _build_segments(ix, _batches(jobs))
+        results.put(("ok", pickle.dumps(segments)))
     except BaseException:
         results.put(("error", traceback.format_exc()))
 
@@ -457,12 +506,12 @@ def _worker(index_dir: str, jobs: Any, results: Any) -> None:
 def _parallel_load(
     ix: windex.Index, entries: Iterable[IndexEntry], procs: int, on_progress: Callable[[int], None] | None
 ) -> int:
-    """Write entries with ``procs`` worker processes, one segment each, then commit the TOC.
+    """Write entries with ``procs`` worker processes, each into segments of its own.
 
     The parent only reads entries and pickles batches; the workers do the analysis and the
-    Whoosh writing, which is where the time goes. The new generation is not live yet, so
-    the TOC commit here is the only step that makes the segments part of the index, and the
-    pointer swap after it is what makes the index visible.
+    writing, which is where the time goes. The new generation is not live yet: committing
+    its table of contents makes the segments part of it, and the pointer swap after that
+    makes it visible.
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -478,7 +527,7 @@ def _parallel_load(
     finished = False
     try:
         batch: list[IndexEntry] = []
-        for entry in entries:
+        for entry in _unique(entries):
             batch.append(entry)
             if len(batch) >= _BATCH:
                 _put(jobs, pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL), workers)
@@ -491,24 +540,19 @@ def _parallel_load(
             count += len(batch)
         for _ in workers:
             _put(jobs, None, workers)
-        segments = []
+        segments: list[Any] = []
         errors = []
         for _ in workers:
             status, payload = _get(results, workers)
             if status == "ok":
-                segment = pickle.loads(payload)
-                if segment is not None:
-                    segments.append(segment)
+                segments += pickle.loads(payload)
             else:
                 errors.append(payload)
         for worker in workers:
             worker.join()
         if errors:
             raise SearchIndexError("rebuilding the search index failed in a worker:\n" + errors[0])
-        writer = SegmentWriter(ix, _lk=False)
-        writer._close_segment()
-        writer._commit_toc(segments)
-        writer._finish()
+        _commit_segments(ix, segments)
         finished = True
     finally:
         if not finished:

@@ -17,8 +17,8 @@ Query plan (why it stays fast at 100,000 documents): phrases are answered from t
 ``pairs`` field of syllable bigrams instead of positions, so ``"nguyen thi thu ha"`` is the
 intersection of three pair terms — each far rarer than ``nguyen`` or ``thi`` — with no
 position checks; adjacency bonuses for unquoted words are optional pair terms only scored on
-documents that already match. Filters are attached with ``Require`` so they narrow the match
-without changing scores.
+documents that already match. Filters are score-less clauses. The plan is evaluated with
+numpy over cached postings (:mod:`sohoa.search._engine`), not by Whoosh's matchers.
 
 Snippets mark matched words with ``[[`` and ``]]`` (:data:`MARK_START`, :data:`MARK_END`)
 around the original accented text; the CLI colours them or prints them as they are.
@@ -36,9 +36,9 @@ from typing import Any, Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from whoosh import query as wq
 
 from sohoa.errors import SearchIndexError
+from sohoa.search import _engine as ex
 from sohoa.search import analysis as an
 from sohoa.search.index import SearchIndex
 from sohoa.search.schema import date_key, to_date
@@ -291,6 +291,10 @@ class _Plan:
     index: SearchIndex
     highlight: set[str] = field(default_factory=set)
 
+    def quiet(self) -> _Plan:
+        """A plan for negated parts: same settings, but no highlights and no fuzziness."""
+        return _Plan(self.marked, False, self.index)
+
     def fuzzy_variants(self, folded: str) -> list[str]:
         """Folded syllables within a small edit distance of ``folded`` (OCR damage)."""
         if len(folded) < 4 or not folded.isalpha():
@@ -303,47 +307,45 @@ class _Plan:
             score_cutoff=maxdist,
             limit=_FUZZY_VARIANTS + 1,
         )
-        return [m[0] for m in sorted(matches, key=lambda m: (m[1], m[0])) if m[0] != folded][:_FUZZY_VARIANTS]
+        ranked = sorted(matches, key=lambda m: (m[1], m[0]))
+        return [m[0] for m in ranked if m[0] != folded][:_FUZZY_VARIANTS]
 
 
-def _word_query(syllable: str, plan: _Plan) -> wq.Query:
+def _word_query(syllable: str, plan: _Plan) -> Any:
     """One syllable: folded match, plus exact-mark and name bonuses, plus fuzzy variants."""
     folded = an.fold(syllable)
     plan.highlight.add(folded)
-    clauses: list[wq.Query] = [wq.Term("text", folded), wq.Term("names", folded, boost=_NAME_BOOST)]
+    clauses: list[Any] = [ex.Term("text", folded), ex.Term("names", folded, boost=_NAME_BOOST)]
     if plan.marked and not syllable.isdigit():
-        clauses.append(wq.Term("exact", syllable, boost=_EXACT_BOOST))
+        clauses.append(ex.Term("exact", syllable, boost=_EXACT_BOOST))
     if plan.fuzzy:
         for variant in plan.fuzzy_variants(folded):
             plan.highlight.add(variant)
-            clauses.append(wq.Term("text", variant, boost=_FUZZY_BOOST))
-    return wq.Or(clauses)
+            clauses.append(ex.Term("text", variant, boost=_FUZZY_BOOST))
+    return ex.Or(tuple(clauses))
 
 
-def _phrase_query(syllables: list[str], plan: _Plan) -> wq.Query:
+def _phrase_query(syllables: list[str], plan: _Plan) -> Any:
     """Consecutive syllables, answered by their bigrams (see the module docstring)."""
     if len(syllables) == 1:
         return _word_query(syllables[0], plan)
     folded = [an.fold(s) for s in syllables]
     plan.highlight.update(folded)
     pairs = an.bigrams(folded)
-    in_text = wq.And([wq.Term("pairs", p) for p in pairs])
-    in_names = wq.And([wq.Term("names", p) for p in pairs], boost=_NAME_BOOST)
-    query: wq.Query = wq.Or([in_text, in_names])
+    query: Any = ex.And(tuple(ex.Term("pairs", p) for p in pairs))
+    bonus: list[Any] = [ex.Term("names", p, boost=_NAME_BOOST) for p in pairs]
     if plan.marked:
-        exact = [wq.Term("exact", s, boost=_EXACT_BOOST) for s in syllables if not s.isdigit()]
-        if exact:
-            query = wq.AndMaybe(query, wq.Or(exact))
-    return query
+        bonus += [ex.Term("exact", s, boost=_EXACT_BOOST) for s in syllables if not s.isdigit()]
+    return ex.AndMaybe(query, ex.Or(tuple(bonus)))
 
 
-def _number_query(text: str, syllables: list[str], plan: _Plan) -> wq.Query:
+def _number_query(text: str, syllables: list[str], plan: _Plan) -> Any:
     """A number or symbol: the number field whole (boosted), or the same syllables in text."""
     parts = an.number_parts(text)
-    clauses: list[wq.Query] = [_phrase_query(syllables, plan)]
+    clauses: list[Any] = [_phrase_query(syllables, plan)]
     if parts:
-        clauses.append(wq.Term("number", an.number_key(parts), boost=_NUMBER_BOOST))
-    return wq.Or(clauses)
+        clauses.append(ex.Term("number", an.number_key(parts), boost=_NUMBER_BOOST))
+    return ex.Or(tuple(clauses))
 
 
 def _date_range(text: str) -> tuple[int, int] | None:
@@ -363,45 +365,46 @@ def _date_range(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _fielded_query(atom: _Atom, plan: _Plan) -> wq.Query:
+def _fielded_query(atom: _Atom, plan: _Plan) -> Any:
     name, text = atom.field, atom.text
     if name == "number":
         parts = an.number_parts(text)
         plan.highlight.update(parts)
-        return wq.Term("number", an.number_key(parts)) if parts else wq.NullQuery
+        return ex.Term("number", an.number_key(parts), boost=_NUMBER_BOOST) if parts else ex.Nothing()
     if name == "id":
         digits = an.id_terms([text])
         plan.highlight.update(digits)
-        return wq.Or([wq.Term("ids", d) for d in digits]) if digits else wq.NullQuery
+        return ex.Or(tuple(ex.Term("ids", d, boost=_ID_BOOST) for d in digits)) if digits else ex.Nothing()
     if name == "name":
         syllables = an.folded_syllables(text)
         plan.highlight.update(syllables)
         if not syllables:
-            return wq.NullQuery
+            return ex.Nothing()
         if len(syllables) == 1:
-            return wq.Term("names", syllables[0])
-        return wq.And([wq.Term("names", p) for p in an.bigrams(syllables)])
+            return ex.Term("names", syllables[0])
+        return ex.And(tuple(ex.Term("names", p) for p in an.bigrams(syllables)))
     if name in ("type", "field"):
         key = an.keyword_key(text)
-        return wq.Term("doc_type" if name == "type" else "field", key) if key else wq.NullQuery
+        fieldname = "doc_type" if name == "type" else "field"
+        return ex.Term(fieldname, key, boost=0.0) if key else ex.Nothing()
     if name == "unit":
-        return wq.Term("unit", text)
+        return ex.Term("unit", an.nfc(text), boost=0.0)
     if name in ("year", "date"):
         span = _date_range(text)
-        return wq.NumericRange("issued", span[0], span[1]) if span else wq.NullQuery
+        return ex.DateRange(span[0], span[1]) if span else ex.Nothing()
     return _atom_query(_Atom(text, atom.phrase), plan)  # "text:" and friends: plain text
 
 
-def _atom_query(atom: _Atom, plan: _Plan) -> wq.Query:
+def _atom_query(atom: _Atom, plan: _Plan) -> Any:
     if atom.field is not None:
         return _fielded_query(atom, plan)
     syllables = an.exact_syllables(atom.text)
     if not syllables:
-        return wq.NullQuery
+        return ex.Nothing()
     compact = re.sub(r"[\s.]", "", atom.text)
     if _ID_RE.fullmatch(compact):
         plan.highlight.add(compact)
-        return wq.Or([wq.Term("ids", compact, boost=_ID_BOOST), _phrase_query(syllables, plan)])
+        return ex.Or((ex.Term("ids", compact, boost=_ID_BOOST), _phrase_query(syllables, plan)))
     if len(syllables) > 1 and not atom.phrase:
         return _number_query(atom.text, syllables, plan)  # 231/UBND-ĐT, qd-ubnd, 10/6/2024
     if any(c.isdigit() for c in atom.text):
@@ -421,27 +424,27 @@ def _is_plain_word(node: _Node) -> bool:
     )
 
 
-def _compile(node: _Node, plan: _Plan) -> wq.Query:
+def _compile(node: _Node, plan: _Plan) -> Any:
     if isinstance(node, _Atom):
         return _atom_query(node, plan)
     if isinstance(node, _Or):
-        return wq.Or([_compile(c, plan) for c in node.children])
+        return ex.Or(tuple(_compile(c, plan) for c in node.children))
     if isinstance(node, _Not):
-        return wq.Not(_compile(node.child, _Plan(plan.marked, False, plan.index)))
+        return ex.AndNot(ex.Every(), _compile(node.child, plan.quiet()))
     positives = [c for c in node.children if not isinstance(c, _Not)]
     negatives = [c.child for c in node.children if isinstance(c, _Not)]
-    required: wq.Query = wq.And([_compile(c, plan) for c in positives]) if positives else wq.Every()
+    required: Any = ex.And(tuple(_compile(c, plan) for c in positives)) if positives else ex.Every()
     bonus = _adjacency_bonus(positives)
     if bonus is not None:
-        required = wq.AndMaybe(required, bonus)
+        required = ex.AndMaybe(required, bonus)
     if negatives:
         # Negated parts never add highlights (they are not in the documents shown).
-        excluded = [_compile(c, _Plan(plan.marked, False, plan.index)) for c in negatives]
-        required = wq.AndNot(required, wq.Or(excluded))
+        excluded = ex.Or(tuple(_compile(c, plan.quiet()) for c in negatives))
+        required = ex.AndNot(required, excluded)
     return required
 
 
-def _adjacency_bonus(nodes: list[_Node]) -> wq.Query | None:
+def _adjacency_bonus(nodes: list[_Node]) -> Any | None:
     """Optional pair terms for runs of plain words, so ``nguyen thi thu ha ket hon`` ranks the
     document where the name is written as one name above one with the words scattered."""
     pairs: list[str] = []
@@ -454,7 +457,13 @@ def _adjacency_bonus(nodes: list[_Node]) -> wq.Query | None:
         run = []
     if not pairs:
         return None
-    return wq.Or([wq.Term("pairs", p, boost=_PAIR_BOOST) for p in dict.fromkeys(pairs)])
+    return ex.Or(tuple(ex.Term("pairs", p, boost=_PAIR_BOOST) for p in dict.fromkeys(pairs)))
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _filters(
@@ -463,34 +472,35 @@ def _filters(
     field_: str | Sequence[str] | None,
     date_from: dt.date | str | None,
     date_to: dt.date | str | None,
-) -> list[wq.Query]:
-    filters: list[wq.Query] = []
+) -> list[Any]:
+    filters: list[Any] = []
     if units is not None:
-        filters.append(wq.Or([wq.Term("unit", an.nfc(u)) for u in units]) if units else wq.NullQuery)
+        filters.append(ex.Or(tuple(ex.Term("unit", an.nfc(u), score=False) for u in units)))
     for name, value in (("doc_type", doc_type), ("field", field_)):
-        if value:
-            values = [value] if isinstance(value, str) else list(value)
-            filters.append(wq.Or([wq.Term(name, an.keyword_key(v)) for v in values]))
+        values = _as_list(value)
+        if values:
+            filters.append(ex.Or(tuple(ex.Term(name, an.keyword_key(v), score=False) for v in values)))
     start = to_date(date_from) if date_from else None
     end = to_date(date_to) if date_to else None
-    if (date_from and start is None) or (date_to and end is None):
-        raise ValueError(f"not a date: {date_from if date_from and start is None else date_to!r}")
+    if date_from and start is None:
+        raise ValueError(f"not a date: {date_from!r}")
+    if date_to and end is None:
+        raise ValueError(f"not a date: {date_to!r}")
     if start or end:
-        filters.append(
-            wq.NumericRange("issued", date_key(start) if start else None, date_key(end) if end else None)
-        )
+        filters.append(ex.DateRange(date_key(start) if start else None, date_key(end) if end else None))
     return filters
 
 
-def build_query(
-    index: SearchIndex, text: str, *, fuzzy: bool = False, filters: Sequence[wq.Query] = ()
-) -> tuple[wq.Query, set[str]]:
-    """Compile ``text`` into a Whoosh query and the folded syllables to highlight."""
+def build_plan(
+    index: SearchIndex, text: str, *, fuzzy: bool = False, filters: Sequence[Any] = ()
+) -> tuple[Any, set[str]]:
+    """Compile ``text`` into a query plan and the folded syllables to highlight."""
     plan = _Plan(marked=an.has_marks(text), fuzzy=fuzzy, index=index)
     node = parse_query(text)
-    query = _compile(node, plan) if node is not None else wq.Every()
-    for restriction in filters:
-        query = wq.Require(query, restriction)
+    query = _compile(node, plan) if node is not None else ex.Every()
+    if filters:
+        # Filters are score-less clauses: they narrow the match without re-ranking.
+        query = ex.And((query, *filters))
     return query, plan.highlight
 
 
@@ -513,34 +523,29 @@ def search(
     empty list matches nothing); ``doc_type`` and ``field`` compare folded, so ``"ho tich"``
     equals ``"Hộ tịch"``; dates are inclusive. ``sort="date"`` puts the newest first
     (undated documents last). An empty query lists the documents the filters allow.
+    Raises ``ValueError`` for a bad ``sort`` or date, :class:`SearchIndexError` when the
+    index cannot be read.
     """
     if sort not in ("relevance", "date"):
         raise ValueError(f"sort must be 'relevance' or 'date', not {sort!r}")
     started = time.perf_counter()
     filters = _filters(units, doc_type, field, date_from, date_to)
-    whoosh_query, highlight = build_query(index, query, fuzzy=fuzzy, filters=filters)
-    if not query.strip() and sort == "relevance":
+    plan, highlight = build_plan(index, query, fuzzy=fuzzy, filters=filters)
+    if not query.strip():
         sort = "date"
     try:
         with index.searcher() as searcher:
-            if sort == "date":
-                results = searcher.search(whoosh_query, limit=limit, sortedby="issued", reverse=True)
-            else:
-                results = searcher.search(whoosh_query, limit=limit)
-            total = len(results)
-            hits = [_hit(searcher, docnum, score, highlight) for docnum, score in _top(results)]
+            engine = index.engine(searcher)
+            total, top = engine.run(plan, max(limit, 0), sort_by_date=sort == "date")
+            hits = [_hit(searcher, docnum, score, highlight) for docnum, score in top]
     except SearchIndexError:
         raise
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError) as exc:
         raise SearchIndexError(
             f"the search index at {index.path} cannot be read ({exc}): run `sohoa index rebuild`"
         ) from exc
     log.debug("search: %d hits of %d in %.1f ms", len(hits), total, (time.perf_counter() - started) * 1000)
     return SearchResult(query=an.nfc(query), total=total, hits=hits)
-
-
-def _top(results: Any) -> list[tuple[int, float]]:
-    return [(results.docnum(i), results.score(i) or 0.0) for i in range(results.scored_length())]
 
 
 def _hit(searcher: Any, docnum: int, score: float, highlight: set[str]) -> Hit:

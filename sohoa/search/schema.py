@@ -115,7 +115,8 @@ def build_schema() -> wf.Schema:
     * ``pairs``: folded syllable bigrams, answering phrases and rewarding adjacency;
     * ``names``: folded syllables and bigrams of subject names and the signer;
     * ``number``: document number keywords; ``ids``: personal ID numbers;
-    * ``unit``, ``doc_type``, ``field``: filter keywords; ``issued``: YYYYMMDD, sortable;
+    * ``unit``, ``doc_type``, ``field``: filter keywords; ``issued``: a YYYYMMDD column (0 when unknown)
+      for date filters and sorting;
     * ``idver``: a column of ``id<US>version`` read by ``versions()`` without unpickling
       stored documents;
     * stored: ``id``, ``source_name``, ``unit_name``, ``meta`` (the entry's
@@ -131,7 +132,7 @@ def build_schema() -> wf.Schema:
         body=wf.STORED(),
         doc_type=TermListField(an.KeywordAnalyzer(), scorable=False),
         field=TermListField(an.KeywordAnalyzer(), scorable=False),
-        issued=wf.NUMERIC(numtype=int, bits=32, signed=False, sortable=True),
+        issued=wf.COLUMN(columns.NumericColumn("I", default=0)),
         number=TermListField(an.NumberAnalyzer(), scorable=False),
         ids=TermListField(an.IdAnalyzer(), scorable=False),
         names=TermListField(an.FoldedAnalyzer(), scorable=True),

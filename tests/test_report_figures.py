@@ -31,13 +31,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from register_support import SUB_UNIT, add_document, at, build_scenario, dossier, local, write_csv
 from sqlalchemy import select
 
 from sohoa.archive import matching, register, reports, units
 from sohoa.archive.models import Document
 from sohoa.archive.reports import compute_report, parse_period, percent
 from sohoa.archive.store import Archive
+
+from .register_support import SUB_UNIT, add_document, at, build_scenario, dossier, local, write_csv
 
 KEYS = {
     "backlog", "backlog_digitised", "backlog_percent", "target_percent", "remaining", "weekly_pace",
@@ -148,7 +149,7 @@ def test_target_inherits_from_the_parent_and_is_per_year(scenario: Archive) -> N
 
 
 def test_reimport_changes_nothing_and_a_later_export_updates(scenario: Archive, tmp_path: Path) -> None:
-    from register_support import scenario_rows
+    from .register_support import scenario_rows
 
     before = figures(scenario)
     again = register.import_register(scenario, tmp_path / "so-theo-doi-2024.csv")

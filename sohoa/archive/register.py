@@ -90,7 +90,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "result_number": (
         "so ky hieu ket qua", "so ky hieu", "so ky hieu van ban", "so ket qua", "so hieu ket qua",
         "so van ban", "so ky hieu ket qua giai quyet", "so quyet dinh", "so giay chung nhan", "so giay phep",
-        "so hieu",
+        "so hieu", "so",
     ),
     "symbol": ("ky hieu", "ky hieu ket qua", "ky hieu van ban"),
     "issued_date": (
@@ -120,6 +120,7 @@ _PUNCT = re.compile(r"[\s,.;:*_\-–—()\[\]/\\]+")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _COLUMN_NUMBERS = re.compile(r"^\(?\d{1,2}\)?$")
+_TOTAL_LINE = re.compile(r"^(tong cong|tong so|cong)\b")
 _CHUNK = 500
 _HEADER_SEARCH_ROWS = 30
 
@@ -359,6 +360,9 @@ class _Parser:
         self.units: dict[str, Unit | str] = {}
 
     def parse(self, number: int, cells: list[Any]) -> _Parsed:
+        first = next((_text(c) for c in cells if _text(c)), "")
+        if _TOTAL_LINE.match(fold(first)):
+            raise _RowProblem(f"a total line ('{first[:40]}'), not a result: nothing imported from it")
         cell = {key: cells[i] if i < len(cells) else None for i, key in self.header.columns.items()}
         values: dict[str, Any] = {}
         unit = self._unit(cell.get("unit"))

@@ -112,7 +112,8 @@ def _mark_indexed(archive: Archive, seen: list[tuple[int, datetime]]) -> None:
             session.execute(
                 update(Document)
                 .where(Document.id == doc_id, Document.updated_at == updated_at)
-                .values(index_state="indexed")
+                # keep updated_at: it is part of the version the index now holds
+                .values(index_state="indexed", updated_at=Document.updated_at)
             )
 
 

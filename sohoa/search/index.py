@@ -205,6 +205,8 @@ class SearchIndex:
         """Every indexed document id with the version it was indexed at."""
         with self.searcher() as searcher:
             reader = searcher.reader()
+            if reader.doc_count_all() == 0:  # an empty index has no columns to read
+                return {}
             column = reader.column_reader("idver")
             result: dict[int, str] = {}
             for docnum in reader.all_doc_ids():

@@ -107,9 +107,11 @@ def measure_fields(samples: list[tuple[Path, dict]], read: dict, show: set[str])
     ocr_per_page: list[float] = []
     for path, meta in samples:
         pages, ocr_seconds = read[str(path)]
-        start = time.perf_counter()
-        result = extract_fields(pages)
-        extract_seconds = time.perf_counter() - start
+        extract_seconds = float("inf")
+        for _ in range(3):  # best of three: the CPUs are shared, a stray pause is not our cost
+            start = time.perf_counter()
+            result = extract_fields(pages)
+            extract_seconds = min(extract_seconds, time.perf_counter() - start)
         if pages and meta["condition"] != "pdf-text":
             extract_per_page.append(extract_seconds / len(pages))
             ocr_per_page.append(ocr_seconds / len(pages))

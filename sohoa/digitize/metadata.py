@@ -101,6 +101,11 @@ class ExtractedFields:
         self.confidence[name] = 0.0 if empty else round(max(0.0, min(1.0, confidence)), 3)
         self.source[name] = "auto"
 
+    def to_dict(self) -> dict[str, dict]:
+        """Plain JSON-ready form: ``{"values": …, "confidence": …, "source": …}``."""
+        values = {k: (list(v) if isinstance(v, list) else v) for k, v in self.values.items()}
+        return {"values": values, "confidence": dict(self.confidence), "source": dict(self.source)}
+
     def set_manual(self, name: str, value: Value) -> None:
         """Record a value a clerk typed or confirmed: full confidence, source ``manual``."""
         if name not in FIELD_NAMES:
@@ -758,6 +763,9 @@ def extract_fields(pages: list[PageText]) -> ExtractedFields:
     result.set("title", title, tlc)
     summary, c = _summary(header, first_lines, laid[0])
     result.set("summary", summary, c)
+    if doc_type == "Công văn" and summary and fold(summary).startswith("v/v"):
+        # No type line, a body-unit symbol and a "V/v" summary: the three marks of a công văn.
+        result.set("doc_type", doc_type, 0.95 * max(result.confidence["number"], c))
 
     signer, sc, position, pc = _signer(laid)
     result.set("signer", signer, sc)

@@ -165,9 +165,19 @@ _LEX_RE = re.compile(
 )
 
 
+# An ID number typed in groups ("026 197 419 930"): joined when the digits make 9 to 13.
+_GROUPED_DIGITS_RE = re.compile(r"(?<![\w/.-])\d{2,4}(?:[ .]\d{2,4}){2,5}(?![\w/.-])")
+
+
+def _join_digit_groups(match: re.Match[str]) -> str:
+    digits = re.sub(r"[ .]", "", match.group())
+    return digits if 9 <= len(digits) <= 13 else match.group()
+
+
 def _lex(text: str) -> list[tuple[str, Any]]:
     """Cut a query into parentheses, operators and atoms (never fails on odd input)."""
     text = an.nfc(text).replace("“", '"').replace("”", '"').replace("„", '"')
+    text = _GROUPED_DIGITS_RE.sub(_join_digit_groups, text)
     tokens: list[tuple[str, Any]] = []
     pos = 0
     while pos < len(text):
@@ -404,7 +414,14 @@ def _atom_query(atom: _Atom, plan: _Plan) -> Any:
     compact = re.sub(r"[\s.]", "", atom.text)
     if _ID_RE.fullmatch(compact):
         plan.highlight.add(compact)
-        return ex.Or((ex.Term("ids", compact, boost=_ID_BOOST), _phrase_query(syllables, plan)))
+        # 9-13 digits: a personal ID, or a household-business code kept as the number.
+        return ex.Or(
+            (
+                ex.Term("ids", compact, boost=_ID_BOOST),
+                ex.Term("number", compact, boost=_NUMBER_BOOST),
+                _phrase_query(syllables, plan),
+            )
+        )
     if len(syllables) > 1 and not atom.phrase:
         return _number_query(atom.text, syllables, plan)  # 231/UBND-ĐT, qd-ubnd, 10/6/2024
     if any(c.isdigit() for c in atom.text):

@@ -242,7 +242,10 @@ def analyzed_fields(entry: IndexEntry) -> dict[str, Any]:
         doc["unit"] = an.nfc(entry.unit)
     if name_terms:
         doc["names"] = name_terms
-    numbers = [t for n in _as_list(fields.get("number")) for t in an.number_terms(n)]
+    # Dossier and procedure codes are identifiers a clerk types like a number.
+    codes = ("number", "dossier_code", "procedure_code")
+    identifiers = [v for name in codes for v in _as_list(fields.get(name))]
+    numbers = list(dict.fromkeys(t for n in identifiers for t in an.number_terms(n)))
     if numbers:
         doc["number"] = numbers
     ids = an.id_terms(_as_list(fields.get("id_numbers")))

@@ -1,0 +1,92 @@
+"""Vietnamese analysis: what is folded, what is kept, and that indexing and queries cut alike."""
+
+from __future__ import annotations
+
+import ast
+import unicodedata
+from pathlib import Path
+
+from sohoa.search import analysis as an
+
+NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731 - a one-word helper
+
+
+def test_fold_removes_every_mark_and_maps_d_bar() -> None:
+    assert an.fold("Nguyễn Văn Lượng") == "nguyen van luong"
+    assert an.fold("ĐỐNG ĐA, đường Đầm Vạc") == "dong da, duong dam vac"
+    # all 134 precomposed Vietnamese vowels fold to a, e, i, o, u, y
+    vowels = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+    vowels += vowels.upper()
+    assert set(an.fold(vowels)) <= set("aeiouy")
+
+
+def test_fold_of_nfd_text_equals_fold_of_nfc_text() -> None:
+    text = "Trần Thị Thu Hà, phường Đống Đa"
+    assert an.fold(NFD(text)) == an.fold(text)
+    assert an.exact_syllables(NFD(text)) == an.exact_syllables(text)
+
+
+def test_nfd_syllables_stay_whole() -> None:
+    # Tokenising NFD text naively cuts "Nguyễn" at each combining mark (field notes).
+    assert an.exact_syllables(NFD("Nguyễn Thị")) == ["nguyễn", "thị"]
+    # A stray combining mark that NFC cannot compose stays inside its syllable, folding drops it.
+    assert an.folded_syllables("Lu\u0301\u031bong") == ["luong"]
+
+
+def test_one_letter_syllables_are_kept() -> None:
+    # Whoosh's StandardAnalyzer drops "ở", "An", "in": Vietnamese needs them.
+    assert an.exact_syllables("Ông An ở Tổ 4") == ["ông", "an", "ở", "tổ", "4"]
+
+
+def test_folding_each_syllable_equals_folding_the_text() -> None:
+    text = "QUYẾT ĐỊNH Về việc cấp Giấy phép xây dựng số 172/GPXD cho bà Hoàng Thị Thu Hường."
+    assert [an.fold(s) for s in an.exact_syllables(text)] == an.folded_syllables(text)
+
+
+def test_marks_are_detected() -> None:
+    assert an.has_marks("Lượng")
+    assert an.has_marks("đa")
+    assert not an.has_marks("nguyen van luong 1234/QD-UBND")
+
+
+def test_number_terms_cover_whole_and_every_run_of_parts() -> None:
+    terms = an.number_terms("Số: 15/2024/QĐ-UBND")
+    assert "15-2024-qd-ubnd" in terms  # the whole number, label dropped, Đ folded
+    assert {"15", "2024", "qd", "ubnd", "qd-ubnd", "2024-qd-ubnd"} <= set(terms)
+    assert "15-ubnd" not in terms  # runs are contiguous
+    # separators are equivalent, case and marks do not matter
+    assert an.number_key(an.number_parts("1234/qd/ubnd")) == an.number_key(an.number_parts("1234-QĐ-UBND"))
+
+
+def test_id_terms_ignore_spaces_and_dots() -> None:
+    assert an.id_terms(["026 190 001 234", "026.092.408.410", "026178760070"]) == [
+        "026190001234",
+        "026092408410",
+        "026178760070",
+    ]
+
+
+def test_keyword_key_compares_categories_folded() -> None:
+    assert an.keyword_key("Hộ  tịch") == an.keyword_key("HỘ TỊCH") == an.keyword_key("ho tich") == "ho tich"
+
+
+def test_analyzers_yield_what_the_functions_return() -> None:
+    """Whoosh calls the analyzers (highlighter, parser); they must agree with our own path."""
+    text = "Bà Hoàng Ngọc Lan, Số: 101/TLKS-BS"
+    assert [t.text for t in an.FoldedAnalyzer()(text)] == an.folded_syllables(text)
+    assert [t.text for t in an.SyllableAnalyzer()(text)] == an.exact_syllables(text)
+    assert [t.text for t in an.BigramAnalyzer()(text)] == an.bigrams(an.folded_syllables(text))
+    assert [t.text for t in an.NumberAnalyzer()("101/TLKS-BS")] == an.number_terms("101/TLKS-BS")
+
+
+def test_search_package_never_imports_the_archive() -> None:
+    """Dependencies point one way: archive → search. The search package takes plain entries."""
+    package = Path(an.__file__).parent
+    for path in package.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith(("sohoa.archive", "sohoa.digitize", "sohoa.cli")), path
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    assert not alias.name.startswith(("sohoa.archive", "sohoa.digitize", "sohoa.cli")), path

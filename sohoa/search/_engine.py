@@ -199,6 +199,8 @@ class Engine:
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
             size = reader.doc_count_all()
+            if size == 0 or reader.segment() is None:  # an empty index has an empty reader
+                continue
             live = np.ones(size, dtype=bool)
             if reader.has_deletions():
                 deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)

@@ -35,15 +35,17 @@ from sohoa.archive.indexing import sync_index
 from sohoa.archive.models import AuditEvent, BatchItem, Document, Original
 from sohoa.archive.store import Archive
 from sohoa.archive.units import resolve_unit
+from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText
 from sohoa.digitize.read import DocumentSource, ReadOptions, assemble_pdf, open_document, read_page
+from sohoa.digitize.split import MODES as SPLIT_MODES
+from sohoa.digitize.split import split_pages
 from sohoa.digitize.tesseract import probe
 from sohoa.errors import BatchInterruptedError, ExitCode, InputFileError, MissingDependencyError, SohoaError
 from sohoa.progress import NullProgress, Progress
 
 log = logging.getLogger(__name__)
 
-SPLIT_MODES = ("auto", "blank", "none")
 # Stored documents are indexed in groups; what a crash leaves unindexed stays pending.
 INDEX_EVERY_DOCS = 25
 INDEX_EVERY_S = 20.0
@@ -339,15 +341,18 @@ class _BatchRun:
     def _finish_file(self, work: _FileWork) -> None:
         """Split, extract metadata, store files and rows in one go, then index."""
         pages = [work.pages[n] for n in sorted(work.pages)]
-        ranges = split_ranges(pages, self.options.split)
         documents: list[NewDocument] = []
         try:
-            for first, last in ranges:
-                part = [p for p in pages if first <= p.number <= last]
+            for first, last in split_pages(pages, self.options.split):
+                part = pages[first - 1 : last]
                 tmp = self.archive.tmp_dir / f"{os.getpid()}-{time.monotonic_ns()}-{work.sha256[:12]}.pdf"
                 assemble_pdf(work.source, part, tmp)
-                values, confidence = extract_metadata(part)
-                documents.append(NewDocument(first, last, part, tmp, values, confidence))
+                extracted = extract_fields(part)
+                documents.append(
+                    NewDocument(
+                        part[0].number, part[-1].number, part, tmp, extracted.values, extracted.confidence
+                    )
+                )
             with self.archive.sessions() as session:
                 item = session.get(BatchItem, work.item_id)
                 unit = session.get(batches.Unit, self.unit_id)
@@ -435,24 +440,3 @@ class _BatchRun:
 def _raise_interrupt(signum: int, frame: object) -> None:
     """SIGTERM (a shutdown, a service manager) stops the batch like Ctrl-C does."""
     raise KeyboardInterrupt
-
-
-def split_ranges(pages: list[PageText], mode: str) -> list[tuple[int, int]]:
-    """Page ranges of the documents in a file (one range unless a batch scan is split)."""
-    if mode == "none" or len(pages) <= 1:
-        return [(pages[0].number, pages[-1].number)] if pages else []
-    try:
-        from sohoa.digitize.split import split_pages
-    except ImportError:  # splitting not available in this build
-        return [(pages[0].number, pages[-1].number)]
-    return split_pages(pages, mode)
-
-
-def extract_metadata(pages: list[PageText]) -> tuple[dict[str, Any], dict[str, float]]:
-    """The document's fields and their confidences, read off its pages."""
-    try:
-        from sohoa.digitize.metadata import extract_fields
-    except ImportError:
-        return {}, {}
-    result = extract_fields(pages)
-    return dict(result.values), dict(result.confidence)

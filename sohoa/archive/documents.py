@@ -8,6 +8,7 @@ a complete document or nothing that a re-run will not redo.
 from __future__ import annotations
 
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,31 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from sohoa.digitize.metadata import FIELD_NAMES
 from sohoa.digitize.model import PageText
 from sohoa.errors import NotFoundError
+from sohoa.text import fold
 
 from . import storage
 from .models import AuditEvent, Batch, Document, Original, Page, Unit
 from .store import Archive
-
-#: The metadata fields of issue 3, present (maybe None) in every ``show --json``.
-FIELD_NAMES = (
-    "doc_type",
-    "title",
-    "number",
-    "issued_date",
-    "issuer",
-    "place",
-    "summary",
-    "signer",
-    "signer_title",
-    "subject_names",
-    "id_numbers",
-    "field",
-    "dossier_code",
-    "procedure_code",
-    "valid_until",
-)
 
 
 @dataclass
@@ -119,6 +103,11 @@ def store_documents(
         )
         for number, page in enumerate(new.pages, start=1):
             doc.pages.append(_page_row(number, page))
+        doc.dup_key = duplicate_key(doc.fields)
+        if doc.dup_key:
+            doc.duplicate_of = session.scalar(
+                select(Document.id).where(Document.dup_key == doc.dup_key).order_by(Document.id).limit(1)
+            )
         session.add(doc)
         stored.append(doc)
     session.flush()
@@ -134,6 +123,19 @@ def store_documents(
             )
         )
     return stored
+
+
+def duplicate_key(fields: dict[str, Any]) -> str | None:
+    """Number + symbol + issuer folded for comparison, or None when either is unknown.
+
+    OCR variants of the same printed number (``QĐ`` read as ``QD``, spaces around ``/``)
+    fold to the same key.
+    """
+    number, issuer = fields.get("number"), fields.get("issuer")
+    if not number or not issuer:
+        return None
+    key = f"{re.sub(r'[^0-9a-z/]', '', fold(str(number)))}|{fold(str(issuer))}"
+    return key[:300]
 
 
 def _page_row(number: int, page: PageText) -> Page:
@@ -190,7 +192,18 @@ def document_json(doc: Document) -> dict[str, Any]:
         "page_range": [doc.page_from, doc.page_to],
         "pdf": doc.pdf_path,
         "confidence": round(doc.confidence, 4),
+        "warnings": document_warnings(doc),
     }
+
+
+def document_warnings(doc: Document) -> list[str]:
+    """What a reader of this document should know before trusting it."""
+    warnings = []
+    if doc.duplicate_of:
+        warnings.append(f"possible duplicate of document {doc.duplicate_of}: same number, symbol and issuer")
+    for page in doc.pages:
+        warnings.extend(f"page {page.number}: {w}" for w in page.warnings or [])
+    return warnings
 
 
 def list_documents(session: Session, unit_ids: list[int] | None = None, limit: int = 100) -> list[Document]:

@@ -94,6 +94,10 @@ class Document(Base):
     field_source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     issued_date: Mapped[date | None] = mapped_column(Date, index=True)
     review_state: Mapped[str] = mapped_column(String(20), default="pending")
+    # number + symbol + issuer, folded: the national rule asks to warn when a new document
+    # repeats them (the same paper result is often scanned twice, at different resolutions)
+    dup_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id", use_alter=True))
     index_state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

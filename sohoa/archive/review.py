@@ -41,6 +41,7 @@ class ReviewEntry:
     missing: list[str]
     doubtful: dict[str, float]
     score: float
+    duplicate_of: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class ReviewEntry:
             "unit": self.unit,
             "missing": self.missing,
             "low_confidence": {k: round(v, 3) for k, v in self.doubtful.items()},
+            "duplicate_of": self.duplicate_of,
             "score": round(self.score, 3),
         }
 
@@ -59,10 +61,12 @@ def review_queue(
     threshold: float = DEFAULT_THRESHOLD,
     limit: int = 100,
 ) -> list[ReviewEntry]:
-    """Documents not yet accepted that miss a required field or hold a doubtful one, worst first.
+    """Documents not yet accepted that miss a required field, hold a doubtful one, or repeat
+    another document's number, symbol and issuer; worst first.
 
-    The score counts a missing required field as 1 and a doubtful field as how far its
-    confidence falls short of ``threshold`` (manual fields are never doubtful).
+    The score counts a missing required field or a possible duplicate as 1 and a doubtful
+    field as how far its confidence falls short of ``threshold`` (manual fields are never
+    doubtful).
     """
     query = (
         select(Document)
@@ -80,10 +84,14 @@ def review_queue(
             for name in FIELD_NAMES
             if fields.get(name) and source.get(name) != "manual" and float(conf.get(name, 0.0)) < threshold
         }
-        if not missing and not doubtful:
+        if not missing and not doubtful and not doc.duplicate_of:
             continue
-        score = len(missing) + sum(threshold - c for c in doubtful.values())
-        entries.append(ReviewEntry(doc.id, doc.original.source_name, doc.unit.name, missing, doubtful, score))
+        score = len(missing) + sum(threshold - c for c in doubtful.values()) + (1 if doc.duplicate_of else 0)
+        entries.append(
+            ReviewEntry(
+                doc.id, doc.original.source_name, doc.unit.name, missing, doubtful, score, doc.duplicate_of
+            )
+        )
     entries.sort(key=lambda e: (-e.score, e.document_id))
     return entries[:limit]
 

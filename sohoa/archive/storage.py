@@ -141,7 +141,7 @@ def sweep_orphans(home: Path, referenced: set[str], min_age_s: float = 600.0) ->
             if sub != "tmp" and rel in referenced:
                 continue
             try:
-                dead_writer = sub == "tmp" and not _pid_alive(path.name.split("-", 1)[0])
+                dead_writer = sub == "tmp" and not _pid_alive(path.name.lstrip(".").split("-", 1)[0])
                 if not dead_writer and now - path.stat().st_mtime < min_age_s:
                     continue
                 path.unlink()

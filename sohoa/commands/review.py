@@ -44,7 +44,9 @@ def review(
     if json_out:
         emit_json([e.to_json() for e in entries])
         return
-    table = Table("id", "file", "unit", "missing", "doubtful", title="Cần kiểm tra (review queue)")
+    table = Table(
+        "id", "file", "unit", "missing", "doubtful", "duplicate of", title="Cần kiểm tra (review queue)"
+    )
     for e in entries:
         table.add_row(
             str(e.document_id),
@@ -52,6 +54,7 @@ def review(
             e.unit,
             ", ".join(e.missing),
             ", ".join(f"{k} {v:.2f}" for k, v in e.doubtful.items()),
+            str(e.duplicate_of or ""),
         )
     Console().print(table)
 

@@ -77,7 +77,10 @@ def main() -> None:
     for query in demo_queries(args.samples):
         run([*home, "search", *query, "--limit", "3"])
     run([*home, "review", "--limit", "10"])
-    print(f"\nDemo archive: {args.home}")
+    run([*home, "report"])
+    html = args.home / "bao-cao-so-hoa.html"
+    run([*home, "report", "--format", "html", "--out", str(html)])
+    print(f"\nDemo archive: {args.home}\nHTML report: {html}")
 
 
 if __name__ == "__main__":

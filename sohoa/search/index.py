@@ -172,6 +172,7 @@ class SearchIndex:
         *,
         procs: int | None = None,
         on_progress: Callable[[int], None] | None = None,
+        segment_docs: int = _SEGMENT_DOCS,
     ) -> int:
         """Build a new index from ``entries`` beside the live one and swap it in atomically.
 
@@ -179,7 +180,8 @@ class SearchIndex:
         :class:`IndexBusyError`) while the rebuild holds the lock. With ``procs`` > 1 the
         documents are analysed and written by that many worker processes, one segment
         each (two workers roughly double the rate on two cores). ``on_progress`` is called
-        with the running count of documents handed over. Returns the number of documents.
+        with the running count of documents handed over; ``segment_docs`` bounds a segment
+        (and a worker's memory, ~5 KB a document). Returns the number of documents.
         """
         procs = procs if procs is not None else min(2, os.cpu_count() or 1)
         with self._write_lock():
@@ -188,9 +190,9 @@ class SearchIndex:
             try:
                 ix = FileStorage(str(self.path / gen)).open_index()
                 if procs > 1:
-                    count = _parallel_load(ix, entries, procs, on_progress)
+                    count = _parallel_load(ix, entries, procs, on_progress, segment_docs)
                 else:
-                    count = _serial_load(ix, entries, on_progress)
+                    count = _serial_load(ix, entries, on_progress, segment_docs)
                 self._swap_pointer(gen)
             except BaseException:
                 shutil.rmtree(self.path / gen, ignore_errors=True)
@@ -429,34 +431,58 @@ def _commit_segments(ix: windex.Index, segments: list[Any]) -> None:
 
 
 def _build_segments(
-    ix: windex.Index, entries: Iterable[IndexEntry], on_count: Callable[[int], None] | None = None
+    ix: windex.Index,
+    entries: Iterable[IndexEntry],
+    segment_docs: int,
+    on_count: Callable[[int], None] | None = None,
 ) -> list[Any]:
-    """Analyse and write entries into segments of at most ``_SEGMENT_DOCS`` documents."""
+    """Analyse and write entries into segments of at most ``segment_docs`` documents.
+
+    Segments are built in a private directory and moved into the generation when finished:
+    Whoosh writers share one temporary folder per index (``MAIN.tmp``) and delete it when
+    they finish, which destroyed the other worker's half-written columns at 100,000
+    documents.
+    """
+    target = Path(ix.storage.folder)
+    private = Path(tempfile.mkdtemp(prefix=".build-", dir=target))
     segments = []
     builder: SegmentBuilder | None = None
     try:
+        private_ix = FileStorage(str(private)).create_index(ix.schema)
+
+        def finish(current: SegmentBuilder) -> None:
+            segment = current.finish()
+            if segment is not None:
+                prefix = segment.segment_id() + "."
+                for path in private.iterdir():
+                    if path.name.startswith(prefix):
+                        os.replace(path, target / path.name)
+                segments.append(segment)
+
         for entry in entries:
             if builder is None:
-                builder = SegmentBuilder(ix)
+                builder = SegmentBuilder(private_ix)
             builder.add(analyzed_fields(entry))
             if on_count is not None:
                 on_count(1)
-            if builder.count >= _SEGMENT_DOCS:
-                segments.append(builder.finish())
-                builder = None
+            if builder.count >= segment_docs:
+                current, builder = builder, None
+                finish(current)
         if builder is not None:
-            segment = builder.finish()
-            builder = None
-            if segment is not None:
-                segments.append(segment)
+            current, builder = builder, None
+            finish(current)
     finally:
         if builder is not None:
             builder.cancel()
+        shutil.rmtree(private, ignore_errors=True)
     return segments
 
 
 def _serial_load(
-    ix: windex.Index, entries: Iterable[IndexEntry], on_progress: Callable[[int], None] | None
+    ix: windex.Index,
+    entries: Iterable[IndexEntry],
+    on_progress: Callable[[int], None] | None,
+    segment_docs: int,
 ) -> int:
     """Write all entries into a fresh generation in this process (small archives, tests)."""
     count = 0
@@ -467,7 +493,7 @@ def _serial_load(
         if on_progress and count % _BATCH == 0:
             on_progress(count)
 
-    _commit_segments(ix, _build_segments(ix, _unique(entries), counted))
+    _commit_segments(ix, _build_segments(ix, _unique(entries), segment_docs, counted))
     if on_progress:
         on_progress(count)
     return count
@@ -490,7 +516,7 @@ def _batches(jobs: Any) -> Iterator[IndexEntry]:
         yield from pickle.loads(batch)
 
 
-def _worker(index_dir: str, jobs: Any, results: Any) -> None:
+def _worker(index_dir: str, jobs: Any, results: Any, segment_docs: int) -> None:
     """A rebuild worker: analyse and write batches into segments of its own, report them.
 
     Errors are sent to the parent as text (never swallowed): a silently lost worker would
@@ -499,14 +525,18 @@ def _worker(index_dir: str, jobs: Any, results: Any) -> None:
     """
     try:
         ix = FileStorage(index_dir).open_index()
-        segments = _build_segments(ix, _batches(jobs))
+        segments = _build_segments(ix, _batches(jobs), segment_docs)
         results.put(("ok", pickle.dumps(segments)))
     except BaseException:
         results.put(("error", traceback.format_exc()))
 
 
 def _parallel_load(
-    ix: windex.Index, entries: Iterable[IndexEntry], procs: int, on_progress: Callable[[int], None] | None
+    ix: windex.Index,
+    entries: Iterable[IndexEntry],
+    procs: int,
+    on_progress: Callable[[int], None] | None,
+    segment_docs: int,
 ) -> int:
     """Write entries with ``procs`` worker processes, each into segments of its own.
 
@@ -521,7 +551,8 @@ def _parallel_load(
     results = context.Queue()
     index_dir = ix.storage.folder
     workers = [
-        context.Process(target=_worker, args=(index_dir, jobs, results), daemon=True) for _ in range(procs)
+        context.Process(target=_worker, args=(index_dir, jobs, results, segment_docs), daemon=True)
+        for _ in range(procs)
     ]
     for worker in workers:
         worker.start()

@@ -44,6 +44,18 @@ def test_ingest_show_list_json(tmp_path: Path) -> None:
     assert number.split("/")[0] in doc["text"]
     assert len(doc["sha256"]) == 64
 
+    # the stored original is byte-identical and read-only; the searchable PDF carries the text
+    original = (tmp_path / "h" / "originals").rglob(f"{doc['sha256']}*")
+    [stored] = list(original)
+    assert stored.read_bytes() == scan.read_bytes()
+    assert stored.stat().st_mode & 0o222 == 0  # no write bit for anyone
+    import pdfplumber
+
+    with pdfplumber.open(tmp_path / "h" / doc["pdf"]) as pdf:
+        layer = pdf.pages[0].extract_text() or ""
+        assert pdf.pages[0].images, "the page image is in the PDF"
+    assert number.split("/")[0] in layer
+
     listed = sohoa(tmp_path / "h", "list", "--unit", "khai quang", "--json")
     assert [d["id"] for d in json.loads(listed.stdout)] == [item["document_id"]]
     other = sohoa(tmp_path / "h", "list", "--unit", "Phường Tích Sơn", "--json")

@@ -240,3 +240,18 @@ def test_bulk_written_segments_are_ordinary_whoosh_segments(tmp_path: Path) -> N
     assert index.doc_count() == 698
     assert len(index.versions()) == 698
     assert search(index, "5/QĐ-UBND").hits[0].id == 5
+
+
+def test_many_small_writes_are_merged_without_losing_or_reviving_documents(tmp_path: Path) -> None:
+    index = SearchIndex(tmp_path / "index")
+    for start in range(1, 301, 10):  # thirty ingests of ten documents
+        index.add_or_update(entries(10, start=start))
+        index.delete([start])  # and a deletion between them
+    index.add_or_update([make_entry(2, "old"), make_entry(2, "new")])  # the last of a batch wins
+    segments = index._open_index()._segments()
+    assert len(segments) < 10  # merged as they came, not thirty segments
+    deleted = set(range(1, 301, 10))
+    assert index.versions() == {i: ("new" if i == 2 else "v1") for i in range(1, 301) if i not in deleted}
+    assert search(index, "11/QĐ-UBND").total == 0  # a deleted document stays deleted after merges
+    assert search(index, "12/QĐ-UBND").hits[0].id == 12
+    assert search(index, "Lượng").hits[0].fields["number"].endswith("/QĐ-UBND")

@@ -43,6 +43,7 @@ from typing import Any
 
 from whoosh import index as windex
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -64,6 +65,9 @@ _BATCH = 250
 # Documents per segment written by a rebuild: bounds a worker's memory (~5 KB a document
 # while building) while keeping the segment count, which every query pays for, small.
 _SEGMENT_DOCS = 30_000
+# Incremental writes: merge once this many small segments exist, at most this many documents.
+_MERGE_AT = 6
+_MERGE_MAX_DOCS = 5_000
 
 
 @dataclass(frozen=True)
@@ -151,18 +155,18 @@ class SearchIndex:
         ``lock_timeout``) tells the caller to keep the documents pending. Returns the
         number of entries written.
         """
-        return self._write(lambda writer: _update_all(writer, entries))
+        return self._write(lambda ix, writer: _update_all(ix, writer, entries))
 
     def delete(self, ids: Iterable[int]) -> int:
         """Remove documents by id in one commit; unknown ids are ignored. Returns the count
         of ids asked for."""
 
-        def remove(writer: SegmentWriter) -> int:
+        def remove(ix: windex.Index, writer: SegmentWriter) -> tuple[int, list[Any]]:
             count = 0
             for doc_id in ids:
                 writer.delete_by_term("id", str(doc_id))
                 count += 1
-            return count
+            return count, []
 
         return self._write(remove)
 
@@ -387,8 +391,12 @@ class SearchIndex:
         finally:
             handle.close()
 
-    def _write(self, work: Callable[[SegmentWriter], int]) -> int:
-        """Run ``work`` on a Whoosh writer under the lock; commit it whole or cancel it."""
+    def _write(self, work: Callable[[windex.Index, SegmentWriter], tuple[int, list[Any]]]) -> int:
+        """Run ``work`` under the lock; commit its deletions and new segments whole, or nothing.
+
+        ``work`` returns the count to report and the segments it built; they join the index
+        in the same commit as the deletions, together with any merge of small segments.
+        """
         with self._write_lock():
             if self.schema_version != SCHEMA_VERSION:
                 raise SearchIndexError(
@@ -403,8 +411,8 @@ class SearchIndex:
             except OSError as exc:
                 raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
             try:
-                count = work(writer)
-                writer.commit()
+                count, segments = work(ix, writer)
+                writer.commit(mergetype=_merge_policy(ix, segments))
             except BaseException as exc:
                 with contextlib.suppress(Exception):
                     writer.cancel()
@@ -414,12 +422,82 @@ class SearchIndex:
             return count
 
 
-def _update_all(writer: SegmentWriter, entries: Iterable[IndexEntry]) -> int:
-    count = 0
+def _update_all(
+    ix: windex.Index, writer: SegmentWriter, entries: Iterable[IndexEntry]
+) -> tuple[int, list[Any]]:
+    """Delete the entries' earlier versions and build their new segment (last entry per id wins).
+
+    Entries go through the same segment builder as a rebuild instead of Whoosh's writer,
+    which is ten times slower per document; the segment becomes visible only when the
+    writer commits.
+    """
+    latest: dict[int, IndexEntry] = {}
     for entry in entries:
-        writer.update_document(**analyzed_fields(entry))
-        count += 1
-    return count
+        latest.pop(entry.id, None)
+        latest[entry.id] = entry
+    for doc_id in latest:
+        writer.delete_by_term("id", str(doc_id))
+    return len(latest), _build_segments(ix, latest.values(), _SEGMENT_DOCS)
+
+
+def _merge_policy(
+    ix: windex.Index, new_segments: list[Any]
+) -> Callable[[SegmentWriter, list[Any]], list[Any]]:
+    """Keep the segment count small without ever holding the lock for long.
+
+    Each write adds a segment. When ``_MERGE_AT`` or more segments hold at most
+    ``_MERGE_MAX_DOCS`` documents, the smallest of them (up to that many documents in all)
+    are merged by re-indexing their stored entries with the segment builder: seconds,
+    where Whoosh's own merge (about 10 µs a posting) could hold the lock for minutes once
+    large segments were involved. Large segments are left alone; a rebuild compacts them.
+    Segments whose documents were all deleted are dropped.
+    """
+
+    def policy(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+        alive = [seg for seg in segments if seg.doc_count() > 0]
+        small = sorted(
+            (seg for seg in alive if seg.doc_count() <= _MERGE_MAX_DOCS), key=lambda s: s.doc_count()
+        )
+        if len(small) + len(new_segments) < _MERGE_AT:
+            return alive + new_segments
+        chosen, total = [], 0
+        for seg in small:
+            if total + seg.doc_count() > _MERGE_MAX_DOCS and len(chosen) >= 2:
+                break
+            chosen.append(seg)
+            total += seg.doc_count()
+        if len(chosen) < 2:
+            return alive + new_segments
+        merged = _build_segments(ix, _stored_entries(writer, chosen), _SEGMENT_DOCS)
+        chosen_ids = {seg.segment_id() for seg in chosen}
+        kept = [seg for seg in alive if seg.segment_id() not in chosen_ids]
+        return kept + merged + new_segments
+
+    return policy
+
+
+def _stored_entries(writer: SegmentWriter, segments: list[Any]) -> Iterator[IndexEntry]:
+    """The live entries of ``segments``, read back from what the index stores for hits."""
+    for segment in segments:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            column = reader.column_reader("idver")
+            for docnum in reader.all_doc_ids():
+                stored = reader.stored_fields(docnum)
+                doc_id, _, version = column[docnum].decode("utf-8").partition(VERSION_SEP)
+                meta = dict(stored.get("meta") or {})
+                unit, unit_name = meta.pop("unit", None), meta.pop("unit_name", None)
+                yield IndexEntry(
+                    id=int(doc_id),
+                    version=version,
+                    source_name=stored.get("source_name") or "",
+                    unit=unit,
+                    unit_name=unit_name,
+                    fields=meta,
+                    text=stored.get("body") or "",
+                )
+        finally:
+            reader.close()
 
 
 def _commit_segments(ix: windex.Index, segments: list[Any]) -> None:

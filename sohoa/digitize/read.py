@@ -225,9 +225,9 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
                     if _mean_confidence(second.words) > _mean_confidence(result.words):
                         prepared, result = turned, second
     words = [_to_word(w) for w in result.words if _is_text(w, options.min_word_conf)]
-    if options.repair:
-        words = [replace(w, text=syllables.repair_token(w.text)) for w in words]
     lines = layout.order_lines(words, keyed=True)
+    if options.repair:
+        lines = [_repaired(line) for line in lines]
     text = layout.lines_text(lines)
     confidence = _mean_confidence(result.words)
     if not text:
@@ -247,6 +247,11 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         pdf=pdf,
         warnings=warnings,
     )
+
+
+def _repaired(line: list[Word]) -> list[Word]:
+    texts = syllables.repair_tokens([w.text for w in line])
+    return [w if w.text == text else replace(w, text=text) for w, text in zip(line, texts, strict=True)]
 
 
 def _prepare(image: Image.Image, stored_dpi: int, options: ReadOptions) -> prepare.PreparedPage:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from pathlib import Path
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -181,6 +182,23 @@ def valid_share(text: str) -> tuple[float, int]:
 # --- repair ---------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r"^(\W*)([^\W\d_]+)(\W*)$")
+# Farther than this (in combining marks and letters, NFD) is not a tone-mark slip.
+_MAX_REPAIR_DISTANCE = 2
+_ATTESTED_FILE = Path(__file__).with_name("data") / "vie_syllables.txt"
+_ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})
+
+
+@functools.lru_cache(maxsize=1)
+def attested() -> frozenset[str]:
+    """Syllables known to be in use (from Tesseract's own Vietnamese word list).
+
+    The rules above also generate forms nobody writes (``viếc`` beside ``việc``), so repairs
+    only ever produce syllables from this list. Regenerate the file with ``combine_tessdata -u
+    vie.traineddata vie.`` and ``dawg2wordlist vie.lstm-unicharset vie.lstm-word-dawg words.txt``,
+    then keep the lower-cased words that :func:`is_syllable` accepts.
+    """
+    lines = _ATTESTED_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(unicodedata.normalize("NFC", line.strip()) for line in lines if line and line[0] != "#")
 
 
 @functools.lru_cache(maxsize=1)
@@ -202,28 +220,60 @@ def _match_case(candidate: str, model: str) -> str:
 def repair_token(token: str) -> str:
     """Fix a tone-mark error in one OCR token when the fix is certain; else return it as is.
 
-    Only a token that is not a valid syllable, carries at least one Vietnamese diacritic (plain
-    ASCII tokens are abbreviations, codes or foreign words) and whose letters without marks
-    match exactly one valid syllable nearest in marks, is replaced.
+    Only a token that is not a valid syllable is touched, and only when the syllables in use
+    with the same letters (marks aside) hold exactly one nearest candidate. Abbreviations
+    (``UBND``, ``HĐND``) have no such syllable and stay as they are. The Icelandic ``Ð``, which
+    Tesseract sometimes gives for ``Đ``, is always mapped back.
     """
+    token = token.translate(_ETH)
     match = _TOKEN.match(token)
     if match is None:
         return token
     prefix, core, suffix = match.groups()
-    if core.isascii() or is_syllable(core):
+    if len(core) < 2 or is_syllable(core):
         return token
-    candidates = _by_fold().get(fold(core.lower()))
+    candidates = [c for c in _by_fold().get(fold(core.lower()), ()) if c in attested()]
     if not candidates:
         return token
     from rapidfuzz.distance import Levenshtein
 
     lowered = unicodedata.normalize("NFD", core.lower())
-    scored = sorted((Levenshtein.distance(lowered, unicodedata.normalize("NFD", c)), c) for c in candidates)
-    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+    distances = {c: Levenshtein.distance(lowered, unicodedata.normalize("NFD", c)) for c in candidates}
+    nearest = min(distances.values())
+    if nearest > _MAX_REPAIR_DISTANCE:
         return token
-    return prefix + _match_case(scored[0][1], core) + suffix
+    best = [c for c, d in distances.items() if d == nearest]
+    if len(best) != 1:
+        return token
+    return prefix + _match_case(best[0], core) + suffix
+
+
+# Square and cubic metres after a number: Tesseract reads the raised 2 as 2, ?, ', ‡ or even Ỷ.
+_NUMBER = re.compile(r"^[\d.,]*\d$")
+_SQUARE_METRE = re.compile(r"^m[2²?'‡Ỷỷ\"’]([,.;:)]*)$")
+_CUBIC_METRE = re.compile(r"^m[3³]([,.;:)]*)$")
+
+
+def repair_tokens(tokens: list[str]) -> list[str]:
+    """Repair the tokens of one line: tone marks (:func:`repair_token`) and area/volume units.
+
+    ``m2`` or ``m?`` right after a number is the printed ``m²`` (land and building documents
+    are full of them), and ``m3`` after a number is ``m³``.
+    """
+    out: list[str] = []
+    for index, token in enumerate(tokens):
+        if index and _NUMBER.match(tokens[index - 1]):
+            square, cubic = _SQUARE_METRE.match(token), _CUBIC_METRE.match(token)
+            if square:
+                out.append("m²" + square.group(1))
+                continue
+            if cubic:
+                out.append("m³" + cubic.group(1))
+                continue
+        out.append(repair_token(token))
+    return out
 
 
 def repair_text(text: str) -> str:
-    """:func:`repair_token` over every space-separated token, keeping line breaks."""
-    return "\n".join(" ".join(repair_token(t) for t in line.split(" ")) for line in text.split("\n"))
+    """:func:`repair_tokens` over every line of ``text`` (tokens split on single spaces)."""
+    return "\n".join(" ".join(repair_tokens(line.split(" "))) for line in text.split("\n"))

@@ -46,11 +46,13 @@ _state = {"verbose": 0}
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None, db_url: str | None, verbose: int) -> None:
     """sohoa: số hóa kết quả giải quyết TTHC — digitise, search and report procedure results."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    if sys.stderr.isatty():  # log lines print above the progress bar instead of through it
+        from rich.logging import RichHandler
+
+        logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(console=err_console)])
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     _state["verbose"] = verbose
     ctx.obj = Context(home, db_url, verbose)
     ctx.call_on_close(ctx.obj.close)
@@ -127,7 +129,7 @@ def _progress(json_out: bool) -> Progress:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--unit", "unit", required=True, help="Unit the results belong to: code or name ('khai quang')."
 )

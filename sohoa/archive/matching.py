@@ -423,14 +423,16 @@ def match_documents(
         summary.ambiguous = len({d for d, *_ in outcome.candidates})
         summary.unmatched = summary.considered - summary.linked - summary.ambiguous
         whole = document_ids is None and unit_ids is None
-        session.add(
-            MatchRun(
-                last_document_id=top if whole else _watermark(session),
-                considered=summary.considered,
-                linked=summary.linked,
-                ambiguous=summary.ambiguous,
+        mark = top if whole else _watermark(session)
+        if summary.considered or mark != _watermark(session):  # a report with nothing new writes nothing
+            session.add(
+                MatchRun(
+                    last_document_id=mark,
+                    considered=summary.considered,
+                    linked=summary.linked,
+                    ambiguous=summary.ambiguous,
+                )
             )
-        )
         if summary.linked or summary.ambiguous:
             session.add(AuditEvent(actor=archive.actor, action="register.match", detail=summary.to_json()))
         try:

@@ -77,17 +77,20 @@ def _read(path: str) -> tuple[str, list[PageText], float]:
 
 def read_all(paths: list[Path], jobs: int, cache: Path | None) -> dict[str, tuple[list[PageText], float]]:
     """OCR every file (or take it from the cache): path -> (pages, wall seconds)."""
-    done: dict[str, tuple[list[PageText], float]] = {}
+    # Keyed by file name: generated sets land in a new temporary folder on every run.
+    cached: dict[str, tuple[list[PageText], float]] = {}
     if cache and cache.exists():
-        done = pickle.loads(cache.read_bytes())
+        cached = pickle.loads(cache.read_bytes())
+    done = {str(p): cached[p.name] for p in paths if p.name in cached}
     todo = [str(p) for p in paths if str(p) not in done]
     if todo:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for i, (path, pages, secs) in enumerate(pool.map(_read, todo), 1):
                 done[path] = (pages, secs)
+                cached[Path(path).name] = (pages, secs)
                 print(f"  read {i}/{len(todo)} {Path(path).name} ({secs:.1f} s)", file=sys.stderr)
         if cache:
-            cache.write_bytes(pickle.dumps(done))
+            cache.write_bytes(pickle.dumps(cached))
     return done
 
 

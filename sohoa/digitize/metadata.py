@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from sohoa.digitize.fields_dates import WORDED_DATE, add_months, find_dates
 from sohoa.digitize.fields_names import (
     NameSighting,
@@ -245,7 +247,9 @@ def _issuer(header: _Header) -> tuple[str | None, float]:
         if _NUMBER_LABEL.match(key) or key.startswith("v/v"):
             break
         text = line.text.strip(" -_=~.*")
-        if not text or not is_upper_text(text):
+        if sum(c.isalpha() for c in text) < 2:
+            continue  # a speckle or the rule under the issuer, not a line of text
+        if not is_upper_text(text):
             if parts:
                 break
             continue
@@ -319,6 +323,10 @@ def _snap_place(text: str) -> tuple[str | None, float]:
     for place in PLACES:
         if key.endswith(" " + fold(place)):
             return place, 0.9
+    best = max(PLACES, key=lambda p: fuzz.ratio(key, fold(p)))
+    score = fuzz.ratio(key, fold(best))
+    if score >= 80:
+        return best, score / 100.0  # "Khat Quang": one letter misread in a known place name
     return text, 0.7
 
 
@@ -720,7 +728,8 @@ def _doc_type(title_line: Line | None, number: str | None) -> tuple[str | None, 
             key_len = len(phrase)
             printed = title_line.text if sim == 1.0 else phrase
             printed = restore_accents(printed[:key_len], phrase) + printed[key_len:] if sim == 1.0 else phrase
-            return doc_type, sentence_case(squash(printed)), sim * title_line.conf, sim * title_line.conf
+            title = sentence_case(squash(printed).strip(" .,:;"))
+            return doc_type, title, sim * title_line.conf, sim * title_line.conf
     if number and "/" in number:
         parts = number.split("/")[-1].split("-")
         sym = fold(parts[0])

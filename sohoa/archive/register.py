@@ -126,6 +126,7 @@ _SPACES = re.compile(r"\s+")
 _MULTISPACE = re.compile(r"\s\s|[\t\r\n\xa0]")
 _TOTAL_LINE = re.compile(r"^(tong cong|tong so|cong)\b")
 _CHUNK = 500
+_LOOKUP_CHUNK = 2000  # bound parameters per lookup query (SQLite allows 32,766)
 _HEADER_SEARCH_ROWS = 30
 
 
@@ -505,11 +506,18 @@ def _load_existing(session: Session, parsed: list[_Parsed]) -> tuple[dict[str, d
                 by_result.setdefault(record["result_key"], []).append(record)
 
     dossiers = sorted({p.dossier for p in parsed if p.dossier})
-    for chunk in _chunks(dossiers):
+    for chunk in _chunks(dossiers, _LOOKUP_CHUNK):
         keep(session.execute(query.where(RegisterRow.dossier_code.in_(chunk))))
-    results = sorted({p.result_key for p in parsed if p.result_key})
-    for chunk in _chunks(results):
+    # By result key: every row for a row without a dossier code; only paper rows (no code) for a
+    # new dossier, which may adopt one. A re-import of an export finds everything by code.
+    anyone = sorted({p.result_key for p in parsed if p.result_key and not p.dossier})
+    for chunk in _chunks(anyone, _LOOKUP_CHUNK):
         keep(session.execute(query.where(RegisterRow.result_key.in_(chunk))))
+    new = [p for p in parsed if p.result_key and p.dossier and p.dossier not in by_dossier]
+    papers = sorted({p.result_key for p in new})
+    paper_rows = query.where(RegisterRow.dossier_code.is_(None))
+    for chunk in _chunks(papers, _LOOKUP_CHUNK):
+        keep(session.execute(paper_rows.where(RegisterRow.result_key.in_(chunk))))
     return by_dossier, by_result
 
 

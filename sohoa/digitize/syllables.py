@@ -248,29 +248,22 @@ def repair_token(token: str) -> str:
     return prefix + _match_case(best[0], core) + suffix
 
 
-# Square and cubic metres after a number: Tesseract reads the raised 2 as 2, ?, ', ‡ or even Ỷ.
+# Square metres after a number: Tesseract reads the raised 2 as 2, ?, ', ‡ or even Ỷ. (It also
+# reads it as 3 at times, but m³ is a real unit too: that one is left alone.)
 _NUMBER = re.compile(r"^[\d.,]*\d$")
-_SQUARE_METRE = re.compile(r"^m[2²?'‡Ỷỷ\"’]([,.;:)]*)$")
-_CUBIC_METRE = re.compile(r"^m[3³]([,.;:)]*)$")
+_SQUARE_METRE = re.compile(r"^m[2?'‡Ỷỷ\"’]([,.;:)]*)$")
 
 
 def repair_tokens(tokens: list[str]) -> list[str]:
-    """Repair the tokens of one line: tone marks (:func:`repair_token`) and area/volume units.
+    """Repair the tokens of one line: tone marks (:func:`repair_token`) and square metres.
 
     ``m2`` or ``m?`` right after a number is the printed ``m²`` (land and building documents
-    are full of them), and ``m3`` after a number is ``m³``.
+    are full of them).
     """
     out: list[str] = []
     for index, token in enumerate(tokens):
-        if index and _NUMBER.match(tokens[index - 1]):
-            square, cubic = _SQUARE_METRE.match(token), _CUBIC_METRE.match(token)
-            if square:
-                out.append("m²" + square.group(1))
-                continue
-            if cubic:
-                out.append("m³" + cubic.group(1))
-                continue
-        out.append(repair_token(token))
+        square = _SQUARE_METRE.match(token) if index and _NUMBER.match(tokens[index - 1]) else None
+        out.append("m²" + square.group(1) if square else repair_token(token))
     return out
 
 

@@ -218,16 +218,19 @@ def test_bulk_written_segments_are_ordinary_whoosh_segments(tmp_path: Path) -> N
     index.add_or_update([make_entry(5, "v2")])
     index.delete([7, 8])
     with index.searcher() as searcher:
-        engine = index.engine(searcher)
-        for fieldname, text in [
-            ("text", "luong"),
-            ("pairs", "thu ha"),
-            ("exact", "nghĩa"),
-            ("number", "qd-ubnd"),
-        ]:
+        engine = index.engine(searcher)  # reads the numpy sidecars
+        assert all(segment.sidecar is not None for segment in engine.segments)
+        blocks = ex.Engine(searcher, ex.PostingCache(), folder=None)  # decodes Whoosh's blocks
+        terms = [("text", "luong"), ("pairs", "thu ha"), ("exact", "nghĩa"), ("number", "qd-ubnd")]
+        for fieldname, text in terms:
             whoosh_docs = set(searcher.docs_for_query(wq.Term(fieldname, text)))
-            total, _ = engine.run(ex.Term(fieldname, text), 0, sort_by_date=False)
-            assert total == len(whoosh_docs) > 0, (fieldname, text)
+            for reader in (engine, blocks):
+                total, top = reader.run(ex.Term(fieldname, text), 1000, sort_by_date=False)
+                assert total == len(whoosh_docs) > 0, (fieldname, text)
+                assert {docnum for docnum, _ in top} == whoosh_docs
+            assert engine.run(ex.Term(fieldname, text), 5, False) == blocks.run(
+                ex.Term(fieldname, text), 5, False
+            )
         for segment in engine.segments:  # field lengths and date column read as Whoosh reads them
             lengths = engine.lengths(segment, "text")
             issued = engine.column(segment, "issued")
@@ -236,7 +239,8 @@ def test_bulk_written_segments_are_ordinary_whoosh_segments(tmp_path: Path) -> N
                 assert lengths[docnum] == segment.reader.doc_field_length(docnum, "text")
                 assert issued[docnum] == column[docnum]
     writer = index._open_index().writer()
-    writer.commit(optimize=True)  # Whoosh merges everything into one segment
+    writer.commit(optimize=True)  # Whoosh merges everything into one segment (without a sidecar)
+    assert not list(index.path.rglob("*.sx_ids.npy"))  # the sidecars went with their segments
     assert index.doc_count() == 698
     assert len(index.versions()) == 698
     assert search(index, "5/QĐ-UBND").hits[0].id == 5

@@ -9,6 +9,9 @@ segment, so the common syllables are decoded once per process), and the plan is 
 with whole-array operations: a match mask and a score array per node. The ranking function
 is BM25 over the same statistics Whoosh keeps.
 
+Postings come from each segment's memory-mapped sidecar (see :mod:`._segments`) when it
+has one, else from Whoosh's blocks (decoded once and cached).
+
 Whoosh stays the storage: segments, term dictionaries, stored fields, deletions and the
 writers are all Whoosh's. What this module reads beyond its public API (the W3 posting block
 buffer, numeric column offsets) is pinned with ``whoosh-reloaded`` 2.7.5 and covered by
@@ -20,12 +23,15 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
+
+from sohoa.search._segments import Sidecar
 
 # BM25 parameters (the usual values; Whoosh's defaults too).
 _K1 = 1.2
@@ -132,6 +138,7 @@ class _Segment:
     size: int
     key: str
     live: np.ndarray
+    sidecar: Sidecar | None = None
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     columns: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -188,7 +195,7 @@ def _decode(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
 class Engine:
     """The plan evaluator for one Whoosh searcher (a snapshot of the index)."""
 
-    def __init__(self, searcher: Any, cache: PostingCache) -> None:
+    def __init__(self, searcher: Any, cache: PostingCache, folder: Path | None = None) -> None:
         self.searcher = searcher
         self.cache = cache
         self.schema = searcher.schema
@@ -208,7 +215,8 @@ class Engine:
             # Postings of a segment never change (deletions only change ``live``), so
             # decoded postings stay valid across index refreshes.
             key = reader.segment().segment_id()
-            self.segments.append(_Segment(reader, offset, size, key, live))
+            sidecar = Sidecar.open(folder, key) if folder is not None else None
+            self.segments.append(_Segment(reader, offset, size, key, live, sidecar))
         cache.retain({s.key for s in self.segments})
 
     # statistics ---------------------------------------------------------------------------
@@ -251,6 +259,10 @@ class Engine:
     def postings(self, segment: _Segment, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         key = (segment.key, fieldname, text)
         item = self.cache.get(key)
+        if item is None and segment.sidecar is not None:
+            item = segment.sidecar.postings(fieldname, text)  # a memory-mapped slice: not cached
+            if item is not None:
+                return item if len(item[0]) else None
         if item is None:
             try:
                 tbytes = text.encode("utf-8")

@@ -7,6 +7,12 @@ near 100 documents/s. Here the postings of a batch are collected in per-term arr
 documents arrive in docnum order, so every list is already sorted) and handed to the codec
 a block at a time, with the block statistics computed from lengths we already know.
 
+Next to each segment a *sidecar* holds the same postings as flat numpy arrays (sorted keys,
+offsets, document numbers, weights), memory-mapped by the query engine: a common syllable's
+100,000 postings are then a slice, not 100 blocks to unpickle, which is what makes a cold
+``sohoa search`` process answer quickly. The sidecar is derived data named after the segment,
+so Whoosh deletes it with the segment; when it is missing the engine decodes the blocks.
+
 The result is an ordinary Whoosh (codec W3) segment: Whoosh reads it, merges it and deletes
 from it like any other, which the tests check. This module depends on the internals of
 ``whoosh-reloaded`` 2.7.5 (``W3PostingsWriter``'s block buffer), which is why that version is
@@ -18,12 +24,19 @@ from __future__ import annotations
 import contextlib
 from array import array
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3PostingsWriter
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.index import Index
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
+
+# Postings per block. Whoosh's default is 128; the query engine decodes whole posting lists,
+# where the per-block cost (unpickle, decompress) dominates, so larger blocks decode a common
+# syllable's list several times faster. Whoosh reads any block size.
+BLOCK_POSTINGS = 1024
 
 # Packed frequencies for the Frequency format's posting values (most are small).
 _PACKED = [pack_uint(i) for i in range(256)]
@@ -42,8 +55,8 @@ class SegmentBuilder:
     tens of thousands of documents.
     """
 
-    def __init__(self, ix: Index) -> None:
-        self._writer = SegmentWriter(ix, _lk=False)
+    def __init__(self, ix: Index, blocklimit: int = BLOCK_POSTINGS) -> None:
+        self._writer = SegmentWriter(ix, _lk=False, codec=W3Codec(blocklimit=blocklimit))
         self._schema = ix.schema
         self._postings: dict[str, dict[bytes, tuple[array, array]]] = {}
         self._lengths: dict[str, array] = {}
@@ -93,10 +106,12 @@ class SegmentBuilder:
             writer.docnum = self.count
             writer.perdocwriter.close()
             _write_postings(writer, self._schema, self._postings, self._lengths)
-            self._postings.clear()
             writer._close_segment()
             writer._assemble_segment()
             segment = writer.get_segment()
+            # After assembling: the compound file takes in every file named after the segment.
+            write_sidecar(Path(writer.storage.folder), segment.segment_id(), self._postings)
+            self._postings.clear()
             writer._finish()
             return segment
         except BaseException:
@@ -155,3 +170,83 @@ def _write_postings(
             fieldwriter.finish_term()  # writes the last block (or inlines a single posting)
         fieldwriter.finish_field()
     fieldwriter.close()
+
+
+# Keys (field NUL term, UTF-8) longer than this stay out of the sidecar (the engine decodes
+# those few terms from the Whoosh blocks), so one odd OCR token cannot widen every key.
+SIDECAR_KEY_BYTES = 64
+_SIDECAR_PARTS = ("keys", "offsets", "ids", "weights")
+
+
+def sidecar_paths(folder: Path, segment_id: str) -> dict[str, Path]:
+    """The sidecar files of a segment (named so that Whoosh's file cleaning covers them)."""
+    return {part: folder / f"{segment_id}.sx_{part}.npy" for part in _SIDECAR_PARTS}
+
+
+def sidecar_key(fieldname: str, text: str | bytes) -> bytes:
+    tbytes = text if isinstance(text, bytes) else text.encode("utf-8")
+    return fieldname.encode("ascii") + b"\x00" + tbytes
+
+
+def write_sidecar(
+    folder: Path, segment_id: str, postings: dict[str, dict[bytes, tuple[array, array]]]
+) -> None:
+    """Write a segment's postings as flat arrays, term by term (no full copy in memory)."""
+    keys = sorted(
+        key
+        for fieldname, terms in postings.items()
+        for tbytes in terms
+        if len(key := sidecar_key(fieldname, tbytes)) <= SIDECAR_KEY_BYTES
+    )
+    lists = []
+    for key in keys:
+        fieldname, _, tbytes = key.partition(b"\x00")
+        lists.append(postings[fieldname.decode("ascii")][tbytes])
+    total = sum(len(ids) for ids, _ in lists)
+    paths = sidecar_paths(folder, segment_id)
+    width = max((len(k) for k in keys), default=1)
+    np.save(paths["keys"], np.array(keys, dtype=f"S{width}"))
+    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+    ids_out = np.lib.format.open_memmap(paths["ids"], mode="w+", dtype=np.uint32, shape=(total,))
+    weights_out = np.lib.format.open_memmap(paths["weights"], mode="w+", dtype=np.float32, shape=(total,))
+    position = 0
+    for index, (ids, weights) in enumerate(lists):
+        count = len(ids)
+        ids_out[position : position + count] = np.frombuffer(ids, dtype=np.uint32)
+        weights_out[position : position + count] = np.frombuffer(weights, dtype=np.float32)
+        position += count
+        offsets[index + 1] = position
+    ids_out.flush()
+    weights_out.flush()
+    del ids_out, weights_out
+    np.save(paths["offsets"], offsets)
+
+
+class Sidecar:
+    """Read side of a segment's sidecar (memory-mapped; nothing is loaded up front)."""
+
+    def __init__(self, folder: Path, segment_id: str) -> None:
+        paths = sidecar_paths(folder, segment_id)
+        self.keys = np.load(paths["keys"], mmap_mode="r")
+        self.offsets = np.load(paths["offsets"], mmap_mode="r")
+        self.ids = np.load(paths["ids"], mmap_mode="r")
+        self.weights = np.load(paths["weights"], mmap_mode="r")
+
+    @classmethod
+    def open(cls, folder: Path, segment_id: str) -> Sidecar | None:
+        """The sidecar, or None when the segment has none (written by Whoosh itself)."""
+        try:
+            return cls(folder, segment_id)
+        except (OSError, ValueError):
+            return None
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(docnums, weights) of a term; empty arrays if absent; None if not covered here."""
+        key = sidecar_key(fieldname, text)
+        if len(key) > SIDECAR_KEY_BYTES:
+            return None
+        index = int(np.searchsorted(self.keys, key))
+        if index < len(self.keys) and self.keys[index] == key:
+            start, end = int(self.offsets[index]), int(self.offsets[index + 1])
+            return self.ids[start:end], self.weights[start:end]
+        return self.ids[0:0], self.weights[0:0]

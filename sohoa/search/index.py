@@ -253,7 +253,8 @@ class SearchIndex:
         """The query evaluator for ``searcher`` (kept while the index does not change, so the
         decoded postings and columns are reused from one search to the next)."""
         if self._engine is None or self._engine.searcher is not searcher:
-            self._engine = Engine(searcher, self._postings)
+            folder = self.path / self._searcher_gen if self._searcher_gen else None
+            self._engine = Engine(searcher, self._postings, folder)
         return self._engine
 
     def vocabulary(self) -> list[str]:

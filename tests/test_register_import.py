@@ -240,3 +240,11 @@ def test_files_that_are_not_registers_are_refused(archive: Archive, tmp_path: Pa
 def test_header_constant_matches_the_issue() -> None:
     """The support CSV writer uses the issue's header names verbatim."""
     assert "Chủ hồ sơ / Người nộp" in HEADER and "Ngày ban hành / Ngày trả kết quả" in HEADER
+
+
+def test_a_procedure_starting_like_a_total_is_a_result(archive: Archive, tmp_path: Path) -> None:
+    header = ["Tên thủ tục", "Số ký hiệu kết quả", "Ngày ban hành"]
+    rows = [["Công nhận hộ nghèo", "3/QĐ-UBND", "02/02/2023"], ["Cộng", "", ""]]
+    result = import_register(archive, write_csv(tmp_path / "cn.csv", rows, header=header), unit="dinh-trung")
+    assert result.imported == 1
+    assert [(e.row, e.reason[:14]) for e in result.errors] == [(3, "a total line (")]

@@ -374,9 +374,17 @@ class _Parser:
         self.units: dict[str, Unit | str] = {}
 
     def parse(self, number: int, cells: list[Any], texts: list[str]) -> _Parsed:
-        first = next((t for t in texts if t), "")
-        if first[:1] in "TtCc" and _TOTAL_LINE.match(fold(first)):
-            raise _RowProblem(f"a total line ('{first[:40]}'), not a result: nothing imported from it")
+        try:
+            return self._parse(number, cells, texts)
+        except _RowProblem:
+            # Only a row that is no result anyway is called a total line ("Công nhận …" is a procedure).
+            first = next((t for t in texts if t), "")
+            if first[:1] in "TtCc" and _TOTAL_LINE.match(fold(first)):
+                reason = f"a total line ('{first[:40]}'), not a result: nothing imported from it"
+                raise _RowProblem(reason) from None
+            raise
+
+    def _parse(self, number: int, cells: list[Any], texts: list[str]) -> _Parsed:
         cell = {key: cells[i] if i < len(cells) else None for i, key in self.header.columns.items()}
         txt = {key: texts[i] if i < len(texts) else "" for i, key in self.header.columns.items()}
         values: dict[str, Any] = {}

@@ -83,14 +83,31 @@ def _migration_lock(engine: Engine, lock_dir: Path | None) -> Iterator[None]:
         yield
 
 
-def migrate(engine: Engine, lock_dir: Path | None = None) -> None:
-    """Bring the schema to the newest migration (a no-op when it is there already)."""
+def migrate(engine: Engine, lock_dir: Path | None = None, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the newest by default; a no-op when it is there already).
+
+    On SQLite, altering a table means copying it, which foreign keys pointing at it would
+    refuse: as SQLite advises, they are switched off for the upgrade and checked after it.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with _migration_lock(engine, lock_dir), engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with _migration_lock(engine, lock_dir), engine.connect() as conn:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+                if broken:
+                    raise ArchiveError(
+                        f"the schema upgrade left {len(broken)} broken references: restore the backup"
+                    )
     except SQLAlchemyError as exc:
         raise ArchiveError(f"cannot prepare the archive database: {exc.__class__.__name__}: {exc}") from exc
 

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sohoa.archive import batches, storage
 from sohoa.archive.documents import NewDocument, store_documents
 from sohoa.archive.indexing import sync_index
+from sohoa.archive.matching import match_documents
 from sohoa.archive.models import AuditEvent, BatchItem, Document, Original
 from sohoa.archive.store import Archive
 from sohoa.archive.units import resolve_unit
@@ -388,11 +389,12 @@ class _BatchRun:
         self.flush_index()
 
     def flush_index(self, force: bool = False) -> None:
-        """Index stored documents in groups: one index commit per few files, not per file."""
+        """Match stored documents to the register and index them, in groups of a few files."""
         due = (
             len(self.to_index) >= INDEX_EVERY_DOCS or time.monotonic() - self.last_index_flush > INDEX_EVERY_S
         )
         if self.to_index and (force or due):
+            match_documents(self.archive, document_ids=self.to_index)  # link to the backlog register
             sync_index(self.archive, self.to_index)
             self.to_index = []
             self.last_index_flush = time.monotonic()

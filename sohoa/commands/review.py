@@ -8,6 +8,8 @@ from rich.table import Table
 
 from sohoa.archive import review as review_ops
 from sohoa.archive import units as unit_ops
+from sohoa.archive.indexing import sync_index
+from sohoa.archive.matching import match_documents
 from sohoa.commands.base import Context, emit_json, pass_ctx
 from sohoa.errors import SohoaError
 
@@ -82,7 +84,6 @@ def edit(ctx: Context, document_id: int, assignments: tuple[str, ...]) -> None:
     archive = ctx.archive
     with archive.sessions.begin() as session:
         review_ops.edit_fields(archive, session, document_id, changes)
-    from sohoa.archive.indexing import sync_index
-
+    match_documents(archive, document_ids=[document_id])  # a corrected number may now match the register
     sync_index(archive, [document_id])
     click.echo(f"document {document_id}: updated {', '.join(changes)}", err=True)

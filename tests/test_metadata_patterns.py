@@ -179,3 +179,28 @@ def test_empty_document_gives_all_fields_empty() -> None:
     result = extract_fields([])
     assert all(v in (None, []) for v in result.values.values())
     assert all(c == 0.0 for c in result.confidence.values())
+
+
+def test_cong_van_has_no_title_and_its_field_comes_from_the_drafting_unit() -> None:
+    text = """ỦY BAN NHÂN DÂN
+THÀNH PHỐ VĨNH YÊN
+Số: 05/UBND-TP
+V/w trả lời đơn của công dân
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Vĩnh Yên, ngày 05 tháng 02 năm 2024
+Kính gửi: Bà Trần Thị Thu Hương, nơi cư trú: phường Tích Sơn.
+Ủy ban nhân dân thành phố nhận được đơn của bà Trần Thị Thu
+Hương đề nghị cải chính thông tin trên giấy tờ hộ tịch.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Nguyễn Văn Hùng"""
+    result = extract_fields([page(text)])
+    v = result.values
+    assert v["doc_type"] == "Công văn" and v["title"] is None
+    assert v["number"] == "05/UBND-TP"
+    assert v["summary"] == "V/v trả lời đơn của công dân"
+    assert v["field"] == "Tư pháp"
+    assert v["subject_names"] == ["Trần Thị Thu Hương"]  # once, although wrapped over two lines
+    assert v["issued_date"] == "2024-02-05"
+    assert result.confidence["doc_type"] > 0.8

@@ -360,7 +360,8 @@ def _issued(header: _Header, lines: list[Line], pages: list[PageLines]) -> tuple
     return None, 0.0, None, 0.0
 
 
-_SUMMARY_START = re.compile(r"^\s*(?:v\s*/\s*v|ve\s+viec)\b")
+_SUMMARY_START = re.compile(r"^[\s\-_.•~]*(?:v\s*[/l|1]\s*[vw]|ve\s+viec)\b")
+_VV_PREFIX = re.compile(r"^[\s\-_.•~]*[vV]\s*[/l|1]\s*[vVwW]\b\.?")
 _BODY_START = ("can cu", "kinh gui", "xet ", "theo de nghi", "dieu ", "chu tich", "uy ban nhan dan")
 
 
@@ -414,6 +415,8 @@ def _summary(header: _Header, lines: list[Line], page: PageLines) -> tuple[str |
             words.pop(0)
         parts.append(" ".join(words))
     text = squash(" ".join(parts)).strip(" ;")
+    # The fixed prefixes come back as printed: "V/w", "- Về việc" are OCR's doing.
+    text = _VV_PREFIX.sub("V/v", text, count=1).lstrip(" -_.•~")
     return text, 0.9 * sum(ln.conf for ln in chosen) / len(chosen)
 
 
@@ -772,7 +775,7 @@ def extract_fields(pages: list[PageText]) -> ExtractedFields:
     result.set("title", title, tlc)
     summary, c = _summary(header, first_lines, laid[0])
     result.set("summary", summary, c)
-    if doc_type == "Công văn" and summary and fold(summary).startswith("v/v"):
+    if doc_type == "Công văn" and summary and summary.startswith("V/v"):
         # No type line, a body-unit symbol and a "V/v" summary: the three marks of a công văn.
         result.set("doc_type", doc_type, 0.95 * max(result.confidence["number"], c))
 

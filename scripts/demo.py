@@ -41,6 +41,63 @@ def samples_by_unit(samples: Path) -> dict[str, list[str]]:
     return groups
 
 
+def write_demo_register(samples: Path, out: Path) -> None:
+    """A backlog register as a one-stop export would give it: the samples' results plus results
+    not scanned yet, so the report has a backlog to measure (names and numbers are fictitious)."""
+    import csv
+    import random
+
+    rng = random.Random(2024)
+    rows: dict[tuple[str, str], list[str]] = {}
+    for meta in sorted(samples.glob("*.clean-300.json")):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        f = data["fields"]
+        if not f.get("number") or not f.get("issued_date"):
+            continue
+        y, m, d = f["issued_date"].split("-")
+        rows[(data["unit"], f["number"])] = [
+            f.get("dossier_code") or "",
+            f.get("title") or f.get("doc_type") or "",
+            f.get("field") or "",
+            data["unit"],
+            (f.get("subject_names") or [""])[0],
+            f["number"],
+            f"{d}/{m}/{y}",
+            "Có",
+            "Không",
+        ]
+    for unit, _number in list(rows):
+        for n in range(rng.randint(8, 20)):  # results of the same unit still on paper
+            rows[(unit, f"x{n}")] = [
+                "",
+                "Kết quả chưa số hóa",
+                "",
+                unit,
+                "",
+                f"{100 + n}/GCN",
+                f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2023",
+                "Có",
+                "Không",
+            ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "Mã hồ sơ",
+                "Tên thủ tục",
+                "Lĩnh vực",
+                "Đơn vị",
+                "Chủ hồ sơ",
+                "Số ký hiệu kết quả",
+                "Ngày ban hành",
+                "Còn hiệu lực",
+                "Đã lưu kho",
+            ]
+        )
+        writer.writerows(rows.values())
+
+
 def demo_queries(samples: Path) -> list[list[str]]:
     """What staff type at the desk: a name without diacritics, a document number, a filtered phrase."""
     from sohoa.text import fold
@@ -67,6 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.home.exists() and not args.keep:
         shutil.rmtree(args.home)
+    args.home.mkdir(parents=True, exist_ok=True)
     home = ["--home", str(args.home)]
     groups = samples_by_unit(args.samples)
     if not groups:
@@ -74,6 +132,9 @@ def main() -> None:
     for unit, files in groups.items():
         run([*home, "ingest", *files, "--unit", unit])
     run([*home, "list", "--limit", "100"])
+    register = args.home / "so-theo-doi-demo.csv"
+    write_demo_register(args.samples, register)
+    run([*home, "register", "import", str(register)])
     for query in demo_queries(args.samples):
         run([*home, "search", *query, "--limit", "3"])
     run([*home, "review", "--limit", "10"])

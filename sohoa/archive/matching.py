@@ -148,9 +148,11 @@ def _unlinked_documents(
     session: Session, document_ids: Iterable[int] | None, unit_ids: Iterable[int] | None, after_id: int
 ) -> list[_Doc]:
     linked = exists().where(RegisterLink.document_id == Document.id)
+    # a possible duplicate (same number, symbol and issuer as an earlier document) is a second
+    # scan of a paper already counted: matching it too would make the first one's row ambiguous
     query = select(
         Document.id, Document.unit_id, Document.created_at, Document.fields, Document.issued_date
-    ).where(~linked, Document.id > after_id)
+    ).where(~linked, Document.id > after_id, Document.duplicate_of.is_(None))
     if unit_ids is not None:
         query = query.where(Document.unit_id.in_(list(unit_ids)))
     if document_ids is None:

@@ -204,3 +204,24 @@ Nguyễn Văn Hùng"""
     assert v["subject_names"] == ["Trần Thị Thu Hương"]  # once, although wrapped over two lines
     assert v["issued_date"] == "2024-02-05"
     assert result.confidence["doc_type"] > 0.8
+
+
+def test_header_columns_merged_into_one_text_line() -> None:
+    # Some text layers return both header columns on one line each.
+    text = """ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+THÀNH PHỐ VĨNH YÊN Độc lập - Tự do - Hạnh phúc
+Số: 15/2024/QĐ-UBND Vĩnh Yên, ngày 10 tháng 6 năm 2024
+QUYẾT ĐỊNH
+Về việc cấp Giấy chứng nhận quyền sử dụng đất
+Điều 1. Cấp Giấy chứng nhận cho ông Nguyễn Văn Lượng, số định danh cá nhân 026090001234.
+Nơi nhận: TM. ỦY BAN NHÂN DÂN
+- Như Điều 3; KT. CHỦ TỊCH
+- Lưu: VT. PHÓ CHỦ TỊCH
+Lê Anh Tân"""
+    v = extract_fields([page(text)]).values
+    assert v["issuer"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ VĨNH YÊN"
+    assert v["number"] == "15/2024/QĐ-UBND"
+    assert v["issued_date"] == "2024-06-10"
+    assert v["signer"] == "Lê Anh Tân"
+    assert v["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert v["field"] == "Đất đai"

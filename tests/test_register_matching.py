@@ -153,6 +153,24 @@ def test_two_documents_for_one_row_link_only_the_clearly_better(archive: Archive
     assert list(links(archive)) == [first] and again not in links(archive) and misread not in links(archive)
 
 
+def test_a_flagged_duplicate_scan_leaves_the_first_scan_to_match(archive: Archive, tmp_path: Path) -> None:
+    """Ingest flags a second scan with the same number, symbol and issuer: only the first counts."""
+    from sohoa.archive.models import Document
+
+    load(archive, tmp_path, [("000.00.12.H62-240610-0010", KQ, "10/TLKS-BS", "10/06/2024")])
+    first = add_document(
+        archive, "khai-quang", at(date(2024, 6, 20)), number="10/TLKS-BS", issued=date(2024, 6, 10)
+    )
+    again = add_document(
+        archive, "khai-quang", at(date(2024, 6, 21)), number="10/TLKS-BS", issued=date(2024, 6, 10)
+    )
+    with archive.sessions.begin() as session:
+        session.get(Document, again).duplicate_of = first
+    summary = matching.match_documents(archive)
+    assert (summary.linked, summary.ambiguous) == (1, 0)
+    assert list(links(archive)) == [first]
+
+
 def test_one_document_one_row_is_enforced_by_the_database(archive: Archive, tmp_path: Path) -> None:
     load(archive, tmp_path, [("000.00.12.H62-240610-0001", KQ, "1/X", "10/06/2024"),
                              ("000.00.12.H62-240610-0002", KQ, "2/X", "10/06/2024")])  # fmt: skip

@@ -170,7 +170,9 @@ def _widen(union: tuple[int, int] | None, span: tuple[int, int]) -> tuple[int, i
 
 
 def _span(words: list[Word]) -> tuple[int, int]:
-    return min(w.left for w in words), max(w.left + w.width for w in words)
+    """Horizontal extent of the row's letters and digits (a stray ':' does not widen it)."""
+    solid = [w for w in words if any(ch.isalnum() for ch in w.text)] or words
+    return min(w.left for w in solid), max(w.left + w.width for w in solid)
 
 
 def _band(

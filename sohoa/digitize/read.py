@@ -327,15 +327,18 @@ def _mean_confidence(words: list[tesseract.TsvWord]) -> float:
 # Marks that Tesseract reads off rules, frames, seals and specks; never a token of their own in
 # a document (unlike - – : ; , . / ( ) which are).
 _DEBRIS = set("_|~\\<>=^`'‘’«»©®°—¬")
+# A lone punctuation token below this confidence is a speck (measured: real list dashes read at
+# 76-93, specks read as '.' or ':' at 21-63).
+_PUNCTUATION_MIN_CONF = 70.0
 
 
 def _is_text(word: tesseract.TsvWord, min_conf: float) -> bool:
-    """False for debris: very unsure words, and tokens of rule and speck marks only."""
+    """False for debris: very unsure words, unsure lone punctuation, rule and speck marks."""
     if word.conf < min_conf:
         return False
     if any(ch.isalnum() for ch in word.text):
         return True
-    return not (set(word.text) & _DEBRIS) and len(word.text) <= 3
+    return word.conf >= _PUNCTUATION_MIN_CONF and not (set(word.text) & _DEBRIS) and len(word.text) <= 3
 
 
 def _to_word(word: tesseract.TsvWord) -> Word:

@@ -56,7 +56,9 @@ class SegmentBuilder:
     """
 
     def __init__(self, ix: Index, blocklimit: int = BLOCK_POSTINGS) -> None:
-        self._writer = SegmentWriter(ix, _lk=False, codec=W3Codec(blocklimit=blocklimit))
+        # Not a compound file: Whoosh reads a compound segment's parts through BytesIO copies,
+        # which put the whole postings and term files of every segment in memory at open.
+        self._writer = SegmentWriter(ix, _lk=False, codec=W3Codec(blocklimit=blocklimit), compound=False)
         self._schema = ix.schema
         self._postings: dict[str, dict[bytes, tuple[array, array]]] = {}
         self._lengths: dict[str, array] = {}
@@ -107,9 +109,7 @@ class SegmentBuilder:
             writer.perdocwriter.close()
             _write_postings(writer, self._schema, self._postings, self._lengths)
             writer._close_segment()
-            writer._assemble_segment()
             segment = writer.get_segment()
-            # After assembling: the compound file takes in every file named after the segment.
             write_sidecar(Path(writer.storage.folder), segment.segment_id(), self._postings)
             self._postings.clear()
             writer._finish()
@@ -245,7 +245,11 @@ class Sidecar:
         key = sidecar_key(fieldname, text)
         if len(key) > SIDECAR_KEY_BYTES:
             return None
-        index = int(np.searchsorted(self.keys, key))
+        if len(key) > self.keys.dtype.itemsize:  # longer than every key here: absent
+            return self.ids[0:0], self.weights[0:0]
+        # The probe gets the keys' own dtype, so numpy never converts the mapped array.
+        probe = np.array(key, dtype=self.keys.dtype)
+        index = int(np.searchsorted(self.keys, probe))
         if index < len(self.keys) and self.keys[index] == key:
             start, end = int(self.offsets[index]), int(self.offsets[index + 1])
             return self.ids[start:end], self.weights[start:end]

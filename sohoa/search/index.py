@@ -244,6 +244,7 @@ class SearchIndex:
             ix = self._open_index()
             try:
                 searcher = ix.searcher()
+                _open_all_files(searcher)
             except Exception as exc:
                 raise SearchIndexError(f"cannot read the search index at {self.path}: {exc}") from exc
             self._searcher, self._searcher_gen = searcher, gen
@@ -421,6 +422,22 @@ class SearchIndex:
                     raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
                 raise
             return count
+
+
+def _open_all_files(searcher: Searcher) -> None:
+    """Open every file a search may read, now: Whoosh opens column files on first use, and a
+    rebuild may delete this generation's directory before then. Open files stay readable
+    after deletion, so a searcher that has them keeps answering from the old generation."""
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        if reader.doc_count_all() == 0:
+            continue
+        reader.stored_fields(0)
+        for name, fieldobj in reader.schema.items():
+            if fieldobj.scorable:
+                reader.doc_field_length(0, name)
+            if fieldobj.column_type is not None and reader.has_column(name):
+                reader.column_reader(name)
 
 
 def _update_all(

@@ -214,6 +214,16 @@ def test_pdf_pages_are_classified_text_layer_or_ocr(tmp_path: Path) -> None:
     assert pages[1].dpi == 300, "a page without a scan is rasterised at 300 dpi"
 
 
+def test_sixty_page_scan_is_listed_page_by_page(tmp_path: Path) -> None:
+    """A long stack from the feeder: every page listed, none decoded (speed is in bench/)."""
+    pages = [Image.new("L", (1654, 2339), 255) for _ in range(60)]
+    path = tmp_path / "stack.pdf"
+    pages[0].save(path, save_all=True, append_images=pages[1:], resolution=200.0)
+    source = open_document(path)
+    assert [p.number for p in source.pages] == list(range(1, 61))
+    assert {(p.kind, p.dpi) for p in source.pages} == {("pdf-ocr", 200)}
+
+
 def test_page_refs_pickle_for_worker_processes(tmp_path: Path) -> None:
     source = open_document(_page_image(tmp_path / "scan.png"))
     assert pickle.loads(pickle.dumps(source)) == source

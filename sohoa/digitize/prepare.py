@@ -53,9 +53,15 @@ class PreparedPage:
 
 
 def normalise_mode(image: Image.Image) -> Image.Image:
-    """Bring any decoded mode to ``1``, ``L`` or ``RGB`` (palette, alpha, CMYK, 16-bit ...)."""
-    if image.mode in ("1", "L", "RGB"):
+    """Bring any decoded mode to ``1``, ``L`` or ``RGB`` (palette, alpha, CMYK, 16-bit ...).
+
+    Colour images whose pixels are all grey (a greyscale scan saved as RGB or palette, a
+    rasterised PDF page) become ``L``: a third of the memory and a smaller page PDF.
+    """
+    if image.mode in ("1", "L"):
         return image
+    if image.mode == "RGB":
+        return _grey_if_grey(image)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -64,7 +70,14 @@ def normalise_mode(image: Image.Image) -> Image.Image:
         array = np.asarray(image, dtype=np.float64)
         top = array.max() or 1.0
         return Image.fromarray((array * (255.0 / top)).astype(np.uint8), "L")
-    return image.convert("RGB")
+    return _grey_if_grey(image.convert("RGB"))
+
+
+def _grey_if_grey(rgb: Image.Image) -> Image.Image:
+    factor = max(1, rgb.width // 400)
+    small = np.asarray(rgb.reduce(factor) if factor > 1 else rgb).astype(np.int16)
+    spread = max(np.abs(small[..., 0] - small[..., 1]).max(), np.abs(small[..., 1] - small[..., 2]).max())
+    return rgb.convert("L") if int(spread) <= 8 else rgb
 
 
 def guess_dpi(width: int, height: int, stored_dpi: int = 0) -> int:

@@ -20,6 +20,7 @@ import statistics
 import tempfile
 import time
 import unicodedata
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from sohoa.digitize.pages import (
     KIND_PDF_TEXT,
     DocumentSource,
     PageRef,
+    image_dpi,
     open_document,
 )
 from sohoa.errors import InputFileError, OcrError
@@ -164,37 +166,23 @@ def load_page_image(ref: PageRef) -> tuple[Image.Image, int]:
             try:
                 bitmap = page.render(scale=dpi / 72.0)
                 image = bitmap.to_pil()
+                if image.mode in ("RGBA", "RGBX", "L"):
+                    image = image.copy()  # these modes share the bitmap's memory, freed with it
                 bitmap.close()
             finally:
                 page.close()
         finally:
             document.close()
-        return _grey_if_grey(image.convert("RGB")), dpi
-    with Image.open(ref.path) as opened:
-        if ref.index:
-            opened.seek(ref.index)
-        opened.load()
-        dpi = _stored_dpi(opened)
-        image = opened.copy()
+        return image, dpi
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Pillow's bomb warning: preflight already capped the size
+        with Image.open(ref.path) as opened:
+            if ref.index:
+                opened.seek(ref.index)
+            opened.load()
+            dpi = image_dpi(opened)
+            image = opened.copy()
     return image, dpi
-
-
-def _stored_dpi(image: Image.Image) -> int:
-    from sohoa.digitize.pages import image_dpi
-
-    return image_dpi(image)
-
-
-def _grey_if_grey(image: Image.Image) -> Image.Image:
-    """A rasterised greyscale scan comes back as RGB; keep it grey (smaller PDF, same pixels)."""
-    small = image.reduce(max(1, image.width // 400))
-    red, green, blue = small.split()
-    from PIL import ImageChops
-
-    spread = max(
-        ImageChops.difference(red, green).getextrema()[1], ImageChops.difference(green, blue).getextrema()[1]
-    )
-    return image.convert("L") if spread <= 8 else image
 
 
 def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:

@@ -51,7 +51,7 @@ class SegmentBuilder:
 
     ``finish`` writes the segment and returns the Whoosh segment object, which the caller
     commits into the index's table of contents; nothing is visible before that. Memory
-    grows with the documents added (about 5 KB each), so callers finish a segment every few
+    grows with the documents added (about 15 KB each), so callers finish a segment every few
     tens of thousands of documents.
     """
 
@@ -202,24 +202,22 @@ def write_sidecar(
     for key in keys:
         fieldname, _, tbytes = key.partition(b"\x00")
         lists.append(postings[fieldname.decode("ascii")][tbytes])
-    total = sum(len(ids) for ids, _ in lists)
     paths = sidecar_paths(folder, segment_id)
     width = max((len(k) for k in keys), default=1)
     np.save(paths["keys"], np.array(keys, dtype=f"S{width}"))
     offsets = np.zeros(len(keys) + 1, dtype=np.int64)
-    ids_out = np.lib.format.open_memmap(paths["ids"], mode="w+", dtype=np.uint32, shape=(total,))
-    weights_out = np.lib.format.open_memmap(paths["weights"], mode="w+", dtype=np.float32, shape=(total,))
-    position = 0
-    for index, (ids, weights) in enumerate(lists):
-        count = len(ids)
-        ids_out[position : position + count] = np.frombuffer(ids, dtype=np.uint32)
-        weights_out[position : position + count] = np.frombuffer(weights, dtype=np.float32)
-        position += count
-        offsets[index + 1] = position
-    ids_out.flush()
-    weights_out.flush()
-    del ids_out, weights_out
+    offsets[1:] = np.cumsum([len(ids) for ids, _ in lists], dtype=np.int64)
     np.save(paths["offsets"], offsets)
+    # Written term by term straight from the builder's arrays (native uint32 / float32), so
+    # no second copy of the postings is ever made in memory.
+    for part, typecode, dtype in (("ids", "I", np.uint32), ("weights", "f", np.float32)):
+        assert array(typecode).itemsize == np.dtype(dtype).itemsize
+        with open(paths[part], "wb") as out:
+            header = {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": (int(offsets[-1]),)}
+            np.lib.format.write_array_header_1_0(out, header)
+            index = 0 if part == "ids" else 1
+            for pair in lists:
+                out.write(pair[index])
 
 
 class Sidecar:

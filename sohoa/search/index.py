@@ -62,9 +62,9 @@ _GEN_PREFIX = "g"
 # Documents a rebuild worker receives per batch: large enough to amortise pickling, small
 # enough that two workers stay evenly loaded.
 _BATCH = 250
-# Documents per segment written by a rebuild: bounds a worker's memory (~5 KB a document
-# while building) while keeping the segment count, which every query pays for, small.
-_SEGMENT_DOCS = 30_000
+# Documents per segment written by a rebuild: bounds a worker's memory (~15 KB a document
+# while building: ~300 MB) while keeping the segment count, which every query pays for, small.
+_SEGMENT_DOCS = 20_000
 # Incremental writes: merge once this many small segments exist, at most this many documents.
 _MERGE_AT = 6
 _MERGE_MAX_DOCS = 5_000
@@ -185,7 +185,7 @@ class SearchIndex:
         documents are analysed and written by that many worker processes, one segment
         each (two workers roughly double the rate on two cores). ``on_progress`` is called
         with the running count of documents handed over; ``segment_docs`` bounds a segment
-        (and a worker's memory, ~5 KB a document). Returns the number of documents.
+        (and a worker's memory, ~15 KB a document). Returns the number of documents.
         """
         procs = procs if procs is not None else min(2, os.cpu_count() or 1)
         with self._write_lock():

@@ -261,6 +261,10 @@ def test_odd_input_never_fails(index: SearchIndex, query: str) -> None:
     assert result.total >= 0
 
 
+def test_stray_punctuation_is_ignored(index: SearchIndex) -> None:
+    assert ids(index, "nguyen van - luong / ,") == ids(index, "nguyen van luong")
+
+
 def test_bad_sort_or_date_is_a_value_error(index: SearchIndex) -> None:
     with pytest.raises(ValueError):
         search(index, "luong", sort="size")  # type: ignore[arg-type]

@@ -202,6 +202,8 @@ def _lex(text: str) -> list[tuple[str, Any]]:
                     word = f"{name}:{word}"
                 else:
                     tokens.append(("atom", _Atom(name)))
+            if fieldname is None and not an.exact_syllables(phrase if phrase is not None else word):
+                continue  # punctuation alone ("-", "/", '""') means nothing; never "match nothing"
             if negated:
                 tokens.append(("NOT", None))
             if phrase is not None:

@@ -12,6 +12,11 @@ until the new one is whole, and a crash mid-rebuild leaves the old index untouch
 that opened the old generation keep their open files after it is deleted (POSIX unlink
 semantics); a reader racing the swap retries on the new pointer.
 
+Writes (``add_or_update``, ``delete``) and rebuilds build their segments with
+:class:`~sohoa.search._segments.SegmentBuilder` rather than Whoosh's writer (ten times faster),
+and a Whoosh writer only records deletions and commits the table of contents, so each call is
+one atomic commit.
+
 Why an ``flock`` of our own on top of Whoosh's: it covers the pointer swap as well as the
 Whoosh writer, waits with backoff instead of failing at once, and the kernel releases it
 when a process dies, so a crashed ingest never leaves the index locked. After a bounded wait
@@ -92,7 +97,8 @@ class SearchIndex:
 
     ``lock_timeout`` bounds how long a writer waits for another writer (seconds) before
     raising :class:`IndexBusyError`. The object caches an open searcher and reopens it when
-    the index changed, so a long-lived process pays the open cost once.
+    the index changed, so a long-lived process pays the open cost once. One object per
+    thread: the cached searcher is not shared safely; processes coordinate through the lock.
     """
 
     def __init__(self, path: Path | str, *, lock_timeout: float = 30.0) -> None:

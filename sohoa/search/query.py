@@ -30,7 +30,7 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -58,6 +58,7 @@ _NAME_BOOST = 0.6
 _PAIR_BOOST = 1.0
 _FUZZY_BOOST = 0.4
 _FUZZY_VARIANTS = 12
+_FUZZY_PAIRS = 3  # variants per word that take part in adjacency bonuses
 
 _SNIPPET_CHARS = 220
 # Matched words separated only by spaces or number punctuation are marked as one span.
@@ -302,16 +303,29 @@ class _Plan:
     fuzzy: bool
     index: SearchIndex
     highlight: set[str] = field(default_factory=set)
+    variants: set[str] = field(default_factory=set)  # fuzzy matches: highlighted, weigh less
+    _variants: dict[str, list[str]] = field(default_factory=dict)
 
     def quiet(self) -> _Plan:
         """A plan for negated parts: same settings, but no highlights and no fuzziness."""
         return _Plan(self.marked, False, self.index)
 
     def fuzzy_variants(self, folded: str) -> list[str]:
-        """Folded syllables within a small edit distance of ``folded`` (OCR damage)."""
-        if len(folded) < 4 or not folded.isalpha():
+        """Folded syllables within a small edit distance of ``folded`` (OCR damage), nearest
+        first; empty unless fuzzy matching was asked for."""
+        if not self.fuzzy:
             return []
-        maxdist = 1 if len(folded) < 6 else 2
+        cached = self._variants.get(folded)
+        if cached is None:
+            cached = self._variants[folded] = self._find_variants(folded)
+        return cached
+
+    def _find_variants(self, folded: str) -> list[str]:
+        # Vietnamese syllables are short: one edit turns "minh" into "kinh", "linh", "vinh",
+        # so syllables under five letters are left exact.
+        if len(folded) < 5 or not folded.isalpha():
+            return []
+        maxdist = 1 if len(folded) < 8 else 2
         matches = process.extract(
             folded,
             self.index.vocabulary(),
@@ -330,10 +344,9 @@ def _word_query(syllable: str, plan: _Plan) -> Any:
     clauses: list[Any] = [ex.Term("text", folded), ex.Term("names", folded, boost=_NAME_BOOST)]
     if plan.marked and not syllable.isdigit():
         clauses.append(ex.Term("exact", syllable, boost=_EXACT_BOOST))
-    if plan.fuzzy:
-        for variant in plan.fuzzy_variants(folded):
-            plan.highlight.add(variant)
-            clauses.append(ex.Term("text", variant, boost=_FUZZY_BOOST))
+    for variant in plan.fuzzy_variants(folded):
+        plan.variants.add(variant)
+        clauses.append(ex.Term("text", variant, boost=_FUZZY_BOOST))
     return ex.Or(tuple(clauses))
 
 
@@ -453,7 +466,7 @@ def _compile(node: _Node, plan: _Plan) -> Any:
     positives = [c for c in node.children if not isinstance(c, _Not)]
     negatives = [c.child for c in node.children if isinstance(c, _Not)]
     required: Any = ex.And(tuple(_compile(c, plan) for c in positives)) if positives else ex.Every()
-    bonus = _adjacency_bonus(positives)
+    bonus = _adjacency_bonus(positives, plan)
     if bonus is not None:
         required = ex.AndMaybe(required, bonus)
     if negatives:
@@ -463,16 +476,19 @@ def _compile(node: _Node, plan: _Plan) -> Any:
     return required
 
 
-def _adjacency_bonus(nodes: list[_Node]) -> Any | None:
+def _adjacency_bonus(nodes: list[_Node], plan: _Plan) -> Any | None:
     """Optional pair terms for runs of plain words, so ``nguyen thi thu ha ket hon`` ranks the
-    document where the name is written as one name above one with the words scattered."""
+    document where the name is written as one name above one with the words scattered.
+    In fuzzy mode the nearest variants pair up too (``hoaug minh`` rewards ``hoang minh``)."""
     pairs: list[str] = []
-    run: list[str] = []
+    run: list[list[str]] = []
     for node in [*nodes, None]:
         if node is not None and _is_plain_word(node):
-            run.append(an.folded_syllables(node.text)[0])  # type: ignore[union-attr]
+            word = an.folded_syllables(node.text)[0]  # type: ignore[union-attr]
+            run.append([word, *plan.fuzzy_variants(word)[:_FUZZY_PAIRS]])
             continue
-        pairs += an.bigrams(run)
+        for left, right in zip(run, run[1:], strict=False):
+            pairs += [a + " " + b for a in left for b in right]
         run = []
     if not pairs:
         return None
@@ -512,15 +528,18 @@ def _filters(
 
 def build_plan(
     index: SearchIndex, text: str, *, fuzzy: bool = False, filters: Sequence[Any] = ()
-) -> tuple[Any, set[str]]:
-    """Compile ``text`` into a query plan and the folded syllables to highlight."""
+) -> tuple[Any, dict[str, float]]:
+    """Compile ``text`` into a query plan and the folded syllables to highlight, weighted
+    (what was typed 1.0, fuzzy variants less, so snippets centre on the words typed)."""
     plan = _Plan(marked=an.has_marks(text), fuzzy=fuzzy, index=index)
     node = parse_query(text)
     query = _compile(node, plan) if node is not None else ex.Every()
     if filters:
         # Filters are score-less clauses: they narrow the match without re-ranking.
         query = ex.And((query, *filters))
-    return query, plan.highlight
+    weights = dict.fromkeys(plan.variants, _FUZZY_BOOST)
+    weights.update(dict.fromkeys(plan.highlight, 1.0))
+    return query, weights
 
 
 def search(
@@ -567,7 +586,7 @@ def search(
     return SearchResult(query=an.nfc(query), total=total, hits=hits)
 
 
-def _hit(searcher: Any, docnum: int, score: float, highlight: set[str]) -> Hit:
+def _hit(searcher: Any, docnum: int, score: float, highlight: Mapping[str, float]) -> Hit:
     stored = searcher.stored_fields(docnum)
     meta = dict(stored.get("meta") or {})
     body = stored.get("body") or ""
@@ -585,9 +604,10 @@ def _hit(searcher: Any, docnum: int, score: float, highlight: set[str]) -> Hit:
 # -- snippets --------------------------------------------------------------------------
 
 
-def make_snippet(text: str, terms: set[str], width: int = _SNIPPET_CHARS) -> str:
-    """A passage of ``text`` around the densest cluster of ``terms`` (folded syllables),
-    each matched word wrapped in ``[[...]]`` in its original accented form.
+def make_snippet(text: str, terms: Mapping[str, float] | set[str], width: int = _SNIPPET_CHARS) -> str:
+    """A passage of ``text`` around the densest cluster of ``terms`` (folded syllables, with
+    weights when a mapping), each matched word wrapped in ``[[...]]`` in its original
+    accented form.
 
     Neighbouring matched words are marked as one (``[[Nguyễn Thị Thu Hà]]``); whitespace
     and line breaks collapse to single spaces; ``…`` marks a cut at either end.
@@ -595,32 +615,35 @@ def make_snippet(text: str, terms: set[str], width: int = _SNIPPET_CHARS) -> str
     text = an.nfc(text)
     if not text:
         return ""
+    weights = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
     tokens = list(an.iter_syllables(text))
-    cache: dict[str, bool] = {}
+    folded: dict[str, str] = {}
     matched = []
     for index, (_, _, syllable) in enumerate(tokens):
-        hit = cache.get(syllable)
-        if hit is None:
-            hit = cache[syllable] = an.fold(syllable) in terms
-        if hit:
+        key = folded.get(syllable)
+        if key is None:
+            key = folded[syllable] = an.fold(syllable)
+        if key in weights:
             matched.append(index)
     if not matched:
         return _clip(text, 0, width)
-    best_start, best_score = matched[0], -1
+    best_start, best_end, best_score = matched[0], 0, -1.0
     for first in matched:
         limit = tokens[first][0] + width - _SNIPPET_LEAD
-        inside = {an.fold(tokens[i][2]) for i in matched if first <= i and tokens[i][1] <= limit}
-        score = len(inside) * 1000 + sum(1 for i in matched if first <= i and tokens[i][1] <= limit)
+        window = [i for i in matched if first <= i and tokens[i][1] <= limit]
+        inside = [folded[tokens[i][2]] for i in window]
+        # distinct words typed first, then how many matches the window holds
+        score = sum(weights[t] for t in set(inside)) * 1000 + len(inside)
         if score > best_score:
-            best_start, best_score = first, score
+            best_start, best_end, best_score = first, tokens[window[-1]][1] if window else 0, score
     start = max(0, tokens[best_start][0] - _SNIPPET_LEAD)
     if start > 0:  # begin at a word boundary
         space = text.rfind(" ", 0, start)
         start = space + 1 if space >= 0 and start - space < 20 else start
-    end = min(len(text), start + width)
+    end = min(len(text), max(start + width, best_end))
     if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > start + width // 2 else end
+        space = text.rfind(" ", max(start, best_end), end)
+        end = space if space > start + width // 2 and space >= best_end else end
     spans = [(tokens[i][0], tokens[i][1]) for i in matched if tokens[i][0] >= start and tokens[i][1] <= end]
     merged: list[list[int]] = []
     for s, e in spans:

@@ -338,6 +338,7 @@ cli.add_command(_search.search)
 cli.add_command(_search.index_group)
 cli.add_command(_review.review)
 cli.add_command(_review.edit)
+cli.add_command(_review.reextract)
 cli.add_command(_reports.register)
 cli.add_command(_reports.report)
 

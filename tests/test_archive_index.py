@@ -133,3 +133,18 @@ def test_two_ingests_at_once_leave_a_correct_index(tmp_path: Path) -> None:
     hits = search(indexing.open_index(arch), number).hits
     assert hits, number
     arch.close()
+
+
+def test_reextract_refills_automatic_fields_and_keeps_manual_ones(archive_copy) -> None:
+    """After an extractor upgrade, fields are read again from stored pages; corrections stay."""
+    with archive_copy.sessions.begin() as session:
+        doc = session.scalar(select(Document).order_by(Document.id))
+        doc_id, signer = doc.id, doc.fields["signer"]
+        assert signer
+        doc.fields = {**doc.fields, "signer": None}  # what an older extractor missed
+        review.edit_fields(archive_copy, session, doc_id, {"number": "999/QĐ-UBND"})
+    assert review.reextract(archive_copy) == 1
+    with archive_copy.sessions() as session:
+        doc = session.get(Document, doc_id)
+        assert doc.fields["signer"] == signer and doc.field_source["signer"] == "auto"
+        assert doc.fields["number"] == "999/QĐ-UBND" and doc.field_source["number"] == "manual"

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
 from sohoa.errors import SohoaError
 from sohoa.text import nfc
@@ -186,6 +187,30 @@ def merge_automatic(doc: Document, values: dict[str, Any], confidence: dict[str,
             doc.issued_date = None
     if changed:
         doc.index_state = "pending"
+    return changed
+
+
+def reextract(archive: Archive, unit_ids: list[int] | None = None) -> int:
+    """Read the fields again from the stored pages (after the extractor improved), keeping every
+    manual correction; no OCR is needed. Returns how many documents changed."""
+    changed = 0
+    with archive.sessions() as session:
+        query = select(Document.id).order_by(Document.id)
+        if unit_ids is not None:
+            query = query.where(Document.unit_id.in_(unit_ids))
+        ids = list(session.scalars(query))
+    for start in range(0, len(ids), 200):
+        with archive.sessions.begin() as session:
+            docs = session.scalars(
+                select(Document)
+                .where(Document.id.in_(ids[start : start + 200]))
+                .options(selectinload(Document.pages))
+            )
+            for doc in docs:
+                result = extract_fields(stored_pages(doc))
+                if merge_automatic(doc, result.values, result.confidence):
+                    doc.updated_at = utcnow()
+                    changed += 1
     return changed
 
 

@@ -62,6 +62,23 @@ def review(
 
 
 @click.command()
+@click.option("--unit", help="Only this unit (and its sub-units).")
+@pass_ctx
+def reextract(ctx: Context, unit: str | None) -> None:
+    """Read every document's fields again from its stored text (after an upgrade of sohoa).
+
+    No OCR is repeated, and fields a clerk corrected by hand are kept.
+    """
+    archive = ctx.archive
+    with archive.sessions() as session:
+        unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit)) if unit else None
+    changed = review_ops.reextract(archive, unit_ids)
+    match_documents(archive)
+    sync_index(archive)
+    click.echo(f"{changed} documents changed", err=True)
+
+
+@click.command()
 @click.argument("document_id", type=int)
 @click.option(
     "--set",

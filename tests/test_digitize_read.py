@@ -8,6 +8,7 @@ every page. Failures of Tesseract itself are injected with fake ``tesseract`` pr
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -120,6 +121,27 @@ def test_skewed_page_needs_deskewing() -> None:
     truth = _truth("kh-0001.skew")
     raw = read_document(SAMPLES / "kh-0001.skew.png", ReadOptions(prepare=False, repair=False))[0]
     assert truth["fields"]["dossier_code"] not in raw.text
+
+
+def test_line_dropped_by_the_first_pass_is_read_back() -> None:
+    """Tesseract's single-block mode drops this footer row (small recipients type beside the bold
+    signer title); the ink no word covers is read again and joins the page in its place."""
+    page = read_document(ROOT / "tests" / "resources" / "footer-line-dropped-by-psm6.png")[0]
+    lines = _lines(page)
+    assert "- Lưu: VT, TP." in lines
+    signer = next(i for i, line in enumerate(lines) if line.startswith("TM."))
+    assert lines.index("- Như trên;") < lines.index("- Lưu: VT, TP.") < signer, "recipients, then signer"
+    assert any(line.startswith("PHÓ CH") for line in lines[signer:])
+    with pdfplumber.open(io.BytesIO(page.pdf)) as pdf:
+        assert "Lưu:" in pdf.pages[0].extract_text(), "the recovered line is in the text layer too"
+
+
+@pytest.mark.slow
+def test_first_pass_alone_drops_the_line() -> None:
+    page = read_document(
+        ROOT / "tests" / "resources" / "footer-line-dropped-by-psm6.png", ReadOptions(reread_missed=False)
+    )[0]
+    assert "Lưu:" not in page.text
 
 
 def test_born_digital_pdf_gives_its_exact_text() -> None:

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from sohoa.archive.documents import FIELD_NAMES
 from sohoa.archive.models import Document, Original, Unit
 from sohoa.archive.store import Archive
+from sohoa.fields import FIELD_NAMES
 
 _serial = itertools.count(1)
 

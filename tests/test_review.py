@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sohoa.archive import review
 from sohoa.archive.models import AuditEvent, Document, Original
 from sohoa.archive.units import resolve_unit
+from sohoa.fields import FIELD_NAMES
 
 
 def _doc(archive, session, n: int, fields: dict, confidence: dict) -> Document:
@@ -24,9 +25,9 @@ def _doc(archive, session, n: int, fields: dict, confidence: dict) -> Document:
         unit=unit,
         pdf_path=f"documents/{n}.pdf",
         page_count=1,
-        fields={k: fields.get(k) for k in review.FIELD_NAMES},
-        field_confidence={k: confidence.get(k, 0.95 if fields.get(k) else 0.0) for k in review.FIELD_NAMES},
-        field_source={k: "auto" for k in review.FIELD_NAMES},
+        fields={k: fields.get(k) for k in FIELD_NAMES},
+        field_confidence={k: confidence.get(k, 0.95 if fields.get(k) else 0.0) for k in FIELD_NAMES},
+        field_source={k: "auto" for k in FIELD_NAMES},
     )
     session.add(doc)
     session.flush()

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from sohoa.digitize.metadata import FIELD_NAMES
 from sohoa.digitize.model import PageText
 from sohoa.errors import NotFoundError
+from sohoa.fields import FIELD_NAMES
 from sohoa.text import fold
 
 from . import storage

@@ -22,9 +22,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from sohoa.errors import SearchIndexError
+from sohoa.fields import FIELD_NAMES
 from sohoa.search import CheckReport, IndexEntry, SearchIndex
 
-from .documents import FIELD_NAMES, document_text
+from .documents import document_text
 from .models import Document
 from .store import Archive
 

@@ -19,16 +19,15 @@ from sqlalchemy.orm import Session, selectinload
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
 from sohoa.errors import SohoaError
+from sohoa.fields import DATE_FIELDS, FIELD_NAMES, LIST_FIELDS
 from sohoa.text import nfc
 
-from .documents import FIELD_NAMES, get_document
+from .documents import get_document
 from .models import AuditEvent, Document, utcnow
 from .store import Archive
 
 #: Fields a result cannot be filed without (a công văn has no subject, a decree no ID number).
 REQUIRED_FIELDS = ("doc_type", "number", "issued_date", "issuer", "signer")
-LIST_FIELDS = ("subject_names", "id_numbers")
-DATE_FIELDS = ("issued_date", "valid_until")
 DEFAULT_THRESHOLD = 0.8
 
 

@@ -52,25 +52,7 @@ from sohoa.digitize.fields_vocab import (
     title_type,
 )
 from sohoa.digitize.model import PageText
-
-FIELD_NAMES: tuple[str, ...] = (
-    "doc_type",
-    "title",
-    "number",
-    "issued_date",
-    "issuer",
-    "place",
-    "summary",
-    "signer",
-    "signer_title",
-    "subject_names",
-    "id_numbers",
-    "field",
-    "dossier_code",
-    "procedure_code",
-    "valid_until",
-)
-LIST_FIELDS = frozenset({"subject_names", "id_numbers"})
+from sohoa.fields import FIELD_NAMES, LIST_FIELDS
 
 Value = str | list[str] | None
 

@@ -23,28 +23,13 @@ from whoosh import columns, formats
 from whoosh import fields as wf
 from whoosh.system import pack_uint
 
+from sohoa.fields import FIELD_NAMES
 from sohoa.search import analysis as an
 
 SCHEMA_VERSION = 1
 
 # The metadata names an entry's ``fields`` may carry (any may be missing or None).
-METADATA_NAMES = (
-    "doc_type",
-    "title",
-    "number",
-    "issued_date",
-    "issuer",
-    "place",
-    "summary",
-    "signer",
-    "signer_title",
-    "subject_names",
-    "id_numbers",
-    "field",
-    "dossier_code",
-    "procedure_code",
-    "valid_until",
-)
+METADATA_NAMES = FIELD_NAMES
 
 # Metadata whose words are also searched as ordinary text (the body usually repeats them,
 # but corrected metadata is better than OCR text, and some entries have no text at all).

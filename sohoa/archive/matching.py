@@ -44,6 +44,7 @@ from sohoa.text import fold
 from .models import AuditEvent, Document, MatchRun, RegisterCandidate, RegisterLink, RegisterRow, Unit, utcnow
 from .register import dossier_key, number_key
 from .store import Archive
+from .units import children_map, subtree
 
 log = logging.getLogger(__name__)
 
@@ -160,22 +161,6 @@ def _unlinked_documents(
     out: list[_Doc] = []
     for chunk in _chunks(sorted(set(document_ids))):
         out.extend(_doc_of(r) for r in session.execute(query.where(Document.id.in_(chunk))))
-    return out
-
-
-def _children(session: Session) -> dict[int | None, list[int]]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for uid, parent in session.execute(select(Unit.id, Unit.parent_id)):
-        children[parent].append(uid)
-    return children
-
-
-def _subtree(children: dict[int | None, list[int]], unit_id: int) -> list[int]:
-    out, todo = [], [unit_id]
-    while todo:
-        uid = todo.pop()
-        out.append(uid)
-        todo.extend(children.get(uid, []))
     return out
 
 
@@ -301,7 +286,7 @@ def _match_numbers(session: Session, docs: list[_Doc], outcome: _Outcome) -> Non
     """Score each document against the free rows of its unit's subtree, then decide all at once
     (subtrees overlap: a document filed under the city and one under a ward may want one row)."""
     taken = {row_id for _, row_id, *_ in outcome.links}
-    children = _children(session)
+    children = children_map(session)
     by_unit: dict[int, list[_Doc]] = defaultdict(list)
     for doc in docs:
         if doc.key and doc.issued:
@@ -309,7 +294,7 @@ def _match_numbers(session: Session, docs: list[_Doc], outcome: _Outcome) -> Non
     scored: dict[int, list[tuple[float, _Row]]] = {}
     for unit_id, unit_docs in by_unit.items():
         rows = [
-            r for r in _candidate_rows(session, _subtree(children, unit_id), unit_docs) if r.id not in taken
+            r for r in _candidate_rows(session, subtree(children, unit_id), unit_docs) if r.id not in taken
         ]
         by_date: dict[date, list[_Row]] = defaultdict(list)
         by_number: dict[str, list[_Row]] = defaultdict(list)

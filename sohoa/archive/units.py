@@ -159,17 +159,27 @@ def _suggest(units: list[Unit], key: str) -> str:
     return "Did you mean: " + ", ".join(f"{u.name} ({u.code})" for u in seen[:3]) + "? "
 
 
-def descendant_ids(session: Session, unit: Unit) -> list[int]:
-    """``unit`` and every unit below it: a unit's report and search include its sub-units."""
+def children_map(session: Session) -> dict[int | None, list[int]]:
+    """Unit id -> ids of its direct sub-units (``None`` -> the top units), read once."""
     children: dict[int | None, list[int]] = {}
     for uid, parent in session.execute(select(Unit.id, Unit.parent_id)):
         children.setdefault(parent, []).append(uid)
-    out, todo = [], [unit.id]
+    return children
+
+
+def subtree(children: dict[int | None, list[int]], unit_id: int) -> list[int]:
+    """``unit_id`` and every unit below it, from a ``children_map``."""
+    out, todo = [], [unit_id]
     while todo:
         uid = todo.pop()
         out.append(uid)
         todo.extend(children.get(uid, []))
     return out
+
+
+def descendant_ids(session: Session, unit: Unit) -> list[int]:
+    """``unit`` and every unit below it: a unit's report and search include its sub-units."""
+    return subtree(children_map(session), unit.id)
 
 
 def descendant_codes(session: Session, unit: Unit) -> list[str]:

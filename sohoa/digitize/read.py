@@ -4,7 +4,8 @@ The ingest pipeline calls :func:`open_document` in the main process (cheap prefl
 inventory), sends each :class:`PageRef` to a worker process running :func:`read_page`, and
 then :func:`assemble_pdf` with the results. Reading one page is, in order::
 
-    load or rasterise -> prepare -> OCR (words + text layer) -> reading order -> repair -> page PDF
+    load or rasterise -> prepare -> (turn upright) -> OCR (words + text layer)
+        -> read again what OCR missed -> reading order -> repair -> page PDF
 
 A page that fails (time-out, Tesseract error, an undecodable frame) comes back as a
 ``PageText`` with empty text, confidence 0 and a warning, so one bad page never loses the
@@ -426,7 +427,9 @@ def _is_text(word: tesseract.TsvWord, min_conf: float) -> bool:
 def _to_word(word: tesseract.TsvWord) -> Word:
     # Tesseract's (block, paragraph, line) folded into one line key for the layout step.
     line_key = word.par * 1000 + word.line
-    return Word(word.text, word.left, word.top, word.width, word.height, word.conf, word.block, line_key)
+    # A rule or speck glued to a word ('_ỦY') is not part of it.
+    text = word.text.strip("_|~") or word.text
+    return Word(text, word.left, word.top, word.width, word.height, word.conf, word.block, line_key)
 
 
 def _failed(

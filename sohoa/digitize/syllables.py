@@ -248,10 +248,10 @@ def repair_token(token: str) -> str:
     return prefix + _match_case(best[0], core) + suffix
 
 
-# Square metres after a number: Tesseract reads the raised 2 as 2, ?, ', ‡, ˆ, Z or even Ỷ. (It also
+# Square metres after a number: Tesseract reads the raised 2 as 2, ?, ', ‡, ˆ, °?, Z or even Ỷ. (It also
 # reads it as 3 at times, but m³ is a real unit too: that one is left alone.)
 _NUMBER = re.compile(r"^[\d.,]*\d$")
-_SQUARE_METRE = re.compile(r"^m[2?'‡ỶỷZzˆ^\"’”]([,.;:)]*)$")
+_SQUARE_METRE = re.compile(r"^m[2?'‡ỶỷZzˆ^°\"’”]{1,2}([,.;:)]*)$")
 
 
 def repair_tokens(tokens: list[str]) -> list[str]:

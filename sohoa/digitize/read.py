@@ -196,7 +196,10 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
     except Exception as exc:  # noqa: BLE001 - Pillow and pdfium raise many types; the page is lost, not the run
         return _failed(ref, f"the page image could not be decoded ({type(exc).__name__})")
     warnings: list[str] = []
-    prepared = _prepare(image, stored_dpi, options)
+    try:
+        prepared = _prepare(image, stored_dpi, options)
+    except (OSError, ValueError) as exc:  # an exotic pixel mode Pillow cannot convert
+        return _failed(ref, f"the page image could not be prepared ({type(exc).__name__})")
     with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
         workdir = Path(tmp)
         if options.orientation == "always" or (
@@ -220,6 +223,7 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
     text = layout.lines_text(lines)
     if not text:
         warnings.append("no text was found on this page (blank, a photo, or too faint)")
+    pdf = _page_pdf_or_warn(prepared, layers, options.jpeg_quality, warnings)
     return PageText(
         number=ref.number,
         text=text,
@@ -231,7 +235,7 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         height=prepared.keep_image.height,
         rotation=prepared.rotation,
         skew=prepared.skew,
-        pdf=_page_pdf(prepared.keep_image, prepared.dpi, layers, options.jpeg_quality),
+        pdf=pdf,
         warnings=warnings,
     )
 
@@ -456,6 +460,19 @@ def _failed(
 
 
 # --- PDF assembly ---------------------------------------------------------------------------
+
+
+def _page_pdf_or_warn(
+    prepared: prepare.PreparedPage, layers: list[_Layer], quality: int, warnings: list[str]
+) -> bytes | None:
+    """The page PDF, or None and a warning (the text is still worth keeping)."""
+    from pypdf.errors import PyPdfError
+
+    try:
+        return _page_pdf(prepared.keep_image, prepared.dpi, layers, quality)
+    except (PyPdfError, OSError, ValueError, KeyError) as exc:
+        warnings.append(f"the searchable page PDF could not be built ({type(exc).__name__})")
+        return None
 
 
 def _page_pdf(image: Image.Image, dpi: int, layers: list[_Layer], quality: int) -> bytes:

@@ -21,6 +21,7 @@ import os
 import signal
 import time
 from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ from sohoa.progress import NullProgress, Progress
 log = logging.getLogger(__name__)
 
 # Stored documents are indexed in groups; what a crash leaves unindexed stays pending.
-INDEX_EVERY_DOCS = 25
+INDEX_EVERY_DOCS = 100
 INDEX_EVERY_S = 20.0
 
 
@@ -287,16 +288,18 @@ class _BatchRun:
                         raise
                     except InputFileError as exc:
                         failed_work.add(work.item_id)
+                        _discard_spilled(work.pages.values())
                         self._fail(work.item_id, work.file, exc.reason_code, exc.detail)
                         continue
                     except Exception as exc:  # a bug or a broken worker: keep the batch going
                         log.exception("reading page %s of item %s failed", index + 1, work.item_id)
                         failed_work.add(work.item_id)
+                        _discard_spilled(work.pages.values())
                         self._fail(
                             work.item_id, work.file, "internal", f"could not read page {index + 1}: {exc}"
                         )
                         continue
-                    work.pages[index + 1] = page
+                    work.pages[index + 1] = self._spill(page)
                     self.progress.page_done(1)
                     if work.complete:
                         self._finish_file(work)
@@ -305,9 +308,22 @@ class _BatchRun:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
 
+    def _spill(self, page: PageText) -> PageText:
+        """Keep a page's PDF on disk until its document is assembled, not in memory."""
+        if page.pdf:
+            path = self.archive.tmp_dir / f"{os.getpid()}-{time.monotonic_ns()}-page.pdf"
+            path.write_bytes(page.pdf)
+            page.pdf, page.pdf_file = None, str(path)
+        return page
+
     def _preflight(self, item_id: int) -> _FileWork | None:
         """Cheap checks first: readable, checksum, already archived, opens with pages."""
         file = self.files[item_id]
+        if file.path.exists() and not file.path.is_file():  # a pipe or device would block the read
+            self._fail(
+                item_id, file, "unreadable", "not a regular file (a pipe, socket or device): scan to a file"
+            )
+            return None
         try:
             sha = storage.sha256_file(file.path)
         except FileNotFoundError:
@@ -384,6 +400,7 @@ class _BatchRun:
         finally:
             for doc in documents:
                 doc.pdf_tmp.unlink(missing_ok=True)
+            _discard_spilled(pages)
         self._done(work.file, "stored")
         self.to_index.extend(doc.id for doc in stored)
         self.flush_index()
@@ -437,6 +454,13 @@ class _BatchRun:
     def _done(self, file: batches.InputFile, status: str) -> None:
         self.done_count += 1
         self.progress.file_done(file.name, status)
+
+
+def _discard_spilled(pages: Iterable[PageText]) -> None:
+    """Remove the page PDFs a file's pages were spilled to (its document is stored or failed)."""
+    for page in pages:
+        if page.pdf_file:
+            Path(page.pdf_file).unlink(missing_ok=True)
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:

@@ -26,7 +26,7 @@ from sohoa.fields import FIELD_NAMES
 from sohoa.search import CheckReport, IndexEntry, SearchIndex
 
 from .documents import document_text
-from .models import Document
+from .models import Document, Page
 from .store import Archive
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def _documents(archive: Archive, ids: list[int] | None, pending_only: bool) -> I
                     select(Document)
                     .where(Document.id.in_(chunk))
                     .options(
-                        selectinload(Document.pages),
+                        selectinload(Document.pages).defer(Page.words),  # text only: boxes are big
                         selectinload(Document.original),
                         selectinload(Document.unit),
                     )

@@ -44,5 +44,8 @@ class PageText:
     rotation: int = 0
     skew: float = 0.0
     pdf: bytes | None = None
+    # where a pipeline spilled ``pdf`` to disk to bound memory (a 500-page scan would otherwise
+    # hold every page image until its last page is read); ``assemble_pdf`` reads either
+    pdf_file: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0

@@ -17,13 +17,16 @@ from __future__ import annotations
 import io
 import logging
 import os
+import shutil
 import statistics
 import tempfile
 import time
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image
 
@@ -534,12 +537,17 @@ def assemble_pdf(source: DocumentSource, pages: list[PageText], out: Path) -> No
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
 
+    whole = [p.number for p in pages] == [ref.number for ref in source.pages]
+    if source.is_pdf and whole and not any(p.pdf or p.pdf_file for p in pages):
+        # a born-digital PDF is already searchable: keep its bytes rather than re-serialise it
+        _write_atomically(out, lambda stream: _copy_into(source.path, stream))
+        return
     writer = PdfWriter()
     original = None
     for page in pages:  # only these pages: a batch scan is split into several documents
         ref = source.pages[page.number - 1]
-        if page.pdf:
-            writer.add_page(PdfReader(io.BytesIO(page.pdf)).pages[0])
+        if page.pdf or page.pdf_file:
+            writer.add_page(PdfReader(io.BytesIO(page.pdf) if page.pdf else page.pdf_file).pages[0])
             continue
         if not source.is_pdf:
             raise InputFileError(source.path, "corrupt", f"page {ref.number} could not be read")
@@ -551,12 +559,22 @@ def assemble_pdf(source: DocumentSource, pages: list[PageText], out: Path) -> No
             raise InputFileError(
                 source.path, "corrupt", f"page {ref.number} could not be copied ({type(exc).__name__})"
             ) from None
+    _write_atomically(out, writer.write)
+
+
+def _copy_into(path: str, stream: BinaryIO) -> None:
+    with open(path, "rb") as source:
+        shutil.copyfileobj(source, stream, 1 << 20)
+
+
+def _write_atomically(out: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write ``out`` through a temp file in its folder, fsynced, then renamed into place."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            writer.write(stream)
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode

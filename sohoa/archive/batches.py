@@ -88,26 +88,16 @@ def start_or_resume(
         batch = Batch(key=key, unit=unit, options=options, actor=actor, status="running")
         session.add(batch)
         session.flush()
-        session.add(
-            AuditEvent(
-                actor=actor,
-                action="batch.start",
-                unit_id=unit.id,
-                batch_id=batch.id,
-                detail={"files": len(files)},
-            )
+    batch.status = "running"
+    session.add(
+        AuditEvent(
+            actor=actor,
+            action="batch.resume" if resumed else "batch.start",
+            unit_id=unit.id,
+            batch_id=batch.id,
+            detail={"files": len(files)},
         )
-    else:
-        batch.status = "running"
-        session.add(
-            AuditEvent(
-                actor=actor,
-                action="batch.resume",
-                unit_id=unit.id,
-                batch_id=batch.id,
-                detail={"files": len(files)},
-            )
-        )
+    )
     known = {item.path for item in batch.items}
     for f in files:
         if f.name not in known:

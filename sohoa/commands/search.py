@@ -59,9 +59,10 @@ def search(
     if unit:
         with archive.sessions() as session:
             units = unit_ops.descendant_codes(session, unit_ops.resolve_unit(session, unit))
-    indexing.sync_index(archive)  # catch up on anything pending before answering
+    index = indexing.open_index(archive)
+    indexing.sync_index(archive, index=index)  # catch up on anything pending before answering
     result = run_search(
-        indexing.open_index(archive),
+        index,
         text,
         units=units,
         doc_type=doc_type,

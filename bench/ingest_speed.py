@@ -6,7 +6,8 @@ Figures printed (issue 2's targets in brackets):
 * ``sohoa ingest --jobs 2`` on the same pages: pages/min and ratio to the ceiling [>= 0.9x];
 * ``ocrmypdf -l vie --jobs 2`` on the same pages as one PDF: ratio [sohoa >= 1.8x];
 * born-digital PDFs: pages/s [>= 20];
-* peak memory (sum of RSS over sohoa and its workers) of a large batch [< 1 GB].
+* peak memory of a large batch, summed over sohoa, its workers and Tesseract: RSS (an upper
+  bound, shared pages counted per process) and PSS [< 1 GB].
 
 Run: ``.venv/bin/python bench/ingest_speed.py [--pages 40] [--big 500] [--skip-ocrmypdf]``.
 Install ocrmypdf for the comparison with ``.venv/bin/pip install -e '.[bench]'``.
@@ -72,10 +73,14 @@ def run_tesseract_pairs(pages: list[Path], work: Path) -> float:
 
 
 class PeakRss:
-    """Samples the summed RSS of a process and its descendants (the batch and its workers)."""
+    """Samples the memory of a process and its descendants (the batch, its workers, Tesseract).
+
+    ``peak`` sums RSS (shared library pages counted once per process: an upper bound);
+    ``peak_pss`` sums PSS, which splits shared pages between the processes using them.
+    """
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak, self.peak_pss, self._stop = pid, 0, 0, threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -97,15 +102,17 @@ class PeakRss:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            total = 0
+            total = pss = 0
             for pid in self._tree():
                 try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmRSS:"):
+                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                        if line.startswith("Rss:"):
                             total += int(line.split()[1]) * 1024
+                        elif line.startswith("Pss:"):
+                            pss += int(line.split()[1]) * 1024
                 except OSError:
                     continue
-            self.peak = max(self.peak, total)
+            self.peak, self.peak_pss = max(self.peak, total), max(self.peak_pss, pss)
             time.sleep(0.2)
 
     def stop(self) -> int:
@@ -114,8 +121,8 @@ class PeakRss:
         return self.peak
 
 
-def run_sohoa(paths: list[Path], home: Path, jobs: int = 2) -> tuple[float, int, int]:
-    """Seconds, exit code and peak RSS (bytes) of ``sohoa ingest`` over ``paths``."""
+def run_sohoa(paths: list[Path], home: Path, jobs: int = 2) -> tuple[float, int, tuple[int, int]]:
+    """Seconds, exit code and peak (RSS, PSS) in bytes of ``sohoa ingest`` over ``paths``."""
     cmd = [
         sys.executable,
         "-m",
@@ -136,7 +143,8 @@ def run_sohoa(paths: list[Path], home: Path, jobs: int = 2) -> tuple[float, int,
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
     meter = PeakRss(proc.pid)
     _, err = proc.communicate()
-    peak = meter.stop()
+    meter.stop()
+    peak = (meter.peak, meter.peak_pss)
     if proc.returncode not in (0, 3):
         raise SystemExit(f"sohoa ingest failed ({proc.returncode}): {err.decode()[-2000:]}")
     return time.monotonic() - started, proc.returncode, peak
@@ -171,7 +179,8 @@ def main() -> None:
         ppm_sohoa = len(pages) / t_sohoa * 60
         print(
             f"sohoa ingest --jobs 2         : {t_sohoa:7.1f} s  {ppm_sohoa:6.1f} pages/min  "
-            f"ratio {ppm_sohoa / ppm_tess:.2f}x of tesseract [>= 0.9]  peak RSS {peak / 2**20:.0f} MiB",
+            f"ratio {ppm_sohoa / ppm_tess:.2f}x of tesseract [>= 0.9]  "
+            f"peak RSS {peak[0] / 2**20:.0f} MiB, PSS {peak[1] / 2**20:.0f} MiB",
             flush=True,
         )
 
@@ -240,7 +249,7 @@ def main() -> None:
             t_big, _, peak_big = run_sohoa([big_pdf], work / "home3")
             print(
                 f"{args.big}-page batch (one PDF): {t_big:7.1f} s  {args.big / t_big * 60:6.1f} pages/min  "
-                f"peak RSS {peak_big / 2**20:.0f} MiB [< 1024]",
+                f"peak RSS {peak_big[0] / 2**20:.0f} MiB, PSS {peak_big[1] / 2**20:.0f} MiB [< 1024]",
                 flush=True,
             )
 

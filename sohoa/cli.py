@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sohoa.archive import documents as docs
@@ -201,12 +202,14 @@ def show(ctx: Context, document_id: int, json_out: bool) -> None:
         return
     out = Console()
     out.print(
-        f"[bold]#{data['id']}[/bold] {data['source_name']} — {data['unit']}, {data['pages']} trang, "
-        f"{data['status']}, {data['created_at'][:19]}"
+        f"[bold]#{data['id']}[/bold] {escape(data['source_name'])} — {escape(data['unit'])}, "
+        f"{data['pages']} trang, {data['status']}, {data['created_at'][:19]}"
     )
+    for warning in data["warnings"]:
+        out.print(f"  [yellow]! {escape(warning)}[/yellow]")
     for name, value in data["fields"].items():
         if value:
-            out.print(f"  {name}: {', '.join(value) if isinstance(value, list) else value}")
+            out.print(f"  {name}: {escape(', '.join(value) if isinstance(value, list) else str(value))}")
     out.print()
     out.print(data["text"].replace("\f", "\n" + "─" * 40 + "\n"), markup=False, highlight=False)
 

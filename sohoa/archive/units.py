@@ -124,6 +124,11 @@ def seed_default_units(session: Session) -> int:
     return len(by_code)
 
 
+def all_units(session: Session) -> list[Unit]:
+    """Every unit, in the order they were added (the city first, then wards, commune, departments)."""
+    return list(session.scalars(select(Unit).order_by(Unit.id)))
+
+
 def resolve_unit(session: Session, text: str) -> Unit:
     """The unit ``text`` names, by code or by name as people write it.
 

@@ -1,0 +1,143 @@
+"""Clerks' commands for documents: ingest scans, show one document, list the newest."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sohoa.archive import documents as docs
+from sohoa.archive import units as unit_ops
+from sohoa.archive.store import Archive
+from sohoa.commands.base import Context, emit_json, pass_ctx
+from sohoa.commands.progress import progress_for
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--unit", "unit", required=True, help="Unit the results belong to: code or name ('khai quang')."
+)
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=None, help="Pages read at once (default: all cores)."
+)
+@click.option(
+    "--split",
+    type=click.Choice(["auto", "blank", "none"]),
+    default="auto",
+    show_default=True,
+    help="How to cut a batch scan into documents.",
+)
+@click.option("--json", "json_out", is_flag=True, help="Print the batch result as JSON.")
+@pass_ctx
+def ingest(
+    ctx: Context, paths: tuple[Path, ...], unit: str, jobs: int | None, split: str, json_out: bool
+) -> None:
+    """Archive scanned files and folders (recursively): OCR, store, index.
+
+    Every file ends as stored, duplicate or failed; failed files are copied to the
+    quarantine folder with a reason. Interrupted? Run the same command again to resume.
+    """
+    from sohoa.ingest import IngestOptions
+    from sohoa.ingest import ingest as run_ingest
+
+    options = IngestOptions(unit=unit, split=split)
+    if jobs:
+        options.jobs = jobs
+    report = run_ingest(ctx.archive, list(paths), options, progress_for(json_out))
+    if json_out:
+        emit_json(report.to_json())
+    else:
+        _print_ingest_summary(ctx.archive, report)
+    sys.exit(int(report.exit_code))
+
+
+def _print_ingest_summary(archive: Archive, report: Any) -> None:
+    out = Console()
+    verb = "resumed" if report.resumed else "new"
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("stored", "duplicate", "failed"))
+    out.print(
+        f"Batch {report.batch_id} ({verb}): {counts}; {report.pages} pages in {report.seconds:.1f} s"
+        + (f"; {len(report.skipped)} non-scan files skipped" if report.skipped else "")
+    )
+    failed = [item for item in report.items if item.status == "failed"]
+    if failed:
+        table = Table("file", "reason", title="Failed files (copied to quarantine)")
+        for item in failed:
+            table.add_row(item.path, item.error or "")
+        out.print(table)
+        out.print(f"Quarantine: {archive.quarantine_dir / f'batch-{report.batch_id}'}")
+
+
+# -- show / list ---------------------------------------------------------------------------
+@click.command()
+@click.argument("document_id", type=int)
+@click.option("--json", "json_out", is_flag=True, help="Print the document as JSON.")
+@pass_ctx
+def show(ctx: Context, document_id: int, json_out: bool) -> None:
+    """Show one document: its fields and its text (the view is recorded in the audit trail)."""
+    archive = ctx.archive
+    with archive.sessions.begin() as session:
+        doc = docs.get_document(session, document_id)
+        data = docs.document_json(doc)
+        docs.record_view(archive, session, doc)
+    if json_out:
+        emit_json(data)
+        return
+    out = Console()
+    out.print(
+        f"[bold]#{data['id']}[/bold] {escape(data['source_name'])} — {escape(data['unit'])}, "
+        f"{data['pages']} trang, {data['status']}, {data['created_at'][:19]}"
+    )
+    for warning in data["warnings"]:
+        out.print(f"  [yellow]! {escape(warning)}[/yellow]")
+    for name, value in data["fields"].items():
+        if value:
+            out.print(f"  {name}: {escape(', '.join(value) if isinstance(value, list) else str(value))}")
+    out.print()
+    out.print(data["text"].replace("\f", "\n" + "─" * 40 + "\n"), markup=False, highlight=False)
+
+
+@click.command("list")
+@click.option("--unit", help="Only this unit (and its sub-units).")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--json", "json_out", is_flag=True, help="Print the documents as JSON.")
+@pass_ctx
+def list_cmd(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None:
+    """List the newest documents."""
+    with ctx.archive.sessions() as session:
+        unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit)) if unit else None
+        rows = [
+            {
+                "id": d.id,
+                "source_name": d.original.source_name,
+                "unit": d.unit.name,
+                "pages": d.page_count,
+                "status": d.status,
+                "doc_type": (d.fields or {}).get("doc_type"),
+                "number": (d.fields or {}).get("number"),
+                "issued_date": (d.fields or {}).get("issued_date"),
+                "created_at": d.created_at.isoformat(),
+            }
+            for d in docs.list_documents(session, unit_ids, limit)
+        ]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table("id", "file", "unit", "pages", "type", "number", "date")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["source_name"].rsplit("/", 1)[-1],
+            r["unit"],
+            str(r["pages"]),
+            r["doc_type"] or "",
+            r["number"] or "",
+            r["issued_date"] or "",
+        )
+    Console().print(table)

@@ -1,0 +1,88 @@
+"""Commands for the units (wards, commune, departments) results belong to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from sohoa.archive import units as unit_ops
+from sohoa.archive.models import AuditEvent, Unit
+from sohoa.commands.base import Context, emit_json, pass_ctx
+from sohoa.text import nfc
+
+
+@click.group()
+def units() -> None:
+    """The units (wards, commune, departments) results belong to."""
+
+
+def _unit_json(unit: Unit) -> dict[str, Any]:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent": unit.parent.code if unit.parent else None,
+        "aliases": list(unit.aliases or []),
+    }
+
+
+@units.command("list")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def units_list(ctx: Context, json_out: bool) -> None:
+    """List all units."""
+    with ctx.archive.sessions() as session:
+        rows = [_unit_json(u) for u in unit_ops.all_units(session)]
+    if json_out:
+        emit_json(rows)
+        return
+    table = Table("code", "name", "kind", "parent", "also known as")
+    for r in rows:
+        table.add_row(r["code"], r["name"], r["kind"], r["parent"] or "", ", ".join(r["aliases"]))
+    Console().print(table)
+
+
+@units.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(unit_ops.KINDS), default="department", show_default=True)
+@click.option("--parent", default=unit_ops.CITY, show_default=True, help="Parent unit (code or name).")
+@pass_ctx
+def units_add(ctx: Context, code: str, name: str, kind: str, parent: str) -> None:
+    """Add a unit, e.g. sohoa units add qlda "Ban Quản lý dự án" --kind department."""
+    archive = ctx.archive
+    with archive.sessions.begin() as session:
+        unit = unit_ops.add_unit(session, code, nfc(name), kind, unit_ops.resolve_unit(session, parent))
+        session.add(
+            AuditEvent(
+                actor=archive.actor,
+                action="unit.add",
+                unit_id=unit.id,
+                detail={"code": unit.code, "name": unit.name},
+            )
+        )
+        click.echo(f"added {unit.code}: {unit.name}")
+
+
+@units.command("rename")
+@click.argument("unit")
+@click.argument("new_name")
+@pass_ctx
+def units_rename(ctx: Context, unit: str, new_name: str) -> None:
+    """Rename a unit; its old name keeps working."""
+    archive = ctx.archive
+    with archive.sessions.begin() as session:
+        target = unit_ops.resolve_unit(session, unit)
+        old = unit_ops.rename_unit(session, target, new_name)
+        session.add(
+            AuditEvent(
+                actor=archive.actor,
+                action="unit.rename",
+                unit_id=target.id,
+                detail={"old": old, "new": target.name},
+            )
+        )
+        click.echo(f"renamed {target.code}: {old} -> {target.name}")

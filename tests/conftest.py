@@ -7,10 +7,13 @@ rows. Set ``SOHOA_TEST_PG_URL`` to point elsewhere.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -20,6 +23,18 @@ from sohoa.archive.store import Archive, open_archive
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 PG_URL = os.environ.get("SOHOA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def load_generator() -> ModuleType:
+    """``samples/generate.py``, imported by path once (samples/ is a folder of scripts, not a package)."""
+    name = "samples_generate"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SAMPLES / "generate.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # its dataclasses look their module up while the file runs
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 @pytest.fixture

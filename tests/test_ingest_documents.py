@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -14,10 +13,9 @@ from sohoa.archive.models import Document
 from sohoa.archive.review import review_queue
 from sohoa.ingest import IngestOptions, ingest
 
-from .conftest import ROOT, SAMPLES
+from .conftest import SAMPLES, load_generator
 
-sys.path.insert(0, str(ROOT / "samples"))
-import generate  # noqa: E402
+generate = load_generator()
 
 
 def test_same_result_scanned_twice_is_flagged(sqlite_archive) -> None:

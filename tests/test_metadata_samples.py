@@ -7,10 +7,8 @@ the deterministic samples generator into a temporary folder.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,20 +16,13 @@ import pytest
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.read import read_document
 
+from .conftest import load_generator
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 TEMPLATES = ("quyet_dinh", "cong_van", "ket_hon", "khai_sinh", "ho_kinh_doanh", "giay_phep_xay_dung",
              "xac_nhan_hon_nhan")
 CONDITIONS = ("clean-300", "pdf-text")
-
-
-def load_generator():  # noqa: ANN201 - samples/ is a script folder, not a package
-    spec = importlib.util.spec_from_file_location("samples_generate", SAMPLES / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
 
 
 def sample_set(tmp: Path) -> list[tuple[Path, dict]]:

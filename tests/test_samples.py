@@ -6,13 +6,11 @@ the generator and the committed JSON, or a file whose page count or DPI lies, wo
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -21,20 +19,13 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from .conftest import load_generator
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 
 
-def _load_generator():
-    """Import ``samples/generate.py`` by path: samples/ is a folder of scripts, not a package."""
-    spec = importlib.util.spec_from_file_location("samples_generate", SAMPLES / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = load_generator()
 SIDECARS = sorted(SAMPLES.glob("*.json"))
 A4_MM = (210.0, 297.0)
 

@@ -7,10 +7,8 @@ pile through the feeder; it must come back as exactly the 30 documents, continua
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -22,16 +20,9 @@ from sohoa.digitize.pages import PageRef, open_document
 from sohoa.digitize.read import read_document, read_page
 from sohoa.digitize.split import classify_page, split_pages
 
+from .conftest import load_generator
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def load_generator():  # noqa: ANN201 - samples/ is a script folder, not a package
-    spec = importlib.util.spec_from_file_location("samples_generate", ROOT / "samples" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
 
 
 def _read_ref(ref: PageRef) -> PageText:

@@ -38,6 +38,18 @@ class SohoaError(Exception):
         return self.message
 
 
+class UsageError(SohoaError):
+    """A user mistake in options or values (a date that does not exist, an unknown field)."""
+
+    exit_code = ExitCode.usage
+
+
+class ConflictError(SohoaError):
+    """What was asked clashes with what is stored (a name that exists, a deadline before the baseline)."""
+
+    exit_code = ExitCode.usage
+
+
 class InputFileError(SohoaError):
     """A file cannot be turned into pages: the reason names the file and the remedy.
 
@@ -70,6 +82,14 @@ class ArchiveError(SohoaError):
     """The database or the storage folder cannot be used."""
 
     exit_code = ExitCode.archive
+
+
+class DatabaseError(ArchiveError):
+    """The database is unreachable, locked, full or refused the work; nothing half-done is kept."""
+
+
+class IdentityError(ArchiveError):
+    """The archive folder and the database belong to different archives: nothing is touched."""
 
 
 class NotFoundError(SohoaError):

@@ -67,6 +67,11 @@ def collect_files(paths: list[Path]) -> tuple[list[InputFile], list[str]]:
     return files, skipped
 
 
+def path_key(name: str) -> str:
+    """The key a batch item is unique by: a path may be longer than a database index entry."""
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def batch_key(unit: Unit, files: list[InputFile], options: dict[str, object]) -> str:
     """Identity of a command: the same unit, files and options give the same key."""
     payload = json.dumps(
@@ -101,7 +106,7 @@ def start_or_resume(
     known = {item.path for item in batch.items}
     for f in files:
         if f.name not in known:
-            session.add(BatchItem(batch=batch, path=f.name, status="pending"))
+            session.add(BatchItem(batch=batch, path=f.name, path_key=path_key(f.name), status="pending"))
     session.flush()
     return batch, resumed
 

@@ -64,7 +64,7 @@ class Original(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(50))
-    source_name: Mapped[str] = mapped_column(String(500))
+    source_name: Mapped[str] = mapped_column(Text)  # paths of any length (up to 4,096 bytes)
     stored_path: Mapped[str] = mapped_column(String(300))
     page_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -101,6 +101,10 @@ class Document(Base):
     index_state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # a voided document (``status == "voided"``) keeps its record and files but leaves counts
+    # and search; the reason is what a later reader needs to understand why
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     original: Mapped[Original] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -159,17 +163,21 @@ class BatchItem(Base):
     """One input file of a batch and how it ended: pending, stored, duplicate or failed."""
 
     __tablename__ = "batch_items"
-    __table_args__ = (UniqueConstraint("batch_id", "path", name="uq_batch_items_path"),)
+    # a path may be 4,096 bytes, longer than an index entry may be: uniqueness is on its hash
+    __table_args__ = (UniqueConstraint("batch_id", "path_key", name="uq_batch_items_path_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
-    path: Mapped[str] = mapped_column(String(1000))
+    path: Mapped[str] = mapped_column(Text)
+    path_key: Mapped[str] = mapped_column(String(64))  # sha256 of ``path`` (see ``batches.path_key``)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     sha256: Mapped[str | None] = mapped_column(String(64))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     pages: Mapped[int] = mapped_column(Integer, default=0)
     reason_code: Mapped[str | None] = mapped_column(String(40))
     error: Mapped[str | None] = mapped_column(Text)
+    # where the failed file was copied, relative to the archive home: re-runs point here
+    quarantine_path: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     batch: Mapped[Batch] = relationship(back_populates="items")
@@ -295,3 +303,57 @@ class UnitTarget(Base):
     target_percent: Mapped[float] = mapped_column(Float, default=20.0)
     target_date: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+# -- trust (issue 8): identity, settings, fixity ------------------------------------------------
+class ArchiveSetting(Base):
+    """One setting of the archive, chosen at creation: its id, time zone, group mode, search backend.
+
+    The archive id is also written in the archive folder; the two must agree, so a database
+    pointed at another archive's folder is refused instead of "cleaning" its files.
+    """
+
+    __tablename__ = "archive_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class StoredFile(Base):
+    """Every file the archive keeps (originals, searchable PDFs) with the checksum it must have.
+
+    ``sohoa verify`` re-hashes them, least recently checked first; a derivative replaced on
+    purpose (e.g. a PDF/A conversion) records its new checksum here through an audited step.
+    ``sha256`` is null only for files stored before this registry existed, until first checked.
+    """
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(300), unique=True)  # relative to the archive home
+    role: Mapped[str] = mapped_column(String(20))  # original | pdf
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    original_sha256: Mapped[str | None] = mapped_column(String(64))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    last_result: Mapped[str | None] = mapped_column(String(20))  # ok | missing | altered
+
+
+class FixityRun(Base):
+    """One run of ``sohoa verify``: when, by whom, how much was checked and what was found."""
+
+    __tablename__ = "fixity_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    missing: Mapped[int] = mapped_column(Integer, default=0)
+    altered: Mapped[int] = mapped_column(Integer, default=0)
+    orphan: Mapped[int] = mapped_column(Integer, default=0)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)

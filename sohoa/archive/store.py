@@ -10,15 +10,20 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
+from datetime import date, tzinfo
 from pathlib import Path
 
 from platformdirs import user_data_dir
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from sohoa import clock
 from sohoa.errors import ArchiveError
 
-from .db import create_archive_engine, migrate, session_factory
+from .db import _redact, create_archive_engine, migrate, session_factory
+from .identity import ensure_identity
+from .settings import TIME_ZONE, read_settings, write_setting
 from .units import seed_default_units
 
 
@@ -44,6 +49,17 @@ class Archive:
     engine: Engine
     sessions: sessionmaker[Session]
     actor: str = field(default_factory=current_actor)
+    archive_id: str = ""
+    settings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> tzinfo:
+        """The archive's one time zone: every "today", period and digitised date uses it."""
+        return clock.zone(self.settings.get(TIME_ZONE))
+
+    def today(self) -> date:
+        """Today in the archive's time zone."""
+        return clock.today(self.tz)
 
     @property
     def tmp_dir(self) -> Path:
@@ -78,6 +94,18 @@ def open_archive(home: Path | None = None, db_url: str | None = None) -> Archive
     engine = create_archive_engine(url)
     migrate(engine, lock_dir=home)
     sessions = session_factory(engine)
-    with sessions.begin() as session:
-        seed_default_units(session)
-    return Archive(home=home, engine=engine, sessions=sessions)
+    for attempt in (1, 2):  # two commands creating one archive at once: the second adopts the first's id
+        try:
+            with sessions.begin() as session:
+                archive_id = ensure_identity(home, session, _redact(url))
+                settings = read_settings(session)
+                if TIME_ZONE not in settings:
+                    settings[TIME_ZONE] = os.environ.get("SOHOA_TZ") or clock.DEFAULT_TIME_ZONE
+                    clock.zone(settings[TIME_ZONE])  # an unknown zone is refused before it is stored
+                    write_setting(session, TIME_ZONE, settings[TIME_ZONE])
+                seed_default_units(session)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return Archive(home=home, engine=engine, sessions=sessions, archive_id=archive_id, settings=settings)

@@ -1,0 +1,32 @@
+"""The archive's settings, kept in its database: chosen once when the archive is created.
+
+Keys: ``archive_id`` (also written in the folder, see ``identity``), ``time_zone``,
+``group_mode`` (the permission bits a group gets on the archive's files, ``none`` by default),
+``search_backend``. Values are text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import ArchiveSetting
+
+ARCHIVE_ID = "archive_id"
+TIME_ZONE = "time_zone"
+GROUP_MODE = "group_mode"
+SEARCH_BACKEND = "search_backend"
+
+
+def read_settings(session: Session) -> dict[str, str]:
+    """All settings as a dict."""
+    return {row.key: row.value for row in session.scalars(select(ArchiveSetting))}
+
+
+def write_setting(session: Session, key: str, value: str) -> None:
+    """Set one setting (the caller commits)."""
+    row = session.get(ArchiveSetting, key)
+    if row is None:
+        session.add(ArchiveSetting(key=key, value=value))
+    else:
+        row.value = value

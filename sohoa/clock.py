@@ -1,0 +1,64 @@
+"""One clock for the whole archive: what "now" and "today" are, in the archive's time zone.
+
+A city's day is a Vietnamese day whatever the server's clock zone or the process's ``TZ``:
+a result digitised at 23:30 UTC belongs to the next Vietnamese day, and a report run at
+18:00 UTC must count it as today. Every "today", period bound, digitised date and report date
+comes from here, never from ``date.today()`` or a database server's ``now()``.
+
+``SOHOA_NOW`` (an ISO 8601 moment with its offset) pins the clock; it exists for tests and
+for re-running a report as of a past moment, and is never needed in normal use.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, time, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sohoa.errors import UsageError
+
+DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def zone(name: str | None = None) -> tzinfo:
+    """The time zone called ``name`` (default: ``SOHOA_TZ``, else Vietnam's)."""
+    name = name or os.environ.get("SOHOA_TZ") or DEFAULT_TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(
+            f"không biết múi giờ '{name}' (unknown time zone): dùng tên như Asia/Ho_Chi_Minh"
+        ) from exc
+
+
+def now() -> datetime:
+    """The current moment, timezone-aware in UTC (``SOHOA_NOW`` pins it)."""
+    pinned = os.environ.get("SOHOA_NOW")
+    if pinned:
+        try:
+            moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise UsageError(
+                f"SOHOA_NOW='{pinned}' is not an ISO 8601 moment (e.g. 2024-06-10T23:30:00+00:00)"
+            ) from exc
+        if moment.tzinfo is None:
+            raise UsageError(f"SOHOA_NOW='{pinned}' needs its offset, e.g. 2024-06-10T23:30:00+00:00")
+        return moment.astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def today(tz: tzinfo | None = None) -> date:
+    """Today in the archive's zone."""
+    return now().astimezone(tz or zone()).date()
+
+
+def local_date(moment: datetime, tz: tzinfo | None = None) -> date:
+    """The archive-zone day a stored moment falls on (naive moments are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz or zone()).date()
+
+
+def day_start_utc(day: date, tz: tzinfo | None = None) -> datetime:
+    """The UTC moment an archive-zone day begins: period bounds compare stored UTC moments."""
+    return datetime.combine(day, time.min, tz or zone()).astimezone(UTC)

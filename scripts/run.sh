@@ -7,6 +7,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie fonts-noto-core fonts-dejavu-core)
+# what only the test suite needs: the PostgreSQL server (when the machine has none) and the venv module
+TEST_APT_PACKAGES=(postgresql python3-venv)
 VENV="${SOHOA_VENV:-$here/.venv}"
 PY="${PYTHON:-python3}"
 
@@ -19,16 +21,59 @@ need_apt() {
   return 1
 }
 
-install_apt() {
-  if ! need_apt; then return; fi
-  say "installing system packages: ${APT_PACKAGES[*]}"
-  local sudo=""
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || { echo "need root (or sudo) to apt-get install ${APT_PACKAGES[*]}" >&2; exit 5; }
-    sudo="sudo"
+SUDO=""
+as_root() {
+  if [ "$(id -u)" != 0 ] && [ -z "$SUDO" ]; then
+    command -v sudo >/dev/null || { echo "need root (or sudo) to: $*" >&2; exit 5; }
+    SUDO="sudo"
   fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${APT_PACKAGES[@]}" >/dev/null
+  $SUDO "$@"
+}
+
+APT_UPDATED=""
+apt_install() {
+  say "installing system packages: $*"
+  [ -n "$APT_UPDATED" ] || { as_root apt-get update -qq; APT_UPDATED=1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+install_apt() {
+  local want=()
+  need_apt && want+=("${APT_PACKAGES[@]}")
+  "$PY" -c "import ensurepip, venv" 2>/dev/null || [ -x "$VENV/bin/python" ] || want+=(python3-venv)
+  if [ "${#want[@]}" -gt 0 ]; then apt_install "${want[@]}"; fi
+}
+
+# The tests run on the local PostgreSQL server (127.0.0.1:5432, trust, database "test"). Machines here run it
+# already; on a fresh machine install it, start a cluster, let local TCP connections in (trust, test machines
+# only) and create the database. SOHOA_TEST_PG_URL pointing elsewhere skips all of this.
+ensure_postgres() {
+  [ -z "${SOHOA_TEST_PG_URL:-}" ] || return 0
+  if ! command -v pg_lsclusters >/dev/null 2>&1; then apt_install postgresql; fi
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    local version
+    version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+    if ! pg_lsclusters -h 2>/dev/null | grep -q .; then
+      say "creating the PostgreSQL cluster $version/main"
+      as_root pg_createcluster "$version" main --port 5432 >/dev/null
+    fi
+    local cluster
+    cluster="$(pg_lsclusters -h | awk '$3 == 5432 {print $1" "$2; exit}')"
+    [ -n "$cluster" ] || cluster="$(pg_lsclusters -h | awk '{print $1" "$2; exit}')"
+    local conf="/etc/postgresql/${cluster% *}/${cluster#* }/pg_hba.conf"
+    if [ -f "$conf" ] && ! grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$conf"; then
+      say "PostgreSQL: trusting local TCP connections for the tests ($conf)"
+      as_root sed -i '1i host all all 127.0.0.1/32 trust' "$conf"
+    fi
+    say "starting PostgreSQL ${cluster}"
+    as_root pg_ctlcluster --skip-systemctl-redirect ${cluster} start || as_root pg_ctlcluster ${cluster} reload || true
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+  if ! psql -h 127.0.0.1 -U postgres -d test -Atqc 'select 1' >/dev/null 2>&1; then
+    say "creating the PostgreSQL test database"
+    psql -h 127.0.0.1 -U postgres -d postgres -qc 'CREATE DATABASE test' >/dev/null 2>&1 \
+      || as_root su postgres -c "psql -qc 'CREATE DATABASE test'" >/dev/null
+  fi
 }
 
 install_venv() {
@@ -57,6 +102,7 @@ case "$cmd" in
     ;;
   test)
     install_apt
+    ensure_postgres
     install_venv
     say "ruff"
     "$VENV/bin/ruff" check sohoa tests bench samples scripts

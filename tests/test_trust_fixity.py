@@ -195,7 +195,6 @@ def test_a_replaced_derivative_is_not_reported_as_tampering(archive, tmp_path: P
 
 def test_verify_memory_stays_flat_on_a_big_file(sqlite_archive) -> None:
     """A 64 MB file is hashed through one 1 MiB buffer, never read whole."""
-    import resource
     import subprocess
     import sys
 
@@ -207,7 +206,8 @@ def test_verify_memory_stays_flat_on_a_big_file(sqlite_archive) -> None:
         sha, size = fixity.hash_file(big)
         fixity.record_stored_file(session, path="originals/big.bin", role="original", sha256=sha, size=size)
     code = (
-        "import resource, sys; from sohoa.archive.store import open_archive; from sohoa.archive import fixity;"
+        "import resource, sys; from sohoa.archive.store import open_archive;"
+        "from sohoa.archive import fixity;"
         "a = open_archive(sys.argv[1]); base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
         "r = fixity.verify(a); assert r.ok, r.findings;"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base)"
@@ -217,4 +217,3 @@ def test_verify_memory_stays_flat_on_a_big_file(sqlite_archive) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert int(run.stdout) < 16 * 1024  # KiB: far below the file's 64 MiB
-    assert resource  # imported for the subprocess's measurement only

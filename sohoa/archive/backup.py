@@ -131,6 +131,12 @@ def _private_dirs(out: Path, folder: Path) -> None:
         path.mkdir(mode=0o700, exist_ok=True)
 
 
+def _inside(rel: str) -> bool:
+    """A path a row names is relative and stays inside the archive (never copy from elsewhere)."""
+    path = Path(rel)
+    return not path.is_absolute() and ".." not in path.parts
+
+
 def _copy(out: Path, src: Path, dst: Path) -> int:
     """Copy one file keeping its mode (originals stay read-only); returns its size."""
     _private_dirs(out, dst.parent)
@@ -154,7 +160,7 @@ def backup_archive(archive: Archive, out: Path) -> BackupResult:
     try:
         for rel in paths:
             src = archive.path(rel)
-            if not src.is_file():
+            if not _inside(rel) or not src.is_file():
                 result.missing.append(rel)
                 continue
             result.bytes += _copy(out, src, out / rel)

@@ -57,13 +57,29 @@ def verify(
         else:
             _print_history(runs, ctx.archive.tz)
         return
-    result = fixity.verify(ctx.archive, unit=unit, sample=sample)
+    result = _verify_with_progress(ctx, unit, sample)
     if json_out:
         emit_json(result.to_json())
     else:
         _print_verify(result)
     if not result.ok:
         sys.exit(int(ExitCode.partial))
+
+
+def _verify_with_progress(ctx: Context, unit: str | None, sample: float | None) -> fixity.VerifyResult:
+    """Run verify, with a progress bar on stderr when it is a terminal."""
+    if not err_console.is_terminal:
+        return fixity.verify(ctx.archive, unit=unit, sample=sample)
+    from rich.progress import Progress as Bar
+
+    with Bar(console=err_console, transient=True) as bar:
+        task = bar.add_task("kiểm tra tệp (checking files)", total=None)
+        return fixity.verify(
+            ctx.archive,
+            unit=unit,
+            sample=sample,
+            on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
 
 
 def _print_verify(result: fixity.VerifyResult) -> None:

@@ -291,17 +291,25 @@ def find_orphans(archive: Archive) -> list[Finding]:
     Each folder is listed before its rows are read, so a file whose rows commit meanwhile is
     not reported; memory holds one folder's names at a time.
     """
-    found: list[Finding] = []
+    candidates: list[str] = []
     with archive.sessions() as session:
         for folder, names in _walk(archive.home):
             known = _registered_under(session, folder)
             session.rollback()  # a fresh snapshot for the next folder (PostgreSQL repeatable reads)
-            found.extend(
-                Finding("orphan", None, _printable(f"{folder}/{name}"))
-                for name in names
-                if f"{folder}/{name}" not in known
-            )
-    return found
+            candidates.extend(f"{folder}/{name}" for name in names if f"{folder}/{name}" not in known)
+    # asked again at the end: a file whose rows committed, or that an audited replacement
+    # removed, while the folders were walked is no orphan
+    unnamed: list[str] = []
+    with archive.sessions() as session:
+        for start in range(0, len(candidates), 500):
+            chunk = candidates[start : start + 500]
+            named: set[str] = set()
+            for column in (StoredFile.path, Original.stored_path, Document.pdf_path):
+                named.update(session.scalars(select(column).where(column.in_(chunk))))
+            unnamed.extend(p for p in chunk if p not in named)
+    return [
+        Finding("orphan", None, _printable(rel)) for rel in unnamed if os.path.lexists(archive.path(rel))
+    ]
 
 
 def verify(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from sohoa.commands import archive as _archive
 from sohoa.commands import documents as _documents
 from sohoa.commands import reports as _reports
 from sohoa.commands import review as _review
@@ -66,6 +67,11 @@ cli.add_command(_review.edit)
 cli.add_command(_review.reextract)
 cli.add_command(_reports.register)
 cli.add_command(_reports.report)
+cli.add_command(_archive.init)
+cli.add_command(_archive.verify)
+cli.add_command(_archive.backup)
+cli.add_command(_archive.void)
+cli.add_command(_archive.move)
 
 
 # -- entry point ---------------------------------------------------------------------------

@@ -2,15 +2,49 @@
 
 Each file the archive stores (an original, a searchable PDF) is registered in
 ``stored_files`` with the SHA-256 of the bytes that were written, in the same transaction as
-the document's rows. ``sohoa verify`` re-hashes them later and records each run.
+the document's rows. ``sohoa verify`` re-hashes them later and records each run:
+
+* **missing**: a registered file is not on disk;
+* **altered**: its bytes no longer hash to the registered checksum;
+* **orphan**: a file under ``originals/`` or ``documents/`` that no row names.
+
+Hashing streams 1 MiB at a time through one reused buffer, so memory stays flat whatever the
+file sizes; results are written in short transactions between chunks of files, so an ingest
+running at the same time is never held up by a long check. ``--sample`` checks the files
+checked least recently (never checked first), so nightly samples cover the whole archive in
+turn. A derivative replaced on purpose (``replace_derivative``) records its new checksum, so
+verify reports no false tampering.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import contextlib
+import hashlib
+import math
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Select, delete, event, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import StoredFile
+from sohoa import clock
+from sohoa.errors import ArchiveError, NotFoundError, UsageError
+from sohoa.text import nfc
+
+from . import storage
+from .models import AuditEvent, Document, FixityRun, Original, StoredFile
+from .store import Archive
+from .units import descendant_ids, resolve_unit
+
+CHUNK = 1 << 20  # bytes read at a time
+_ROWS = 200  # stored files checked between two short write transactions
+_FINDINGS_KEPT = 1000  # findings kept in a run's history row (the counts are always complete)
+SCANNED = ("originals", "documents")  # folders whose files must all be registered
 
 
 def record_stored_file(
@@ -35,3 +69,427 @@ def record_stored_file(
     row.sha256, row.size = sha256, size
     row.original_sha256, row.document_id = original_sha256, document_id
     return row
+
+
+# -- results -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Finding:
+    """One problem: ``kind`` is ``missing``, ``altered`` or ``orphan``; ``path`` is inside the archive."""
+
+    kind: str
+    document_id: int | None
+    path: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "document_id": self.document_id, "path": self.path}
+
+
+@dataclass
+class VerifyResult:
+    """What one ``sohoa verify`` run checked and found (``to_json`` is the documented shape)."""
+
+    run_id: int
+    checked: int = 0
+    bytes: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    scope: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def count(self, kind: str) -> int:
+        return sum(1 for f in self.findings if f.kind == kind)
+
+    def to_json(self) -> dict[str, Any]:
+        findings = [f.to_json() for f in self.findings]
+        return {"checked": self.checked, "bytes": self.bytes, "findings": findings}
+
+
+# -- hashing -------------------------------------------------------------------------------
+def hash_file(path: Path, buffer: bytearray | None = None) -> tuple[str, int]:
+    """SHA-256 and size of a file, streamed through one reused 1 MiB buffer (flat memory)."""
+    buf = buffer if buffer is not None else bytearray(CHUNK)
+    view = memoryview(buf)
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb", buffering=0) as handle:
+        with contextlib.suppress(AttributeError, OSError):  # a hint only: read ahead, we read once
+            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        while n := handle.readinto(view):
+            digest.update(view[:n])
+            size += n
+    return digest.hexdigest(), size
+
+
+def _printable(path: str) -> str:
+    """A path as text that JSON and a terminal can carry (undecodable bytes become U+FFFD)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+# -- the registry for archives made before it ---------------------------------------------
+def _insert_ignoring_existing(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert registry rows, leaving alone any path another process registered meanwhile."""
+    if not rows:
+        return
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        stmt = postgresql.insert(StoredFile).on_conflict_do_nothing(index_elements=["path"])
+    elif name == "sqlite":
+        stmt = sqlite.insert(StoredFile).on_conflict_do_nothing(index_elements=["path"])
+    else:  # other databases: the per-path check above the insert is the guard
+        stmt = StoredFile.__table__.insert()
+    session.execute(stmt, rows)
+
+
+def backfill_registry(archive: Archive) -> int:
+    """Register the files of documents stored before ``stored_files`` existed; returns how many.
+
+    An original's name is its content hash, so its checksum is known; a PDF's is not, and is
+    recorded (``sha256`` null until then) by its first check.
+    """
+    now = clock.now()
+    added = 0
+    with archive.sessions.begin() as session:
+        first_doc = (
+            select(func.min(Document.id)).where(Document.original_sha256 == Original.sha256).scalar_subquery()
+        )
+        originals = session.execute(
+            select(Original.sha256, Original.stored_path, Original.size, first_doc).where(
+                ~exists().where(StoredFile.path == Original.stored_path)
+            )
+        ).all()
+        rows = [
+            {"path": path, "role": "original", "sha256": sha, "size": size, "original_sha256": sha,
+             "document_id": doc_id, "created_at": now}
+            for sha, path, size, doc_id in originals
+        ]  # fmt: skip
+        pdfs = session.execute(
+            select(Document.id, Document.pdf_path, Document.original_sha256).where(
+                ~exists().where(StoredFile.path == Document.pdf_path)
+            )
+        ).all()
+        rows += [
+            {"path": path, "role": "pdf", "sha256": None, "size": None, "original_sha256": sha,
+             "document_id": doc_id, "created_at": now}
+            for doc_id, path, sha in pdfs
+        ]  # fmt: skip
+        for start in range(0, len(rows), 1000):
+            _insert_ignoring_existing(session, rows[start : start + 1000])
+        added = len(rows)
+    return added
+
+
+# -- verify --------------------------------------------------------------------------------
+def _unit_filter(session: Session, unit: str) -> Any:
+    """Stored files of the documents of ``unit`` and its sub-units (an original shared by
+    documents of several units belongs to each)."""
+    unit_ids = descendant_ids(session, resolve_unit(session, unit))
+    docs = select(Document.id).where(Document.unit_id.in_(unit_ids))
+    originals = (
+        select(Original.stored_path)
+        .join(Document, Document.original_sha256 == Original.sha256)
+        .where(Document.unit_id.in_(unit_ids))
+    )
+    return or_(StoredFile.document_id.in_(docs), StoredFile.path.in_(originals))
+
+
+def _selection(session: Session, unit: str | None, sample: float | None) -> list[int]:
+    """Ids of the stored files to check: all (or ``sample`` percent, least recently checked
+    first, never at random), limited to a unit's when asked."""
+    query: Select[Any] = select(StoredFile.id)
+    if unit:
+        query = query.where(_unit_filter(session, unit))
+    if sample is not None:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        query = query.order_by(StoredFile.last_checked_at.asc().nulls_first(), StoredFile.id).limit(
+            math.ceil(total * sample / 100)
+        )
+    else:
+        query = query.order_by(StoredFile.id)
+    return list(session.scalars(query))
+
+
+def _document_of(session: Session, row: StoredFile) -> int | None:
+    """The document a finding belongs to: the registered one, else the first document of the original."""
+    if row.document_id is not None:
+        return row.document_id
+    sha = row.original_sha256 or session.scalar(
+        select(Original.sha256).where(Original.stored_path == row.path)
+    )
+    if sha is None:
+        return None
+    return session.scalar(select(func.min(Document.id)).where(Document.original_sha256 == sha))
+
+
+def _check_chunk(archive: Archive, ids: list[int], buffer: bytearray, result: VerifyResult) -> None:
+    """Hash one chunk of stored files (no transaction open meanwhile), then record the outcome."""
+    with archive.sessions() as session:
+        rows = list(session.scalars(select(StoredFile).where(StoredFile.id.in_(ids)).order_by(StoredFile.id)))
+    outcomes: list[tuple[StoredFile, str, str | None, int | None]] = []
+    for row in rows:
+        try:
+            sha, size = hash_file(archive.path(row.path), buffer)
+        except FileNotFoundError:
+            outcomes.append((row, "missing", None, None))
+            continue
+        except IsADirectoryError:
+            outcomes.append((row, "altered", None, None))
+            continue
+        except PermissionError as exc:
+            raise ArchiveError(
+                f"không đọc được tệp {row.path} trong kho (cannot read a stored file: {exc.strerror}): "
+                "chạy sohoa bằng tài khoản sở hữu kho (run sohoa as the account that owns the archive)"
+            ) from exc
+        result.bytes += size
+        if row.sha256 is None:  # stored before the registry: its first check records its checksum
+            outcomes.append((row, "first", sha, size))
+        else:
+            outcomes.append((row, "ok" if sha == row.sha256 else "altered", sha, size))
+    result.checked += len(rows)
+    now = clock.now()
+    with archive.sessions.begin() as session:
+        for row, outcome, sha, size in outcomes:
+            # a row replaced or removed while we hashed (an audited replacement) is not a finding:
+            # the next run checks its new version
+            guard = (StoredFile.id == row.id, StoredFile.path == row.path)
+            if row.sha256 is None:
+                guard += (StoredFile.sha256.is_(None),)
+            else:
+                guard += (StoredFile.sha256 == row.sha256,)
+            values: dict[str, Any] = {"last_checked_at": now, "last_result": outcome}
+            if outcome == "first":
+                values.update(sha256=sha, size=size, last_result="ok")
+            changed = session.execute(update(StoredFile).where(*guard).values(**values)).rowcount
+            if changed and outcome in ("missing", "altered"):
+                result.findings.append(Finding(outcome, _document_of(session, row), _printable(row.path)))
+
+
+def _registered_under(session: Session, folder: str) -> set[str]:
+    """Paths rows name inside ``folder`` (the registry, plus the document tables as a safety net)."""
+    like = folder.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+    names: set[str] = set()
+    for column in (StoredFile.path, Original.stored_path, Document.pdf_path):
+        names.update(session.scalars(select(column).where(column.like(like, escape="\\"))))
+    return names
+
+
+def _walk(home: Path) -> Iterator[tuple[str, list[str]]]:
+    """(folder relative to home, its file names) for every folder under the scanned ones."""
+    for top in SCANNED:
+        for dirpath, dirnames, filenames in os.walk(home / top):
+            dirnames.sort()
+            files = sorted(n for n in filenames if not os.path.islink(os.path.join(dirpath, n)))
+            files += sorted(n for n in dirnames if os.path.islink(os.path.join(dirpath, n)))
+            if files:
+                yield Path(dirpath).relative_to(home).as_posix(), files
+
+
+def find_orphans(archive: Archive) -> list[Finding]:
+    """Files under ``originals/`` and ``documents/`` that no row names.
+
+    Each folder is listed before its rows are read, so a file whose rows commit meanwhile is
+    not reported; memory holds one folder's names at a time.
+    """
+    candidates: list[str] = []
+    with archive.sessions() as session:
+        for folder, names in _walk(archive.home):
+            known = _registered_under(session, folder)
+            session.rollback()  # a fresh snapshot for the next folder (PostgreSQL repeatable reads)
+            candidates.extend(f"{folder}/{name}" for name in names if f"{folder}/{name}" not in known)
+    # asked again at the end: a file whose rows committed, or that an audited replacement
+    # removed, while the folders were walked is no orphan
+    unnamed: list[str] = []
+    with archive.sessions() as session:
+        for start in range(0, len(candidates), 500):
+            chunk = candidates[start : start + 500]
+            named: set[str] = set()
+            for column in (StoredFile.path, Original.stored_path, Document.pdf_path):
+                named.update(session.scalars(select(column).where(column.in_(chunk))))
+            unnamed.extend(p for p in chunk if p not in named)
+    return [
+        Finding("orphan", None, _printable(rel)) for rel in unnamed if os.path.lexists(archive.path(rel))
+    ]
+
+
+def verify(
+    archive: Archive,
+    *,
+    unit: str | None = None,
+    sample: float | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> VerifyResult:
+    """Re-hash the stored files (all, a unit's, or a sample) and look for orphans; record the run.
+
+    Orphans belong to no document, so a run limited to a unit does not look for them.
+    ``on_progress(checked, total)`` is called after each chunk.
+    """
+    if sample is not None and not 0 < sample <= 100:
+        raise UsageError(f"--sample {sample:g}: cần một phần trăm trong (0, 100] (a percentage in (0, 100])")
+    if not os.access(archive.home, os.R_OK | os.X_OK):
+        raise ArchiveError(f"không đọc được thư mục kho {archive.home} (the archive folder cannot be read)")
+    backfill_registry(archive)
+    scope = {"unit": unit, "sample": sample, "orphans": unit is None}
+    with archive.sessions.begin() as session:
+        ids = _selection(session, unit, sample)
+        run = FixityRun(started_at=clock.now(), actor=archive.actor, scope=scope)
+        session.add(run)
+        session.flush()
+        result = VerifyResult(run_id=run.id, scope=scope)
+    buffer = bytearray(CHUNK)
+    for start in range(0, len(ids), _ROWS):
+        _check_chunk(archive, ids[start : start + _ROWS], buffer, result)
+        if on_progress is not None:
+            on_progress(result.checked, len(ids))
+    if unit is None:
+        result.findings.extend(find_orphans(archive))
+    with archive.sessions.begin() as session:
+        session.execute(
+            update(FixityRun)
+            .where(FixityRun.id == result.run_id)
+            .values(
+                finished_at=clock.now(),
+                checked=result.checked,
+                bytes=result.bytes,
+                missing=result.count("missing"),
+                altered=result.count("altered"),
+                orphan=result.count("orphan"),
+                findings=[f.to_json() for f in result.findings[:_FINDINGS_KEPT]],
+            )
+        )
+    return result
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored moment as aware UTC (SQLite hands it back without its zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def fixity_history(archive: Archive, limit: int = 20) -> list[dict[str, Any]]:
+    """The last ``limit`` verify runs, newest first (a run with no end was interrupted)."""
+    with archive.sessions() as session:
+        runs = session.scalars(select(FixityRun).order_by(FixityRun.id.desc()).limit(limit))
+        return [
+            {
+                "id": run.id,
+                "started_at": _utc(run.started_at).isoformat(),
+                "finished_at": _utc(run.finished_at).isoformat() if run.finished_at else None,
+                "actor": run.actor,
+                "scope": run.scope,
+                "checked": run.checked,
+                "bytes": run.bytes,
+                "missing": run.missing,
+                "altered": run.altered,
+                "orphan": run.orphan,
+            }
+            for run in runs
+        ]
+
+
+# -- replacing a derivative on purpose ------------------------------------------------------
+def derivative_relpath(sha256: str) -> str:
+    """Where a replacement PDF lives: named by the hash of its own bytes."""
+    return f"documents/{sha256[:2]}/{sha256}.pdf"
+
+
+def _copy_hashing(src: Path, tmp_dir: Path) -> tuple[Path, str, int]:
+    """Copy ``src`` into the archive's temp folder, hashing the bytes as they are written (one read)."""
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_dir / f"{os.getpid()}-replace-{os.urandom(6).hex()}.pdf"
+    digest, size = hashlib.sha256(), 0
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    try:
+        with open(src, "rb", buffering=0) as inp, open(tmp, "wb") as out:
+            while n := inp.readinto(view):
+                digest.update(view[:n])
+                out.write(view[:n])
+                size += n
+            out.flush()
+            os.fsync(out.fileno())
+    except FileNotFoundError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"không có tệp {src} (no such file)") from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ArchiveError(f"cannot copy {src.name} into the archive: {exc.strerror or exc}") from exc
+    return tmp, digest.hexdigest(), size
+
+
+def replace_derivative(
+    archive: Archive, session: Session, document_id: int, new_file_path: Path, reason: str
+) -> StoredFile:
+    """Replace a document's searchable PDF with ``new_file_path`` (e.g. its PDF/A conversion).
+
+    The new bytes are stored under their own hash and registered with their checksum in
+    ``session``, the document points at them, and an audit event keeps the old and new
+    checksums and the reason. The caller commits: only then is the old file removed (a
+    rollback removes the new one instead), so verify never sees a false tampering.
+    """
+    reason = nfc(reason or "").strip()
+    if not reason:
+        raise UsageError("cần lý do thay tệp (a reason for the replacement is required)")
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFoundError(f"không có văn bản số {document_id} (no document with id {document_id})")
+    old_rel = doc.pdf_path
+    old_row = session.scalar(select(StoredFile).where(StoredFile.path == old_rel))
+    tmp, sha, size = _copy_hashing(Path(new_file_path), archive.tmp_dir)
+    new_rel = derivative_relpath(sha)
+    if new_rel == old_rel:
+        tmp.unlink(missing_ok=True)
+        return record_stored_file(
+            session, path=new_rel, role="pdf", sha256=sha, size=size,
+            original_sha256=doc.original_sha256, document_id=doc.id,
+        )  # fmt: skip
+    final = archive.path(new_rel)
+    existed = final.exists()
+    if existed:
+        tmp.unlink(missing_ok=True)
+    else:
+        storage.move_in(tmp, final)
+    if old_row is not None:
+        session.execute(delete(StoredFile).where(StoredFile.id == old_row.id))
+    row = record_stored_file(
+        session, path=new_rel, role="pdf", sha256=sha, size=size,
+        original_sha256=doc.original_sha256, document_id=doc.id,
+    )  # fmt: skip
+    doc.pdf_path = new_rel
+    session.add(
+        AuditEvent(
+            actor=archive.actor,
+            action="derivative.replace",
+            document_id=doc.id,
+            unit_id=doc.unit_id,
+            detail={
+                "reason": reason,
+                "old_path": old_rel,
+                "old_sha256": old_row.sha256 if old_row is not None else None,
+                "new_path": new_rel,
+                "new_sha256": sha,
+                "size": size,
+            },
+        )
+    )
+    session.flush()
+    _after_transaction(session, on_commit=archive.path(old_rel), on_rollback=None if existed else final)
+    return row
+
+
+def _after_transaction(session: Session, *, on_commit: Path, on_rollback: Path | None) -> None:
+    """Remove the file the transaction made obsolete once its outcome is known (once only)."""
+    state = {"done": False}
+
+    def committed(_session: Session) -> None:
+        if not state["done"]:
+            state["done"] = True
+            on_commit.unlink(missing_ok=True)
+
+    def rolled_back(_session: Session) -> None:
+        if not state["done"]:
+            state["done"] = True
+            if on_rollback is not None:
+                on_rollback.unlink(missing_ok=True)
+
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_rollback", rolled_back)

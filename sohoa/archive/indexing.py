@@ -32,6 +32,7 @@ from .store import Archive
 log = logging.getLogger(__name__)
 
 _CHUNK = 200
+VOIDED = "voided"  # a voided document keeps its record but leaves the index (see ``lifecycle``)
 
 
 @dataclass
@@ -83,7 +84,7 @@ def open_index(archive: Archive) -> SearchIndex:
 def _documents(archive: Archive, ids: list[int] | None, pending_only: bool) -> Iterator[list[Document]]:
     """Documents in chunks, with what their entries need loaded."""
     with archive.sessions() as session:
-        query = select(Document.id).order_by(Document.id)
+        query = select(Document.id).where(Document.status != VOIDED).order_by(Document.id)
         if ids is not None:
             query = query.where(Document.id.in_(ids))
         if pending_only:
@@ -125,6 +126,7 @@ def sync_index(
     indexed = 0
     try:
         index = index or open_index(archive)
+        _drop_voided(archive, index)
         for docs in _documents(archive, ids, pending_only=ids is None):
             index.add_or_update(entry_for(doc) for doc in docs)
             _mark_indexed(archive, [(doc.id, doc.updated_at) for doc in docs])
@@ -133,6 +135,25 @@ def sync_index(
         log.warning("search index not updated (%s); documents stay pending for 'sohoa index sync'", exc)
         return SyncResult(indexed, pending_count(archive), str(exc))
     return SyncResult(indexed, pending_count(archive))
+
+
+def _drop_voided(archive: Archive, index: SearchIndex) -> None:
+    """Remove voided documents still pending from the index; they stay pending if that fails."""
+    with archive.sessions() as session:
+        voided = list(
+            session.scalars(
+                select(Document.id).where(Document.status == VOIDED, Document.index_state == "pending")
+            )
+        )
+    for start in range(0, len(voided), _CHUNK):
+        chunk = voided[start : start + _CHUNK]
+        index.delete(chunk)
+        with archive.sessions.begin() as session:
+            session.execute(
+                update(Document)
+                .where(Document.id.in_(chunk), Document.status == VOIDED)
+                .values(index_state="removed", updated_at=Document.updated_at)
+            )
 
 
 def pending_count(archive: Archive) -> int:
@@ -161,6 +182,7 @@ def check_index(archive: Archive, index: SearchIndex | None = None) -> CheckRepo
     index = index or _index(archive)
     expected: dict[int, str] = {}
     with archive.sessions() as session:
-        for doc in session.scalars(select(Document).options(selectinload(Document.unit))):
+        voided = Document.status == VOIDED
+        for doc in session.scalars(select(Document).where(~voided).options(selectinload(Document.unit))):
             expected[doc.id] = document_version(doc)
     return index.check(expected)

@@ -153,7 +153,7 @@ def _unlinked_documents(
     # scan of a paper already counted: matching it too would make the first one's row ambiguous
     query = select(
         Document.id, Document.unit_id, Document.created_at, Document.fields, Document.issued_date
-    ).where(~linked, Document.id > after_id, Document.duplicate_of.is_(None))
+    ).where(~linked, Document.id > after_id, Document.duplicate_of.is_(None), Document.status != "voided")
     if unit_ids is not None:
         query = query.where(Document.unit_id.in_(list(unit_ids)))
     if document_ids is None:
@@ -550,7 +550,7 @@ def list_unmatched(session: Session, unit_ids: list[int] | None = None, limit: i
     doc_linked = exists().where(RegisterLink.document_id == Document.id)
     row_linked = exists().where(RegisterLink.row_id == RegisterRow.id)
     docs_q = select(Document.id, Document.unit_id, Document.fields, Document.issued_date, Document.created_at)
-    docs_q = docs_q.where(~doc_linked)
+    docs_q = docs_q.where(~doc_linked, Document.status != "voided")
     rows_q = select(
         RegisterRow.id, RegisterRow.unit_id, RegisterRow.dossier_code, RegisterRow.result_number,
         RegisterRow.issued_date, RegisterRow.procedure, RegisterRow.valid,

@@ -419,7 +419,7 @@ def _document_counts(
         Document.unit_id,
         func.coalesce(func.sum(case((entered, Document.page_count), else_=0)), 0),
         func.coalesce(func.sum(case((issued, 1), else_=0)), 0),
-    ).group_by(Document.unit_id)
+    ).where(Document.status != "voided").group_by(Document.unit_id)  # a voided document is not counted
     if unit_ids is not None:
         query = query.where(Document.unit_id.in_(unit_ids))
     return {uid: (int(pages), int(docs)) for uid, pages, docs in session.execute(query)}

@@ -1,0 +1,56 @@
+"""``sohoa batches``: what each ingest run did, and why each failed file failed."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sohoa.archive import batches as batch_ops
+from sohoa.commands.base import Context, emit_json, pass_ctx
+
+
+@click.command("batches")
+@click.option(
+    "--failed", "failed_only", is_flag=True, help="Only batches with failed files, listing each file."
+)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="Newest batches shown.")
+@click.option("--json", "json_out", is_flag=True, help="Print the batches as JSON (shape in the README).")
+@pass_ctx
+def batches(ctx: Context, failed_only: bool, limit: int, json_out: bool) -> None:
+    """List ingest batches, newest first, with how many files were stored, duplicate, failed or pending.
+
+    With --failed, each failed file is listed with its reason and its copy in the quarantine folder.
+    """
+    archive = ctx.archive
+    with archive.sessions() as session:
+        found = batch_ops.list_batches(session, failed_only=failed_only, limit=limit, tz=archive.tz)
+    if json_out:
+        emit_json([b.to_json() for b in found])
+        return
+    out = Console()
+    table = Table("lô (batch)", "đơn vị (unit)", "trạng thái", "bắt đầu (started)", *batch_ops.OUTCOMES)
+    for b in found:
+        table.add_row(
+            str(b.id),
+            Text(b.unit),
+            b.status,
+            b.started_at.strftime("%Y-%m-%d %H:%M"),
+            *(str(b.counts[o]) for o in batch_ops.OUTCOMES),
+        )
+    out.print(table)
+    if not failed_only:
+        return
+    files = Table("lô", "tệp (file)", "mã lỗi (reason)", "lý do (message)", "bản cách ly (quarantine)")
+    for b in found:
+        for f in b.failed or []:
+            files.add_row(
+                str(b.id),
+                Text(f.path),
+                f.reason_code or "",
+                Text(f.message or ""),
+                Text(f.quarantine_path or ""),
+            )
+    out.print(files)
+    out.print(Text(f"Thư mục cách ly (quarantine folder): {archive.quarantine_dir}"))

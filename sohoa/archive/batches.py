@@ -194,7 +194,7 @@ def earlier_quarantine(session: Session, home: Path, *, sha256: str | None, key:
     The same file is the same bytes (``sha256``), or the same path (``key``, see
     :func:`path_key`) when one of the two failures could not read its bytes; a path whose
     bytes changed is a new file and gets its own copy. A copy a clerk has since deleted does
-    not count.
+    not count. Any item that recorded a copy counts, whatever its status now (a resumed item).
     """
     same_path = BatchItem.path_key == key
     if sha256 is not None:
@@ -204,7 +204,7 @@ def earlier_quarantine(session: Session, home: Path, *, sha256: str | None, key:
         match = same_path
     rows = session.execute(
         select(BatchItem.quarantine_path, BatchItem.sha256)
-        .where(BatchItem.status == "failed", BatchItem.quarantine_path.is_not(None), match)
+        .where(BatchItem.quarantine_path.is_not(None), match)
         .order_by(BatchItem.id)
     ).all()
     # same bytes first, then same path; the oldest copy of each

@@ -9,6 +9,7 @@ without a row.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import shutil
@@ -111,11 +112,13 @@ def quarantine(
     target = quarantine_dir / f"{stem}{suffix}"
     n = 1
     while target.exists() or target.with_name(target.name + ".reason.txt").exists():
+        if copy and _same_file(src, target):
+            break  # a run killed after copying but before recording it: that copy is this file's
         target = quarantine_dir / f"{stem}.{n}{suffix}"
         n += 1
     reason = target.with_name(target.name + ".reason.txt")
     kept = target
-    if copy:
+    if copy and not target.exists():
         try:
             shutil.copyfile(src, target)
         except OSError:
@@ -134,6 +137,13 @@ def quarantine(
     ]
     reason.write_text("\n".join(line for line in lines if line) + "\n", encoding="utf-8")
     return kept
+
+
+def _same_file(src: Path, target: Path) -> bool:
+    try:
+        return target.is_file() and filecmp.cmp(src, target, shallow=False)
+    except OSError:
+        return False
 
 
 def _short_stem(stem: str, suffix: str, limit: int = 180) -> tuple[str, str]:

@@ -42,15 +42,10 @@ def batches(ctx: Context, failed_only: bool, limit: int, json_out: bool) -> None
     out.print(table)
     if not failed_only:
         return
-    files = Table("lô", "tệp (file)", "mã lỗi (reason)", "lý do (message)", "bản cách ly (quarantine)")
-    for b in found:
+    for b in found:  # one block per file: paths and messages are long, a table would cut them
+        out.print(Text(f"\nLô {b.id} (batch {b.id}), {b.unit}: {b.counts['failed']} tệp lỗi (failed)"))
         for f in b.failed or []:
-            files.add_row(
-                str(b.id),
-                Text(f.path),
-                f.reason_code or "",
-                Text(f.message or ""),
-                Text(f.quarantine_path or ""),
-            )
-    out.print(files)
-    out.print(Text(f"Thư mục cách ly (quarantine folder): {archive.quarantine_dir}"))
+            out.print(Text(f"  ✗ {f.path}"), soft_wrap=True)
+            out.print(Text(f"    {f.reason_code}: {f.message or ''}"), soft_wrap=True)
+            out.print(Text(f"    bản cách ly (quarantine copy): {f.quarantine_path or '-'}"), soft_wrap=True)
+    out.print(Text(f"\nThư mục cách ly (quarantine folder): {archive.quarantine_dir}"), soft_wrap=True)

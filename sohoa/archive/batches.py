@@ -25,10 +25,32 @@ from sohoa.text import nfc
 
 from .models import AuditEvent, Batch, BatchItem, Unit, utcnow
 
-#: File types a scanner or a one-stop export produces; other files met while walking a
+#: File types a scanner, a phone or a one-stop export produces; other files met while walking a
 #: folder (Thumbs.db, notes, our own JSON) are skipped and counted, not failed.
 SCAN_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".heic", ".heif", ".avif", ".pdf"}
+    {
+        *(".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".tif", ".tiff", ".bmp", ".webp", ".gif"),
+        *(".heic", ".heif", ".hif", ".avif", ".pdf"),
+    }
+)
+#: Documents a clerk may take for scans but that we do not read (Word, Excel, JPEG 2000, DjVu):
+#: inside a folder they fail with ``unsupported`` and what to convert them to, never skipped silently.
+DOCUMENT_SUFFIXES = frozenset(
+    {
+        ".doc",
+        ".docx",
+        ".odt",
+        ".rtf",
+        ".xls",
+        ".xlsx",
+        ".ods",
+        ".jp2",
+        ".j2k",
+        ".jpf",
+        ".jpx",
+        ".djvu",
+        ".djv",
+    }
 )
 #: How each batch item can end; ``pending`` until its file is processed.
 OUTCOMES = ("stored", "duplicate", "failed", "pending")
@@ -126,7 +148,7 @@ def collect_files(paths: list[Path]) -> tuple[list[InputFile], list[str]]:
                 rel = path.relative_to(given)
                 if any(part.startswith(".") for part in rel.parts) or not path.is_file():
                     continue
-                if path.suffix.lower() in SCAN_SUFFIXES:
+                if path.suffix.lower() in SCAN_SUFFIXES | DOCUMENT_SUFFIXES:
                     add(path)
                 else:
                     skipped.append(nfc(str(path)))

@@ -30,7 +30,13 @@ def batches(ctx: Context, failed_only: bool, limit: int, json_out: bool) -> None
         emit_json([b.to_json() for b in found])
         return
     out = Console()
-    table = Table("lô (batch)", "đơn vị (unit)", "trạng thái", "bắt đầu (started)", *batch_ops.OUTCOMES)
+    table = Table(title="Các lô đã nạp (batches)")
+    table.add_column("lô", no_wrap=True)
+    table.add_column("đơn vị")
+    table.add_column("trạng thái", no_wrap=True)
+    table.add_column("bắt đầu", no_wrap=True)
+    for header in ("đã lưu", "trùng", "lỗi", "còn chờ"):  # stored, duplicate, failed, pending
+        table.add_column(header, justify="right", no_wrap=True)
     for b in found:
         table.add_row(
             str(b.id),

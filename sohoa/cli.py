@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from sohoa.commands import archive as _archive
+from sohoa.commands import batches as _batches
 from sohoa.commands import documents as _documents
 from sohoa.commands import reports as _reports
 from sohoa.commands import review as _review
@@ -59,6 +60,7 @@ def cli(ctx: click.Context, home: Path | None, db_url: str | None, verbose: int)
 cli.add_command(_documents.ingest)
 cli.add_command(_documents.show)
 cli.add_command(_documents.list_cmd)
+cli.add_command(_batches.batches)
 cli.add_command(_units.units)
 cli.add_command(_search.search)
 cli.add_command(_search.index_group)

@@ -39,6 +39,7 @@ from sohoa.archive.store import Archive
 from sohoa.archive.units import resolve_unit
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText
+from sohoa.digitize.pages import require_words
 from sohoa.digitize.read import DocumentSource, ReadOptions, assemble_pdf, open_document, read_page
 from sohoa.digitize.split import MODES as SPLIT_MODES
 from sohoa.digitize.split import split_pages
@@ -360,6 +361,7 @@ class _BatchRun:
         pages = [work.pages[n] for n in sorted(work.pages)]
         documents: list[NewDocument] = []
         try:
+            require_words(work.source, pages)  # nothing legible on any page: fails ``no_text``
             for first, last in split_pages(pages, self.options.split):
                 part = pages[first - 1 : last]
                 tmp = self.archive.tmp_dir / f"{os.getpid()}-{time.monotonic_ns()}-{work.sha256[:12]}.pdf"
@@ -433,20 +435,46 @@ class _BatchRun:
     def _fail(
         self, item_id: int, file: batches.InputFile, reason_code: str, message: str, sha: str | None = None
     ) -> None:
-        """Record a failed file and copy it to quarantine with its reason; the batch goes on."""
-        log.warning("%s failed: %s", file.name, reason_code)
-        storage.quarantine(file.path, self.quarantine_dir, reason_code, message)
+        """Record a failed file and quarantine it once with its reason; the batch goes on.
+
+        A file an earlier batch already quarantined (same bytes, or same path when the bytes
+        cannot be read) points at that copy instead of being copied again; the message is
+        stored Vietnamese first.
+        """
+        log.warning("batch %s item %s failed: %s", self.batch_id, item_id, reason_code)
+        message = batches.clerk_message(reason_code, message)
+        if sha is None and reason_code not in batches.NOT_COPIED and file.path.is_file():
+            try:  # the checksum is what recognises the same bad file in a later batch
+                sha = storage.sha256_file(file.path)
+            except OSError:
+                sha = None
+        home = self.archive.home
+        with self.archive.sessions() as session:
+            kept = batches.earlier_quarantine(session, home, sha256=sha, key=batches.path_key(file.name))
+        if kept is None:
+            reason = batches.explain(reason_code)
+            copy = storage.quarantine(
+                file.path,
+                self.quarantine_dir,
+                reason_code,
+                message,
+                problem=reason.problem,
+                action=reason.action,
+                copy=reason_code not in batches.NOT_COPIED,
+            )
+            kept = copy.relative_to(home).as_posix()
         with self.archive.sessions.begin() as session:
             item = session.get(BatchItem, item_id)
             assert item is not None
             item.status, item.reason_code, item.error, item.sha256 = "failed", reason_code, message, sha
+            item.quarantine_path = kept
             session.add(
                 AuditEvent(
                     actor=self.archive.actor,
                     action="ingest.failed",
                     batch_id=self.batch_id,
                     unit_id=self.unit_id,
-                    detail={"path": file.name, "reason": reason_code},
+                    detail={"path": file.name, "reason": reason_code, "quarantine": kept},
                 )
             )
         self._done(file, "failed")

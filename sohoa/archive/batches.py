@@ -2,26 +2,116 @@
 
 A batch is keyed by its command (unit, paths, options). Running the same command after a
 crash or Ctrl-C finds the unfinished batch and processes only the files still ``pending``.
+
+A file that fails is copied to quarantine once: a later batch meeting the same bytes (or the
+same path, when its bytes could not be read) points its item at that copy. ``list_batches``
+is what ``sohoa batches`` shows: each batch's outcome counts and, on request, its failed files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
+from sohoa import clock
 from sohoa.text import nfc
 
 from .models import AuditEvent, Batch, BatchItem, Unit, utcnow
 
-#: File types a scanner or a one-stop export produces; other files met while walking a
+#: File types a scanner, a phone or a one-stop export produces; other files met while walking a
 #: folder (Thumbs.db, notes, our own JSON) are skipped and counted, not failed.
-SCAN_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".pdf"})
+SCAN_SUFFIXES = frozenset(
+    {
+        *(".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".tif", ".tiff", ".bmp", ".webp", ".gif"),
+        *(".heic", ".heif", ".hif", ".avif", ".pdf"),
+    }
+)
+#: Documents a clerk may take for scans but that we do not read (Word, Excel, JPEG 2000, DjVu):
+#: inside a folder they fail with ``unsupported`` and what to convert them to, never skipped silently.
+DOCUMENT_SUFFIXES = frozenset(
+    {
+        ".doc",
+        ".docx",
+        ".odt",
+        ".rtf",
+        ".xls",
+        ".xlsx",
+        ".ods",
+        ".jp2",
+        ".j2k",
+        ".jpf",
+        ".jpx",
+        ".djvu",
+        ".djv",
+    }
+)
+#: How each batch item can end; ``pending`` until its file is processed.
+OUTCOMES = ("stored", "duplicate", "failed", "pending")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """What a failure reason means to a clerk, in Vietnamese: what is wrong and what to do."""
+
+    problem: str
+    action: str
+
+
+#: Every reason code a failed file can carry (the README's bad-input table lists them).
+REASONS: dict[str, Reason] = {
+    "unreadable": Reason(
+        "Không đọc được tệp (không còn ở đó, không phải tệp thường, hoặc không có quyền đọc)",
+        "kiểm tra tệp còn trong thư mục và đọc được, rồi chạy lại lệnh",
+    ),
+    "empty": Reason("Tệp rỗng (0 byte)", "sao chép lại tệp từ máy quét hoặc quét lại giấy"),
+    "not-a-document": Reason(
+        "Tệp không phải ảnh quét hay PDF", "kiểm tra đã chọn đúng tệp, hoặc quét lại giấy"
+    ),
+    "unsupported": Reason(
+        "Định dạng tệp chưa được hỗ trợ", "lưu tài liệu dạng PDF, TIFF, PNG hoặc JPEG rồi nạp lại"
+    ),
+    "corrupt": Reason(
+        "Tệp bị hỏng hoặc bị cắt cụt (sao chép dở?)", "sao chép lại tệp gốc hoặc quét lại giấy"
+    ),
+    "too-large": Reason("Ảnh quá lớn để xử lý", "quét lại ở 300 dpi trở xuống"),
+    "encrypted": Reason("PDF có mật khẩu hoặc được bảo vệ", "gỡ mật khẩu, hoặc quét bản giấy"),
+    "no-pages": Reason("PDF không có trang nào", "xuất lại PDF hoặc quét lại giấy"),
+    "no_text": Reason(
+        "Không tìm thấy chữ nào (trang trắng, ảnh không có chữ, hoặc chữ quá mờ)",
+        "kiểm tra đúng tệp chưa, hoặc quét lại giấy ở 300 dpi",
+    ),
+    "still_writing": Reason(
+        "Tệp vẫn đang được ghi (máy quét hoặc việc sao chép chưa xong)",
+        "chờ ghi xong rồi chạy lại đúng lệnh đó",
+    ),
+    "internal": Reason(
+        "Lỗi của chương trình khi đọc tệp",
+        "báo lỗi kèm nhật ký khi chạy lại với -vv; tệp được giữ trong thư mục cách ly",
+    ),
+}
+_UNKNOWN_REASON = Reason("Tệp không xử lý được", "xem chi tiết bên dưới")
+#: Reasons whose file is not copied to quarantine: a copy would be a half-written file.
+NOT_COPIED = frozenset({"still_writing"})
+
+
+def explain(reason_code: str) -> Reason:
+    """The Vietnamese meaning of a reason code (a generic one for codes added later)."""
+    return REASONS.get(reason_code, _UNKNOWN_REASON)
+
+
+def clerk_message(reason_code: str, message: str) -> str:
+    """The stored message, Vietnamese first: an English-only detail gets the reason's meaning in front."""
+    if not message.isascii():
+        return message  # already written for clerks (Vietnamese, English after)
+    reason = explain(reason_code)
+    return f"{reason.problem}: {reason.action} ({message})"
 
 
 @dataclass(frozen=True)
@@ -58,7 +148,7 @@ def collect_files(paths: list[Path]) -> tuple[list[InputFile], list[str]]:
                 rel = path.relative_to(given)
                 if any(part.startswith(".") for part in rel.parts) or not path.is_file():
                     continue
-                if path.suffix.lower() in SCAN_SUFFIXES:
+                if path.suffix.lower() in SCAN_SUFFIXES | DOCUMENT_SUFFIXES:
                     add(path)
                 else:
                     skipped.append(nfc(str(path)))
@@ -115,3 +205,136 @@ def finish(session: Session, batch: Batch, status: str, when: datetime | None = 
     """Mark the batch ``finished`` or ``interrupted``."""
     batch.status = status
     batch.finished_at = when or utcnow()
+
+
+# -- quarantine once -------------------------------------------------------------------------
+
+
+def earlier_quarantine(session: Session, home: Path, *, sha256: str | None, key: str) -> str | None:
+    """The quarantine copy an earlier failure of the same file left, relative to ``home``; or None.
+
+    The same file is the same bytes (``sha256``), or the same path (``key``, see
+    :func:`path_key`) when one of the two failures could not read its bytes; a path whose
+    bytes changed is a new file and gets its own copy. A copy a clerk has since deleted does
+    not count. Any item that recorded a copy counts, whatever its status now (a resumed item).
+    """
+    same_path = BatchItem.path_key == key
+    if sha256 is not None:
+        same_path = same_path & or_(BatchItem.sha256.is_(None), BatchItem.sha256 == sha256)
+        match = or_(BatchItem.sha256 == sha256, same_path)
+    else:
+        match = same_path
+    rows = session.execute(
+        select(BatchItem.quarantine_path, BatchItem.sha256)
+        .where(BatchItem.quarantine_path.is_not(None), match)
+        .order_by(BatchItem.id)
+    ).all()
+    # same bytes first, then same path; the oldest copy of each
+    for rel, _sha in sorted(rows, key=lambda row: 0 if sha256 is not None and row[1] == sha256 else 1):
+        if (home / rel).exists():
+            return rel
+    return None
+
+
+# -- what ``sohoa batches`` shows ---------------------------------------------------------
+
+
+@dataclass
+class FailedFile:
+    """A file of a batch that failed: why, and where its quarantine copy is."""
+
+    path: str
+    reason_code: str | None
+    message: str | None
+    quarantine_path: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "reason_code": self.reason_code,
+            "message": self.message,
+            "quarantine_path": self.quarantine_path,
+        }
+
+
+@dataclass
+class BatchSummary:
+    """One batch as ``sohoa batches`` lists it (times in the archive's zone)."""
+
+    id: int
+    unit: str
+    unit_code: str
+    status: str
+    actor: str
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, int]
+    failed: list[FailedFile] | None = field(default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "unit": self.unit,
+            "unit_code": self.unit_code,
+            "status": self.status,
+            "actor": self.actor,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "counts": self.counts,
+        }
+        if self.failed is not None:
+            data["failed"] = [f.to_json() for f in self.failed]
+        return data
+
+
+def _local(moment: datetime, tz: Any) -> datetime:
+    """A stored moment in the archive's zone (SQLite hands back naive UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz)
+
+
+def list_batches(
+    session: Session, *, failed_only: bool = False, limit: int = 50, tz: Any = None
+) -> list[BatchSummary]:
+    """The newest ``limit`` batches with their outcome counts, newest first.
+
+    With ``failed_only`` only batches with a failed file are listed, each with those files.
+    """
+    tz = tz or clock.zone()
+    query = select(Batch).options(selectinload(Batch.unit)).order_by(Batch.id.desc()).limit(limit)
+    if failed_only:
+        query = query.where(Batch.id.in_(select(BatchItem.batch_id).where(BatchItem.status == "failed")))
+    found = list(session.scalars(query))
+    counts: dict[int, dict[str, int]] = {b.id: dict.fromkeys(OUTCOMES, 0) for b in found}
+    if found:
+        for batch_id, status, n in session.execute(
+            select(BatchItem.batch_id, BatchItem.status, func.count())
+            .where(BatchItem.batch_id.in_(list(counts)))
+            .group_by(BatchItem.batch_id, BatchItem.status)
+        ):
+            counts[batch_id][status] = n
+    failed: dict[int, list[FailedFile]] = {b.id: [] for b in found}
+    if failed_only and found:
+        for item in session.scalars(
+            select(BatchItem)
+            .where(BatchItem.batch_id.in_(list(failed)), BatchItem.status == "failed")
+            .order_by(BatchItem.id)
+        ):
+            failed[item.batch_id].append(
+                FailedFile(item.path, item.reason_code, item.error, item.quarantine_path)
+            )
+    return [
+        BatchSummary(
+            id=b.id,
+            unit=b.unit.name,
+            unit_code=b.unit.code,
+            status=b.status,
+            actor=b.actor,
+            started_at=_local(b.created_at, tz),
+            finished_at=_local(b.finished_at, tz) if b.finished_at else None,
+            counts=counts[b.id],
+            failed=failed[b.id] if failed_only else None,
+        )
+        for b in found
+    ]

@@ -9,7 +9,7 @@ when and the previous value in the audit trail, and no later automatic pass over
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
-from sohoa.errors import SohoaError
+from sohoa.errors import SohoaError, UnitError
 from sohoa.fields import DATE_FIELDS, FIELD_NAMES, LIST_FIELDS
 from sohoa.text import nfc
 
 from .documents import get_document
-from .models import AuditEvent, Document, utcnow
+from .models import AuditEvent, Document, Unit, utcnow
 from .store import Archive
+from .units import descendant_ids, resolve_unit
 
 #: Fields a result cannot be filed without (a công văn has no subject, a decree no ID number).
 REQUIRED_FIELDS = ("doc_type", "number", "issued_date", "issuer", "signer")
@@ -42,6 +43,7 @@ class ReviewEntry:
     doubtful: dict[str, float]
     score: float
     duplicate_of: int | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +53,7 @@ class ReviewEntry:
             "missing": self.missing,
             "low_confidence": {k: round(v, 3) for k, v in self.doubtful.items()},
             "duplicate_of": self.duplicate_of,
+            "warnings": self.warnings,
             "score": round(self.score, 3),
         }
 
@@ -76,6 +79,7 @@ def review_queue(
     if unit_ids is not None:
         query = query.where(Document.unit_id.in_(unit_ids))
     entries: list[ReviewEntry] = []
+    issuers: dict[Any, Any] = {}
     for doc in session.scalars(query):
         fields, conf, source = doc.fields or {}, doc.field_confidence or {}, doc.field_source or {}
         missing = [name for name in REQUIRED_FIELDS if not fields.get(name)]
@@ -84,16 +88,63 @@ def review_queue(
             for name in FIELD_NAMES
             if fields.get(name) and source.get(name) != "manual" and float(conf.get(name, 0.0)) < threshold
         }
-        if not missing and not doubtful and not doc.duplicate_of:
+        warnings = [w for w in [issuer_warning(session, doc, issuers)] if w]
+        if not missing and not doubtful and not doc.duplicate_of and not warnings:
             continue
         score = len(missing) + sum(threshold - c for c in doubtful.values()) + (1 if doc.duplicate_of else 0)
+        score += len(warnings)
         entries.append(
             ReviewEntry(
-                doc.id, doc.original.source_name, doc.unit.name, missing, doubtful, score, doc.duplicate_of
+                doc.id,
+                doc.original.source_name,
+                doc.unit.name,
+                missing,
+                doubtful,
+                score,
+                doc.duplicate_of,
+                warnings,
             )
         )
     entries.sort(key=lambda e: (-e.score, e.document_id))
     return entries[:limit]
+
+
+def issuer_warning(session: Session, doc: Document, cache: dict[Any, Any]) -> str | None:
+    """A Vietnamese warning when the issuer read off the page does not belong to the document's unit.
+
+    The issuer belongs when it names the unit itself, a unit above it (a department's result
+    signed by the city) or one below it; it does not when it names another unit of the table
+    (a ward's result filed under its neighbour: that ward's quota would be wrong) or none at
+    all. ``cache`` keeps each issuer's resolution and each unit's lineage for one pass.
+    """
+    issuer = (doc.fields or {}).get("issuer")
+    if not issuer or not isinstance(issuer, str):
+        return None
+    if issuer not in cache:
+        try:
+            cache[issuer] = resolve_unit(session, issuer).id
+        except UnitError:
+            cache[issuer] = None
+    if (doc.unit_id, "lineage") not in cache:
+        lineage, above = set(descendant_ids(session, doc.unit)), doc.unit.parent_id
+        while above is not None:
+            lineage.add(above)
+            above = session.scalar(select(Unit.parent_id).where(Unit.id == above))
+        cache[(doc.unit_id, "lineage")] = lineage
+    named = cache[issuer]
+    if named is None:
+        return (
+            f"Cơ quan ban hành '{issuer}' không có trong danh sách đơn vị, không thuộc {doc.unit.name}: "
+            "kiểm tra lại đơn vị của tài liệu (the issuer names no unit of this archive)"
+        )
+    if named in cache[(doc.unit_id, "lineage")]:
+        return None
+    other = session.get(Unit, named)
+    return (
+        f"Cơ quan ban hành '{issuer}' là {other.name if other else named}, không thuộc {doc.unit.name} "
+        "đã chọn khi nạp: kiểm tra lại đơn vị của tài liệu "
+        "(the issuer belongs to another unit than the one given)"
+    )
 
 
 def parse_field_value(name: str, raw: str) -> str | list[str] | None:

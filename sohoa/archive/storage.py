@@ -9,6 +9,7 @@ without a row.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import shutil
@@ -88,25 +89,72 @@ def pdf_relpath(sha256: str, page_from: int) -> str:
     return f"documents/{sha256[:2]}/{sha256}-p{page_from}.pdf"
 
 
-def quarantine(src: Path, quarantine_dir: Path, reason_code: str, message: str) -> Path | None:
-    """Copy a failed file aside with a ``.reason.txt`` a clerk can read; returns the copy's path.
+def quarantine(
+    src: Path,
+    quarantine_dir: Path,
+    reason_code: str,
+    message: str,
+    *,
+    problem: str = "",
+    action: str = "",
+    copy: bool = True,
+) -> Path:
+    """Copy a failed file aside with a ``.reason.txt`` a clerk can read; returns where it went.
 
-    Quarantine is best effort: an unreadable file still gets its reason file.
+    The reason file says in Vietnamese first what is wrong (``problem``) and what to do
+    (``action``), then the detailed message and the reason code. Returns the copy's path, or
+    the reason file's when there is nothing to copy (``copy=False``: a half-written file) or
+    the file cannot be read: the reason file alone then stands for the file. Names longer than
+    a folder entry allows are shortened, so a long name never stops the batch.
     """
     quarantine_dir.mkdir(parents=True, exist_ok=True)
-    target = quarantine_dir / src.name
+    stem, suffix = _short_stem(src.stem, src.suffix)
+    target = quarantine_dir / f"{stem}{suffix}"
     n = 1
     while target.exists() or target.with_name(target.name + ".reason.txt").exists():
-        target = quarantine_dir / f"{src.stem}.{n}{src.suffix}"
+        if copy and _same_file(src, target):
+            break  # a run killed after copying but before recording it: that copy is this file's
+        target = quarantine_dir / f"{stem}.{n}{suffix}"
         n += 1
     reason = target.with_name(target.name + ".reason.txt")
-    copied: Path | None = target
+    kept = target
+    if copy and not target.exists():
+        try:
+            shutil.copyfile(src, target)
+        except OSError:
+            target.unlink(missing_ok=True)
+            kept = reason
+    else:
+        kept = reason
+    lines = [
+        f"Tệp (file): {src}",
+        f"Lỗi: {problem}" if problem else "",
+        f"Cần làm: {action}" if action else "",
+        f"Chi tiết: {message}",
+        f"Mã lỗi (reason code): {reason_code}",
+        "Bản sao trong thư mục cách ly (quarantine copy): "
+        + (target.name if kept == target else "không có (none: the file could not be copied)"),
+    ]
+    reason.write_text("\n".join(line for line in lines if line) + "\n", encoding="utf-8")
+    return kept
+
+
+def _same_file(src: Path, target: Path) -> bool:
     try:
-        shutil.copyfile(src, target)
+        return target.is_file() and filecmp.cmp(src, target, shallow=False)
     except OSError:
-        copied = None
-    reason.write_text(f"file: {src}\nreason: {reason_code}\n{message}\n", encoding="utf-8")
-    return copied
+        return False
+
+
+def _short_stem(stem: str, suffix: str, limit: int = 180) -> tuple[str, str]:
+    """A stem and suffix that leave room for ``.N`` and ``.reason.txt`` in a 255-byte name."""
+    if len(suffix.encode("utf-8", "surrogateescape")) > 16:
+        stem, suffix = stem + suffix, ""
+    room = limit - len(suffix.encode("utf-8", "surrogateescape"))
+    raw = stem.encode("utf-8", "surrogateescape")
+    if len(raw) <= room:
+        return stem, suffix
+    return raw[: room - 3].decode("utf-8", "ignore") + "…", suffix
 
 
 def _pid_alive(pid_text: str) -> bool:

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from sohoa.archive import documents as docs
 from sohoa.archive import units as unit_ops
@@ -66,12 +67,12 @@ def _print_ingest_summary(archive: Archive, report: Any) -> None:
         + (f"; {len(report.skipped)} non-scan files skipped" if report.skipped else "")
     )
     failed = [item for item in report.items if item.status == "failed"]
-    if failed:
+    if failed:  # file names and messages are printed as they are, never read as markup
         table = Table("file", "reason", title="Failed files (copied to quarantine)")
         for item in failed:
-            table.add_row(item.path, item.error or "")
+            table.add_row(Text(item.path), Text(f"{item.reason_code}: {item.error or ''}"))
         out.print(table)
-        out.print(f"Quarantine: {archive.quarantine_dir / f'batch-{report.batch_id}'}")
+        out.print(Text(f"Quarantine: {archive.quarantine_dir} (sohoa batches --failed lists each copy)"))
 
 
 # -- show / list ---------------------------------------------------------------------------
@@ -133,11 +134,16 @@ def list_cmd(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None
     for r in rows:
         table.add_row(
             str(r["id"]),
-            r["source_name"].rsplit("/", 1)[-1],
-            r["unit"],
-            str(r["pages"]),
-            r["doc_type"] or "",
-            r["number"] or "",
-            r["issued_date"] or "",
+            *(
+                Text(str(value or ""))
+                for value in (
+                    r["source_name"].rsplit("/", 1)[-1],
+                    r["unit"],
+                    r["pages"],
+                    r["doc_type"],
+                    r["number"],
+                    r["issued_date"],
+                )
+            ),
         )
     Console().print(table)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 import click
+from rich.markup import escape
 
 from sohoa.commands.base import err_console
 from sohoa.progress import NullProgress, Progress
@@ -56,7 +57,7 @@ class RichProgress:
     def file_done(self, name: str, status: str) -> None:
         self.bar.advance(self.files_task, 1)
         if status == "failed":
-            self.bar.console.print(f"[red]lỗi[/red] {name}")
+            self.bar.console.print(f"[red]lỗi[/red] {escape(name)}")  # a name is never markup
 
     def finish(self) -> None:
         self.bar.stop()

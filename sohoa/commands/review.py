@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sohoa.archive import review as review_ops
 from sohoa.archive import units as unit_ops
@@ -47,16 +48,24 @@ def review(
         emit_json([e.to_json() for e in entries])
         return
     table = Table(
-        "id", "file", "unit", "missing", "doubtful", "duplicate of", title="Cần kiểm tra (review queue)"
+        "id",
+        "file",
+        "unit",
+        "missing",
+        "doubtful",
+        "duplicate of",
+        "cảnh báo (warnings)",
+        title="Cần kiểm tra (review queue)",
     )
-    for e in entries:
+    for e in entries:  # names and values are printed as they are, never read as markup
         table.add_row(
             str(e.document_id),
-            e.source_name.rsplit("/", 1)[-1],
-            e.unit,
+            Text(e.source_name.rsplit("/", 1)[-1]),
+            Text(e.unit),
             ", ".join(e.missing),
             ", ".join(f"{k} {v:.2f}" for k, v in e.doubtful.items()),
             str(e.duplicate_of or ""),
+            Text("; ".join(e.warnings)),
         )
     Console().print(table)
 

@@ -8,6 +8,11 @@ processes one at a time and no page image is ever held here.
 
 The file type comes from its first bytes, never from its extension: scanners and people name
 files freely. File names are used exactly as they are on disk (NFD names from macOS included).
+Phone photos (HEIC/HEIF, read through ``pillow-heif``) and GIF are images like any other. Size is
+no reason to refuse: a strip of 517x147 pixels can hold a legible line, so every decodable image
+is read and only a file whose pages yield no word at all fails (:func:`require_words`).
+
+Messages are what a clerk reads: Vietnamese first, English after in parentheses.
 """
 
 from __future__ import annotations
@@ -16,16 +21,32 @@ import os
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image
+from PIL import Image, features
 
 from sohoa.digitize import syllables
+from sohoa.digitize.model import PageText
 from sohoa.errors import InputFileError
+
+
+def _register_heif() -> bool:
+    """Teach Pillow to open HEIC/HEIF phone photos; False when ``pillow-heif`` is not installed.
+
+    Done at import, so the worker processes that decode pages (they import this module through
+    ``read``) open HEIF files the same way preflight did.
+    """
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+HEIF_READABLE = _register_heif()
 
 # A0 at 300 dpi is ~140 Mpx; anything beyond this is a decompression bomb or a mistake, and is
 # refused from the header alone, before a single pixel is decoded.
 MAX_PIXELS = 150_000_000
-# Smaller than this on either side cannot hold a legible page (a 1x1 tracking pixel, an icon).
-MIN_SIDE = 300
 # Rasterising resolution for PDF pages without a usable text layer and no embedded scan to
 # take the resolution from (field notes: 200-300 dpi read equally well).
 PDF_RASTER_DPI = 300
@@ -38,7 +59,20 @@ KIND_IMAGE = "image"
 KIND_PDF_TEXT = "pdf-text"
 KIND_PDF_OCR = "pdf-ocr"
 
-_IMAGE_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "WEBP")
+_IMAGE_FORMATS = (
+    "PNG",
+    "JPEG",
+    "TIFF",
+    "BMP",
+    "WEBP",
+    "GIF",
+    *(("HEIF",) if HEIF_READABLE else ()),
+    *(("AVIF",) if features.check("avif") else ()),
+)
+# ISO base media ``ftyp`` brands: HEVC-coded HEIF (iPhone and most Android photos) and AV1 (AVIF).
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"})
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+_MIAF_BRANDS = frozenset({b"mif1", b"msf1", b"miaf"})
 
 
 @dataclass(frozen=True)
@@ -81,7 +115,7 @@ def open_document(path: str | os.PathLike[str]) -> DocumentSource:
     """Check that ``path`` is a readable document and list its pages.
 
     Raises :class:`InputFileError` with reason ``unreadable``, ``empty``, ``not-a-document``,
-    ``unsupported``, ``corrupt``, ``too-large``, ``too-small``, ``encrypted`` or ``no-pages``.
+    ``unsupported``, ``corrupt``, ``too-large``, ``encrypted`` or ``no-pages``.
     """
     name = os.fspath(path)
     head, size = _read_head(name)
@@ -90,17 +124,27 @@ def open_document(path: str | os.PathLike[str]) -> DocumentSource:
         raise InputFileError(
             name,
             "not-a-document",
-            "the file content is not a scan or a PDF (its first bytes match no image or PDF format); "
-            "check that the right file was chosen, or scan the paper again",
+            "nội dung tệp không phải ảnh quét hay PDF: kiểm tra đã chọn đúng tệp chưa, hoặc quét lại giấy "
+            "(the file content is not a scan or a PDF: its first bytes match no image or PDF format; "
+            "check that the right file was chosen, or scan the paper again)",
         )
     if fmt not in (*_IMAGE_FORMATS, "PDF"):
-        raise InputFileError(
-            name,
-            "unsupported",
-            f"{fmt} files are not supported: save the document as PDF, TIFF, PNG or JPEG",
-        )
+        raise InputFileError(name, "unsupported", _unsupported_message(fmt))
     pages = _pdf_pages(name) if fmt == "PDF" else _image_pages(name, fmt)
     return DocumentSource(path=name, fmt=fmt, pages=tuple(pages), size=size)
+
+
+def _unsupported_message(fmt: str) -> str:
+    if fmt == "HEIF":
+        return (
+            "ảnh HEIC/HEIF (ảnh chụp điện thoại) chưa đọc được trên máy này: cài gói pillow-heif, "
+            "hoặc lưu ảnh dạng JPEG (HEIC/HEIF phone photos cannot be read here: install pillow-heif, "
+            "or save the photo as JPEG)"
+        )
+    return (
+        f"không hỗ trợ tệp {fmt}: lưu tài liệu dạng PDF, TIFF, PNG hoặc JPEG "
+        f"({fmt} files are not supported: save the document as PDF, TIFF, PNG or JPEG)"
+    )
 
 
 def _read_head(name: str) -> tuple[bytes, int]:
@@ -109,24 +153,37 @@ def _read_head(name: str) -> tuple[bytes, int]:
             size = os.fstat(handle.fileno()).st_size
             head = handle.read(1024)
     except FileNotFoundError:
-        raise InputFileError(name, "unreadable", "the file does not exist (moved or renamed?)") from None
+        raise InputFileError(
+            name, "unreadable", "tệp không còn ở đó: đã bị chuyển hoặc đổi tên? (the file does not exist)"
+        ) from None
     except IsADirectoryError:
-        raise InputFileError(name, "unreadable", "this is a folder, not a file") from None
+        raise InputFileError(
+            name, "unreadable", "đây là thư mục, không phải tệp (this is a folder)"
+        ) from None
     except PermissionError:
         raise InputFileError(
-            name, "unreadable", "the file cannot be read (no permission): ask the administrator"
+            name,
+            "unreadable",
+            "không có quyền đọc tệp: nhờ quản trị viên cấp quyền "
+            "(the file cannot be read, no permission: ask the administrator)",
         ) from None
     except OSError as exc:
-        raise InputFileError(name, "unreadable", f"the file cannot be read ({exc.strerror or exc})") from None
+        raise InputFileError(
+            name, "unreadable", f"không đọc được tệp (the file cannot be read: {exc.strerror or exc})"
+        ) from None
     if size == 0 or not head:
-        raise InputFileError(name, "empty", "the file is empty (0 bytes): copy or scan it again")
+        raise InputFileError(
+            name,
+            "empty",
+            "tệp rỗng (0 byte): sao chép hoặc quét lại (the file is empty: copy or scan it again)",
+        )
     return head, size
 
 
 def sniff(head: bytes) -> str | None:
     """Format name from a file's first bytes; None when it looks like no known format.
 
-    Formats we recognise but do not read (GIF, HEIC, JPEG 2000, Office files) are named so the
+    Formats we recognise but do not read (JPEG 2000, Office files, DjVu) are named so the
     message can say what to convert.
     """
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -143,8 +200,8 @@ def sniff(head: bytes) -> str | None:
         return "PDF"
     if head.startswith((b"GIF87a", b"GIF89a")):
         return "GIF"
-    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif"):
-        return "HEIC"
+    if head[4:8] == b"ftyp":
+        return _iso_media_format(head)
     if head.startswith((b"\x00\x00\x00\x0cjP  ", b"\xff\x4f\xff\x51")):
         return "JPEG 2000"
     if head.startswith(b"PK\x03\x04"):
@@ -154,6 +211,17 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"AT&TFORM") or head.startswith(b"\x41\x54\x26\x54"):
         return "DjVu"
     return None
+
+
+def _iso_media_format(head: bytes) -> str | None:
+    """HEIF or AVIF from an ISO base media ``ftyp`` box (major brand, then compatible brands)."""
+    box_size = int.from_bytes(head[:4], "big")
+    brands = {head[8:12]} | {head[i : i + 4] for i in range(16, min(box_size, len(head)) - 3, 4)}
+    if head[8:12] in _AVIF_BRANDS or (brands & _AVIF_BRANDS and not brands & _HEIF_BRANDS):
+        return "AVIF"
+    if brands & (_HEIF_BRANDS | _MIAF_BRANDS):
+        return "HEIF"
+    return None  # an MP4 or QuickTime video, not a picture
 
 
 # --- images -------------------------------------------------------------------------------
@@ -176,27 +244,30 @@ def _image_pages(name: str, fmt: str) -> list[PageRef]:
             raise
         except Image.DecompressionBombError:
             raise InputFileError(name, "too-large", _too_large_message()) from None
-        except (OSError, SyntaxError, ValueError, EOFError, Image.UnidentifiedImageError) as exc:
+        except (
+            OSError,
+            SyntaxError,
+            ValueError,
+            EOFError,
+            RuntimeError,
+            Image.UnidentifiedImageError,
+        ) as exc:
+            # RuntimeError: libheif's "no decoder" and damaged-stream errors
             raise InputFileError(
                 name,
                 "corrupt",
-                f"the {fmt} image is damaged or cut short ({_short(exc)}): copy or scan it again",
+                f"ảnh {fmt} bị hỏng hoặc bị cắt cụt: sao chép hoặc quét lại "
+                f"(the {fmt} image is damaged or cut short: {_short(exc)}; copy or scan it again)",
             ) from None
     return pages
 
 
 def _check_frame(name: str, image: Image.Image, fmt: str, index: int, frames: int) -> None:
     width, height = image.size
-    where = f"page {index + 1} of {frames}: " if frames > 1 else ""
+    where = f"trang {index + 1}/{frames}: " if frames > 1 else ""
     if width * height > MAX_PIXELS:
         raise InputFileError(name, "too-large", where + _too_large_message(width, height))
-    if min(width, height) < MIN_SIDE:
-        raise InputFileError(
-            name,
-            "too-small",
-            f"{where}the image is only {width}x{height} pixels, too small to read: "
-            "scan the paper at 200-300 dpi",
-        )
+    # No lower bound: a small image is read, and fails only if no word is found on it.
     # Decode cheaply to find damage: PNG chunk CRCs, JPEG at 1/8 scale, other formats fully
     # (1-bit and LZW TIFF frames decode in milliseconds).
     if fmt == "PNG" and frames == 1:
@@ -211,9 +282,10 @@ def _check_frame(name: str, image: Image.Image, fmt: str, index: int, frames: in
 
 def _too_large_message(width: int = 0, height: int = 0) -> str:
     size = f" ({width}x{height} pixels)" if width else ""
+    limit = MAX_PIXELS // 1_000_000
     return (
-        f"the image is too large to process{size}, over {MAX_PIXELS // 1_000_000} million pixels: "
-        "scan at 300 dpi or less"
+        f"ảnh quá lớn{size}, trên {limit} triệu điểm ảnh: quét lại ở 300 dpi trở xuống "
+        f"(the image is too large to process{size}, over {limit} million pixels: scan at 300 dpi or less)"
     )
 
 
@@ -248,19 +320,25 @@ def _pdf_pages(name: str) -> list[PageRef]:
     try:
         count = len(document)
         if count == 0:
-            raise InputFileError(name, "no-pages", "the PDF has no pages: export or scan it again")
+            raise InputFileError(name, "no-pages", _NO_PAGES)
         pages = []
         for index in range(count):
             try:
                 kind, dpi = _classify_pdf_page(document, index)
             except pdfium.PdfiumError as exc:
                 raise InputFileError(
-                    name, "corrupt", f"page {index + 1} of the PDF is damaged ({_short(exc)}): scan it again"
+                    name,
+                    "corrupt",
+                    f"trang {index + 1} của PDF bị hỏng: quét lại "
+                    f"(page {index + 1} of the PDF is damaged: {_short(exc)}; scan it again)",
                 ) from None
             pages.append(PageRef(name, index, kind, dpi=dpi, fmt="PDF"))
         return pages
     finally:
         document.close()
+
+
+_NO_PAGES = "PDF không có trang nào: xuất hoặc quét lại (the PDF has no pages: export or scan it again)"
 
 
 def _pdf_open_error(name: str, exc: Exception) -> InputFileError:
@@ -271,14 +349,25 @@ def _pdf_open_error(name: str, exc: Exception) -> InputFileError:
     if code == pdfium_c.FPDF_ERR_PASSWORD:
         if _pdf_is_encrypted(name):
             return InputFileError(
-                name, "encrypted", "the PDF is password-protected: remove the password or scan the paper"
+                name,
+                "encrypted",
+                "PDF có mật khẩu: gỡ mật khẩu hoặc quét bản giấy "
+                "(the PDF is password-protected: remove the password or scan the paper)",
             )
-        return InputFileError(name, "no-pages", "the PDF has no pages: export or scan it again")
+        return InputFileError(name, "no-pages", _NO_PAGES)
     if code == pdfium_c.FPDF_ERR_SECURITY:
         return InputFileError(
-            name, "encrypted", "the PDF uses an unsupported protection: remove it or scan the paper"
+            name,
+            "encrypted",
+            "PDF dùng kiểu bảo vệ không hỗ trợ: gỡ bảo vệ hoặc quét bản giấy "
+            "(the PDF uses an unsupported protection: remove it or scan the paper)",
         )
-    return InputFileError(name, "corrupt", "the PDF is damaged or cut short: copy or export it again")
+    return InputFileError(
+        name,
+        "corrupt",
+        "PDF bị hỏng hoặc bị cắt cụt: sao chép hoặc xuất lại "
+        "(the PDF is damaged or cut short: copy or export it again)",
+    )
 
 
 def _pdf_is_encrypted(name: str) -> bool:
@@ -333,3 +422,26 @@ def _scan_dpi(page) -> int:  # noqa: ANN001 - pdfium type
     if not best_dpi:
         return PDF_RASTER_DPI
     return min(400, max(150, best_dpi))
+
+
+# --- after reading ------------------------------------------------------------------------
+
+
+def require_words(source: DocumentSource, pages: list[PageText]) -> None:
+    """Refuse a file none of whose pages yielded a single word (reason ``no_text``).
+
+    This is the one refusal that needs OCR: size says nothing about legibility (a 517x147
+    strip holding one printed line reads fine), so every image is read and only a file where
+    no page holds a letter or digit fails. Specks read as lone punctuation are not words.
+    """
+    if any(any(ch.isalnum() for ch in page.text) for page in pages):
+        return
+    notes = sorted({w for page in pages for w in page.warnings if not w.startswith("no text was found")})
+    why = f"; {notes[0]}" if notes else ""
+    raise InputFileError(
+        source.path,
+        "no_text",
+        "không tìm thấy chữ nào trong tệp (trang trắng, ảnh không có chữ, hoặc chữ quá mờ): kiểm tra lại tệp "
+        "hoặc quét lại giấy ở 300 dpi (no word was found on any page: a blank sheet, a photo without text, "
+        f"or print too faint{why}; check the file or scan the paper again at 300 dpi)",
+    )

@@ -1,0 +1,57 @@
+"""``sohoa batches``: what each ingest run did, and why each failed file failed."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sohoa.archive import batches as batch_ops
+from sohoa.commands.base import Context, emit_json, pass_ctx
+
+
+@click.command("batches")
+@click.option(
+    "--failed", "failed_only", is_flag=True, help="Only batches with failed files, listing each file."
+)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="Newest batches shown.")
+@click.option("--json", "json_out", is_flag=True, help="Print the batches as JSON (shape in the README).")
+@pass_ctx
+def batches(ctx: Context, failed_only: bool, limit: int, json_out: bool) -> None:
+    """List ingest batches, newest first, with how many files were stored, duplicate, failed or pending.
+
+    With --failed, each failed file is listed with its reason and its copy in the quarantine folder.
+    """
+    archive = ctx.archive
+    with archive.sessions() as session:
+        found = batch_ops.list_batches(session, failed_only=failed_only, limit=limit, tz=archive.tz)
+    if json_out:
+        emit_json([b.to_json() for b in found])
+        return
+    out = Console()
+    table = Table(title="Các lô đã nạp (batches)")
+    table.add_column("lô", no_wrap=True)
+    table.add_column("đơn vị")
+    table.add_column("trạng thái", no_wrap=True)
+    table.add_column("bắt đầu", no_wrap=True)
+    for header in ("đã lưu", "trùng", "lỗi", "còn chờ"):  # stored, duplicate, failed, pending
+        table.add_column(header, justify="right", no_wrap=True)
+    for b in found:
+        table.add_row(
+            str(b.id),
+            Text(b.unit),
+            b.status,
+            b.started_at.strftime("%Y-%m-%d %H:%M"),
+            *(str(b.counts[o]) for o in batch_ops.OUTCOMES),
+        )
+    out.print(table)
+    if not failed_only:
+        return
+    for b in found:  # one block per file: paths and messages are long, a table would cut them
+        out.print(Text(f"\nLô {b.id} (batch {b.id}), {b.unit}: {b.counts['failed']} tệp lỗi (failed)"))
+        for f in b.failed or []:
+            out.print(Text(f"  ✗ {f.path}"), soft_wrap=True)
+            out.print(Text(f"    {f.reason_code}: {f.message or ''}"), soft_wrap=True)
+            out.print(Text(f"    bản cách ly (quarantine copy): {f.quarantine_path or '-'}"), soft_wrap=True)
+    out.print(Text(f"\nThư mục cách ly (quarantine folder): {archive.quarantine_dir}"), soft_wrap=True)

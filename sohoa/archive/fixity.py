@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, delete, event, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,8 +38,10 @@ from sohoa.text import nfc
 
 from . import storage
 from .models import AuditEvent, Document, FixityRun, Original, StoredFile
-from .store import Archive
 from .units import descendant_ids, resolve_unit
+
+if TYPE_CHECKING:  # the storing path imports this module: it needs no archive handle at import
+    from .store import Archive
 
 CHUNK = 1 << 20  # bytes read at a time
 _ROWS = 200  # stored files checked between two short write transactions

@@ -52,7 +52,6 @@ def test_init_creates_then_shows_and_changes_nothing(tmp_path: Path) -> None:
 def test_init_on_postgresql_stores_the_postgres_backend(tmp_path: Path, pg_url: str) -> None:
     home = tmp_path / "kho"
     made = run_sohoa(home, "--db-url", pg_url, "init", "--search-backend", "postgres", "--json")
-    # --db-url given after --home by run_sohoa's caller order is fine: both are group options
     assert made.returncode == 0, made.stderr
     assert json.loads(made.stdout)["settings"]["search_backend"] == "postgres"
     archive = open_archive(home, pg_url)

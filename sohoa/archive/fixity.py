@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, delete, event, exists, func, or_, select, update
+from sqlalchemy import delete, event, exists, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,8 +38,10 @@ from sohoa.text import nfc
 
 from . import storage
 from .models import AuditEvent, Document, FixityRun, Original, StoredFile
-from .store import Archive
 from .units import descendant_ids, resolve_unit
+
+if TYPE_CHECKING:  # the storing path imports this module: it needs no archive handle at import
+    from .store import Archive
 
 CHUNK = 1 << 20  # bytes read at a time
 _ROWS = 200  # stored files checked between two short write transactions
@@ -194,20 +196,36 @@ def _unit_filter(session: Session, unit: str) -> Any:
     return or_(StoredFile.document_id.in_(docs), StoredFile.path.in_(originals))
 
 
-def _selection(session: Session, unit: str | None, sample: float | None) -> list[int]:
-    """Ids of the stored files to check: all (or ``sample`` percent, least recently checked
-    first, never at random), limited to a unit's when asked."""
-    query: Select[Any] = select(StoredFile.id)
-    if unit:
-        query = query.where(_unit_filter(session, unit))
-    if sample is not None:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        query = query.order_by(StoredFile.last_checked_at.asc().nulls_first(), StoredFile.id).limit(
-            math.ceil(total * sample / 100)
-        )
-    else:
-        query = query.order_by(StoredFile.id)
-    return list(session.scalars(query))
+def _chunks_to_check(
+    archive: Archive, unit: str | None, sample: float | None
+) -> tuple[int, Iterator[list[int]]]:
+    """How many stored files to check, and their ids chunk by chunk.
+
+    All of them (or a unit's) are read by id pages, so memory stays flat whatever the
+    archive's size; a sample takes ``sample`` percent, least recently checked (never checked)
+    first, never at random, and holds just those ids.
+    """
+    with archive.sessions() as session:
+        where = _unit_filter(session, unit) if unit else true()
+        total = session.scalar(select(func.count()).select_from(StoredFile).where(where)) or 0
+        if sample is not None:
+            order = (StoredFile.last_checked_at.asc().nulls_first(), StoredFile.id)
+            wanted = math.ceil(total * sample / 100)
+            ids = list(session.scalars(select(StoredFile.id).where(where).order_by(*order).limit(wanted)))
+            return len(ids), (ids[i : i + _ROWS] for i in range(0, len(ids), _ROWS))
+
+    def pages() -> Iterator[list[int]]:
+        last = 0
+        while True:
+            with archive.sessions() as session:
+                query = select(StoredFile.id).where(where, StoredFile.id > last).order_by(StoredFile.id)
+                ids = list(session.scalars(query.limit(_ROWS)))
+            if not ids:
+                return
+            yield ids
+            last = ids[-1]
+
+    return total, pages()
 
 
 def _document_of(session: Session, row: StoredFile) -> int | None:
@@ -307,9 +325,7 @@ def find_orphans(archive: Archive) -> list[Finding]:
             for column in (StoredFile.path, Original.stored_path, Document.pdf_path):
                 named.update(session.scalars(select(column).where(column.in_(chunk))))
             unnamed.extend(p for p in chunk if p not in named)
-    return [
-        Finding("orphan", None, _printable(rel)) for rel in unnamed if os.path.lexists(archive.path(rel))
-    ]
+    return [Finding("orphan", None, _printable(rel)) for rel in unnamed if os.path.lexists(archive.path(rel))]
 
 
 def verify(
@@ -330,17 +346,17 @@ def verify(
         raise ArchiveError(f"không đọc được thư mục kho {archive.home} (the archive folder cannot be read)")
     backfill_registry(archive)
     scope = {"unit": unit, "sample": sample, "orphans": unit is None}
+    total, chunks = _chunks_to_check(archive, unit, sample)
     with archive.sessions.begin() as session:
-        ids = _selection(session, unit, sample)
         run = FixityRun(started_at=clock.now(), actor=archive.actor, scope=scope)
         session.add(run)
         session.flush()
         result = VerifyResult(run_id=run.id, scope=scope)
     buffer = bytearray(CHUNK)
-    for start in range(0, len(ids), _ROWS):
-        _check_chunk(archive, ids[start : start + _ROWS], buffer, result)
+    for ids in chunks:
+        _check_chunk(archive, ids, buffer, result)
         if on_progress is not None:
-            on_progress(result.checked, len(ids))
+            on_progress(result.checked, max(total, result.checked))
     if unit is None:
         result.findings.extend(find_orphans(archive))
     with archive.sessions.begin() as session:

@@ -31,7 +31,9 @@ def _mb(n: int) -> str:
 @click.option(
     "--sample",
     type=click.FloatRange(0, 100, min_open=True),
-    help="Chỉ kiểm tra PERCENT %% số tệp, tệp lâu chưa kiểm tra nhất trước (least recently checked first).",
+    metavar="PERCENT",
+    help="Chỉ kiểm tra PERCENT phần trăm số tệp, tệp lâu chưa kiểm tra nhất trước "
+    "(check that share of the files, least recently checked first).",
 )
 @click.option("--history", "history", is_flag=True, help="Liệt kê các lần kiểm tra trước (past runs).")
 @click.option(

@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie fonts-noto-core fonts-dejavu-core)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie fonts-noto-core fonts-dejavu-core fonts-dejavu-extra)
 VENV="${SOHOA_VENV:-$here/.venv}"
 PY="${PYTHON:-python3}"
 

@@ -6,9 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie fonts-noto-core fonts-dejavu-core)
-# what only the test suite needs: the PostgreSQL server (when the machine has none) and the venv module
-TEST_APT_PACKAGES=(postgresql python3-venv)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie fonts-noto-core fonts-dejavu-core fonts-dejavu-extra)
 VENV="${SOHOA_VENV:-$here/.venv}"
 PY="${PYTHON:-python3}"
 
@@ -18,6 +16,7 @@ need_apt() {
   command -v tesseract >/dev/null 2>&1 || return 0
   tesseract --list-langs 2>/dev/null | grep -qx vie || return 0
   [ -f /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf ] || return 0
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerifCondensed.ttf ] || return 0
   return 1
 }
 

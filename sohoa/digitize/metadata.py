@@ -22,12 +22,17 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from sohoa.digitize.fields_context import DEFAULT_CONTEXT, FieldContext
 from sohoa.digitize.fields_dates import WORDED_DATE, add_months, find_dates
 from sohoa.digitize.fields_names import (
     NameSighting,
+    can_open_name,
     consolidate,
     is_name_syllable,
+    is_name_token,
     is_surname,
+    looks_like_name,
+    name_strength,
     rescue_token,
 )
 from sohoa.digitize.fields_text import (
@@ -43,15 +48,15 @@ from sohoa.digitize.fields_text import (
 )
 from sohoa.digitize.fields_vocab import (
     AUTHORITY,
-    PLACES,
     SYMBOL_TYPES,
-    field_for,
+    infer_field,
     restore_accents,
     snap_issuer_line,
     snap_position,
     title_type,
 )
 from sohoa.digitize.model import PageText
+from sohoa.digitize.syllables import is_syllable
 from sohoa.fields import FIELD_NAMES, LIST_FIELDS
 
 Value = str | list[str] | None
@@ -219,7 +224,7 @@ def _header(page: PageLines) -> tuple[_Header, list[Line]]:
 _GENERIC_BODIES = {"uy ban nhan dan", "hoi dong nhan dan"}
 
 
-def _issuer(header: _Header) -> tuple[str | None, float]:
+def _issuer(header: _Header, context: FieldContext) -> tuple[str | None, float]:
     """The issuing body: the capitals above ``Số:`` in the left column, lines joined."""
     parts: list[str] = []
     confs: list[float] = []
@@ -237,7 +242,7 @@ def _issuer(header: _Header) -> tuple[str | None, float]:
             continue
         if _is_motto(line):
             continue
-        snapped = snap_issuer_line(text)
+        snapped = snap_issuer_line(text, context)
         if snapped:
             text, sim = snapped
             strength = min(strength, 0.95 + 0.05 * sim)
@@ -271,74 +276,147 @@ def clean_number(raw: str) -> str:
     return "/".join(parts)
 
 
+# "Số:" or "Số hiệu:" as a form labels its number (never "Số định danh", "Số lượng", "Số nhà").
+_BODY_NUMBER_LABEL = re.compile(r"(?:^|(?<=[\s.]))(?:s|5)[o0]\s*(?:hieu\s*|giay\s*phep\s*|gcn\s*)?[:;]\s*")
+
+
+def _number_at(line: Line, start: int, strength: float) -> tuple[str | None, float]:
+    """The number printed in ``line`` from ``start`` (just after its label), with its strength."""
+    body = _NUMBER_BODY.match(line.text, start)
+    if not body or not re.search(r"[0-9]", fix_digits(body.group("num"))):
+        return None, 0.0
+    number = clean_number(body.group(0).rstrip(" -/"))
+    if not re.match(r"^[0-9]+(/|$)", number):
+        return None, 0.0
+    return number, (strength if body.group("sym") else 0.9 * strength) * line.conf
+
+
 def _number(header: _Header, lines: list[Line]) -> tuple[str | None, float]:
-    """``Số: 1234/QĐ-UBND`` under the issuer (the left column, or the top lines of a text page)."""
+    """The document's number wherever the form prints it.
+
+    ``Số: 1234/QĐ-UBND`` under the issuer (the left column, or the top lines of a text page)
+    first; then ``Mã số hộ kinh doanh: …`` (a household business certificate's number); then a
+    ``Số:``/``Số hiệu:`` label anywhere on the first page, beside the title or in the body
+    (``Số: 38`` of a marriage certificate under its title, a disability certificate's number).
+    A number found outside the header weighs less: it may be another paper's.
+    """
     candidates = header.left + [ln for ln in lines[: header.body_from] if ln not in header.left]
     for line in candidates:
-        key = line.folded
-        m = _NUMBER_LABEL.match(key)
+        m = _NUMBER_LABEL.match(line.folded)
         if not m:
             continue
-        body = _NUMBER_BODY.match(line.text, m.end())
-        if not body or not re.search(r"[0-9]", fix_digits(body.group("num"))):
-            continue
-        raw = body.group(0).rstrip(" -/")
-        number = clean_number(raw)
-        if not re.match(r"^[0-9]+(/|$)", number):
-            continue
-        strength = 1.0 if body.group("sym") else 0.9
-        if ":" not in line.text[: m.end() + 1]:
-            strength *= 0.9
-        return number, strength * line.conf
+        strength = 1.0 if ":" in line.text[: m.end() + 1] else 0.9
+        number, conf = _number_at(line, m.end(), strength)
+        if number:
+            return number, conf
+    number, conf = _business_code(lines)
+    if number:
+        return number, conf
+    for line in lines[:60]:
+        for m in _BODY_NUMBER_LABEL.finditer(line.folded):
+            before = line.text[: m.start()].strip(" -.•0123456789")
+            if before and not is_upper_text(before):
+                continue  # "Quyển số:", "Mã hồ sơ:": another label's "số", not the paper's number
+            number, conf = _number_at(line, m.end(), 0.85)
+            if number:
+                return number, conf
     return None, 0.0
 
 
-def _snap_place(text: str) -> tuple[str | None, float]:
-    """A place name before ``, ngày``, given back with accents when it is a known place."""
+def _snap_place(text: str, context: FieldContext) -> tuple[str | None, float]:
+    """A place name before ``, ngày``, given back with accents when it is one of the caller's places."""
     text = squash(text.strip(" ,.:;-"))
     if not text:
         return None, 0.0
+    places = context.place_names()
     key = fold(text)
-    for place in PLACES:
+    for place in places:
         if fold(place) == key:
             return restore_accents(text, place), 1.0
-    for place in PLACES:
+    for place in places:
         if key.endswith(" " + fold(place)):
             return place, 0.9
-    best = max(PLACES, key=lambda p: fuzz.ratio(key, fold(p)))
-    score = fuzz.ratio(key, fold(best))
-    if score >= 80:
-        return best, score / 100.0  # "Khat Quang": one letter misread in a known place name
+    if places:
+        best = max(places, key=lambda p: fuzz.ratio(key, fold(p)))
+        score = fuzz.ratio(key, fold(best))
+        if score >= 80:
+            return best, score / 100.0  # "Khat Quang": one letter misread in a known place name
     return text, 0.7
 
 
-def _issued(header: _Header, lines: list[Line], pages: list[PageLines]) -> tuple[
-    dt.date | None, float, str | None, float
-]:
-    """Issue date and place: ``Vĩnh Yên, ngày 10 tháng 6 năm 2024`` under the motto."""
-    for group, strength in ((header.right, 1.0), (lines[: header.body_from], 0.95)):
-        for line in group:
-            key = line.folded
-            m = WORDED_DATE.search(key)
-            if not m:
-                continue
-            date = next((d for d, s, _ in find_dates(key, numeric=False) if s == m.start()), None)
-            if date is None:
-                continue
-            place_text = line.text[: m.start()]
-            place, place_conf = _snap_place(place_text) if place_text.strip(" ,") else (None, 0.0)
-            return date, strength * line.conf, place, place_conf * line.conf
-    # Some certificates print "…, ngày … tháng … năm …" near the bottom, above the signer.
+# Words before a date that make it some other date than the paper's own: of birth, of death,
+# of validity, of a registration or an earlier paper.
+_OTHER_DATE = re.compile(
+    r"(?<![a-z])(?:sinh|khai tu|chet|mat|tu tran|gia tri|hieu luc|het han|thoi han|den|tu|ket thuc"
+    r"|dang ky ket hon|dang ky khai sinh|lan dau|thay doi|cap lai|bo sung|nop|nhan)\s*(?:ngay)?\s*[:,.]?\s*$"
+)
+_NOT_PLACE = re.compile(
+    r"(?<![a-z])(?:sinh|khai tu|chet|tu tran|gia tri|hieu luc|het han|thoi han|ke tu|den het|cap lai)"
+    r"(?![a-z])"
+)
+_ISSUE_LABEL = re.compile(r"(?:ngay\s*cap|cap\s*ngay|ngay\s*ky|ngay\s*ban\s*hanh)\s*[:.]?\s*")
+
+
+def _other_date(key: str, start: int) -> bool:
+    """True when the date at ``start`` of folded ``key`` is labelled as another date (birth, validity...)."""
+    return bool(_OTHER_DATE.search(key[max(0, start - 40) : start]))
+
+
+def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None, float] | None:
+    """``(date, place, place confidence)`` of a ``Place, ngày … tháng … năm …`` line, or ``None``."""
+    key = line.folded
+    pd = _PLACE_DATE.search(key)
+    if not pd or _NOT_PLACE.search(pd.group("place")):
+        return None
+    found = [d for d in find_dates(key, numeric=False) if pd.end() - 12 <= d[1] <= pd.end()]
+    if not found:
+        return None
+    place, place_conf = _snap_place(line.text[pd.start("place") : pd.end("place")], context)
+    return found[0][0], place, place_conf
+
+
+def _issued(
+    header: _Header, lines: list[Line], pages: list[PageLines], context: FieldContext
+) -> tuple[dt.date | None, float, str | None, float]:
+    """Issue date and place, from the place-and-date line or a labelled issue date.
+
+    In order: ``Vĩnh Yên, ngày 10 tháng 6 năm 2024`` under the motto; a worded date alone
+    under the motto; a place-and-date line anywhere (certificates print it above the signer);
+    ``Ngày cấp: …`` / ``cấp ngày …``. A date of birth, death or validity is never taken, and a
+    date found only by the weaker rules is given a confidence that sends it to review.
+    """
+    for line in header.right:
+        found = _place_date(line, context)
+        if found:
+            return found[0], line.conf, found[1], found[2] * line.conf
+    for line in header.right:
+        key = line.folded
+        for date, start, _ in find_dates(key, numeric=False):
+            if not _other_date(key, start):
+                place_text = line.text[:start]
+                place, place_conf = (None, 0.0)
+                if place_text.strip(" ,"):
+                    place, place_conf = _snap_place(place_text, context)
+                return date, 0.95 * line.conf, place, place_conf * line.conf
+    for page in pages:
+        for line in page.lines:
+            found = _place_date(line, context)
+            if found:
+                return found[0], 0.9 * line.conf, found[1], 0.9 * found[2] * line.conf
     for page in pages:
         for line in page.lines:
             key = line.folded
-            pd = _PLACE_DATE.search(key)
-            if not pd:
+            m = _ISSUE_LABEL.search(key)
+            if not m:
                 continue
-            found = [d for d in find_dates(key, numeric=False) if d[1] >= pd.end() - 12]
-            if found:
-                place, place_conf = _snap_place(line.text[pd.start("place") : pd.end("place")])
-                return found[0][0], 0.8 * line.conf, place, place_conf * line.conf * 0.8
+            dates = [d for d, s, _ in find_dates(key) if m.end() - 2 <= s <= m.end() + 2]
+            if dates:
+                return dates[0], 0.85 * line.conf, None, 0.0
+    for line in lines[: header.body_from]:
+        key = line.folded
+        for date, start, _ in find_dates(key, numeric=False):
+            if not _other_date(key, start) and ":" not in key[max(0, start - 3) : start]:
+                return date, 0.7 * line.conf, None, 0.0
     return None, 0.0, None, 0.0
 
 
@@ -404,20 +482,12 @@ def _summary(header: _Header, lines: list[Line], page: PageLines) -> tuple[str |
 
 # --- the signer block ----------------------------------------------------------------------
 
-def _is_name_token(token: str) -> bool:
-    token = token.replace("Ð", "Đ")
-    if not token or not token[0].isupper() or not token.isalpha():
-        return False
-    rest = token[1:]
-    return rest == "" or rest.islower()
-
-
 def name_tail(text: str) -> list[str]:
     """The trailing run of capitalised syllables of ``text`` (``- Lưu: VT. Lê Anh Tân`` -> 3 tokens)."""
     tokens = text.replace("Ð", "Đ").split()
     tail: list[str] = []
     for token in reversed(tokens):
-        if not _is_name_token(token):
+        if not is_name_token(token):
             token = rescue_token(token) or ""
         if token:
             tail.append(token)
@@ -427,31 +497,66 @@ def name_tail(text: str) -> list[str]:
     return tail
 
 
-def looks_like_name(text: str) -> bool:
-    """2-5 capitalised syllables, the first one a Vietnamese surname."""
-    tokens = text.replace("Ð", "Đ").split()
-    if not 2 <= len(tokens) <= 5 or not all(_is_name_token(t) for t in tokens):
-        return False
-    return is_surname(tokens[0])
+# Abbreviations a printed position may hold besides syllables.
+_TITLE_ABBREVIATIONS = {"ubnd", "hdnd", "tt", "-", "–", "&"}
 
 
-def _position_of(line: Line) -> tuple[str | None, float, bool]:
-    """``(position, similarity, signed for the head)`` named on a signer-block line.
-
-    The authority prefix is dropped; ``KT.`` (ký thay) is reported because it means the
-    signer is the named head's deputy.
-    """
-    text = line.text.strip(" .,:;")
-    key = fold(text)
+def _authority(text: str) -> tuple[str, str] | None:
+    """``(prefix, rest)`` for a line opening with TM., KT., TUQ., TL. or Q.; ``None`` otherwise."""
+    key = fold(text.strip(" .,:;"))
     prefix = next((p for p in AUTHORITY if key.startswith(p)), None)
-    if prefix:
-        text = text[len(prefix) :].strip(" .")
-    if not text or not is_upper_text(text):
-        return None, 0.0, False
+    if prefix is None:
+        return None
+    return prefix.strip(" ."), text.strip(" .,:;")[len(prefix) :].strip(" .")
+
+
+def _upper_tail(text: str) -> str:
+    """The trailing capitals of a line (``- Lưu: VT. PHÓ CHỦ TỊCH`` -> ``PHÓ CHỦ TỊCH``).
+
+    A token ending in punctuation (``VT.``, ``TP;``) belongs to the recipients column and ends
+    the run; so does a token with lower-case letters.
+    """
+    out: list[str] = []
+    for token in reversed(text.split()):
+        bare = token.rstrip(".,;:")
+        if bare != token and out:
+            break
+        if bare in ("-", "–") or (bare.isalpha() and bare.isupper()):
+            if bare != token:
+                break
+            out.append(bare)
+        else:
+            break
+    while out and out[-1] in ("-", "–"):
+        out.pop()
+    return " ".join(reversed(out))
+
+
+def _title_part(line: Line, page: PageLines) -> str:
+    """What of a signer-block line is capitals: the whole line, or its tail on a merged text line."""
+    text = line.text.strip(" .,;:")
+    if is_upper_text(text) and not any(c.islower() for c in text):
+        return text
+    return "" if page.has_boxes else _upper_tail(line.text)
+
+
+def _printed_position(text: str) -> tuple[str, float]:
+    """``(position, strength)``: the position as printed, accents restored when it is a known one.
+
+    A position read as valid Vietnamese is kept as printed (``TRƯỞNG PHÒNG TƯ PHÁP``) even when
+    no list knows it; one garbled by OCR is snapped to the nearest known position, or kept with
+    a strength that sends it to review.
+    """
+    text = squash(text.strip(" .,:;-"))
     snapped = snap_position(text)
+    if snapped and snapped[1] == 1.0:
+        return snapped[0], 1.0
+    words = [w.strip(".,") for w in text.split()]
+    if all(fold(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in words):
+        return text, 0.9
     if snapped:
-        return snapped[0], snapped[1], bool(prefix and prefix.startswith("kt"))
-    return None, 0.0, False
+        return snapped[0], 0.9 * snapped[1]
+    return text, 0.5
 
 
 def _left_of_signer(line: Line, page: PageLines) -> bool:
@@ -460,139 +565,237 @@ def _left_of_signer(line: Line, page: PageLines) -> bool:
     return bool(page.has_boxes and page.width and cx is not None and cx < page.width * 0.45)
 
 
-def _signer(pages: list[PageLines]) -> tuple[str | None, float, str | None, float]:
+def _block_lines(page: PageLines) -> list[Line]:
+    """The page's lines that may hold the signer block, split where a text line merges two columns."""
+    out: list[Line] = []
+    for line in page.lines:
+        if _left_of_signer(line, page):
+            continue
+        if page.has_boxes:
+            out.append(line)
+            continue
+        key = line.folded
+        marks = (" tm.", " kt.", " tl.", " tuq.", " q.")
+        cut = min((key.find(m) for m in marks if key.find(m) > 0), default=-1)
+        if cut > 0 and not key.lstrip(" -").startswith(("tm", "kt", "tl", "tuq")):
+            out.append(Line(line.text[cut + 1 :], line.page, line.index, line.conf))
+        else:
+            out.append(line)
+    return out
+
+
+def _adjacent(prev: Line, line: Line, page: PageLines) -> bool:
+    """True when ``line`` sits right under ``prev`` (no signature space between them)."""
+    if not page.has_boxes or prev.bottom is None or line.top is None:
+        return True
+    height = max(1, (prev.bottom or 0) - (prev.top or 0))
+    return line.top - prev.bottom <= 1.2 * height
+
+
+def _signer_position(
+    lines: list[Line], page: PageLines, context: FieldContext
+) -> tuple[int, str, float] | None:
+    """``(index of the block's last title line, position, confidence)`` of the signer block on a page.
+
+    The block is the lowest authority line (``TM.``, ``KT.``, ``TUQ.``, ``TL.``, ``Q.``) or the
+    lowest line naming a known position, whichever is lower. The position is the capitals lines
+    right under the lowest authority line, as printed (``TUQ. CHỦ TỊCH`` / ``TRƯỞNG PHÒNG TƯ
+    PHÁP`` gives ``TRƯỞNG PHÒNG TƯ PHÁP``); with no such line, ``KT. CHỦ TỊCH`` still says a
+    deputy signed (``PHÓ CHỦ TỊCH``, doubtful).
+    """
+    start = None
+    for i in range(len(lines) - 1, -1, -1):
+        title = _title_part(lines[i], page)
+        if not title:
+            continue
+        if _authority(title) or snap_position(title):
+            start = i
+            break
+    if start is None:
+        return None
+    title = _title_part(lines[start], page)
+    if not _authority(title) and start > 0:
+        above = _title_part(lines[start - 1], page)
+        if above and _authority(above) and _adjacent(lines[start - 1], lines[start], page):
+            start, title = start - 1, above
+    auth = _authority(title)
+    if auth is None:
+        parts, last = [title], start
+    else:
+        parts, last = [], start
+    for j in range(last + 1, min(len(lines), last + 3)):
+        more = _title_part(lines[j], page)
+        if not more or _authority(more) or not _adjacent(lines[j - 1], lines[j], page):
+            break
+        if parts and not parts[-1].rstrip().endswith(("-", "–")) and snap_position(" ".join(parts)):
+            break  # a full position already; capitals further down are the seal's ring text
+        if snap_issuer_line(more, context):
+            break
+        parts.append(more)
+        last = j
+    conf = sum(ln.conf for ln in lines[start : last + 1]) / (last - start + 1)
+    if parts:
+        position, strength = _printed_position(" ".join(parts))
+        return last, position, strength * conf
+    prefix, rest = auth if auth else ("", "")
+    if prefix == "kt" and rest:
+        head, strength = _printed_position(rest)
+        if not fold(head).startswith("pho "):
+            return last, f"PHÓ {head}", 0.85 * strength * conf
+        return last, head, 0.85 * strength * conf
+    return None
+
+
+def _signer(pages: list[PageLines], context: FieldContext) -> tuple[str | None, float, str | None, float]:
     """Signer name and position from the last page that has a signer block.
 
-    The position is the last capitals line naming a known position (``KT. CHỦ TỊCH`` then
-    ``PHÓ CHỦ TỊCH`` gives ``PHÓ CHỦ TỊCH``); the name is the last name-like line below it,
-    past the signature and seal, in the right half where the page has boxes.
+    The name is the last name-like line below the position, past the signature and seal, in
+    the right half where the page has boxes. A name whose surname is unlisted is kept, with a
+    confidence that sends it to review.
     """
     for page in reversed(pages):
-        lines = page.lines
-        pos_idx = None
-        position, pos_conf = None, 0.0
-        for i in range(len(lines) - 1, -1, -1):
-            line = lines[i]
-            if _left_of_signer(line, page):
-                continue
-            candidates = [line]
-            if not page.has_boxes:
-                candidates = _split_signer_text(line)
-            found = None
-            for cand in candidates:
-                pos, sim, deputy = _position_of(cand)
-                if pos and (found is None or (sim, len(pos), deputy) >= (found[1], len(found[0]), found[2])):
-                    found = (pos, sim, deputy)
-            if found:
-                # The lowest position line is the signer's own ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH").
-                # When OCR lost that line, "KT." (ký thay: a deputy signs for the head) still
-                # tells the position: the head's deputy.
-                pos_idx = i
-                position, pos_conf = found[0], found[1] * line.conf
-                if found[2] and not fold(position).startswith("pho "):
-                    position, pos_conf = f"PHÓ {position}", pos_conf * 0.85
-                break
-        if pos_idx is None:
+        lines = _block_lines(page)
+        found = _signer_position(lines, page, context)
+        if found is None:
             continue
+        pos_idx, position, pos_conf = found
         name, name_conf = None, 0.0
         for line in lines[pos_idx + 1 :]:
-            if _left_of_signer(line, page):
-                continue
             tail = name_tail(line.text)
             if page.has_boxes:
                 candidate = " ".join(tail) if len(tail) == len(line.text.split()) else ""
             else:
                 candidate = " ".join(tail)
             if candidate and looks_like_name(candidate):
-                name, name_conf = candidate, 0.95 * line.conf
+                strength = name_strength(candidate)
+                if name is None or strength >= name_strength(name):
+                    name, name_conf = candidate, 0.95 * line.conf * strength
         return name, name_conf, position, pos_conf
     return None, 0.0, None, 0.0
 
 
-def _split_signer_text(line: Line) -> list[Line]:
-    """On a text-layer page the recipients column shares lines with the signer block."""
-    key = line.folded
-    out = [line]
-    for marker in (" tm.", " kt.", " tl.", " tuq.", " q."):
-        pos = key.find(marker)
-        if pos > 0:
-            out.append(Line(line.text[pos + 1 :], line.page, line.index, line.conf))
-    # "- Lưu: VT, TP. PHÓ CHỦ TỊCH": the capitals at the end are the signer's position.
-    words = line.text.split()
-    for k in range(1, min(6, len(words))):
-        tail = " ".join(words[-k:])
-        if snap_position(tail):
-            out.append(Line(tail, line.page, line.index, line.conf))
-    return out
-
-
 # --- people, identifiers, codes --------------------------------------------------------------
 
+# Labels after which a form prints a person's name.
 _NAME_LABELS = re.compile(
-    r"(?:ho,?\s*chu\s*dem,?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten)[^:]{0,40}:\s*"
+    r"(?:ho,?\s*chu\s*dem,?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten|ten\s*chu\s*ho|chu\s*ho"
+    r"|nguoi\s*(?:yeu\s*cau|de\s*nghi|duoc\s*cap|nop\s*(?:ho\s*so|don)|dai\s*dien|giam\s*ho|duoc\s*giam\s*ho"
+    r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho)"
+    r"(?P<rest>[^:]{0,40}):\s*"
 )
-_HONORIFICS = {"ong", "ba", "ong/ba"}
-_ID12 = re.compile(r"(?<![0-9./-])([0-9]{12})(?![0-9])")
-_ID_LABELLED = re.compile(
-    r"(?:dinh\s*danh|cccd|cmnd|can\s*cuoc|ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky)"
-    r"[^:0-9]{0,40}:?\s*([0-9oil][0-9oil ]{8,16}[0-9])(?![0-9.])"
+# Labels that are themselves "Họ tên ..." carry no honorific before the name; the others may.
+_HONORIFICS = {"ong", "ba", "ong/ba", "anh", "chi", "chau", "em"}
+# "anh", "chị", "em", "cháu" are also common words: a name after them needs a listed surname.
+_WEAK_HONORIFICS = {"anh", "chi", "chau", "em"}
+# Form labels that may follow a name on the same line ("… MINH ANH Giới tính: Nữ").
+_FORM_LABELS = (
+    "gioi tinh", "ngay sinh", "sinh ngay", "nam sinh", "ngay, thang, nam sinh", "dan toc", "quoc tich",
+    "noi sinh", "noi cu tru", "que quan", "so dinh danh", "dia chi", "thuong tru", "tam tru", "cmnd",
+    "cccd", "can cuoc", "ho chieu", "nghe nghiep", "chuc vu", "dien thoai", "ton giao", "trinh do",
+    "quan he", "sinh nam", "noi o", "cu tru", "nam sinh",
 )
-_DOSSIER = re.compile(
-    r"([0-9OIl]{3}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[A-Z1|][0-9OIl]{2})\s*[-–]\s*"
-    r"([0-9OIl]{6})\s*[-–]\s*([0-9OIl]{4})"
-)
-_PROCEDURE = re.compile(r"(?<![0-9.])([0-9])\s*[.,]\s*([0-9OIl]{6})(?![0-9])")
+
+
+def _known_label_at(tokens: list[str], k: int) -> bool:
+    rest = fold(" ".join(tokens[k : k + 6]))
+    return any(rest.startswith(label) for label in _FORM_LABELS)
+
+
+def _starts_label(tokens: list[str], k: int) -> bool:
+    """True when ``tokens[k:]`` opens a form label: a known one, or a word then lower case up to ``:``.
+
+    ``… Văn An sinh năm: 1970``: a known label right after ``An`` makes ``An`` part of the name.
+    """
+    if _known_label_at(tokens, k):
+        return True
+    if _known_label_at(tokens, k + 1):
+        return False
+    for j in range(k + 1, min(len(tokens), k + 5)):
+        word = tokens[j]
+        if word.endswith(":"):
+            return word[:1].islower() or word.isupper()
+        if not word[:1].islower():
+            return False
+    return False
 
 
 def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
-    """The name at the start of ``tokens``: capitalised syllables up to punctuation (capitals title-cased)."""
+    """The name at the start of ``tokens``: capitalised syllables up to punctuation or a label.
+
+    Capitals are title-cased when ``allow_caps`` (forms print names in capitals). A token that
+    opens the next label (``Giới tính:``) or ends in ``:`` is not part of the name.
+    """
     run: list[str] = []
-    for token in tokens[:5]:
-        bare = token.rstrip(",.;:)")
+    for k, token in enumerate(tokens[:6]):
+        if token.endswith(":") or (k and _starts_label(tokens, k)):
+            break
+        bare = token.rstrip(",.;)")
         if allow_caps and bare.isalpha() and bare.isupper():
             bare = bare.capitalize()
-        if not _is_name_token(bare):
+        if not is_name_token(bare):
             break
         run.append(bare)
         if len(bare) != len(token):  # punctuation ends the name
             break
-    return run
+    return run[:5]
+
+
+def _strip_honorific(tokens: list[str]) -> list[str]:
+    if len(tokens) > 2 and fold(tokens[0]).strip(":,") in _HONORIFICS:
+        return tokens[1:]
+    return tokens
 
 
 def _subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str], float]:
-    """People the result is about: labelled names (``Họ, chữ đệm và tên:``) and ``ông``/``bà`` + name.
+    """People the result is about: labelled names (``Họ, chữ đệm và tên:``) and honorific + name.
 
-    The honorific search runs over each page's lines joined, so a name wrapped onto the next
-    line is read whole; every sighting then goes to :func:`fields_names.consolidate`.
+    Open-vocabulary: any capitalised Vietnamese syllables in a name position make a name; a
+    listed surname only adds confidence. The honorific search runs over each page's lines
+    joined, so a name wrapped onto the next line is read whole; every sighting then goes to
+    :func:`fields_names.consolidate`.
     """
     sightings: list[NameSighting] = []
     for page in pages:
         for line in page.lines:
             for m in _NAME_LABELS.finditer(line.folded):
-                run = _name_run(line.text[m.end() :].split(), allow_caps=True)
+                if m.start() and line.folded[m.start() - 1].isalpha():
+                    continue  # "…chồng" inside another word
+                words = line.text[m.end() :].split()
+                if not fold(m.group(0)).startswith("ho"):
+                    words = _strip_honorific(words)
+                run = _name_run(words, allow_caps=True)
                 if len(run) >= 2 and looks_like_name(" ".join(run)):
-                    caps = line.text[m.end() :].split()[0].isupper()
+                    caps = words[0].isupper()
                     sightings.append(NameSighting(" ".join(run), line.conf, caps))
         tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
         for t, (tok, _line) in enumerate(tokens):
-            if fold(tok).strip("(:,") not in _HONORIFICS:
+            honorific = fold(tok).strip("(:,")
+            if honorific not in _HONORIFICS:
                 continue
+            if honorific in _WEAK_HONORIFICS and not tok[:1].islower():
+                continue  # "Anh" capitalised is a given name, not "brother"
             start = t + 1
             if start < len(tokens) and fold(tokens[start][0]) in ("/ba", "/ba:", "ba:"):
                 start += 1
-            following = tokens[start : start + 5]
+            following = tokens[start : start + 6]
             if not following:
                 continue
             first_line = following[0][1]
-            # A name wrapped onto the next line goes on only with known name syllables.
             words = []
             for tok2, k2 in following:
-                if k2 != first_line and not is_name_syllable(tok2.rstrip(",.;:)")):
+                bare = tok2.rstrip(",.;:)")
+                # A name wrapped onto the next line goes on with syllables that fit a name.
+                if k2 != first_line and (
+                    (len(words) >= 3 and not is_name_syllable(bare)) or not can_open_name(bare)
+                ):
                     break
                 words.append(tok2)
             run = _name_run(words, allow_caps=False)
-            if 2 <= len(run) <= 5 and looks_like_name(" ".join(run)):
-                sightings.append(NameSighting(" ".join(run), page.lines[first_line].conf * 0.9, False))
+            if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run)):
+                continue
+            if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
+                continue
+            sightings.append(NameSighting(" ".join(run), page.lines[first_line].conf * 0.9, False))
     names: list[str] = []
     confs_out: list[float] = []
     for name, conf in consolidate(sightings):
@@ -602,8 +805,25 @@ def _subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str]
     return names, (min(confs_out) if confs_out else 0.0)
 
 
+_ID12 = re.compile(r"(?<![0-9./-])([0-9]{12})(?![0-9])")
+_ID_LABEL = (
+    r"(?:dinh\s*danh|cccd|cmnd|cmtnd|can\s*cuoc|chung\s*minh|giay\s*to\s*tuy\s*than"
+    r"|ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky)"
+)
+_ID_LABELLED = re.compile(_ID_LABEL + r"[^:0-9]{0,40}:?\s*([0-9oil][0-9oil ]{7,16}[0-9])(?![0-9.])")
+_DOSSIER = re.compile(
+    r"([0-9OIl]{3}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[A-Z1|][0-9OIl]{2})\s*[-–]\s*"
+    r"([0-9OIl]{6})\s*[-–]\s*([0-9OIl]{4})"
+)
+_PROCEDURE = re.compile(r"(?<![0-9.])([0-9])\s*[.,]\s*([0-9OIl]{6})(?![0-9])")
+_PASSPORT = re.compile(
+    r"(?:ho\s*chieu|passport|giay\s*to\s*tuy\s*than)[^:0-9]{0,30}:?\s*([a-z])\s?([0-9]{7})(?![0-9])"
+)
+
+
 def _id_numbers(lines: Iterable[Line]) -> tuple[list[str], float]:
-    """12-digit personal numbers anywhere; 10-13 digit codes where a label names them."""
+    """Personal numbers: CCCD / personal number (12 digits) anywhere; where a label names them,
+    CMND (9 digits), business and tax codes (10-13 digits) and passports (a letter + 7 digits)."""
     found: list[str] = []
     confs: list[float] = []
     for line in lines:
@@ -614,23 +834,41 @@ def _id_numbers(lines: Iterable[Line]) -> tuple[list[str], float]:
                 confs.append(line.conf)
         for m in _ID_LABELLED.finditer(key):
             digits = fix_digits(m.group(1)).replace(" ", "")
-            if digits.isdigit() and 10 <= len(digits) <= 13 and digits not in found:
+            if digits.isdigit() and (len(digits) == 9 or 10 <= len(digits) <= 13) and digits not in found:
                 found.append(digits)
+                confs.append(line.conf * 0.9)
+        for m in _PASSPORT.finditer(key):
+            code = line.text[m.start(1) : m.start(1) + 1].upper() + m.group(2)
+            if code not in found:
+                found.append(code)
                 confs.append(line.conf * 0.9)
     return found, (min(confs) if confs else 0.0)
 
 
-def _dossier_code(lines: Iterable[Line]) -> tuple[str | None, float]:
+def _dossier_code(lines: Iterable[Line], context: FieldContext) -> tuple[str | None, float]:
+    """``000.00.12.H62-240610-0001`` (TT 01/2018 Điều 19), or a code in the province's own pattern.
+
+    The organ code's letter is mended from the caller's organ codes: OCR reads the ``H`` of
+    ``H62`` as ``I`` or ``1``, and only the province knows which letter its codes carry.
+    """
     for line in lines:
         m = _DOSSIER.search(line.text)
         if m:
             unit = re.sub(r"\s*[.,]\s*", ".", m.group(1))
             head, _, tail = unit.rpartition(".")
             letter, digits = tail[0], fix_digits(tail[1:])
-            if digits == "62":
-                letter = "H"  # Vĩnh Phúc's organ codes all end in H62; OCR reads that H as I or 1
-            unit = fix_digits(head) + "." + letter + digits
-            return f"{unit}-{fix_digits(m.group(2))}-{fix_digits(m.group(3))}", line.conf
+            strength = 1.0
+            known = [c for c in context.organ_codes if c[1:] == digits]
+            if known:
+                letter = known[0][0]
+            elif not letter.isalpha():
+                strength = 0.7  # a digit where the organ code's letter stands: unsure
+            unit = fix_digits(head) + "." + letter.upper() + digits
+            return f"{unit}-{fix_digits(m.group(2))}-{fix_digits(m.group(3))}", strength * line.conf
+        for pattern in context.compiled_dossier_patterns():
+            found = pattern.search(line.text)
+            if found:
+                return squash(found.group(0)), 0.9 * line.conf
     return None, 0.0
 
 
@@ -666,31 +904,13 @@ def _valid_until(lines: list[Line], issued: dt.date | None) -> tuple[str | None,
 
 _BUSINESS_CODE = re.compile(r"ma\s*so\s*ho\s*kinh\s*doanh\s*[:.]?\s*([0-9oil][0-9oil ]{8,14}[0-9oil])")
 
-# A công văn's symbol ends with the drafting unit, which tells the field: 12/UBND-TP is Tư pháp's.
-_DRAFTING_FIELDS = {
-    "tp": "Tư pháp",
-    "dc": "Đất đai",
-    "tnmt": "Đất đai",
-    "dt": "Xây dựng",
-    "qldt": "Xây dựng",
-    "nc": "Khiếu nại tố cáo",
-    "tcd": "Khiếu nại tố cáo",
-    "ld": "Lao động – Thương binh xã hội",
-    "ldtbxh": "Lao động – Thương binh xã hội",
-    "gd": "Giáo dục",
-    "gddt": "Giáo dục",
-    "yt": "Y tế",
-    "nv": "Nội vụ",
-    "vh": "Văn hóa",
-    "vhtt": "Văn hóa",
-}
 
-
-def _symbol_field(number: str | None) -> str | None:
+def _symbol_field(number: str | None, context: FieldContext) -> str | None:
+    """A công văn's field from its drafting unit, the symbol's last part (12/UBND-TP is Tư pháp's)."""
     if not number or "/" not in number:
         return None
     parts = number.split("/")[-1].split("-")
-    return _DRAFTING_FIELDS.get(fold(parts[-1])) if len(parts) >= 2 else None
+    return context.drafting_field(parts[-1]) if len(parts) >= 2 else None
 
 
 def _business_code(lines: list[Line]) -> tuple[str | None, float]:
@@ -726,12 +946,15 @@ def _doc_type(title_line: Line | None, number: str | None) -> tuple[str | None, 
     return None, None, 0.0, 0.0
 
 
-def extract_fields(pages: list[PageText]) -> ExtractedFields:
+def extract_fields(pages: list[PageText], context: FieldContext | None = None) -> ExtractedFields:
     """Read the 15 metadata fields of one document from its pages (first page first).
 
     Works on OCR'd pages (using word boxes for the layout) and on text-layer pages (text
-    patterns only). Missing fields are ``None``/``[]`` with confidence 0.
+    patterns only). Missing fields are ``None``/``[]`` with confidence 0. ``context`` carries
+    the caller's unit names and province codes (:class:`FieldContext`); without it the
+    defaults of :data:`DEFAULT_CONTEXT` apply.
     """
+    context = context or DEFAULT_CONTEXT
     result = ExtractedFields()
     if not pages:
         return result
@@ -741,13 +964,11 @@ def extract_fields(pages: list[PageText]) -> ExtractedFields:
                         laid[0].confidence)
     all_lines = [ln for p in laid for ln in p.lines]
 
-    issuer, c = _issuer(header)
+    issuer, c = _issuer(header, context)
     result.set("issuer", issuer, c)
     number, c = _number(header, first_lines)
-    if number is None:
-        number, c = _business_code(first_lines)
     result.set("number", number, c)
-    date, c, place, pc = _issued(header, first_lines, laid)
+    date, c, place, pc = _issued(header, first_lines, laid, context)
     result.set("issued_date", date.isoformat() if date else None, c)
     result.set("place", place, pc)
 
@@ -761,7 +982,7 @@ def extract_fields(pages: list[PageText]) -> ExtractedFields:
         # No type line, a body-unit symbol and a "V/v" summary: the three marks of a công văn.
         result.set("doc_type", doc_type, 0.95 * max(result.confidence["number"], c))
 
-    signer, sc, position, pc = _signer(laid)
+    signer, sc, position, pc = _signer(laid, context)
     result.set("signer", signer, sc)
     result.set("signer_title", position, pc)
 
@@ -772,13 +993,13 @@ def extract_fields(pages: list[PageText]) -> ExtractedFields:
     # A household business certificate's number is its business code: not an identifier of a subject.
     result.set("id_numbers", [i for i in ids if i != number], c)
 
-    field_name = _symbol_field(number) if doc_type == "Công văn" else None
+    field_name = _symbol_field(number, context) if doc_type == "Công văn" else None
     field_conf = 0.85
     if field_name is None:
-        field_name = field_for(title, summary, " ".join(ln.text for ln in all_lines[:60]))
-        field_conf = 0.9 if field_name and field_for(title, summary) else 0.6
+        body = "\n".join(ln.text for ln in all_lines[header.body_from : header.body_from + 60])
+        field_name, field_conf = infer_field(title, summary, body)
     result.set("field", field_name, field_conf)
-    code, c = _dossier_code(all_lines)
+    code, c = _dossier_code(all_lines, context)
     result.set("dossier_code", code, c)
     code, c = _procedure_code(all_lines)
     result.set("procedure_code", code, c)

@@ -54,7 +54,7 @@ _NOT_FIRST = frozenset(
     for w in _words(
         "ủy uỷ phường xã thành tỉnh huyện quận thị phòng sở ban hội trung cộng độc chủ phó giám trưởng chánh "
         "tòa toà việt đã ký nơi như lưu kính căn điều ngày tháng năm số mã họ tên giấy quyết thông bộ đảng "
-        "nhà trường bệnh thôn tổ xóm đường phố ấp khu công cục chi đội cán chuyên ông bà anh chị cháu em "
+        "nhà trường bệnh thôn tổ xóm đường phố ấp khu công cục chi đội cán chuyên anh chị cháu em "
         "người cấp tại và các của cho theo về đồng"
     )
 )
@@ -137,9 +137,10 @@ def looks_like_name(text: str) -> bool:
         return False
     if not can_open_name(tokens[0]):
         return False
-    if sum(1 for t in tokens if not is_syllable(t)) > 1:
+    repaired = repair_name(" ".join(tokens))[0].split()
+    if sum(1 for t in repaired if not is_syllable(t)) > 1:
         return False
-    return is_syllable(tokens[0]) or is_surname(tokens[0])
+    return is_syllable(repaired[0]) or is_surname(repaired[0])
 
 
 def rescue_token(token: str) -> str | None:
@@ -283,7 +284,10 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
     folded = [fold(s.text).split() for s in sightings]
     kept: list[NameSighting] = []
     for i, s in enumerate(sightings):
-        cut = any(len(other) > len(folded[i]) and other[: len(folded[i])] == folded[i] for other in folded)
+        n = len(folded[i])
+        # A name cut by a line break is the start of a longer one; "Thị Hằng" read after the
+        # surname "Ông" (taken for "Mr") is the end of one.
+        cut = any(len(other) > n and (other[:n] == folded[i] or other[-n:] == folded[i]) for other in folded)
         if not cut:
             kept.append(s)
     groups: list[list[NameSighting]] = []

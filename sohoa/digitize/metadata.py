@@ -247,7 +247,7 @@ def _issuer(header: _Header, context: FieldContext) -> tuple[str | None, float]:
             text, sim = snapped
             strength = min(strength, 0.95 + 0.05 * sim)
         else:
-            strength = min(strength, 0.8)
+            strength = min(strength, 0.75)  # not one of the caller's units: read as printed, doubtful
         parts.append(text)
         confs.append(line.conf)
         if len(parts) == 3:
@@ -317,7 +317,10 @@ def _number(header: _Header, lines: list[Line]) -> tuple[str | None, float]:
             before = line.text[: m.start()].strip(" -.•0123456789")
             if before and not is_upper_text(before):
                 continue  # "Quyển số:", "Mã hồ sơ:": another label's "số", not the paper's number
-            number, conf = _number_at(line, m.end(), 0.85)
+            # Under or beside the title it is the paper's number; deeper in the body it may be
+            # another paper's, so it goes to review.
+            near_title = header.title_at is not None and abs(line.index - header.title_at) <= 3
+            number, conf = _number_at(line, m.end(), 0.95 if near_title else 0.75)
             if number:
                 return number, conf
     return None, 0.0
@@ -366,8 +369,10 @@ def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None,
     """``(date, place, place confidence)`` of a ``Place, ngày … tháng … năm …`` line, or ``None``."""
     key = line.folded
     pd = _PLACE_DATE.search(key)
-    if not pd or _NOT_PLACE.search(pd.group("place")):
+    if not pd or _NOT_PLACE.search(key[: pd.end("place")]):
         return None
+    if not line.text[pd.start("place")].isupper():
+        return None  # "… lúc 10 giờ, ngày …": a place name is capitalised
     found = [d for d in find_dates(key, numeric=False) if pd.end() - 12 <= d[1] <= pd.end()]
     if not found:
         return None
@@ -612,7 +617,7 @@ def _signer_position(
             start = i
             break
     if start is None:
-        return None
+        return _position_above_name(lines, page)
     title = _title_part(lines[start], page)
     if not _authority(title) and start > 0:
         above = _title_part(lines[start - 1], page)
@@ -638,11 +643,39 @@ def _signer_position(
         position, strength = _printed_position(" ".join(parts))
         return last, position, strength * conf
     prefix, rest = auth if auth else ("", "")
-    if prefix == "kt" and rest:
-        head, strength = _printed_position(rest)
+    if not rest or prefix == "tm":
+        return None  # "TM. ỦY BAN NHÂN DÂN" names the body, not the signer's position
+    head, strength = _printed_position(rest)
+    if prefix == "kt":
         if not fold(head).startswith("pho "):
             return last, f"PHÓ {head}", 0.85 * strength * conf
         return last, head, 0.85 * strength * conf
+    # "Q. CHỦ TỊCH": the acting head signs under the head's title; "TL."/"TUQ." alone lost the
+    # signer's own title line, so the head's title stands in, doubtful.
+    return last, head, (0.85 if prefix == "q" else 0.6) * strength * conf
+
+
+def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, str, float] | None:
+    """A block with no authority line and no known position: the capitals right above the last name.
+
+    ``CÔNG CHỨC TƯ PHÁP -`` / ``HỘ TỊCH`` / (signature) / name. Read as printed, a little doubtful.
+    """
+    for n in range(len(lines) - 1, max(-1, len(lines) - 8), -1):
+        if not looks_like_name(" ".join(name_tail(lines[n].text))):
+            continue
+        parts: list[str] = []
+        first = n
+        for j in range(n - 1, max(-1, n - 4), -1):
+            title = _title_part(lines[j], page)
+            if not title or _is_motto(lines[j]) or title_type(title):
+                break
+            parts.insert(0, title)
+            first = j
+        if not parts:
+            return None
+        position, strength = _printed_position(" ".join(parts))
+        conf = sum(ln.conf for ln in lines[first:n]) / (n - first)
+        return n - 1, position, 0.9 * strength * conf
     return None
 
 
@@ -772,8 +805,9 @@ def _subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str]
             honorific = fold(tok).strip("(:,")
             if honorific not in _HONORIFICS:
                 continue
-            if honorific in _WEAK_HONORIFICS and not tok[:1].islower():
-                continue  # "Anh" capitalised is a given name, not "brother"
+            sentence_start = t == 0 or tokens[t - 1][0][-1:] in ".:;"
+            if honorific in _WEAK_HONORIFICS and not tok[:1].islower() and not sentence_start:
+                continue  # "Anh" capitalised inside a name is a given name, not "brother"
             start = t + 1
             if start < len(tokens) and fold(tokens[start][0]) in ("/ba", "/ba:", "ba:"):
                 start += 1

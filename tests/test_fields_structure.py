@@ -328,3 +328,50 @@ def test_field_from_the_body_alone_is_doubtful() -> None:
     body = "Ủy ban nhân dân phường thông báo lịch tiêm chủng, y tế dự phòng"
     found, strength = infer_field("Thông báo", None, body)
     assert found == "Y tế" and strength < DEFAULT_THRESHOLD
+
+
+# --- notices and replies: names in table rows, summaries without "Về việc", công văn ---------
+
+NOTICE = """UBND PHƯỜNG ĐỐNG ĐA
+Số: 45/TB-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Đống Đa, ngày 02 tháng 7 năm 2024
+THÔNG BÁO
+Lịch tiếp công dân định kỳ của Chủ tịch UBND phường quý III năm 2024
+Thực hiện Luật Tiếp công dân năm 2013, UBND phường thông báo lịch tiếp công dân như sau:
+Tháng Người tiếp Chức vụ Ngày tiếp
+7 Ông Khuất Văn Lân Chủ tịch UBND Ngày 05, 20
+8 Bà Cấn Thị Tám Phó Chủ tịch UBND Ngày 05, 20
+Nơi nhận: TM. ỦY BAN NHÂN DÂN
+- Lưu: VT. CHỦ TỊCH
+Đoàn Văn Hùng"""
+
+
+def test_notice_with_a_schedule_table() -> None:
+    result = extract_fields([page(NOTICE)])
+    v = result.values
+    assert v["subject_names"] == ["Khuất Văn Lân", "Cấn Thị Tám"]  # the position column is not glued on
+    assert v["summary"] == "Lịch tiếp công dân định kỳ của Chủ tịch UBND phường quý III năm 2024"
+    assert result.confidence["summary"] < DEFAULT_THRESHOLD  # no "Về việc": found by a weaker rule
+    assert v["field"] == "Khiếu nại tố cáo"
+    assert v["signer"] == "Đoàn Văn Hùng" and v["signer_title"] == "CHỦ TỊCH"
+
+
+def test_reply_without_a_drafting_unit_is_a_cong_van() -> None:
+    text = """ỦY BAN NHÂN DÂN
+PHƯỜNG LIÊN BẢO
+Số: 112/UBND
+V/v trả lời đơn kiến nghị của công dân
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Liên Bảo, ngày 09 tháng 10 năm 2024
+Kính gửi: Ông Từ Văn Chử
+UBND phường nhận được đơn kiến nghị của ông Từ Văn Chử.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Âu Thị Thăng"""
+    v = extract_fields([page(text)]).values
+    assert v["doc_type"] == "Công văn" and v["number"] == "112/UBND"
+    assert v["subject_names"] == ["Từ Văn Chử"]
+    assert v["signer"] == "Âu Thị Thăng"

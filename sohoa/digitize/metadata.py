@@ -430,13 +430,43 @@ _VV_PREFIX = re.compile(r"^[\s\-_.•~]*[vV]\s*[/l|1]\s*[vVwW]\b\.?")
 _BODY_START = ("can cu", "kinh gui", "xet ", "theo de nghi", "dieu ", "chu tich", "uy ban nhan dan")
 
 
-def _summary(header: _Header, lines: list[Line], page: PageLines) -> tuple[str | None, float]:
+# Types whose title is followed by a trích yếu even without "Về việc" ("THÔNG BÁO" / "Lịch tiếp
+# công dân tháng 7"); certificates, permits and extracts have none.
+_TYPES_WITH_SUMMARY = {
+    "Quyết định", "Nghị quyết", "Chỉ thị", "Thông báo", "Kế hoạch", "Báo cáo", "Tờ trình", "Hướng dẫn",
+    "Biên bản", "Giấy mời",
+}  # fmt: skip
+
+
+def _plain_summary_start(header: _Header, lines: list[Line], page: PageLines) -> int | None:
+    """The line right under the title when it reads as a trích yếu: sentence case, no label, centred."""
+    if header.title_at is None or header.title_at + 1 >= len(lines):
+        return None
+    line = lines[header.title_at + 1]
+    text = line.text.strip()
+    key = line.folded.lstrip(" -")
+    if not text or text[0] in "([" or ":" in text[:40] or is_upper_text(text) or not text[0].isupper():
+        return None
+    if key.startswith((*_BODY_START, "thuc hien", "theo ", "xet ")) or WORDED_DATE.search(key):
+        return None
+    cx = line.centre_x
+    if page.has_boxes and page.width and cx is not None and abs(cx - page.width / 2) > 0.2 * page.width:
+        return None
+    return header.title_at + 1
+
+
+def _summary(
+    header: _Header, lines: list[Line], page: PageLines, allow_plain: bool = False
+) -> tuple[str | None, float]:
     """Trích yếu: ``Về việc …`` under the title, or ``V/v …`` under a công văn's number.
 
-    A summary wraps over a few lines; it ends at capitals (the body's opening line), a
-    ``Căn cứ``/``Kính gửi`` line, or, on pages with boxes, a vertical gap or another column.
+    With ``allow_plain`` (a type that carries one), the sentence-case line right under the title
+    is taken too, doubtfully. A summary wraps over a few lines; it ends at capitals (the body's
+    opening line), a ``Căn cứ``/``Kính gửi`` line, or, on pages with boxes, a vertical gap or
+    another column.
     """
     start = None
+    strength = 0.9
     if header.title_at is not None:
         for i in range(header.title_at + 1, min(len(lines), header.title_at + 4)):
             if _SUMMARY_START.match(lines[i].folded):
@@ -447,6 +477,9 @@ def _summary(header: _Header, lines: list[Line], page: PageLines) -> tuple[str |
             if _SUMMARY_START.match(line.folded):
                 start = line.index
                 break
+    if start is None and allow_plain:
+        start = _plain_summary_start(header, lines, page)
+        strength = 0.75
     if start is None:
         return None, 0.0
     first = lines[start]
@@ -456,6 +489,10 @@ def _summary(header: _Header, lines: list[Line], page: PageLines) -> tuple[str |
         if key.startswith(_BODY_START) or _is_motto(line) or WORDED_DATE.search(key):
             break
         if is_upper_text(line.text) or line.text.strip(" -_") == "":
+            break
+        if line.text[:1].isupper() and key.startswith(("thuc hien", "theo ", "nham ", "ubnd ")):
+            break  # the body's first sentence ("Thực hiện Luật …")
+        if chosen[-1].text.rstrip().endswith((".", ":", ";")):
             break
         if first.zone == "left" and line.zone == "right":
             continue
@@ -482,7 +519,7 @@ def _summary(header: _Header, lines: list[Line], page: PageLines) -> tuple[str |
     text = squash(" ".join(parts)).strip(" ;")
     # The fixed prefixes come back as printed: "V/w", "- Về việc" are OCR's doing.
     text = _VV_PREFIX.sub("V/v", text, count=1).lstrip(" -_.•~")
-    return text, 0.9 * sum(ln.conf for ln in chosen) / len(chosen)
+    return text, strength * sum(ln.conf for ln in chosen) / len(chosen)
 
 
 # --- the signer block ----------------------------------------------------------------------
@@ -729,6 +766,15 @@ _FORM_LABELS = (
 )
 
 
+# Words that never stand inside a person's name: a position or a unit follows the name in a
+# table row ("Ông Khuất Văn Lân Chủ tịch UBND").
+_NEVER_IN_NAME = frozenset((
+    "chủ", "phó", "trưởng", "giám", "cán", "ủy", "uỷ", "phường", "xã", "tỉnh", "huyện", "quận", "phòng", "sở",
+    "ban", "ngày", "tháng", "số", "mã", "họ", "giấy", "nơi", "địa", "tổ", "thôn", "xóm", "ấp", "đường",
+    "chánh",
+))  # fmt: skip
+
+
 def _known_label_at(tokens: list[str], k: int) -> bool:
     rest = fold(" ".join(tokens[k : k + 6]))
     return any(rest.startswith(label) for label in _FORM_LABELS)
@@ -765,7 +811,7 @@ def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
         bare = token.rstrip(",.;)")
         if allow_caps and bare.isalpha() and bare.isupper():
             bare = bare.capitalize()
-        if not is_name_token(bare):
+        if not is_name_token(bare) or (k and bare.lower() in _NEVER_IN_NAME):
             break
         run.append(bare)
         if len(bare) != len(token):  # punctuation ends the name
@@ -1010,11 +1056,15 @@ def extract_fields(pages: list[PageText], context: FieldContext | None = None) -
     doc_type, title, tc, tlc = _doc_type(title_line, number)
     result.set("doc_type", doc_type, tc)
     result.set("title", title, tlc)
-    summary, c = _summary(header, first_lines, laid[0])
+    summary, c = _summary(header, first_lines, laid[0], allow_plain=doc_type in _TYPES_WITH_SUMMARY)
     result.set("summary", summary, c)
     if doc_type == "Công văn" and summary and summary.startswith("V/v"):
         # No type line, a body-unit symbol and a "V/v" summary: the three marks of a công văn.
         result.set("doc_type", doc_type, 0.95 * max(result.confidence["number"], c))
+    elif doc_type is None and title_line is None and summary and summary.startswith("V/v"):
+        # No type line and a "V/v" summary, whatever the symbol ("112/UBND"): a công văn.
+        doc_type = "Công văn"
+        result.set("doc_type", doc_type, 0.85 * c)
 
     signer, sc, position, pc = _signer(laid, context)
     result.set("signer", signer, sc)

@@ -375,3 +375,10 @@ CHỦ TỊCH
     assert v["doc_type"] == "Công văn" and v["number"] == "112/UBND"
     assert v["subject_names"] == ["Từ Văn Chử"]
     assert v["signer"] == "Âu Thị Thăng"
+
+
+def test_an_unlabelled_twelve_digit_number_is_kept_but_doubtful() -> None:
+    body = "Điều 1. Chuyển khoản vào tài khoản 105000123456 của bà Lê Thị Hoa."
+    result = extract_fields([page(decision(body))])
+    assert result.values["id_numbers"] == ["105000123456"]
+    assert result.confidence["id_numbers"] < DEFAULT_THRESHOLD

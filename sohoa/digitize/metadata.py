@@ -577,9 +577,9 @@ def _upper_tail(text: str) -> str:
 def _title_part(line: Line, page: PageLines) -> str:
     """What of a signer-block line is capitals: the whole line, or its tail on a merged text line."""
     text = line.text.strip(" .,;:")
-    if is_upper_text(text) and not any(c.islower() for c in text):
-        return text
-    return "" if page.has_boxes else _upper_tail(line.text)
+    if page.has_boxes:
+        return text if is_upper_text(text) else ""  # OCR may read one capital as lower case
+    return text if is_upper_text(text) and not any(c.islower() for c in text) else _upper_tail(line.text)
 
 
 def _printed_position(text: str) -> tuple[str, float]:
@@ -890,6 +890,7 @@ _ID_LABEL = (
     r"(?:dinh\s*danh|cccd|cmnd|cmtnd|can\s*cuoc|chung\s*minh|giay\s*to\s*tuy\s*than"
     r"|ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky)"
 )
+_ID_LABEL_BEFORE = re.compile(_ID_LABEL[:-1] + r"|ca\s*nhan|so\s*dinh)")
 _ID_LABELLED = re.compile(_ID_LABEL + r"[^:0-9]{0,40}:?\s*([0-9oil][0-9oil ]{7,16}[0-9])(?![0-9.])")
 _DOSSIER = re.compile(
     r"([0-9OIl]{3}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[A-Z1|][0-9OIl]{2})\s*[-–]\s*"
@@ -910,8 +911,10 @@ def _id_numbers(lines: Iterable[Line]) -> tuple[list[str], float]:
         key = line.folded
         for m in _ID12.finditer(key):
             if m.group(1) not in found:
+                # A 12-digit number with no label before it may be some other number: doubtful.
+                labelled = _ID_LABEL_BEFORE.search(key[max(0, m.start() - 45) : m.start()])
                 found.append(m.group(1))
-                confs.append(line.conf)
+                confs.append(line.conf * (1.0 if labelled else 0.75))
         for m in _ID_LABELLED.finditer(key):
             digits = fix_digits(m.group(1)).replace(" ", "")
             if digits.isdigit() and (len(digits) == 9 or 10 <= len(digits) <= 13) and digits not in found:

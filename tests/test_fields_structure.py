@@ -15,7 +15,7 @@ from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.fields_names import repair_name
 from sohoa.digitize.fields_vocab import infer_field
 from sohoa.digitize.metadata import extract_fields
-from sohoa.digitize.model import PageText
+from sohoa.digitize.model import PageText, Word
 
 
 def page(text: str, number: int = 1) -> PageText:
@@ -382,3 +382,39 @@ def test_an_unlabelled_twelve_digit_number_is_kept_but_doubtful() -> None:
     result = extract_fields([page(decision(body))])
     assert result.values["id_numbers"] == ["105000123456"]
     assert result.confidence["id_numbers"] < DEFAULT_THRESHOLD
+
+
+# --- an OCR'd page with word boxes: two columns at the foot ----------------------------------
+
+def boxed_page(rows: list[tuple[int, list[tuple[int, str]]]]) -> PageText:
+    """A page as Tesseract gives it: words with boxes, one (block, line) per printed run."""
+    words: list[Word] = []
+    for n, (top, runs) in enumerate(rows):
+        for k, (left, text) in enumerate(runs):
+            x = left
+            for token in text.split():
+                w = 22 * len(token)
+                words.append(Word(token, x, top, w, 40, 93.0, block=n * 10 + k, line=1))
+                x += w + 18
+    text = "\n".join(" ".join(t for _, t in runs) for _, runs in rows)
+    return PageText(number=1, text=text, method="ocr", confidence=0.93, words=words, width=2480, height=3508)
+
+
+def test_signer_block_beside_recipients_on_an_ocr_page() -> None:
+    rows = [
+        (200, [(250, "ỦY BAN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")]),
+        (260, [(250, "PHƯỜNG TÍCH SƠN"), (1450, "Độc lập - Tự do - Hạnh phúc")]),
+        (330, [(300, "Số: 88/QĐ-UBND"), (1350, "Tích Sơn, ngày 04 tháng 11 năm 2024")]),
+        (500, [(1000, "QUYẾT ĐỊNH")]),
+        (560, [(800, "Về việc trợ cấp xã hội hằng tháng")]),
+        (700, [(300, "Điều 1. Trợ cấp cho bà Khổng Thị Tư, sinh năm 1941.")]),
+        (2600, [(250, "Nơi nhận:"), (1500, "TUQ. CHỦ TỊCH")]),
+        (2660, [(250, "- Như Điều 2;"), (1350, "TRƯỞNG PHÒNG TƯ PHÁP")]),
+        (2720, [(250, "- Lưu: VT."), (1500, "TÍCH SƠN")]),  # the seal's ring text, read by OCR
+        (3000, [(1450, "Lã Văn Thăng")]),
+    ]
+    v = extract_fields([boxed_page(rows)]).values
+    assert v["signer_title"] == "TRƯỞNG PHÒNG TƯ PHÁP"
+    assert v["signer"] == "Lã Văn Thăng"
+    assert v["subject_names"] == ["Khổng Thị Tư"]
+    assert v["number"] == "88/QĐ-UBND" and v["issued_date"] == "2024-11-04"

@@ -634,6 +634,14 @@ def _adjacent(prev: Line, line: Line, page: PageLines) -> bool:
     return line.top - prev.bottom <= 1.2 * height
 
 
+def _seal_text(text: str, context: FieldContext) -> bool:
+    """True for capitals that name the issuer (a seal's ring text read by OCR), not a position."""
+    key = squash(fold(text))
+    if len(key) < 4 or snap_issuer_line(text, context):
+        return True
+    return any(key in squash(fold(line)) for line in context.issuer_lines())
+
+
 def _signer_position(
     lines: list[Line], page: PageLines, context: FieldContext
 ) -> tuple[int, str, float] | None:
@@ -671,7 +679,7 @@ def _signer_position(
             break
         if parts and not parts[-1].rstrip().endswith(("-", "–")) and snap_position(" ".join(parts)):
             break  # a full position already; capitals further down are the seal's ring text
-        if snap_issuer_line(more, context):
+        if _seal_text(more, context):
             break
         parts.append(more)
         last = j

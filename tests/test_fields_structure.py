@@ -418,3 +418,47 @@ def test_signer_block_beside_recipients_on_an_ocr_page() -> None:
     assert v["signer"] == "Lã Văn Thăng"
     assert v["subject_names"] == ["Khổng Thị Tư"]
     assert v["number"] == "88/QĐ-UBND" and v["issued_date"] == "2024-11-04"
+
+
+@pytest.mark.parametrize(
+    ("printed", "number"),
+    [
+        ("Số: 38/2024", "38/2024"),
+        ("Số: 25A8001234", "25A8001234"),
+        ("Số: 07/2024/GCN-HKD", "07/2024/GCN-HKD"),
+    ],
+)
+def test_number_styles(printed: str, number: str) -> None:
+    text = CERT_HEADER.replace("CỘNG HÒA", printed + "\nCỘNG HÒA") + "GIẤY CHỨNG NHẬN\n" + SIGNATURE
+    assert extract_fields([page(text)]).values["number"] == number
+
+
+def test_place_date_line_with_a_numeric_date() -> None:
+    text = HEADER.replace("ngày 10 tháng 6 năm 2024", "ngày 10/6/2024")
+    v = extract_fields([page(decision("Điều 1.", header=text))]).values
+    assert v["issued_date"] == "2024-06-10" and v["place"] == "Khai Quang"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ông (bà): Quách Văn Toản, sinh năm 1960.",
+        "Tặng Giấy khen cho ông QUÁCH VĂN TOẢN, tổ dân phố số 2.",
+        "Họ và tên: ................ Quách Văn Toản",
+    ],
+)
+def test_names_in_other_printings(line: str) -> None:
+    assert extract_fields([page(decision(line))]).values["subject_names"] == ["Quách Văn Toản"]
+
+
+def test_label_and_value_far_apart_on_an_ocr_page() -> None:
+    rows = [
+        (200, [(250, "ỦY BAN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")]),
+        (260, [(250, "PHƯỜNG TÍCH SƠN"), (1450, "Độc lập - Tự do - Hạnh phúc")]),
+        (500, [(800, "GIẤY XÁC NHẬN KHUYẾT TẬT")]),
+        (600, [(250, "Họ và tên:"), (1100, "ĐỖ THỊ LÂN")]),
+        (660, [(250, "Giới tính:"), (1100, "Nữ")]),
+        (2600, [(1500, "CHỦ TỊCH")]),
+        (3000, [(1450, "Lã Văn Thăng")]),
+    ]
+    assert extract_fields([boxed_page(rows)]).values["subject_names"] == ["Đỗ Thị Lân"]

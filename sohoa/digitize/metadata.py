@@ -114,7 +114,7 @@ _MOTTO_KEYS = ("cong hoa xa hoi", "doc lap", "tu do", "hanh phuc", "chu nghia vi
 _NUMBER_LABEL = re.compile(r"^\s*(?:s|5)[o0]\s*(?:[:;.,]\s*|(?=[0-9oil]))")
 _NUMBER_BODY = re.compile(
     r"(?P<num>[0-9OIl][0-9OIl ]{0,7})"
-    r"(?P<year>\s*/\s*[0-9OIl]{4}(?=\s*/))?"
+    r"(?P<year>\s*/\s*[0-9OIl]{4}(?=\s*/|\s*$|[\s,;.)]))?"
     r"(?P<sym>\s*/\s*[A-Za-zĐđÐ][A-Za-zĐđÐ0-9]*(?:\s*[-–]\s*[A-Za-zĐđÐ][A-Za-zĐđÐ0-9]*)*)?"
 )
 _PLACE_DATE = re.compile(r"(?P<place>[a-z][a-z .]{1,30}?)\s*[,.]\s*ng[a-z]?y\s*[:.,]?\s*[0-9oil]")
@@ -280,8 +280,15 @@ def clean_number(raw: str) -> str:
 _BODY_NUMBER_LABEL = re.compile(r"(?:^|(?<=[\s.]))(?:s|5)[o0]\s*(?:hieu\s*|giay\s*phep\s*|gcn\s*)?[:;]\s*")
 
 
+# A number that is one code of digits and letters, no symbol ("Số: 25A8001234").
+_CODE_NUMBER = re.compile(r"\s*([0-9]{2}[A-Za-z][0-9A-Za-z]{5,12})(?![0-9A-Za-z/-])")
+
+
 def _number_at(line: Line, start: int, strength: float) -> tuple[str | None, float]:
     """The number printed in ``line`` from ``start`` (just after its label), with its strength."""
+    code = _CODE_NUMBER.match(line.text, start)
+    if code and re.search(r"[A-Za-z]", code.group(1)):
+        return code.group(1).upper(), 0.9 * strength * line.conf  # "25A8001234": an older business code
     body = _NUMBER_BODY.match(line.text, start)
     if not body or not re.search(r"[0-9]", fix_digits(body.group("num"))):
         return None, 0.0
@@ -373,7 +380,7 @@ def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None,
         return None
     if not line.text[pd.start("place")].isupper():
         return None  # "… lúc 10 giờ, ngày …": a place name is capitalised
-    found = [d for d in find_dates(key, numeric=False) if pd.end() - 12 <= d[1] <= pd.end()]
+    found = [d for d in find_dates(key) if pd.end() - 12 <= d[1] <= pd.end()]
     if not found:
         return None
     place, place_conf = _snap_place(line.text[pd.start("place") : pd.end("place")], context)
@@ -827,6 +834,19 @@ def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
     return run[:5]
 
 
+def _strip_leaders(tokens: list[str]) -> list[str]:
+    """Drop the dot leaders a form prints before a filled-in value (``……``, ``____``)."""
+    while tokens and not any(c.isalnum() for c in tokens[0]):
+        tokens = tokens[1:]
+    if tokens and tokens[0][:1] in ".…_" and any(c.isalpha() for c in tokens[0]):
+        tokens = [tokens[0].lstrip("._…"), *tokens[1:]]
+    return tokens
+
+
+def _height(line: Line) -> float:
+    return float(max(1, (line.bottom or 0) - (line.top or 0)))
+
+
 def _strip_honorific(tokens: list[str]) -> list[str]:
     if len(tokens) > 2 and fold(tokens[0]).strip(":,") in _HONORIFICS:
         return tokens[1:]
@@ -847,7 +867,12 @@ def _subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str]
             for m in _NAME_LABELS.finditer(line.folded):
                 if m.start() and line.folded[m.start() - 1].isalpha():
                     continue  # "…chồng" inside another word
-                words = line.text[m.end() :].split()
+                words = _strip_leaders(line.text[m.end() :].split())
+                if not words and line.index + 1 < len(page.lines):
+                    # The value printed far right of its label is a line of its own on OCR'd pages.
+                    following = page.lines[line.index + 1]
+                    if line.top is None or (following.top or 0) - (line.top or 0) < 0.8 * _height(line):
+                        words = _strip_leaders(following.text.split())
                 if not fold(m.group(0)).startswith("ho"):
                     words = _strip_honorific(words)
                 run = _name_run(words, allow_caps=True)
@@ -863,8 +888,8 @@ def _subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str]
             if honorific in _WEAK_HONORIFICS and not tok[:1].islower() and not sentence_start:
                 continue  # "Anh" capitalised inside a name is a given name, not "brother"
             start = t + 1
-            if start < len(tokens) and fold(tokens[start][0]) in ("/ba", "/ba:", "ba:"):
-                start += 1
+            if start < len(tokens) and fold(tokens[start][0]).strip("()/:,") == "ba":
+                start += 1  # "Ông/bà", "Ông (bà):"
             following = tokens[start : start + 6]
             if not following:
                 continue
@@ -878,9 +903,12 @@ def _subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str]
                 ):
                     break
                 words.append(tok2)
-            run = _name_run(words, allow_caps=False)
+            caps = len(words) >= 2 and all(w.rstrip(",.;:)").isupper() for w in words[:2])
+            run = _name_run(words, allow_caps=caps)
             if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run)):
                 continue
+            if caps and not is_surname(run[0]):
+                continue  # "ông UBND …": capitals after an honorific are a name only from a surname
             if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
                 continue
             sightings.append(NameSighting(" ".join(run), page.lines[first_line].conf * 0.9, False))
@@ -993,7 +1021,10 @@ def _valid_until(lines: list[Line], issued: dt.date | None) -> tuple[str | None,
     return None, 0.0
 
 
-_BUSINESS_CODE = re.compile(r"ma\s*so\s*ho\s*kinh\s*doanh\s*[:.]?\s*([0-9oil][0-9oil ]{8,14}[0-9oil])")
+_BUSINESS_CODE = re.compile(
+    r"(?:ma\s*so\s*ho\s*kinh\s*doanh|so\s*giay\s*chung\s*nhan\s*dang\s*ky\s*ho\s*kinh\s*doanh)\s*[:.]?\s*"
+    r"([0-9oil][0-9oil ]{8,14}[0-9oil]|[0-9]{2}[a-z][0-9]{6,10})(?![0-9a-z])"
+)
 
 
 def _symbol_field(number: str | None, context: FieldContext) -> str | None:
@@ -1009,6 +1040,8 @@ def _business_code(lines: list[Line]) -> tuple[str | None, float]:
     for line in lines[:30]:
         m = _BUSINESS_CODE.search(line.folded)
         if m:
+            if re.fullmatch(r"[0-9]{2}[a-z][0-9]{6,10}", m.group(1)):
+                return line.text[m.start(1) : m.end(1)].upper(), 0.9 * line.conf
             digits = fix_digits(m.group(1)).replace(" ", "")
             if digits.isdigit() and 8 <= len(digits) <= 14:
                 return digits, 0.95 * line.conf

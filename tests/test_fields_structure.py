@@ -462,3 +462,18 @@ def test_label_and_value_far_apart_on_an_ocr_page() -> None:
         (3000, [(1450, "Lã Văn Thăng")]),
     ]
     assert extract_fields([boxed_page(rows)]).values["subject_names"] == ["Đỗ Thị Lân"]
+
+
+def test_context_from_the_units_table_and_settings() -> None:
+    # Names as the units table holds them (see archive/units.py), settings as text values.
+    units = ["UBND thành phố Vĩnh Yên", "Phường Khai Quang", "Phòng Tài chính – Kế hoạch"]
+    settings = {"fields.organ_codes": "H62", "fields.drafting_fields": '{"TCKH": "Đăng ký kinh doanh"}'}
+    context = FieldContext.from_settings(units, settings)
+    assert "UBND THÀNH PHỐ VĨNH YÊN" in context.issuer_lines()
+    assert context.place_names() == ("Vĩnh Yên", "Khai Quang")
+    assert context.drafting_field("TCKH") == "Đăng ký kinh doanh"
+    issuer = "UBND THÀNH PHỐ VĨNH YÊN\nPHÒNG TÀI CHÍNH - KẾ HOẠCH"
+    text = decision("Điều 1.", header=HEADER.replace("ỦY BAN NHÂN DÂN\nPHƯỜNG KHAI QUANG", issuer))
+    result = extract_fields([page(text)], context)
+    assert result.values["issuer"] == "PHÒNG TÀI CHÍNH - KẾ HOẠCH"
+    assert result.confidence["issuer"] >= DEFAULT_THRESHOLD

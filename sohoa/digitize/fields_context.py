@@ -13,6 +13,7 @@ confidence (it goes to review).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -112,11 +113,29 @@ class FieldContext:
             dossier_patterns=tuple(dossier_patterns),
         )
 
+    @classmethod
+    def from_settings(cls, unit_names: Iterable[str], settings: Mapping[str, str]) -> FieldContext:
+        """A context from the units table's names and the archive's settings (text values).
+
+        Keys (all optional): ``fields.organ_codes`` (comma-separated, ``H62``),
+        ``fields.drafting_fields`` (JSON object, abbreviation -> field), ``fields.dossier_patterns``
+        (JSON list of regular expressions), ``fields.places`` (comma-separated place names).
+        """
+        drafting = settings.get("fields.drafting_fields")
+        patterns = settings.get("fields.dossier_patterns")
+        return cls.build(
+            unit_names,
+            places=[p for p in settings.get("fields.places", "").split(",") if p.strip()],
+            drafting_fields=json.loads(drafting) if drafting else None,
+            organ_codes=settings.get("fields.organ_codes", "H62").split(","),
+            dossier_patterns=json.loads(patterns) if patterns else (),
+        )
+
     def issuer_lines(self) -> tuple[str, ...]:
         """Lines an issuer block may print, in capitals: each unit, with ``UBND`` before territorial ones."""
         if "issuer" not in self._cache:
             lines = ["ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN"]
-            for name in self.unit_names:
+            for name in map(_unit_core, self.unit_names):
                 upper = name.upper()
                 lines.append(upper)
                 if _is_territorial(name):
@@ -127,7 +146,8 @@ class FieldContext:
     def place_names(self) -> tuple[str, ...]:
         """Places printed before ``, ngày``: territorial units without their kind, plus ``places``."""
         if "places" not in self._cache:
-            out = [_strip_kind(n) for n in self.unit_names if _is_territorial(n)]
+            cores = [_unit_core(n) for n in self.unit_names]
+            out = [_strip_kind(n) for n in cores if _is_territorial(n)]
             self._cache["places"] = tuple(dict.fromkeys([*out, *self.places]))
         return self._cache["places"]
 
@@ -139,6 +159,15 @@ class FieldContext:
         if "dossier" not in self._cache:
             self._cache["dossier"] = tuple(re.compile(p) for p in self.dossier_patterns)
         return self._cache["dossier"]
+
+
+def _unit_core(name: str) -> str:
+    """A unit's name without its People's Committee: ``UBND thành phố Vĩnh Yên`` -> ``thành phố Vĩnh Yên``."""
+    key = fold(name)
+    for prefix in ("ubnd ", "uy ban nhan dan "):
+        if key.startswith(prefix):
+            return name[len(prefix) :].strip()
+    return name
 
 
 def _is_territorial(name: str) -> bool:

@@ -62,14 +62,12 @@ DRAFTING_FIELDS: tuple[tuple[str, str], ...] = (
     ("ttr", "Khiếu nại tố cáo"),
     ("ld", "Lao động – Thương binh xã hội"),
     ("ldtbxh", "Lao động – Thương binh xã hội"),
-    ("vx", "Văn hóa"),
     ("gd", "Giáo dục"),
     ("gddt", "Giáo dục"),
     ("yt", "Y tế"),
     ("nv", "Nội vụ"),
     ("vh", "Văn hóa"),
     ("vhtt", "Văn hóa"),
-    ("kt", "Đăng ký kinh doanh"),
 )
 
 

@@ -34,8 +34,6 @@ from sohoa.digitize.fields_vocab import (
     title_type,
 )
 
-# --- the header: issuer, number, motto, place and date, title --------------------------------
-
 _MOTTO_KEYS = ("cong hoa xa hoi", "doc lap", "tu do", "hanh phuc", "chu nghia viet nam")
 _NUMBER_LABEL = re.compile(r"^\s*(?:s|5)[o0]\s*(?:[:;.,]\s*|(?=[0-9oil]))")
 _NUMBER_BODY = re.compile(

@@ -20,14 +20,7 @@ from sohoa.digitize.fields_names import (
     is_surname,
     looks_like_name,
 )
-from sohoa.digitize.fields_text import (
-    Line,
-    PageLines,
-    fix_digits,
-    fold,
-)
-
-# --- people, identifiers, codes --------------------------------------------------------------
+from sohoa.digitize.fields_text import Line, PageLines, fix_digits, fold
 
 # Labels after which a form prints a person's name.
 _NAME_LABELS = re.compile(
@@ -36,7 +29,7 @@ _NAME_LABELS = re.compile(
     r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho)"
     r"(?P<rest>[^:]{0,40}):\s*"
 )
-# Labels that are themselves "Họ tên ..." carry no honorific before the name; the others may.
+# Words put before a person's name: ông, bà, anh, chị, cháu, em.
 _HONORIFICS = {"ong", "ba", "ong/ba", "anh", "chi", "chau", "em"}
 # "anh", "chị", "em", "cháu" are also common words: a name after them needs a listed surname.
 _WEAK_HONORIFICS = {"anh", "chi", "chau", "em"}

@@ -31,7 +31,6 @@ from sohoa.digitize.fields_vocab import (
 )
 from sohoa.digitize.syllables import is_syllable
 
-# --- the signer block ----------------------------------------------------------------------
 
 def name_tail(text: str) -> list[str]:
     """The trailing run of capitalised syllables of ``text`` (``- Lưu: VT. Lê Anh Tân`` -> 3 tokens)."""

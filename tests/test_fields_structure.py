@@ -477,3 +477,14 @@ def test_context_from_the_units_table_and_settings() -> None:
     result = extract_fields([page(text)], context)
     assert result.values["issuer"] == "PHÒNG TÀI CHÍNH - KẾ HOẠCH"
     assert result.confidence["issuer"] >= DEFAULT_THRESHOLD
+
+
+def test_an_identity_cards_date_is_not_the_issue_date() -> None:
+    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+Họ, chữ đệm, tên người chồng: NINH VĂN TÚ
+Giấy tờ tùy thân: CCCD số 026092408410 cấp ngày 12/05/2021
+Ngày, tháng, năm đăng ký: 03/02/2024
+""" + SIGNATURE
+    result = extract_fields([page(text)])
+    assert result.values["issued_date"] == "2024-02-03"  # the registration date, doubtful
+    assert result.confidence["issued_date"] < DEFAULT_THRESHOLD

@@ -289,6 +289,12 @@ _NOT_PLACE = re.compile(
     r"(?![a-z])"
 )
 _ISSUE_LABEL = re.compile(r"(?:ngay\s*cap|cap\s*ngay|ngay\s*ky|ngay\s*ban\s*hanh)\s*[:.]?\s*")
+# A civil-status certificate has no place-and-date line: its registration date is its date.
+_REGISTERED_LABEL = re.compile(
+    r"(?:ngay,?\s*thang,?\s*nam\s*dang\s*ky|ngay\s*dang\s*ky|dang\s*ky\s*ket\s*hon\s*ngay)\s*[:.]?\s*"
+)
+# "CCCD số … cấp ngày …": the identity card's date, not the paper's.
+_ID_PAPER = re.compile(r"cmnd|cccd|can\s*cuoc|chung\s*minh|ho\s*chieu|giay\s*to|tuy\s*than|dinh\s*danh")
 
 
 def _other_date(key: str, start: int) -> bool:
@@ -343,11 +349,18 @@ def read_issued(
         for line in page.lines:
             key = line.folded
             m = _ISSUE_LABEL.search(key)
-            if not m:
+            if not m or _ID_PAPER.search(key[max(0, m.start() - 60) : m.start()]):
                 continue
             dates = [d for d, s, _ in find_dates(key) if m.end() - 2 <= s <= m.end() + 2]
             if dates:
                 return dates[0], 0.85 * line.conf, None, 0.0
+    for page in pages[:1]:
+        for line in page.lines:
+            key = line.folded
+            m = _REGISTERED_LABEL.search(key)
+            dates = [d for d, s, _ in find_dates(key) if m and m.end() - 2 <= s <= m.end() + 2]
+            if dates:
+                return dates[0], 0.75 * line.conf, None, 0.0  # a good guess, for a clerk to confirm
     for line in lines[: header.body_from]:
         key = line.folded
         for date, start, _ in find_dates(key, numeric=False):

@@ -42,6 +42,16 @@ TITLE_TYPES: tuple[tuple[str, str], ...] = (
     ("HƯỚNG DẪN", "Hướng dẫn"),
     ("GIẤY MỜI", "Giấy mời"),
     ("GIẤY GIỚI THIỆU", "Giấy giới thiệu"),
+    ("GIẤY KHEN", "Giấy khen"),
+    ("BẰNG KHEN", "Bằng khen"),
+    ("GIẤY ỦY QUYỀN", "Giấy ủy quyền"),
+    ("CHƯƠNG TRÌNH", "Chương trình"),
+    ("PHƯƠNG ÁN", "Phương án"),
+    ("ĐỀ ÁN", "Đề án"),
+    ("QUY CHẾ", "Quy chế"),
+    ("QUY ĐỊNH", "Quy định"),
+    ("CÔNG ĐIỆN", "Công điện"),
+    ("HỢP ĐỒNG", "Hợp đồng"),
 )
 
 # Type abbreviation in the symbol (``1234/QĐ-UBND``) -> type, for pages whose title is unreadable.
@@ -59,6 +69,17 @@ SYMBOL_TYPES: dict[str, str] = {
     "gpxd": "Giấy phép",
     "tlks": "Trích lục",
     "tlkh": "Trích lục",
+    "tlkt": "Trích lục",
+    "gp": "Giấy phép",
+    "gcn": "Giấy chứng nhận",
+    "gxn": "Giấy xác nhận",
+    "ctr": "Chương trình",
+    "pa": "Phương án",
+    "qc": "Quy chế",
+    "qyd": "Quy định",
+    "cd": "Công điện",
+    "guq": "Giấy ủy quyền",
+    "ggt": "Giấy giới thiệu",
 }
 
 POSITIONS: tuple[str, ...] = (

@@ -488,3 +488,10 @@ Ngày, tháng, năm đăng ký: 03/02/2024
     result = extract_fields([page(text)])
     assert result.values["issued_date"] == "2024-02-03"  # the registration date, doubtful
     assert result.confidence["issued_date"] < DEFAULT_THRESHOLD
+
+
+def test_ocr_variants_of_the_authority_prefix_and_a_speck_after_the_name() -> None:
+    signature = "TM. ỦY BAN NHÂN DÂN\nKT, CHỦ TỊCH\nLê Anh Tân'"
+    values = extract_fields([page(decision("Điều 1.", signature))]).values
+    assert values["signer_title"] == "PHÓ CHỦ TỊCH"  # "KT," is "KT.": a deputy signed
+    assert values["signer"] == "Lê Anh Tân"

@@ -100,7 +100,9 @@ POSITIONS: tuple[str, ...] = (
 )
 
 # Authority prefixes of the signer block; a line starting with one is not the position itself.
-AUTHORITY = ("tm.", "kt.", "tl.", "tuq.", "q.", "tm ", "kt ", "tl ", "tuq ")
+AUTHORITY = (
+    "tm.", "kt.", "tl.", "tuq.", "q.", "tm ", "kt ", "tl ", "tuq ", "tm,", "kt,", "tl,", "tuq,", "t/m", "k/t",
+)  # fmt: skip
 
 _HT = "Hộ tịch"
 _DD = "Đất đai"

@@ -34,9 +34,11 @@ from sohoa.digitize.syllables import is_syllable
 
 def name_tail(text: str) -> list[str]:
     """The trailing run of capitalised syllables of ``text`` (``- Lưu: VT. Lê Anh Tân`` -> 3 tokens)."""
-    tokens = text.replace("Ð", "Đ").split()
+    tokens = [t.strip("'`’‘\"") for t in text.replace("Ð", "Đ").split()]  # specks OCR reads as quotes
+    if tokens:
+        tokens[-1] = tokens[-1].rstrip(".")
     tail: list[str] = []
-    for token in reversed(tokens):
+    for token in reversed([t for t in tokens if t]):
         if not is_name_token(token):
             token = rescue_token(token) or ""
         if token:
@@ -57,7 +59,7 @@ def _authority(text: str) -> tuple[str, str] | None:
     prefix = next((p for p in AUTHORITY if key.startswith(p)), None)
     if prefix is None:
         return None
-    return prefix.strip(" ."), text.strip(" .,:;")[len(prefix) :].strip(" .")
+    return prefix.strip(" .,").replace("/", ""), text.strip(" .,:;")[len(prefix) :].strip(" .")
 
 
 def _upper_tail(text: str) -> str:

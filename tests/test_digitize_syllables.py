@@ -76,3 +76,19 @@ def test_repair_leaves_every_printed_sample_text_unchanged() -> None:
 
 def test_fold_maps_d_bar_and_every_mark() -> None:
     assert fold("Nguyễn Đức Lượng") == "Nguyen Duc Luong"
+
+
+def test_every_name_syllable_is_valid_and_in_use() -> None:
+    from sohoa.digitize.fields_names import NAME_SYLLABLES, surnames
+
+    words = {unicodedata.normalize("NFC", w.lower()) for w in [*surnames(), *NAME_SYLLABLES]}
+    assert {w for w in words if not is_syllable(w)} == set()
+    assert {w for w in words if w not in attested() and len(w) > 1} == set()
+
+
+@pytest.mark.parametrize(
+    "word", ["Lân", "Tư", "Tám", "Năm", "Quyền", "Toản", "Thăng", "Lĩnh", "Tuân", "Chử", "LÂN"]
+)
+def test_valid_syllables_are_never_repaired(word: str) -> None:
+    assert repair_token(word) == word
+    assert repair_text(f"Ông Nguyễn Văn {word}") == f"Ông Nguyễn Văn {word}"

@@ -1,35 +1,39 @@
-"""Vietnamese personal names read by OCR: recognising them, and repairing tone marks only where sure.
+"""Vietnamese personal names read by OCR: finding them in any vocabulary, never changing a correct one.
 
-Names are drawn from a small stock of syllables: a few dozen surnames cover nearly everyone,
-and middle and given names come from a few hundred common syllables. OCR errs on tone marks
-(``Khổng`` -> ``Không``, ``Hằng`` -> ``Hàng``, especially in capitals). A syllable is changed
-only when it is not itself a known name syllable and exactly one known name syllable has the
-same letters without marks: then there is a single plausible reading. A name met several
-times in a document is read by majority over its occurrences.
+A name is whatever capitalised syllables stand in a name position (after ``ông``/``bà``, after a
+label such as ``Họ và tên:``, under the signer's title). Names are open-vocabulary: a given name
+such as ``Lân``, ``Tám`` or ``Chử`` is as good as ``Lan``; a rare surname (``Khuất``, ``Cấn``)
+is as good as ``Nguyễn``. The surname list shipped in ``data/vie_surnames.txt`` only weighs how
+sure a reading is; it never drops a name.
+
+OCR errs on tone marks, yet most of its slips are themselves valid syllables (``Lân`` read as
+``Lan``), which no rule can tell from the truth. So a syllable that is valid Vietnamese is never
+"repaired"; only one that is no Vietnamese syllable at all (``Nguyẻn``, ``Hưong``) is, and only
+when a single reading is plausible. A name met several times in a document is read by majority
+over its occurrences.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
 from sohoa.digitize.fields_text import fold
-from sohoa.digitize.syllables import is_syllable
+from sohoa.digitize.syllables import attested, is_syllable, syllable_set
+
+_SURNAME_FILE = Path(__file__).with_name("data") / "vie_surnames.txt"
 
 
 def _words(text: str) -> list[str]:
     return text.split()
 
 
-SURNAMES = _words(
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Vương Trịnh Trương "
-    "Lâm Lương Mai Đinh Hà Tạ Cao Kiều Lưu Quách Chu Tô Hứa Triệu Khúc Tăng Lại Thái Mạc Nghiêm Phùng "
-    "Kim Đồng Doãn Âu Giang Tống Thân Quan Nông Hoa Đàm Vi Khổng Lã Thạch Lò Cù Bạch Hàn Khương Tào Văn"
-)
-
-# Common middle and given-name syllables (a name lexicon, not a dictionary of the language).
+# Common middle and given-name syllables: a preference when a broken syllable has several
+# readings, never a filter.
 NAME_SYLLABLES = _words(
     "An Anh Ánh Ân Ấn Bảo Bắc Bích Bình Cảnh Chi Chinh Chính Châu Chiến Chung Công Cúc Cương Cường Diễm "
     "Diệp Diệu Dũng Dung Duy Duyên Dương Đại Đan Đạo Đạt Điệp Định Đông Đức Gấm Giang Hà Hạ Hải Hạnh Hào "
@@ -40,43 +44,113 @@ NAME_SYLLABLES = _words(
     "Quân Quang Quế Quốc Quý Quyên Quyết Quỳnh Sang Sáng Sơn Sinh Tài Tâm Tân Tấn Thạch Thái Thắm Thắng "
     "Thanh Thành Thảo Thịnh Thiện Thị Thoa Thông Thu Thủy Thúy Thùy Thư Thương Thy Tiến Tiên Tín Toàn "
     "Trà Trang Trâm Trí Triều Trinh Trọng Trung Trúc Trường Tú Tuấn Tuệ Tùng Tuyết Tuyền Uyên Văn Vân Việt "
-    "Vinh Vĩnh Vũ Vượng Xuân Yên Yến"
+    "Vinh Vĩnh Vũ Vượng Xuân Yên Yến Lân Tư Tám Năm Quyền Toản Thăng Lĩnh Tuân Chử Bẩy Sáu Tình Thơm Mơ"
 )
 
-_SURNAME_SET = set(SURNAMES)
-_NAME_SET = set(NAME_SYLLABLES) | _SURNAME_SET
+# Words that open a line of a form or a body, never a name (a seal's ring text read as
+# "Ủy Ban Nhân Dân", "Phường Khai Quang" under the signature, "Trưởng Phòng" after "ông").
+_NOT_FIRST = frozenset(
+    unicodedata.normalize("NFC", w)
+    for w in _words(
+        "ủy uỷ phường xã thành tỉnh huyện quận thị phòng sở ban hội trung cộng độc chủ phó giám trưởng chánh "
+        "tòa toà việt đã ký nơi như lưu kính căn điều ngày tháng năm số mã họ tên giấy quyết thông bộ đảng "
+        "nhà trường bệnh thôn tổ xóm đường phố ấp khu công cục chi đội cán chuyên anh chị cháu em "
+        "người cấp tại và các của cho theo về đồng"
+    )
+)
 
 
-def _by_fold(words: list[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for word in words:
-        bucket = out.setdefault(fold(word), [])
-        if word not in bucket:
-            bucket.append(word)
-    return out
+@functools.lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Every surname in the shipped list, NFC, capitalised as printed in a name."""
+    lines = _SURNAME_FILE.read_text(encoding="utf-8").splitlines()
+    words = [word for line in lines if line and line[0] != "#" for word in line.split()]
+    return frozenset(unicodedata.normalize("NFC", word) for word in words)
 
 
-_SURNAME_FOLD = _by_fold(SURNAMES)
-_NAME_FOLD = _by_fold(NAME_SYLLABLES + SURNAMES)
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(surnames, name syllables, their folds): the preference lists for repairs."""
+    names = frozenset(unicodedata.normalize("NFC", w) for w in NAME_SYLLABLES) | surnames()
+    return surnames(), names, frozenset(fold(w) for w in names)
 
 
 def is_surname(token: str) -> bool:
-    """True when ``token``'s letters (marks aside) are those of a Vietnamese surname."""
-    return fold(token) in _SURNAME_FOLD
+    """True when ``token`` is a listed surname, exactly or with OCR's tone slips (``Nguyên``)."""
+    token = _title(token)
+    return token in surnames() or fold(token) in _surname_folds()
+
+
+@functools.lru_cache(maxsize=1)
+def _surname_folds() -> frozenset[str]:
+    return frozenset(fold(s) for s in surnames())
 
 
 def is_name_syllable(token: str) -> bool:
-    """True when ``token``'s letters (marks aside) are those of a common name syllable."""
-    return fold(token) in _NAME_FOLD
+    """True when ``token``'s letters (marks aside) are those of a common name syllable or surname."""
+    return fold(_title(token)) in _lexicon()[2]
+
+
+def _title(token: str) -> str:
+    token = unicodedata.normalize("NFC", token.replace("Ð", "Đ").replace("ð", "đ"))
+    return token[:1].upper() + token[1:].lower() if token else token
+
+
+def is_name_token(token: str) -> bool:
+    """A capitalised word of letters only (``Lân``, ``Đức``), as names are printed in body text."""
+    token = token.replace("Ð", "Đ")
+    if not token or not token[0].isupper() or not token.isalpha():
+        return False
+    rest = token[1:]
+    return rest == "" or rest.islower()
+
+
+def can_open_name(token: str) -> bool:
+    """False for words that start form lines or bodies' names (``Ủy``, ``Phường``, ``Trưởng``)."""
+    return _title(token).lower() not in _NOT_FIRST
+
+
+def name_strength(name: str) -> float:
+    """How sure a reading is a person's name, in (0, 1]: a listed surname and valid syllables score 1.
+
+    An unlisted surname is kept (rare surnames exist) but weighs 0.75, so the value goes to
+    review; each syllable that is not Vietnamese at all costs a little more.
+    """
+    tokens = name.split()
+    if not tokens:
+        return 0.0
+    strength = 1.0 if _title(tokens[0]) in surnames() else (0.85 if is_surname(tokens[0]) else 0.75)
+    for token in tokens:
+        if not is_syllable(token):
+            strength *= 0.85
+    return strength
+
+
+def looks_like_name(text: str) -> bool:
+    """2-5 capitalised syllables that could be a person: Vietnamese syllables, not a form's words.
+
+    No surname list is consulted: ``Khuất Văn Lân`` is a name even if ``Khuất`` were unlisted.
+    A token that is no syllable at all is allowed once (OCR garbles a letter), not more.
+    """
+    tokens = text.replace("Ð", "Đ").split()
+    if not 2 <= len(tokens) <= 5 or not all(is_name_token(t) for t in tokens):
+        return False
+    if not can_open_name(tokens[0]):
+        return False
+    repaired = repair_name(" ".join(tokens))[0].split()
+    if sum(1 for t in repaired if not is_syllable(t)) > 1:
+        return False
+    return is_syllable(repaired[0]) or is_surname(repaired[0])
 
 
 def rescue_token(token: str) -> str | None:
     """Read a garbled name syllable such as ``HữỮu`` (a letter read twice, once as a capital).
 
-    Returns the known name syllable left after lower-casing the tail and dropping one repeated
-    letter, when exactly one such reading exists; else ``None``.
+    Returns the valid syllable left after lower-casing the tail and dropping one repeated
+    letter, when exactly one such reading exists; else ``None``. A token that already is a
+    valid syllable is never rescued.
     """
-    if len(token) < 3 or not token.isalpha() or not token[0].isupper():
+    if len(token) < 3 or not token.isalpha() or not token[0].isupper() or is_name_token(token):
         return None
     tail = token[1:].lower()
     found = set()
@@ -84,54 +158,92 @@ def rescue_token(token: str) -> str | None:
         if i + 1 < len(tail) and fold(tail[i]) == fold(tail[i + 1]):
             for drop in (i, i + 1):
                 candidate = token[0] + tail[:drop] + tail[drop + 1 :]
-                if candidate in _NAME_SET:
+                if is_syllable(candidate) and (candidate in _lexicon()[1] or candidate.lower() in attested()):
                     found.add(candidate)
     return found.pop() if len(found) == 1 else None
 
 
-def repair_name(name: str) -> tuple[str, int]:
-    """``(name with sure tone repairs, number of syllables changed)``.
+@functools.lru_cache(maxsize=1)
+def _syllables_by_fold() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for syllable in syllable_set():
+        index.setdefault(fold(syllable), []).append(syllable)
+    return {key: tuple(sorted(values)) for key, values in index.items()}
 
-    The first syllable is checked against surnames, the others against name syllables.
+
+def _nfd_distance(a: str, b: str) -> int:
+    return Levenshtein.distance(unicodedata.normalize("NFD", a), unicodedata.normalize("NFD", b))
+
+
+def repair_syllable(token: str, first: bool = False) -> str:
+    """One name syllable as it should read, or ``token`` itself when it may be right or is unsure.
+
+    A valid syllable is returned untouched, always. A broken one (``Nguyẻn``) becomes the
+    single nearest valid syllable with the same letters, preferring a surname (``first``) or
+    name syllable, then syllables in use; else, for a letter misread, the single name syllable
+    one letter away.
     """
+    if not token or is_syllable(token):
+        return token
+    lowered = _title(token).lower()
+    same_letters = _syllables_by_fold().get(fold(lowered), ())
+    surname_set, name_set, _ = _lexicon()
+    preferred = surname_set if first else name_set
+    for pool in (
+        [c for c in same_letters if _title(c) in preferred],
+        [c for c in same_letters if c in attested() or _title(c) in name_set],
+    ):
+        if not pool:
+            continue
+        distances = {c: _nfd_distance(lowered, c) for c in pool}
+        nearest = min(distances.values())
+        best = [c for c, d in distances.items() if d == nearest]
+        if len(best) == 1 and nearest <= 2:
+            return _match_case(best[0], token)
+        if len(best) > 1:
+            return token  # several readings fit equally: leave the print for a clerk
+    near = _one_letter_away(lowered, preferred)
+    return _match_case(near, token) if near else token
+
+
+def _one_letter_away(lowered: str, lexicon: frozenset[str]) -> str | None:
+    """The single lexicon syllable whose letters are one edit from ``lowered``'s (``Nøa`` -> ``Nga``)."""
+    key = fold(lowered)
+    folds: dict[str, list[str]] = {}
+    for word in lexicon:
+        f = fold(word).lower()
+        if abs(len(f) - len(key)) <= 1 and Levenshtein.distance(f, key) == 1:
+            folds.setdefault(f, []).append(word.lower())
+    if len(folds) != 1:
+        return None
+    spellings = next(iter(folds.values()))
+    if len(spellings) == 1:
+        return spellings[0]
+    marks = _marks(lowered)
+    same = [s for s in spellings if _marks(s) == marks]
+    return same[0] if len(same) == 1 else None
+
+
+def _marks(text: str) -> set[str]:
+    return {c for c in unicodedata.normalize("NFD", text) if unicodedata.combining(c)}
+
+
+def _match_case(candidate: str, model: str) -> str:
+    if model.isupper() and len(model) > 1:
+        return candidate.upper()
+    return candidate[:1].upper() + candidate[1:]
+
+
+def repair_name(name: str) -> tuple[str, int]:
+    """``(name with broken syllables repaired, number of syllables changed)``; valid ones stay as read."""
     tokens = name.split()
     changed = 0
     for i, token in enumerate(tokens):
-        known, by_fold = (_SURNAME_SET, _SURNAME_FOLD) if i == 0 else (_NAME_SET, _NAME_FOLD)
-        if token in known:
-            continue
-        candidates = by_fold.get(fold(token), [])
-        if not candidates and not is_syllable(token.lower()):
-            candidates = _neighbours(token, by_fold)
-        if len(candidates) == 1:
-            tokens[i] = candidates[0]
+        fixed = repair_syllable(token, first=i == 0)
+        if fixed != token:
+            tokens[i] = fixed
             changed += 1
     return " ".join(tokens), changed
-
-
-_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
-
-
-def _tone(token: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", token) if c in _TONES)
-
-
-def _neighbours(token: str, by_fold: dict[str, list[str]]) -> list[str]:
-    """Known syllables one letter away from a token that is no Vietnamese syllable at all (``Nøa``).
-
-    Only a single letter sequence qualifies; among its spellings the one carrying the token's
-    tone mark is taken.
-    """
-    key = fold(token)
-    folds = [f for f in by_fold if abs(len(f) - len(key)) <= 1 and Levenshtein.distance(f, key) == 1]
-    if len(folds) != 1:
-        return []
-    spellings = by_fold[folds[0]]
-    if len(spellings) == 1:
-        return spellings
-    tones = _tone(token)
-    same_tone = [c for c in spellings if _tone(c) == tones or (_tone(c) and _tone(c) in tones)]
-    return same_tone if len(same_tone) == 1 else []
 
 
 @dataclass
@@ -144,12 +256,13 @@ class NameSighting:
 
 
 def _plausibility(name: str) -> float:
-    """How Vietnamese a reading looks: known name syllables, then well-formed syllables."""
+    """How Vietnamese a reading looks: listed names, then any valid syllables."""
+    surname_set, name_set, _ = _lexicon()
     score = 0.0
     for i, token in enumerate(name.split()):
-        if token in (_SURNAME_SET if i == 0 else _NAME_SET):
+        if token in (surname_set if i == 0 else name_set):
             score += 1.0
-        elif is_syllable(token.lower()):
+        elif is_syllable(token):
             score += 0.5
     return score
 
@@ -165,14 +278,16 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
 
     Drops names cut short by a line break (a sighting that is the start of a longer one) and
     picks, for each person, the reading seen most often, then the most plausible, then one
-    printed in lower case (marks on capitals are OCR's weak spot).
+    printed in lower case (marks on capitals are OCR's weak spot). The confidence carries how
+    name-like the reading is (:func:`name_strength`) and how far its sightings agree.
     """
     folded = [fold(s.text).split() for s in sightings]
     kept: list[NameSighting] = []
     for i, s in enumerate(sightings):
-        cut = any(
-            len(other) > len(folded[i]) and other[: len(folded[i])] == folded[i] for other in folded
-        )
+        n = len(folded[i])
+        # A name cut by a line break is the start of a longer one; "Thị Hằng" read after the
+        # surname "Ông" (taken for "Mr") is the end of one.
+        cut = any(len(other) > n and (other[:n] == folded[i] or other[-n:] == folded[i]) for other in folded)
         if not cut:
             kept.append(s)
     groups: list[list[NameSighting]] = []
@@ -186,8 +301,11 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
     out: list[tuple[str, float]] = []
     for group in groups:
         readings: dict[str, list[NameSighting]] = {}
+        repairs: dict[str, int] = {}
         for s in group:
-            readings.setdefault(repair_name(s.text)[0], []).append(s)
+            text, changed = repair_name(s.text)
+            readings.setdefault(text, []).append(s)
+            repairs[text] = max(repairs.get(text, 0), changed)
 
         def rank(item: tuple[str, list[NameSighting]]) -> tuple[int, float, int]:
             text, seen = item
@@ -195,5 +313,7 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
 
         best_text, seen = max(readings.items(), key=rank)
         agreement = len(seen) / len(group)
-        out.append((best_text, max(s.conf for s in seen) * (0.8 + 0.2 * agreement)))
+        conf = max(s.conf for s in seen) * (0.8 + 0.2 * agreement) * name_strength(best_text)
+        conf *= 0.9 ** repairs[best_text]  # a repaired syllable is a guess, however good
+        out.append((best_text, conf))
     return out

@@ -190,12 +190,16 @@ _ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})
 
 @functools.lru_cache(maxsize=1)
 def attested() -> frozenset[str]:
-    """Syllables known to be in use (from Tesseract's own Vietnamese word list).
+    """Syllables known to be in use (Tesseract's own Vietnamese word list, plus name syllables).
 
-    The rules above also generate forms nobody writes (``viếc`` beside ``việc``), so repairs
-    only ever produce syllables from this list. Regenerate the file with ``combine_tessdata -u
-    vie.traineddata vie.`` and ``dawg2wordlist vie.lstm-unicharset vie.lstm-word-dawg words.txt``,
-    then keep the lower-cased words that :func:`is_syllable` accepts.
+    Validity is decided by :func:`syllable_set`, which is complete by construction (every
+    onset x rhyme x tone the spelling rules allow, 16,000-odd forms with both tone placements).
+    It also holds forms nobody writes (``viếc`` beside ``việc``), so repairs only ever produce
+    syllables from this narrower list. Tesseract's list lacks some name syllables (``Chử``,
+    ``Lã``, ``Gấm``), appended at the end of the file. Regenerate the first part with
+    ``combine_tessdata -u vie.traineddata vie.`` and ``dawg2wordlist vie.lstm-unicharset
+    vie.lstm-word-dawg words.txt``, then keep the lower-cased words that :func:`is_syllable`
+    accepts.
     """
     lines = _ATTESTED_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(unicodedata.normalize("NFC", line.strip()) for line in lines if line and line[0] != "#")

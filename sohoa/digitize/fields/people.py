@@ -1,0 +1,220 @@
+"""People and their identifiers: subject names and personal numbers.
+
+Names are found by position (after ``ông``/``bà``, after ``Họ và tên:`` and the like) in an
+open vocabulary (see ``fields_names``); labels that follow a name on the same line are cut
+off. Identifiers: CCCD / personal number (12 digits), CMND (9 digits), business codes and
+passports where a label names them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sohoa.digitize.fields_names import (
+    NameSighting,
+    can_open_name,
+    consolidate,
+    is_name_syllable,
+    is_name_token,
+    is_surname,
+    looks_like_name,
+)
+from sohoa.digitize.fields_text import Line, PageLines, fix_digits, fold
+
+# Labels after which a form prints a person's name.
+_NAME_LABELS = re.compile(
+    r"(?:ho,?\s*chu\s*dem,?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten|ten\s*chu\s*ho|chu\s*ho"
+    r"|nguoi\s*(?:yeu\s*cau|de\s*nghi|duoc\s*cap|nop\s*(?:ho\s*so|don)|dai\s*dien|giam\s*ho|duoc\s*giam\s*ho"
+    r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho)"
+    r"(?P<rest>[^:]{0,40}):\s*"
+)
+# Words put before a person's name: ông, bà, anh, chị, cháu, em.
+_HONORIFICS = {"ong", "ba", "ong/ba", "anh", "chi", "chau", "em"}
+# "anh", "chị", "em", "cháu" are also common words: a name after them needs a listed surname.
+_WEAK_HONORIFICS = {"anh", "chi", "chau", "em"}
+# Form labels that may follow a name on the same line ("… MINH ANH Giới tính: Nữ").
+_FORM_LABELS = (
+    "gioi tinh", "ngay sinh", "sinh ngay", "nam sinh", "ngay, thang, nam sinh", "dan toc", "quoc tich",
+    "noi sinh", "noi cu tru", "que quan", "so dinh danh", "dia chi", "thuong tru", "tam tru", "cmnd",
+    "cccd", "can cuoc", "ho chieu", "nghe nghiep", "chuc vu", "dien thoai", "ton giao", "trinh do",
+    "quan he", "sinh nam", "noi o", "cu tru", "nam sinh",
+)
+
+
+# Words that never stand inside a person's name: a position or a unit follows the name in a
+# table row ("Ông Khuất Văn Lân Chủ tịch UBND").
+_NEVER_IN_NAME = frozenset((
+    "chủ", "phó", "trưởng", "giám", "cán", "ủy", "uỷ", "phường", "xã", "tỉnh", "huyện", "quận", "phòng", "sở",
+    "ban", "ngày", "tháng", "số", "mã", "họ", "giấy", "nơi", "địa", "tổ", "thôn", "xóm", "ấp", "đường",
+    "chánh",
+))  # fmt: skip
+
+
+def _known_label_at(tokens: list[str], k: int) -> bool:
+    rest = fold(" ".join(tokens[k : k + 6]))
+    return any(rest.startswith(label) for label in _FORM_LABELS)
+
+
+def _starts_label(tokens: list[str], k: int) -> bool:
+    """True when ``tokens[k:]`` opens a form label: a known one, or a word then lower case up to ``:``.
+
+    ``… Văn An sinh năm: 1970``: a known label right after ``An`` makes ``An`` part of the name.
+    """
+    if _known_label_at(tokens, k):
+        return True
+    if _known_label_at(tokens, k + 1):
+        return False
+    for j in range(k + 1, min(len(tokens), k + 5)):
+        word = tokens[j]
+        if word.endswith(":"):
+            return word[:1].islower() or word.isupper()
+        if not word[:1].islower():
+            return False
+    return False
+
+
+def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
+    """The name at the start of ``tokens``: capitalised syllables up to punctuation or a label.
+
+    Capitals are title-cased when ``allow_caps`` (forms print names in capitals). A token that
+    opens the next label (``Giới tính:``) or ends in ``:`` is not part of the name.
+    """
+    run: list[str] = []
+    for k, token in enumerate(tokens[:6]):
+        if token.endswith(":") or (k and _starts_label(tokens, k)):
+            break
+        bare = token.rstrip(",.;)")
+        if allow_caps and bare.isalpha() and bare.isupper():
+            bare = bare.capitalize()
+        if not is_name_token(bare) or (k and bare.lower() in _NEVER_IN_NAME):
+            break
+        run.append(bare)
+        if len(bare) != len(token):  # punctuation ends the name
+            break
+    return run[:5]
+
+
+def _strip_leaders(tokens: list[str]) -> list[str]:
+    """Drop the dot leaders a form prints before a filled-in value (``……``, ``____``)."""
+    while tokens and not any(c.isalnum() for c in tokens[0]):
+        tokens = tokens[1:]
+    if tokens and tokens[0][:1] in ".…_" and any(c.isalpha() for c in tokens[0]):
+        tokens = [tokens[0].lstrip("._…"), *tokens[1:]]
+    return tokens
+
+
+def _height(line: Line) -> float:
+    return float(max(1, (line.bottom or 0) - (line.top or 0)))
+
+
+def _strip_honorific(tokens: list[str]) -> list[str]:
+    if len(tokens) > 2 and fold(tokens[0]).strip(":,") in _HONORIFICS:
+        return tokens[1:]
+    return tokens
+
+
+def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str], float]:
+    """People the result is about: labelled names (``Họ, chữ đệm và tên:``) and honorific + name.
+
+    Open-vocabulary: any capitalised Vietnamese syllables in a name position make a name; a
+    listed surname only adds confidence. The honorific search runs over each page's lines
+    joined, so a name wrapped onto the next line is read whole; every sighting then goes to
+    :func:`fields_names.consolidate`.
+    """
+    sightings: list[NameSighting] = []
+    for page in pages:
+        for line in page.lines:
+            for m in _NAME_LABELS.finditer(line.folded):
+                if m.start() and line.folded[m.start() - 1].isalpha():
+                    continue  # "…chồng" inside another word
+                words = _strip_leaders(line.text[m.end() :].split())
+                if not words and line.index + 1 < len(page.lines):
+                    # The value printed far right of its label is a line of its own on OCR'd pages.
+                    following = page.lines[line.index + 1]
+                    if line.top is None or (following.top or 0) - (line.top or 0) < 0.8 * _height(line):
+                        words = _strip_leaders(following.text.split())
+                if not fold(m.group(0)).startswith("ho"):
+                    words = _strip_honorific(words)
+                run = _name_run(words, allow_caps=True)
+                if len(run) >= 2 and looks_like_name(" ".join(run)):
+                    caps = words[0].isupper()
+                    sightings.append(NameSighting(" ".join(run), line.conf, caps))
+        tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
+        for t, (tok, _line) in enumerate(tokens):
+            honorific = fold(tok).strip("(:,")
+            if honorific not in _HONORIFICS:
+                continue
+            sentence_start = t == 0 or tokens[t - 1][0][-1:] in ".:;"
+            if honorific in _WEAK_HONORIFICS and not tok[:1].islower() and not sentence_start:
+                continue  # "Anh" capitalised inside a name is a given name, not "brother"
+            start = t + 1
+            if start < len(tokens) and fold(tokens[start][0]).strip("()/:,") == "ba":
+                start += 1  # "Ông/bà", "Ông (bà):"
+            following = tokens[start : start + 6]
+            if not following:
+                continue
+            first_line = following[0][1]
+            words = []
+            for tok2, k2 in following:
+                bare = tok2.rstrip(",.;:)")
+                # A name wrapped onto the next line goes on with syllables that fit a name.
+                if k2 != first_line and (
+                    (len(words) >= 3 and not is_name_syllable(bare)) or not can_open_name(bare)
+                ):
+                    break
+                words.append(tok2)
+            caps = len(words) >= 2 and all(w.rstrip(",.;:)").isupper() for w in words[:2])
+            run = _name_run(words, allow_caps=caps)
+            if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run)):
+                continue
+            if caps and not is_surname(run[0]):
+                continue  # "ông UBND …": capitals after an honorific are a name only from a surname
+            if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
+                continue
+            sightings.append(NameSighting(" ".join(run), page.lines[first_line].conf * 0.9, False))
+    names: list[str] = []
+    confs_out: list[float] = []
+    for name, conf in consolidate(sightings):
+        if fold(name) not in exclude:
+            names.append(name)
+            confs_out.append(conf)
+    return names, (min(confs_out) if confs_out else 0.0)
+
+
+_ID12 = re.compile(r"(?<![0-9./-])([0-9]{12})(?![0-9])")
+_ID_LABEL = (
+    r"(?:dinh\s*danh|cccd|cmnd|cmtnd|can\s*cuoc|chung\s*minh|giay\s*to\s*tuy\s*than"
+    r"|ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky)"
+)
+_ID_LABEL_BEFORE = re.compile(_ID_LABEL[:-1] + r"|ca\s*nhan|so\s*dinh)")
+_ID_LABELLED = re.compile(_ID_LABEL + r"[^:0-9]{0,40}:?\s*([0-9oil][0-9oil ]{7,16}[0-9])(?![0-9.])")
+_PASSPORT = re.compile(
+    r"(?:ho\s*chieu|passport|giay\s*to\s*tuy\s*than)[^:0-9]{0,30}:?\s*([a-z])\s?([0-9]{7})(?![0-9])"
+)
+
+
+def read_id_numbers(lines: Iterable[Line]) -> tuple[list[str], float]:
+    """Personal numbers: CCCD / personal number (12 digits) anywhere; where a label names them,
+    CMND (9 digits), business and tax codes (10-13 digits) and passports (a letter + 7 digits)."""
+    found: list[str] = []
+    confs: list[float] = []
+    for line in lines:
+        key = line.folded
+        for m in _ID12.finditer(key):
+            if m.group(1) not in found:
+                # A 12-digit number with no label before it may be some other number: doubtful.
+                labelled = _ID_LABEL_BEFORE.search(key[max(0, m.start() - 45) : m.start()])
+                found.append(m.group(1))
+                confs.append(line.conf * (1.0 if labelled else 0.75))
+        for m in _ID_LABELLED.finditer(key):
+            digits = fix_digits(m.group(1)).replace(" ", "")
+            if digits.isdigit() and (len(digits) == 9 or 10 <= len(digits) <= 13) and digits not in found:
+                found.append(digits)
+                confs.append(line.conf * 0.9)
+        for m in _PASSPORT.finditer(key):
+            code = line.text[m.start(1) : m.start(1) + 1].upper() + m.group(2)
+            if code not in found:
+                found.append(code)
+                confs.append(line.conf * 0.9)
+    return found, (min(confs) if confs else 0.0)

@@ -1,0 +1,262 @@
+"""The signer block, bottom right: authority prefixes, the position as printed, the signer's name.
+
+``TM. ỦY BAN NHÂN DÂN`` / ``KT. CHỦ TỊCH`` / ``PHÓ CHỦ TỊCH`` / (signature, seal) / ``Lê Anh Tân``.
+The position is parsed from the block's structure, not picked from a list: whatever capitals
+stand under the lowest authority line (``TUQ. CHỦ TỊCH`` / ``TRƯỞNG PHÒNG TƯ PHÁP``) are the
+signer's position, given back with accents when a known position matches letter for letter.
+"""
+
+from __future__ import annotations
+
+from sohoa.digitize.fields.header import is_motto
+from sohoa.digitize.fields_context import FieldContext
+from sohoa.digitize.fields_names import (
+    is_name_token,
+    looks_like_name,
+    name_strength,
+    rescue_token,
+)
+from sohoa.digitize.fields_text import (
+    Line,
+    PageLines,
+    fold,
+    is_upper_text,
+    squash,
+)
+from sohoa.digitize.fields_vocab import (
+    AUTHORITY,
+    snap_issuer_line,
+    snap_position,
+    title_type,
+)
+from sohoa.digitize.syllables import is_syllable
+
+
+def name_tail(text: str) -> list[str]:
+    """The trailing run of capitalised syllables of ``text`` (``- Lưu: VT. Lê Anh Tân`` -> 3 tokens)."""
+    tokens = [t.strip("'`’‘\"") for t in text.replace("Ð", "Đ").split()]  # specks OCR reads as quotes
+    if tokens:
+        tokens[-1] = tokens[-1].rstrip(".")
+    tail: list[str] = []
+    for token in reversed([t for t in tokens if t]):
+        if not is_name_token(token):
+            token = rescue_token(token) or ""
+        if token:
+            tail.append(token)
+        else:
+            break
+    tail.reverse()
+    return tail
+
+
+# Abbreviations a printed position may hold besides syllables.
+_TITLE_ABBREVIATIONS = {"ubnd", "hdnd", "tt", "-", "–", "&"}
+
+
+def _authority(text: str) -> tuple[str, str] | None:
+    """``(prefix, rest)`` for a line opening with TM., KT., TUQ., TL. or Q.; ``None`` otherwise."""
+    key = fold(text.strip(" .,:;"))
+    prefix = next((p for p in AUTHORITY if key.startswith(p)), None)
+    if prefix is None:
+        return None
+    return prefix.strip(" .,").replace("/", ""), text.strip(" .,:;")[len(prefix) :].strip(" .")
+
+
+def _upper_tail(text: str) -> str:
+    """The trailing capitals of a line (``- Lưu: VT. PHÓ CHỦ TỊCH`` -> ``PHÓ CHỦ TỊCH``).
+
+    A token ending in punctuation (``VT.``, ``TP;``) belongs to the recipients column and ends
+    the run; so does a token with lower-case letters.
+    """
+    out: list[str] = []
+    for token in reversed(text.split()):
+        bare = token.rstrip(".,;:")
+        if bare != token and out:
+            break
+        if bare in ("-", "–") or (bare.isalpha() and bare.isupper()):
+            if bare != token:
+                break
+            out.append(bare)
+        else:
+            break
+    while out and out[-1] in ("-", "–"):
+        out.pop()
+    return " ".join(reversed(out))
+
+
+def _title_part(line: Line, page: PageLines) -> str:
+    """What of a signer-block line is capitals: the whole line, or its tail on a merged text line."""
+    text = line.text.strip(" .,;:")
+    if page.has_boxes:
+        return text if is_upper_text(text) else ""  # OCR may read one capital as lower case
+    return text if is_upper_text(text) and not any(c.islower() for c in text) else _upper_tail(line.text)
+
+
+def _printed_position(text: str) -> tuple[str, float]:
+    """``(position, strength)``: the position as printed, accents restored when it is a known one.
+
+    A position read as valid Vietnamese is kept as printed (``TRƯỞNG PHÒNG TƯ PHÁP``) even when
+    no list knows it; one garbled by OCR is snapped to the nearest known position, or kept with
+    a strength that sends it to review.
+    """
+    text = squash(text.strip(" .,:;-"))
+    snapped = snap_position(text)
+    if snapped and snapped[1] == 1.0:
+        return snapped[0], 1.0
+    words = [w.strip(".,") for w in text.split()]
+    if all(fold(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in words):
+        return text, 0.9
+    if snapped:
+        return snapped[0], 0.9 * snapped[1]
+    return text, 0.5
+
+
+def _left_of_signer(line: Line, page: PageLines) -> bool:
+    """True for lines of the left half (recipients), which never hold the signer block."""
+    cx = line.centre_x
+    return bool(page.has_boxes and page.width and cx is not None and cx < page.width * 0.45)
+
+
+def _block_lines(page: PageLines) -> list[Line]:
+    """The page's lines that may hold the signer block, split where a text line merges two columns."""
+    out: list[Line] = []
+    for line in page.lines:
+        if _left_of_signer(line, page):
+            continue
+        if page.has_boxes:
+            out.append(line)
+            continue
+        key = line.folded
+        marks = (" tm.", " kt.", " tl.", " tuq.", " q.")
+        cut = min((key.find(m) for m in marks if key.find(m) > 0), default=-1)
+        if cut > 0 and not key.lstrip(" -").startswith(("tm", "kt", "tl", "tuq")):
+            out.append(Line(line.text[cut + 1 :], line.page, line.index, line.conf))
+        else:
+            out.append(line)
+    return out
+
+
+def _adjacent(prev: Line, line: Line, page: PageLines) -> bool:
+    """True when ``line`` sits right under ``prev`` (no signature space between them)."""
+    if not page.has_boxes or prev.bottom is None or line.top is None:
+        return True
+    height = max(1, (prev.bottom or 0) - (prev.top or 0))
+    return line.top - prev.bottom <= 1.2 * height
+
+
+def _seal_text(text: str, context: FieldContext) -> bool:
+    """True for capitals that name the issuer (a seal's ring text read by OCR), not a position."""
+    key = squash(fold(text))
+    if len(key) < 4 or snap_issuer_line(text, context):
+        return True
+    return any(key in squash(fold(line)) for line in context.issuer_lines())
+
+
+def _signer_position(
+    lines: list[Line], page: PageLines, context: FieldContext
+) -> tuple[int, str, float] | None:
+    """``(index of the block's last title line, position, confidence)`` of the signer block on a page.
+
+    The block is the lowest authority line (``TM.``, ``KT.``, ``TUQ.``, ``TL.``, ``Q.``) or the
+    lowest line naming a known position, whichever is lower. The position is the capitals lines
+    right under the lowest authority line, as printed (``TUQ. CHỦ TỊCH`` / ``TRƯỞNG PHÒNG TƯ
+    PHÁP`` gives ``TRƯỞNG PHÒNG TƯ PHÁP``); with no such line, ``KT. CHỦ TỊCH`` still says a
+    deputy signed (``PHÓ CHỦ TỊCH``, doubtful).
+    """
+    start = None
+    for i in range(len(lines) - 1, -1, -1):
+        title = _title_part(lines[i], page)
+        if not title:
+            continue
+        if _authority(title) or snap_position(title):
+            start = i
+            break
+    if start is None:
+        return _position_above_name(lines, page)
+    title = _title_part(lines[start], page)
+    if not _authority(title) and start > 0:
+        above = _title_part(lines[start - 1], page)
+        if above and _authority(above) and _adjacent(lines[start - 1], lines[start], page):
+            start, title = start - 1, above
+    auth = _authority(title)
+    if auth is None:
+        parts, last = [title], start
+    else:
+        parts, last = [], start
+    for j in range(last + 1, min(len(lines), last + 3)):
+        more = _title_part(lines[j], page)
+        if not more or _authority(more) or not _adjacent(lines[j - 1], lines[j], page):
+            break
+        if parts and not parts[-1].rstrip().endswith(("-", "–")) and snap_position(" ".join(parts)):
+            break  # a full position already; capitals further down are the seal's ring text
+        if _seal_text(more, context):
+            break
+        parts.append(more)
+        last = j
+    conf = sum(ln.conf for ln in lines[start : last + 1]) / (last - start + 1)
+    if parts:
+        position, strength = _printed_position(" ".join(parts))
+        return last, position, strength * conf
+    prefix, rest = auth if auth else ("", "")
+    if not rest or prefix == "tm":
+        return None  # "TM. ỦY BAN NHÂN DÂN" names the body, not the signer's position
+    head, strength = _printed_position(rest)
+    if prefix == "kt":
+        if not fold(head).startswith("pho "):
+            return last, f"PHÓ {head}", 0.85 * strength * conf
+        return last, head, 0.85 * strength * conf
+    # "Q. CHỦ TỊCH": the acting head signs under the head's title; "TL."/"TUQ." alone lost the
+    # signer's own title line, so the head's title stands in, doubtful.
+    return last, head, (0.85 if prefix == "q" else 0.6) * strength * conf
+
+
+def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, str, float] | None:
+    """A block with no authority line and no known position: the capitals right above the last name.
+
+    ``CÔNG CHỨC TƯ PHÁP -`` / ``HỘ TỊCH`` / (signature) / name. Read as printed, a little doubtful.
+    """
+    for n in range(len(lines) - 1, max(-1, len(lines) - 8), -1):
+        if not looks_like_name(" ".join(name_tail(lines[n].text))):
+            continue
+        parts: list[str] = []
+        first = n
+        for j in range(n - 1, max(-1, n - 4), -1):
+            title = _title_part(lines[j], page)
+            if not title or is_motto(lines[j]) or title_type(title):
+                break
+            parts.insert(0, title)
+            first = j
+        if not parts:
+            return None
+        position, strength = _printed_position(" ".join(parts))
+        conf = sum(ln.conf for ln in lines[first:n]) / (n - first)
+        return n - 1, position, 0.9 * strength * conf
+    return None
+
+
+def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | None, float, str | None, float]:
+    """Signer name and position from the last page that has a signer block.
+
+    The name is the last name-like line below the position, past the signature and seal, in
+    the right half where the page has boxes. A name whose surname is unlisted is kept, with a
+    confidence that sends it to review.
+    """
+    for page in reversed(pages):
+        lines = _block_lines(page)
+        found = _signer_position(lines, page, context)
+        if found is None:
+            continue
+        pos_idx, position, pos_conf = found
+        name, name_conf = None, 0.0
+        for line in lines[pos_idx + 1 :]:
+            tail = name_tail(line.text)
+            if page.has_boxes:
+                candidate = " ".join(tail) if len(tail) == len(line.text.split()) else ""
+            else:
+                candidate = " ".join(tail)
+            if candidate and looks_like_name(candidate):
+                strength = name_strength(candidate)
+                if name is None or strength >= name_strength(name):
+                    name, name_conf = candidate, 0.95 * line.conf * strength
+        return name, name_conf, position, pos_conf
+    return None, 0.0, None, 0.0

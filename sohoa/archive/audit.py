@@ -77,6 +77,10 @@ ACTION_LABELS = {
 }
 
 
+#: Reads that show several documents; their ``detail["shown"]`` lists the ids on the screen.
+LISTING_ACTIONS = ("search", "list", "review.list")
+
+
 # -- step 1: spool a read, never touching the database -------------------------------------
 def spool_dir(archive: Archive) -> Path:
     """The owner-only folder of spooled events (created 0700 on first use)."""
@@ -286,8 +290,8 @@ def read_trail(
 ) -> list[AuditEntry]:
     """The trail newest first, filtered; days are archive-zone days, both ends included.
 
-    ``document_id`` also finds the searches whose shown hits included that document: who saw a
-    person's record matters whether they opened it or read it in a list of results.
+    ``document_id`` also finds the searches and lists whose shown lines included that document:
+    who saw a person's record matters whether they opened it or read it in a list of results.
     """
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if actor:
@@ -297,7 +301,9 @@ def read_trail(
     if date_to:
         query = query.where(AuditEvent.at < clock.day_start_utc(date_to + timedelta(days=1), tz))
     if document_id is not None:
-        query = query.where(or_(AuditEvent.document_id == document_id, AuditEvent.action == "search"))
+        query = query.where(
+            or_(AuditEvent.document_id == document_id, AuditEvent.action.in_(LISTING_ACTIONS))
+        )
     units = dict(session.execute(select(Unit.id, Unit.code)).all())
     out: list[AuditEntry] = []
     for event in session.scalars(query.execution_options(yield_per=500)):

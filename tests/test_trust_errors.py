@@ -262,3 +262,15 @@ def test_database_error_never_shows_sql_parameters(
     assert SECRET not in run.stderr and SECRET not in run.stdout
     assert "Traceback" not in run.stderr and "UPDATE" not in run.stderr and "parameters" not in run.stderr
     assert "cơ sở dữ liệu" in run.stderr
+
+
+def test_names_print_as_typed_never_as_markup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A name with brackets (as scan file names and OCR'd fields have) is printed, not interpreted."""
+    home = tmp_path / "home"
+    for name in ("Tổ [b]1[/b]", "Tổ [/]"):  # short: the table must not wrap them
+        code, _out, err = run_main(capsys, home, "units", "add", f"u{len(name)}", name)
+        assert code == 0, err
+    code, out, err = run_main(capsys, home, "units", "list")
+    assert code == 0 and "Traceback" not in err
+    flat = " ".join(out.split())
+    assert "Tổ [b]1[/b]" in flat and "Tổ [/]" in flat

@@ -28,6 +28,7 @@ import fcntl
 import json
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -175,7 +176,7 @@ def fold_spool(archive: Archive, *, wait: bool = True) -> int:
                 current.rename(folder / f"folding-{uuid.uuid4().hex}.jsonl")
                 _fsync_dir(folder)
         for path in sorted(folder.glob("folding-*.jsonl")):
-            folded = _fold_file(archive, path, wait=wait)
+            folded = _fold_file_retrying(archive, path) if wait else _fold_file(archive, path, wait=False)
             if folded is None:
                 break  # the database is busy: the rest waits for the next fold
             added += folded
@@ -215,6 +216,19 @@ def _event_row(event: dict[str, Any]) -> AuditEvent:
         batch_id=event.get("batch_id"),
         detail=event.get("detail") or {},
     )
+
+
+def _fold_file_retrying(archive: Archive, path: Path, attempts: int = 5) -> int:
+    """``_fold_file`` for a folder that waits: SQLite refuses a read turning into a write when
+    another writer committed in between (no busy wait helps there), so it tries again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _fold_file(archive, path, wait=True) or 0
+        except OperationalError:
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)
+    return 0
 
 
 def _fold_file(archive: Archive, path: Path, *, wait: bool) -> int | None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from sohoa.archive.store import Archive, open_archive
 
@@ -128,6 +129,11 @@ class DateType(click.ParamType):
 
 
 DATE = DateType()
+
+
+def plain(*values: Any) -> list[Text]:
+    """Table cells that print as typed: a file name or field value like ``[b]`` is never markup."""
+    return [Text("" if v is None else str(v)) for v in values]
 
 
 def emit_json(data: Any) -> None:

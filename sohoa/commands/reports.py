@@ -14,11 +14,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sohoa.archive import audit, matching, report_render, reports
 from sohoa.archive import register as register_ops
 from sohoa.archive import units as unit_ops
-from sohoa.commands.base import DATE, Context, common_options, emit_json, err_console, pass_ctx
+from sohoa.commands.base import DATE, Context, common_options, emit_json, err_console, pass_ctx, plain
 from sohoa.errors import ExitCode
 
 
@@ -95,7 +96,7 @@ def _print_import(result: register_ops.ImportResult, strict: bool) -> None:
     if result.errors:
         table = Table("dòng (row)", "lý do (reason)", title=f"{len(result.errors)} rows refused")
         for error in result.errors:
-            table.add_row(str(error.row), error.reason)
+            table.add_row(str(error.row), Text(error.reason))  # quotes cells: never markup
         out.print(table)
 
 
@@ -144,14 +145,14 @@ def register_unmatched(ctx: Context, unit: str | None, limit: int, json_out: boo
     docs = Table("doc", "unit", "number", "issued", "dossier code", "digitised",
                  title=f"Documents without a register row ({found.documents_total})")  # fmt: skip
     for d in found.documents:
-        docs.add_row(str(d["id"]), d["unit"], d["number"] or "", d["issued_date"] or "",
-                     d["dossier_code"] or "", d["digitised_on"])  # fmt: skip
+        docs.add_row(*plain(d["id"], d["unit"], d["number"], d["issued_date"], d["dossier_code"],
+                            d["digitised_on"]))  # fmt: skip
     out.print(docs)
     rows = Table("row", "unit", "dossier code", "number", "date", "procedure",
                  title=f"Register rows without a document ({found.rows_total})")  # fmt: skip
     for r in found.rows:
-        rows.add_row(str(r["id"]), r["unit"], r["dossier_code"] or "", r["result_number"] or "",
-                     r["issued_date"], r["procedure"] or "")  # fmt: skip
+        rows.add_row(*plain(r["id"], r["unit"], r["dossier_code"], r["result_number"], r["issued_date"],
+                            r["procedure"]))  # fmt: skip
     out.print(rows)
     if found.ambiguous:
         amb = Table(
@@ -160,7 +161,7 @@ def register_unmatched(ctx: Context, unit: str | None, limit: int, json_out: boo
         for a in found.ambiguous:
             amb.add_row(
                 str(a["document"]),
-                "; ".join(f"{c['row']} ({c['score']:.1f}, {c['reason']})" for c in a["candidates"]),
+                Text("; ".join(f"{c['row']} ({c['score']:.1f}, {c['reason']})" for c in a["candidates"])),
             )
         out.print(amb)
 
@@ -296,4 +297,4 @@ def report(
         else:
             out.write_text(text, encoding="utf-8", newline="")
     if out is not None:
-        err_console.print(f"written: {out}")
+        err_console.print(Text(f"written: {out}"))

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from sohoa.archive import units as unit_ops
 from sohoa.archive.models import AuditEvent, Unit
-from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
+from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, plain
 from sohoa.text import nfc
 
 
@@ -43,7 +43,7 @@ def units_list(ctx: Context, json_out: bool) -> None:
         return
     table = Table("code", "name", "kind", "parent", "also known as")
     for r in rows:
-        table.add_row(r["code"], r["name"], r["kind"], r["parent"] or "", ", ".join(r["aliases"]))
+        table.add_row(*plain(r["code"], r["name"], r["kind"], r["parent"], ", ".join(r["aliases"])))
     Console().print(table)
 
 

@@ -229,7 +229,6 @@ def test_verbose_after_the_subcommand(tmp_path: Path) -> None:
     assert run.returncode == 6 and "Traceback" in run.stderr  # and the details of errors
 
 
-
 @pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_database_error_never_shows_sql_parameters(
     db: str, tmp_path: Path, request: pytest.FixtureRequest
@@ -274,3 +273,59 @@ def test_names_print_as_typed_never_as_markup(tmp_path: Path, capsys: pytest.Cap
     assert code == 0 and "Traceback" not in err
     flat = " ".join(out.split())
     assert "Tổ [b]1[/b]" in flat and "Tổ [/]" in flat
+
+
+def test_database_failures_are_told_apart_by_their_codes(tmp_path: Path) -> None:
+    """Real driver failures, classified without reading their text: locked, full, unreachable."""
+    import errno
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from sohoa.errors import database_error, database_failure_kind
+
+    path = tmp_path / "x.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (v TEXT)")
+    holder.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(path, timeout=0)
+    with pytest.raises(sqlite3.OperationalError) as locked:
+        other.execute(f"INSERT INTO t VALUES ('{SECRET}')")
+    holder.execute("ROLLBACK")
+    assert database_failure_kind(locked.value) == "locked"
+
+    other.execute("PRAGMA max_page_count = 2")
+    with pytest.raises(sqlite3.OperationalError) as full:
+        for _ in range(1000):
+            other.execute("INSERT INTO t VALUES (?)", (SECRET * 50,))
+    assert database_failure_kind(full.value) == "full"
+    assert database_failure_kind(OSError(errno.ENOSPC, "No space left on device")) == "full"
+
+    engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/x")
+    with pytest.raises(OperationalError) as unreachable:
+        engine.connect()
+    error = database_error(unreachable.value, "postgresql+psycopg://nobody@127.0.0.1:1/x")
+    assert error.kind == "unreachable" and error.exit_code == 6
+    assert "Connection refused" not in error.message  # the driver's text is never repeated
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_mid_work_says_run_again(pg_url: str) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from sohoa.errors import database_error
+
+    engine = create_engine(pg_url)
+    victim = engine.connect()
+    pid = victim.execute(text("SELECT pg_backend_pid()")).scalar()
+    victim.commit()
+    with engine.connect() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        admin.commit()
+    with pytest.raises(DBAPIError) as lost:
+        victim.execute(text("SELECT :name"), {"name": SECRET})
+    error = database_error(lost.value)
+    assert error.kind == "lost" and "chạy lại đúng lệnh này" in error.message
+    assert SECRET not in error.message
+    victim.close()
+    engine.dispose()

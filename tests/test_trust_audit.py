@@ -167,3 +167,13 @@ def test_fold_without_waiting_leaves_the_spool_when_the_database_is_busy(sqlite_
         writer.close()
     assert audit.fold_spool(archive, wait=False) == 1
     assert _events(archive) == 1
+
+
+def test_a_reference_to_a_missing_row_never_blocks_the_spool(sqlite_archive: Archive) -> None:
+    archive = sqlite_archive
+    audit.record(archive, "view", document_id=987654)  # no such document: a foreign key would refuse it
+    audit.record(archive, "search", detail={"query": "q", "hits": 0})
+    assert audit.fold_spool(archive) == 2
+    with archive.sessions() as session:
+        view = session.scalar(select(AuditEvent).where(AuditEvent.action == "view"))
+        assert view is not None and view.document_id is None and view.detail["document_id"] == 987654

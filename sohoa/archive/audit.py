@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from sohoa import clock
 
-from .models import ArchiveSetting, AuditEvent, Unit
+from .models import ArchiveSetting, AuditEvent, Batch, Document, Unit
 from .store import Archive
 
 log = logging.getLogger(__name__)
@@ -206,6 +206,24 @@ def _read_spool_file(path: Path) -> list[dict[str, Any]]:
     return events
 
 
+def _keep_known_references(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Move a reference to a row that does not exist into ``detail``: one bad line must never
+    block the spool (a foreign key refusing it would refuse the whole file, every time)."""
+    tables = {"document_id": Document, "unit_id": Unit, "batch_id": Batch}
+    for key, model in tables.items():
+        wanted = sorted({e[key] for e in events if isinstance(e.get(key), int)})
+        known: set[int] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            known.update(session.scalars(select(model.id).where(model.id.in_(chunk))))
+        for event in events:
+            value = event.get(key)
+            if value is not None and value not in known:
+                event["detail"] = {**(event.get("detail") or {}), key: value}
+                event[key] = None
+    return events
+
+
 def _event_row(event: dict[str, Any]) -> AuditEvent:
     return AuditEvent(
         at=datetime.fromisoformat(event["at"]),
@@ -244,7 +262,7 @@ def _fold_file(archive: Archive, path: Path, *, wait: bool) -> int | None:
                 if session.get(ArchiveSetting, marker) is not None:
                     added = 0  # folded already: a crash came before the file was deleted
                 else:
-                    events = _read_spool_file(path)
+                    events = _keep_known_references(session, _read_spool_file(path))
                     session.add_all(_event_row(e) for e in events)
                     session.add(ArchiveSetting(key=marker, value=str(len(events))))
                     session.commit()

@@ -40,12 +40,8 @@ def audit(
     if date_from and date_to and date_to < date_from:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     archive = ctx.archive
-    audit_ops.record(
-        archive,
-        "audit.read",
-        document_id=document_id,
-        detail={"user": actor, "from": date_from, "to": date_to},
-    )
+    asked = {"user": actor, "document": document_id, "from": date_from, "to": date_to}
+    audit_ops.record(archive, "audit.read", detail=asked)
     audit_ops.fold_spool(archive)
     with archive.sessions() as session:
         entries = audit_ops.read_trail(

@@ -7,6 +7,7 @@ these exceptions into codes; library code raises them and never calls ``sys.exit
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 
 
@@ -85,7 +86,12 @@ class ArchiveError(SohoaError):
 
 
 class DatabaseError(ArchiveError):
-    """The database is unreachable, locked, full or refused the work; nothing half-done is kept."""
+    """The database is unreachable, locked, full or refused the work; nothing half-done is kept.
+
+    ``kind`` is a short stable token (see ``database_failure_kind``) for scripts and tests.
+    """
+
+    kind: str = "refused"
 
 
 class IdentityError(ArchiveError):
@@ -122,3 +128,109 @@ class SearchIndexError(SohoaError):
 
 class IndexBusyError(SearchIndexError):
     """Another process kept the index write lock longer than the wait limit."""
+
+
+# -- database failures, described without their text -----------------------------------------
+# A driver's or SQLAlchemy's message quotes the SQL and its parameters (page text, names,
+# dossier codes): it is never shown. The failure is told apart by its stable codes instead
+# (SQLite's error name, PostgreSQL's SQLSTATE, the OS errno) and explained with what to do.
+_DB_ADVICE = {
+    "unreachable": "không kết nối được cơ sở dữ liệu (database unreachable): kiểm tra máy chủ CSDL đang "
+    "chạy, mạng, và địa chỉ --db-url / SOHOA_DB_URL",
+    "lost": "mất kết nối tới cơ sở dữ liệu giữa chừng (connection lost): khi máy chủ chạy lại, chạy lại đúng "
+    "lệnh này để làm tiếp",
+    "auth": "máy chủ CSDL từ chối đăng nhập (authentication refused): kiểm tra tên người dùng và mật khẩu "
+    "trong --db-url",
+    "locked": "cơ sở dữ liệu đang bị một lệnh khác khóa (database locked): chờ lệnh kia xong rồi chạy lại",
+    "full": "đĩa hoặc cơ sở dữ liệu đã đầy (disk or database full): giải phóng dung lượng rồi chạy lại đúng "
+    "lệnh này; phần chưa ghi xong không được giữ",
+    "readonly": "không ghi được vào cơ sở dữ liệu (read-only, or no permission): kiểm tra quyền của tài "
+    "khoản chạy sohoa trên tệp và thư mục CSDL",
+    "damaged": "tệp cơ sở dữ liệu bị hỏng hoặc không phải CSDL (database damaged): khôi phục từ bản sao lưu",
+    "io": "lỗi đọc/ghi đĩa khi dùng cơ sở dữ liệu (disk I/O error): kiểm tra ổ đĩa rồi chạy lại",
+    "refused": "cơ sở dữ liệu từ chối thao tác (the database refused the work): chạy lại lệnh; nếu vẫn lỗi, "
+    "chạy lại với -vv và báo lỗi kèm phần chi tiết",
+}
+_SQLITE_KINDS = {
+    "SQLITE_BUSY": "locked",
+    "SQLITE_LOCKED": "locked",
+    "SQLITE_FULL": "full",
+    "SQLITE_READONLY": "readonly",
+    "SQLITE_PERM": "readonly",
+    "SQLITE_AUTH": "readonly",
+    "SQLITE_CANTOPEN": "readonly",
+    "SQLITE_CORRUPT": "damaged",
+    "SQLITE_NOTADB": "damaged",
+    "SQLITE_IOERR": "io",
+}
+_SQLSTATE_KINDS = {  # PostgreSQL error codes, most specific prefix first
+    "53100": "full",
+    "53300": "unreachable",  # too many connections
+    "57P01": "lost",
+    "57P02": "lost",
+    "57P03": "unreachable",
+    "3D000": "unreachable",  # no such database
+    "25006": "readonly",
+    "42501": "readonly",
+    "55P03": "locked",
+    "40P01": "locked",
+    "40001": "locked",
+    "08": "lost",
+    "28": "auth",
+    "53": "full",
+}
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def database_failure_kind(exc: BaseException) -> str:
+    """``unreachable``, ``lost``, ``auth``, ``locked``, ``full``, ``readonly``, ``damaged``, ``io``
+    or ``refused``: what went wrong, read from codes, never from the message text."""
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+        return "full"
+    driver = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's exception
+    name = getattr(driver, "sqlite_errorname", None)
+    if isinstance(name, str):
+        for prefix, kind in _SQLITE_KINDS.items():
+            if name.startswith(prefix):
+                return kind
+        return "refused"
+    state = getattr(driver, "sqlstate", None)
+    if isinstance(state, str) and state:
+        for prefix, kind in _SQLSTATE_KINDS.items():
+            if state.startswith(prefix):
+                return kind
+        return "refused"
+    if type(driver).__name__ == "OperationalError" or getattr(exc, "connection_invalidated", False):
+        return "unreachable"  # psycopg raises connection failures without an SQLSTATE
+    return "refused"
+
+
+def is_database_failure(exc: BaseException) -> bool:
+    """True for a failure of the database or its disk (SQLAlchemy, sqlite3, psycopg, a full disk)."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    if isinstance(exc, DBAPIError | PoolTimeoutError | sqlite3.Error):
+        return True
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+        return True
+    try:
+        import psycopg
+    except ImportError:  # the PostgreSQL driver is optional
+        return False
+    return isinstance(exc, psycopg.Error)
+
+
+def database_error(exc: BaseException, where: str = "") -> DatabaseError:
+    """A ``DatabaseError`` (exit 6) saying what to do about ``exc``, without its text.
+
+    ``where`` names the database (a URL without its password) so the reader knows which one.
+    """
+    kind = database_failure_kind(exc)
+    driver = getattr(exc, "orig", None) or exc
+    place = f" [{where}]" if where else ""
+    error = DatabaseError(f"{_DB_ADVICE[kind]}{place} ({type(driver).__name__})")
+    error.kind = kind
+    return error

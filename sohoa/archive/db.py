@@ -15,10 +15,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sohoa.errors import ArchiveError
+from sohoa.errors import ArchiveError, database_error
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x50A0A  # any constant: serialises migrations across processes
@@ -46,8 +46,15 @@ def create_archive_engine(url: str) -> Engine:
 
         else:
             engine = create_engine(url, pool_pre_ping=True)
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise ArchiveError(f"cannot use database URL {_redact(url)}: {exc}") from exc
+    except ImportError as exc:
+        raise ArchiveError(
+            f"cannot use database URL {_redact(url)}: its driver is not installed ({exc.name})"
+        ) from exc
+    except (SQLAlchemyError, ValueError) as exc:  # the message may quote the URL, password included
+        raise ArchiveError(
+            f"cannot use database URL {_redact(url)} ({type(exc).__name__}): write it like "
+            "postgresql+psycopg://user@host/database or sqlite:////path/archive.db"
+        ) from exc
     return engine
 
 
@@ -108,8 +115,10 @@ def migrate(engine: Engine, lock_dir: Path | None = None, revision: str = "head"
                     raise ArchiveError(
                         f"the schema upgrade left {len(broken)} broken references: restore the backup"
                     )
+    except DBAPIError as exc:  # its text quotes SQL and parameters: described by its codes only
+        raise database_error(exc, engine.url.render_as_string(hide_password=True)) from exc
     except SQLAlchemyError as exc:
-        raise ArchiveError(f"cannot prepare the archive database: {exc.__class__.__name__}: {exc}") from exc
+        raise ArchiveError(f"cannot prepare the archive database ({type(exc).__name__})") from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -20,7 +20,7 @@ when one answer is clearly best, and leaves the rest to a clerk.
    make an *ambiguous* match: nothing is linked, the candidates are kept for the clerk.
 
 Manual links (``link_document``) override all of this and are recorded in the audit trail.
-Every link keeps the local day (Vietnam, UTC+7) the document entered the archive, and the row's
+Every link keeps the day (in the archive's time zone) the document entered the archive, and the row's
 ``digitised_on`` cache is refreshed with it.
 """
 
@@ -30,7 +30,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -38,29 +38,27 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sohoa.errors import ArchiveError, NotFoundError, SohoaError
+from sohoa import clock
+from sohoa.errors import ArchiveError, ConflictError, NotFoundError
 from sohoa.text import fold
 
 from .models import AuditEvent, Document, MatchRun, RegisterCandidate, RegisterLink, RegisterRow, Unit, utcnow
 from .register import dossier_key, number_key
+from .settings import archive_zone
 from .store import Archive
 from .units import children_map, subtree
 
 log = logging.getLogger(__name__)
 
-#: Vietnam has one time zone and no daylight saving: a "day" in a report is a day in Vĩnh Yên.
-LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
 MARGIN = 1.0  # candidates closer than this (of 100) are too close to choose between
 _CHUNK = 500
 # Digits Tesseract confuses with each other on scanned print.
 _LOOKALIKE = {frozenset(p) for p in ("08", "06", "09", "17", "38", "56", "68", "89", "59", "49", "14")}
 
 
-def local_day(moment: datetime) -> date:
-    """The day in Vĩnh Yên of a stored timestamp (SQLite hands timestamps back without a zone: UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ).date()
+def local_day(moment: datetime, tz: tzinfo) -> date:
+    """The archive-zone day of a stored timestamp (SQLite hands timestamps back without a zone: UTC)."""
+    return clock.local_date(moment, tz)
 
 
 @dataclass
@@ -123,7 +121,7 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _doc_of(row: Any) -> _Doc:
+def _doc_of(row: Any, tz: tzinfo) -> _Doc:
     fields = row.fields or {}
     key, number_no = number_key(fields.get("number"))
     issued = row.issued_date
@@ -136,7 +134,7 @@ def _doc_of(row: Any) -> _Doc:
     return _Doc(
         id=row.id,
         unit_id=row.unit_id,
-        created=local_day(row.created_at),
+        created=local_day(row.created_at, tz),
         dossier=dossier_key(fields.get("dossier_code")),
         key=key,
         number_no=number_no,
@@ -146,7 +144,11 @@ def _doc_of(row: Any) -> _Doc:
 
 
 def _unlinked_documents(
-    session: Session, document_ids: Iterable[int] | None, unit_ids: Iterable[int] | None, after_id: int
+    session: Session,
+    document_ids: Iterable[int] | None,
+    unit_ids: Iterable[int] | None,
+    after_id: int,
+    tz: tzinfo,
 ) -> list[_Doc]:
     linked = exists().where(RegisterLink.document_id == Document.id)
     # a possible duplicate (same number, symbol and issuer as an earlier document) is a second
@@ -157,10 +159,10 @@ def _unlinked_documents(
     if unit_ids is not None:
         query = query.where(Document.unit_id.in_(list(unit_ids)))
     if document_ids is None:
-        return [_doc_of(r) for r in session.execute(query.order_by(Document.id))]
+        return [_doc_of(r, tz) for r in session.execute(query.order_by(Document.id))]
     out: list[_Doc] = []
     for chunk in _chunks(sorted(set(document_ids))):
-        out.extend(_doc_of(r) for r in session.execute(query.where(Document.id.in_(chunk))))
+        out.extend(_doc_of(r, tz) for r in session.execute(query.where(Document.id.in_(chunk))))
     return out
 
 
@@ -396,7 +398,7 @@ def match_documents(
     with archive.sessions() as session:
         after = _watermark(session) if new_only else 0
         top = session.scalar(select(func.max(Document.id))) or 0
-        docs = _unlinked_documents(session, document_ids, unit_ids, after)
+        docs = _unlinked_documents(session, document_ids, unit_ids, after, archive.tz)
         summary = MatchSummary(considered=len(docs))
         outcome = _Outcome()
         decided = _match_dossiers(session, docs, outcome)
@@ -483,12 +485,12 @@ def link_document(archive: Archive, document_id: int, row_ref: str, *, replace: 
             return LinkResult(doc.id, row.id, [], unchanged=True)
         if existing and not replace:
             taken = "; ".join(f"document {k.document_id} is linked to row {k.row_id}" for k in existing)
-            raise SohoaError(f"{taken}: add --replace to link document {doc.id} to row {row.id} instead")
+            raise ConflictError(f"{taken}: add --replace to link document {doc.id} to row {row.id} instead")
         replaced = [(k.document_id, k.row_id) for k in existing]
         for link in existing:
             session.delete(link)
         session.flush()
-        day = local_day(doc.created_at)
+        day = local_day(doc.created_at, archive.tz)
         session.add(
             RegisterLink(
                 document_id=doc.id, row_id=row.id, method="manual", score=100.0, digitised_on=day,
@@ -545,8 +547,14 @@ class Unmatched:
         }
 
 
-def list_unmatched(session: Session, unit_ids: list[int] | None = None, limit: int = 50) -> Unmatched:
-    """What a clerk should look at, newest first; no applicant names (the list is often printed)."""
+def list_unmatched(
+    session: Session, unit_ids: list[int] | None = None, limit: int = 50, tz: tzinfo | None = None
+) -> Unmatched:
+    """What a clerk should look at, newest first; no applicant names (the list is often printed).
+
+    ``digitised_on`` is a day in ``tz`` (default: the archive's zone from its settings).
+    """
+    tz = tz or archive_zone(session)
     doc_linked = exists().where(RegisterLink.document_id == Document.id)
     row_linked = exists().where(RegisterLink.row_id == RegisterRow.id)
     docs_q = select(Document.id, Document.unit_id, Document.fields, Document.issued_date, Document.created_at)
@@ -568,7 +576,7 @@ def list_unmatched(session: Session, unit_ids: list[int] | None = None, limit: i
             "number": (d.fields or {}).get("number"),
             "issued_date": d.issued_date.isoformat() if d.issued_date else None,
             "dossier_code": (d.fields or {}).get("dossier_code"),
-            "digitised_on": local_day(d.created_at).isoformat(),
+            "digitised_on": local_day(d.created_at, tz).isoformat(),
         }
         for d in session.execute(docs_q.order_by(Document.id.desc()).limit(limit))
     ]

@@ -8,7 +8,7 @@ change a person makes, and every view of a document, leaves an ``AuditEvent``.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,10 +26,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from sohoa import clock
+
 
 def utcnow() -> datetime:
-    """Timezone-aware now; stored as UTC so SQLite and PostgreSQL agree."""
-    return datetime.now(UTC)
+    """Timezone-aware now from the archive's one clock (``SOHOA_NOW`` pins it); stored as UTC so
+    SQLite and PostgreSQL agree whatever the server's or the session's zone."""
+    return clock.now()
 
 
 class Base(DeclarativeBase):

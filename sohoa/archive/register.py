@@ -45,7 +45,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sohoa.errors import ArchiveError, InputFileError, SohoaError
+from sohoa.errors import ArchiveError, InputFileError, SohoaError, UsageError
 from sohoa.text import fold, nfc
 
 from ._register_files import NumberedRow, read_rows
@@ -221,7 +221,7 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     labels = {_fold_header(label): key for key, label in COLUMNS.items()}
     for pair in pairs:
         if "=" not in pair:
-            raise SohoaError(f"--map '{pair}' must look like 'Header in the file=column'")
+            raise UsageError(f"--map '{pair}' must look like 'Header in the file=column'")
         header, target = (part.strip() for part in pair.rsplit("=", 1))
         folded_target = _fold_header(target)
         if target in COLUMNS:
@@ -234,7 +234,7 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
             key = _HEADER_TO_COLUMN[folded_target]
         else:
             known = ", ".join(f"{k} ({v})" for k, v in COLUMNS.items())
-            raise SohoaError(f"--map '{pair}': unknown column '{target}'. Columns: {known}")
+            raise UsageError(f"--map '{pair}': unknown column '{target}'. Columns: {known}")
         mapping[_fold_header(header)] = key
     return mapping
 
@@ -564,7 +564,7 @@ def import_register(
     ``as_of`` is the day the export was taken (default today).
     """
     path = Path(path)
-    as_of = as_of or date.today()
+    as_of = as_of or archive.today()  # the archive's day, not the machine's
     rows = list(read_rows(path, sheet))
     header = _find_header(rows, mapping or {}, path)
     result = ImportResult(ignored_columns=header.ignored)

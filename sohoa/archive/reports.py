@@ -7,7 +7,8 @@ walked in Python — then rolled up the unit tree: a unit's figures include its 
 
 Definitions (``as_of`` is the period's last day, or today while the period is still running;
 "digitised on" is the earliest of the day the row's linked document entered the archive and
-the day the register says the result entered the store, both as days in Vĩnh Yên, UTC+7):
+the day the register says the result entered the store, both as days in the
+archive's time zone, ``Asia/Ho_Chi_Minh`` unless set otherwise):
 
 * **backlog** (*tồn đọng tại mốc*): register rows of the unit, still valid, issued before the
   unit's baseline date, and not digitised before it. The baseline and the target are set per
@@ -39,7 +40,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -47,11 +48,12 @@ from typing import Any
 from sqlalchemy import Date, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
-from sohoa.errors import SohoaError
+from sohoa import clock
+from sohoa.errors import ConflictError, UsageError
 
-from .matching import LOCAL_TZ
 from .models import AuditEvent, Document, RegisterRow, Unit, UnitTarget
 from .register import parse_date
+from .settings import archive_zone
 from .store import Archive
 from .units import resolve_unit
 
@@ -77,9 +79,10 @@ class Period:
 def parse_period(text: str | None, today: date | None = None) -> Period:
     """``2024``, ``2024-Q2``, ``2024-06``, ``2024-01-01..2024-06-30`` or ``01/01/2024..30/06/2024``.
 
-    No period means the current year. Raises ``ValueError`` with what is accepted.
+    No period means the current year (``today``'s, a day in the archive's zone). Raises
+    ``ValueError`` with what is accepted.
     """
-    today = today or date.today()
+    today = today or clock.today()
     text = (text or str(today.year)).strip()
     if m := re.fullmatch(r"(\d{4})", text):
         year = int(m.group(1))
@@ -169,7 +172,7 @@ def set_target(
     Unset values keep what was set before, else the defaults (1 January, 20%, 31 December).
     """
     if percent is not None and not 0 < percent <= 100:
-        raise SohoaError(f"the target must be a percentage above 0 and at most 100, not {percent}")
+        raise UsageError(f"the target must be a percentage above 0 and at most 100, not {percent}")
     with archive.sessions() as session:
         unit = resolve_unit(session, unit_text)
         row = session.scalar(select(UnitTarget).where(UnitTarget.unit_id == unit.id, UnitTarget.year == year))
@@ -186,7 +189,10 @@ def set_target(
         if deadline is not None:
             row.target_date = deadline
         if row.target_date is not None and row.target_date < row.baseline_date:
-            raise SohoaError("the deadline is before the baseline date")
+            raise ConflictError(
+                f"hạn chót {row.target_date:%d/%m/%Y} trước ngày mốc {row.baseline_date:%d/%m/%Y} "
+                "(the deadline is before the baseline date): give a later --deadline or an earlier --date"
+            )
         session.add(
             AuditEvent(
                 actor=archive.actor,
@@ -355,8 +361,9 @@ def _progress(
     )
 
 
-def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, LOCAL_TZ).astimezone(UTC)
+def _local_midnight_utc(day: date, tz: tzinfo) -> datetime:
+    """The stored (UTC) moment an archive-zone day begins: documents are counted by that day."""
+    return clock.day_start_utc(day, tz)
 
 
 def _baseline_expr(units: dict[int, _UnitInfo], targets: dict[int, Target], year: int) -> Any:
@@ -407,12 +414,12 @@ def _register_counts(
 
 
 def _document_counts(
-    session: Session, unit_ids: list[int] | None, period: Period, as_of: date
+    session: Session, unit_ids: list[int] | None, period: Period, as_of: date, tz: tzinfo
 ) -> dict[int, tuple[int, int]]:
     """Per unit: pages that entered the archive in the period, documents issued in it."""
-    start = _local_midnight_utc(period.start)
-    end = _local_midnight_utc(period.end + timedelta(days=1))
-    known_by = _local_midnight_utc(as_of + timedelta(days=1))
+    start = _local_midnight_utc(period.start, tz)
+    end = _local_midnight_utc(period.end + timedelta(days=1), tz)
+    known_by = _local_midnight_utc(as_of + timedelta(days=1), tz)
     entered = and_(Document.created_at >= start, Document.created_at < end)
     issued = and_(Document.issued_date.between(period.start, period.end), Document.created_at < known_by)
     query = select(
@@ -486,10 +493,18 @@ def compute_report(
     unit: Unit | None = None,
     as_of: date | None = None,
     with_series: bool = False,
+    today: date | None = None,
+    tz: tzinfo | None = None,
 ) -> Report:
     """The report for ``period``: every unit of the tree under ``unit`` (all units without one),
-    each including its sub-units, and the total counted once. See the module docstring."""
-    as_of = as_of or min(period.end, date.today())
+    each including its sub-units, and the total counted once. See the module docstring.
+
+    Days are the archive's (``tz``, default its stored setting): ``today`` defaults to today
+    there, never to the machine's or the database server's date.
+    """
+    tz = tz or archive_zone(session)
+    today = today or clock.today(tz)
+    as_of = as_of or min(period.end, today)
     year = period.end.year
     units = {
         r.id: _UnitInfo(r.id, r.code, r.name, r.parent_id)
@@ -502,7 +517,7 @@ def compute_report(
     targets = _targets(session, units, year)
     baseline = _baseline_expr(units, targets, year)
     own = _register_counts(session, scope, baseline, period, as_of)
-    docs = _document_counts(session, scope, period, as_of)
+    docs = _document_counts(session, scope, period, as_of, tz)
     for uid in selected:
         counts = own.setdefault(uid, Counts())
         pages, issued = docs.get(uid, (0, 0))

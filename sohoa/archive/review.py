@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
-from sohoa.errors import SohoaError, UnitError
+from sohoa.errors import UnitError, UsageError
 from sohoa.fields import DATE_FIELDS, FIELD_NAMES, LIST_FIELDS
 from sohoa.text import nfc
 
@@ -150,7 +150,7 @@ def issuer_warning(session: Session, doc: Document, cache: dict[Any, Any]) -> st
 def parse_field_value(name: str, raw: str) -> str | list[str] | None:
     """A clerk's typed value in the stored form: NFC, dates ISO, lists split on ';'."""
     if name not in FIELD_NAMES:
-        raise SohoaError(f"unknown field '{name}': the fields are {', '.join(FIELD_NAMES)}")
+        raise UsageError(f"unknown field '{name}': the fields are {', '.join(FIELD_NAMES)}")
     value = nfc(raw).strip()
     if value == "":
         return [] if name in LIST_FIELDS else None
@@ -169,13 +169,13 @@ def _parse_date(name: str, value: str) -> str:
             return date(year, month, day).isoformat()
         return date.fromisoformat(value).isoformat()
     except ValueError as exc:
-        raise SohoaError(f"{name}: '{value}' is not a date; write 10/06/2024 or 2024-06-10") from exc
+        raise UsageError(f"{name}: '{value}' is not a date; write 10/06/2024 or 2024-06-10") from exc
 
 
 def edit_fields(archive: Archive, session: Session, document_id: int, changes: dict[str, str]) -> Document:
     """Apply a clerk's corrections; each becomes ``manual`` and is audited with its previous value."""
+    parsed = {name: parse_field_value(name, raw) for name, raw in changes.items()}  # typos first: exit 2
     doc = get_document(session, document_id)
-    parsed = {name: parse_field_value(name, raw) for name, raw in changes.items()}
     fields, conf, source = (
         dict(doc.fields or {}),
         dict(doc.field_confidence or {}),

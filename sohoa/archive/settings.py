@@ -7,6 +7,8 @@ Keys: ``archive_id`` (also written in the folder, see ``identity``), ``time_zone
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,3 +32,13 @@ def write_setting(session: Session, key: str, value: str) -> None:
         session.add(ArchiveSetting(key=key, value=value))
     else:
         row.value = value
+
+
+def archive_zone(session: Session) -> tzinfo:
+    """The archive's time zone as stored in its settings (``SOHOA_TZ`` or Vietnam's before it is set).
+
+    For library functions that get a session rather than the ``Archive`` (whose ``tz`` is the same).
+    """
+    from sohoa import clock
+
+    return clock.zone(read_settings(session).get(TIME_ZONE))

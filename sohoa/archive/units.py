@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sohoa.errors import SohoaError, UnitError
+from sohoa.errors import ConflictError, UnitError, UsageError
 from sohoa.text import fold, nfc
 
 from .models import Unit
@@ -197,9 +197,9 @@ def add_unit(session: Session, code: str, name: str, kind: str, parent: Unit | N
     """Add a unit; its code and its name must not already name another unit."""
     code = code.strip().casefold()
     if not re.fullmatch(r"[a-z0-9][a-z0-9\-]{0,39}", code):
-        raise SohoaError(f"unit code '{code}' must be 1-40 lower-case letters, digits or '-'")
+        raise UsageError(f"unit code '{code}' must be 1-40 lower-case letters, digits or '-'")
     if kind not in KINDS:
-        raise SohoaError(f"unit kind '{kind}' must be one of {', '.join(KINDS)}")
+        raise UsageError(f"unit kind '{kind}' must be one of {', '.join(KINDS)}")
     _refuse_taken(session, code, nfc(name).strip(), None)
     unit = Unit(code=code, name=nfc(name).strip(), kind=kind, parent=parent, aliases=[])
     session.add(unit)
@@ -224,6 +224,6 @@ def _refuse_taken(session: Session, code: str | None, name: str, itself: Unit | 
         if other is itself:
             continue
         if code and other.code == code:
-            raise SohoaError(f"unit code '{code}' is already used by {other.name}")
+            raise ConflictError(f"unit code '{code}' is already used by {other.name}")
         if key in _forms(other) and _key(other.name) == key:
-            raise SohoaError(f"the name '{name}' already names unit {other.name} ({other.code})")
+            raise ConflictError(f"the name '{name}' already names unit {other.name} ({other.code})")

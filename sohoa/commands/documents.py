@@ -12,14 +12,16 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from sohoa.archive import audit
 from sohoa.archive import documents as docs
 from sohoa.archive import units as unit_ops
 from sohoa.archive.store import Archive
-from sohoa.commands.base import Context, emit_json, pass_ctx
+from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
 from sohoa.commands.progress import progress_for
 
 
 @click.command()
+@common_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--unit", "unit", required=True, help="Unit the results belong to: code or name ('khai quang')."
@@ -77,16 +79,17 @@ def _print_ingest_summary(archive: Archive, report: Any) -> None:
 
 # -- show / list ---------------------------------------------------------------------------
 @click.command()
+@common_options
 @click.argument("document_id", type=int)
 @click.option("--json", "json_out", is_flag=True, help="Print the document as JSON.")
 @pass_ctx
 def show(ctx: Context, document_id: int, json_out: bool) -> None:
     """Show one document: its fields and its text (the view is recorded in the audit trail)."""
     archive = ctx.archive
-    with archive.sessions.begin() as session:
+    with archive.sessions() as session:  # a read: the view goes to the audit spool, no write lock
         doc = docs.get_document(session, document_id)
         data = docs.document_json(doc)
-        docs.record_view(archive, session, doc)
+        audit.record(archive, "view", document_id=doc.id, unit_id=doc.unit_id)
     if json_out:
         emit_json(data)
         return
@@ -105,6 +108,7 @@ def show(ctx: Context, document_id: int, json_out: bool) -> None:
 
 
 @click.command("list")
+@common_options
 @click.option("--unit", help="Only this unit (and its sub-units).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--json", "json_out", is_flag=True, help="Print the documents as JSON.")
@@ -127,6 +131,9 @@ def list_cmd(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None
             }
             for d in docs.list_documents(session, unit_ids, limit)
         ]
+    audit.record(
+        ctx.archive, "list", detail={"unit": unit, "limit": limit, "shown": [r["id"] for r in rows]}
+    )
     if json_out:
         emit_json(rows)
         return

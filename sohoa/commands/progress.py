@@ -7,9 +7,10 @@ so library code never touches the terminal.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
-from rich.markup import escape
+from rich.text import Text
 
 from sohoa.commands.base import err_console
 from sohoa.progress import NullProgress, Progress
@@ -57,7 +58,7 @@ class RichProgress:
     def file_done(self, name: str, status: str) -> None:
         self.bar.advance(self.files_task, 1)
         if status == "failed":
-            self.bar.console.print(f"[red]lỗi[/red] {escape(name)}")  # a name is never markup
+            self.bar.console.print(Text.assemble(("lỗi ", "red"), Path(name).name))
 
     def finish(self) -> None:
         self.bar.stop()
@@ -74,8 +75,9 @@ class LogProgress(NullProgress):
         self.files = files
 
     def file_done(self, name: str, status: str) -> None:
+        """One line per file; the base name only (folders often carry citizens' names too)."""
         self.done += 1
-        click.echo(f"[{self.done}/{self.files}] {status}: {name}", err=True)
+        click.echo(f"[{self.done}/{self.files}] {status}: {Path(name).name}", err=True)
 
 
 def progress_for(json_out: bool) -> Progress:

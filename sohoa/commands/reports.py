@@ -10,44 +10,28 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sohoa.archive import matching, report_render, reports
+from sohoa.archive import audit, matching, report_render, reports
 from sohoa.archive import register as register_ops
 from sohoa.archive import units as unit_ops
-from sohoa.commands.base import Context, emit_json, err_console, pass_ctx
+from sohoa.commands.base import DATE, Context, common_options, emit_json, err_console, pass_ctx, plain
 from sohoa.errors import ExitCode
-
-
-class DateType(click.ParamType):
-    """A day typed as ``dd/mm/yyyy`` or ``yyyy-mm-dd``."""
-
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return register_ops.parse_date(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-DATE = DateType()
 
 
 # -- register ------------------------------------------------------------------------------
 @click.group("register")
+@common_options
 def register() -> None:
     """The backlog register (sổ theo dõi kết quả): import, match to documents, link, baselines."""
 
 
 @register.command("import")
+@common_options
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--unit", help="Unit of rows without a 'Đơn vị' column or cell (code or name).")
 @click.option(
@@ -112,7 +96,7 @@ def _print_import(result: register_ops.ImportResult, strict: bool) -> None:
     if result.errors:
         table = Table("dòng (row)", "lý do (reason)", title=f"{len(result.errors)} rows refused")
         for error in result.errors:
-            table.add_row(str(error.row), Text(error.reason))  # cell values are never markup
+            table.add_row(str(error.row), Text(error.reason))  # quotes cells: never markup
         out.print(table)
 
 
@@ -125,6 +109,7 @@ def _match_line(summary: matching.MatchSummary) -> str:
 
 
 @register.command("match")
+@common_options
 @click.option("--unit", help="Only documents of this unit (and its sub-units).")
 @click.option("--json", "json_out", is_flag=True)
 @pass_ctx
@@ -143,6 +128,7 @@ def register_match(ctx: Context, unit: str | None, json_out: bool) -> None:
 
 
 @register.command("unmatched")
+@common_options
 @click.option("--unit", help="Only this unit (and its sub-units).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="Lines per list.")
 @click.option("--json", "json_out", is_flag=True)
@@ -159,14 +145,14 @@ def register_unmatched(ctx: Context, unit: str | None, limit: int, json_out: boo
     docs = Table("doc", "unit", "number", "issued", "dossier code", "digitised",
                  title=f"Documents without a register row ({found.documents_total})")  # fmt: skip
     for d in found.documents:
-        docs.add_row(str(d["id"]), *(Text(str(v or "")) for v in (d["unit"], d["number"], d["issued_date"],
-                     d["dossier_code"], d["digitised_on"])))  # fmt: skip
+        docs.add_row(*plain(d["id"], d["unit"], d["number"], d["issued_date"], d["dossier_code"],
+                            d["digitised_on"]))  # fmt: skip
     out.print(docs)
     rows = Table("row", "unit", "dossier code", "number", "date", "procedure",
                  title=f"Register rows without a document ({found.rows_total})")  # fmt: skip
     for r in found.rows:
-        rows.add_row(str(r["id"]), *(Text(str(v or "")) for v in (r["unit"], r["dossier_code"],
-                     r["result_number"], r["issued_date"], r["procedure"])))  # fmt: skip
+        rows.add_row(*plain(r["id"], r["unit"], r["dossier_code"], r["result_number"], r["issued_date"],
+                            r["procedure"]))  # fmt: skip
     out.print(rows)
     if found.ambiguous:
         amb = Table(
@@ -175,12 +161,13 @@ def register_unmatched(ctx: Context, unit: str | None, limit: int, json_out: boo
         for a in found.ambiguous:
             amb.add_row(
                 str(a["document"]),
-                "; ".join(f"{c['row']} ({c['score']:.1f}, {c['reason']})" for c in a["candidates"]),
+                Text("; ".join(f"{c['row']} ({c['score']:.1f}, {c['reason']})" for c in a["candidates"])),
             )
         out.print(amb)
 
 
 @register.command("link")
+@common_options
 @click.argument("document_id", type=int)
 @click.argument("row")
 @click.option("--replace", is_flag=True, help="Move an existing link of the document or of the row.")
@@ -196,6 +183,7 @@ def register_link(ctx: Context, document_id: int, row: str, replace: bool) -> No
 
 
 @register.command("baseline")
+@common_options
 @click.argument("unit")
 @click.option(
     "--year", type=click.IntRange(2000, 2100), help="Target year (default: the baseline's, or this year)."
@@ -223,7 +211,7 @@ def register_baseline(
     Sub-units without their own take their parent's. Defaults: 1 January, 20%, 31 December.
     """
     archive = ctx.archive
-    year = year or (baseline.year if baseline else date.today().year)
+    year = year or (baseline.year if baseline else archive.today().year)
     if baseline is None and target is None and deadline is None:
         with archive.sessions() as session:
             found = reports.unit_target(session, unit_ops.resolve_unit(session, unit), year)
@@ -248,6 +236,7 @@ def register_baseline(
 
 # -- report --------------------------------------------------------------------------------
 @click.command("report")
+@common_options
 @click.option("--unit", help="Only this unit and its sub-units (default: all units).")
 @click.option("--period", help="2024, 2024-Q2, 2024-06 or FROM..TO (default: this year).")
 @click.option("--as-of", type=DATE, help="Count what was done by this day (default: period end, or today).")
@@ -265,20 +254,30 @@ def report(
     no_match: bool,
 ) -> None:
     """Progress toward the year's targets per unit: backlog (≥20%) and new results (100%)."""
-    try:
-        chosen = reports.parse_period(period)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from None
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs --out FILE.xlsx")
     archive = ctx.archive
+    today = archive.today()  # the archive's day, whatever the machine's or the database's zone
+    try:
+        chosen = reports.parse_period(period, today)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
     if not no_match:
         matching.match_documents(archive, new_only=True)
     with archive.sessions() as session:
         target_unit = unit_ops.resolve_unit(session, unit) if unit else None
         result = reports.compute_report(
-            session, period=chosen, unit=target_unit, as_of=as_of, with_series=fmt in ("html", "xlsx")
-        )
+            session, period=chosen, unit=target_unit, as_of=as_of, with_series=fmt in ("html", "xlsx"),
+            today=today, tz=archive.tz,
+        )  # fmt: skip
+    audit.record(
+        archive,
+        "export" if out is not None else "report",
+        unit_id=target_unit.id if target_unit else None,
+        detail={
+            "period": chosen.label, "as_of": result.as_of, "format": fmt, "file": out.name if out else None
+        },  # fmt: skip
+    )
     if fmt == "xlsx":
         assert out is not None
         report_render.render_xlsx(result, out)
@@ -298,4 +297,4 @@ def report(
         else:
             out.write_text(text, encoding="utf-8", newline="")
     if out is not None:
-        err_console.print(f"written: {out}")
+        err_console.print(Text(f"written: {out}"))

@@ -7,15 +7,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sohoa.archive import audit
 from sohoa.archive import review as review_ops
 from sohoa.archive import units as unit_ops
 from sohoa.archive.indexing import sync_index
 from sohoa.archive.matching import match_documents
-from sohoa.commands.base import Context, emit_json, pass_ctx
-from sohoa.errors import SohoaError
+from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
 
 
 @click.command()
+@common_options
 @click.option("--unit", help="Only this unit (and its sub-units).")
 @click.option(
     "--threshold",
@@ -44,6 +45,9 @@ def review(
     with archive.sessions() as session:
         unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit)) if unit else None
         entries = review_ops.review_queue(session, unit_ids, threshold, limit)
+    audit.record(
+        archive, "review.list", detail={"unit": unit, "shown": [e.document_id for e in entries]}
+    )
     if json_out:
         emit_json([e.to_json() for e in entries])
         return
@@ -71,6 +75,7 @@ def review(
 
 
 @click.command()
+@common_options
 @click.option("--unit", help="Only this unit (and its sub-units).")
 @pass_ctx
 def reextract(ctx: Context, unit: str | None) -> None:
@@ -88,6 +93,7 @@ def reextract(ctx: Context, unit: str | None) -> None:
 
 
 @click.command()
+@common_options
 @click.argument("document_id", type=int)
 @click.option(
     "--set",
@@ -104,7 +110,7 @@ def edit(ctx: Context, document_id: int, assignments: tuple[str, ...]) -> None:
     changes: dict[str, str] = {}
     for item in assignments:
         if "=" not in item:
-            raise SohoaError(f"--set needs FIELD=VALUE, got '{item}'")
+            raise click.BadParameter(f"needs FIELD=VALUE, got '{item}'", param_hint="--set")
         name, value = item.split("=", 1)
         changes[name.strip()] = value
     archive = ctx.archive

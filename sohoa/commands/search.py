@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from sohoa.archive import indexing
+from sohoa.archive import audit, indexing
 from sohoa.archive import units as unit_ops
-from sohoa.commands.base import Context, emit_json, pass_ctx
+from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
+from sohoa.errors import ExitCode, SearchIndexError
 from sohoa.search import MARK_END, MARK_START
 from sohoa.search import search as run_search
 from sohoa.text import nfc
@@ -25,6 +28,7 @@ def _highlight(snippet: str) -> str:
 
 
 @click.command()
+@common_options
 @click.argument("query", nargs=-1)
 @click.option("--unit", help="Only this unit (and its sub-units): code or name.")
 @click.option("--type", "doc_type", help="Type of document, e.g. 'Quyết định', 'giay chung nhan'.")
@@ -73,6 +77,20 @@ def search(
         limit=limit,
         fuzzy=fuzzy,
     )
+    audit.record(  # before the answer is shown; a spooled line, so it never waits for an ingest
+        archive,
+        "search",
+        detail={
+            "query": text,
+            "filters": {
+                "unit": unit, "type": doc_type, "field": field_,
+                "from": date_from.date() if date_from else None, "to": date_to.date() if date_to else None,
+                "sort": sort, "fuzzy": fuzzy, "limit": limit,
+            },
+            "hits": result.total,
+            "shown": [hit.id for hit in result.hits],
+        },
+    )  # fmt: skip
     if json_out:
         emit_json(result.to_json())
         return
@@ -94,21 +112,24 @@ def search(
 
 
 @click.group("index")
+@common_options
 def index_group() -> None:
     """Keep the search index in step with the archive."""
 
 
 @index_group.command("sync")
+@common_options
 @pass_ctx
 def index_sync(ctx: Context) -> None:
     """Index every document still pending (after a crash, a locked index, a full disk)."""
     result = indexing.sync_index(ctx.archive)
     click.echo(f"indexed {result.indexed}; still pending {result.pending}")
     if result.error:
-        raise click.ClickException(f"the index could not be written: {result.error}")
+        raise SearchIndexError(f"the index could not be written: {result.error}")
 
 
 @index_group.command("rebuild")
+@common_options
 @pass_ctx
 def index_rebuild(ctx: Context) -> None:
     """Build a new index from the archive aside and swap it in (searches keep working)."""
@@ -117,6 +138,7 @@ def index_rebuild(ctx: Context) -> None:
 
 
 @index_group.command("check")
+@common_options
 @click.option("--json", "json_out", is_flag=True)
 @pass_ctx
 def index_check(ctx: Context, json_out: bool) -> None:
@@ -132,5 +154,4 @@ def index_check(ctx: Context, json_out: bool) -> None:
                 + (f" ({', '.join(map(str, ids[:20]))}{' ...' if len(ids) > 20 else ''})" if ids else "")
             )
     if not report.ok:
-        ctx_exit = click.get_current_context()
-        ctx_exit.exit(3)
+        sys.exit(int(ExitCode.partial))

@@ -10,11 +10,12 @@ from rich.table import Table
 
 from sohoa.archive import units as unit_ops
 from sohoa.archive.models import AuditEvent, Unit
-from sohoa.commands.base import Context, emit_json, pass_ctx
+from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, plain
 from sohoa.text import nfc
 
 
 @click.group()
+@common_options
 def units() -> None:
     """The units (wards, commune, departments) results belong to."""
 
@@ -30,6 +31,7 @@ def _unit_json(unit: Unit) -> dict[str, Any]:
 
 
 @units.command("list")
+@common_options
 @click.option("--json", "json_out", is_flag=True)
 @pass_ctx
 def units_list(ctx: Context, json_out: bool) -> None:
@@ -41,11 +43,12 @@ def units_list(ctx: Context, json_out: bool) -> None:
         return
     table = Table("code", "name", "kind", "parent", "also known as")
     for r in rows:
-        table.add_row(r["code"], r["name"], r["kind"], r["parent"] or "", ", ".join(r["aliases"]))
+        table.add_row(*plain(r["code"], r["name"], r["kind"], r["parent"], ", ".join(r["aliases"])))
     Console().print(table)
 
 
 @units.command("add")
+@common_options
 @click.argument("code")
 @click.argument("name")
 @click.option("--kind", type=click.Choice(unit_ops.KINDS), default="department", show_default=True)
@@ -68,6 +71,7 @@ def units_add(ctx: Context, code: str, name: str, kind: str, parent: str) -> Non
 
 
 @units.command("rename")
+@common_options
 @click.argument("unit")
 @click.argument("new_name")
 @pass_ctx

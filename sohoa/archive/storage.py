@@ -262,7 +262,9 @@ class BatchLock:
             os.close(fd)
 
     def release(self) -> None:
+        """Remove the lock file while still holding it, then let go (a waiter then retries the path)."""
         if self._fd is not None:
+            self.path.unlink(missing_ok=True)
             os.close(self._fd)
             self._fd = None
 

@@ -571,6 +571,11 @@ class _BatchRun:
 
     def _duplicate_after_race(self, work: _FileWork) -> None:
         """Another ingest stored the same file while we read it: ours is a duplicate."""
+        log.info(
+            "batch %s item %s: the same bytes were stored by another run meanwhile",
+            self.batch_id,
+            work.item_id,
+        )
         with self.archive.sessions.begin() as session:
             first = session.scalar(
                 select(Document.id)

@@ -60,7 +60,12 @@ def ingest(
 def _print_ingest_summary(archive: Archive, report: Any) -> None:
     out = Console()
     verb = "resumed" if report.resumed else "new"
-    counts = ", ".join(f"{report.count(s)} {s}" for s in ("stored", "duplicate", "failed"))
+    shown = (
+        ("stored", "duplicate", "failed", "pending")
+        if report.count("pending")
+        else ("stored", "duplicate", "failed")
+    )
+    counts = ", ".join(f"{report.count(s)} {s}" for s in shown)
     out.print(
         f"Batch {report.batch_id} ({verb}): {counts}; {report.pages} pages in {report.seconds:.1f} s"
         + (f"; {len(report.skipped)} non-scan files skipped" if report.skipped else "")
@@ -72,6 +77,12 @@ def _print_ingest_summary(archive: Archive, report: Any) -> None:
             table.add_row(item.path, item.error or "")
         out.print(table)
         out.print(f"Quarantine: {archive.quarantine_dir / f'batch-{report.batch_id}'}")
+    pending = [item for item in report.items if item.status == "pending"]
+    if pending:
+        table = Table("file", "reason", title="Left for the next run of this same command")
+        for item in pending:
+            table.add_row(escape(item.path), escape(item.error or ""))
+        out.print(table)
 
 
 # -- show / list ---------------------------------------------------------------------------

@@ -66,7 +66,6 @@ log = logging.getLogger(__name__)
 # Stored documents are indexed in groups; what a crash leaves unindexed stays pending.
 INDEX_EVERY_DOCS = 100
 INDEX_EVERY_S = 20.0
-RESUME_HINT = "chạy lại đúng lệnh này để tiếp tục (run the same command again to resume)"
 STILL_WRITTEN = (
     "tệp đang được ghi dở (kích thước còn thay đổi), để lại cho lần chạy sau: chạy lại đúng lệnh này khi "
     "máy quét ghi xong (the file is still being written: run the same command again once it is complete)"
@@ -188,9 +187,9 @@ def ingest(
         run.flush_index(force=True)
         return IngestReport(run.batch_id, run.resumed, run.results(), skipped, time.monotonic() - started)
     except (DBAPIError, PoolTimeoutError) as exc:
-        raise database_error(exc) from None
+        raise database_error(exc) from exc
     except OSError as exc:
-        raise storage.archive_error(exc, "xử lý lô") from None
+        raise storage.archive_error(exc, "xử lý lô") from exc
     finally:
         run.close()
 
@@ -201,13 +200,19 @@ def database_error(exc: Exception) -> DatabaseError:
     detail = (str(orig) if orig is not None else type(exc).__name__).strip().splitlines()
     reason = (detail[0] if detail else type(exc).__name__)[:200]
     lowered = reason.lower()
-    if "full" in lowered or "no space" in lowered:
-        what = "cơ sở dữ liệu hoặc ổ đĩa của nó đã đầy: giải phóng chỗ trống rồi"
+    if any(word in lowered for word in ("full", "no space", "disk i/o")):
+        what = "cơ sở dữ liệu hoặc ổ đĩa của nó đã đầy hay bị lỗi: giải phóng chỗ trống rồi"
+        english = "the database or its disk is full or failing: free some space, then"
     elif "locked" in lowered or "busy" in lowered:
         what = "cơ sở dữ liệu đang bị tiến trình khác khóa quá lâu: đợi một lát rồi"
+        english = "the database stayed locked by another process: wait a moment, then"
     else:
         what = "mất kết nối tới cơ sở dữ liệu hoặc nó từ chối ghi: kiểm tra máy chủ cơ sở dữ liệu rồi"
-    return DatabaseError(f"{what} {RESUME_HINT}; những tệp đã lưu được giữ nguyên ({reason})")
+        english = "the database connection was lost or it refused the work: check the database server, then"
+    return DatabaseError(
+        f"{what} chạy lại đúng lệnh này để tiếp tục; những tệp đã lưu được giữ nguyên "
+        f"({english} run the same command again to resume; files already stored are kept. {reason})"
+    )
 
 
 class _BatchRun:

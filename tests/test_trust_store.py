@@ -370,3 +370,25 @@ def test_pg_rows_and_files_agree_after_duplicate_race(pg_url: str, tmp_path: Pat
     assert len(rows) == 2
     for path, sha in rows:
         assert _sha(home / path) == sha
+
+
+def test_a_database_failure_tells_what_to_do_and_never_the_sql() -> None:
+    """Locked, full or lost: exit 6 with the remedy; the statement and its parameters stay out."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from sohoa.ingest import database_error
+
+    for cause, words in (
+        ("database is locked", "khóa"),
+        ("database or disk is full", "đầy"),
+        ("server closed the connection unexpectedly", "mất kết nối"),
+    ):
+        exc = OperationalError(
+            "UPDATE pages SET text=?", ("Nguyễn Văn A 026090001234",), sqlite3.OperationalError(cause)
+        )
+        error = database_error(exc)
+        assert error.exit_code == 6
+        assert words in error.message and "chạy lại đúng lệnh này" in error.message
+        assert "Nguyễn" not in error.message and "UPDATE" not in error.message

@@ -167,7 +167,9 @@ def test_kill_at_each_step_then_the_same_command_stores_each_file_once(
 # -- the database connection lost mid-batch ------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_connection_killed_mid_batch_then_same_command_completes(pg_url: str, tmp_path: Path) -> None:
+def test_connection_killed_mid_batch_then_same_command_completes(
+    pg_url: str, tmp_path: Path, record_property: pytest.RecordProperty
+) -> None:
     app = f"sohoa_fault_{uuid.uuid4().hex[:8]}"
     db_url = f"{pg_url}&application_name={app}"
     home = tmp_path / "home"
@@ -209,6 +211,8 @@ def test_connection_killed_mid_batch_then_same_command_completes(pg_url: str, tm
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert terminated > 0, "the ingest ended before its connection could be cut"
+    record_property("first_run_exit", proc.returncode)  # 0: reconnected by itself; 6: stopped cleanly
+    record_property("connections_cut", terminated)
     assert b"Traceback" not in err, err.decode()
     assert proc.returncode in (0, 6), err.decode()
     if proc.returncode == 6:

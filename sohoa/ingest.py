@@ -473,7 +473,9 @@ class _BatchRun:
                 pages = existing.page_count
         if existing is not None:
             copy.path.unlink(missing_ok=True)
-            self._set_item(item_id, status="duplicate", sha256=copy.sha256, document_id=first, pages=pages)
+            self._set_item(
+                item_id, status="duplicate", sha256=copy.sha256, document_id=first, pages=pages, error=None
+            )
             self._done(file, "duplicate")
             return None
         try:
@@ -590,6 +592,7 @@ class _BatchRun:
             item = session.get(BatchItem, work.item_id)
             assert item is not None
             item.status, item.sha256, item.document_id = "duplicate", work.sha256, first
+            item.error = None
             item.pages = len(work.pages)
         self._done(work.file, "duplicate")
 

@@ -2,15 +2,20 @@
 
 Read top to bottom, ``ingest`` is the table of contents:
 
-    collect files -> start or resume the batch -> for each file: preflight (exists, checksum,
-    duplicate, open and count pages) -> read pages in worker processes (prepare + OCR, or the
-    PDF text layer) -> split into documents -> extract metadata -> store (files, then rows)
-    -> index.
+    collect files -> take the command's lock, start or resume the batch -> for each file:
+    preflight (settled, copied into the work folder while hashed, duplicate, open and count
+    pages) -> read pages of that copy in worker processes (prepare + OCR, or the PDF text
+    layer) -> split into documents -> extract metadata -> store (claim, files, rows and their
+    checksums in one transaction) -> index.
 
 Pages of all files share one process pool, so both cores stay busy across small files and
 large PDFs alike; each worker runs one Tesseract thread. A file that fails is quarantined
 with its reason and the batch goes on. Ctrl-C or a kill leaves finished files committed and
-the rest ``pending``: the same command resumes the batch.
+the rest ``pending``: the same command resumes the batch. The same bytes twice (in one batch,
+in two batches or two processes at once) are stored once; the others end ``duplicate``. A
+database or disk failure stops the batch with :class:`DatabaseError`/:class:`ArchiveError`
+(exit 6), everything done so far kept, so the same command resumes it. Logs name files as
+``batch 12 item 34``: scan file names carry citizens' names.
 """
 
 from __future__ import annotations
@@ -28,15 +33,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from sohoa.archive import batches, storage
 from sohoa.archive.documents import NewDocument, store_documents
+from sohoa.archive.faults import fault_point
 from sohoa.archive.indexing import sync_index
 from sohoa.archive.matching import match_documents
 from sohoa.archive.models import AuditEvent, BatchItem, Document, Original
+from sohoa.archive.settings import GROUP_MODE
 from sohoa.archive.store import Archive
-from sohoa.archive.units import resolve_unit
+from sohoa.archive.units import field_context, resolve_unit
+from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText
 from sohoa.digitize.pages import require_words
@@ -44,7 +53,14 @@ from sohoa.digitize.read import DocumentSource, ReadOptions, assemble_pdf, open_
 from sohoa.digitize.split import MODES as SPLIT_MODES
 from sohoa.digitize.split import split_pages
 from sohoa.digitize.tesseract import probe
-from sohoa.errors import BatchInterruptedError, ExitCode, InputFileError, MissingDependencyError, SohoaError
+from sohoa.errors import (
+    BatchInterruptedError,
+    DatabaseError,
+    ExitCode,
+    InputFileError,
+    MissingDependencyError,
+    SohoaError,
+)
 from sohoa.progress import NullProgress, Progress
 
 log = logging.getLogger(__name__)
@@ -52,6 +68,10 @@ log = logging.getLogger(__name__)
 # Stored documents are indexed in groups; what a crash leaves unindexed stays pending.
 INDEX_EVERY_DOCS = 100
 INDEX_EVERY_S = 20.0
+STILL_WRITTEN = (
+    "tệp đang được ghi dở (kích thước còn thay đổi), để lại cho lần chạy sau: chạy lại đúng lệnh này khi "
+    "máy quét ghi xong (the file is still being written: run the same command again once it is complete)"
+)
 
 
 @dataclass
@@ -105,7 +125,7 @@ class IngestReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        return ExitCode.partial if self.count("failed") else ExitCode.ok
+        return ExitCode.partial if self.count("failed") or self.count("pending") else ExitCode.ok
 
     def to_json(self) -> dict[str, Any]:
         return {"batch": self.batch_id, "items": [item.to_json() for item in self.items]}
@@ -117,9 +137,13 @@ class _FileWork:
 
     item_id: int
     file: batches.InputFile
-    sha256: str
+    copy: storage.SourceCopy  # the private copy every later step reads
     source: DocumentSource
     pages: dict[int, PageText] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return self.copy.sha256
 
     @property
     def complete(self) -> bool:
@@ -147,21 +171,50 @@ def ingest(
     started = time.monotonic()
     files, skipped = batches.collect_files(paths)
     run = _BatchRun(archive, options, progress)
-    run.begin(files)
     try:
-        run.process()
-    except (KeyboardInterrupt, BatchInterruptedError) as exc:
-        run.end("interrupted")
-        raise BatchInterruptedError(
-            f"batch {run.batch_id} interrupted: {run.done_count} of {len(files)} files done. "
-            "Run the same command again to finish it."
-        ) from exc
-    except BaseException:
-        run.end("interrupted")
-        raise
-    run.end("finished")
-    run.flush_index(force=True)
-    return IngestReport(run.batch_id, run.resumed, run.results(), skipped, time.monotonic() - started)
+        try:
+            run.begin(files)
+            run.process()
+        except (KeyboardInterrupt, BatchInterruptedError) as exc:
+            run.end("interrupted")
+            raise BatchInterruptedError(
+                f"batch {run.batch_id} interrupted: {run.done_count} of {len(files)} files done. "
+                "Run the same command again to finish it."
+            ) from exc
+        except BaseException:
+            run.end("interrupted")
+            raise
+        # a file still being written stays pending: the batch stays open for the same command
+        run.end("interrupted" if run.left_pending else "finished")
+        run.flush_index(force=True)
+        return IngestReport(run.batch_id, run.resumed, run.results(), skipped, time.monotonic() - started)
+    except (DBAPIError, PoolTimeoutError) as exc:
+        raise database_error(exc) from exc
+    except OSError as exc:
+        raise storage.archive_error(exc, "xử lý lô") from exc
+    finally:
+        run.close()
+
+
+def database_error(exc: Exception) -> DatabaseError:
+    """A database failure mid-batch in words a clerk can act on; never the SQL or its parameters."""
+    orig = getattr(exc, "orig", None)
+    detail = (str(orig) if orig is not None else type(exc).__name__).strip().splitlines()
+    reason = (detail[0] if detail else type(exc).__name__)[:200]
+    lowered = reason.lower()
+    if any(word in lowered for word in ("full", "no space", "disk i/o")):
+        what = "cơ sở dữ liệu hoặc ổ đĩa của nó đã đầy hay bị lỗi: giải phóng chỗ trống rồi"
+        english = "the database or its disk is full or failing: free some space, then"
+    elif "locked" in lowered or "busy" in lowered:
+        what = "cơ sở dữ liệu đang bị tiến trình khác khóa quá lâu: đợi một lát rồi"
+        english = "the database stayed locked by another process: wait a moment, then"
+    else:
+        what = "mất kết nối tới cơ sở dữ liệu hoặc nó từ chối ghi: kiểm tra máy chủ cơ sở dữ liệu rồi"
+        english = "the database connection was lost or it refused the work: check the database server, then"
+    return DatabaseError(
+        f"{what} chạy lại đúng lệnh này để tiếp tục; những tệp đã lưu được giữ nguyên "
+        f"({english} run the same command again to resume; files already stored are kept. {reason})"
+    )
 
 
 class _BatchRun:
@@ -179,22 +232,53 @@ class _BatchRun:
         self.done_count = 0
         self.to_index: list[int] = []
         self.last_index_flush = time.monotonic()
+        self.queue: deque[int] = deque()
+        self.work: storage.WorkDir | None = None
+        self.lock: storage.BatchLock | None = None
+        self.settle_s = storage.settle_seconds()
+        self.first_seen: dict[int, tuple[tuple[int, int], float]] = {}
+        self.in_flight_sha: dict[str, int] = {}  # a file being read: the same bytes wait for it
+        self.waiting: dict[str, list[int]] = {}
+        self.left_pending: list[int] = []
+        self.field_context: FieldContext | None = None  # the units and codes the extractor knows
+
+    @property
+    def workdir(self) -> storage.WorkDir:
+        assert self.work is not None, "begin() makes the work folder"
+        return self.work
 
     # -- batch bookkeeping -------------------------------------------------------------
     def begin(self, files: list[batches.InputFile]) -> None:
+        """Take this command's lock, clear what dead runs left in ``tmp/``, start or resume the batch."""
+        batch_options: dict[str, object] = {"split": self.options.split}
+        with self.archive.sessions() as session:
+            unit = resolve_unit(session, self.options.unit)
+            key = batches.batch_key(unit, files, batch_options)
+        self.lock = storage.BatchLock(self.archive.tmp_dir, key)
+        if not self.lock.acquire(blocking=False):
+            log.warning("the same ingest command is running in another process: waiting for it to end")
+            self.lock.acquire(blocking=True)
+        storage.sweep_tmp(self.archive.tmp_dir)
+        self.work = storage.WorkDir(
+            self.archive.tmp_dir, storage.FileModes.from_setting(self.archive.settings.get(GROUP_MODE))
+        )
         with self.archive.sessions.begin() as session:
             unit = resolve_unit(session, self.options.unit)
             batch, self.resumed = batches.start_or_resume(
-                session, unit, files, {"split": self.options.split}, self.archive.actor
+                session, unit, files, batch_options, self.archive.actor
             )
             self.batch_id, self.unit_id = batch.id, unit.id
+            self.field_context = field_context(session)
             by_name = {f.name: f for f in files}
             for item in batch.items:
                 if item.status == "pending" and item.path in by_name:
                     self.files[item.id] = by_name[item.path]
-            referenced = {p for (p,) in session.execute(select(Original.stored_path))}
-            referenced |= {p for (p,) in session.execute(select(Document.pdf_path))}
-        storage.sweep_orphans(self.archive.home, referenced)
+        now = time.monotonic()
+        for item_id, file in self.files.items():
+            try:
+                self.first_seen[item_id] = (storage.file_signature(file.path), now)
+            except OSError:
+                continue  # preflight says what is wrong with it
         sync_index(self.archive)  # documents a crash or a locked index left pending
         self.quarantine_dir = self.archive.quarantine_dir / f"batch-{self.batch_id}"
         self.progress.start(len(files))
@@ -203,12 +287,29 @@ class _BatchRun:
         if self.resumed:
             log.info("resuming batch %s: %s of %s files already done", self.batch_id, done_before, len(files))
 
+    def close(self) -> None:
+        """Remove the work folder and let the next run of this command in (also after a failure)."""
+        if self.work is not None:
+            self.work.close()
+            self.work = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
     def end(self, status: str) -> None:
+        """Mark the batch; after a failure, best effort (the database may be what failed)."""
         self.progress.finish()
-        with self.archive.sessions.begin() as session:
-            batch = session.get(batches.Batch, self.batch_id)
-            if batch is not None:
-                batches.finish(session, batch, status)
+        if not self.batch_id:
+            return
+        try:
+            with self.archive.sessions.begin() as session:
+                batch = session.get(batches.Batch, self.batch_id)
+                if batch is not None:
+                    batches.finish(session, batch, status)
+        except (DBAPIError, PoolTimeoutError, OSError):
+            if status == "finished":
+                raise
+            log.warning("batch %s: could not mark it %s; the same command resumes it", self.batch_id, status)
 
     def results(self) -> list[ItemResult]:
         with self.archive.sessions() as session:
@@ -249,7 +350,8 @@ class _BatchRun:
     # -- the pipeline ------------------------------------------------------------------
     def process(self) -> None:
         """Feed pages of pending files to the pool and finish each file as its last page returns."""
-        queue: deque[int] = deque(self.files)
+        self.queue = deque(self.files)
+        queue = self.queue
         tasks: deque[tuple[_FileWork, int]] = deque()
         in_flight: dict[Future[PageText], tuple[_FileWork, int]] = {}
         failed_work: set[int] = set()
@@ -257,7 +359,9 @@ class _BatchRun:
         pool: ProcessPoolExecutor | None = None
         previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
-            while queue or tasks or in_flight:
+            while queue or tasks or in_flight or self.waiting:
+                if not (queue or tasks or in_flight):  # every owner ended: let the waiting files in
+                    self._release_all()
                 while len(in_flight) < limit and (tasks or queue):
                     if not tasks:
                         work = self._preflight(queue.popleft())
@@ -289,15 +393,25 @@ class _BatchRun:
                         raise
                     except InputFileError as exc:
                         failed_work.add(work.item_id)
-                        _discard_spilled(work.pages.values())
+                        self._drop_work(work)
                         self._fail(work.item_id, work.file, exc.reason_code, exc.detail)
                         continue
                     except Exception as exc:  # a bug or a broken worker: keep the batch going
-                        log.exception("reading page %s of item %s failed", index + 1, work.item_id)
+                        log.error(
+                            "batch %s item %s: reading page %s failed (%s)",
+                            self.batch_id,
+                            work.item_id,
+                            index + 1,
+                            type(exc).__name__,
+                        )
+                        log.debug("traceback", exc_info=True)
                         failed_work.add(work.item_id)
-                        _discard_spilled(work.pages.values())
+                        self._drop_work(work)
                         self._fail(
-                            work.item_id, work.file, "internal", f"could not read page {index + 1}: {exc}"
+                            work.item_id,
+                            work.file,
+                            "internal",
+                            f"could not read page {index + 1}: {type(exc).__name__}",
                         )
                         continue
                     work.pages[index + 1] = self._spill(page)
@@ -312,13 +426,16 @@ class _BatchRun:
     def _spill(self, page: PageText) -> PageText:
         """Keep a page's PDF on disk until its document is assembled, not in memory."""
         if page.pdf:
-            path = self.archive.tmp_dir / f"{os.getpid()}-{time.monotonic_ns()}-page.pdf"
-            path.write_bytes(page.pdf)
+            path = self.workdir.file("page.pdf")
+            try:
+                path.write_bytes(page.pdf)
+            except OSError as exc:
+                raise storage.archive_error(exc, "ghi trang tạm") from None
             page.pdf, page.pdf_file = None, str(path)
         return page
 
     def _preflight(self, item_id: int) -> _FileWork | None:
-        """Cheap checks first: readable, checksum, already archived, opens with pages."""
+        """Cheap checks first: a settled regular file, copied while hashed, not archived yet, opens."""
         file = self.files[item_id]
         if file.path.exists() and not file.path.is_file():  # a pipe or device would block the read
             self._fail(
@@ -326,73 +443,117 @@ class _BatchRun:
             )
             return None
         try:
-            sha = storage.sha256_file(file.path)
+            settled = storage.wait_until_settled(file.path, self.settle_s, self.first_seen.get(item_id))
+            copy = storage.copy_source(file.path, self.workdir) if settled else None
         except FileNotFoundError:
             self._fail(item_id, file, "unreadable", "the file does not exist (moved or deleted?)")
             return None
+        except InputFileError as exc:
+            self._fail(item_id, file, exc.reason_code, exc.detail)
+            return None
+        except storage.SourceChangingError:
+            copy = None
         except OSError as exc:
             self._fail(
                 item_id, file, "unreadable", f"cannot read the file ({exc.strerror}): check its permissions"
             )
             return None
-        with self.archive.sessions() as session:
-            existing = session.scalar(
-                select(Document).where(Document.original_sha256 == sha).order_by(Document.page_from).limit(1)
-            )
-            if existing is not None:
-                self._set_item(
-                    item_id,
-                    status="duplicate",
-                    sha256=sha,
-                    document_id=existing.id,
-                    pages=existing.original.page_count,
-                )
-                self._done(file, "duplicate")
-                return None
-        try:
-            source = open_document(file.path)
-        except InputFileError as exc:
-            self._fail(item_id, file, exc.reason_code, exc.detail, sha=sha)
+        if copy is None:
+            self._leave_pending(item_id, file)
             return None
-        return _FileWork(item_id, file, sha, source)
+        if copy.sha256 in self.in_flight_sha:  # the same bytes are being read: wait for that file
+            copy.path.unlink(missing_ok=True)
+            self.waiting.setdefault(copy.sha256, []).append(item_id)
+            return None
+        with self.archive.sessions() as session:
+            existing = session.get(Original, copy.sha256)
+            if existing is not None:
+                first = session.scalar(
+                    select(Document.id)
+                    .where(Document.original_sha256 == copy.sha256)
+                    .order_by(Document.page_from)
+                    .limit(1)
+                )
+                pages = existing.page_count
+        if existing is not None:
+            copy.path.unlink(missing_ok=True)
+            self._set_item(
+                item_id, status="duplicate", sha256=copy.sha256, document_id=first, pages=pages, error=None
+            )
+            self._done(file, "duplicate")
+            return None
+        try:
+            source = open_document(copy.path)
+        except InputFileError as exc:
+            copy.path.unlink(missing_ok=True)
+            self._fail(item_id, file, exc.reason_code, exc.detail, sha=copy.sha256)
+            return None
+        self.in_flight_sha[copy.sha256] = item_id
+        return _FileWork(item_id, file, copy, source)
+
+    def _leave_pending(self, item_id: int, file: batches.InputFile) -> None:
+        """A file still being written is left for the next run of the same command."""
+        log.warning("batch %s item %s: still being written, left pending", self.batch_id, item_id)
+        self._set_item(item_id, error=STILL_WRITTEN)
+        self.left_pending.append(item_id)
+        self._done(file, "pending")
+
+    def _drop_work(self, work: _FileWork) -> None:
+        """A file ended without being stored: remove its temp files, let files of the same bytes in."""
+        _discard_spilled(work.pages.values())
+        work.copy.path.unlink(missing_ok=True)
+        self._release(work.sha256)
+
+    def _release(self, sha256: str) -> None:
+        """The file holding these bytes ended: files with the same bytes go through preflight again."""
+        if self.in_flight_sha.pop(sha256, None) is None:
+            return
+        for item_id in reversed(self.waiting.pop(sha256, [])):
+            self.queue.appendleft(item_id)
+
+    def _release_all(self) -> None:
+        for sha256, item_ids in list(self.waiting.items()):
+            self.in_flight_sha.pop(sha256, None)
+            self.queue.extendleft(reversed(item_ids))
+        self.waiting.clear()
 
     def _finish_file(self, work: _FileWork) -> None:
-        """Split, extract metadata, store files and rows in one go, then index."""
+        """Split, extract metadata, store files and rows in one transaction, then index."""
         pages = [work.pages[n] for n in sorted(work.pages)]
         documents: list[NewDocument] = []
         try:
             require_words(work.source, pages)  # nothing legible on any page: fails ``no_text``
             for first, last in split_pages(pages, self.options.split):
                 part = pages[first - 1 : last]
-                tmp = self.archive.tmp_dir / f"{os.getpid()}-{time.monotonic_ns()}-{work.sha256[:12]}.pdf"
+                tmp = self.workdir.file("document.pdf")
                 assemble_pdf(work.source, part, tmp)
-                extracted = extract_fields(part)
+                extracted = extract_fields(part, self.field_context)
                 documents.append(
                     NewDocument(
                         part[0].number, part[-1].number, part, tmp, extracted.values, extracted.confidence
                     )
                 )
             with self.archive.sessions() as session:
-                item = session.get(BatchItem, work.item_id)
-                unit = session.get(batches.Unit, self.unit_id)
-                batch = session.get(batches.Batch, self.batch_id)
-                assert item is not None and unit is not None
-                stored = store_documents(
-                    self.archive,
-                    session,
-                    source=work.file.path,
-                    source_name=work.file.name,
-                    sha256=work.sha256,
-                    page_count=len(work.source.pages),
-                    documents=documents,
-                    unit=unit,
-                    batch=batch,
-                )
-                item.status, item.sha256, item.pages = "stored", work.sha256, len(pages)
-                item.document_id = stored[0].id if stored else None
                 try:
+                    item = session.get(BatchItem, work.item_id)
+                    unit = session.get(batches.Unit, self.unit_id)
+                    batch = session.get(batches.Batch, self.batch_id)
+                    assert item is not None and unit is not None
+                    stored = store_documents(
+                        self.archive,
+                        session,
+                        copy=work.copy,
+                        source_name=work.file.name,
+                        page_count=len(work.source.pages),
+                        documents=documents,
+                        unit=unit,
+                        batch=batch,
+                    )
+                    item.status, item.sha256, item.pages = "stored", work.sha256, len(pages)
+                    item.document_id = stored[0].id if stored else None
+                    item.error = None
                     session.commit()
-                except IntegrityError:
+                except IntegrityError:  # another run claimed these bytes first
                     session.rollback()
                     self._duplicate_after_race(work)
                     return
@@ -402,7 +563,8 @@ class _BatchRun:
         finally:
             for doc in documents:
                 doc.pdf_tmp.unlink(missing_ok=True)
-            _discard_spilled(pages)
+            self._drop_work(work)  # the copy is in originals/ now, or no longer needed
+        fault_point("rows-committed")
         self._done(work.file, "stored")
         self.to_index.extend(doc.id for doc in stored)
         self.flush_index()
@@ -415,11 +577,17 @@ class _BatchRun:
         if self.to_index and (force or due):
             match_documents(self.archive, document_ids=self.to_index)  # link to the backlog register
             sync_index(self.archive, self.to_index)
+            fault_point("index-written")
             self.to_index = []
             self.last_index_flush = time.monotonic()
 
     def _duplicate_after_race(self, work: _FileWork) -> None:
         """Another ingest stored the same file while we read it: ours is a duplicate."""
+        log.info(
+            "batch %s item %s: the same bytes were stored by another run meanwhile",
+            self.batch_id,
+            work.item_id,
+        )
         with self.archive.sessions.begin() as session:
             first = session.scalar(
                 select(Document.id)
@@ -429,6 +597,7 @@ class _BatchRun:
             item = session.get(BatchItem, work.item_id)
             assert item is not None
             item.status, item.sha256, item.document_id = "duplicate", work.sha256, first
+            item.error = None
             item.pages = len(work.pages)
         self._done(work.file, "duplicate")
 

@@ -1,8 +1,11 @@
 """Storing read documents and reading them back.
 
-``store_documents`` is the one place where a file becomes archive rows: files first (through
-``tmp/`` and a rename), rows in one transaction after, so a crash at any moment leaves either
-a complete document or nothing that a re-run will not redo.
+``store_documents`` is the one place where a file becomes archive rows. It first claims the
+original's row (its primary key is the SHA-256): a second process storing the same bytes
+waits on that claim and then fails it, so it never touches this original's files. Then the
+files go in place (fsynced renames from the work folder), their checksums are registered in
+``stored_files`` and the document rows are added, all in one transaction the caller commits.
+A crash at any moment leaves either a complete document or files a re-run replaces.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from sohoa.fields import FIELD_NAMES
 from sohoa.text import fold
 
 from . import storage
+from .fixity import record_stored_file
 from .models import AuditEvent, Batch, Document, Original, Page, Unit
+from .settings import GROUP_MODE
 from .store import Archive
 
 
@@ -55,36 +60,40 @@ def store_documents(
     archive: Archive,
     session: Session,
     *,
-    source: Path,
+    copy: storage.SourceCopy,
     source_name: str,
-    sha256: str,
     page_count: int,
     documents: list[NewDocument],
     unit: Unit,
     batch: Batch | None,
 ) -> list[Document]:
-    """Put the original and each document's PDF in place, then add their rows to ``session``.
+    """Claim the original, put it and each document's PDF in place, and add all their rows.
 
-    The caller commits; an ``IntegrityError`` on commit means another process stored the same
-    original meanwhile (a duplicate).
+    ``copy`` is the hashed private copy of the input (moved, not copied again, into
+    ``originals/``). The caller commits. An ``IntegrityError`` (raised at the claim, before
+    any file is placed) means the same bytes were stored by another run meanwhile: a duplicate.
     """
-    original_rel = storage.original_relpath(sha256, source.suffix)
-    storage.copy_in(source, archive.path(original_rel), archive.tmp_dir)
-    original = session.get(Original, sha256)
-    if original is None:
-        original = Original(
-            sha256=sha256,
-            size=source.stat().st_size,
-            media_type=media_type_of(source),
-            source_name=source_name,
-            stored_path=original_rel,
-            page_count=page_count,
-        )
-        session.add(original)
-    stored: list[Document] = []
+    sha256 = copy.sha256
+    modes = storage.FileModes.from_setting(archive.settings.get(GROUP_MODE))
+    original_rel = storage.original_relpath(sha256, Path(source_name).suffix)
+    original = Original(
+        sha256=sha256,
+        size=copy.size,
+        media_type=media_type_of(Path(source_name)),
+        source_name=source_name,
+        stored_path=original_rel,
+        page_count=page_count,
+    )
+    session.add(original)
+    session.flush()  # the claim: concurrent storers of these bytes wait here, then fail
+    storage.place_original(copy.path, archive.path(original_rel), archive.home, modes)
+    record_stored_file(
+        session, path=original_rel, role="original", sha256=sha256, size=copy.size, original_sha256=sha256
+    )
+    stored: list[tuple[Document, str, str, int]] = []
     for new in documents:
         pdf_rel = storage.pdf_relpath(sha256, new.page_from)
-        storage.move_in(new.pdf_tmp, archive.path(pdf_rel))
+        pdf_sha, pdf_size = storage.place_pdf(new.pdf_tmp, archive.path(pdf_rel), archive.home, modes)
         confidences = [p.confidence for p in new.pages]
         doc = Document(
             original=original,
@@ -109,9 +118,18 @@ def store_documents(
                 select(Document.id).where(Document.dup_key == doc.dup_key).order_by(Document.id).limit(1)
             )
         session.add(doc)
-        stored.append(doc)
+        stored.append((doc, pdf_rel, pdf_sha, pdf_size))
     session.flush()
-    for doc in stored:
+    for doc, pdf_rel, pdf_sha, pdf_size in stored:
+        record_stored_file(
+            session,
+            path=pdf_rel,
+            role="pdf",
+            sha256=pdf_sha,
+            size=pdf_size,
+            original_sha256=sha256,
+            document_id=doc.id,
+        )
         session.add(
             AuditEvent(
                 actor=archive.actor,
@@ -122,7 +140,7 @@ def store_documents(
                 detail={"sha256": sha256, "pages": [doc.page_from, doc.page_to]},
             )
         )
-    return stored
+    return [doc for doc, *_ in stored]
 
 
 def duplicate_key(fields: dict[str, Any]) -> str | None:

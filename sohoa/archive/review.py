@@ -25,7 +25,7 @@ from sohoa.text import nfc
 from .documents import get_document
 from .models import AuditEvent, Document, Unit, utcnow
 from .store import Archive
-from .units import descendant_ids, resolve_unit
+from .units import descendant_ids, field_context, resolve_unit
 
 #: Fields a result cannot be filed without (a công văn has no subject, a decree no ID number).
 REQUIRED_FIELDS = ("doc_type", "number", "issued_date", "issuer", "signer")
@@ -249,6 +249,7 @@ def reextract(archive: Archive, unit_ids: list[int] | None = None) -> int:
         if unit_ids is not None:
             query = query.where(Document.unit_id.in_(unit_ids))
         ids = list(session.scalars(query))
+        context = field_context(session)
     for start in range(0, len(ids), 200):
         with archive.sessions.begin() as session:
             docs = session.scalars(
@@ -257,7 +258,7 @@ def reextract(archive: Archive, unit_ids: list[int] | None = None) -> int:
                 .options(selectinload(Document.pages))
             )
             for doc in docs:
-                result = extract_fields(stored_pages(doc))
+                result = extract_fields(stored_pages(doc), context)
                 if merge_automatic(doc, result.values, result.confidence):
                     doc.updated_at = utcnow()
                     changed += 1

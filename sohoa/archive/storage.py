@@ -1,24 +1,44 @@
-"""Files of the archive: originals by SHA-256, searchable PDFs, quarantine, and crash safety.
+"""Files of the archive: originals by SHA-256, searchable PDFs, temp work, and crash safety.
 
-Every file is written to ``tmp/`` first, fsynced, then renamed into place, so a crash leaves
-either the whole file or nothing. Originals are content-addressed and read-only: the same
-bytes always land at the same path, which makes a resumed batch idempotent. The database row
-is committed only after its files are in place; ``sweep_orphans`` removes files a crash left
-without a row.
+An input is copied into the process's own temp folder while it is hashed (one read of the
+source); everything after (OCR, the PDF, storing) works from that copy, so the stored
+original is named by the hash of exactly the bytes stored, even if the source changes
+meanwhile. Files reach ``originals/`` and ``documents/`` by an fsynced rename, so a crash
+leaves the whole file or nothing there.
+
+Cleanup never guesses from age: each ingest works in ``tmp/w-<pid>-<token>/`` holding an
+``flock`` on its lock file, and ``sweep_tmp`` removes only work folders whose lock is free
+(their writer is gone). Nothing in ``originals/`` or ``documents/`` is ever deleted here: a
+file no row names is reported by ``sohoa verify`` as an orphan, for a person to judge (it may
+belong to a database restored from an older backup).
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import filecmp
 import hashlib
 import os
+import re
+import secrets
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from sohoa.errors import ArchiveError
+from sohoa.errors import ArchiveError, InputFileError
+
+from .faults import fault_point
 
 CHUNK = 1 << 20
+SETTLE_ENV = "SOHOA_SETTLE_SECONDS"
+DEFAULT_SETTLE_S = 1.0
+_LOCK_NAME = ".lock"
+_WORKDIR = re.compile(r"^w-(\d+)-[0-9a-f]+$")
+_NEW_WORKDIR = re.compile(r"^\.new-(\d+)-[0-9a-f]+$")
+_LOOSE = re.compile(r"^\.?(\d+)-")
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
 def sha256_file(path: Path) -> str:
@@ -30,6 +50,40 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+# -- modes ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FileModes:
+    """Permission bits of what the archive writes: the owner only, plus the group if the setting says so."""
+
+    directory: int = 0o700
+    file: int = 0o600
+    original: int = 0o400
+
+    @classmethod
+    def from_setting(cls, group_mode: str | None) -> FileModes:
+        """``group_mode`` ``r`` lets the group read (and enter folders), ``rw`` also write; else none."""
+        mode = (group_mode or "").strip().lower()
+        if mode == "rw":
+            return cls(0o770, 0o660, 0o440)
+        if mode == "r":
+            return cls(0o750, 0o640, 0o440)
+        return cls()
+
+
+def archive_error(exc: OSError, what: str) -> ArchiveError:
+    """An archive write that failed, in words a clerk can act on (disk full above all)."""
+    if exc.errno in _DISK_FULL:
+        return ArchiveError(
+            f"ổ đĩa của kho lưu trữ đã đầy khi {what}: giải phóng chỗ trống rồi chạy lại đúng lệnh này để "
+            f"tiếp tục (the archive disk is full: free some space, then run the same command again to resume)"
+        )
+    return ArchiveError(
+        f"không ghi được vào thư mục kho lưu trữ khi {what} ({exc.strerror or exc}): kiểm tra quyền và "
+        "ổ đĩa, rồi chạy lại đúng lệnh này (cannot write the archive folder: check its permissions and "
+        "disk, then run the same command again)"
+    )
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -38,44 +92,323 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _place(tmp: Path, final: Path, read_only: bool) -> None:
-    """Rename a finished temp file into place, durably."""
-    if read_only:
-        os.chmod(tmp, 0o444)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(tmp, final)
+def _make_dirs(path: Path, top: Path, mode: int) -> None:
+    """Create ``path`` (under ``top``) with ``mode`` whatever the umask, fsyncing each new entry."""
+    missing: list[Path] = []
+    current = path
+    while not current.exists() and current != top and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        os.chmod(folder, mode)
+        _fsync_dir(folder.parent)
+
+
+def _place(tmp: Path, final: Path, mode: int, modes: FileModes, home: Path) -> None:
+    """Rename a finished, fsynced temp file into place with its mode, durably."""
+    os.chmod(tmp, mode)
+    _make_dirs(final.parent, home, modes.directory)
+    os.replace(tmp, final)  # same bytes at the same path: a crashed earlier try is simply replaced
     _fsync_dir(final.parent)
 
 
-def _tmp_path(tmp_dir: Path, name: str) -> Path:
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    return tmp_dir / f"{os.getpid()}-{time.monotonic_ns()}-{name}"
+# -- the work folder of one process --------------------------------------------------------
+class WorkDir:
+    """This process's temp folder under ``tmp/``, alive exactly as long as its ``flock`` is held.
+
+    The lock dies with the process (kill -9 and power cuts included), which is how
+    ``sweep_tmp`` in a later run knows the folder's writer is gone. It is made under a
+    ``.new-`` name and renamed once locked, so a sweep never sees it unlocked.
+    """
+
+    def __init__(self, tmp_dir: Path, modes: FileModes | None = None) -> None:
+        self.modes = modes or FileModes()
+        token = secrets.token_hex(6)
+        try:
+            _make_dirs(tmp_dir, tmp_dir.parent, self.modes.directory)
+            new = tmp_dir / f".new-{os.getpid()}-{token}"
+            new.mkdir()
+            os.chmod(new, 0o700)
+            self._fd = os.open(new / _LOCK_NAME, os.O_CREAT | os.O_RDWR, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.path = tmp_dir / f"w-{os.getpid()}-{token}"
+            os.rename(new, self.path)
+        except OSError as exc:
+            raise archive_error(exc, "tạo thư mục tạm") from exc
+        self._count = 0
+
+    def file(self, label: str) -> Path:
+        """A fresh path inside the work folder (``label`` is a kind, never a file name)."""
+        self._count += 1
+        return self.path / f"{self._count:06d}-{label}"
+
+    def close(self) -> None:
+        """Remove the folder and release the lock (the batch is over, or stopped cleanly)."""
+        shutil.rmtree(self.path, ignore_errors=True)
+        os.close(self._fd)
 
 
-def copy_in(src: Path, final: Path, tmp_dir: Path, read_only: bool = True) -> None:
-    """Copy ``src`` to ``final`` through a temp file; an existing identical file is kept as is."""
-    if final.exists():
-        return
-    tmp = _tmp_path(tmp_dir, final.name)
+def _lock_is_free(lock_path: Path) -> int | None:
+    """An fd holding ``lock_path``'s lock if nobody else holds it, else None."""
     try:
-        with open(src, "rb") as inp, open(tmp, "wb") as out:
-            shutil.copyfileobj(inp, out, CHUNK)
+        fd = os.open(lock_path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _pid_alive(pid_text: str) -> bool:
+    """Whether a process with this id runs (then a temp file it named may be in use)."""
+    if not pid_text.isdigit():
+        return True  # not ours to judge: keep it
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_tmp(tmp_dir: Path) -> list[str]:
+    """Remove temp work whose writer is gone; return the names removed.
+
+    - a work folder ``w-<pid>-…`` whose lock nobody holds (never one whose lock is held);
+    - a ``.new-<pid>-…`` folder or a loose ``<pid>-…`` file of a process no longer running;
+    - a batch lock file nobody holds (removed while locked, see :class:`BatchLock`).
+
+    Anything else in ``tmp/`` is left alone, and ``originals/`` and ``documents/`` are never touched.
+    """
+    removed: list[str] = []
+    if not tmp_dir.is_dir():
+        return removed
+    for entry in sorted(tmp_dir.iterdir()):
+        name = entry.name
+        try:
+            if entry.is_dir() and not entry.is_symlink():
+                if _WORKDIR.match(name):
+                    fd = _lock_is_free(entry / _LOCK_NAME)
+                    if fd is None:
+                        if (entry / _LOCK_NAME).exists() or _pid_alive(_WORKDIR.match(name)[1]):
+                            continue
+                        shutil.rmtree(entry)  # no lock file at all and its process is gone
+                    else:
+                        try:
+                            shutil.rmtree(entry)
+                        finally:
+                            os.close(fd)
+                    removed.append(name)
+                elif (match := _NEW_WORKDIR.match(name)) and not _pid_alive(match[1]):
+                    shutil.rmtree(entry)
+                    removed.append(name)
+            elif name.startswith(BatchLock.PREFIX) and name.endswith(".lock"):
+                fd = _lock_is_free(entry)
+                if fd is not None:
+                    try:
+                        entry.unlink()
+                    finally:
+                        os.close(fd)
+                    removed.append(name)
+            elif (match := _LOOSE.match(name)) and not _pid_alive(match[1]):
+                entry.unlink()
+                removed.append(name)
+        except OSError:
+            continue
+    return removed
+
+
+class BatchLock:
+    """One runner per ingest command at a time: a second run of the same command waits for the first.
+
+    The lock file lives in ``tmp/``; after taking the lock we check the path still names the
+    file we locked (a sweep may have removed a free lock file meanwhile), else we try again.
+    """
+
+    PREFIX = "batch-"
+
+    def __init__(self, tmp_dir: Path, key: str) -> None:
+        self.path = tmp_dir / f"{self.PREFIX}{key[:40]}.lock"
+        self._fd: int | None = None
+
+    def acquire(self, blocking: bool) -> bool:
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+            except OSError as exc:
+                raise archive_error(exc, "khóa lô") from exc
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                self._fd = fd
+                return True
+            os.close(fd)
+
+    def release(self) -> None:
+        """Remove the lock file while still holding it, then let go (a waiter then retries the path)."""
+        if self._fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self._fd)
+            self._fd = None
+
+
+# -- taking a source in --------------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceCopy:
+    """The private copy of an input: its path in the work folder, SHA-256 and size."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+class SourceChangingError(Exception):
+    """The source changed while it was read (a scanner or a copy still writing it)."""
+
+
+def settle_seconds() -> float:
+    """How long a file must stay unchanged to be taken (``SOHOA_SETTLE_SECONDS``, default 1 s)."""
+    try:
+        return max(0.0, float(os.environ.get(SETTLE_ENV, DEFAULT_SETTLE_S)))
+    except ValueError:
+        return DEFAULT_SETTLE_S
+
+
+def file_signature(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
+
+
+def wait_until_settled(path: Path, quiet_s: float, seen: tuple[tuple[int, int], float] | None = None) -> bool:
+    """True once ``path``'s size and mtime have not changed for ``quiet_s``; False if still
+    changing after five times that (the file is left for the next run).
+
+    ``seen`` is a signature taken earlier with its ``time.monotonic()``: if the file has not
+    changed since and enough time has passed, no wait is needed. A file not modified for
+    ``quiet_s`` (by its mtime) is taken at once.
+    """
+    signature = file_signature(path)
+    if time.time() - signature[1] / 1e9 >= quiet_s:
+        return True
+    if seen is not None and seen[0] == signature and time.monotonic() - seen[1] >= quiet_s:
+        return True
+    deadline = time.monotonic() + 5 * quiet_s
+    while time.monotonic() < deadline:
+        time.sleep(min(quiet_s, max(0.0, deadline - time.monotonic())))
+        current = file_signature(path)
+        if current == signature:
+            return True
+        signature = current
+    return False
+
+
+def copy_source(src: Path, work: WorkDir) -> SourceCopy:
+    """Copy ``src`` into the work folder while hashing it: the one read of the source.
+
+    Raises :class:`InputFileError` (``unreadable``) when the source cannot be read,
+    :class:`SourceChangingError` when it changed during the read (the copy is removed), and
+    :class:`ArchiveError` when the archive cannot be written (disk full above all).
+    """
+    digest = hashlib.sha256()
+    target = work.file("source")
+    size = 0
+    try:
+        inp = open(src, "rb")  # noqa: SIM115 - closed below; read and write errors are told apart
+    except FileNotFoundError:
+        raise InputFileError(src, "unreadable", "the file does not exist (moved or deleted?)") from None
+    except IsADirectoryError:
+        raise InputFileError(src, "unreadable", "this is a folder, not a file") from None
+    except OSError as exc:
+        raise InputFileError(
+            src, "unreadable", f"cannot read the file ({exc.strerror or exc}): check its permissions"
+        ) from None
+    try:
+        before = os.fstat(inp.fileno())
+        out_fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with open(out_fd, "wb") as out:
+            while True:
+                try:
+                    chunk = inp.read(CHUNK)
+                except OSError as exc:
+                    raise InputFileError(
+                        src, "unreadable", f"reading the file failed ({exc.strerror or exc})"
+                    ) from None
+                if not chunk:
+                    break
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
             out.flush()
             os.fsync(out.fileno())
-        _place(tmp, final, read_only)
+        after = os.fstat(inp.fileno())
+        changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns)
+        if changed or size != after.st_size:
+            raise SourceChangingError(str(src))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ArchiveError(f"cannot store {src.name} in {final.parent}: {exc.strerror or exc}") from exc
+        target.unlink(missing_ok=True)
+        raise archive_error(exc, "chép tệp vào thư mục tạm") from exc
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        inp.close()
+    fault_point("source-copied")
+    return SourceCopy(target, digest.hexdigest(), size)
 
 
-def move_in(tmp: Path, final: Path, read_only: bool = True) -> None:
-    """Put a finished file made in ``tmp/`` into place."""
+# -- storing -------------------------------------------------------------------------------
+def place_original(copy: Path, final: Path, home: Path, modes: FileModes) -> None:
+    """Put the hashed copy of an input in ``originals/`` (read-only); it was fsynced when copied."""
+    try:
+        _place(copy, final, modes.original, modes, home)
+    except OSError as exc:
+        raise archive_error(exc, "lưu bản gốc") from exc
+    fault_point("original-copied")
+
+
+def place_pdf(tmp: Path, final: Path, home: Path, modes: FileModes) -> tuple[str, int]:
+    """Put a document's searchable PDF in place; returns the SHA-256 and size of its bytes.
+
+    The hash is taken while the file is fsynced, just after it was written (its pages are
+    still in the page cache), so what is registered is what reached the disk.
+    """
+    digest = hashlib.sha256()
+    size = 0
     try:
         with open(tmp, "rb+") as handle:
+            half = os.fstat(handle.fileno()).st_size // 2
+            for limit in (half, None):
+                while (want := CHUNK if limit is None else min(CHUNK, limit - size)) > 0:
+                    chunk = handle.read(want)
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    size += len(chunk)
+                if limit is not None:
+                    fault_point("pdf-half-written")
             os.fsync(handle.fileno())
-        _place(tmp, final, read_only)
+        _place(tmp, final, modes.file, modes, home)
     except OSError as exc:
-        raise ArchiveError(f"cannot store {final.name} in {final.parent}: {exc.strerror or exc}") from exc
+        raise archive_error(exc, "lưu tệp PDF") from exc
+    return digest.hexdigest(), size
 
 
 def original_relpath(sha256: str, suffix: str) -> str:
@@ -156,44 +489,3 @@ def _short_stem(stem: str, suffix: str, limit: int = 180) -> tuple[str, str]:
         return stem, suffix
     return raw[: room - 3].decode("utf-8", "ignore") + "…", suffix
 
-
-def _pid_alive(pid_text: str) -> bool:
-    """Whether the process that named a temp file is still running (then its file is in use)."""
-    if not pid_text.isdigit():
-        return False
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def sweep_orphans(home: Path, referenced: set[str], min_age_s: float = 600.0) -> list[str]:
-    """Delete files a crash left behind: temp files and stored files no database row names.
-
-    Only files older than ``min_age_s`` go, so a concurrent ingest's file that is about to be
-    committed is never touched.
-    """
-    removed: list[str] = []
-    now = time.time()
-    for sub in ("tmp", "originals", "documents"):
-        base = home / sub
-        if not base.exists():
-            continue
-        for path in base.rglob("*"):
-            if not path.is_file():
-                continue
-            rel = path.relative_to(home).as_posix()
-            if sub != "tmp" and rel in referenced:
-                continue
-            try:
-                dead_writer = sub == "tmp" and not _pid_alive(path.name.lstrip(".").split("-", 1)[0])
-                if not dead_writer and now - path.stat().st_mtime < min_age_s:
-                    continue
-                path.unlink()
-                removed.append(rel)
-            except OSError:
-                continue
-    return removed

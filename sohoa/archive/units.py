@@ -15,10 +15,12 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sohoa.digitize.fields_context import FieldContext
 from sohoa.errors import ConflictError, UnitError, UsageError
 from sohoa.text import fold, nfc
 
 from .models import Unit
+from .settings import read_settings
 
 
 @dataclass(frozen=True)
@@ -227,3 +229,11 @@ def _refuse_taken(session: Session, code: str | None, name: str, itself: Unit | 
             raise ConflictError(f"unit code '{code}' is already used by {other.name}")
         if key in _forms(other) and _key(other.name) == key:
             raise ConflictError(f"the name '{name}' already names unit {other.name} ({other.code})")
+
+
+def field_context(session: Session) -> FieldContext:
+    """What the field extractor needs from the archive: every unit's names (so ``units add`` is
+    recognised as an issuer) and the province's codes from the settings. ``digitize/`` never
+    opens the database itself."""
+    names = [name for unit in session.scalars(select(Unit)) for name in (unit.name, *(unit.aliases or []))]
+    return FieldContext.from_settings(names, read_settings(session))

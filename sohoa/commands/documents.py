@@ -63,7 +63,12 @@ def ingest(
 def _print_ingest_summary(archive: Archive, report: Any) -> None:
     out = Console()
     verb = "resumed" if report.resumed else "new"
-    counts = ", ".join(f"{report.count(s)} {s}" for s in ("stored", "duplicate", "failed"))
+    shown = (
+        ("stored", "duplicate", "failed", "pending")
+        if report.count("pending")
+        else ("stored", "duplicate", "failed")
+    )
+    counts = ", ".join(f"{report.count(s)} {s}" for s in shown)
     out.print(
         f"Batch {report.batch_id} ({verb}): {counts}; {report.pages} pages in {report.seconds:.1f} s"
         + (f"; {len(report.skipped)} non-scan files skipped" if report.skipped else "")
@@ -75,6 +80,12 @@ def _print_ingest_summary(archive: Archive, report: Any) -> None:
             table.add_row(Text(item.path), Text(f"{item.reason_code}: {item.error or ''}"))
         out.print(table)
         out.print(Text(f"Quarantine: {archive.quarantine_dir} (sohoa batches --failed lists each copy)"))
+    pending = [item for item in report.items if item.status == "pending"]
+    if pending:
+        table = Table("file", "reason", title="Left for the next run of this same command")
+        for item in pending:
+            table.add_row(Text(item.path), Text(item.error or ""))
+        out.print(table)
 
 
 # -- show / list ---------------------------------------------------------------------------

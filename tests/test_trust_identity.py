@@ -96,3 +96,12 @@ def test_damaged_identity_file_is_an_archive_error(tmp_path: Path) -> None:
     (tmp_path / "home" / MARKER).write_text("{not json", encoding="utf-8")
     run = sohoa("--home", str(tmp_path / "home"), "list")
     assert run.returncode == 6 and "Traceback" not in run.stderr
+
+
+def test_archive_folder_and_database_are_owner_only(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)  # an older archive, made under a lax umask
+    archive = open_archive(home)
+    archive.close()
+    for path, mode in [(home, 0o700), (home / "originals", 0o700), (home / "archive.db", 0o600)]:
+        assert path.stat().st_mode & 0o777 == mode, path

@@ -23,7 +23,8 @@ from sohoa.errors import ArchiveError
 
 from .db import _redact, create_archive_engine, migrate, session_factory
 from .identity import ensure_identity
-from .settings import TIME_ZONE, read_settings, write_setting
+from .settings import GROUP_MODE, TIME_ZONE, read_settings, write_setting
+from .storage import FileModes
 from .units import seed_default_units
 
 
@@ -85,11 +86,19 @@ def open_archive(home: Path | None = None, db_url: str | None = None) -> Archive
     """Open (creating if needed) the archive at ``home``, migrating its schema to the newest."""
     home = Path(home) if home else default_home()
     try:
-        home.mkdir(parents=True, exist_ok=True)
-        for sub in ("originals", "documents", "quarantine", "tmp"):
-            (home / sub).mkdir(exist_ok=True)
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for sub in _TOP_FOLDERS:
+            (home / sub).mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:
-        raise ArchiveError(f"cannot create the archive folder {home}: {exc.strerror or exc}") from exc
+        raise ArchiveError(
+            f"không tạo được thư mục kho {home} ({exc.strerror or exc}): kiểm tra quyền và ổ đĩa "
+            "(cannot create the archive folder: check permissions and disk)"
+        ) from exc
+    if not os.access(home, os.R_OK | os.W_OK | os.X_OK):
+        raise ArchiveError(
+            f"tài khoản này không đọc/ghi được thư mục kho {home}: chạy lệnh bằng tài khoản sở hữu kho "
+            "(this account cannot read or write the archive folder: run as the account that owns it)"
+        )
     url = db_url or os.environ.get("SOHOA_DB_URL") or f"sqlite:///{home / 'archive.db'}"
     engine = create_archive_engine(url)
     migrate(engine, lock_dir=home)
@@ -108,4 +117,25 @@ def open_archive(home: Path | None = None, db_url: str | None = None) -> Archive
         except IntegrityError:
             if attempt == 2:
                 raise
+    _restrict_modes(home, FileModes.from_setting(settings.get(GROUP_MODE)))
     return Archive(home=home, engine=engine, sessions=sessions, archive_id=archive_id, settings=settings)
+
+
+_TOP_FOLDERS = ("originals", "documents", "quarantine", "tmp")
+
+
+def _restrict_modes(home: Path, modes: FileModes) -> None:
+    """Keep the archive's top folders and database files owner-only (plus the group setting).
+
+    Results hold names and ID numbers: an archive made by an older version, or a database file
+    SQLite created under a lax umask, is tightened on the next open. Best effort: a folder the
+    account does not own is left as it is (the access check above already refused what matters).
+    """
+    targets = [(home, modes.directory)] + [(home / sub, modes.directory) for sub in _TOP_FOLDERS]
+    targets += [(home / f"archive.db{suffix}", modes.file) for suffix in ("", "-wal", "-shm")]
+    for path, mode in targets:
+        try:
+            if path.exists() and path.stat().st_mode & 0o777 != mode:
+                os.chmod(path, mode)
+        except OSError:
+            continue

@@ -38,6 +38,7 @@ from sohoa.text import nfc
 
 from . import storage
 from .models import AuditEvent, Document, FixityRun, Original, StoredFile
+from .settings import GROUP_MODE
 from .units import descendant_ids, resolve_unit
 
 if TYPE_CHECKING:  # the storing path imports this module: it needs no archive handle at import
@@ -463,7 +464,8 @@ def replace_derivative(
     if existed:
         tmp.unlink(missing_ok=True)
     else:
-        storage.move_in(tmp, final)
+        modes = storage.FileModes.from_setting(archive.settings.get(GROUP_MODE))
+        storage.place_pdf(tmp, final, archive.home, modes)
     if old_row is not None:
         session.execute(delete(StoredFile).where(StoredFile.id == old_row.id))
     row = record_stored_file(

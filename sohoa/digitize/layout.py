@@ -39,6 +39,9 @@ _MAX_COLUMN_SHARE = 0.62
 # body; in the footer (read bottom up), the signer's name and a long list of recipients.
 _MAX_PENDING_HEADER = 3
 _MAX_PENDING_FOOTER = 15
+# Lines across the page below the footer band (a letterhead's address, a small-print note) are
+# passed over, read after the band, rather than ending the search before it began.
+_MAX_WIDE_BELOW_FOOTER = 3
 
 
 @dataclass
@@ -87,7 +90,7 @@ def order_lines(words: Iterable[Word], *, keyed: bool = True) -> list[list[Word]
     header = _band(rows, splits, range(len(rows)), max_column, _MAX_PENDING_HEADER)
     used = set(header[0]) if header else set()
     remaining = [i for i in range(len(rows) - 1, -1, -1) if i not in used]
-    footer = _band(rows, splits, remaining, max_column, _MAX_PENDING_FOOTER)
+    footer = _band(rows, splits, remaining, max_column, _MAX_PENDING_FOOTER, _MAX_WIDE_BELOW_FOOTER)
 
     # Blocks keyed by the first row they hold, so rows left out of a band keep their place.
     keyed_blocks: list[tuple[int, int, list[list[Word]]]] = []
@@ -118,6 +121,22 @@ def order_lines(words: Iterable[Word], *, keyed: bool = True) -> list[list[Word]
 def lines_text(lines: list[list[Word]]) -> str:
     """The page text: words joined by one space, lines by a newline, NFC."""
     return unicodedata.normalize("NFC", "\n".join(" ".join(w.text for w in line) for line in lines))
+
+
+def rows_by_overlap(words: Iterable[Word], block: int) -> list[Word]:
+    """The words with ``block`` and a fresh ``line`` key per row found by vertical overlap.
+
+    For words read from a crop in auto-segmentation mode, where each column's lines come as
+    their own lines: regrouped into page rows, the left and right columns of a footer meet in
+    one row again, which is what :func:`order_lines` needs to find the band and read each
+    column whole.
+    """
+    regrouped: list[Word] = []
+    for number, row in enumerate(_rows_by_overlap([w for w in words if w.text.strip()]), start=1):
+        regrouped += [
+            Word(w.text, w.left, w.top, w.width, w.height, w.conf, block, number) for w in row.words
+        ]
+    return regrouped
 
 
 def _rows_by_key(words: list[Word]) -> list[_Row]:
@@ -176,7 +195,12 @@ def _span(words: list[Word]) -> tuple[int, int]:
 
 
 def _band(
-    rows: list[_Row], splits: list[int | None], order: Iterable[int], max_column: float, max_pending: int
+    rows: list[_Row],
+    splits: list[int | None],
+    order: Iterable[int],
+    max_column: float,
+    max_pending: int,
+    max_wide_before: int = 0,
 ) -> tuple[list[int], list[list[Word]], list[list[Word]]] | None:
     """Grow a two-column band over rows visited in ``order`` (top down, or bottom up).
 
@@ -184,6 +208,7 @@ def _band(
     overlaps; a row overlapping both columns or wider than a column, or whose halves cross the
     columns, ends the band. Rows met before the first two-sided row (at most a few) wait, and
     are placed once the columns are known.
+    Up to ``max_wide_before`` lines across the page met before any band row are passed over.
     Returns the row indices taken and the left and right lines (top to bottom), or None.
     """
     left: tuple[int, int] | None = None
@@ -204,6 +229,9 @@ def _band(
         else:
             span = _span(row.words)
             if span[1] - span[0] > max_column:
+                if not taken and max_wide_before > 0:
+                    max_wide_before -= 1
+                    continue  # a line across the page below the band, left where it is
                 break  # a line across the page: body text, not a column
             if left is None or right is None:
                 if len(pending) == max_pending:

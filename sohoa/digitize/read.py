@@ -293,7 +293,7 @@ _SURE_CONF = 60.0
 _MAX_DOUBTFUL_ZONES = 2
 # A zone taller than this share of the page is read again no more (the page is poor throughout,
 # and a second whole-page pass would cost as much as the first).
-_MAX_ZONE_SHARE = 0.35
+_MAX_ZONE_INCHES = 4.0
 
 
 def _reread_doubtful(
@@ -314,7 +314,7 @@ def _reread_doubtful(
     """
     if not options.reread_doubtful or not raw:
         return words, []
-    zones = _doubtful_zones(raw, prepared.ocr_image.size)
+    zones = _doubtful_zones(raw, prepared.ocr_image.size, prepared.dpi)
     page = _grey_or_bilevel(prepared.ocr_image)
     layers: list[_Layer] = []
     for number, zone in enumerate(zones, start=1):
@@ -377,8 +377,11 @@ def _without_seal(page: Image.Image, zone: tuple[int, int, int, int], dpi: int) 
 def _zone_pieces(
     page: Image.Image, zone: tuple[int, int, int, int], unit: float
 ) -> list[tuple[int, int, int, int, int]]:
-    """How to read a zone again: its two columns apart (psm 6 each) when a clear gap parts them,
-    else the whole zone with Tesseract's own segmentation (psm 3). (left, top, right, bottom, psm)."""
+    """How to read a zone again, as (left, top, right, bottom, psm) pieces.
+
+    Its two columns apart, each as one column of mixed sizes (psm 4), when a clear gap parts
+    them; else the whole zone with Tesseract's own segmentation (psm 3).
+    """
     left, top, right, bottom = zone
     ink = np.asarray(page.crop(zone).reduce(2)) < 128
     columns = ink.any(axis=0)
@@ -397,10 +400,12 @@ def _zone_pieces(
     if best is None or (best[1] - best[0]) * 2 < 1.5 * unit:
         return [(left, top, right, bottom, 3)]
     cut = left + (best[0] + best[1])  # middle of the gap, in page pixels (the copy is halved)
-    return [(left, top, cut, bottom, 6), (cut, top, right, bottom, 6)]
+    return [(left, top, cut, bottom, 4), (cut, top, right, bottom, 4)]
 
 
-def _doubtful_zones(raw: list[tesseract.TsvWord], size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+def _doubtful_zones(
+    raw: list[tesseract.TsvWord], size: tuple[int, int], dpi: int
+) -> list[tuple[int, int, int, int]]:
     """Boxes (left, top, right, bottom) around runs of doubtful rows, one sure row added each side."""
     rows: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
     for w in raw:
@@ -430,7 +435,7 @@ def _doubtful_zones(raw: list[tesseract.TsvWord], size: tuple[int, int]) -> list
         unit = statistics.median(w.height for w in members)
         top = max(0, int(min(w.top for w in members) - unit * 0.5))
         bottom = min(height, int(max(w.top + w.height for w in members) + unit * 0.5))
-        if bottom - top <= _MAX_ZONE_SHARE * height:
+        if bottom - top <= _MAX_ZONE_INCHES * (dpi or 300):
             zones.append((text_left, top, text_right, bottom))
         index = last + 1
     return zones

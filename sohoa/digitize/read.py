@@ -291,8 +291,8 @@ _DOUBT_SEED = 2
 # Words a reading counts as sure, to compare the first pass and the re-read of a zone.
 _SURE_CONF = 60.0
 _MAX_DOUBTFUL_ZONES = 2
-# A zone taller than this share of the page is read again no more (the page is poor throughout,
-# and a second whole-page pass would cost as much as the first).
+# A zone taller than this is not read again (the page is poor throughout, and a second pass
+# over most of it would cost as much as the first).
 _MAX_ZONE_INCHES = 4.0
 
 
@@ -303,14 +303,15 @@ def _reread_doubtful(
     workdir: Path,
     options: ReadOptions,
 ) -> tuple[list[Word], list[_Layer]]:
-    """Read again, with Tesseract's own page segmentation, the zones whose rows read badly.
+    """Read again the zones whose rows the first pass read badly; keep the better reading.
 
-    The first pass's own evidence picks the zones: rows where many words have low confidence.
-    Each zone (its rows across the text width) is cut from the prepared page; where a clear gap
-    parts two columns (recipients | signer) each is read whole on its own, else Tesseract's own
-    segmentation (psm 3) reads the zone. The re-read replaces the first pass's words there only
-    when it has more sure words. Returns the page's words and the text
-    layers of the zones that were replaced.
+    The first pass's own evidence picks the zones (rows with several low-confidence words), so
+    a clean page costs nothing. In a grey or 1-bit scan a round seal over the zone is first
+    suppressed by shape. Each zone (its rows across the text width) is then cut from the page;
+    where a clear gap parts two columns (recipients | signer) each is read whole on its own,
+    else Tesseract's own segmentation (psm 3) reads the zone. The re-read replaces the first
+    pass's words there only when it has more sure words. Returns the page's words and the text
+    layers of the zones replaced (the first pass's layer stays under them in the page PDF).
     """
     if not options.reread_doubtful or not raw:
         return words, []
@@ -420,24 +421,24 @@ def _doubtful_zones(
     text_left = max(0, min(w.left for w in raw) - 10)
     text_right = min(width, max(w.left + w.width for w in raw) + 10)
     zones: list[tuple[int, int, int, int]] = []
-    index = 0
+    index = floor = 0
     while index < len(ordered) and len(zones) < _MAX_DOUBTFUL_ZONES:
         if not seeds[index]:
             index += 1
             continue
         first, last = index, index
-        while first > 0 and low[first - 1]:
+        while first > floor and low[first - 1]:
             first -= 1
         while last + 1 < len(ordered) and low[last + 1]:
             last += 1
-        first, last = max(0, first - 1), min(len(ordered) - 1, last + 1)
+        first, last = max(floor, first - 1), min(len(ordered) - 1, last + 1)
         members = [w for row in ordered[first : last + 1] for w in row]
         unit = statistics.median(w.height for w in members)
         top = max(0, int(min(w.top for w in members) - unit * 0.5))
         bottom = min(height, int(max(w.top + w.height for w in members) + unit * 0.5))
         if bottom - top <= _MAX_ZONE_INCHES * (dpi or 300):
             zones.append((text_left, top, text_right, bottom))
-        index = last + 1
+        index = floor = last + 1  # zones never share a row
     return zones
 
 

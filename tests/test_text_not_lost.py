@@ -124,3 +124,20 @@ def test_signer_lines_lost_under_a_grey_seal_without_the_second_look() -> None:
     title = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"
     assert _recall(title, before.text) < 1.0
     assert _recall(title, after.text) == 1.0
+
+
+@pytest.mark.parametrize("mode", ["L", "1"])
+def test_ruled_table_scanned_at_200_dpi_grey_or_bilevel(mode: str, tmp_path: Path) -> None:
+    """The grid is found at 200 dpi too, on grey JPEG and 1-bit pages (thinner, jagged rules)."""
+    from PIL import Image
+
+    with Image.open(RESOURCES / "table-ruled.png") as page:
+        scan = page.convert("L").resize((page.width * 2 // 3, page.height * 2 // 3), Image.Resampling.LANCZOS)
+    path = tmp_path / ("table.jpg" if mode == "L" else "table.png")
+    if mode == "L":
+        scan.save(path, dpi=(200, 200), quality=70)
+    else:
+        scan.point(lambda v: 255 if v > 160 else 0).convert("1").save(path, dpi=(200, 200))
+    page_text = read_document(path)[0].text
+    assert _recall(TABLE, page_text) >= max(0.95, _recall(TABLE, _plain_tesseract(path)))
+    assert "Tháng 5 Phí Văn Quyền Tiếp dân 15" in _lines(page_text)

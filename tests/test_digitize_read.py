@@ -273,3 +273,21 @@ def test_hanging_tesseract_times_out_with_a_warning(tmp_path: Path) -> None:
     assert page.text == "" and page.confidence == 0.0
     assert "time-out" in page.warnings[0]
     assert page.seconds < 10
+
+
+def test_tesseract_runs_single_threaded_and_the_environment_comes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Page runs go through pytesseract, which passes os.environ on: OMP_THREAD_LIMIT=1 is set for
+    the run only (OpenMP threads make a page six times slower on two cores), the caller's value
+    comes back after it."""
+    seen = tmp_path / "omp.txt"
+    fake = _fake_tesseract(
+        tmp_path / "bin", ["eng", "osd", "vie"], f'echo "$OMP_THREAD_LIMIT" > {seen}; exit 1'
+    )
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "4")
+    source = open_document(SAMPLES / "xn-0001.clean-300.png")
+    page = read_page(source.pages[0], ReadOptions(tesseract=str(fake), orientation="never"))
+    assert seen.read_text().strip() == "1"
+    assert os.environ["OMP_THREAD_LIMIT"] == "4"
+    assert page.warnings and "exit code 1" in page.warnings[0]

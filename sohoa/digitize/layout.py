@@ -11,7 +11,8 @@ metadata. Tesseract's own page segmentation does not separate them reliably on t
 2. a row is two-sided when a wide gap near the middle of the text splits it;
 3. from the top of the page down (header) and from the bottom up (footer), rows join a band
    while each side stays clear of the other side's columns; a band needs two two-sided rows;
-4. a band is read left column first, then right column; all other rows top to bottom.
+4. a band is read left column first, then right column; all other rows top to bottom;
+5. a row of three cells or more (a table's) ends a band: tables are read row by row.
 
 Bands are looked for only at the top and the bottom of a page: in the body, rows such as
 ``Dân tộc: Kinh      Quốc tịch: Việt Nam`` are read across, as printed. The same code orders OCR
@@ -39,6 +40,10 @@ _MAX_COLUMN_SHARE = 0.62
 # body; in the footer (read bottom up), the signer's name and a long list of recipients.
 _MAX_PENDING_HEADER = 3
 _MAX_PENDING_FOOTER = 15
+# Lines across the page below the footer band (a letterhead's address, a small-print note) are
+# passed over, read after the band, rather than ending the search before it began.
+_MAX_WIDE_BELOW_FOOTER = 3
+_SMALL_PRINT = 0.85
 
 
 @dataclass
@@ -84,10 +89,10 @@ def order_lines(words: Iterable[Word], *, keyed: bool = True) -> list[list[Word]
     high = left_edge + _SPLIT_WINDOW[1] * (right_edge - left_edge)
     splits = [_split(row, low, high, _SPLIT_MIN_GAP * unit) for row in rows]
     max_column = _MAX_COLUMN_SHARE * (right_edge - left_edge)
-    header = _band(rows, splits, range(len(rows)), max_column, _MAX_PENDING_HEADER)
+    header = _band(rows, splits, range(len(rows)), max_column, _MAX_PENDING_HEADER, unit=unit)
     used = set(header[0]) if header else set()
     remaining = [i for i in range(len(rows) - 1, -1, -1) if i not in used]
-    footer = _band(rows, splits, remaining, max_column, _MAX_PENDING_FOOTER)
+    footer = _band(rows, splits, remaining, max_column, _MAX_PENDING_FOOTER, _MAX_WIDE_BELOW_FOOTER, unit)
 
     # Blocks keyed by the first row they hold, so rows left out of a band keep their place.
     keyed_blocks: list[tuple[int, int, list[list[Word]]]] = []
@@ -118,6 +123,22 @@ def order_lines(words: Iterable[Word], *, keyed: bool = True) -> list[list[Word]
 def lines_text(lines: list[list[Word]]) -> str:
     """The page text: words joined by one space, lines by a newline, NFC."""
     return unicodedata.normalize("NFC", "\n".join(" ".join(w.text for w in line) for line in lines))
+
+
+def rows_by_overlap(words: Iterable[Word], block: int) -> list[Word]:
+    """The words with ``block`` and a fresh ``line`` key per row found by vertical overlap.
+
+    For words read from a crop in auto-segmentation mode, where each column's lines come as
+    their own lines: regrouped into page rows, the left and right columns of a footer meet in
+    one row again, which is what :func:`order_lines` needs to find the band and read each
+    column whole.
+    """
+    regrouped: list[Word] = []
+    for number, row in enumerate(_rows_by_overlap([w for w in words if w.text.strip()]), start=1):
+        regrouped += [
+            Word(w.text, w.left, w.top, w.width, w.height, w.conf, block, number) for w in row.words
+        ]
+    return regrouped
 
 
 def _rows_by_key(words: list[Word]) -> list[_Row]:
@@ -161,6 +182,21 @@ def _split(row: _Row, low: float, high: float, min_gap: float) -> int | None:
     return next(k for k, w in enumerate(row.words) if w.left + w.width / 2 >= best_middle)
 
 
+def _cells(row: _Row, min_gap: float) -> int:
+    """How many runs of words a row holds, parted by gaps of at least ``min_gap``."""
+    solid = [w for w in row.words if any(ch.isalnum() for ch in w.text)]
+    gaps = sum(
+        1
+        for before, after in zip(solid, solid[1:], strict=False)
+        if after.left - before.left - before.width >= min_gap
+    )
+    return gaps + 1 if solid else 0
+
+
+def _row_height(row: _Row) -> float:
+    return statistics.median(w.height for w in row.words)
+
+
 def _overlaps(span: tuple[int, int], union: tuple[int, int] | None) -> bool:
     return union is not None and span[0] < union[1] and union[0] < span[1]
 
@@ -176,7 +212,13 @@ def _span(words: list[Word]) -> tuple[int, int]:
 
 
 def _band(
-    rows: list[_Row], splits: list[int | None], order: Iterable[int], max_column: float, max_pending: int
+    rows: list[_Row],
+    splits: list[int | None],
+    order: Iterable[int],
+    max_column: float,
+    max_pending: int,
+    max_wide_before: int = 0,
+    unit: float = 0.0,
 ) -> tuple[list[int], list[list[Word]], list[list[Word]]] | None:
     """Grow a two-column band over rows visited in ``order`` (top down, or bottom up).
 
@@ -184,6 +226,9 @@ def _band(
     overlaps; a row overlapping both columns or wider than a column, or whose halves cross the
     columns, ends the band. Rows met before the first two-sided row (at most a few) wait, and
     are placed once the columns are known.
+    Up to ``max_wide_before`` lines across the page in small print (words lower than
+    ``_SMALL_PRINT`` times ``unit``, the page's median word height) met before any band row are
+    passed over; a body line of normal size still ends the search.
     Returns the row indices taken and the left and right lines (top to bottom), or None.
     """
     left: tuple[int, int] | None = None
@@ -194,6 +239,8 @@ def _band(
     two_sided = 0
     for index in order:
         row, cut = rows[index], splits[index]
+        if unit and _cells(row, _SPLIT_MIN_GAP * unit) > 2:
+            break  # a table row (three cells or more): read across, as printed
         if cut is not None:
             left_span, right_span = _span(row.words[:cut]), _span(row.words[cut:])
             if _overlaps(left_span, right) or _overlaps(right_span, left):
@@ -204,6 +251,9 @@ def _band(
         else:
             span = _span(row.words)
             if span[1] - span[0] > max_column:
+                if not taken and max_wide_before > 0 and _row_height(row) < _SMALL_PRINT * unit:
+                    max_wide_before -= 1
+                    continue  # a line across the page below the band, left where it is
                 break  # a line across the page: body text, not a column
             if left is None or right is None:
                 if len(pending) == max_pending:

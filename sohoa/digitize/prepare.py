@@ -10,6 +10,11 @@ Measured on rendered Vietnamese administrative pages (see the field notes and
   only when the angle is worth it (rotation is the expensive part);
 * 1-bit fax-like pages with speckles: a median filter, only on such input, since it hurts clean
   pages; 1-bit 200 dpi pages are never upscaled (that made them much worse).
+* a ruled table: psm 6 dropped all its rows; the grid (three vertical rules or more, and the
+  horizontal ones) is erased from the image Tesseract reads, and the rows come back in order;
+* a red seal in a grey or 1-bit scan (no red channel to use): found by its ring, its lighter ink
+  (grey) or its rings (1-bit) taken out; run by ``read`` only around rows the first pass read
+  badly, so clean pages do not pay for the search.
 
 Two images come out: the one Tesseract reads (grey or binarised) and the one kept for the
 searchable PDF (the original colours, turned and deskewed exactly like the first, same pixel
@@ -128,6 +133,10 @@ def prepare_page(image: Image.Image, dpi: int = 0, *, deskew: bool = True) -> Pr
             page.ocr_image = grey
     else:
         page.ocr_image = grey
+    cleared = remove_rules(page.ocr_image, page.dpi)
+    if cleared is not page.ocr_image:
+        page.ocr_image = cleared
+        page.steps.append("rules")
     return page
 
 
@@ -261,6 +270,92 @@ def is_speckled(grey: Image.Image) -> bool:
     return isolated >= max(200, int(ink.sum() * 0.002))
 
 
+# --- ruling lines -----------------------------------------------------------------------------
+
+# A straight run of ink at least this long (inches) is a rule: a table's grid, an underline, a
+# frame. The longest stroke of a letter is a few millimetres; a rule is centimetres.
+_RULE_MIN_INCHES = 0.45
+# Pixels darker than this count as ink of a rule (its anti-aliased edges included).
+_RULE_INK = 200
+_RULE_REDUCE = 4
+# Vertical rules that make a grid (a seal's ring has two sides that look like short rules).
+_RULE_MIN_VERTICAL = 3
+
+
+def remove_rules(image: Image.Image, dpi: int) -> Image.Image:
+    """The page with its long horizontal and vertical rules whited out (or ``image`` itself).
+
+    With one uniform block (psm 6), Tesseract reads a ruled table as one tall blob and drops
+    every row of it (measured: 8 rows of a month | person | role | days schedule, all lost;
+    with the grid erased it reads them row by row, cells in order). Only a grid is erased: at
+    least three vertical rules (a table's borders and a column rule); an underline or a long
+    signature stroke alone is left as it is, since psm 6 reads around them and erasing them
+    shifts its reading of the lines nearby. Found on a 4x reduced copy (a few milliseconds); only
+    the rows and columns that hold a rule are scanned at full size.
+    """
+    grey = image if image.mode == "L" else image.convert("L")
+    min_run = max(40, int(_RULE_MIN_INCHES * (dpi or 300)))
+    small = np.asarray(grey.reduce(_RULE_REDUCE)) < _RULE_INK
+    rows = _lines_with_long_runs(small, min_run // _RULE_REDUCE)
+    cols = _lines_with_long_runs(np.ascontiguousarray(small.T), min_run // _RULE_REDUCE)
+    if len(_runs(np.isin(np.arange(small.shape[1]), cols), max_gap=1)) < _RULE_MIN_VERTICAL:
+        return image
+    # Both directions are found on the page as it is (a grid's vertical rules, cut at every
+    # horizontal one, would be too short to find afterwards), then erased together.
+    erase = []
+    for band in _bands(rows, grey.height):
+        box = (0, band.start, grey.width, band.stop)
+        erase.append((box, _long_runs(np.asarray(grey.crop(box)) < _RULE_INK, min_run)))
+    for band in _bands(cols, grey.width):
+        box = (band.start, 0, band.stop, grey.height)
+        strip = np.ascontiguousarray(np.asarray(grey.crop(box)).T)
+        erase.append((box, np.ascontiguousarray(_long_runs(strip < _RULE_INK, min_run).T)))
+    out = grey.copy()
+    for box, mask in erase:
+        strip = np.array(out.crop(box))
+        strip[mask] = 255
+        out.paste(Image.fromarray(strip, "L"), box)
+    return out
+
+
+def _lines_with_long_runs(ink: np.ndarray, min_run: int) -> np.ndarray:
+    """Indices of the rows of ``ink`` that hold a horizontal run at least ``min_run`` long."""
+    starts, ends = _run_edges(ink)
+    return np.unique(starts[(ends - starts) >= min_run] // (ink.shape[1] + 1))
+
+
+def _run_edges(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat start and end indices of the horizontal runs of ink (each row padded by one column)."""
+    rows, cols = ink.shape
+    padded = np.zeros((rows, cols + 1), dtype=np.int8)
+    padded[:, :cols] = ink
+    edges = np.diff(padded.ravel(), prepend=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def _bands(small_indices: np.ndarray, limit: int) -> list[slice]:
+    """Full-size slices covering the reduced rows (or columns) that hold a rule, one pixel of margin."""
+    return (
+        [
+            slice(max(0, start * _RULE_REDUCE - _RULE_REDUCE), min(limit, end * _RULE_REDUCE + _RULE_REDUCE))
+            for start, end in _runs(np.isin(np.arange(small_indices.max() + 1), small_indices), max_gap=1)
+        ]
+        if small_indices.size
+        else []
+    )
+
+
+def _long_runs(ink: np.ndarray, min_run: int) -> np.ndarray:
+    """Mask of the pixels lying in a horizontal run of ink at least ``min_run`` long."""
+    rows, cols = ink.shape
+    starts, ends = _run_edges(ink)
+    long = (ends - starts) >= min_run
+    marks = np.zeros(rows * (cols + 1) + 1, dtype=np.int32)
+    marks[starts[long]] += 1  # runs never share a start or an end
+    marks[ends[long]] -= 1
+    return (np.cumsum(marks[:-1]) > 0).reshape(rows, cols + 1)[:, :cols]
+
+
 # --- text Tesseract missed ------------------------------------------------------------------
 
 # Bands of ink narrower than this many word heights are specks, dashes or stray marks.
@@ -333,3 +428,183 @@ def _runs(flags: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
     starts = np.concatenate(([indices[0]], indices[breaks + 1]))
     ends = np.concatenate((indices[breaks] + 1, [indices[-1] + 1]))
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+# --- round seals without colour ---------------------------------------------------------------
+
+# Round seals of Vietnamese bodies are 30-45 mm across (radius in mm), their ring ~1 mm thick.
+_SEAL_RADIUS_MM = (13.0, 24.0)
+_SEAL_STEP_MM = 0.8
+_SEAL_SEARCH_DPI = 50
+# A ring: at least this share of the circle is ink, and this much more than just outside it.
+_SEAL_RING_COVER = 0.6
+_SEAL_RING_CONTRAST = 0.35
+# A grey seal is suppressed by level only when its ink is this much lighter than the text's.
+_SEAL_LEVEL_GAP = 40
+
+
+@dataclass(frozen=True)
+class Seal:
+    """A round seal found on a page: centre and outer radius in page pixels, and how it was removed."""
+
+    x: int
+    y: int
+    radius: int
+    inner: int  # radius of an inner ring, 0 if none
+    method: str  # "level" (lighter ink whited out inside the seal) or "rings" (the rings erased)
+
+
+def find_round_seal(grey: Image.Image, dpi: int) -> tuple[int, int, int, int] | None:
+    """Centre (x, y), outer and inner ring radius (pixels) of the strongest round seal, or None.
+
+    Without colour a seal is known by its shape: a thick circle of ink with clear paper just
+    outside it. Every candidate radius is matched at once over the image by one FFT
+    correlation with a thin ring (on a ~50 dpi copy); the best centre per radius is scored as ring
+    coverage minus the coverage of a ring just outside, which text blocks cover alike.
+    """
+    dpi = dpi or 300
+    factor = max(1, round(dpi / _SEAL_SEARCH_DPI))
+    small = np.asarray(grey.reduce(factor) if factor > 1 else grey)
+    ink = (small < 190).astype(np.float32)
+    if ink.sum() < 50:
+        return None
+    per_mm = dpi / factor / 25.4
+    radii = np.arange(_SEAL_RADIUS_MM[0], _SEAL_RADIUS_MM[1] + 1e-9, _SEAL_STEP_MM) * per_mm
+    reach = int(radii[-1] + 4 * max(1.0, 0.8 * per_mm)) + 2
+    shape = (_fast_length(ink.shape[0] + 2 * reach), _fast_length(ink.shape[1] + 2 * reach))
+    spectrum = np.fft.rfft2(ink, s=shape)
+    offsets = np.arange(-reach, reach + 1)
+    distance = np.hypot(offsets[:, None], offsets[None, :])
+    half_width = max(0.8, 0.5 * per_mm)
+    best: tuple[float, int, int, float] | None = None
+    for radius in radii:
+        ring = _ring_cover(spectrum, distance, radius, half_width, shape, reach, ink.shape)
+        y, x = np.unravel_index(int(np.argmax(ring)), ring.shape)
+        if ring[y, x] < _SEAL_RING_COVER:
+            continue
+        score = float(ring[y, x]) - _ring_cover_at(ink, int(x), int(y), radius + 3 * half_width, half_width)
+        if score >= _SEAL_RING_CONTRAST and (best is None or score > best[0]):
+            best = (score, int(y), int(x), float(radius))
+    if best is None:
+        return None
+    _, y, x, radius = best
+    inner = 0.0
+    inner_best = _SEAL_RING_COVER
+    for candidate in np.arange(0.55, 0.9, 0.02) * radius:
+        cover = _ring_cover_at(ink, x, y, candidate, half_width)
+        if cover >= inner_best:
+            inner, inner_best = candidate, cover
+    return x * factor + factor // 2, y * factor + factor // 2, round(radius * factor), round(inner * factor)
+
+
+def _fast_length(n: int) -> int:
+    """The smallest length >= n whose only prime factors are 2, 3 and 5 (fast for the FFT)."""
+    while True:
+        m = n
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        if m == 1:
+            return n
+        n += 1
+
+
+def _ring_cover(
+    spectrum: np.ndarray,
+    distance: np.ndarray,
+    radius: float,
+    half_width: float,
+    shape: tuple[int, int],
+    reach: int,
+    size: tuple[int, int],
+) -> np.ndarray:
+    """Share of a ring of ``radius`` that is ink, for every centre of the image (FFT correlation)."""
+    kernel = (np.abs(distance - radius) <= half_width).astype(np.float32)
+    kernel /= max(1.0, kernel.sum())
+    padded = np.zeros(shape, dtype=np.float32)
+    side = kernel.shape[0]
+    padded[:side, :side] = kernel[::-1, ::-1]
+    full = np.fft.irfft2(spectrum * np.fft.rfft2(padded), s=shape)
+    return full[reach : reach + size[0], reach : reach + size[1]]
+
+
+def _ring_cover_at(ink: np.ndarray, x: int, y: int, radius: float, half_width: float) -> float:
+    """Share of one ring (centre x, y on the search copy) that is ink."""
+    angles = np.linspace(0.0, 2 * np.pi, 180, endpoint=False)
+    hits = []
+    for offset in (-half_width / 2, 0.0, half_width / 2):
+        xs = np.rint(x + (radius + offset) * np.cos(angles)).astype(int)
+        ys = np.rint(y + (radius + offset) * np.sin(angles)).astype(int)
+        inside = (xs >= 0) & (ys >= 0) & (xs < ink.shape[1]) & (ys < ink.shape[0])
+        hit = np.zeros(angles.size, dtype=bool)
+        hit[inside] = ink[ys[inside], xs[inside]] > 0
+        hits.append(hit)
+    return float(np.logical_or.reduce(hits).mean())
+
+
+def _refine_ring(ink: np.ndarray, x: int, y: int, radius: int, step: int) -> tuple[int, int, int, float]:
+    """Centre, radius and half thickness of a ring, fitted on the full-size page's ink.
+
+    The search copy places the ring within a few pixels; erasing a band that loose would bite
+    into the letters it crosses. The centre is where the ring's radial ink profile is fullest,
+    the radius the middle of that profile, the thickness where it stays mostly ink.
+    """
+    offsets = range(-2 * step - 2, 2 * step + 3)
+
+    def profile(cx: int, cy: int) -> list[float]:
+        return [_ring_cover_at(ink, cx, cy, radius + k, 0.0) for k in offsets]
+
+    _, x, y = max(
+        (sum(c * c for c in profile(x + dx, y + dy)), x + dx, y + dy)
+        for dx in range(-step, step + 1)
+        for dy in range(-step, step + 1)
+    )
+    covered = [k for k, cover in zip(offsets, profile(x, y), strict=True) if cover >= 0.5]
+    if not covered:
+        return x, y, radius, float(step)
+    return x, y, radius + (covered[0] + covered[-1]) // 2, (covered[-1] - covered[0]) / 2
+
+
+def suppress_round_seal(image: Image.Image, dpi: int) -> tuple[Image.Image, Seal | None]:
+    """The image with a round seal found by shape taken out, and the seal (or ``image``, None).
+
+    In a grey scan a red seal is lighter than the black text it covers: inside the seal every
+    pixel lighter than halfway between the two inks turns white, and the text stays whole. In a
+    1-bit scan (fax) both are black: the seal's rings are erased, which is what merges with the
+    signer's title and name; its small lettering is left to the debris filter.
+    """
+    grey = image if image.mode == "L" else image.convert("L")
+    found = find_round_seal(grey, dpi)
+    if found is None:
+        return image, None
+    x, y, radius, inner = found
+    ink = np.asarray(grey) < 128
+    step = max(1, round((dpi or 300) / _SEAL_SEARCH_DPI))
+    x, y, radius, half = _refine_ring(ink, x, y, radius, step)
+    band = half + 2.5
+    inner_band = 0.0
+    if inner:
+        _, _, inner, inner_half = _refine_ring(ink, x, y, inner, 1)
+        inner_band = inner_half + 2.5
+    left, top = max(0, int(x - radius - band)), max(0, int(y - radius - band))
+    right, bottom = min(grey.width, int(x + radius + band) + 1), min(grey.height, int(y + radius + band) + 1)
+    patch = np.array(grey.crop((left, top, right, bottom)))
+    ys, xs = np.ogrid[top:bottom, left:right]
+    distance = np.hypot(xs - x, ys - y)
+    on_ring = np.abs(distance - radius) <= band
+    seal_ink = patch[on_ring & (patch < 200)]
+    text_level = float(np.percentile(patch, 1))
+    seal_level = float(np.median(seal_ink)) if seal_ink.size else text_level
+    if seal_level - text_level >= _SEAL_LEVEL_GAP:
+        cut = (seal_level + text_level) / 2
+        patch[(distance <= radius + band) & (patch > cut)] = 255
+        method = "level"
+    else:
+        erase = on_ring
+        if inner:
+            erase = erase | (np.abs(distance - inner) <= inner_band)
+        patch[erase] = 255
+        method = "rings"
+    out = grey.copy()
+    out.paste(Image.fromarray(patch, "L"), (left, top))
+    return out, Seal(x, y, radius, inner, method)

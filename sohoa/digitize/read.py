@@ -5,7 +5,8 @@ inventory), sends each :class:`PageRef` to a worker process running :func:`read_
 then :func:`assemble_pdf` with the results. Reading one page is, in order::
 
     load or rasterise -> prepare -> (turn upright) -> OCR (words + text layer)
-        -> read again what OCR missed -> reading order -> repair -> page PDF
+        -> read again rows OCR garbled -> read again what OCR missed -> reading order
+        -> repair -> page PDF
 
 A page that fails (time-out, Tesseract error, an undecodable frame) comes back as a
 ``PageText`` with empty text, confidence 0 and a warning, so one bad page never loses the
@@ -28,6 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 from PIL import Image
 
 from sohoa.digitize import layout, prepare, syllables, tesseract
@@ -73,7 +75,9 @@ class ReadOptions:
     ``min_word_conf``: words Tesseract is less sure of than this (0-100) are dropped; below
     about 10 they are debris of seals, signatures and specks rather than misread words.
     ``reread_missed``: read again the ink no recognised word covers (lines the first pass
-    dropped); off only to measure what it brings.
+    dropped); ``reread_doubtful``: read again, with Tesseract's page segmentation, rows the first
+    pass read with low confidence (side-by-side blocks it merged); both off only to measure
+    what they bring.
     """
 
     lang: str = "vie"
@@ -86,6 +90,7 @@ class ReadOptions:
     tesseract: str = "tesseract"
     min_word_conf: float = 10.0
     reread_missed: bool = True
+    reread_doubtful: bool = True
 
 
 def read_document(path: str | os.PathLike[str], options: ReadOptions | None = None) -> list[PageText]:
@@ -217,6 +222,8 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
             prepared, result = _retry_turned(image, stored_dpi, prepared, result, workdir, options, warnings)
         words = [_to_word(w) for w in result.words if _is_text(w, options.min_word_conf)]
         layers = [_Layer(result.pdf, 0, 0)]
+        words, doubtful_layers = _reread_doubtful(prepared, result.words, words, workdir, options)
+        layers += doubtful_layers
         missed, missed_layers = _read_missed(prepared, words, workdir, options)
     words += missed
     layers += missed_layers
@@ -273,6 +280,170 @@ class _Layer:
     pdf: bytes
     left: int
     top: int
+
+
+# A row of the first pass is doubtful when this many of its words (letters or digits) read
+# below this confidence: psm 6 garbles rows where two blocks of different line pitch sit side
+# by side (recipients | signer: 'Bây SND huyt' at 0-13 for '- Chủ tịch UBND huyện;'). The zone
+# read again grows over the neighbouring rows holding any unsure token, and one row more.
+_DOUBT_CONF = 50.0
+_DOUBT_SEED = 2
+# Words a reading counts as sure, to compare the first pass and the re-read of a zone.
+_SURE_CONF = 60.0
+_MAX_DOUBTFUL_ZONES = 2
+# A zone taller than this is not read again (the page is poor throughout, and a second pass
+# over most of it would cost as much as the first).
+_MAX_ZONE_INCHES = 4.0
+
+
+def _reread_doubtful(
+    prepared: prepare.PreparedPage,
+    raw: list[tesseract.TsvWord],
+    words: list[Word],
+    workdir: Path,
+    options: ReadOptions,
+) -> tuple[list[Word], list[_Layer]]:
+    """Read again the zones whose rows the first pass read badly; keep the better reading.
+
+    The first pass's own evidence picks the zones (rows with several low-confidence words), so
+    a clean page costs nothing. In a grey or 1-bit scan a round seal over the zone is first
+    suppressed by shape. Each zone (its rows across the text width) is then cut from the page;
+    where a clear gap parts two columns (recipients | signer) each is read whole on its own,
+    else Tesseract's own segmentation (psm 3) reads the zone. The re-read replaces the first
+    pass's words there only when it has more sure words. Returns the page's words and the text
+    layers of the zones replaced (the first pass's layer stays under them in the page PDF).
+    """
+    if not options.reread_doubtful or not raw:
+        return words, []
+    zones = _doubtful_zones(raw, prepared.ocr_image.size, prepared.dpi)
+    page = _grey_or_bilevel(prepared.ocr_image)
+    layers: list[_Layer] = []
+    for number, zone in enumerate(zones, start=1):
+        top, bottom = zone[1], zone[3]
+        if "red-channel" not in prepared.steps:
+            page = _without_seal(page, zone, prepared.dpi)
+        pieces = _zone_pieces(page, zone, statistics.median(w.height for w in raw))
+        outputs: list[tuple[tesseract.OcrOutput, int, int]] = []
+        for part, (left, piece_top, right, piece_bottom, psm) in enumerate(pieces):
+            path = workdir / f"doubtful-{number}-{part}.png"
+            page.crop((left, piece_top, right, piece_bottom)).save(path, compress_level=1)
+            try:
+                out = tesseract.ocr_image(
+                    path,
+                    lang=options.lang,
+                    psm=psm,
+                    dpi=prepared.dpi,
+                    timeout=options.timeout,
+                    command=options.tesseract,
+                )
+            except OcrError:
+                break
+            outputs.append((out, left, piece_top))
+        if len(outputs) < len(pieces):
+            continue
+        inside = [w for w in raw if top <= w.top + w.height / 2 <= bottom]
+        if sum(_sure_count(out.words) for out, _, _ in outputs) <= _sure_count(inside):
+            continue
+        found = [
+            replace(_to_word(w), left=w.left + left, top=w.top + piece_top)
+            for out, left, piece_top in outputs
+            for w in out.words
+            if _is_text(w, options.min_word_conf)
+        ]
+        words = [w for w in words if not top <= w.top + w.height / 2 <= bottom]
+        words += layout.rows_by_overlap(found, block=2000 + number)
+        layers += [_Layer(out.pdf, left, piece_top) for out, left, piece_top in outputs]
+    return words, layers
+
+
+# The largest seal radius looked for, in inches: a zone is searched this far above and below.
+_SEAL_REACH_INCHES = 1.0
+
+
+def _without_seal(page: Image.Image, zone: tuple[int, int, int, int], dpi: int) -> Image.Image:
+    """The page with a round seal over ``zone`` suppressed (grey and 1-bit scans: no red channel).
+
+    Looked for only around a zone the first pass read badly, so clean pages pay nothing.
+    """
+    reach = int(_SEAL_REACH_INCHES * (dpi or 300))
+    box = (zone[0], max(0, zone[1] - reach), zone[2], min(page.height, zone[3] + reach))
+    cleaned, seal = prepare.suppress_round_seal(page.crop(box), dpi)
+    if seal is None:
+        return page
+    out = page.convert("L") if page.mode != "L" else page.copy()
+    out.paste(cleaned, box[:2])
+    return out
+
+
+def _zone_pieces(
+    page: Image.Image, zone: tuple[int, int, int, int], unit: float
+) -> list[tuple[int, int, int, int, int]]:
+    """How to read a zone again, as (left, top, right, bottom, psm) pieces.
+
+    Its two columns apart, each as one column of mixed sizes (psm 4), when a clear gap parts
+    them; else the whole zone with Tesseract's own segmentation (psm 3).
+    """
+    left, top, right, bottom = zone
+    ink = np.asarray(page.crop(zone).reduce(2)) < 128
+    columns = ink.any(axis=0)
+    width = columns.size
+    best: tuple[int, int] | None = None
+    start = None
+    for x in range(width + 1):
+        blank = x < width and not columns[x]
+        if blank and start is None:
+            start = x
+        elif not blank and start is not None:
+            middle = (start + x) / 2
+            if 0.25 * width <= middle <= 0.75 * width and (best is None or x - start > best[1] - best[0]):
+                best = (start, x)
+            start = None
+    if best is None or (best[1] - best[0]) * 2 < 1.5 * unit:
+        return [(left, top, right, bottom, 3)]
+    cut = left + (best[0] + best[1])  # middle of the gap, in page pixels (the copy is halved)
+    return [(left, top, cut, bottom, 4), (cut, top, right, bottom, 4)]
+
+
+def _doubtful_zones(
+    raw: list[tesseract.TsvWord], size: tuple[int, int], dpi: int
+) -> list[tuple[int, int, int, int]]:
+    """Boxes (left, top, right, bottom) around runs of doubtful rows, one sure row added each side."""
+    rows: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
+    for w in raw:
+        rows.setdefault((w.block, w.par, w.line), []).append(w)
+    ordered = sorted(rows.values(), key=lambda row: min(w.top for w in row))
+    low = [sum(1 for w in row if w.conf < _DOUBT_CONF) for row in ordered]
+    seeds = [
+        sum(1 for w in row if w.conf < _DOUBT_CONF and any(ch.isalnum() for ch in w.text)) >= _DOUBT_SEED
+        for row in ordered
+    ]
+    width, height = size
+    text_left = max(0, min(w.left for w in raw) - 10)
+    text_right = min(width, max(w.left + w.width for w in raw) + 10)
+    zones: list[tuple[int, int, int, int]] = []
+    index = floor = 0
+    while index < len(ordered) and len(zones) < _MAX_DOUBTFUL_ZONES:
+        if not seeds[index]:
+            index += 1
+            continue
+        first, last = index, index
+        while first > floor and low[first - 1]:
+            first -= 1
+        while last + 1 < len(ordered) and low[last + 1]:
+            last += 1
+        first, last = max(floor, first - 1), min(len(ordered) - 1, last + 1)
+        members = [w for row in ordered[first : last + 1] for w in row]
+        unit = statistics.median(w.height for w in members)
+        top = max(0, int(min(w.top for w in members) - unit * 0.5))
+        bottom = min(height, int(max(w.top + w.height for w in members) + unit * 0.5))
+        if bottom - top <= _MAX_ZONE_INCHES * (dpi or 300):
+            zones.append((text_left, top, text_right, bottom))
+        index = floor = last + 1  # zones never share a row
+    return zones
+
+
+def _sure_count(words: list[tesseract.TsvWord]) -> int:
+    return sum(1 for w in words if w.conf >= _SURE_CONF and any(ch.isalnum() for ch in w.text))
 
 
 # Lines read again from what the first pass missed must look like text: each word at least this

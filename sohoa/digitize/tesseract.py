@@ -6,7 +6,9 @@ per executable), building the command line (list form, never a shell), the envir
 cores, and parallelism comes from worker processes instead), the time-out, and turning every
 failure into one of our own errors in :func:`_raise_for_failure`. One run per page produces
 both the TSV (words, boxes, confidences) and the invisible text-only PDF layer, so a page is
-never OCR'd twice. Every string that comes out is NFC.
+never OCR'd twice. Page runs go through ``pytesseract.run_tesseract`` (the project's named
+Tesseract binding), which takes several outputs in one call; none of its exceptions leaves this
+module. Every string that comes out is NFC.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,13 +127,17 @@ def _probe(path: str) -> TesseractInfo:
     return TesseractInfo(path=path, version=match.group(1), languages=languages)
 
 
-def _ocr_args(path: str, image: Path, outbase: Path, *, lang: str, psm: int, dpi: int) -> list[str]:
-    """The command line of one page run: TSV and a text-only PDF from the same recognition."""
-    args = [path, str(image), str(outbase), "-l", lang, "--psm", str(psm)]
+def _ocr_config(*, psm: int, dpi: int) -> str:
+    """The options of one page run: TSV and a text-only PDF from the same recognition.
+
+    ``pytesseract.run_tesseract`` adds the image, the output base, ``-l`` and the ``pdf``
+    output; the TSV output is switched on by its config variable (the binding leaves a ``tsv``
+    extension off the command line).
+    """
+    config = f"--psm {int(psm)}"
     if dpi > 0:
-        args += ["--dpi", str(dpi)]
-    args += ["-c", "textonly_pdf=1", "tsv", "pdf"]
-    return args
+        config += f" --dpi {int(dpi)}"
+    return config + " -c textonly_pdf=1 -c tessedit_create_tsv=1"
 
 
 def ocr_image(
@@ -149,9 +158,10 @@ def ocr_image(
     info = probe(command, lang)
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         outbase = Path(tmp) / "page"
-        args = _ocr_args(info.path, image, outbase, lang=lang, psm=psm, dpi=dpi)
         started = time.perf_counter()
-        completed = _run(args, timeout=timeout)
+        completed = _run_page(
+            info.path, image, outbase, lang=lang, config=_ocr_config(psm=psm, dpi=dpi), timeout=timeout
+        )
         seconds = time.perf_counter() - started
         tsv_path, pdf_path = outbase.with_suffix(".tsv"), outbase.with_suffix(".pdf")
         if completed.returncode != 0 or not tsv_path.exists() or not pdf_path.exists():
@@ -234,6 +244,63 @@ def _run(args: list[str], *, timeout: float) -> _Completed:
     except OSError as exc:
         raise OcrError(f"Tesseract could not be started: {exc.strerror or exc}") from None
     return _Completed(done.returncode, done.stdout, done.stderr)
+
+
+def _run_page(path: str, image: Path, outbase: Path, *, lang: str, config: str, timeout: float) -> _Completed:
+    """One page run through ``pytesseract.run_tesseract``; never raises the binding's exceptions.
+
+    The binding takes its executable from a module variable and the environment from
+    ``os.environ``, so both are set for the length of the call. Its time-out kills the process
+    and raises ``RuntimeError``; its failures carry the exit status and the joined stderr.
+    """
+    import pytesseract  # imported here: the CLI's start-up does not pay for it
+
+    binding = pytesseract.pytesseract
+    binding.tesseract_cmd = path
+    try:
+        with _single_threaded_tesseract():
+            binding.run_tesseract(str(image), str(outbase), "pdf", lang, config=config, timeout=timeout)
+    except binding.TesseractNotFoundError:
+        raise MissingDependencyError(f"Tesseract is not installed ({path}): {INSTALL_HINT}") from None
+    except binding.TesseractError as exc:
+        return _Completed(int(exc.status), b"", str(exc.message).encode("utf-8", "replace"))
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            return _Completed(-1, b"", b"", timed_out=True)
+        raise OcrError(f"Tesseract could not be run: {exc}") from None
+    except OSError as exc:
+        raise OcrError(f"Tesseract could not be started: {exc.strerror or exc}") from None
+    return _Completed(0, b"", b"")
+
+
+_ENV_LOCK = threading.Lock()
+_env_users = 0
+_env_saved: str | None = None
+
+
+@contextmanager
+def _single_threaded_tesseract() -> Iterator[None]:
+    """``OMP_THREAD_LIMIT=1`` in ``os.environ`` while a run lasts (the binding passes it on).
+
+    Counted, so overlapping runs from threads keep the setting until the last one ends, and the
+    caller's own value comes back afterwards.
+    """
+    global _env_users, _env_saved
+    with _ENV_LOCK:
+        if _env_users == 0:
+            _env_saved = os.environ.get("OMP_THREAD_LIMIT")
+            os.environ["OMP_THREAD_LIMIT"] = "1"
+        _env_users += 1
+    try:
+        yield
+    finally:
+        with _ENV_LOCK:
+            _env_users -= 1
+            if _env_users == 0:
+                if _env_saved is None:
+                    os.environ.pop("OMP_THREAD_LIMIT", None)
+                else:
+                    os.environ["OMP_THREAD_LIMIT"] = _env_saved
 
 
 def _raise_for_failure(completed: _Completed, what: str) -> None:

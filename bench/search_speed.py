@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sohoa.search import IndexEntry, SearchIndex, search
+from sohoa.search import BACKENDS, IndexEntry, open_backend, search
 from sohoa.search.analysis import fold
 
 # -- word lists ------------------------------------------------------------------------
@@ -247,18 +247,18 @@ def make_queries(count: int, seed: int = 4) -> list[BenchQuery]:
 # -- sohoa -------------------------------------------------------------------------------
 
 
-def run_sohoa(index_dir: Path, count: int, seed: int, queries: list[BenchQuery], procs: int) -> dict:
-    index = SearchIndex(index_dir, lock_timeout=600)
+def run_sohoa(index_dir: Path, count: int, seed: int, queries: list[BenchQuery], backend: str) -> dict:
+    index = open_backend(backend, index_dir, lock_timeout=600)
     cpu_before, workers_before = _cpu_seconds(), _cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    index.rebuild(generate(count, seed), procs=procs)
+    index.rebuild(generate(count, seed))
     build = time.perf_counter() - started
     build_cpu = _cpu_seconds() - cpu_before
     workers_cpu = _cpu_seconds(resource.RUSAGE_CHILDREN) - workers_before
     size = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file())
     cold = []
     for text in ("Nguyễn Thị Thu Hà", "nguyen van hung ket hon", "1234/QĐ-UBND"):
-        fresh = SearchIndex(index_dir)  # a new process's view: nothing decoded yet
+        fresh = open_backend(backend, index_dir)  # a new process's view: nothing opened yet
         t0 = time.perf_counter()
         search(fresh, text, limit=10)
         cold.append((time.perf_counter() - t0) * 1000)
@@ -441,7 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=4)
-    parser.add_argument("--procs", type=int, default=2, help="index worker processes")
+    parser.add_argument(
+        "--backend", action="append", choices=sorted(BACKENDS), help="engine(s) to measure (default: all)"
+    )
     parser.add_argument("--dir", type=Path, help="work directory (default: a temporary one, removed)")
     parser.add_argument("--no-fts5", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -453,7 +455,10 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     queries = make_queries(args.docs, args.seed)
     try:
-        ours = run_sohoa(work / "index", args.docs, args.seed, queries, args.procs)
+        results = {
+            name: run_sohoa(work / f"index-{name}", args.docs, args.seed, queries, name)
+            for name in (args.backend or sorted(BACKENDS))
+        }
         own_rss, child_rss = peak_rss_mb()
         fts = None if args.no_fts5 else run_fts5(work / "fts5.db", args.docs, args.seed, queries)
     finally:
@@ -474,14 +479,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{args.docs} documents, {len(queries)} queries, {os.cpu_count()} CPUs, "
           f"load average {load_before[0]:.2f} before / {load_after[0]:.2f} after")  # fmt: skip
-    print(line("sohoa", ours) + f"  numbers/IDs first {ours['first_ok']}")
-    print(f"         index workers {ours['workers_cpu_s']:.0f} CPU-s, main process (generating documents, "
-          f"feeding workers) {ours['build_cpu_s'] - ours['workers_cpu_s']:.0f} CPU-s")  # fmt: skip
-    cold = ", ".join(f"{c:.0f}" for c in ours["cold_ms"])
-    print(f"         peak RSS {own_rss:.0f} MB (main), {child_rss:.0f} MB (largest index worker); "
-          f"cold first queries (new index object) {cold} ms")  # fmt: skip
-    if ours["failures"]:
-        print("         missed:", ours["failures"])
+    for name, ours in results.items():
+        print(line(name, ours) + f"  numbers/IDs first {ours['first_ok']}")
+        cold = ", ".join(f"{c:.0f}" for c in ours["cold_ms"])
+        print(f"         cold first queries (new index object) {cold} ms")
+        if ours["failures"]:
+            print("         missed:", ours["failures"])
+    print(f"peak RSS {own_rss:.0f} MB (main), {child_rss:.0f} MB (largest child)")
+    ours = next(iter(results.values()))
     if fts:
         print(line("FTS5", fts))
         if fts["failures"]:
@@ -498,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
         for q, t_ours, t_fts in zip(queries, ours["timings"], (fts or ours)["timings"], strict=True):
             print(f"  {t_ours:7.1f} ms  {t_fts:7.1f} ms  {q.kind:14} {q.text}")
     if args.json:
-        report = {"docs": args.docs, "load": [load_before, load_after], "sohoa": ours, "fts5": fts,
+        report = {"docs": args.docs, "load": [load_before, load_after], "sohoa": results, "fts5": fts,
                   "peak_rss_mb": {"main": own_rss, "worker": child_rss}}  # fmt: skip
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     return 0

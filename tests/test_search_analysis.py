@@ -73,7 +73,7 @@ def test_keyword_key_compares_categories_folded() -> None:
 
 
 def test_engines_receive_the_terms_our_functions_make() -> None:
-    """Backends index the analysed entry as given: same cutting and folding as queries use."""
+    """Backends index the analysed entry: values kept apart, keywords finished by our functions."""
     text = "Bà Hoàng Ngọc Lan, Số: 101/TLKS-BS"
     entry = IndexEntry(
         id=1,
@@ -85,10 +85,10 @@ def test_engines_receive_the_terms_our_functions_make() -> None:
         text=text,
     )
     analysed = analyze(entry)
-    assert analysed.text[0] == " ".join(an.folded_syllables(text))
-    assert analysed.exact[0] == " ".join(s for s in an.exact_syllables(text) if not s.isdigit())
-    assert analysed.names == ["hoang ngoc lan", "le thi thu ha"]  # one value per name: no phrase across
+    assert analysed.text[0] == text  # NFC values, cut by the engine with SYLLABLE_PATTERN
+    assert analysed.names == ["Hoàng Ngọc Lan", "Lê Thị Thu Hà"]  # one value per name: no phrase across
     assert analysed.number == an.number_terms("101/TLKS-BS")
+    assert analysed.meta["unit_name"] == "Phường Đống Đa"
 
 
 def test_search_package_never_imports_the_archive() -> None:

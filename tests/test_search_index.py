@@ -12,6 +12,7 @@ import fcntl
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import pytest
 
 from sohoa.errors import ExitCode, IndexBusyError, SearchIndexError
 from sohoa.search import SCHEMA_VERSION, IndexEntry, open_backend, search
-from sohoa.search._tantivy import TantivyBackend
+from sohoa.search import analysis as an
+from sohoa.search._tantivy import TantivyBackend, analyzers
 
 from .search_support import entries
 
@@ -119,3 +121,23 @@ def test_two_processes_writing_at_once_leave_every_document(tmp_path: Path) -> N
     index = open_backend(None, path)
     assert sorted(index.versions()) == list(range(1, 201)) + list(range(1001, 1201))
     assert search(index, "1150/QĐ-UBND").hits[0].id == 1150
+
+
+def _vietnamese_letters() -> str:
+    """Every letter a Vietnamese text holds: 12 vowels x 6 tones (and capitals), đ, the rest."""
+    vowels = "aăâeêioôơuưy"
+    tones = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+    letters = [unicodedata.normalize("NFC", v + t) for v in vowels for t in tones]
+    letters += ["đ", *"bcdfghjklmnpqrstvwxz"]
+    return " ".join(letters + [c.upper() for c in letters])
+
+
+def test_tantivy_tokenizers_cut_and_fold_exactly_as_our_analysis() -> None:
+    """tantivy cuts the text in Rust; queries are cut by our functions: they must agree."""
+    text = (
+        _vietnamese_letters()
+        + "\nNGUYỄN Văn Lượng, ĐỐNG ĐA — Số: 1234/QĐ-UBND; 026 197 419 930; hồ_sơ e-mail (thửa 12a)"
+    )
+    found = {name: analyzer.analyze(text) for name, analyzer in analyzers().items()}
+    assert found["sohoa_folded"] == an.folded_syllables(text)
+    assert found["sohoa_exact"] == an.exact_syllables(text)

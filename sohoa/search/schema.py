@@ -135,12 +135,15 @@ def stored_meta(entry: IndexEntry) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class AnalyzedEntry:
-    """An entry cut into the terms every backend indexes (see :mod:`sohoa.search.plan`).
+    """An entry as every backend indexes it (field names of :mod:`sohoa.search.plan`).
 
-    Text fields hold one string per value, its syllables separated by single spaces, so an
-    engine needs only a whitespace tokenizer and keeps positions: a phrase may cross line
-    breaks inside the body but never joins two values (two names, a name and the body).
-    Keyword fields hold one term per value.
+    ``text`` holds the NFC text values (the body first, then each text metadata value) and
+    ``names`` each subject name and the signer; the engine cuts each value into syllables
+    exactly as :func:`analysis.folded_syllables` (``text``, ``names``) and
+    :func:`analysis.exact_syllables` (``exact``) do — by calling them, or with a tokenizer
+    the conformance suite proves equal — keeping positions within a value: a phrase may
+    cross line breaks inside the body but never joins two values (two names, a name and
+    the body). Keyword fields hold one finished term per value.
     """
 
     id: int
@@ -150,7 +153,6 @@ class AnalyzedEntry:
     meta: dict[str, Any]
     body: str
     text: list[str]
-    exact: list[str]
     names: list[str]
     number: list[str]
     ids: list[str]
@@ -164,17 +166,7 @@ def analyze(entry: IndexEntry) -> AnalyzedEntry:
     fields = entry.fields
     body = an.nfc(entry.text or "")
     values = [body] + [t for name in _TEXT_METADATA for t in _as_list(fields.get(name))]
-    text: list[str] = []
-    exact: list[str] = []
-    for value in values:
-        folded = an.folded_syllables(value)
-        if folded:
-            text.append(" ".join(folded))
-        marked = [s for s in an.exact_syllables(value) if not s.isdigit()]
-        if marked:
-            exact.append(" ".join(marked))
-    names = [" ".join(an.folded_syllables(n)) for n in _as_list(fields.get("subject_names"))]
-    names += [" ".join(an.folded_syllables(n)) for n in _as_list(fields.get("signer"))]
+    names = _as_list(fields.get("subject_names")) + _as_list(fields.get("signer"))
     # Dossier and procedure codes are identifiers a clerk types like a number.
     codes = ("number", "dossier_code", "procedure_code")
     identifiers = [v for name in codes for v in _as_list(fields.get(name))]
@@ -190,9 +182,8 @@ def analyze(entry: IndexEntry) -> AnalyzedEntry:
         unit=an.nfc(entry.unit) if entry.unit else None,
         meta=stored_meta(entry),
         body=body,
-        text=text,
-        exact=exact,
-        names=[n for n in names if n],
+        text=[v for v in values if v.strip()],
+        names=names,
         number=list(dict.fromkeys(t for n in identifiers for t in an.number_terms(n))),
         ids=list(dict.fromkeys(an.id_terms(_as_list(fields.get("id_numbers"))))),
         doc_type=keywords["doc_type"],

@@ -72,7 +72,10 @@ cli.add_command(_reports.report)
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning sohoa's errors into their documented exit codes."""
     try:
-        cli.main(args=argv, prog_name="sohoa", standalone_mode=False)
+        # Without standalone mode click returns ``ctx.exit(n)``'s code instead of raising.
+        returned = cli.main(args=argv, prog_name="sohoa", standalone_mode=False)
+        if isinstance(returned, int) and not isinstance(returned, bool) and returned:
+            sys.exit(returned)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 
 __all__ = [
     "SYLLABLE_PATTERN",
+    "SYLLABLE_RE",
     "nfc",
     "fold",
     "has_marks",
@@ -75,7 +76,8 @@ _FOLD_TABLE = _build_fold_table()
 # A syllable: letters and digits, with any combining mark NFC could not compose kept inside
 # the syllable (fold() deletes them) instead of cutting it in two.
 SYLLABLE_PATTERN = r"[^\W_](?:[^\W_]|[\u0300-\u036f])*"
-_SYLLABLE_RE = re.compile(SYLLABLE_PATTERN)
+SYLLABLE_RE = re.compile(SYLLABLE_PATTERN)
+_SYLLABLE_RE = SYLLABLE_RE
 
 # Between ID-number digits people and OCR put spaces or dots: "0012 3456 7890".
 _DIGITS_RE = re.compile(r"\d[\d .]*\d|\d")

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator
 __all__ = [
     "SYLLABLE_PATTERN",
     "SYLLABLE_RE",
+    "FOLD_TABLE",
     "nfc",
     "fold",
     "has_marks",
@@ -72,6 +73,7 @@ def _build_fold_table() -> dict[int, int | None]:
 
 
 _FOLD_TABLE = _build_fold_table()
+FOLD_TABLE = _FOLD_TABLE  # for engines that fold with a character map of their own
 
 # A syllable: letters and digits, with any combining mark NFC could not compose kept inside
 # the syllable (fold() deletes them) instead of cutting it in two.

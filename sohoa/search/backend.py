@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from sohoa.search.plan import Page, Request
-from sohoa.search.schema import IndexEntry
+from sohoa.search.schema import IndexEntry, version_key
 
 DEFAULT_BACKEND = "tantivy"
 
@@ -104,8 +104,6 @@ def check(backend: SearchBackend, expected: Mapping[int, str]) -> CheckReport:
     if damaged:
         return CheckReport(damaged=damaged)
     indexed = backend.versions()
-    from sohoa.search.schema import version_key
-
     return CheckReport(
         missing=sorted(i for i in expected if i not in indexed),
         stale=sorted(i for i, v in expected.items() if i in indexed and indexed[i] != version_key(str(v))),
@@ -119,8 +117,14 @@ def _tantivy(path: Path, **options: Any) -> SearchBackend:
     return TantivyBackend(path, **options)
 
 
+def _whoosh(path: Path, **options: Any) -> SearchBackend:
+    from sohoa.search._whoosh import WhooshBackend
+
+    return WhooshBackend(path, **options)
+
+
 # Each engine's module is imported only when chosen, so an archive never pays for others.
-BACKENDS: dict[str, Callable[..., SearchBackend]] = {"tantivy": _tantivy}
+BACKENDS: dict[str, Callable[..., SearchBackend]] = {"tantivy": _tantivy, "whoosh": _whoosh}
 
 
 def open_backend(name: str | None, path: Path | str, **options: Any) -> SearchBackend:

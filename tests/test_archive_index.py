@@ -182,6 +182,11 @@ def test_rebuild_with_a_backend_stores_the_choice(archive_copy) -> None:
     assert open_archive(archive_copy.home).settings["search_backend"] == "tantivy"
     unknown = _run(archive_copy.home, "index", "rebuild", "--backend", "sphinx")
     assert unknown.returncode == 2
+    assert _run(archive_copy.home, "index", "rebuild", "--backend", "whoosh").returncode == 0
+    assert open_archive(archive_copy.home).settings["search_backend"] == "whoosh"
+    found = _run(archive_copy.home, "search", "--json", "cộng hòa")
+    assert found.returncode == 0 and json.loads(found.stdout)["total"] == 3
+    assert _run(archive_copy.home, "index", "check").returncode == 0
 
 
 def test_a_damaged_index_is_reported_with_what_to_do(archive_copy) -> None:

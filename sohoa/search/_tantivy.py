@@ -232,10 +232,12 @@ class TantivyBackend:
                 writer = index.writer(_WRITE_HEAP, 1)
             except ValueError as exc:
                 if "lock" in str(exc).lower():
-                    raise IndexBusyError(f"the search index at {self.path} is locked: {exc}") from exc
-                raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
+                    raise IndexBusyError(
+                        f"Chỉ mục tìm kiếm tại {self.path} đang bị khóa (the search index is locked): {exc}"
+                    ) from exc
+                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
             except OSError as exc:
-                raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
+                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
             try:
                 count = work(writer)
                 writer.commit()
@@ -244,7 +246,7 @@ class TantivyBackend:
                 with contextlib.suppress(Exception):
                     writer.rollback()
                 if isinstance(exc, (OSError, ValueError)):
-                    raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
+                    raise SearchIndexError(_cannot_write(self.path, exc)) from exc
                 raise
             return count
 
@@ -427,3 +429,10 @@ class _Translator:
             dates = q.range_query(self.schema, "issued", tantivy.FieldType.Unsigned, low, node.high)
             return q.const_score_query(dates, 0.0)
         raise TypeError(f"unknown plan node {node!r}")
+
+
+def _cannot_write(path: Path, exc: BaseException) -> str:
+    return (
+        f"Không ghi được chỉ mục tìm kiếm tại {path} ({exc}); tài liệu vẫn chờ, chạy `sohoa index sync` "
+        "sau khi khắc phục (the search index cannot be written; the documents stay pending)"
+    )

@@ -204,9 +204,11 @@ class WhooshBackend:
                 ix = FileStorage(str(self.path / gen)).open_index()
                 writer = ix.writer(timeout=self._lock_timeout)
             except windex.LockError as exc:
-                raise IndexBusyError(f"the search index at {self.path} is locked: {exc}") from exc
+                raise IndexBusyError(
+                    f"Chỉ mục tìm kiếm tại {self.path} đang bị khóa (the search index is locked): {exc}"
+                ) from exc
             except Exception as exc:
-                raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
+                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
             try:
                 count = work(writer)
                 writer.commit()
@@ -214,7 +216,7 @@ class WhooshBackend:
                 with contextlib.suppress(Exception):
                     writer.cancel()
                 if isinstance(exc, OSError):
-                    raise SearchIndexError(f"cannot write the search index at {self.path}: {exc}") from exc
+                    raise SearchIndexError(_cannot_write(self.path, exc)) from exc
                 raise
             _write_manifest(self.path / gen)
             return count
@@ -378,3 +380,10 @@ def _translate(node: p.Node) -> Any:
         low = node.low if node.low is not None else 1
         return wq.ConstantScoreQuery(wq.NumericRange("issued", low, node.high), 0.0)
     raise TypeError(f"unknown plan node {node!r}")
+
+
+def _cannot_write(path: Path, exc: BaseException) -> str:
+    return (
+        f"Không ghi được chỉ mục tìm kiếm tại {path} ({exc}); tài liệu vẫn chờ, chạy `sohoa index sync` "
+        "sau khi khắc phục (the search index cannot be written; the documents stay pending)"
+    )

@@ -123,15 +123,27 @@ def test_quoted_name_matches_only_documents_holding_it_adjacent(backend: SearchB
     assert ids(backend, 'ten:"thi phuong"') == [2]
 
 
+@pytest.fixture(scope="module", params=sorted(BACKENDS))
+def corpus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[SearchBackend, list[IndexEntry]]:
+    """Generated documents and the phrase cases, indexed once per backend for this module."""
+    entries_ = list(distractors()) + PHRASE_DOCS
+    index = open_backend(request.param, tmp_path_factory.mktemp(request.param) / "index")
+    index.rebuild(entries_)
+    return index, entries_
+
+
 @pytest.mark.parametrize(
     "phrase",
     ["Nguyễn Thị Thu Hà", "Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Văn Nam", "Thị Thu", "kết hôn", "Đống Đa"],
 )
-def test_phrase_precision_and_recall_on_generated_documents(backend: SearchBackend, phrase: str) -> None:
-    corpus = list(distractors()) + PHRASE_DOCS
-    backend.rebuild(corpus)
+def test_phrase_precision_and_recall_on_generated_documents(
+    corpus: tuple[SearchBackend, list[IndexEntry]], phrase: str
+) -> None:
+    backend, corpus_entries = corpus
     words = folded_syllables(phrase)
-    holding = {e.id for e in corpus if _holds_phrase(_values(e), words)}
+    holding = {e.id for e in corpus_entries if _holds_phrase(_values(e), words)}
     result = search(backend, f'"{phrase}"', limit=1000)
     found = {h.id for h in result.hits}
     assert found - holding == set(), f"precision: {sorted(found - holding)[:10]} do not hold {phrase!r}"

@@ -293,8 +293,9 @@ class TantivyBackend:
             result = searcher.search(query, max(limit, 1), **kwargs)
             matches = []
             for key, address in result.hits[:limit]:
-                stored = json.loads(searcher.doc(address)["stored"][0])
-                doc_id = searcher.fast_field_values("id", [address])[0]
+                document = searcher.doc(address)
+                stored = json.loads(document["stored"][0])
+                doc_id = document["id"][0]
                 matches.append(
                     p.Match(
                         id=int(doc_id),

@@ -1,7 +1,7 @@
 """The main job on the embedded default: ingest the bundled samples, search them, report.
 
 Run through ``bash scripts/run.sh demo``. It drives the real ``sohoa`` command (SQLite and a
-Whoosh index in ``.sohoa-demo/`` unless ``--home`` says otherwise) and prints each command it
+search index in ``.sohoa-demo/`` unless ``--home`` says otherwise) and prints each command it
 runs, so a new user sees what to type for their own scans. Files are ingested per unit, the way
 each ward or department would feed its own scanner folder.
 """

@@ -148,3 +148,71 @@ def test_reextract_refills_automatic_fields_and_keeps_manual_ones(archive_copy) 
         doc = session.get(Document, doc_id)
         assert doc.fields["signer"] == signer and doc.field_source["signer"] == "auto"
         assert doc.fields["number"] == "999/QĐ-UBND" and doc.field_source["number"] == "manual"
+
+
+def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SOHOA, "--home", str(home), *args], capture_output=True, text=True, timeout=300)
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+def test_a_search_never_writes_and_pages_with_offset(archive_copy) -> None:
+    with archive_copy.sessions.begin() as session:  # an edit not yet synced: a writer's job
+        doc_id = session.scalar(select(Document.id).order_by(Document.id))
+        review.edit_fields(archive_copy, session, doc_id, {"summary": "Về việc xác nhận cư trú Tích Sơn"})
+    before = _snapshot(archive_copy.index_dir)
+    first = _run(archive_copy.home, "search", "--json", "--limit", "1", "cộng hòa")
+    second = _run(archive_copy.home, "search", "--json", "--limit", "1", "--offset", "1", "cộng hòa")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    one, two = json.loads(first.stdout), json.loads(second.stdout)
+    assert list(one) == ["query", "total", "hits"] and one["total"] == two["total"] == 3
+    assert list(one["hits"][0]) == ["id", "score", "source_name", "fields", "snippet"]
+    assert one["hits"][0]["id"] != two["hits"][0]["id"]
+    assert _snapshot(archive_copy.index_dir) == before  # no lock file touched, no segment written
+    with archive_copy.sessions() as session:
+        assert session.get(Document, doc_id).index_state == "pending"
+
+
+def test_rebuild_with_a_backend_stores_the_choice(archive_copy) -> None:
+    done = _run(archive_copy.home, "index", "rebuild", "--backend", "tantivy")
+    assert done.returncode == 0, done.stderr
+    assert "tantivy" in done.stdout
+    assert open_archive(archive_copy.home).settings["search_backend"] == "tantivy"
+    unknown = _run(archive_copy.home, "index", "rebuild", "--backend", "sphinx")
+    assert unknown.returncode == 2
+    assert _run(archive_copy.home, "index", "rebuild", "--backend", "whoosh").returncode == 0
+    assert open_archive(archive_copy.home).settings["search_backend"] == "whoosh"
+    found = _run(archive_copy.home, "search", "--json", "cộng hòa")
+    assert found.returncode == 0 and json.loads(found.stdout)["total"] == 3
+    assert _run(archive_copy.home, "index", "check").returncode == 0
+
+
+def test_a_damaged_index_is_reported_with_what_to_do(archive_copy) -> None:
+    files = [p for p in archive_copy.index_dir.rglob("*") if p.is_file() and p.stat().st_size > 200]
+    victim = max(files, key=lambda p: p.stat().st_size)
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    checked = _run(archive_copy.home, "index", "check", "--json")
+    assert checked.returncode == 3
+    assert victim.name in json.loads(checked.stdout)["damaged"][0]
+    assert "sohoa index rebuild" in checked.stderr
+    assert _run(archive_copy.home, "index", "rebuild").returncode == 0
+    assert _run(archive_copy.home, "index", "check").returncode == 0
+
+
+def test_an_index_of_the_whoosh_era_is_migrated_by_the_next_writer(archive_copy) -> None:
+    shutil.rmtree(archive_copy.index_dir)
+    old = archive_copy.index_dir / "g000001"
+    old.mkdir(parents=True)
+    (old / "SCHEMA_VERSION").write_text("1\n")  # what the Whoosh engine left: another analysis
+    (old / "MAIN_x.toc").write_bytes(b"whoosh")
+    (archive_copy.index_dir / "CURRENT").write_text("g000001\n")
+    searched = _run(archive_copy.home, "search", "quyết định")
+    assert searched.returncode == 6 and "sohoa index rebuild" in searched.stderr  # a reader never rebuilds
+    assert _run(archive_copy.home, "index", "sync").returncode == 0  # a writer migrates
+    assert not old.exists()
+    searched = _run(archive_copy.home, "search", "--json", "quyết định")
+    assert searched.returncode == 0 and json.loads(searched.stdout)["total"] >= 1

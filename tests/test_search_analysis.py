@@ -6,7 +6,9 @@ import ast
 import unicodedata
 from pathlib import Path
 
+from sohoa.search import IndexEntry
 from sohoa.search import analysis as an
+from sohoa.search.schema import analyze
 
 NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731 - a one-word helper
 
@@ -70,13 +72,23 @@ def test_keyword_key_compares_categories_folded() -> None:
     assert an.keyword_key("Hộ  tịch") == an.keyword_key("HỘ TỊCH") == an.keyword_key("ho tich") == "ho tich"
 
 
-def test_analyzers_yield_what_the_functions_return() -> None:
-    """Whoosh calls the analyzers (highlighter, parser); they must agree with our own path."""
+def test_engines_receive_the_terms_our_functions_make() -> None:
+    """Backends index the analysed entry: values kept apart, keywords finished by our functions."""
     text = "Bà Hoàng Ngọc Lan, Số: 101/TLKS-BS"
-    assert [t.text for t in an.FoldedAnalyzer()(text)] == an.folded_syllables(text)
-    assert [t.text for t in an.SyllableAnalyzer()(text)] == an.exact_syllables(text)
-    assert [t.text for t in an.BigramAnalyzer()(text)] == an.bigrams(an.folded_syllables(text))
-    assert [t.text for t in an.NumberAnalyzer()("101/TLKS-BS")] == an.number_terms("101/TLKS-BS")
+    entry = IndexEntry(
+        id=1,
+        version="v",
+        source_name="a.pdf",
+        unit="P01",
+        unit_name="Phường Đống Đa",
+        fields={"number": "101/TLKS-BS", "subject_names": ["Hoàng Ngọc Lan", "Lê Thị Thu Hà"]},
+        text=text,
+    )
+    analysed = analyze(entry)
+    assert analysed.text[0] == text  # NFC values, cut by the engine with SYLLABLE_PATTERN
+    assert analysed.names == ["Hoàng Ngọc Lan", "Lê Thị Thu Hà"]  # one value per name: no phrase across
+    assert analysed.number == an.number_terms("101/TLKS-BS")
+    assert analysed.meta["unit_name"] == "Phường Đống Đa"
 
 
 def test_search_package_never_imports_the_archive() -> None:

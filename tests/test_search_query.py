@@ -1,6 +1,7 @@
 """What a clerk at the desk notices: the right document on top, accents or not, with the words shown.
 
-A small hand-made archive in a real Whoosh index under tmp_path; each test states the behaviour.
+A small hand-made archive in a real index (default backend) under tmp_path; each test states
+the behaviour.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.search import IndexEntry, SearchIndex, search
+from sohoa.search import IndexEntry, SearchBackend, open_backend, search
 
 LUONG_MARKED = 1
 LUONG_OTHER_MARKS = 2
@@ -113,44 +114,44 @@ ENTRIES = [
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    ix = SearchIndex(tmp_path_factory.mktemp("search") / "index")
+def index(tmp_path_factory: pytest.TempPathFactory) -> SearchBackend:
+    ix = open_backend(None, tmp_path_factory.mktemp("search") / "index")
     ix.add_or_update(ENTRIES)
     return ix
 
 
-def ids(index: SearchIndex, query: str, **kwargs: object) -> list[int]:
+def ids(index: SearchBackend, query: str, **kwargs: object) -> list[int]:
     return [hit.id for hit in search(index, query, **kwargs).hits]  # type: ignore[arg-type]
 
 
-def test_query_with_marks_ranks_exact_diacritics_first(index: SearchIndex) -> None:
+def test_query_with_marks_ranks_exact_diacritics_first(index: SearchBackend) -> None:
     found = ids(index, "Lượng")
     assert found[0] == LUONG_MARKED
     assert {LUONG_OTHER_MARKS, LUONG_ASCII} <= set(found)  # Lương and Luong still found
 
 
-def test_query_without_marks_finds_every_spelling(index: SearchIndex) -> None:
+def test_query_without_marks_finds_every_spelling(index: SearchBackend) -> None:
     assert {LUONG_MARKED, LUONG_OTHER_MARKS, LUONG_ASCII, UNDATED} <= set(ids(index, "luong"))
 
 
-def test_unmarked_syllable_in_a_marked_query_is_taken_as_typed(index: SearchIndex) -> None:
+def test_unmarked_syllable_in_a_marked_query_is_taken_as_typed(index: SearchBackend) -> None:
     """Whoever types "Lê Văn Thanh" with marks means Thanh, not Thành."""
     assert ids(index, "Lê Văn Thanh")[:2] == [THANH, THANH_GRAVE]
     assert ids(index, "Lê Văn Thành")[:2] == [THANH_GRAVE, THANH]
 
 
-def test_d_bar_folds_to_d(index: SearchIndex) -> None:
+def test_d_bar_folds_to_d(index: SearchBackend) -> None:
     assert ids(index, "dong da") == [LUONG_OTHER_MARKS]
     assert ids(index, "ĐỐNG ĐA") == [LUONG_OTHER_MARKS]
 
 
-def test_nfd_query_behaves_like_nfc(index: SearchIndex) -> None:
+def test_nfd_query_behaves_like_nfc(index: SearchBackend) -> None:
     nfd = unicodedata.normalize("NFD", "Nguyễn Văn Lượng")
     assert ids(index, nfd) == ids(index, "Nguyễn Văn Lượng")
     assert ids(index, nfd)[0] == LUONG_MARKED
 
 
-def test_document_number_whole_part_any_case_no_marks(index: SearchIndex) -> None:
+def test_document_number_whole_part_any_case_no_marks(index: SearchBackend) -> None:
     for query in ("1234/QĐ-UBND", "1234/qd-ubnd", "1234-QD-UBND", "1234/QĐ/UBND", "1234", "so:1234/qd-ubnd"):
         found = ids(index, query)
         assert found[0] == DECISION, query
@@ -161,26 +162,26 @@ def test_document_number_whole_part_any_case_no_marks(index: SearchIndex) -> Non
     assert ids(index, "231/ubnd-dt")[0] == CITES_DECISION
 
 
-def test_id_number_matches_exactly(index: SearchIndex) -> None:
+def test_id_number_matches_exactly(index: SearchBackend) -> None:
     assert ids(index, "026197419930") == [MARRIAGE]
     assert ids(index, "026 197 419 930") == [MARRIAGE]
     assert ids(index, "cccd:026216169402") == [LUONG_MARKED]
     assert ids(index, "02619741993") == []  # one digit short is another person
 
 
-def test_phrase_needs_adjacent_words(index: SearchIndex) -> None:
+def test_phrase_needs_adjacent_words(index: SearchBackend) -> None:
     assert MARRIAGE in ids(index, '"nguyen thi thu ha"')
     assert SCATTERED not in ids(index, '"nguyen thi thu ha"')
     assert SCATTERED in ids(index, "nguyen thi thu ha")  # without quotes: every word, anywhere
 
 
-def test_name_written_together_ranks_above_scattered_words(index: SearchIndex) -> None:
+def test_name_written_together_ranks_above_scattered_words(index: SearchBackend) -> None:
     found = ids(index, "nguyen thi thu ha ket hon")
     assert found[0] == MARRIAGE
     assert SCATTERED in found
 
 
-def test_not_or_and_parentheses(index: SearchIndex) -> None:
+def test_not_or_and_parentheses(index: SearchBackend) -> None:
     assert LUONG_OTHER_MARKS not in ids(index, "luong NOT dong")
     assert LUONG_OTHER_MARKS not in ids(index, "luong -dong")
     assert set(ids(index, "tuấn OR mai")) == {OCR_DAMAGED, DECISION, CITES_DECISION}
@@ -188,7 +189,7 @@ def test_not_or_and_parentheses(index: SearchIndex) -> None:
     assert set(ids(index, "luong AND NOT (dong OR bien)")) == {LUONG_MARKED, UNDATED}
 
 
-def test_field_value_queries(index: SearchIndex) -> None:
+def test_field_value_queries(index: SearchBackend) -> None:
     assert ids(index, 'ten:"nguyen thi thu ha"') == [MARRIAGE]
     assert set(ids(index, 'loai:"giấy chứng nhận kết hôn"')) == {MARRIAGE}
     assert set(ids(index, "linhvuc:ho-tich nam:2019")) == {MARRIAGE, SCATTERED}
@@ -196,7 +197,7 @@ def test_field_value_queries(index: SearchIndex) -> None:
     assert set(ids(index, "donvi:TP")) == {DECISION}
 
 
-def test_unit_type_field_and_date_filters(index: SearchIndex) -> None:
+def test_unit_type_field_and_date_filters(index: SearchBackend) -> None:
     assert set(ids(index, "luong", units=["P02"])) == {LUONG_OTHER_MARKS}
     assert set(ids(index, "luong", units=["P02", "P05"])) == {
         LUONG_MARKED,
@@ -211,23 +212,23 @@ def test_unit_type_field_and_date_filters(index: SearchIndex) -> None:
     assert ids(index, "luong", date_from="2021-01-01") == []
 
 
-def test_sort_by_date_puts_newest_first_and_undated_last(index: SearchIndex) -> None:
+def test_sort_by_date_puts_newest_first_and_undated_last(index: SearchBackend) -> None:
     assert ids(index, "luong", sort="date") == [LUONG_ASCII, LUONG_OTHER_MARKS, LUONG_MARKED, UNDATED]
 
 
-def test_empty_query_lists_what_the_filters_allow(index: SearchIndex) -> None:
+def test_empty_query_lists_what_the_filters_allow(index: SearchBackend) -> None:
     result = search(index, "", units=["TP"])
     assert result.total == 1 and [h.id for h in result.hits] == [DECISION]
 
 
-def test_fuzzy_finds_ocr_damage_only_when_asked(index: SearchIndex) -> None:
+def test_fuzzy_finds_ocr_damage_only_when_asked(index: SearchBackend) -> None:
     assert OCR_DAMAGED not in ids(index, "Hoàng Minh Tuấn")
     found = search(index, "Hoàng Minh Tuấn", fuzzy=True)
     assert found.hits[0].id == OCR_DAMAGED
     assert "[[Hoàug Minh Tuấn]]" in found.hits[0].snippet
 
 
-def test_snippet_marks_matches_in_their_original_accents(index: SearchIndex) -> None:
+def test_snippet_marks_matches_in_their_original_accents(index: SearchBackend) -> None:
     hit = search(index, "nguyen van luong").hits[0]
     assert hit.id == LUONG_MARKED
     assert "[[Nguyễn Văn Lượng]]" in hit.snippet
@@ -236,12 +237,12 @@ def test_snippet_marks_matches_in_their_original_accents(index: SearchIndex) -> 
     assert "\n" not in hit.snippet
 
 
-def test_total_counts_every_match_beyond_the_limit(index: SearchIndex) -> None:
+def test_total_counts_every_match_beyond_the_limit(index: SearchBackend) -> None:
     result = search(index, "luong", limit=2)
     assert result.total == 4 and len(result.hits) == 2
 
 
-def test_json_shape_is_exactly_the_documented_one(index: SearchIndex) -> None:
+def test_json_shape_is_exactly_the_documented_one(index: SearchBackend) -> None:
     data = search(index, "Lượng", limit=3).to_json()
     assert list(data) == ["query", "total", "hits"]
     assert data["query"] == "Lượng"
@@ -256,24 +257,24 @@ def test_json_shape_is_exactly_the_documented_one(index: SearchIndex) -> None:
     "query",
     ['"unclosed phrase', "((luong", "luong))", "AND", "NOT", "OR luong", "abc:xyz", ":", "-", '""', "   "],
 )
-def test_odd_input_never_fails(index: SearchIndex, query: str) -> None:
+def test_odd_input_never_fails(index: SearchBackend, query: str) -> None:
     result = search(index, query)
     assert result.total >= 0
 
 
-def test_stray_punctuation_is_ignored(index: SearchIndex) -> None:
+def test_stray_punctuation_is_ignored(index: SearchBackend) -> None:
     assert ids(index, "nguyen van - luong / ,") == ids(index, "nguyen van luong")
 
 
-def test_bad_sort_or_date_is_a_value_error(index: SearchIndex) -> None:
+def test_bad_sort_or_date_is_a_value_error(index: SearchBackend) -> None:
     with pytest.raises(ValueError):
         search(index, "luong", sort="size")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         search(index, "luong", date_from="last year")
 
 
-def test_reopened_index_answers_the_same(index: SearchIndex, tmp_path: Path) -> None:
+def test_reopened_index_answers_the_same(index: SearchBackend, tmp_path: Path) -> None:
     """A second process (here: a second object) reads the same index from disk."""
-    other = SearchIndex(index.path)
+    other = open_backend(None, index.path)
     assert ids(other, "Lượng") == ids(index, "Lượng")
     other.close()

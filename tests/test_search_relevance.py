@@ -1,124 +1,13 @@
 """Relevance on the committed samples: every expected document in the top 10, numbers and IDs first.
 
-The queries live in ``tests/search_relevance.json`` (what a clerk types, with the documents it
-must find). Each sample file is indexed as its own entry — ground-truth ``text`` and ``fields``
-— among 400 synthetic distractors from ``bench/search_speed.py``, so ranking has to work, not
-just matching. Hits are collapsed to documents (a document's eight renderings share their
-text), and recall@10 is counted over distinct documents.
-
-To measure the same queries over OCR output instead of ground truth, call
-:func:`sample_entries` with ``texts={stem: ocr_text}`` and :func:`evaluate`.
+The queries live in ``tests/search_relevance.json``; the entries and the evaluation are in
+``tests/search_support.py``. The recall test itself runs once per backend in
+``tests/test_search_conformance.py``; here the set is checked for breadth.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-from sohoa.search import IndexEntry, SearchIndex, search
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples"
-QUERIES = Path(__file__).with_name("search_relevance.json")
-DISTRACTORS = 400
-DISTRACTOR_BASE = 1_000_000  # distractor ids, far from sample ids
-
-
-def load_queries() -> list[dict[str, Any]]:
-    return json.loads(QUERIES.read_text(encoding="utf-8"))["queries"]
-
-
-def sample_entries(texts: Mapping[str, str] | None = None) -> tuple[list[IndexEntry], dict[int, str]]:
-    """One entry per committed sample file; ``texts`` replaces ground truth (e.g. OCR output)."""
-    paths = sorted(SAMPLES.glob("*.json"))
-    truths = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
-    truths = [t for t in truths if "stem" in t and "fields" in t]
-    assert len(truths) >= 7, "the committed samples are missing: run samples/generate.py --out samples"
-    entries, docs = [], {}
-    for doc_id, truth in enumerate(truths, start=1):
-        docs[doc_id] = truth["doc"]
-        entries.append(
-            IndexEntry(
-                id=doc_id,
-                version="truth",
-                source_name=truth["file"],
-                unit=truth["unit"],
-                unit_name=truth["unit"],
-                fields=truth["fields"],
-                text=(texts or {}).get(truth["stem"], truth["text"]),
-            )
-        )
-    return entries, docs
-
-
-def distractors() -> list[IndexEntry]:
-    """Synthetic documents of the same kinds (seeded), from the benchmark's generator."""
-    spec = importlib.util.spec_from_file_location("search_speed", ROOT / "bench" / "search_speed.py")
-    assert spec and spec.loader
-    bench = sys.modules.get("search_speed")
-    if bench is None:
-        bench = importlib.util.module_from_spec(spec)
-        sys.modules["search_speed"] = bench  # its dataclasses look their module up
-        spec.loader.exec_module(bench)
-    return [
-        IndexEntry(
-            id=DISTRACTOR_BASE + e.id,
-            version=e.version,
-            source_name=e.source_name,
-            unit=e.unit_name,
-            unit_name=e.unit_name,
-            fields=e.fields,
-            text=e.text,
-        )
-        for e in bench.generate(DISTRACTORS, seed=17)
-    ]
-
-
-@dataclass
-class Outcome:
-    query: dict[str, Any]
-    ranked_docs: list[str]
-    missing: list[str] = field(default_factory=list)
-    not_first: bool = False
-    unexpected: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.missing or self.not_first or self.unexpected)
-
-
-def evaluate(index: SearchIndex, docs: Mapping[int, str], queries: list[dict[str, Any]]) -> list[Outcome]:
-    """Run every query; report what each one missed."""
-    outcomes = []
-    for q in queries:
-        result = search(index, q["query"], limit=500, **q.get("filters", {}))
-        ranked: list[str] = []
-        for hit in result.hits:
-            doc = docs.get(hit.id, f"distractor-{hit.id - DISTRACTOR_BASE}")
-            if doc not in ranked:
-                ranked.append(doc)
-        top = ranked[:10]
-        outcome = Outcome(q, top)
-        outcome.missing = [d for d in q["expect"] if d not in top]
-        outcome.not_first = bool(q.get("first")) and (not top or top[0] not in q["expect"])
-        outcome.unexpected = [d for d in q.get("exclude", []) if d in ranked]
-        outcomes.append(outcome)
-    return outcomes
-
-
-@pytest.fixture(scope="module")
-def relevance_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchIndex, dict[int, str]]:
-    entries, docs = sample_entries()
-    index = SearchIndex(tmp_path_factory.mktemp("relevance") / "index")
-    index.rebuild([*entries, *distractors()], procs=1)
-    return index, docs
+from .search_support import load_queries
 
 
 def test_the_query_set_is_large_and_varied() -> None:
@@ -136,14 +25,3 @@ def test_the_query_set_is_large_and_varied() -> None:
     ):
         assert kind in kinds
     assert sum(1 for q in queries if q.get("filters")) >= 5
-
-
-def test_recall_at_10_is_complete_and_exact_queries_rank_first(relevance_index) -> None:
-    index, docs = relevance_index
-    failures = [o for o in evaluate(index, docs, load_queries()) if not o.ok]
-    report = "\n".join(
-        f"{o.query['kind']}: {o.query['query']!r} missing={o.missing} not_first={o.not_first} "
-        f"unexpected={o.unexpected} top={o.ranked_docs[:5]}"
-        for o in failures
-    )
-    assert not failures, "\n" + report

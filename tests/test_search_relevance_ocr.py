@@ -16,7 +16,7 @@ from sohoa.archive.units import resolve_unit
 from sohoa.ingest import IngestOptions, ingest
 
 from .conftest import SAMPLES
-from .test_search_relevance import distractors, evaluate, load_queries
+from .search_support import distractors, evaluate, load_queries
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from sohoa.archive import audit
+from sohoa.archive import audit, indexing
 from sohoa.archive.models import ArchiveSetting, AuditEvent
 from sohoa.archive.store import Archive, open_archive
 
@@ -38,6 +38,7 @@ def _sohoa(
 def _archive_with_a_document(home: Path, url: str | None = None) -> int:
     archive = open_archive(home, url)
     doc_id = add_document(archive, "khai-quang", at(date(2024, 6, 10)), number="15/QĐ-UBND")
+    indexing.sync_index(archive)  # as ingest does: a search never writes, so writers index
     archive.close()
     return doc_id
 

@@ -7,7 +7,10 @@ on SQLite and PostgreSQL; documents are rows plus real files (OCR adds nothing h
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +23,8 @@ from sohoa.archive.store import open_archive
 from sohoa.search import search
 
 from .conftest import add_stored_document, run_sohoa
+
+SOHOA = [sys.executable, "-m", "sohoa.cli"]
 
 TEXT = "Giấy khai sinh của Phạm Thị Hồng Nhung"
 
@@ -35,7 +40,8 @@ def test_init_creates_then_shows_and_changes_nothing(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     created = json.loads(made.stdout)
     assert created["created"] is True and created["archive_id"] == folder_id(home)
-    assert created["settings"] == {"search_backend": "whoosh", "time_zone": "Asia/Bangkok", "group_mode": "r"}
+    want = {"search_backend": "tantivy", "time_zone": "Asia/Bangkok", "group_mode": "r"}
+    assert created["settings"] == want
 
     again = run_sohoa(home, "init", "--tz", "Asia/Tokyo")
     assert again.returncode == 0, again.stderr
@@ -49,23 +55,30 @@ def test_init_creates_then_shows_and_changes_nothing(tmp_path: Path) -> None:
     assert run_sohoa(home, "init", "--tz", "Mars/Olympus").returncode == 2
 
 
-def test_init_on_postgresql_stores_the_postgres_backend(tmp_path: Path, pg_url: str) -> None:
+def test_init_postgres_backend_is_refused_until_it_exists(tmp_path: Path, pg_url: str) -> None:
     home = tmp_path / "kho"
     made = run_sohoa(home, "--db-url", pg_url, "init", "--search-backend", "postgres", "--json")
+    assert made.returncode == 2 and "not available yet" in made.stderr and "Traceback" not in made.stderr
+    assert not (home / MARKER).exists()  # nothing created
+
+
+def test_search_backend_variable_chooses_then_the_stored_setting_wins(tmp_path: Path) -> None:
+    home = tmp_path / "kho"
+    env = {**os.environ, "SOHOA_SEARCH_BACKEND": "whoosh"}
+    base = [*SOHOA, "--home", str(home)]
+    made = subprocess.run([*base, "init", "--json"], env=env, capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
-    assert json.loads(made.stdout)["settings"]["search_backend"] == "postgres"
-    archive = open_archive(home, pg_url)
-    try:
-        assert archive.settings["search_backend"] == "postgres"
-    finally:
-        archive.close()
+    assert json.loads(made.stdout)["settings"]["search_backend"] == "whoosh"
+    env["SOHOA_SEARCH_BACKEND"] = "tantivy"  # disagrees with what the archive stored: refused, exit 2
+    run = subprocess.run([*base, "search", "x"], env=env, capture_output=True, text=True)
+    assert run.returncode == 2 and "index rebuild --backend" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_an_archive_used_before_init_is_existing(sqlite_archive) -> None:
     add_stored_document(sqlite_archive, 1)
-    shown = json.loads(run_sohoa(sqlite_archive.home, "init", "--search-backend", "tantivy", "--json").stdout)
-    assert shown["created"] is False and shown["not_applied"] == {"search_backend": "tantivy"}
-    assert shown["settings"]["search_backend"] == "whoosh"  # the default it has been using
+    shown = json.loads(run_sohoa(sqlite_archive.home, "init", "--search-backend", "whoosh", "--json").stdout)
+    assert shown["created"] is False and shown["not_applied"] == {"search_backend": "whoosh"}
+    assert shown["settings"]["search_backend"] == "tantivy"  # the default it has been using
 
 
 # -- backup ----------------------------------------------------------------------------------
@@ -99,7 +112,9 @@ def test_backup_restores_to_an_archive_that_passes_identity_and_verify(archive, 
         assert json.loads(check.stdout)["checked"] == 6
         if archive.engine.dialect.name != "sqlite":  # pg_restore brings rows marked indexed: README step
             assert run_sohoa(restored, "index", "rebuild").returncode == 0
-        hits = run_sohoa(restored, "search", "Nhung", "--json")  # SQLite: indexed again on first search
+        else:  # the README's restore step: a search never writes, a writer re-indexes
+            assert run_sohoa(restored, "index", "sync").returncode == 0
+        hits = run_sohoa(restored, "search", "Nhung", "--json")
         assert hits.returncode == 0, hits.stderr
         assert sorted(h["id"] for h in json.loads(hits.stdout)["hits"]) == ids
         assert run_sohoa(restored, "index", "check").returncode == 0

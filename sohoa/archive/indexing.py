@@ -6,6 +6,11 @@ writes what is pending and marks it ``indexed`` only if the document did not cha
 If the index cannot be written (locked by another writer past the wait, disk full, a crash),
 documents simply stay pending and the next ingest or ``sohoa index sync`` catches up, so the
 index never silently drifts.
+
+The engine comes from one factory (:func:`sohoa.search.open_backend`) keyed by the archive's
+``search_backend`` setting; an archive without the setting uses the default (tantivy), and
+an index built by another engine or analysis is rebuilt by the next writer. Writers use
+:func:`open_index`; searches use :func:`open_reader`, which never writes.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from sohoa.errors import SearchIndexError
+from sohoa.errors import SearchIndexError, UsageError
 from sohoa.fields import FIELD_NAMES
-from sohoa.search import CheckReport, IndexEntry, SearchIndex
+from sohoa.search import DEFAULT_BACKEND, CheckReport, IndexEntry, SearchBackend, open_backend
+from sohoa.search import check as check_backend
 
 from .documents import document_text
 from .models import Document, Page
+from .settings import SEARCH_BACKEND, write_setting
 from .store import Archive
 
 log = logging.getLogger(__name__)
@@ -66,18 +73,57 @@ def entry_for(doc: Document) -> IndexEntry:
     )
 
 
-def _index(archive: Archive) -> SearchIndex:
-    """The index object; ``SOHOA_INDEX_LOCK_TIMEOUT`` bounds the wait for another writer (s)."""
+def backend_name(archive: Archive) -> str:
+    """The engine the archive's index uses: its ``search_backend`` setting, else
+    ``SOHOA_SEARCH_BACKEND`` (an archive made implicitly), else the default.
+
+    Once stored the setting wins; a variable naming another engine is refused rather than
+    silently ignored (``sohoa index rebuild --backend X`` is how an archive switches)."""
+    stored = archive.settings.get(SEARCH_BACKEND)
+    wanted = (os.environ.get("SOHOA_SEARCH_BACKEND") or "").strip().lower()
+    if stored and wanted and wanted != stored:
+        raise UsageError(
+            f"SOHOA_SEARCH_BACKEND={wanted} nhưng kho này dùng bộ tìm kiếm '{stored}': bỏ biến này, hoặc "
+            f"chuyển bằng `sohoa index rebuild --backend {wanted}` (the archive uses {stored}; unset the "
+            "variable or switch with index rebuild --backend)"
+        )
+    return stored or wanted or DEFAULT_BACKEND
+
+
+def _index(archive: Archive, name: str | None = None) -> SearchBackend:
+    """The backend object; ``SOHOA_INDEX_LOCK_TIMEOUT`` bounds the wait for another writer (s)."""
     timeout = float(os.environ.get("SOHOA_INDEX_LOCK_TIMEOUT", "30"))
-    return SearchIndex(archive.index_dir, lock_timeout=timeout)
+    try:
+        return open_backend(name or backend_name(archive), archive.index_dir, lock_timeout=timeout)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
-def open_index(archive: Archive) -> SearchIndex:
-    """The archive's index; rebuilt from the archive first when its analysis changed."""
+def open_index(archive: Archive) -> SearchBackend:
+    """The archive's index for writing; rebuilt from the archive first when it is missing,
+    or was built by another engine or analysis (this is how existing archives migrate)."""
     index = _index(archive)
     if index.needs_rebuild:
-        log.warning("search index schema changed or unreadable: rebuilding it from the archive")
+        log.warning("search index missing, outdated or unreadable: rebuilding it from the archive")
         rebuild_index(archive, index)
+    return index
+
+
+def open_reader(archive: Archive) -> SearchBackend:
+    """The archive's index for searching: never writes, never waits for a writer.
+
+    An index that must be rebuilt first is an error telling what to run — unless the archive
+    holds no documents yet, when searching the absent index simply finds nothing.
+    """
+    index = _index(archive)
+    if index.needs_rebuild:
+        with archive.sessions() as session:
+            has_documents = session.scalars(select(Document.id).limit(1)).first() is not None
+        if has_documents:
+            raise SearchIndexError(
+                "Chỉ mục tìm kiếm chưa có hoặc thuộc phiên bản cũ: chạy `sohoa index rebuild` "
+                "(the search index is missing or outdated: run `sohoa index rebuild`)"
+            )
     return index
 
 
@@ -120,7 +166,7 @@ def _mark_indexed(archive: Archive, seen: list[tuple[int, datetime]]) -> None:
 
 
 def sync_index(
-    archive: Archive, ids: list[int] | None = None, index: SearchIndex | None = None
+    archive: Archive, ids: list[int] | None = None, index: SearchBackend | None = None
 ) -> SyncResult:
     """Index pending documents (or exactly ``ids``); failures leave them pending, never lost."""
     indexed = 0
@@ -137,7 +183,7 @@ def sync_index(
     return SyncResult(indexed, pending_count(archive))
 
 
-def _drop_voided(archive: Archive, index: SearchIndex) -> None:
+def _drop_voided(archive: Archive, index: SearchBackend) -> None:
     """Remove voided documents still pending from the index; they stay pending if that fails."""
     with archive.sessions() as session:
         voided = list(
@@ -161,8 +207,16 @@ def pending_count(archive: Archive) -> int:
         return len(list(session.scalars(select(Document.id).where(Document.index_state == "pending"))))
 
 
-def rebuild_index(archive: Archive, index: SearchIndex | None = None) -> int:
-    """Build a fresh index from every document aside, swap it in, mark all indexed."""
+def rebuild_index(
+    archive: Archive, index: SearchBackend | None = None, *, backend: str | None = None
+) -> int:
+    """Build a fresh index from every document aside, swap it in, mark all indexed.
+
+    ``backend`` switches the engine: the new index is built first, and the archive's
+    ``search_backend`` setting changes only once it is whole.
+    """
+    if backend is not None:
+        index = _index(archive, backend)
     index = index or _index(archive)
     seen: list[tuple[int, datetime]] = []
 
@@ -174,15 +228,19 @@ def rebuild_index(archive: Archive, index: SearchIndex | None = None) -> int:
     count = index.rebuild(entries())
     for start in range(0, len(seen), _CHUNK):
         _mark_indexed(archive, seen[start : start + _CHUNK])
+    if index.name != archive.settings.get(SEARCH_BACKEND):
+        with archive.sessions.begin() as session:
+            write_setting(session, SEARCH_BACKEND, index.name)
+        archive.settings[SEARCH_BACKEND] = index.name
     return count
 
 
-def check_index(archive: Archive, index: SearchIndex | None = None) -> CheckReport:
-    """Documents missing from, stale in, or unknown to the index."""
+def check_index(archive: Archive, index: SearchBackend | None = None) -> CheckReport:
+    """Documents missing from, stale in, or unknown to the index, and damaged index files."""
     index = index or _index(archive)
     expected: dict[int, str] = {}
     with archive.sessions() as session:
         voided = Document.status == VOIDED
         for doc in session.scalars(select(Document).where(~voided).options(selectinload(Document.unit))):
             expected[doc.id] = document_version(doc)
-    return index.check(expected)
+    return check_backend(index, expected)

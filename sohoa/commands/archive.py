@@ -131,7 +131,9 @@ def _print_history(runs: list[dict[str, Any]], tz: tzinfo) -> None:
 # -- init ------------------------------------------------------------------------------------
 @click.command()
 @click.option(
-    "--search-backend", type=click.Choice(lifecycle.SEARCH_BACKENDS), help="Search engine (default whoosh)."
+    "--search-backend",
+    type=click.Choice(lifecycle.SEARCH_BACKENDS),
+    help="Search engine (default tantivy, or $SOHOA_SEARCH_BACKEND).",
 )
 @click.option("--tz", "tz", help="The archive's time zone (default Asia/Ho_Chi_Minh or $SOHOA_TZ).")
 @click.option(

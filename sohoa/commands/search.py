@@ -12,7 +12,7 @@ from sohoa.archive import audit, indexing
 from sohoa.archive import units as unit_ops
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
 from sohoa.errors import ExitCode, SearchIndexError
-from sohoa.search import MARK_END, MARK_START
+from sohoa.search import BACKENDS, MARK_END, MARK_START
 from sohoa.search import search as run_search
 from sohoa.text import nfc
 
@@ -39,6 +39,7 @@ def _highlight(snippet: str) -> str:
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]), help="Issued on or before.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (next pages).")
 @click.option("--fuzzy", is_flag=True, help="Tolerate OCR errors in the words typed (slower, looser).")
 @click.option("--json", "json_out", is_flag=True)
 @pass_ctx
@@ -52,6 +53,7 @@ def search(
     date_to,
     sort: str,
     limit: int,
+    offset: int,
     fuzzy: bool,
     json_out: bool,
 ) -> None:  # noqa: ANN001
@@ -63,8 +65,7 @@ def search(
     if unit:
         with archive.sessions() as session:
             units = unit_ops.descendant_codes(session, unit_ops.resolve_unit(session, unit))
-    index = indexing.open_index(archive)
-    indexing.sync_index(archive, index=index)  # catch up on anything pending before answering
+    index = indexing.open_reader(archive)  # a search never writes: writers catch up pending documents
     result = run_search(
         index,
         text,
@@ -75,6 +76,7 @@ def search(
         date_to=date_to.date() if date_to else None,
         sort=sort,
         limit=limit,
+        offset=offset,
         fuzzy=fuzzy,
     )
     audit.record(  # before the answer is shown; a spooled line, so it never waits for an ingest
@@ -85,7 +87,7 @@ def search(
             "filters": {
                 "unit": unit, "type": doc_type, "field": field_,
                 "from": date_from.date() if date_from else None, "to": date_to.date() if date_to else None,
-                "sort": sort, "fuzzy": fuzzy, "limit": limit,
+                "sort": sort, "fuzzy": fuzzy, "limit": limit, "offset": offset,
             },
             "hits": result.total,
             "shown": [hit.id for hit in result.hits],
@@ -130,11 +132,12 @@ def index_sync(ctx: Context) -> None:
 
 @index_group.command("rebuild")
 @common_options
+@click.option("--backend", type=click.Choice(sorted(BACKENDS)), help="Switch the search engine (stored).")
 @pass_ctx
-def index_rebuild(ctx: Context) -> None:
+def index_rebuild(ctx: Context, backend: str | None) -> None:
     """Build a new index from the archive aside and swap it in (searches keep working)."""
-    count = indexing.rebuild_index(ctx.archive)
-    click.echo(f"rebuilt the index with {count} documents")
+    count = indexing.rebuild_index(ctx.archive, backend=backend)
+    click.echo(f"rebuilt the index with {count} documents ({indexing.backend_name(ctx.archive)})")
 
 
 @index_group.command("check")
@@ -145,6 +148,13 @@ def index_check(ctx: Context, json_out: bool) -> None:
     """List documents missing from, stale in, or unknown to the index (exit 3 if any)."""
     report = indexing.check_index(ctx.archive)
     data = {"missing": report.missing, "stale": report.stale, "unknown": report.unknown}
+    if report.damaged:
+        data["damaged"] = report.damaged
+        click.echo(
+            "Chỉ mục tìm kiếm bị hỏng: chạy `sohoa index rebuild` (the search index is damaged: "
+            "run `sohoa index rebuild`)",
+            err=True,
+        )
     if json_out:
         emit_json(data)
     else:

@@ -20,9 +20,9 @@ Document numbers and symbols (``1234/QĐ-UBND``, ``000.00.12.H62-240610-0001``) 
 their alphanumeric parts, and every contiguous run of parts becomes one keyword, so the
 whole number, ``qd-ubnd``, ``QĐ/UBND`` and ``1234`` all hit the same document.
 
-Whoosh pickles analyzers into the index, so the analyzer classes live here, in an
-importable module, and keep their names across versions (a change of behaviour bumps
-``SCHEMA_VERSION`` in :mod:`sohoa.search.schema` instead).
+Engines receive the output of these functions as ready terms (see
+:func:`sohoa.search.schema.analyze`), so no engine's tokenizer decides what a word is; a
+change of behaviour here bumps ``SCHEMA_VERSION`` in :mod:`sohoa.search.schema`.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from whoosh.analysis import Analyzer, Token
-
 __all__ = [
+    "SYLLABLE_PATTERN",
+    "SYLLABLE_RE",
+    "FOLD_TABLE",
     "nfc",
     "fold",
     "has_marks",
@@ -46,12 +47,6 @@ __all__ = [
     "number_key",
     "id_terms",
     "keyword_key",
-    "SyllableAnalyzer",
-    "FoldedAnalyzer",
-    "BigramAnalyzer",
-    "NumberAnalyzer",
-    "IdAnalyzer",
-    "KeywordAnalyzer",
 ]
 
 
@@ -78,10 +73,13 @@ def _build_fold_table() -> dict[int, int | None]:
 
 
 _FOLD_TABLE = _build_fold_table()
+FOLD_TABLE = _FOLD_TABLE  # for engines that fold with a character map of their own
 
 # A syllable: letters and digits, with any combining mark NFC could not compose kept inside
 # the syllable (fold() deletes them) instead of cutting it in two.
-_SYLLABLE_RE = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f])*")
+SYLLABLE_PATTERN = r"[^\W_](?:[^\W_]|[\u0300-\u036f])*"
+SYLLABLE_RE = re.compile(SYLLABLE_PATTERN)
+_SYLLABLE_RE = SYLLABLE_RE
 
 # Between ID-number digits people and OCR put spaces or dots: "0012 3456 7890".
 _DIGITS_RE = re.compile(r"\d[\d .]*\d|\d")
@@ -137,9 +135,8 @@ def folded_syllables(text: str) -> list[str]:
 def bigrams(syllables: list[str]) -> list[str]:
     """Adjacent pairs ``"a b"`` of folded syllables.
 
-    Phrase queries are answered from these instead of positions: a phrase on a common name
-    (``nguyen thi``) is then one rare-ish term per pair, not an intersection of the longest
-    posting lists followed by position checks, which took seconds at 100k documents.
+    Used to pair up the words of a query (adjacency bonuses); phrases themselves are
+    answered from positions.
     """
     return [a + " " + b for a, b in zip(syllables, syllables[1:], strict=False)]
 
@@ -192,91 +189,3 @@ def keyword_key(value: str) -> str:
     ``"Hộ  tịch"``, ``"HỘ TỊCH"`` and ``"ho tich"`` all give ``"ho tich"``.
     """
     return " ".join(folded_syllables(value))
-
-
-class _ListAnalyzer(Analyzer):
-    """Base of the analyzers: turn the output of one of the functions above into Tokens.
-
-    Whoosh needs an analyzer per field (its highlighter and query parser call them); the
-    project's own indexing and query code call the functions directly, so both paths share
-    the same cutting and folding.
-    """
-
-    def terms(self, value: str) -> list[str]:
-        raise NotImplementedError
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, term in enumerate(self.terms(value) if tokenize else [value]):
-            token.text = term
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = term
-            if positions:
-                token.pos = start_pos + pos
-            if chars:  # character offsets are not tracked: highlighting is done by query.py
-                token.startchar = start_char
-                token.endchar = start_char
-            yield token
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self).__name__)
-
-
-class SyllableAnalyzer(_ListAnalyzer):
-    """Exact syllables: NFC, lower case, marks kept."""
-
-    def terms(self, value: str) -> list[str]:
-        return exact_syllables(value)
-
-
-class FoldedAnalyzer(_ListAnalyzer):
-    """Folded syllables: no marks, ``đ`` → ``d``."""
-
-    def terms(self, value: str) -> list[str]:
-        return folded_syllables(value)
-
-
-class BigramAnalyzer(_ListAnalyzer):
-    """Adjacent pairs of folded syllables."""
-
-    def terms(self, value: str) -> list[str]:
-        return bigrams(folded_syllables(value))
-
-
-class NumberAnalyzer(_ListAnalyzer):
-    """Document number keywords (whole number and every run of its parts)."""
-
-    def terms(self, value: str) -> list[str]:
-        return number_terms(value)
-
-
-class IdAnalyzer(_ListAnalyzer):
-    """Personal ID numbers as digit strings."""
-
-    def terms(self, value: str) -> list[str]:
-        return id_terms(value.split("\n"))
-
-
-class KeywordAnalyzer(_ListAnalyzer):
-    """A category value as one folded keyword."""
-
-    def terms(self, value: str) -> list[str]:
-        key = keyword_key(value)
-        return [key] if key else []

@@ -1,32 +1,29 @@
-"""The index schema, its version, and the entry the archive hands over for each document.
+"""What the index holds for each document, and its analysis: engine-neutral.
+
+The archive hands over an :class:`IndexEntry` (plain values, no database objects);
+:func:`analyze` turns it into an :class:`AnalyzedEntry` — the term strings of every field,
+cut and folded by :mod:`analysis` — that any backend indexes as given. Queries use the same
+functions, so what is indexed and what is asked agree by construction, whatever the engine.
 
 ``SCHEMA_VERSION`` is written next to every index. Bump it whenever analysis or fields
 change in a way that makes old postings disagree with new queries (a new fold rule, a new
-field): :class:`~sohoa.search.index.SearchIndex` then reports ``needs_rebuild`` and the
-caller rebuilds from the archive instead of mixing two analyses in one index.
-
-Text fields index precomputed term lists (see :func:`analyzed_fields`) through a field type
-whose ``index`` method skips Whoosh's per-token objects: with the same cutting and folding
-functions as queries use, this is what makes 500 documents/s reachable on two cores.
+field): the backend then reports ``needs_rebuild`` and the archive rebuilds from its
+documents instead of mixing two analyses in one index.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from whoosh import columns, formats
-from whoosh import fields as wf
-from whoosh.system import pack_uint
 
 from sohoa.fields import FIELD_NAMES
 from sohoa.search import analysis as an
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The metadata names an entry's ``fields`` may carry (any may be missing or None).
 METADATA_NAMES = FIELD_NAMES
@@ -69,70 +66,13 @@ class IndexEntry:
     text: str = ""
 
 
-class TermListField(wf.FieldType):
-    """A field indexed from a ready list of terms (or a string cut by its analyzer).
+def version_key(version: str) -> str:
+    """The fixed-width form of an entry's version an index stores (16 hex digits).
 
-    Overriding ``index`` avoids building a Whoosh ``Token`` per syllable, which is most of
-    Whoosh's indexing time; the terms come from the same functions in :mod:`analysis` that
-    queries use, so both sides agree by construction.
+    Engines keep it in a 64-bit numeric column, readable for every document without
+    touching stored documents; any version string maps to one.
     """
-
-    def __init__(self, analyzer: an._ListAnalyzer, *, scorable: bool) -> None:
-        fmt = formats.Frequency() if scorable else formats.Existence()
-        super().__init__(fmt, analyzer, scorable=scorable, stored=False)
-
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        terms = value if isinstance(value, list) else self.analyzer.terms(value)
-        if self.scorable:
-            for term, freq in Counter(terms).items():
-                yield term.encode("utf-8"), freq, float(freq), pack_uint(freq)
-        else:
-            for term in set(terms):
-                yield term.encode("utf-8"), 1, 1.0, b""
-
-
-def build_schema() -> wf.Schema:
-    """The Whoosh schema; field names are the ones :mod:`query` builds queries on.
-
-    * ``text``: folded syllables of the body and the text metadata (scored);
-    * ``exact``: marked syllables (letters only; digits fold to themselves) for ranking
-      exact-diacritic matches first;
-    * ``pairs``: folded syllable bigrams, answering phrases and rewarding adjacency;
-    * ``names``: folded syllables and bigrams of subject names and the signer;
-    * ``number``: document number keywords; ``ids``: personal ID numbers;
-    * ``unit``, ``doc_type``, ``field``: filter keywords; ``issued``: a YYYYMMDD column (0 when unknown)
-      for date filters and sorting;
-    * ``idver``: a column of ``id<US>version`` read by ``versions()`` without unpickling
-      stored documents;
-    * stored: ``id``, ``source_name``, ``unit_name``, ``meta`` (the entry's
-      fields), ``body`` (the text, for snippets in original accents).
-    """
-    return wf.Schema(
-        id=wf.ID(stored=True, unique=True),
-        idver=wf.COLUMN(columns.VarBytesColumn()),
-        source_name=wf.STORED(),
-        unit=wf.ID(stored=True),
-        unit_name=wf.STORED(),
-        meta=wf.STORED(),
-        body=wf.STORED(),
-        doc_type=TermListField(an.KeywordAnalyzer(), scorable=False),
-        field=TermListField(an.KeywordAnalyzer(), scorable=False),
-        issued=wf.COLUMN(columns.NumericColumn("I", default=0)),
-        number=TermListField(an.NumberAnalyzer(), scorable=False),
-        ids=TermListField(an.IdAnalyzer(), scorable=False),
-        names=TermListField(an.FoldedAnalyzer(), scorable=True),
-        text=TermListField(an.FoldedAnalyzer(), scorable=True),
-        exact=TermListField(an.SyllableAnalyzer(), scorable=True),
-        pairs=TermListField(an.BigramAnalyzer(), scorable=True),
-    )
-
-
-VERSION_SEP = "\x1f"
-
-
-def version_value(doc_id: int, version: str) -> bytes:
-    """The ``idver`` column value: id and version, readable for every document in one pass."""
-    return f"{doc_id}{VERSION_SEP}{version}".encode()
+    return hashlib.blake2b(version.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def to_date(value: Any) -> dt.date | None:
@@ -193,55 +133,60 @@ def stored_meta(entry: IndexEntry) -> dict[str, Any]:
     return meta
 
 
-def analyzed_fields(entry: IndexEntry) -> dict[str, Any]:
-    """The keyword arguments for ``writer.add_document`` for one entry.
+@dataclass(frozen=True)
+class AnalyzedEntry:
+    """An entry as every backend indexes it (field names of :mod:`sohoa.search.plan`).
 
-    Folds the text once and derives the folded, bigram and exact term lists from it; this
-    function is the whole per-document cost on our side of indexing.
+    ``text`` holds the NFC text values (the body first, then each text metadata value) and
+    ``names`` each subject name and the signer; the engine cuts each value into syllables
+    exactly as :func:`analysis.folded_syllables` (``text``, ``names``) and
+    :func:`analysis.exact_syllables` (``exact``) do — by calling them, or with a tokenizer
+    the conformance suite proves equal — keeping positions within a value: a phrase may
+    cross line breaks inside the body but never joins two values (two names, a name and
+    the body). Keyword fields hold one finished term per value.
     """
+
+    id: int
+    version: str
+    source_name: str
+    unit: str | None
+    meta: dict[str, Any]
+    body: str
+    text: list[str]
+    names: list[str]
+    number: list[str]
+    ids: list[str]
+    doc_type: list[str]
+    field: list[str]
+    issued: int
+
+
+def analyze(entry: IndexEntry) -> AnalyzedEntry:
+    """The analysed form of one entry; this is the whole per-document cost on our side."""
     fields = entry.fields
     body = an.nfc(entry.text or "")
-    extra = " \n ".join(t for name in _TEXT_METADATA for t in _as_list(fields.get(name)))
-    searchable = body + " \n " + extra if extra else body
-    folded = an.folded_syllables(searchable)
-    exact = [s for s in an.exact_syllables(searchable) if not s.isdigit()]
-
-    name_values = _as_list(fields.get("subject_names")) + _as_list(fields.get("signer"))
-    name_terms: list[str] = []
-    for name in name_values:
-        syllables = an.folded_syllables(name)
-        name_terms += syllables + an.bigrams(syllables)
-
-    doc: dict[str, Any] = {
-        "id": str(entry.id),
-        "idver": version_value(entry.id, entry.version),
-        "source_name": an.nfc(entry.source_name or ""),
-        "unit_name": an.nfc(entry.unit_name) if entry.unit_name else None,
-        "meta": stored_meta(entry),
-        "body": body,
-        "text": folded,
-        "exact": exact,
-        "pairs": an.bigrams(folded),
-    }
-    if entry.unit:
-        doc["unit"] = an.nfc(entry.unit)
-    if name_terms:
-        doc["names"] = name_terms
+    values = [body] + [t for name in _TEXT_METADATA for t in _as_list(fields.get(name))]
+    names = _as_list(fields.get("subject_names")) + _as_list(fields.get("signer"))
     # Dossier and procedure codes are identifiers a clerk types like a number.
     codes = ("number", "dossier_code", "procedure_code")
     identifiers = [v for name in codes for v in _as_list(fields.get(name))]
-    numbers = list(dict.fromkeys(t for n in identifiers for t in an.number_terms(n)))
-    if numbers:
-        doc["number"] = numbers
-    ids = an.id_terms(_as_list(fields.get("id_numbers")))
-    if ids:
-        doc["ids"] = ids
-    for name in ("doc_type", "field"):
-        keys = [an.keyword_key(v) for v in _as_list(fields.get(name))]
-        keys = [k for k in keys if k]
-        if keys:
-            doc[name] = keys
+    keywords = {
+        name: [k for k in (an.keyword_key(v) for v in _as_list(fields.get(name))) if k]
+        for name in ("doc_type", "field")
+    }
     issued = to_date(fields.get("issued_date"))
-    if issued is not None:
-        doc["issued"] = date_key(issued)
-    return doc
+    return AnalyzedEntry(
+        id=entry.id,
+        version=version_key(entry.version),
+        source_name=an.nfc(entry.source_name or ""),
+        unit=an.nfc(entry.unit) if entry.unit else None,
+        meta=stored_meta(entry),
+        body=body,
+        text=[v for v in values if v.strip()],
+        names=names,
+        number=list(dict.fromkeys(t for n in identifiers for t in an.number_terms(n))),
+        ids=list(dict.fromkeys(an.id_terms(_as_list(fields.get("id_numbers"))))),
+        doc_type=keywords["doc_type"],
+        field=keywords["field"],
+        issued=date_key(issued) if issued is not None else 0,
+    )

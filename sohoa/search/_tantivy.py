@@ -1,0 +1,439 @@
+"""The tantivy backend: the embedded default, an index folder inside the archive's home.
+
+tantivy (the Rust engine, through its official Python bindings) keeps the postings, the
+positions for phrases, BM25, deletions, merges and a writer lock; we keep the analysis.
+Text fields receive NFC text and are cut in Rust by a regex tokenizer on our own syllable
+pattern (:data:`analysis.SYLLABLE_PATTERN`), lower-cased, and for the folded fields passed
+through ``ascii_fold``, which on NFC Vietnamese gives exactly :func:`analysis.fold` (``đ`` →
+``d`` included; the analysis tests prove it letter by letter). Cutting in Rust is what makes
+thousands of documents a second possible: in Python the analysis was most of the build.
+
+Readers never take a lock and never write. A search reloads the reader (tantivy then sees
+the last commit, whichever process made it) and, if a file vanished under it — another
+process's writer collects the files of merged segments, a rebuild retires a generation —
+opens again and retries: a clerk never sees a failed search because someone was importing.
+
+Every index file of tantivy ends with a footer holding a CRC-32 of the file; :meth:`damage`
+recomputes them, which is how ``sohoa index check`` tells a damaged index from a sound one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+import struct
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from sohoa.errors import IndexBusyError, SearchIndexError
+from sohoa.search import analysis as an
+from sohoa.search import plan as p
+from sohoa.search._generations import Generations
+from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry, IndexEntry, analyze
+
+log = logging.getLogger(__name__)
+
+_STAMP = f"tantivy {SCHEMA_VERSION}"
+_FOLDED = "sohoa_folded"
+_EXACT = "sohoa_exact"
+# Writer memory: incremental writes are small; a rebuild gets more and two threads.
+_WRITE_HEAP = 48_000_000
+_REBUILD_HEAP = 256_000_000
+_REBUILD_THREADS = 2
+# A reader retries this many times (with backoff) when files change under it.
+_READ_ATTEMPTS = 8
+_PROGRESS_EVERY = 250
+# Every segment carries these files (tantivy's own components); deletions add a .del file.
+_COMPONENTS = ("idx", "pos", "term", "store", "fast", "fieldnorm")
+
+
+def analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    """Our syllables in Rust: folded (``text``, ``names``) and exact (``exact``)."""
+    builder = tantivy.TextAnalyzerBuilder
+    folded = builder(tantivy.Tokenizer.regex(an.SYLLABLE_PATTERN)).filter(tantivy.Filter.lowercase())
+    exact = builder(tantivy.Tokenizer.regex(an.SYLLABLE_PATTERN)).filter(tantivy.Filter.lowercase())
+    return {_FOLDED: folded.filter(tantivy.Filter.ascii_fold()).build(), _EXACT: exact.build()}
+
+
+def _register(index: tantivy.Index) -> tantivy.Index:
+    for name, analyzer in analyzers().items():
+        index.register_tokenizer(name, analyzer)
+    return index
+
+
+def build_schema() -> tantivy.Schema:
+    """The tantivy schema; field names are those of :mod:`sohoa.search.plan`."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    sb.add_unsigned_field("version", fast=True)
+    sb.add_unsigned_field("issued", indexed=True, fast=True)
+    sb.add_bytes_field("stored", stored=True)
+    sb.add_text_field("text", tokenizer_name=_FOLDED, index_option="position")
+    sb.add_text_field("names", tokenizer_name=_FOLDED, index_option="position")
+    sb.add_text_field("exact", tokenizer_name=_EXACT, index_option="freq")
+    for name in sorted(p.KEYWORD_FIELDS):  # a fixed order: field ids must not vary by process
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    return sb.build()
+
+
+def _document(entry: AnalyzedEntry) -> tantivy.Document:
+    stored = {"source_name": entry.source_name, "meta": entry.meta, "body": entry.body}
+    doc = tantivy.Document()
+    doc.add_unsigned("id", entry.id)
+    doc.add_unsigned("version", int(entry.version, 16))
+    doc.add_unsigned("issued", entry.issued)
+    doc.add_bytes("stored", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+    for value in entry.text:
+        doc.add_text("text", value)
+        doc.add_text("exact", value)
+    for name in ("names", "number", "ids", "doc_type", "field"):
+        for value in getattr(entry, name):
+            doc.add_text(name, value)
+    if entry.unit:
+        doc.add_text("unit", entry.unit)
+    return doc
+
+
+class TantivyBackend:
+    """A tantivy index in generation folders under ``path`` (see :mod:`._generations`).
+
+    ``lock_timeout`` bounds how long a writer waits for another writer before raising
+    :class:`IndexBusyError`. One object per thread; processes coordinate through the lock.
+    """
+
+    name = "tantivy"
+
+    def __init__(self, path: Path, *, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self._gens = Generations(self.path, lock_timeout)
+        self._schema = build_schema()
+        self._index: tantivy.Index | None = None
+        self._index_gen: str | None = None
+        self._vocabulary: tuple[Any, list[str]] | None = None
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def needs_rebuild(self) -> bool:
+        gen = self._gens.live()
+        if gen is None or self._gens.stamp(gen) != _STAMP:
+            return True
+        try:
+            return not tantivy.Index.is_compatible(str(self.path / gen))
+        except (ValueError, OSError):
+            return True
+
+    def count(self) -> int:
+        return self._read(lambda searcher: searcher.num_docs, 0)
+
+    def versions(self) -> dict[int, str]:
+        def read(searcher: Any) -> dict[int, str]:
+            total = searcher.num_docs
+            if not total:
+                return {}
+            hits = [addr for _, addr in searcher.search(tantivy.Query.all_query(), total, count=False).hits]
+            ids = searcher.fast_field_values("id", hits)
+            versions = searcher.fast_field_values("version", hits)
+            return {int(i): f"{v:016x}" for i, v in zip(ids, versions, strict=True)}
+
+        return self._read(read, {})
+
+    # -- writing ----------------------------------------------------------------------
+
+    def add_or_update(self, entries: Iterable[IndexEntry], *, session: Any = None) -> int:
+        latest: dict[int, IndexEntry] = {}
+        for entry in entries:  # the last entry per id wins
+            latest.pop(entry.id, None)
+            latest[entry.id] = entry
+
+        def work(writer: Any) -> int:
+            # One delete before the adds: tantivy orders operations, so it removes only the
+            # earlier versions. (A u64 term given as a Python int deletes nothing; a query does.)
+            writer.delete_documents_by_query(tantivy.Query.term_set_query(self._schema, "id", list(latest)))
+            for entry in latest.values():
+                writer.add_document(_document(analyze(entry)))
+            return len(latest)
+
+        return self._write(work) if latest else 0
+
+    def delete(self, ids: Iterable[int], *, session: Any = None) -> int:
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+
+        def work(writer: Any) -> int:
+            writer.delete_documents_by_query(tantivy.Query.term_set_query(self._schema, "id", wanted))
+            return len(wanted)
+
+        return self._write(work) if wanted else 0
+
+    def rebuild(
+        self, entries: Iterable[IndexEntry], *, on_progress: Callable[[int], None] | None = None
+    ) -> int:
+        with self._gens.write_lock():
+            self._gens.remove_orphans()
+            directory = self._gens.create(_STAMP)
+            writer = None
+            try:
+                index = _register(tantivy.Index(self._schema, path=str(directory), reuse=False))
+                writer = index.writer(_REBUILD_HEAP, _REBUILD_THREADS)
+                count = 0
+                seen: set[int] = set()
+                for entry in entries:
+                    if entry.id in seen:  # repeated ids: the first wins
+                        continue
+                    seen.add(entry.id)
+                    writer.add_document(_document(analyze(entry)))
+                    count += 1
+                    if on_progress and count % _PROGRESS_EVERY == 0:
+                        on_progress(count)
+                writer.commit()
+                writer.wait_merging_threads()
+                writer = None
+                self._gens.swap(directory.name)
+            except BaseException:
+                if writer is not None:  # stop its threads first, or they write into the folder removed
+                    with contextlib.suppress(Exception):
+                        writer.rollback()
+                        writer.wait_merging_threads()
+                    writer = None
+                shutil.rmtree(directory, ignore_errors=True)
+                raise
+            self._gens.remove_orphans()
+        if on_progress:
+            on_progress(count)
+        self.close()
+        log.info("search index rebuilt: %d documents in generation %s", count, directory.name)
+        return count
+
+    def _write(self, work: Callable[[Any], int]) -> int:
+        """Run ``work`` with a tantivy writer under the lock; commit it whole, or nothing."""
+        with self._gens.write_lock():
+            gen = self._gens.live()
+            if gen is None:  # the first write of an archive creates its (empty) index
+                directory = self._gens.create(_STAMP)
+                tantivy.Index(self._schema, path=str(directory), reuse=False)
+                self._gens.swap(directory.name)
+                gen = directory.name
+            if self._gens.stamp(gen) != _STAMP:
+                raise SearchIndexError(
+                    f"Chỉ mục tìm kiếm tại {self.path} do phiên bản khác dựng: chạy `sohoa index rebuild` "
+                    "(the search index was built by another version: run `sohoa index rebuild`)"
+                )
+            try:
+                index = _register(tantivy.Index.open(str(self.path / gen)))
+                writer = index.writer(_WRITE_HEAP, 1)
+            except ValueError as exc:
+                if "lock" in str(exc).lower():
+                    raise IndexBusyError(
+                        f"Chỉ mục tìm kiếm tại {self.path} đang bị khóa (the search index is locked): {exc}"
+                    ) from exc
+                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
+            except OSError as exc:
+                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
+            try:
+                count = work(writer)
+                writer.commit()
+                writer.wait_merging_threads()
+            except BaseException as exc:
+                with contextlib.suppress(Exception):
+                    writer.rollback()
+                if isinstance(exc, (OSError, ValueError)):
+                    raise SearchIndexError(_cannot_write(self.path, exc)) from exc
+                raise
+            return count
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _open(self) -> tantivy.Index | None:
+        gen = self._gens.live()
+        if gen is None:
+            return None
+        if self._index is None or self._index_gen != gen:
+            self._index = tantivy.Index.open(str(self.path / gen))
+            self._index_gen = gen
+        else:
+            self._index.reload()
+        return self._index
+
+    def _read(self, work: Callable[[Any], Any], empty: Any) -> Any:
+        """Run ``work`` on a fresh searcher; reopen and retry while files change under it."""
+        last: Exception | None = None
+        for attempt in range(_READ_ATTEMPTS):
+            try:
+                index = self._open()
+                if index is None:
+                    return empty
+                return work(index.searcher())
+            except (ValueError, OSError) as exc:
+                last = exc
+                self.close()
+                time.sleep(min(0.01 * 2**attempt, 0.5))
+        raise SearchIndexError(
+            f"Không đọc được chỉ mục tìm kiếm tại {self.path} ({last}): chạy `sohoa index rebuild` "
+            "(the search index cannot be read: run `sohoa index rebuild`)"
+        )
+
+    def execute(self, request: p.Request) -> p.Page:
+        limit = max(request.limit, 0)
+
+        def run(searcher: Any) -> p.Page:
+            # Queries are built on the schema of the index as opened (its field ids), not ours.
+            query = _Translator(self._index.schema if self._index is not None else self._schema)(request.node)
+            kwargs: dict[str, Any] = {"count": True, "offset": max(request.offset, 0)}
+            if request.sort == "date":
+                kwargs["order_by_field"] = "issued"
+            result = searcher.search(query, max(limit, 1), **kwargs)
+            matches = []
+            for key, address in result.hits[:limit]:
+                document = searcher.doc(address)
+                stored = json.loads(document["stored"][0])
+                doc_id = document["id"][0]
+                matches.append(
+                    p.Match(
+                        id=int(doc_id),
+                        score=float(key) if request.sort != "date" else 0.0,
+                        source_name=stored.get("source_name") or "",
+                        fields=stored.get("meta") or {},
+                        body=stored.get("body") or "",
+                    )
+                )
+            return p.Page(total=result.count or 0, matches=matches)
+
+        return self._read(run, p.Page(0, []))
+
+    def term_variants(self, word: str, max_distance: int, limit: int) -> list[str]:
+        vocabulary = self._read(self._words, [])
+        matches = process.extract(
+            word, vocabulary, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=limit + 1
+        )
+        ranked = sorted(matches, key=lambda m: (m[1], m[0]))
+        return [m[0] for m in ranked if m[0] != word][:limit]
+
+    def _words(self, searcher: Any) -> list[str]:
+        """The folded letter syllables of ``text``, cached while the index is unchanged."""
+        key = (self._index_gen, searcher.num_docs, searcher.num_segments)
+        if self._vocabulary is None or self._vocabulary[0] != key:
+            words = [t for t, _ in searcher.terms_with_prefix("text", "") if t.isalpha()]
+            self._vocabulary = (key, words)
+        return self._vocabulary[1]
+
+    def close(self) -> None:
+        self._index = None
+        self._index_gen = None
+
+    # -- damage -----------------------------------------------------------------------
+
+    def damage(self) -> list[str]:
+        """Check every file of the live generation against the CRC in its footer."""
+        gen = self._gens.live()
+        if gen is None:
+            return []
+        directory = self.path / gen
+        problems: list[str] = []
+        try:
+            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+            segments = meta["segments"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return [f"meta.json: {exc}"]
+        for segment in segments:
+            seg = str(segment["segment_id"]).replace("-", "")
+            names = [f"{seg}.{ext}" for ext in _COMPONENTS]
+            deletes = segment.get("deletes")
+            if deletes:
+                names.append(f"{seg}.{deletes['opstamp']}.del")
+            for name in names:
+                problem = _verify_file(directory / name)
+                if problem:
+                    problems.append(f"{name}: {problem}")
+        if not problems:
+            try:
+                self.close()
+                index = tantivy.Index.open(str(directory))
+                searcher = index.searcher()
+                searcher.search(tantivy.Query.all_query(), 1)
+            except (ValueError, OSError) as exc:
+                problems.append(f"open: {exc}")
+        return problems
+
+
+def _verify_file(path: Path) -> str | None:
+    """None when ``path`` exists and its body matches the CRC-32 of its tantivy footer."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    try:
+        footer_len, magic = struct.unpack("<II", data[-8:])
+        footer = json.loads(data[-8 - footer_len : -8])
+        expected = int(footer["crc"])
+    except (struct.error, ValueError, KeyError, TypeError):
+        return "footer unreadable"
+    if magic != 1337:
+        return "footer unreadable"
+    if zlib.crc32(data[: -8 - footer_len]) != expected:
+        return "checksum mismatch"
+    return None
+
+
+def _term(schema: tantivy.Schema, field: str, text: str, option: str) -> tantivy.Query:
+    return tantivy.Query.term_query(schema, field, text, index_option=option)
+
+
+def _scored(query: tantivy.Query, field: str, boost: float, score: bool) -> tantivy.Query:
+    if not score:
+        return tantivy.Query.const_score_query(query, 0.0)
+    if field not in p.SCORED_FIELDS:  # keyword fields score exactly their boost
+        return tantivy.Query.const_score_query(query, boost)
+    return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+
+
+class _Translator:
+    """Plan nodes to tantivy queries."""
+
+    def __init__(self, schema: tantivy.Schema) -> None:
+        self.schema = schema
+
+    def __call__(self, node: p.Node) -> tantivy.Query:
+        q = tantivy.Query
+        occur = tantivy.Occur
+        if isinstance(node, p.Term):
+            option = "freq" if node.field in p.SCORED_FIELDS else "basic"
+            term = _term(self.schema, node.field, node.text, option)
+            return _scored(term, node.field, node.boost, node.score)
+        if isinstance(node, p.Phrase):
+            if len(node.words) == 1:
+                return self(p.Term(node.field, node.words[0], node.boost, node.score))
+            phrase = q.phrase_query(self.schema, node.field, list(node.words))
+            return _scored(phrase, node.field, node.boost, node.score)
+        if isinstance(node, p.And):
+            return q.boolean_query([(occur.Must, self(c)) for c in node.children])
+        if isinstance(node, p.Or):
+            return q.boolean_query([(occur.Should, self(c)) for c in node.children])
+        if isinstance(node, p.AndMaybe):
+            return q.boolean_query([(occur.Must, self(node.required)), (occur.Should, self(node.optional))])
+        if isinstance(node, p.AndNot):
+            return q.boolean_query([(occur.Must, self(node.positive)), (occur.MustNot, self(node.negative))])
+        if isinstance(node, p.Every):
+            return q.const_score_query(q.all_query(), 0.0)
+        if isinstance(node, p.Nothing):
+            return q.empty_query()
+        if isinstance(node, p.DateRange):
+            low = node.low if node.low is not None else 1  # 0 is "undated"
+            dates = q.range_query(self.schema, "issued", tantivy.FieldType.Unsigned, low, node.high)
+            return q.const_score_query(dates, 0.0)
+        raise TypeError(f"unknown plan node {node!r}")
+
+
+def _cannot_write(path: Path, exc: BaseException) -> str:
+    return (
+        f"Không ghi được chỉ mục tìm kiếm tại {path} ({exc}); tài liệu vẫn chờ, chạy `sohoa index sync` "
+        "sau khi khắc phục (the search index cannot be written; the documents stay pending)"
+    )

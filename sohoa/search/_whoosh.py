@@ -1,0 +1,389 @@
+"""The Whoosh backend, through Whoosh's public API only: the engine the design card names.
+
+Kept so an archive can stay on a pure-Python engine; tantivy is the default. Nothing here
+reads Whoosh's private attributes: schema fields, analyzers built from Whoosh's own classes
+(a regex tokenizer on our syllable pattern, lower case, and a ``CharsetFilter`` holding our
+fold table, so nothing of ours is pickled into the index), its writer, its query classes
+with positional ``Phrase``, BM25F, ``NumericRange`` and sorting.
+
+Values of a text field are joined with a gap syllable between them, so a phrase never joins
+two values (two names, a name and the body). Whoosh has no checksums: each commit records the
+size and CRC-32 of the generation's files (segment files never change once written) in
+``MANIFEST.json``, which :meth:`damage` verifies. Readers never lock; a reader whose files
+vanish under a writer's merge opens the index again and retries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from whoosh import analysis as wa
+from whoosh import fields as wf
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.filedb.filestore import FileStorage
+
+from sohoa.errors import IndexBusyError, SearchIndexError
+from sohoa.search import analysis as an
+from sohoa.search import plan as p
+from sohoa.search._generations import STAMP_FILE, Generations
+from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry, IndexEntry, analyze
+
+_STAMP = f"whoosh {SCHEMA_VERSION}"
+_MANIFEST = "MANIFEST.json"
+# Between two values of one field: a syllable no query can produce (queries are folded).
+_GAP = " 0gap0sohoa0 "
+_KEY_SEP = "\x1f"
+_READ_ATTEMPTS = 8
+
+
+class _Bm25(scoring.BM25F):
+    """BM25 with the Robertson idf (as tantivy and Lucene use), not Whoosh's ``log(N/df) + 1``.
+
+    Whoosh's idf keeps words found in nearly every document (``giấy``, ``chứng``) weighing a
+    full point each, so a long distractor repeating them outranked the document asked for.
+    """
+
+    def idf(self, searcher: Any, fieldname: str, text: str) -> float:
+        total = searcher.doc_count_all()
+        df = searcher.doc_frequency(fieldname, text)
+        return math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+
+
+def build_schema() -> wf.Schema:
+    """Whoosh fields named as in :mod:`sohoa.search.plan`, analysed by Whoosh's own classes."""
+    fold_map = {code: (chr(target) if target is not None else None) for code, target in an.FOLD_TABLE.items()}
+    folded = wa.RegexTokenizer(an.SYLLABLE_PATTERN) | wa.LowercaseFilter() | wa.CharsetFilter(fold_map)
+    exact = wa.RegexTokenizer(an.SYLLABLE_PATTERN) | wa.LowercaseFilter()
+    keys = wa.RegexTokenizer(r"[^\x1f]+")
+    keyword = {name: wf.TEXT(analyzer=keys, phrase=False) for name in p.KEYWORD_FIELDS}
+    return wf.Schema(
+        id=wf.ID(stored=True, unique=True),
+        version=wf.STORED(),
+        stored=wf.STORED(),
+        issued=wf.NUMERIC(int, bits=32, signed=False, sortable=True),
+        text=wf.TEXT(analyzer=folded, phrase=True),
+        names=wf.TEXT(analyzer=folded, phrase=True),
+        exact=wf.TEXT(analyzer=exact, phrase=False),
+        **keyword,
+    )
+
+
+def _fields(entry: AnalyzedEntry) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": str(entry.id),
+        "version": entry.version,
+        "stored": {"source_name": entry.source_name, "meta": entry.meta, "body": entry.body},
+        "issued": entry.issued,
+        "text": _GAP.join(entry.text),
+        "exact": _GAP.join(entry.text),
+    }
+    if entry.names:
+        doc["names"] = _GAP.join(entry.names)
+    for name in ("number", "ids", "doc_type", "field"):
+        values = getattr(entry, name)
+        if values:
+            doc[name] = _KEY_SEP.join(values)
+    if entry.unit:
+        doc["unit"] = entry.unit
+    return doc
+
+
+class WhooshBackend:
+    """A Whoosh index in generation folders under ``path`` (see :mod:`._generations`)."""
+
+    name = "whoosh"
+
+    def __init__(self, path: Path, *, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self._gens = Generations(self.path, lock_timeout)
+        self._lock_timeout = lock_timeout
+        self._ix: Any = None
+        self._ix_gen: str | None = None
+        self._vocabulary: tuple[Any, list[str]] | None = None
+
+    @property
+    def needs_rebuild(self) -> bool:
+        gen = self._gens.live()
+        if gen is None or self._gens.stamp(gen) != _STAMP:
+            return True
+        try:
+            FileStorage(str(self.path / gen)).open_index()
+        except Exception:
+            return True
+        return False
+
+    # -- writing ----------------------------------------------------------------------
+
+    def add_or_update(self, entries: Iterable[IndexEntry], *, session: Any = None) -> int:
+        latest: dict[int, IndexEntry] = {}
+        for entry in entries:
+            latest.pop(entry.id, None)
+            latest[entry.id] = entry
+
+        def work(writer: Any) -> int:
+            for entry in latest.values():
+                writer.update_document(**_fields(analyze(entry)))
+            return len(latest)
+
+        return self._write(work) if latest else 0
+
+    def delete(self, ids: Iterable[int], *, session: Any = None) -> int:
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+
+        def work(writer: Any) -> int:
+            for doc_id in wanted:
+                writer.delete_by_term("id", str(doc_id))
+            return len(wanted)
+
+        return self._write(work) if wanted else 0
+
+    def rebuild(
+        self, entries: Iterable[IndexEntry], *, on_progress: Callable[[int], None] | None = None
+    ) -> int:
+        with self._gens.write_lock():
+            self._gens.remove_orphans()
+            directory = self._gens.create(_STAMP)
+            try:
+                ix = FileStorage(str(directory)).create_index(build_schema())
+                writer = ix.writer(limitmb=256)
+                count = 0
+                seen: set[int] = set()
+                try:
+                    for entry in entries:
+                        if entry.id in seen:
+                            continue
+                        seen.add(entry.id)
+                        writer.add_document(**_fields(analyze(entry)))
+                        count += 1
+                        if on_progress and count % 250 == 0:
+                            on_progress(count)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit(optimize=True)
+                _write_manifest(directory)
+                self._gens.swap(directory.name)
+            except BaseException:
+                shutil.rmtree(directory, ignore_errors=True)
+                raise
+            self._gens.remove_orphans()
+        if on_progress:
+            on_progress(count)
+        self.close()
+        return count
+
+    def _write(self, work: Callable[[Any], int]) -> int:
+        with self._gens.write_lock():
+            gen = self._gens.live()
+            if gen is None:
+                directory = self._gens.create(_STAMP)
+                FileStorage(str(directory)).create_index(build_schema())
+                _write_manifest(directory)
+                self._gens.swap(directory.name)
+                gen = directory.name
+            if self._gens.stamp(gen) != _STAMP:
+                raise SearchIndexError(
+                    f"Chỉ mục tìm kiếm tại {self.path} do phiên bản khác dựng: chạy `sohoa index rebuild` "
+                    "(the search index was built by another version: run `sohoa index rebuild`)"
+                )
+            try:
+                ix = FileStorage(str(self.path / gen)).open_index()
+                writer = ix.writer(timeout=self._lock_timeout)
+            except windex.LockError as exc:
+                raise IndexBusyError(
+                    f"Chỉ mục tìm kiếm tại {self.path} đang bị khóa (the search index is locked): {exc}"
+                ) from exc
+            except Exception as exc:
+                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
+            try:
+                count = work(writer)
+                writer.commit()
+            except BaseException as exc:
+                with contextlib.suppress(Exception):
+                    writer.cancel()
+                if isinstance(exc, OSError):
+                    raise SearchIndexError(_cannot_write(self.path, exc)) from exc
+                raise
+            _write_manifest(self.path / gen)
+            return count
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _read(self, work: Callable[[Any], Any], empty: Any) -> Any:
+        last: Exception | None = None
+        for attempt in range(_READ_ATTEMPTS):
+            gen = self._gens.live()
+            if gen is None:
+                return empty
+            try:
+                if self._ix is None or self._ix_gen != gen:
+                    self._ix = FileStorage(str(self.path / gen)).open_index()
+                    self._ix_gen = gen
+                with self._ix.searcher(weighting=_Bm25()) as searcher:
+                    return work(searcher)
+            except Exception as exc:  # files merged away under us, a half-seen commit: open again
+                last = exc
+                self.close()
+                time.sleep(min(0.01 * 2**attempt, 0.5))
+        raise SearchIndexError(
+            f"Không đọc được chỉ mục tìm kiếm tại {self.path} ({last}): chạy `sohoa index rebuild` "
+            "(the search index cannot be read: run `sohoa index rebuild`)"
+        )
+
+    def count(self) -> int:
+        return self._read(lambda s: s.doc_count(), 0)
+
+    def versions(self) -> dict[int, str]:
+        return self._read(lambda s: {int(f["id"]): f["version"] for f in s.all_stored_fields()}, {})
+
+    def execute(self, request: p.Request) -> p.Page:
+        query = _translate(request.node)
+        limit, offset = max(request.limit, 0), max(request.offset, 0)
+
+        def run(searcher: Any) -> p.Page:
+            kwargs: dict[str, Any] = {"limit": max(offset + limit, 1)}
+            if request.sort == "date":
+                kwargs.update(sortedby="issued", reverse=True)
+            results = searcher.search(query, **kwargs)
+            total = len(results)
+            matches = []
+            for hit in list(results)[offset : offset + limit]:
+                fields = hit.fields()
+                stored = fields.get("stored") or {}
+                matches.append(
+                    p.Match(
+                        id=int(fields["id"]),
+                        score=float(hit.score or 0.0) if request.sort != "date" else 0.0,
+                        source_name=stored.get("source_name") or "",
+                        fields=stored.get("meta") or {},
+                        body=stored.get("body") or "",
+                    )
+                )
+            return p.Page(total=total, matches=matches)
+
+        return self._read(run, p.Page(0, []))
+
+    def term_variants(self, word: str, max_distance: int, limit: int) -> list[str]:
+        def words(searcher: Any) -> list[str]:
+            key = (self._ix_gen, searcher.doc_count_all())
+            if self._vocabulary is None or self._vocabulary[0] != key:
+                terms = (t.decode("utf-8") for t in searcher.reader().lexicon("text"))
+                self._vocabulary = (key, [t for t in terms if t.isalpha()])
+            return self._vocabulary[1]
+
+        vocabulary = self._read(words, [])
+        matches = process.extract(
+            word, vocabulary, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=limit + 1
+        )
+        ranked = sorted(matches, key=lambda m: (m[1], m[0]))
+        return [m[0] for m in ranked if m[0] != word][:limit]
+
+    def damage(self) -> list[str]:
+        gen = self._gens.live()
+        if gen is None:
+            return []
+        directory = self.path / gen
+        try:
+            manifest = json.loads((directory / _MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return [f"{_MANIFEST}: {exc}"]
+        problems = []
+        for name, (size, crc) in sorted(manifest.items()):
+            try:
+                data = (directory / name).read_bytes()
+            except OSError as exc:
+                problems.append(f"{name}: {exc.strerror or exc}")
+                continue
+            if len(data) != size or zlib.crc32(data) != crc:
+                problems.append(f"{name}: checksum mismatch")
+        if not problems:
+            try:
+                self.close()
+                self._read(lambda s: sum(1 for _ in s.all_stored_fields()), 0)
+            except SearchIndexError as exc:
+                problems.append(f"open: {exc}")
+        return problems
+
+    def close(self) -> None:
+        self._ix = None
+        self._ix_gen = None
+
+
+def _write_manifest(directory: Path) -> None:
+    """Record size and CRC-32 of the generation's files (reusing entries of unchanged files)."""
+    path = directory / _MANIFEST
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    manifest = {}
+    for file in directory.iterdir():
+        if not file.is_file() or file.name in (_MANIFEST, STAMP_FILE) or file.name.endswith(".lock"):
+            continue
+        size = file.stat().st_size
+        entry = old.get(file.name)
+        if entry and entry[0] == size and not file.name.endswith(".toc"):
+            manifest[file.name] = entry
+        else:
+            manifest[file.name] = [size, zlib.crc32(file.read_bytes())]
+    fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=directory)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle)
+    os.replace(tmp, path)
+
+
+def _scored(query: Any, field: str, boost: float, score: bool) -> Any:
+    if not score:
+        return wq.ConstantScoreQuery(query, 0.0)
+    if field not in p.SCORED_FIELDS:
+        return wq.ConstantScoreQuery(query, boost)
+    if boost != 1.0:
+        query.boost = boost
+    return query
+
+
+def _translate(node: p.Node) -> Any:
+    """Plan nodes to Whoosh's public query classes."""
+    if isinstance(node, p.Term):
+        return _scored(wq.Term(node.field, node.text), node.field, node.boost, node.score)
+    if isinstance(node, p.Phrase):
+        if len(node.words) == 1:
+            return _translate(p.Term(node.field, node.words[0], node.boost, node.score))
+        return _scored(wq.Phrase(node.field, list(node.words)), node.field, node.boost, node.score)
+    if isinstance(node, p.And):
+        return wq.And([_translate(c) for c in node.children])
+    if isinstance(node, p.Or):
+        return wq.Or([_translate(c) for c in node.children])
+    if isinstance(node, p.AndMaybe):
+        return wq.AndMaybe(_translate(node.required), _translate(node.optional))
+    if isinstance(node, p.AndNot):
+        return wq.AndNot(_translate(node.positive), _translate(node.negative))
+    if isinstance(node, p.Every):
+        return wq.ConstantScoreQuery(wq.Every(), 0.0)
+    if isinstance(node, p.Nothing):
+        return wq.NullQuery
+    if isinstance(node, p.DateRange):
+        low = node.low if node.low is not None else 1
+        return wq.ConstantScoreQuery(wq.NumericRange("issued", low, node.high), 0.0)
+    raise TypeError(f"unknown plan node {node!r}")
+
+
+def _cannot_write(path: Path, exc: BaseException) -> str:
+    return (
+        f"Không ghi được chỉ mục tìm kiếm tại {path} ({exc}); tài liệu vẫn chờ, chạy `sohoa index sync` "
+        "sau khi khắc phục (the search index cannot be written; the documents stay pending)"
+    )

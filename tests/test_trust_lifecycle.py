@@ -180,6 +180,8 @@ def test_void_keeps_the_record_and_leaves_counts_matching_and_search(archive) ->
     assert _report_pages(archive)["khai-quang"] == 1
     assert matching.match_documents(archive).considered == 1  # only the kept document
     assert fixity.verify(archive).ok and fixity.verify(archive).checked == 4  # its files are still kept
+    queue = json.loads(run_sohoa(archive, "review", "--json").stdout)
+    assert gone not in [entry["id"] for entry in queue]  # a voided document needs no card checked
 
 
 def test_move_files_a_document_under_another_unit(archive) -> None:

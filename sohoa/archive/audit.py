@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from sohoa import clock
 
 from .models import ArchiveSetting, AuditEvent, Batch, Document, Unit
+from .storage import fsync_dir
 from .store import Archive
 
 log = logging.getLogger(__name__)
@@ -110,13 +111,6 @@ def _flock(path: Path, *, wait: bool = True) -> Iterator[bool]:
         os.close(fd)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
 
 def record(
     archive: Archive,
@@ -153,7 +147,7 @@ def record(
         finally:
             os.close(fd)
         if created:
-            _fsync_dir(folder)
+            fsync_dir(folder)
 
 
 # -- step 2: fold the spool into audit_events ----------------------------------------------
@@ -174,7 +168,7 @@ def fold_spool(archive: Archive, *, wait: bool = True) -> int:
             current = folder / SPOOL_FILE
             if current.exists() and current.stat().st_size > 0:
                 current.rename(folder / f"folding-{uuid.uuid4().hex}.jsonl")
-                _fsync_dir(folder)
+                fsync_dir(folder)
         for path in sorted(folder.glob("folding-*.jsonl")):
             folded = _fold_file_retrying(archive, path) if wait else _fold_file(archive, path, wait=False)
             if folded is None:
@@ -277,7 +271,7 @@ def _fold_file(archive: Archive, path: Path, *, wait: bool) -> int | None:
                 conn.exec_driver_sql("PRAGMA busy_timeout=60000")
                 conn.commit()
     path.unlink()
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     with contextlib.suppress(OperationalError), archive.sessions.begin() as session:
         session.execute(delete(ArchiveSetting).where(ArchiveSetting.key == marker))
     return added

@@ -73,7 +73,7 @@ def review_queue(
     """
     query = (
         select(Document)
-        .where(Document.review_state != "accepted")
+        .where(Document.review_state != "accepted", Document.status != "voided")  # a void needs no card
         .options(selectinload(Document.original), selectinload(Document.unit))
     )
     if unit_ids is not None:

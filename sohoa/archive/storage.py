@@ -84,7 +84,8 @@ def archive_error(exc: OSError, what: str) -> ArchiveError:
     )
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable (the folder entry itself is fsynced)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -105,7 +106,7 @@ def _make_dirs(path: Path, top: Path, mode: int) -> None:
         except FileExistsError:
             continue
         os.chmod(folder, mode)
-        _fsync_dir(folder.parent)
+        fsync_dir(folder.parent)
 
 
 def _place(tmp: Path, final: Path, mode: int, modes: FileModes, home: Path) -> None:
@@ -113,7 +114,7 @@ def _place(tmp: Path, final: Path, mode: int, modes: FileModes, home: Path) -> N
     os.chmod(tmp, mode)
     _make_dirs(final.parent, home, modes.directory)
     os.replace(tmp, final)  # same bytes at the same path: a crashed earlier try is simply replaced
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
 
 
 # -- the work folder of one process --------------------------------------------------------

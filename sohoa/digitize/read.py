@@ -623,7 +623,8 @@ def _failed(
     When the image itself was decoded, the page PDF still carries it (without text), so the
     document's PDF keeps every page.
     """
-    log.warning("page %d of %s not read: %s", ref.number, Path(ref.path).name, reason)
+    # never the file's name: scan names carry citizens' names (the batch logs which item it is)
+    log.warning("page %d not read: %s", ref.number, reason)
     page = PageText(number=ref.number, text="", method=method, confidence=0.0, warnings=[reason])
     if prepared is not None:
         quality = options.jpeg_quality if options else ReadOptions.jpeg_quality

@@ -132,8 +132,12 @@ def check_archive(home: Path, db_url: str | None, inputs: list[Path]) -> dict[st
 
 
 def _index_check(home: Path, db_url: str | None) -> None:
+    """The clerk's own checks after a fault: ``index check`` and ``verify`` both clean."""
     done = subprocess.run(_cmd(home, db_url, "index", "check"), capture_output=True, timeout=120)
     assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+    verify = subprocess.run(_cmd(home, db_url, "verify", "--json"), capture_output=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout.decode() + verify.stderr.decode()
+    assert json.loads(verify.stdout)["findings"] == []
 
 
 def _finish(home: Path, db_url: str | None, folder: Path) -> dict[str, object]:

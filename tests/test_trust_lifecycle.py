@@ -180,6 +180,8 @@ def test_void_keeps_the_record_and_leaves_counts_matching_and_search(archive) ->
     assert _report_pages(archive)["khai-quang"] == 1
     assert matching.match_documents(archive).considered == 1  # only the kept document
     assert fixity.verify(archive).ok and fixity.verify(archive).checked == 4  # its files are still kept
+    shown = json.loads(run_sohoa(archive, "show", str(gone), "--json").stdout)
+    assert "đã hủy (voided): Bản quét trùng, giữ bản số 1" in shown["warnings"]  # a reader sees why
     queue = json.loads(run_sohoa(archive, "review", "--json").stdout)
     assert gone not in [entry["id"] for entry in queue]  # a voided document needs no card checked
 

@@ -217,6 +217,8 @@ def document_json(doc: Document) -> dict[str, Any]:
 def document_warnings(doc: Document) -> list[str]:
     """What a reader of this document should know before trusting it."""
     warnings = []
+    if doc.status == "voided":
+        warnings.append(f"đã hủy (voided): {doc.void_reason or ''}".rstrip())
     if doc.duplicate_of:
         warnings.append(f"possible duplicate of document {doc.duplicate_of}: same number, symbol and issuer")
     for page in doc.pages:

@@ -232,8 +232,3 @@ def list_documents(session: Session, unit_ids: list[int] | None = None, limit: i
     if unit_ids is not None:
         query = query.where(Document.unit_id.in_(unit_ids))
     return list(session.scalars(query.order_by(Document.id.desc()).limit(limit)))
-
-
-def record_view(archive: Archive, session: Session, doc: Document, action: str = "view") -> None:
-    """Leave an audit trace of who looked at a document: it holds personal data."""
-    session.add(AuditEvent(actor=archive.actor, action=action, document_id=doc.id, unit_id=doc.unit_id))

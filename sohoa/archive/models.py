@@ -55,6 +55,8 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the organisation code (mã định danh cơ quan) that TT 05/2025's FileCode starts with
+    organ_code: Mapped[str | None] = mapped_column(String(40))
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
@@ -360,3 +362,45 @@ class FixityRun(Base):
     altered: Mapped[int] = mapped_column(Integer, default=0)
     orphan: Mapped[int] = mapped_column(Integer, default=0)
     findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+# -- desk (issue 11): people who log in, their units, API tokens --------------------------------
+class User(Base):
+    """A person who uses the archive: a role (clerk, staff, manager, admin) and the units they
+    may act in. The password is kept only as an argon2 hash; a disabled user keeps their rows
+    so the audit trail still names them."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # clerk | staff | manager | admin
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    units: Mapped[list[Unit]] = relationship(secondary="user_units")
+
+
+class UserUnit(Base):
+    """One unit a user may act in (an admin needs none: they act everywhere)."""
+
+    __tablename__ = "user_units"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+
+class ApiToken(Base):
+    """A token for scripts and the web API, shown once when made and kept only as its SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

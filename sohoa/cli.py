@@ -10,25 +10,120 @@ anything unexpected (exit 1, one line; the traceback only with ``-vv``).
 from __future__ import annotations
 
 import errno
+import importlib
 import sys
 import traceback
 from pathlib import Path
 
 import click
+from click.utils import make_default_short_help
 
-from sohoa.commands import archive as _archive
-from sohoa.commands import audit as _audit
-from sohoa.commands import batches as _batches
-from sohoa.commands import documents as _documents
-from sohoa.commands import reports as _reports
-from sohoa.commands import review as _review
-from sohoa.commands import search as _search
-from sohoa.commands import units as _units
 from sohoa.commands.base import Context, configure_logging, run_state, share_options
 from sohoa.errors import ArchiveError, ExitCode, SohoaError, database_error, is_database_failure
 
+# -- the commands, one module per role -------------------------------------------------------
+# name -> ("module:attribute", the one-line help ``sohoa --help`` lists). A command's module (and
+# with it SQLAlchemy, Alembic, the search engines) is imported only when that command runs, so
+# ``sohoa --help`` answers at once; tests/test_cli_contract.py checks each line against the
+# command's own help. A new command is one line here.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ingest": (
+        "sohoa.commands.documents:ingest",
+        "Archive scanned files and folders (recursively): OCR, store, index.",
+    ),
+    "show": (
+        "sohoa.commands.documents:show",
+        "Show one document: its fields and its text (the view is recorded in the audit trail).",
+    ),
+    "list": ("sohoa.commands.documents:list_cmd", "List the newest documents."),
+    "batches": (
+        "sohoa.commands.batches:batches",
+        "List ingest batches, newest first, with how many files were stored, duplicate, failed or pending.",
+    ),
+    "units": ("sohoa.commands.units:units", "The units (wards, commune, departments) results belong to."),
+    "search": (
+        "sohoa.commands.search:search",
+        "Find results: names with or without diacritics, numbers like 1234/QĐ-UBND, ID numbers, "
+        '"quoted phrases", AND/OR/NOT, field:value (number:, name:, id:, type:, unit: ...).',
+    ),
+    "index": ("sohoa.commands.search:index_group", "Keep the search index in step with the archive."),
+    "review": (
+        "sohoa.commands.review:review",
+        "List documents whose card needs a clerk (missing or doubtful fields), worst first.",
+    ),
+    "edit": (
+        "sohoa.commands.review:edit",
+        "Correct a document's fields by hand (kept over any later automatic pass, audited, re-indexed).",
+    ),
+    "reextract": (
+        "sohoa.commands.review:reextract",
+        "Read every document's fields again from its stored text (after an upgrade of sohoa).",
+    ),
+    "register": (
+        "sohoa.commands.reports:register",
+        "The backlog register (sổ theo dõi kết quả): import, match to documents, link, baselines.",
+    ),
+    "report": (
+        "sohoa.commands.reports:report",
+        "Progress toward the year's targets per unit: backlog (≥20%) and new results (100%).",
+    ),
+    "init": (
+        "sohoa.commands.archive:init",
+        "Create an archive (its id and settings); on an existing one, show them and change nothing.",
+    ),
+    "verify": (
+        "sohoa.commands.archive:verify",
+        "Kiểm tra toàn vẹn: re-hash originals and searchable PDFs; list missing, altered and orphan "
+        "files with their document ids (exit 3 if any).",
+    ),
+    "backup": (
+        "sohoa.commands.archive:backup",
+        "Consistent copy of the database (SQLite online backup) and the files its rows name into OUT (a "
+        "new or empty folder).",
+    ),
+    "void": (
+        "sohoa.commands.archive:void",
+        "Void a document: its record and files are kept, it leaves counts and search (audited).",
+    ),
+    "move": (
+        "sohoa.commands.archive:move",
+        "File a document under another unit (its counts move with it; audited).",
+    ),
+    "audit": (
+        "sohoa.commands.audit:audit",
+        "Nhật ký truy cập (audit trail): searches, views, exports, reports and changes, newest first.",
+    ),
+}
 
-@click.group()
+
+class LazyGroup(click.Group):
+    """A group whose sub-commands are imported on first use, with their help lines known beforehand."""
+
+    def __init__(self, *args: object, lazy: dict[str, tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, _, attribute = self.lazy[cmd_name][0].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            share_options(command)  # -v/-vv after any sub-command too
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from the table, without importing them."""
+        width = formatter.width - 6 - max(len(name) for name in self.lazy)
+        rows = [(name, make_default_short_help(self.lazy[name][1], width)) for name in sorted(self.lazy)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS)
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
@@ -48,31 +143,6 @@ def cli(ctx: click.Context, home: Path | None, db_url: str | None, verbose: int)
     configure_logging(verbose)
     ctx.obj = Context(home, db_url, verbose)
     ctx.call_on_close(ctx.obj.close)
-
-
-# -- the commands, one module per role -------------------------------------------------------
-cli.add_command(_documents.ingest)
-cli.add_command(_documents.show)
-cli.add_command(_documents.list_cmd)
-cli.add_command(_batches.batches)
-cli.add_command(_units.units)
-cli.add_command(_search.search)
-cli.add_command(_search.index_group)
-cli.add_command(_review.review)
-cli.add_command(_review.edit)
-cli.add_command(_review.reextract)
-cli.add_command(_reports.register)
-cli.add_command(_reports.report)
-cli.add_command(_archive.init)
-cli.add_command(_archive.verify)
-cli.add_command(_archive.backup)
-cli.add_command(_archive.void)
-cli.add_command(_archive.move)
-cli.add_command(_audit.audit)
-
-# -v/-vv after any sub-command too, including the ones added above without the decorator
-for _command in cli.commands.values():
-    share_options(_command)
 
 
 # -- one place for every failure -----------------------------------------------------------

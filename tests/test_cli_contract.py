@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
+
 from .conftest import SAMPLES
 
 SOHOA = [sys.executable, "-m", "sohoa.cli"]
@@ -69,3 +71,29 @@ def test_errors_have_codes_and_messages(tmp_path: Path) -> None:
     assert bad_unit.returncode == 8 and "unknown unit" in bad_unit.stderr
     usage = sohoa(tmp_path / "h", "ingest", str(tmp_path))
     assert usage.returncode == 2
+
+
+def test_help_lists_every_command_without_loading_the_archive() -> None:
+    """``sohoa --help`` names every command with its own help line, and imports neither the
+    database layer nor a search engine (so it answers at once on a clerk's machine)."""
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from sohoa.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['--help'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "heavy = ('sqlalchemy', 'alembic', 'tantivy', 'whoosh')\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "print(result.output)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.rstrip().endswith("HEAVY []"), out.splitlines()[-1]
+    from sohoa.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_target, help_line) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
+        assert command.get_short_help_str(limit=300) == help_line, name
+        assert f"  {name} " in out, name

@@ -29,7 +29,9 @@ SECRET = "Nguyễn Thị Bí Mật"  # a name being written: it must never reach
 def _walk(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every command and sub-command of ``group``, as the words typed to reach it."""
     out = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in sorted(group.list_commands(ctx)):  # the CLI loads its commands lazily
+        command = group.get_command(ctx, name)
         out.append((*prefix, name))
         if isinstance(command, click.Group):
             out.extend(_walk(command, (*prefix, name)))

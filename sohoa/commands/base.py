@@ -8,13 +8,14 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.text import Text
 
-from sohoa.archive.store import Archive, open_archive
+if TYPE_CHECKING:  # the archive (and SQLAlchemy) load only when a command opens it: --help stays fast
+    from sohoa.archive.store import Archive
 
 err_console = Console(stderr=True)
 log = logging.getLogger("sohoa")
@@ -48,6 +49,8 @@ class Context:
     @property
     def archive(self) -> Archive:
         if self._archive is None:
+            from sohoa.archive.store import open_archive
+
             self._archive = open_archive(self.home, self.db_url)
         return self._archive
 

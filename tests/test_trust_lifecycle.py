@@ -184,6 +184,10 @@ def test_void_keeps_the_record_and_leaves_counts_matching_and_search(archive) ->
     assert "đã hủy (voided): Bản quét trùng, giữ bản số 1" in shown["warnings"]  # a reader sees why
     queue = json.loads(run_sohoa(archive, "review", "--json").stdout)
     assert gone not in [entry["id"] for entry in queue]  # a voided document needs no card checked
+    relink = run_sohoa(archive, "register", "link", str(gone), str(row))  # nor counts again by hand
+    assert relink.returncode == 2 and "voided" in relink.stderr, relink.stderr
+    with archive.sessions() as session:
+        assert session.scalar(select(RegisterLink).where(RegisterLink.document_id == gone)) is None
 
 
 def test_move_files_a_document_under_another_unit(archive) -> None:

@@ -473,6 +473,11 @@ def link_document(archive: Archive, document_id: int, row_ref: str, *, replace: 
         doc = session.get(Document, document_id)
         if doc is None:
             raise NotFoundError(f"no document with id {document_id}: list them with 'sohoa list'")
+        if doc.voided_at is not None:  # a voided result no longer counts: a link would count it again
+            raise ConflictError(
+                f"văn bản {doc.id} đã bị hủy (voided: {doc.void_reason or '-'}), không thể liên kết với sổ "
+                f"(document {doc.id} is voided and cannot be linked to a register row)"
+            )
         row = find_row(session, row_ref)
         existing = list(
             session.scalars(

@@ -147,7 +147,8 @@ _DB_ADVICE = {
     "readonly": "không ghi được vào cơ sở dữ liệu (read-only, or no permission): kiểm tra quyền của tài "
     "khoản chạy sohoa trên tệp và thư mục CSDL",
     "damaged": "tệp cơ sở dữ liệu bị hỏng hoặc không phải CSDL (database damaged): khôi phục từ bản sao lưu",
-    "io": "lỗi đọc/ghi đĩa khi dùng cơ sở dữ liệu (disk I/O error): kiểm tra ổ đĩa rồi chạy lại",
+    "io": "lỗi đọc/ghi đĩa khi dùng cơ sở dữ liệu (disk I/O error): kiểm tra ổ đĩa còn chỗ trống (df -h) "
+    "và không bị lỗi, rồi chạy lại đúng lệnh này",
     "refused": "cơ sở dữ liệu từ chối thao tác (the database refused the work): chạy lại lệnh; nếu vẫn lỗi, "
     "chạy lại với -vv và báo lỗi kèm phần chi tiết",
 }

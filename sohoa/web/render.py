@@ -84,9 +84,9 @@ templates.env.filters.update(
 templates.env.globals.update(FIELD_LABELS=FIELD_LABELS, SOURCE_LABELS=SOURCE_LABELS, ROLE_LABELS=ROLE_LABELS)
 
 
-def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``name`` with the actor, the CSRF field and the current path."""
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with the actor, the CSRF field and the current path."""
     context.setdefault("actor", getattr(request.state, "actor", None))
     token = csrf_token(request)
     context["csrf"] = Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

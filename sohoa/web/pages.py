@@ -241,26 +241,24 @@ def _display_day(value: str) -> str:
 
 
 # -- upload and batches -------------------------------------------------------------------------
-class _JobProgress:
-    """The live page count of a background upload (files done are in the database's batch rows)."""
+def _follow(job: dict[str, Any]) -> Any:
+    """What the upload's process reports, written into the job the batches page shows."""
 
-    def __init__(self, job: dict[str, Any]) -> None:
-        self.job = job
+    def on_event(kind: str, value: Any) -> None:
+        if kind == "files":
+            job["files"] = value
+        elif kind == "pages_found":
+            job["pages_total"] += value
+        elif kind == "page_done":
+            job["pages_done"] += value
+        elif kind == "file_done":
+            job["files_done"] += 1
+        elif kind == "done":
+            job.update(state="done", batch=value["batch"], counts=value["counts"])
+        elif kind == "failed":
+            job.update(state="failed", error=value)
 
-    def start(self, files: int) -> None:
-        self.job["files"] = files
-
-    def pages_found(self, count: int) -> None:
-        self.job["pages_total"] += count
-
-    def page_done(self, count: int = 1) -> None:
-        self.job["pages_done"] += count
-
-    def file_done(self, name: str, status: str) -> None:
-        self.job["files_done"] += 1
-
-    def finish(self) -> None:
-        pass
+    return on_event
 
 
 async def upload_form(request: Request) -> Response:
@@ -274,11 +272,12 @@ def _run_job(
     archive: Any, actor: Any, folder: Path, paths: list[Path], unit: str, job: dict[str, Any]
 ) -> None:
     try:
-        result = app_uploads.ingest_files(archive, actor, paths, unit, _JobProgress(job))
-        job.update(state="done", batch=result["batch"], counts=result["counts"])
+        app_uploads.run_upload(archive, actor, paths, unit, _follow(job))
     except Exception as exc:  # noqa: BLE001 - the job's page shows why; the server goes on
         job.update(state="failed", error=getattr(exc, "message", type(exc).__name__))
     finally:
+        if job["state"] == "running":
+            job.update(state="failed", error="dừng bất thường (stopped)")
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -61,7 +61,8 @@ def browser() -> Iterator[object]:
     for program in (CHROMIUM, CHROMEDRIVER):
         if not program.exists():
             pytest.fail(
-                f"{program} is missing: apt-get install chromium chromium-driver (bash scripts/run.sh test does)"
+                f"{program} is missing: apt-get install chromium chromium-driver "
+                "(bash scripts/run.sh test installs them)"
             )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

@@ -60,6 +60,8 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
 def edit(archive: Archive, actor: Actor, document_id: int, changes: dict[str, str]) -> list[str]:
     """Correct fields (manual from now on, audited), then re-match and re-index the document."""
     actor.require("edit")
+    for name, raw in changes.items():  # a typo is told first (exit 2), whatever the document
+        review_ops.parse_field_value(name, raw)
     acting = actor.acting_archive(archive)
     with archive.sessions.begin() as session:
         _visible_document(session, actor, document_id)

@@ -43,6 +43,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 #: Roles that see ID numbers in full (a clerk corrects them; an admin answers for the archive).
 UNMASKED_ROLES = frozenset({"clerk", "admin"})
 
+#: What each permission lets one do, for the refusal message (Vietnamese, then English).
+ACTION_WORDS = {
+    "search": ("tra cứu", "search"),
+    "view": ("xem văn bản", "view documents"),
+    "list": ("xem danh sách", "list documents"),
+    "download": ("tải tệp", "download files"),
+    "ingest": ("tải lên và số hóa", "upload and ingest"),
+    "review": ("kiểm tra phiếu", "review cards"),
+    "edit": ("sửa trường", "edit fields"),
+    "report": ("xem báo cáo", "read reports"),
+    "audit": ("xem nhật ký truy cập", "read the audit trail"),
+    "users": ("quản lý người dùng", "manage users"),
+}
+
 ROLE_LABELS = {"clerk": "văn thư", "staff": "cán bộ một cửa", "manager": "lãnh đạo", "admin": "quản trị"}
 
 
@@ -78,9 +92,10 @@ class Actor:
     def require(self, action: str) -> None:
         """Refuse an action the role does not allow, in Vietnamese first."""
         if not self.may(action):
+            vi, en = ACTION_WORDS[action]
             raise ForbiddenError(
-                f"vai trò '{ROLE_LABELS.get(self.role, self.role)}' không được phép làm việc này "
-                f"(role '{self.role}' may not {action})"
+                f"vai trò '{ROLE_LABELS.get(self.role, self.role)}' không được {vi} "
+                f"(role '{self.role}' may not {en})"
             )
 
     def sees_unit(self, unit_id: int | None) -> bool:

@@ -106,7 +106,7 @@ def file_urls(document_id: int) -> dict[str, str]:
     }
 
 
-def _visible_document(session: Any, actor: Actor, document_id: int) -> Any:
+def visible_document(session: Any, actor: Actor, document_id: int) -> Any:
     """The document if it exists and lies in the actor's units; otherwise not found, alike."""
     try:
         doc = docs.get_document(session, document_id)
@@ -120,7 +120,7 @@ def show(archive: Archive, actor: Actor, document_id: int) -> dict[str, Any]:
     """``sohoa show --json``'s object (the view is audited); ``files`` holds the desk's URLs."""
     actor.require("view")
     with archive.sessions() as session:  # a read: the view goes to the audit spool, no write lock
-        doc = _visible_document(session, actor, document_id)
+        doc = visible_document(session, actor, document_id)
         data = docs.document_json(doc)
         data["files"] = file_urls(doc.id)
         audit.record(actor.acting_archive(archive), "view", document_id=doc.id, unit_id=doc.unit_id)
@@ -172,7 +172,7 @@ def download(archive: Archive, actor: Actor, document_id: int, kind: str) -> Doc
     if kind not in ("original", "pdf"):
         raise UsageError(f"kind must be 'original' or 'pdf', not '{kind}'")
     with archive.sessions() as session:
-        doc = _visible_document(session, actor, document_id)
+        doc = visible_document(session, actor, document_id)
         if kind == "pdf":
             path = archive.path(doc.pdf_path)
             name = f"{Path(doc.original.source_name).stem}-{doc.id}.pdf"
@@ -197,7 +197,7 @@ def page_image(archive: Archive, actor: Actor, document_id: int, page: int, dpi:
 
     actor.require("view")
     with archive.sessions() as session:
-        doc = _visible_document(session, actor, document_id)
+        doc = visible_document(session, actor, document_id)
         pdf_path = archive.path(doc.pdf_path)
         count = doc.page_count
     if not 1 <= page <= count:

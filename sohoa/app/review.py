@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sohoa.app.actor import Actor
-from sohoa.app.documents import _visible_document
+from sohoa.app.documents import visible_document
 from sohoa.app.scope import resolve_scope
 from sohoa.archive import audit
 from sohoa.archive import review as review_ops
@@ -41,7 +41,7 @@ def accept(archive: Archive, actor: Actor, document_ids: list[int]) -> list[int]
     acting = actor.acting_archive(archive)
     with archive.sessions.begin() as session:
         for doc_id in document_ids:
-            _visible_document(session, actor, doc_id)
+            visible_document(session, actor, doc_id)
             review_ops.accept(acting, session, doc_id)
     return list(document_ids)
 
@@ -64,7 +64,7 @@ def edit(archive: Archive, actor: Actor, document_id: int, changes: dict[str, st
         review_ops.parse_field_value(name, raw)
     acting = actor.acting_archive(archive)
     with archive.sessions.begin() as session:
-        _visible_document(session, actor, document_id)
+        visible_document(session, actor, document_id)
         review_ops.edit_fields(acting, session, document_id, changes)
     match_documents(acting, document_ids=[document_id])  # a corrected number may now match the register
     sync_index(acting, [document_id])

@@ -293,8 +293,11 @@ async def upload(request: Request) -> Response:
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=archive.tmp_dir))
     paths = []
     for number, item in enumerate(files):
-        name = Path(nfc(item.filename).replace("\\", "/")).name or f"tep-{number}"
-        target = folder / f"{number:04d}-{name}"
+        name = Path(nfc(item.filename).replace("\\", "/")).name.lstrip(".") or f"tep-{number}"
+        target = folder / name  # the batch lists files by the names the clerk chose
+        if target.exists():  # two files of one name (from two folders): each keeps its name
+            (folder / str(number)).mkdir()
+            target = folder / str(number) / name
         with open(target, "wb") as out:
             shutil.copyfileobj(item.file, out)
         paths.append(target)

@@ -36,9 +36,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# The desk's browser test drives Debian's Chromium through its chromedriver (nothing is downloaded).
+BROWSER_PACKAGES=(chromium chromium-driver)
+need_browser() { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 1; return 0; }
+
 install_apt() {
   local want=()
   need_apt && want+=("${APT_PACKAGES[@]}")
+  if [ "$cmd" = test ] && need_browser; then want+=("${BROWSER_PACKAGES[@]}"); fi
   "$PY" -c "import ensurepip, venv" 2>/dev/null || [ -x "$VENV/bin/python" ] || want+=(python3-venv)
   if [ "${#want[@]}" -gt 0 ]; then apt_install "${want[@]}"; fi
 }

@@ -93,6 +93,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sohoa.commands.audit:audit",
         "Nhật ký truy cập (audit trail): searches, views, exports, reports and changes, newest first.",
     ),
+    "users": (
+        "sohoa.commands.users:users",
+        "Người dùng (users): add, list, disable, passwords and API tokens.",
+    ),
+    "serve": (
+        "sohoa.commands.serve:serve",
+        "Run the web desk (Vietnamese, server-rendered) and its JSON API.",
+    ),
 }
 
 
@@ -123,6 +131,11 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+def _remember_actor(name: str | None) -> None:
+    """Who the commands act as (``--as``/``SOHOA_USER``), read by ``sohoa.app.cli_actor``."""
+    run_state["as_user"] = name
+
+
 @click.group(cls=LazyGroup, lazy=COMMANDS)
 @click.option(
     "--home",
@@ -134,6 +147,15 @@ class LazyGroup(click.Group):
     "--db-url",
     envvar="SOHOA_DB_URL",
     help="SQLAlchemy URL of the database (default: SQLite in the archive folder).",
+)
+@click.option(
+    "--as",
+    "as_user",
+    envvar="SOHOA_USER",
+    expose_value=False,
+    callback=lambda _ctx, _param, value: _remember_actor(value),
+    help="Act as this sohoa user (its role, units and masking; audited under its name). "
+    "Default: the archive's owner, as admin.",
 )
 @click.option("-v", "--verbose", count=True, help="More log lines; -vv shows the details of errors.")
 @click.version_option(package_name="sohoa")
@@ -184,6 +206,7 @@ def _fail(exc: BaseException) -> int:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning every failure into its documented exit code."""
     run_state["verbose"] = 0
+    run_state["as_user"] = None
     try:
         code = cli.main(args=argv, prog_name="sohoa", standalone_mode=False)
     except SystemExit:

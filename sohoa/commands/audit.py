@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sohoa.archive import audit as audit_ops
-from sohoa.commands.base import DATE, Context, common_options, emit_json, pass_ctx
+from sohoa.app import cli_actor
+from sohoa.app import trail as app_trail
+from sohoa.commands.base import DATE, Context, common_options, emit_json, pass_ctx, run_state
 
 
 @click.command("audit")
@@ -40,28 +41,24 @@ def audit(
     if date_from and date_to and date_to < date_from:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     archive = ctx.archive
-    asked = {"user": actor, "document": document_id, "from": date_from, "to": date_to}
-    audit_ops.record(archive, "audit.read", detail=asked)
-    audit_ops.fold_spool(archive)
-    with archive.sessions() as session:
-        entries = audit_ops.read_trail(
-            session, archive.tz, actor=actor, document_id=document_id,
-            date_from=date_from, date_to=date_to, limit=limit,
-        )  # fmt: skip
+    lines = app_trail.read_trail(
+        archive, cli_actor(archive, run_state["as_user"]), user=actor, document_id=document_id,
+        date_from=date_from, date_to=date_to, limit=limit,
+    )  # fmt: skip
     if json_out:
-        emit_json([e.to_json() for e in entries])
+        emit_json([line.data for line in lines])
         return
     table = Table(
         "thời điểm", "người dùng", "thao tác", "văn bản", "chi tiết", title="Nhật ký truy cập (audit)"
     )
-    for e in entries:
+    for line in lines:
         table.add_row(
-            e.at.strftime("%d/%m/%Y %H:%M:%S"),
-            Text(e.actor),
-            audit_ops.ACTION_LABELS.get(e.action, e.action),
-            str(e.document_id or ""),
-            Text(audit_ops.describe(e)),  # typed text: never read as markup
+            line.at,
+            Text(line.data["actor"]),
+            line.label,
+            str(line.data["document_id"] or ""),
+            Text(line.description),  # typed text: never read as markup
         )
     Console().print(table)
-    if not entries:
+    if not lines:
         click.echo("không có sự kiện nào (no events)", err=True)

@@ -12,11 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from sohoa.archive import audit
-from sohoa.archive import documents as docs
-from sohoa.archive import units as unit_ops
+from sohoa.app import cli_actor
+from sohoa.app import documents as app_documents
 from sohoa.archive.store import Archive
-from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
+from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
 from sohoa.commands.progress import progress_for
 
 
@@ -97,10 +96,7 @@ def _print_ingest_summary(archive: Archive, report: Any) -> None:
 def show(ctx: Context, document_id: int, json_out: bool) -> None:
     """Show one document: its fields and its text (the view is recorded in the audit trail)."""
     archive = ctx.archive
-    with archive.sessions() as session:  # a read: the view goes to the audit spool, no write lock
-        doc = docs.get_document(session, document_id)
-        data = docs.document_json(doc)
-        audit.record(archive, "view", document_id=doc.id, unit_id=doc.unit_id)
+    data = app_documents.show(archive, cli_actor(archive, run_state["as_user"]), document_id)
     if json_out:
         emit_json(data)
         return
@@ -126,25 +122,8 @@ def show(ctx: Context, document_id: int, json_out: bool) -> None:
 @pass_ctx
 def list_cmd(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None:
     """List the newest documents."""
-    with ctx.archive.sessions() as session:
-        unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit)) if unit else None
-        rows = [
-            {
-                "id": d.id,
-                "source_name": d.original.source_name,
-                "unit": d.unit.name,
-                "pages": d.page_count,
-                "status": d.status,
-                "doc_type": (d.fields or {}).get("doc_type"),
-                "number": (d.fields or {}).get("number"),
-                "issued_date": (d.fields or {}).get("issued_date"),
-                "created_at": d.created_at.isoformat(),
-            }
-            for d in docs.list_documents(session, unit_ids, limit)
-        ]
-    audit.record(
-        ctx.archive, "list", detail={"unit": unit, "limit": limit, "shown": [r["id"] for r in rows]}
-    )
+    archive = ctx.archive
+    rows = app_documents.list_documents(archive, cli_actor(archive, run_state["as_user"]), unit, limit)
     if json_out:
         emit_json(rows)
         return

@@ -16,10 +16,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sohoa.archive import audit, matching, report_render, reports
+from sohoa.app import cli_actor
+from sohoa.app import reports as app_reports
+from sohoa.archive import matching, reports
 from sohoa.archive import register as register_ops
 from sohoa.archive import units as unit_ops
-from sohoa.commands.base import DATE, Context, common_options, emit_json, err_console, pass_ctx, plain
+from sohoa.commands.base import (
+    DATE,
+    Context,
+    common_options,
+    emit_json,
+    err_console,
+    pass_ctx,
+    plain,
+    run_state,
+)
 from sohoa.errors import ExitCode
 
 
@@ -240,7 +251,7 @@ def register_baseline(
 @click.option("--unit", help="Only this unit and its sub-units (default: all units).")
 @click.option("--period", help="2024, 2024-Q2, 2024-06 or FROM..TO (default: this year).")
 @click.option("--as-of", type=DATE, help="Count what was done by this day (default: period end, or today).")
-@click.option("--format", "fmt", type=click.Choice(report_render.FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(app_reports.FORMATS), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 @click.option("--no-match", is_flag=True, help="Do not match newly digitised documents first.")
 @pass_ctx
@@ -257,44 +268,28 @@ def report(
     if fmt == "xlsx" and out is None:
         raise click.UsageError("--format xlsx needs --out FILE.xlsx")
     archive = ctx.archive
-    today = archive.today()  # the archive's day, whatever the machine's or the database's zone
-    try:
-        chosen = reports.parse_period(period, today)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from None
-    if not no_match:
-        matching.match_documents(archive, new_only=True)
-    with archive.sessions() as session:
-        target_unit = unit_ops.resolve_unit(session, unit) if unit else None
-        result = reports.compute_report(
-            session, period=chosen, unit=target_unit, as_of=as_of, with_series=fmt in ("html", "xlsx"),
-            today=today, tz=archive.tz,
-        )  # fmt: skip
-    audit.record(
-        archive,
-        "export" if out is not None else "report",
-        unit_id=target_unit.id if target_unit else None,
-        detail={
-            "period": chosen.label, "as_of": result.as_of, "format": fmt, "file": out.name if out else None
-        },  # fmt: skip
-    )
-    if fmt == "xlsx":
-        assert out is not None
-        report_render.render_xlsx(result, out)
-    elif fmt == "table":
+    result = app_reports.report(
+        archive, cli_actor(archive, run_state["as_user"]), unit=unit, period=period, as_of=as_of, fmt=fmt,
+        match=not no_match, exported_to=out.name if out is not None else None,
+    )  # fmt: skip
+    if fmt == "table":
         if out is None:
             console = Console()
             if not console.is_terminal:
                 console = Console(width=200)  # a pipe or a file: do not squeeze columns to 80
-            console.print(report_render.render_table(result))
+            console.print(result.table())
         else:
             with open(out, "w", encoding="utf-8") as handle:
-                Console(file=handle, width=240, color_system=None).print(report_render.render_table(result))
+                Console(file=handle, width=240, color_system=None).print(result.table())
     else:
-        text = report_render.RENDERERS[fmt](result)
-        if out is None:
-            click.echo(text.lstrip("\ufeff") if fmt == "csv" else text, nl=not text.endswith("\n"))
+        rendered = result.render(fmt)
+        if isinstance(rendered, bytes):
+            assert out is not None
+            out.write_bytes(rendered)
+        elif out is None:
+            text = rendered.lstrip("\ufeff") if fmt == "csv" else rendered
+            click.echo(text, nl=not text.endswith("\n"))
         else:
-            out.write_text(text, encoding="utf-8", newline="")
+            out.write_text(rendered, encoding="utf-8", newline="")
     if out is not None:
         err_console.print(Text(f"written: {out}"))

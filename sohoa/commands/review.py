@@ -1,4 +1,7 @@
-"""Clerks' commands for the index cards: the review queue and corrections."""
+"""Clerks' commands for the index cards: the review queue and corrections.
+
+Each parses its options, calls one function of ``sohoa.app.review`` as the acting user, prints.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sohoa.archive import audit
-from sohoa.archive import review as review_ops
-from sohoa.archive import units as unit_ops
-from sohoa.archive.indexing import sync_index
-from sohoa.archive.matching import match_documents
-from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
+from sohoa.app import cli_actor
+from sohoa.app import review as app_review
+from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
 
 
 @click.command()
@@ -21,7 +21,7 @@ from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),
-    default=review_ops.DEFAULT_THRESHOLD,
+    default=app_review.DEFAULT_THRESHOLD,
     show_default=True,
     help="Fields read with less confidence than this need a look.",
 )
@@ -36,20 +36,14 @@ def review(
 ) -> None:
     """List documents whose card needs a clerk (missing or doubtful fields), worst first."""
     archive = ctx.archive
+    actor = cli_actor(archive, run_state["as_user"])
     if accept_ids:
-        with archive.sessions.begin() as session:
-            for doc_id in accept_ids:
-                review_ops.accept(archive, session, doc_id)
+        app_review.accept(archive, actor, list(accept_ids))
         click.echo(f"accepted: {', '.join(map(str, accept_ids))}", err=True)
         return
-    with archive.sessions() as session:
-        unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit)) if unit else None
-        entries = review_ops.review_queue(session, unit_ids, threshold, limit)
-    audit.record(
-        archive, "review.list", detail={"unit": unit, "shown": [e.document_id for e in entries]}
-    )
+    entries = app_review.queue(archive, actor, unit, threshold, limit)
     if json_out:
-        emit_json([e.to_json() for e in entries])
+        emit_json(entries)
         return
     table = Table(
         "id",
@@ -63,13 +57,13 @@ def review(
     )
     for e in entries:  # names and values are printed as they are, never read as markup
         table.add_row(
-            str(e.document_id),
-            Text(e.source_name.rsplit("/", 1)[-1]),
-            Text(e.unit),
-            ", ".join(e.missing),
-            ", ".join(f"{k} {v:.2f}" for k, v in e.doubtful.items()),
-            str(e.duplicate_of or ""),
-            Text("; ".join(e.warnings)),
+            str(e["id"]),
+            Text(e["source_name"].rsplit("/", 1)[-1]),
+            Text(e["unit"]),
+            ", ".join(e["missing"]),
+            ", ".join(f"{k} {v:.2f}" for k, v in e["low_confidence"].items()),
+            str(e["duplicate_of"] or ""),
+            Text("; ".join(e["warnings"])),
         )
     Console().print(table)
 
@@ -84,11 +78,7 @@ def reextract(ctx: Context, unit: str | None) -> None:
     No OCR is repeated, and fields a clerk corrected by hand are kept.
     """
     archive = ctx.archive
-    with archive.sessions() as session:
-        unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit)) if unit else None
-    changed = review_ops.reextract(archive, unit_ids)
-    match_documents(archive)
-    sync_index(archive)
+    changed = app_review.reextract(archive, cli_actor(archive, run_state["as_user"]), unit)
     click.echo(f"{changed} documents changed", err=True)
 
 
@@ -107,15 +97,10 @@ def reextract(ctx: Context, unit: str | None) -> None:
 @pass_ctx
 def edit(ctx: Context, document_id: int, assignments: tuple[str, ...]) -> None:
     """Correct a document's fields by hand (kept over any later automatic pass, audited, re-indexed)."""
-    changes: dict[str, str] = {}
     for item in assignments:
         if "=" not in item:
             raise click.BadParameter(f"needs FIELD=VALUE, got '{item}'", param_hint="--set")
-        name, value = item.split("=", 1)
-        changes[name.strip()] = value
+    changes = app_review.parse_assignments(list(assignments))
     archive = ctx.archive
-    with archive.sessions.begin() as session:
-        review_ops.edit_fields(archive, session, document_id, changes)
-    match_documents(archive, document_ids=[document_id])  # a corrected number may now match the register
-    sync_index(archive, [document_id])
-    click.echo(f"document {document_id}: updated {', '.join(changes)}", err=True)
+    changed = app_review.edit(archive, cli_actor(archive, run_state["as_user"]), document_id, changes)
+    click.echo(f"document {document_id}: updated {', '.join(changed)}", err=True)

@@ -8,13 +8,13 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from sohoa.archive import audit, indexing
-from sohoa.archive import units as unit_ops
-from sohoa.commands.base import Context, common_options, emit_json, pass_ctx
+from sohoa.app import cli_actor
+from sohoa.app import documents as app_documents
+from sohoa.app.documents import MARK_END, MARK_START, SearchRequest
+from sohoa.archive import indexing
+from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
 from sohoa.errors import ExitCode, SearchIndexError
-from sohoa.search import BACKENDS, MARK_END, MARK_START
-from sohoa.search import search as run_search
-from sohoa.text import nfc
+from sohoa.search import BACKENDS
 
 
 def _highlight(snippet: str) -> str:
@@ -60,16 +60,9 @@ def search(
     """Find results: names with or without diacritics, numbers like 1234/QĐ-UBND, ID numbers,
     "quoted phrases", AND/OR/NOT, field:value (number:, name:, id:, type:, unit: ...)."""
     archive = ctx.archive
-    text = nfc(" ".join(query))
-    units = None
-    if unit:
-        with archive.sessions() as session:
-            units = unit_ops.descendant_codes(session, unit_ops.resolve_unit(session, unit))
-    index = indexing.open_reader(archive)  # a search never writes: writers catch up pending documents
-    result = run_search(
-        index,
-        text,
-        units=units,
+    request = SearchRequest(
+        query=" ".join(query),
+        unit=unit,
         doc_type=doc_type,
         field=field_,
         date_from=date_from.date() if date_from else None,
@@ -79,38 +72,25 @@ def search(
         offset=offset,
         fuzzy=fuzzy,
     )
-    audit.record(  # before the answer is shown; a spooled line, so it never waits for an ingest
-        archive,
-        "search",
-        detail={
-            "query": text,
-            "filters": {
-                "unit": unit, "type": doc_type, "field": field_,
-                "from": date_from.date() if date_from else None, "to": date_to.date() if date_to else None,
-                "sort": sort, "fuzzy": fuzzy, "limit": limit, "offset": offset,
-            },
-            "hits": result.total,
-            "shown": [hit.id for hit in result.hits],
-        },
-    )  # fmt: skip
+    result = app_documents.search(archive, cli_actor(archive, run_state["as_user"]), request)
     if json_out:
-        emit_json(result.to_json())
+        emit_json(result)
         return
     out = Console()
-    out.print(f"{result.total} kết quả (results) for [bold]{escape(text)}[/bold]")
-    for hit in result.hits:
-        f = hit.fields
+    out.print(f"{result['total']} kết quả (results) for [bold]{escape(result['query'])}[/bold]")
+    for hit in result["hits"]:
+        f = hit["fields"]
         head = " · ".join(
             escape(str(v))
             for v in (f.get("number"), f.get("doc_type"), f.get("issued_date"), f.get("unit_name"))
             if v
         )
-        out.print(f"\n[bold cyan]#{hit.id}[/bold cyan] {head}")
+        out.print(f"\n[bold cyan]#{hit['id']}[/bold cyan] {head}")
         subject = f.get("summary") or f.get("title")
         names = ", ".join(f.get("subject_names") or [])
         if subject or names:
             out.print("  " + escape(" — ".join(x for x in (subject, names) if x)))
-        out.print("  " + _highlight(hit.snippet))
+        out.print("  " + _highlight(hit["snippet"]))
 
 
 @click.group("index")

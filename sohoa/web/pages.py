@@ -1,0 +1,375 @@
+"""The desk's HTML pages: each parses the request, calls ``sohoa.app`` as the actor, renders.
+
+Use-case calls are blocking (database, index, files): they run in the thread pool so one slow
+request never stalls the others.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from sohoa.app import documents as app_documents
+from sohoa.app import reports as app_reports
+from sohoa.app import review as app_review
+from sohoa.app import trail as app_trail
+from sohoa.app import units as app_units
+from sohoa.app import uploads as app_uploads
+from sohoa.app import users as app_users
+from sohoa.app.documents import SearchRequest
+from sohoa.errors import UsageError
+from sohoa.text import nfc
+from sohoa.web.render import page
+
+PAGE_SIZE = 10
+
+
+def _actor(request: Request) -> Any:
+    return request.state.actor
+
+
+def _archive(request: Request) -> Any:
+    return request.app.state.archive
+
+
+def _day(value: str | None, label: str) -> date | None:
+    """A day from a form: yyyy-mm-dd (date inputs) or dd/mm/yyyy (typed)."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        if "/" in text:
+            d, m, y = text.split("/")
+            return date(int(y), int(m), int(d))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{label}: '{text}' không phải ngày (not a date): viết 10/06/2024") from None
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return min(high, max(low, int(value))) if value else default
+    except ValueError:
+        return default
+
+
+# -- log in / out ------------------------------------------------------------------------------
+async def home(request: Request) -> Response:
+    actor = _actor(request)
+    target = {"clerk": "/review", "manager": "/dashboard"}.get(actor.role, "/search")
+    return RedirectResponse(target, status_code=303)
+
+
+async def login_form(request: Request) -> Response:
+    return page(request, "login.html", next=request.query_params.get("next", "/"))
+
+
+def _safe_next(value: Any) -> str:
+    text = str(value or "/")
+    return text if text.startswith("/") and not text.startswith("//") else "/"
+
+
+async def login(request: Request) -> Response:
+    form = request.state.form
+    name, password = nfc(str(form.get("name", ""))).strip(), str(form.get("password", ""))
+    address = request.client.host if request.client else "?"
+    throttle = request.app.state.throttle
+    target = _safe_next(form.get("next"))
+    if throttle.blocked(name, address):
+        return page(
+            request, "login.html", status_code=429, next=target, name=name,
+            message="Đăng nhập sai quá nhiều lần: thử lại sau 15 phút "
+            "(too many failed logins: wait 15 minutes).",
+        )  # fmt: skip
+    actor = await run_in_threadpool(app_users.authenticate_password, _archive(request), name, password)
+    if actor is None:
+        throttle.failed(name, address)
+        return page(
+            request, "login.html", status_code=401, next=target, name=name,
+            message="Tên đăng nhập hoặc mật khẩu không đúng (wrong name or password).",
+        )  # fmt: skip
+    throttle.succeeded(name, address)
+    request.session.clear()  # a fresh session (and CSRF token) for the logged-in user
+    request.session["uid"] = actor.user_id
+    return RedirectResponse(target, status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+# -- search and documents ----------------------------------------------------------------------
+def search_request(params: Any, limit: int, offset: int) -> SearchRequest:
+    """The search options from query parameters (the page's and ``/api/search``'s, same names)."""
+    return SearchRequest(
+        query=nfc(params.get("q", "")).strip(),
+        unit=params.get("unit") or None,
+        doc_type=params.get("type") or None,
+        field=params.get("field") or None,
+        date_from=_day(params.get("from"), "từ ngày"),
+        date_to=_day(params.get("to"), "đến ngày"),
+        sort=params.get("sort") or "relevance",
+        limit=limit,
+        offset=offset,
+    )
+
+
+async def search_page(request: Request) -> Response:
+    params = request.query_params
+    actor, archive = _actor(request), _archive(request)
+    units = await run_in_threadpool(app_units.visible_units, archive, actor)
+    page_no = _int(params.get("page"), 1, 1, 10_000)
+    asked = any(params.get(k) for k in ("q", "unit", "type", "field", "from", "to"))
+    result = None
+    if asked:
+        request_ = search_request(params, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
+        result = await run_in_threadpool(app_documents.search, archive, actor, request_)
+    pages = ((result["total"] + PAGE_SIZE - 1) // PAGE_SIZE) if result else 0
+    keep = {k: v for k, v in params.items() if k != "page" and v}
+    return page(
+        request, "search.html", result=result, params=params, units=units, page_no=page_no, pages=pages,
+        page_link=lambda n: "/search?" + urlencode({**keep, "page": n}),
+    )  # fmt: skip
+
+
+async def document_page(request: Request, template: str = "document.html") -> Response:
+    doc = await run_in_threadpool(
+        app_documents.show, _archive(request), _actor(request), request.path_params["id"]
+    )
+    return page(request, template, doc=doc, may_download=_actor(request).may("download"))
+
+
+async def document_print(request: Request) -> Response:
+    return await document_page(request, "document_print.html")
+
+
+async def page_png(request: Request) -> Response:
+    png = await run_in_threadpool(
+        app_documents.page_image,
+        _archive(request),
+        _actor(request),
+        request.path_params["id"],
+        request.path_params["n"],
+    )
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
+async def _download(request: Request, kind: str) -> Response:
+    found = await run_in_threadpool(
+        app_documents.download, _archive(request), _actor(request), request.path_params["id"], kind
+    )
+    return FileResponse(found.path, media_type=found.media_type, filename=found.filename)
+
+
+async def download_original(request: Request) -> Response:
+    return await _download(request, "original")
+
+
+async def download_pdf(request: Request) -> Response:
+    return await _download(request, "pdf")
+
+
+# -- review ------------------------------------------------------------------------------------
+async def review_list(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    unit = request.query_params.get("unit") or None
+    entries = await run_in_threadpool(
+        app_review.queue, archive, actor, unit, app_review.DEFAULT_THRESHOLD, 50
+    )
+    units = await run_in_threadpool(app_units.visible_units, archive, actor)
+    return page(
+        request, "review.html", entries=entries, units=units, unit=unit or "", saved=request.query_params
+    )
+
+
+async def review_form(request: Request, message: str | None = None, status: int = 200) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    actor.require("review")
+    doc = await run_in_threadpool(app_documents.show, archive, actor, request.path_params["id"])
+    return page(request, "review_form.html", status_code=status, doc=doc, message=message)
+
+
+async def review_save(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    doc_id = request.path_params["id"]
+    form = request.state.form
+    action = str(form.get("action", "save"))
+    current = await run_in_threadpool(app_documents.show, archive, actor, doc_id)
+    changes: dict[str, str] = {}
+    for name in app_review.EDITABLE_FIELDS:
+        key = f"f_{name}"
+        if key not in form:
+            continue
+        value = nfc(str(form.get(key, ""))).strip()
+        old = current["fields"].get(name)
+        old_text = "; ".join(old) if isinstance(old, list) else ("" if old is None else str(old))
+        if name == "issued_date" or name == "valid_until":
+            old_text = _display_day(old_text)
+        if value != old_text:
+            changes[name] = value
+    try:
+        if changes:
+            await run_in_threadpool(app_review.edit, archive, actor, doc_id, changes)
+    except UsageError as exc:
+        return await review_form(request, message=exc.message, status=400)
+    if action in ("accept", "next"):
+        await run_in_threadpool(app_review.accept, archive, actor, [doc_id])
+    if action == "next":
+        queue = await run_in_threadpool(
+            app_review.queue, archive, actor, None, app_review.DEFAULT_THRESHOLD, 1
+        )
+        if queue:
+            return RedirectResponse(f"/review/{queue[0]['id']}", status_code=303)
+        return RedirectResponse("/review?done=1", status_code=303)
+    return RedirectResponse(f"/review/{doc_id}?saved=1", status_code=303)
+
+
+def _display_day(value: str) -> str:
+    """How the form shows a stored ISO day (dd/mm/yyyy), to tell an edit from an unchanged value."""
+    parts = value.split("-")
+    return f"{parts[2]}/{parts[1]}/{parts[0]}" if len(parts) == 3 else value
+
+
+# -- upload and batches -------------------------------------------------------------------------
+def _follow(job: dict[str, Any]) -> Any:
+    """What the upload's process reports, written into the job the batches page shows."""
+
+    def on_event(kind: str, value: Any) -> None:
+        if kind == "files":
+            job["files"] = value
+        elif kind == "pages_found":
+            job["pages_total"] += value
+        elif kind == "page_done":
+            job["pages_done"] += value
+        elif kind == "file_done":
+            job["files_done"] += 1
+        elif kind == "done":
+            job.update(state="done", batch=value["batch"], counts=value["counts"])
+        elif kind == "failed":
+            job.update(state="failed", error=value)
+
+    return on_event
+
+
+async def upload_form(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    actor.require("ingest")
+    units = await run_in_threadpool(app_units.visible_units, archive, actor)
+    return page(request, "upload.html", units=units)
+
+
+def _run_job(
+    archive: Any, actor: Any, folder: Path, paths: list[Path], unit: str, job: dict[str, Any]
+) -> None:
+    try:
+        app_uploads.run_upload(archive, actor, paths, unit, _follow(job))
+    except Exception as exc:  # noqa: BLE001 - the job's page shows why; the server goes on
+        job.update(state="failed", error=getattr(exc, "message", type(exc).__name__))
+    finally:
+        if job["state"] == "running":
+            job.update(state="failed", error="dừng bất thường (stopped)")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def upload(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    form = request.state.form
+    unit = str(form.get("unit", ""))
+    await run_in_threadpool(app_uploads.check_upload, archive, actor, unit)
+    files = [f for f in form.getlist("files") if getattr(f, "filename", None)]
+    if not files:
+        raise UsageError("chưa chọn tệp nào (no file chosen)")
+    archive.tmp_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=archive.tmp_dir))
+    paths = []
+    for number, item in enumerate(files):
+        name = Path(nfc(item.filename).replace("\\", "/")).name.lstrip(".") or f"tep-{number}"
+        target = folder / name  # the batch lists files by the names the clerk chose
+        if target.exists():  # two files of one name (from two folders): each keeps its name
+            (folder / str(number)).mkdir()
+            target = folder / str(number) / name
+        with open(target, "wb") as out:
+            shutil.copyfileobj(item.file, out)
+        paths.append(target)
+    jobs = request.app.state.jobs
+    job_id = len(jobs) + 1
+    job = {"id": job_id, "unit": unit, "actor": actor.name, "state": "running", "files": len(paths),
+           "files_done": 0, "pages_total": 0, "pages_done": 0}  # fmt: skip
+    jobs[job_id] = job
+    threading.Thread(
+        target=_run_job, args=(archive, actor, folder, paths, unit, job), daemon=True, name=f"upload-{job_id}"
+    ).start()
+    return RedirectResponse(f"/batches?job={job_id}", status_code=303)
+
+
+def visible_jobs(request: Request) -> list[dict[str, Any]]:
+    """This server's uploads started by the actor (an admin sees all), newest first."""
+    actor = _actor(request)
+    jobs = list(request.app.state.jobs.values())
+    return [j for j in reversed(jobs) if actor.role == "admin" or j["actor"] == actor.name]
+
+
+async def batches_page(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    found = await run_in_threadpool(app_uploads.list_batches, archive, actor, 30)
+    jobs = visible_jobs(request)
+    running = any(j["state"] == "running" for j in jobs)
+    return page(request, "batches.html", batches=found, jobs=jobs, running=running)
+
+
+# -- dashboard and audit -------------------------------------------------------------------------
+async def dashboard(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    period = request.query_params.get("period") or None
+    unit = request.query_params.get("unit") or None
+    result = await run_in_threadpool(
+        lambda: app_reports.report(archive, actor, unit=unit, period=period, fmt="json")
+    )
+    units = await run_in_threadpool(app_units.visible_units, archive, actor)
+    query = urlencode({k: v for k, v in (("period", period), ("unit", unit)) if v})
+    return page(
+        request, "dashboard.html", report=result.report, period=period or "", unit=unit or "", units=units,
+        query=query,
+    )  # fmt: skip
+
+
+async def dashboard_export(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    fmt = request.path_params["fmt"]
+    if fmt not in app_reports.MEDIA_TYPES:
+        raise UsageError(f"định dạng '{fmt}' không hỗ trợ (use csv, xlsx, html or json)")
+    period = request.query_params.get("period") or None
+    unit = request.query_params.get("unit") or None
+    filename = f"bao-cao-so-hoa.{fmt}"
+    result = await run_in_threadpool(
+        lambda: app_reports.report(archive, actor, unit=unit, period=period, fmt=fmt, exported_to=filename)
+    )
+    body = await run_in_threadpool(result.render, fmt)
+    disposition = "inline" if fmt == "html" else f'attachment; filename="{filename}"'
+    return Response(
+        body, media_type=app_reports.MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition}
+    )
+
+
+async def audit_page(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    params = request.query_params
+    document = _int(params.get("document"), 0, 0, 2**31)
+    lines = await run_in_threadpool(
+        lambda: app_trail.read_trail(
+            archive, actor, user=params.get("user") or None, document_id=document or None,
+            date_from=_day(params.get("from"), "từ ngày"), date_to=_day(params.get("to"), "đến ngày"),
+            limit=200,
+        )
+    )  # fmt: skip
+    return page(request, "audit.html", lines=lines, params=params)

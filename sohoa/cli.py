@@ -89,6 +89,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sohoa.commands.archive:move",
         "File a document under another unit (its counts move with it; audited).",
     ),
+    "pdfa": (
+        "sohoa.commands.handover:pdfa",
+        "Convert the archive's searchable PDFs to two-layer PDF/A-2b (audited replacements, new checksums).",
+    ),
     "audit": (
         "sohoa.commands.audit:audit",
         "Nhật ký truy cập (audit trail): searches, views, exports, reports and changes, newest first.",

@@ -33,7 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.errors import ExitCode, SohoaError, UsageError
@@ -42,7 +42,7 @@ from sohoa.fields import FIELD_NAMES
 from .. import storage
 from ..documents import duplicate_key
 from ..fixity import derivative_relpath, record_stored_file
-from ..models import AuditEvent, Document, Original, Page, RegisterLink, RegisterRow, Unit
+from ..models import AuditEvent, Document, Original, Page, RegisterLink, RegisterRow, StoredFile, Unit
 from ..settings import GROUP_MODE
 from ..store import Archive
 from .export import BAG_FILE, FORMAT, ORDER_FILE, PAGE_COLUMNS, REGISTER_FILE, ROW_COLUMNS, UNITS_FILE
@@ -141,6 +141,11 @@ class _Placer:
         archive.tmp_dir.mkdir(parents=True, exist_ok=True)
 
     def _copy(self, src: Path) -> tuple[Path, str, int]:
+        """Copy ``src`` into the archive's temp folder, hashing it on the way (one read).
+
+        No fsync per file: :meth:`sync` makes every placed file durable at once before the
+        rows commit (thousands of fsyncs were most of an import's time).
+        """
         tmp = self.archive.tmp_dir / f"{os.getpid()}-import-{os.urandom(6).hex()}"
         digest, size, view = hashlib.sha256(), 0, memoryview(self.buffer)
         try:
@@ -149,8 +154,6 @@ class _Placer:
                     digest.update(view[:n])
                     out.write(view[:n])
                     size += n
-                out.flush()
-                os.fsync(out.fileno())
         except FileNotFoundError:
             tmp.unlink(missing_ok=True)
             raise BagRefusedError(
@@ -160,6 +163,15 @@ class _Placer:
             tmp.unlink(missing_ok=True)
             raise
         return tmp, digest.hexdigest(), size
+
+    def _make_dirs(self, folder: Path) -> None:
+        missing = []
+        while not folder.exists() and folder != self.archive.home:
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            path.mkdir(exist_ok=True)
+            os.chmod(path, self.modes.directory)
 
     def place(self, src: Path, rel: str, want_sha: str | None, *, original: bool) -> tuple[str, str, int]:
         """Put ``src`` at ``rel`` (or, if another file holds that name, under its own hash);
@@ -180,12 +192,20 @@ class _Placer:
             if final.exists():
                 tmp.unlink(missing_ok=True)
                 return rel, sha, size
-        if original:
-            storage.place_original(tmp, final, self.archive.home, self.modes)
-        else:
-            storage.place_pdf(tmp, final, self.archive.home, self.modes)
+        try:
+            os.chmod(tmp, self.modes.original if original else self.modes.file)
+            self._make_dirs(final.parent)
+            os.replace(tmp, final)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise storage.archive_error(exc, "nhập gói (importing a bag)") from exc
         self.placed.append(final)
         return rel, sha, size
+
+    def sync(self) -> None:
+        """Make the placed files and their folder entries durable, once for the whole bag."""
+        if self.placed:
+            os.sync()
 
     def undo(self) -> None:
         for path in self.placed:
@@ -264,125 +284,204 @@ def _keys(bag: Path) -> Iterator[str]:
     yield from sorted(p.name for p in (bag / "data" / "documents").iterdir() if p.is_dir())
 
 
-def _document(
+@dataclass
+class _New:
+    """One document of the bag on its way in: its row, and what is added once it has an id."""
+
+    key: str
+    doc: Document
+    data: dict[str, Any]
+    history: dict[str, Any]
+    files: list[tuple[str, str, str, int]]  # (role, path, sha256, size)
+
+
+def _chunk(
     archive: Archive,
     session: Session,
     bag: Path,
-    key: str,
+    keys: list[str],
     units: dict[str, Unit],
     rows: dict[str, int],
     placer: _Placer,
     info: dict[str, Any],
-) -> int | None:
-    """Store one document of the bag; None if the archive has it already."""
-    folder = bag / "data" / "documents" / key
-    data = _read_json(folder / "metadata.json")
-    doc_data, original_data, pdf_data = data["document"], data["original"], data["pdf"]
-    sha = original_data["sha256"]
-    exists = session.scalar(
-        select(Document.id).where(
-            Document.original_sha256 == sha, Document.page_from == doc_data["page_from"]
-        )
+    result: ImportResult,
+) -> None:
+    """Store the documents of ``keys`` the archive lacks: a few queries per chunk, not per document."""
+    loaded = []
+    for key in keys:
+        folder = bag / "data" / "documents" / key
+        loaded.append((key, _read_json(folder / "metadata.json"), _read_json(folder / "history.json")))
+    shas = {data["original"]["sha256"] for _, data, _ in loaded}
+    here = set(
+        session.execute(
+            select(Document.original_sha256, Document.page_from).where(Document.original_sha256.in_(shas))
+        ).all()
     )
-    if exists is not None:
-        return None
-    unit = units.get(doc_data["unit"])
-    if unit is None:
-        raise BagRefusedError(f"văn bản {key}: đơn vị '{doc_data['unit']}' không có trong units.json")
-    if not _inside(original_data["path"], "originals") or not _inside(pdf_data["archive_path"], "documents"):
-        raise BagRefusedError(f"văn bản {key}: đường dẫn tệp không hợp lệ (a file path leaves its folder)")
-    original = session.get(Original, sha)
-    if original is None:
-        rel, _, size = placer.place(
-            bag / "data" / original_data["path"], original_data["path"], sha, original=True
-        )
-        original = Original(
-            sha256=sha,
-            size=size,
-            media_type=original_data["media_type"],
-            source_name=original_data["source_name"],
-            stored_path=rel,
-            page_count=original_data["page_count"],
-            created_at=_moment(original_data.get("created_at")),
-        )
-        session.add(original)
-        session.flush()
-        record_stored_file(session, path=rel, role="original", sha256=sha, size=size, original_sha256=sha)
-    pdf_rel, pdf_sha, pdf_size = placer.place(
-        folder / pdf_data["file"], pdf_data["archive_path"], pdf_data.get("sha256"), original=False
-    )
-    fields = {name: doc_data["fields"].get(name) for name in FIELD_NAMES}
-    doc = Document(
-        original_sha256=sha,
-        page_from=doc_data["page_from"],
-        page_to=doc_data["page_to"],
-        unit_id=unit.id,
-        status=doc_data["status"],
-        pdf_path=pdf_rel,
-        page_count=doc_data["page_count"],
-        confidence=doc_data["confidence"],
-        fields=fields,
-        field_confidence=doc_data["field_confidence"],
-        field_source=doc_data["field_source"],
-        issued_date=_date(doc_data.get("issued_date")),
-        review_state=doc_data["review_state"],
-        index_state="pending",
-        created_at=_moment(doc_data.get("created_at")),
-        updated_at=_moment(doc_data.get("updated_at")),
-        voided_at=_moment(doc_data.get("voided_at")),
-        void_reason=doc_data.get("void_reason"),
-    )
-    doc.dup_key = duplicate_key(fields)
-    if doc.dup_key:
-        doc.duplicate_of = session.scalar(
-            select(Document.id).where(Document.dup_key == doc.dup_key).order_by(Document.id).limit(1)
-        )
-    for page in data["pages"]:
-        doc.pages.append(Page(**{name: page.get(name) for name in PAGE_COLUMNS}))
-    session.add(doc)
-    session.flush()
-    record_stored_file(
-        session,
-        path=pdf_rel,
-        role="pdf",
-        sha256=pdf_sha,
-        size=pdf_size,
-        original_sha256=sha,
-        document_id=doc.id,
-    )
-    for link in data.get("register") or []:
-        row_id = rows.get(link["row"])
-        taken = session.scalar(select(RegisterLink.id).where(RegisterLink.row_id == row_id))
-        if row_id is None or taken is not None:
-            continue
-        day = _date(link["digitised_on"])
-        session.add(
-            RegisterLink(
-                document_id=doc.id, row_id=row_id, method=link["method"], score=link["score"],
-                digitised_on=day, actor=link.get("actor") or "", created_at=_moment(link.get("created_at")),
+    originals = set(session.scalars(select(Original.sha256).where(Original.sha256.in_(shas))))
+    new: list[_New] = []
+    with session.no_autoflush:
+        for key, data, history in loaded:
+            doc_data, original_data, pdf_data = data["document"], data["original"], data["pdf"]
+            sha = original_data["sha256"]
+            if (sha, doc_data["page_from"]) in here:
+                result.already += 1
+                continue
+            here.add((sha, doc_data["page_from"]))
+            unit = units.get(doc_data["unit"])
+            if unit is None:
+                raise BagRefusedError(f"văn bản {key}: đơn vị '{doc_data['unit']}' không có trong units.json")
+            if not _inside(original_data["path"], "originals") or not _inside(
+                pdf_data["archive_path"], "documents"
+            ):
+                raise BagRefusedError(
+                    f"văn bản {key}: đường dẫn tệp không hợp lệ (a file path leaves its folder)"
+                )
+            files = []
+            if sha not in originals:
+                source = bag / "data" / original_data["path"]
+                rel, _, size = placer.place(source, original_data["path"], sha, original=True)
+                session.add(
+                    Original(
+                        sha256=sha,
+                        size=size,
+                        media_type=original_data["media_type"],
+                        source_name=original_data["source_name"],
+                        stored_path=rel,
+                        page_count=original_data["page_count"],
+                        created_at=_moment(original_data.get("created_at")),
+                    )
+                )
+                originals.add(sha)
+                files.append(("original", rel, sha, size))
+            pdf_rel, pdf_sha, pdf_size = placer.place(
+                bag / "data" / "documents" / key / pdf_data["file"],
+                pdf_data["archive_path"],
+                pdf_data.get("sha256"),
+                original=False,
             )
-        )  # fmt: skip
-        row = session.get(RegisterRow, row_id)
-        if row is not None and day is not None and (row.digitised_on is None or day < row.digitised_on):
-            row.digitised_on = day
-    history = _read_json(folder / "history.json")
-    for event in history.get("audit") or []:
+            files.append(("pdf", pdf_rel, pdf_sha, pdf_size))
+            fields = {name: doc_data["fields"].get(name) for name in FIELD_NAMES}
+            doc = Document(
+                original_sha256=sha,
+                page_from=doc_data["page_from"],
+                page_to=doc_data["page_to"],
+                unit_id=unit.id,
+                status=doc_data["status"],
+                pdf_path=pdf_rel,
+                page_count=doc_data["page_count"],
+                confidence=doc_data["confidence"],
+                fields=fields,
+                field_confidence=doc_data["field_confidence"],
+                field_source=doc_data["field_source"],
+                issued_date=_date(doc_data.get("issued_date")),
+                review_state=doc_data["review_state"],
+                index_state="pending",
+                dup_key=duplicate_key(fields),
+                created_at=_moment(doc_data.get("created_at")),
+                updated_at=_moment(doc_data.get("updated_at")),
+                voided_at=_moment(doc_data.get("voided_at")),
+                void_reason=doc_data.get("void_reason"),
+            )
+            for page in data["pages"]:
+                doc.pages.append(Page(**{name: page.get(name) for name in PAGE_COLUMNS}))
+            session.add(doc)
+            new.append(_New(key, doc, data, history, files))
+    if not new:
+        return
+    session.flush()  # the documents get their ids
+    _after_ids(archive, session, new, rows, info)
+    result.imported.extend(item.doc.id for item in new)
+
+
+def _after_ids(
+    archive: Archive, session: Session, new: list[_New], rows: dict[str, int], info: dict[str, Any]
+) -> None:
+    """Checksums, duplicates, register links and history of documents that now have ids."""
+    paths = [path for item in new for _, path, _, _ in item.files]
+    registered = set(session.scalars(select(StoredFile.path).where(StoredFile.path.in_(paths))))
+    keys = {item.doc.dup_key for item in new if item.doc.dup_key}
+    first = dict(
+        session.execute(
+            select(Document.dup_key, func.min(Document.id))
+            .where(Document.dup_key.in_(keys))
+            .group_by(Document.dup_key)
+        ).all()
+    )
+    wanted_rows = {
+        rows[link["row"]] for item in new for link in item.data.get("register") or [] if link["row"] in rows
+    }
+    taken = set(session.scalars(select(RegisterLink.row_id).where(RegisterLink.row_id.in_(wanted_rows))))
+    for item in new:
+        doc = item.doc
+        for role, path, sha, size in item.files:
+            document_id = doc.id if role == "pdf" else None
+            if path in registered:
+                record_stored_file(
+                    session,
+                    path=path,
+                    role=role,
+                    sha256=sha,
+                    size=size,
+                    original_sha256=doc.original_sha256,
+                    document_id=document_id,
+                )
+            else:
+                session.add(
+                    StoredFile(
+                        path=path,
+                        role=role,
+                        sha256=sha,
+                        size=size,
+                        original_sha256=doc.original_sha256,
+                        document_id=document_id,
+                    )
+                )
+        if doc.dup_key and first.get(doc.dup_key) not in (None, doc.id):
+            doc.duplicate_of = first[doc.dup_key]
+        for link in item.data.get("register") or []:
+            row_id = rows.get(link["row"])
+            if row_id is None or row_id in taken:
+                continue
+            taken.add(row_id)
+            day = _date(link["digitised_on"])
+            session.add(
+                RegisterLink(
+                    document_id=doc.id,
+                    row_id=row_id,
+                    method=link["method"],
+                    score=link["score"],
+                    digitised_on=day,
+                    actor=link.get("actor") or "",
+                    created_at=_moment(link.get("created_at")),
+                )
+            )
+            row = session.get(RegisterRow, row_id)
+            if row is not None and day is not None and (row.digitised_on is None or day < row.digitised_on):
+                row.digitised_on = day
+        for event in item.history.get("audit") or []:
+            session.add(
+                AuditEvent(
+                    at=_moment(event["at"]),
+                    actor=event["actor"],
+                    action=event["action"],
+                    document_id=doc.id,
+                    unit_id=doc.unit_id,
+                    detail=event.get("detail") or {},
+                )
+            )
         session.add(
             AuditEvent(
-                at=_moment(event["at"]), actor=event["actor"], action=event["action"],
-                document_id=doc.id, unit_id=unit.id, detail=event.get("detail") or {},
+                actor=archive.actor,
+                action="import",
+                document_id=doc.id,
+                unit_id=doc.unit_id,
+                detail={
+                    "bag": info.get("bag_id"),
+                    "source_archive": info.get("source_archive"),
+                    "key": item.key,
+                },
             )
-        )  # fmt: skip
-    session.add(
-        AuditEvent(
-            actor=archive.actor,
-            action="import",
-            document_id=doc.id,
-            unit_id=unit.id,
-            detail={"bag": info.get("bag_id"), "source_archive": info.get("source_archive"), "key": key},
         )
-    )
-    return doc.id
 
 
 def import_bag(
@@ -399,26 +498,35 @@ def import_bag(
         with archive.sessions.begin() as session:
             units = _units(session, _read_json(bag / "data" / UNITS_FILE), result)
             rows = _register_rows(session, bag / "data" / REGISTER_FILE, units, result)
-            for n, key in enumerate(_keys(bag), start=1):
-                doc_id = _document(archive, session, bag, key, units, rows, placer, info)
-                if doc_id is None:
-                    result.already += 1
-                else:
-                    result.imported.append(doc_id)
-                if n % _FLUSH_EVERY == 0:
-                    session.flush()
-                    session.expunge_all()
-                    units = {u.code: u for u in session.scalars(select(Unit))}
-                    if on_progress is not None:
-                        on_progress(n)
+            done = 0
+            for keys in _batches(_keys(bag)):
+                _chunk(archive, session, bag, keys, units, rows, placer, info, result)
+                session.flush()
+                session.expunge_all()  # memory stays flat: rows already written leave the session
+                units = {u.code: u for u in session.scalars(select(Unit))}
+                done += len(keys)
+                if on_progress is not None:
+                    on_progress(done)
+            placer.sync()  # before the rows commit: no row ever names a file not on disk
             result.links_added = _count_links(session, result.imported)
     except BaseException:
         placer.undo()
         raise
     if result.imported:
-        sync_index(archive, result.imported)
+        sync_index(archive)  # the new documents are pending (an index rebuilt first has them already)
         result.index_pending = pending_count(archive)
     return result
+
+
+def _batches(keys: Iterator[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for key in keys:
+        batch.append(key)
+        if len(batch) == _FLUSH_EVERY:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _count_links(session: Session, ids: list[int]) -> int:

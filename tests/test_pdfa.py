@@ -187,3 +187,25 @@ def test_sohoa_pdfa_converts_an_old_archive_audited_and_verify_stays_clean(home:
 
     again = run_sohoa(home, "pdfa", "--json")  # a second run converts nothing
     assert json.loads(again.stdout)["converted"] == 0 and json.loads(again.stdout)["already"] == 1
+
+
+def test_born_digital_pdf_with_an_unembedded_font_is_stored_plain_and_listed(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("Helvetica", size=13)
+    for line in ("UY BAN NHAN DAN PHUONG KHAI QUANG", "So: 12/QD-UBND", "QUYET DINH cap giay phep xay dung"):
+        doc.cell(text=line, new_x="LMARGIN", new_y="NEXT")
+    source = tmp_path / "ban-dien-tu.pdf"
+    source.write_bytes(bytes(doc.output()))
+    home = tmp_path / "home"
+
+    done = run_sohoa(home, "ingest", str(source), "--unit", "khai-quang")
+    assert done.returncode == 0, done.stderr
+    assert "not PDF/A" in done.stderr and "Helvetica" in done.stderr  # why, without document text
+    shown = _show(home)
+    assert (home / shown["pdf"]).read_bytes() == source.read_bytes()  # kept as it came, still searchable
+    listed = run_sohoa(home, "pdfa", "--json")
+    assert listed.returncode == 3
+    assert [f["document_id"] for f in json.loads(listed.stdout)["failed"]] == [shown["id"]]

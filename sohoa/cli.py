@@ -89,6 +89,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sohoa.commands.archive:move",
         "File a document under another unit (its counts move with it; audited).",
     ),
+    "pdfa": (
+        "sohoa.commands.handover:pdfa",
+        "Convert the archive's searchable PDFs to two-layer PDF/A-2b (audited replacements, new checksums).",
+    ),
+    "export": (
+        "sohoa.commands.handover:export",
+        "Export documents as a BagIt bag: originals, PDF/A files, TT 05/2025 metadata (XML, JSON), history.",
+    ),
+    "import": (
+        "sohoa.commands.handover:import_cmd",
+        "Import a bag made by 'sohoa export': files bit for bit, fields with manual marks, units, register.",
+    ),
     "audit": (
         "sohoa.commands.audit:audit",
         "Nhật ký truy cập (audit trail): searches, views, exports, reports and changes, newest first.",

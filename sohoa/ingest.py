@@ -49,6 +49,7 @@ from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText
 from sohoa.digitize.pages import require_words
+from sohoa.digitize.pdfa import make_archival
 from sohoa.digitize.read import DocumentSource, ReadOptions, assemble_pdf, open_document, read_page
 from sohoa.digitize.split import MODES as SPLIT_MODES
 from sohoa.digitize.split import split_pages
@@ -528,6 +529,8 @@ class _BatchRun:
                 tmp = self.workdir.file("document.pdf")
                 assemble_pdf(work.source, part, tmp)
                 extracted = extract_fields(part, self.field_context)
+                if (why := make_archival(tmp, extracted.values)) is not None:  # PDF/A-2b with its fields
+                    log.warning("item %s: the PDF stays plain, not PDF/A: %s", work.item_id, why)
                 documents.append(
                     NewDocument(
                         part[0].number, part[-1].number, part, tmp, extracted.values, extracted.confidence

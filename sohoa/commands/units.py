@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sohoa.archive import units as unit_ops
+from sohoa.archive.handover.records import set_organ_code
 from sohoa.archive.models import AuditEvent, Unit
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, plain
 from sohoa.text import nfc
@@ -90,3 +91,25 @@ def units_rename(ctx: Context, unit: str, new_name: str) -> None:
             )
         )
         click.echo(f"renamed {target.code}: {old} -> {target.name}")
+
+
+@units.command("set-code")
+@common_options
+@click.argument("unit")
+@click.argument("code")
+@pass_ctx
+def units_set_code(ctx: Context, unit: str, code: str) -> None:
+    """Set a unit's organisation code (mã định danh, e.g. 000.00.12.H62) that FileCode starts with."""
+    archive = ctx.archive
+    with archive.sessions.begin() as session:
+        target = unit_ops.resolve_unit(session, unit)
+        old = set_organ_code(target, code)
+        session.add(
+            AuditEvent(
+                actor=archive.actor,
+                action="unit.set_code",
+                unit_id=target.id,
+                detail={"old": old, "new": target.organ_code},
+            )
+        )
+        click.echo(f"{target.code}: mã định danh (organisation code) {old or '-'} -> {target.organ_code}")

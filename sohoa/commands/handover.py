@@ -1,0 +1,103 @@
+"""Commands that hand the archive over: PDF/A conversion, BagIt export and import."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from sohoa.commands.base import Context, emit_json, err_console, pass_ctx
+from sohoa.errors import ExitCode
+
+
+# -- pdfa ------------------------------------------------------------------------------------
+@click.command()
+@click.option("--unit", help="Chỉ văn bản của đơn vị này (only this unit's documents, sub-units included).")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def pdfa(ctx: Context, unit: str | None, json_out: bool) -> None:
+    """Convert the archive's searchable PDFs to two-layer PDF/A-2b (audited replacements, new checksums).
+
+    PDFs already conforming are left alone, so running it again changes nothing; a PDF that
+    cannot conform (a born-digital file with a font it does not embed) is listed and kept, and
+    the command exits 3.
+    """
+    from sohoa.archive.handover.pdfa import convert_archive
+
+    result = convert_archive(ctx.archive, unit=unit)
+    if json_out:
+        emit_json(result.to_json())
+    else:
+        click.echo(
+            f"PDF/A-2b: {len(result.converted)} đã chuyển (converted), {result.already} đã đạt sẵn "
+            f"(already PDF/A), {len(result.failed)} không chuyển được (left as plain PDF)"
+        )
+        for doc_id, why in result.failed:
+            err_console.print(Text(f"  văn bản {doc_id}: {why}"))
+    if result.failed:
+        sys.exit(int(ExitCode.partial))
+
+
+# -- export ----------------------------------------------------------------------------------
+@click.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--unit", help="Văn bản của đơn vị này, kể cả đơn vị trực thuộc (this unit's documents).")
+@click.option(
+    "--period",
+    help="Chỉ văn bản ban hành trong kỳ (issued in): 2024, 2024-Q2, 2024-06, 2024-01-01..2024-06-30.",
+)
+@click.option("--documents", "documents", metavar="IDS", help="Danh sách số văn bản, ví dụ 1,2,5-9.")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def export(
+    ctx: Context, out: Path, unit: str | None, period: str | None, documents: str | None, json_out: bool
+) -> None:
+    """Export documents as a BagIt bag: originals, PDF/A files, TT 05/2025 metadata (XML, JSON), history.
+
+    OUT must be new or empty. Give --unit U (optionally --period P, by issued date) or
+    --documents 1,2,5-9. The export is recorded in the audit trail.
+    """
+    from sohoa.archive.handover.export import export_bag
+
+    result = export_bag(ctx.archive, out, unit=unit, period=period, documents=documents)
+    if result.units_without_code:
+        err_console.print(
+            Text(
+                "cảnh báo: đơn vị chưa có mã định danh, FileCode để trống (units without an organisation "
+                f"code, FileCode left empty): {', '.join(result.units_without_code)} — "
+                "đặt bằng 'sohoa units set-code UNIT CODE'"
+            )
+        )
+    if json_out:
+        emit_json(result.to_json())
+        return
+    click.echo(
+        f"đã xuất {result.documents} văn bản, {result.originals} tệp gốc, {result.register_rows} dòng sổ "
+        f"vào {result.out} (exported; BagIt, SHA-256)"
+    )
+
+
+# -- import ----------------------------------------------------------------------------------
+@click.command("import")
+@click.argument("bag", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def import_cmd(ctx: Context, bag: Path, json_out: bool) -> None:
+    """Import a bag made by 'sohoa export': files bit for bit, fields with manual marks, units, register.
+
+    The whole bag is validated first (exit 4 if it does not, nothing stored); the import is
+    atomic (all of the bag or nothing), and a second import of the same bag stores nothing.
+    """
+    from sohoa.archive.handover.bag_import import import_bag
+
+    result = import_bag(ctx.archive, bag)
+    if json_out:
+        emit_json(result.to_json())
+        return
+    click.echo(
+        f"đã nhập {len(result.imported)} văn bản, {result.already} đã có sẵn (already here), "
+        f"{len(result.units_added)} đơn vị mới, {result.register_rows_added} dòng sổ mới, "
+        f"{result.links_added} liên kết sổ (imported from {bag})"
+    )

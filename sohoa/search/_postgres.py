@@ -395,6 +395,15 @@ class PostgresBackend:
                 ) from exc
             raise SearchIndexError(_cannot_write(exc)) from exc
 
+    def prepare(self) -> None:
+        """Create the extension and tables this engine needs now, or raise what a DBA must run
+        (``sohoa init`` calls it before storing the choice, so a refusal changes nothing)."""
+        try:
+            with self._engine.begin() as conn:
+                self._prepare(conn)
+        except DBAPIError as exc:
+            raise SearchIndexError(_cannot_write(exc)) from exc
+
     def _prepare(self, conn: Connection) -> None:
         """Create the tables on the first write of an archive; refuse another version's."""
         stamp = _stamp(conn)
@@ -416,15 +425,21 @@ class PostgresBackend:
     def _extensions(self, conn: Connection) -> str:
         """The schema holding ``pg_trgm``, creating the extension when this account may."""
         schema = _extension_schema(conn, "pg_trgm")
-        if schema is None:
+        reason = ""
+        # in public when this account may (never dropped with an application's schema)
+        for where in (" SCHEMA public", ""):
+            if schema is not None:
+                break
             try:
                 with conn.begin_nested():
-                    conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+                    conn.execute(text(f"CREATE EXTENSION IF NOT EXISTS pg_trgm{where}"))
             except DBAPIError as exc:
-                database = conn.engine.url.database or "?"
                 reason = getattr(exc.orig, "sqlstate", None) or type(exc.orig).__name__
-                raise SearchIndexError(missing_extensions_message(database, EXTENSIONS, reason)) from exc
+                continue
             schema = _extension_schema(conn, "pg_trgm")
+        if schema is None:
+            database = conn.engine.url.database or "?"
+            raise SearchIndexError(missing_extensions_message(database, EXTENSIONS, reason))
         self._trgm_schema = schema
         return str(schema)
 
@@ -588,13 +603,13 @@ class PostgresBackend:
     # -- damage -------------------------------------------------------------------------------
 
     def damage(self) -> list[str]:
-        """What is missing or broken in the search tables (empty when sound, or never built)."""
+        """What is missing or broken in the search tables (empty when sound)."""
         problems: list[str] = []
         try:
             with self._engine.connect() as conn:
                 stamp = _stamp(conn)
                 if stamp is None:
-                    return [f"{TABLE}: missing"] if _exists(conn, WORDS) else []
+                    return [f"{TABLE}: missing"]
                 if stamp != STAMP:
                     problems.append(f"{TABLE}: built by '{stamp}', expected '{STAMP}'")
                 for table in (WORDS,):

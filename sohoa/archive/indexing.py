@@ -318,10 +318,17 @@ def _note_pending(session: Session, _context: object) -> None:
             session.info.setdefault(_PENDING, set()).add(obj.id)
 
 
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    """What a rolled-back transaction flushed never happened: nothing to index."""
+    session.info.pop(_PENDING, None)
+
+
 @event.listens_for(Session, "before_commit")
 def _index_in_transaction(session: Session) -> None:
     """Write the index rows of the documents this transaction left pending, in it, when the
     archive's engine writes in the database; other engines catch up through ``sync_index``."""
+    session.flush()  # commit flushes after this hook: flush first, so what is indexed is what commits
     if not session.info.get(_PENDING):
         return
     bind = session.get_bind()
@@ -332,7 +339,6 @@ def _index_in_transaction(session: Session) -> None:
     if name not in DATABASE_BACKENDS:
         session.info.pop(_PENDING, None)
         return
-    session.flush()  # the last changes first: what is indexed is what commits
     ids = session.info.pop(_PENDING, set())
     index = open_backend(name, Path("."), engine=bind.engine, lock_timeout=_lock_timeout())
     index_documents(session, index, sorted(ids))

@@ -13,7 +13,10 @@ under its own prefix, so a whole plan becomes one ``tsquery`` served by one GIN 
 * folded syllables of ``text`` as they are (``nguyen``), with positions;
 * ``e:`` exact syllables (``e:nguyễn``), ``n:`` folded name syllables (``n:nguyen``), with
   positions (names count from 1 again: prefixed lexemes never meet text positions);
-* ``#:`` number keys, ``i:`` ID numbers, ``t:`` type, ``f:`` field, ``u:`` unit (no positions).
+* ``#:`` number keys, ``i:`` ID numbers, ``t:`` type, ``f:`` field, ``u:`` unit (no positions);
+* ``b:`` / ``nb:`` each pair of adjacent syllables of a text / name value (``b:giay phep``, no
+  positions): a two-word phrase is one exact lookup, and a longer phrase is looked up as all
+  its pairs before PostgreSQL checks positions, so it reads the vectors of near-hits only.
 
 Values of one field are separated by a gap of positions, so ``<->`` (phrases) crosses line
 breaks inside a value but never joins two values. PostgreSQL keeps positions 1..16383 and at
@@ -21,9 +24,10 @@ most 256 per lexeme: syllables past the limit all sit on the last position, with
 before it left empty, so they still match words but never make a phrase (precision kept;
 a phrase that deep in a very long document is missed).
 
-Ranking: the count is exact (``count(*)`` over the GIN match); only the top candidates by a
-cheap rank (one ``ts_rank`` plus keyword boosts) are scored leaf by leaf with the plan's
-boosts. Fuzzy variants come from a table of folded words with a ``pg_trgm`` index.
+Ranking: the count is exact (``count(*)`` over the GIN match); only a bounded set of
+candidates (matches of a strong leaf — a number, an ID, a phrase — and other matches, both
+found through the GIN index) is scored leaf by leaf with the plan's boosts. Fuzzy variants
+come from a table of folded words with a ``pg_trgm`` index.
 
 A rebuild writes new tables in one transaction that holds an EXCLUSIVE lock on the old
 ones (writers wait, readers keep reading the old rows) and swaps them at commit.
@@ -54,7 +58,9 @@ log = logging.getLogger(__name__)
 TABLE = "search_documents"
 WORDS = "search_words"
 EXTENSIONS = ("pg_trgm",)
-STAMP = f"postgres {SCHEMA_VERSION}"
+# The layout of our vectors (prefixes, pair lexemes): part of the stamp, so a change rebuilds.
+_LAYOUT = 2
+STAMP = f"postgres {SCHEMA_VERSION}.{_LAYOUT}"
 
 # Lexeme prefixes of the fields (text has none: its syllables are letters and digits only).
 _PREFIX = {
@@ -67,6 +73,10 @@ _PREFIX = {
     "field": "f:",
     "unit": "u:",
 }
+# Adjacent syllable pairs of a value ("b:giay phep"), without positions: a two-word phrase is
+# one exact GIN lookup, and a longer one is first narrowed to documents holding all its pairs,
+# so the positional check reads the vectors of (nearly) true hits only.
+_PAIRS = {"text": "b:", "names": "nb:"}
 _GAP = 8  # positions left empty between two values of a field: "<->" never joins them
 _LAST = 16383  # PostgreSQL's highest position; overflowing syllables all sit there
 _MAX_POSITIONS = 255  # per lexeme (PostgreSQL keeps 256)
@@ -88,6 +98,10 @@ _RETRY = frozenset({"42P01", "57P01", "57P02", "57P03", "40001", "40P01", "08006
 
 def table_ddl(table: str = TABLE, words: str = WORDS, trgm_schema: str = "public") -> list[str]:
     """The statements creating the index tables (``table``/``words`` names allow building aside)."""
+    return table_statements(table, words) + index_statements(table, words, trgm_schema)
+
+
+def table_statements(table: str, words: str) -> list[str]:
     return [
         f"""CREATE TABLE {table} (
             id bigint PRIMARY KEY,
@@ -98,11 +112,17 @@ def table_ddl(table: str = TABLE, words: str = WORDS, trgm_schema: str = "public
             body text NOT NULL,
             tsv tsvector NOT NULL
         )""",
+        f"CREATE TABLE {words} (word text PRIMARY KEY)",
+        f"COMMENT ON TABLE {table} IS '{STAMP}'",
+    ]
+
+
+def index_statements(table: str, words: str, trgm_schema: str) -> list[str]:
+    """Built after a bulk load: one GIN build over all rows is many times faster than row by row."""
+    return [
         f"CREATE INDEX {table}_tsv ON {table} USING gin (tsv)",
         f"CREATE INDEX {table}_issued ON {table} (issued)",
-        f"CREATE TABLE {words} (word text PRIMARY KEY)",
         f'CREATE INDEX {words}_trgm ON {words} USING gin (word "{trgm_schema}".gin_trgm_ops)',
-        f"COMMENT ON TABLE {table} IS '{STAMP}'",
     ]
 
 
@@ -127,23 +147,31 @@ def _quote(lexeme: str) -> str:
 
 
 class _Positions:
-    """Lexeme → positions of one document, within PostgreSQL's limits."""
+    """Lexeme → positions of one document, within PostgreSQL's limits.
+
+    Plain loops over dicts and lists: this is most of the per-document cost on our side.
+    """
 
     def __init__(self) -> None:
         self.lexemes: dict[str, list[int]] = {}
 
-    def add_values(self, prefix: str, values: Iterable[list[str]]) -> None:
+    def add_values(self, prefix: str, values: Iterable[list[str]], pairs: str | None = None) -> None:
+        lexemes = self.lexemes
         position = 1
         for syllables in values:
-            for syllable in syllables:
-                # past the limit every syllable shares the last position, and the one before
-                # it stays empty: they match words, never phrases
-                at = position if position < _LAST - 1 else _LAST
-                slots = self.lexemes.setdefault(prefix + syllable, [])
-                if len(slots) < _MAX_POSITIONS and (not slots or slots[-1] != at):
+            for at, syllable in enumerate(syllables, position):
+                key = prefix + syllable
+                slots = lexemes.get(key)
+                if slots is None:
+                    lexemes[key] = [at]
+                else:
                     slots.append(at)
-                position += 1
-            position += _GAP
+            if pairs is not None:
+                for left, right in zip(syllables, syllables[1:], strict=False):
+                    key = f"{pairs}{left} {right}"
+                    if key not in lexemes:
+                        lexemes[key] = []
+            position += len(syllables) + _GAP
 
     def add_keys(self, prefix: str, keys: Iterable[str]) -> None:
         for key in keys:
@@ -153,17 +181,24 @@ class _Positions:
     def literal(self) -> str:
         parts = []
         for lexeme, positions in self.lexemes.items():
-            quoted = _quote(lexeme)
-            parts.append(f"{quoted}:{','.join(map(str, positions))}" if positions else quoted)
+            quoted = f"'{lexeme}'" if "'" not in lexeme and "\\" not in lexeme else _quote(lexeme)
+            if not positions:
+                parts.append(quoted)
+                continue
+            if positions[-1] >= _LAST - 1:
+                # past the limit every syllable shares the last position, and the one before
+                # it stays empty: they match words, never phrases
+                positions = list(dict.fromkeys(at if at < _LAST - 1 else _LAST for at in positions))
+            parts.append(f"{quoted}:{','.join(map(str, positions[:_MAX_POSITIONS]))}")
         return " ".join(parts)
 
 
 def tsvector_literal(entry: AnalyzedEntry) -> str:
     """The ``tsvector`` input of one analysed entry (see the module docstring for its lexemes)."""
     lex = _Positions()
-    lex.add_values("", (an.folded_syllables(v) for v in entry.text))
+    lex.add_values("", (an.folded_syllables(v) for v in entry.text), _PAIRS["text"])
     lex.add_values(_PREFIX["exact"], (an.exact_syllables(v) for v in entry.text))
-    lex.add_values(_PREFIX["names"], (an.folded_syllables(v) for v in entry.names))
+    lex.add_values(_PREFIX["names"], (an.folded_syllables(v) for v in entry.names), _PAIRS["names"])
     for name in ("number", "ids", "doc_type", "field"):
         lex.add_keys(_PREFIX[name], getattr(entry, name))
     if entry.unit:
@@ -196,9 +231,8 @@ class _Sql:
     """A plan compiled: the match condition, the scored leaves, and their parameters."""
 
     params: dict[str, Any] = field(default_factory=dict)
-    scored: list[str] = field(default_factory=list)  # tsqueries of scored-field leaves (cheap rank)
     precise: list[str] = field(default_factory=list)  # per-leaf score expressions
-    cheap: list[str] = field(default_factory=list)  # keyword boosts, cheap to add to the first pass
+    strong: list[str] = field(default_factory=list)  # tsqueries of the leaves that rank a document high
 
     def bind(self, value: str) -> str:
         name = f"q{len(self.params)}"
@@ -218,8 +252,14 @@ class _Compiler:
     def __init__(self) -> None:
         self.sql = _Sql()
 
-    def where(self, node: p.Node) -> str:
-        return self._as_sql(self._match(node, scored=True))
+    def where(self, node: p.Node) -> tuple[str, str | None]:
+        """The match condition, and the same narrowed to documents matching a strong leaf
+        (a boosted number or ID, a phrase: adjacency bonuses included), None if none."""
+        match = self._match(node, scored=True)
+        strong = None
+        if self.sql.strong:
+            strong = self._as_sql(self._all([match, ("tsq", " | ".join(f"({q})" for q in self.sql.strong))]))
+        return self._as_sql(match), strong
 
     def _as_sql(self, cond: _Cond) -> str:
         kind, value = cond
@@ -228,18 +268,24 @@ class _Compiler:
     def _leaf(self, field_: str, words: tuple[str, ...], boost: float, score: bool, scored: bool) -> _Cond:
         prefix = _PREFIX[field_]
         query = " <-> ".join(_quote(prefix + w) for w in words)
+        if len(words) > 1 and field_ in _PAIRS:
+            pairs = [_quote(f"{_PAIRS[field_]}{a} {b}") for a, b in zip(words, words[1:], strict=False)]
+            query = pairs[0] if len(words) == 2 else f"({query}) & " + " & ".join(pairs)
         if scored and score:
             if field_ in p.SCORED_FIELDS:
                 bound = self.sql.bind(query)
-                self.sql.scored.append(query)
                 rank = f"ts_rank(tsv, {bound}, {_NORMALIZATION})"
-                if len(words) > 1:  # ts_rank scores words found apart too: count only the phrase
+                if len(words) > 2:  # ts_rank scores words found apart too: count only the phrase
                     rank = f"(CASE WHEN tsv @@ {bound} THEN {rank} ELSE 0 END)"
+                if len(words) > 1:
+                    self.sql.strong.append(query)
                 self.sql.precise.append(rank if boost == 1.0 else f"{boost!r} * {rank}")
             elif boost:
-                boost_sql = f"(CASE WHEN tsv @@ {self.sql.bind(query)} THEN {boost!r} ELSE 0 END)"
-                self.sql.precise.append(boost_sql)
-                self.sql.cheap.append(boost_sql)
+                self.sql.precise.append(
+                    f"(CASE WHEN tsv @@ {self.sql.bind(query)} THEN {boost!r} ELSE 0 END)"
+                )
+                if boost >= 1.0:
+                    self.sql.strong.append(query)
         return ("tsq", f"({query})" if len(words) > 1 else query)
 
     def _match(self, node: p.Node, scored: bool) -> _Cond:
@@ -454,7 +500,7 @@ class PostgresBackend:
                 if _exists(conn, TABLE):  # writers wait (or time out and stay pending); readers keep reading
                     conn.execute(text(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE"))
                 conn.execute(text(f"DROP TABLE IF EXISTS {new_table}, {new_words}"))
-                for statement in table_ddl(new_table, new_words, trgm)[:-1]:
+                for statement in table_statements(new_table, new_words)[:-1]:
                     conn.execute(text(statement))
                 seen: set[int] = set()
                 words: set[str] = set()
@@ -467,6 +513,9 @@ class PostgresBackend:
                     if on_progress and count % _PROGRESS_EVERY < len(batch):
                         on_progress(count)
                 _add_words(conn, new_words, words)
+                conn.execute(text("SELECT set_config('maintenance_work_mem', '256MB', true)"))
+                for statement in index_statements(new_table, new_words, trgm):
+                    conn.execute(text(statement))
                 conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}, {WORDS}"))
                 for old_name, new_name in ((new_table, TABLE), (new_words, WORDS)):
                     conn.execute(text(f"ALTER TABLE {old_name} RENAME TO {new_name}"))
@@ -476,8 +525,9 @@ class PostgresBackend:
                 conn.execute(text(f"ALTER INDEX {new_words}_pkey RENAME TO {WORDS}_pkey"))
                 conn.execute(text(f"COMMENT ON TABLE {TABLE} IS '{STAMP}'"))
             with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text(f"ANALYZE {TABLE}"))
-                conn.execute(text(f"ANALYZE {WORDS}"))
+                # statistics for the planner, and the visibility map: counts skip the heap
+                conn.execute(text(f"VACUUM (ANALYZE) {TABLE}"))
+                conn.execute(text(f"VACUUM (ANALYZE) {WORDS}"))
         except DBAPIError as exc:
             raise SearchIndexError(_cannot_write(exc)) from exc
         if on_progress:
@@ -495,6 +545,9 @@ class PostgresBackend:
                 with self._engine.connect() as conn:
                     if _stamp(conn) is None:
                         return empty
+                    # the planner underrates reading TOASTed vectors: a scan of every row costs
+                    # ~100 times its estimate next to the GIN index, so it is ruled out
+                    conn.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
                     return work(conn)  # one transaction (autobegun), rolled back on close
             except DBAPIError as exc:
                 last = exc
@@ -509,7 +562,7 @@ class PostgresBackend:
 
     def execute(self, request: p.Request) -> p.Page:
         compiler = _Compiler()
-        where = compiler.where(request.node)
+        where, strong = compiler.where(request.node)
         sql = compiler.sql
         limit, offset = max(request.limit, 0), max(request.offset, 0)
         params = {**sql.params, "limit": limit, "offset": offset}
@@ -527,28 +580,40 @@ class PostgresBackend:
                     params,
                 ).all()
             else:
-                rows = self._ranked(conn, where, sql, params, offset + limit)
+                rows = self._ranked(conn, where, strong, sql.precise, params, offset + limit)
             return p.Page(int(total), self._matches(conn, rows))
 
         return self._read(run, p.Page(0, []))
 
     def _ranked(
-        self, conn: Connection, where: str, sql: _Sql, params: dict[str, Any], wanted: int
+        self,
+        conn: Connection,
+        where: str,
+        strong: str | None,
+        precise: list[str],
+        params: dict[str, Any],
+        wanted: int,
     ) -> list[Any]:
-        """The page by the plan's scores, computed only on the top candidates by a cheap rank."""
-        if sql.scored:
-            params = {**params, "all_scored": " | ".join(f"({q})" for q in sql.scored)}
-            cheap = " + ".join([f"ts_rank(tsv, CAST(:all_scored AS tsquery), {_NORMALIZATION})", *sql.cheap])
-        else:
-            cheap = " + ".join(sql.cheap) or "0"
-        precise = " + ".join(sql.precise) or "0"
-        params = {**params, "candidates": max(_CANDIDATES, wanted * 2)}
+        """The page by the plan's scores, computed only on a bounded set of candidates.
+
+        Scoring reads each document's whole vector, so it is never done for every match of a
+        common word: the candidates are up to N matches of a strong leaf (a number or ID, a
+        phrase, two words written side by side) and N other matches, both found through the
+        GIN index; every one of them is then scored with the plan's boosts.
+        """
+        limit = max(_CANDIDATES, wanted)
+        picks = [f"(SELECT id FROM {TABLE} WHERE {where} LIMIT {limit})"]
+        if strong is not None:
+            picks.insert(0, f"(SELECT id FROM {TABLE} WHERE {strong} LIMIT {limit})")
+        score = " + ".join(precise) or "0"
+        # setweight copies each vector out of TOAST once; every leaf's ts_rank then reads the copy
         return conn.execute(
             text(
-                f"WITH candidates AS (SELECT id, tsv, {cheap} AS cheap FROM {TABLE} WHERE {where} "
-                "ORDER BY cheap DESC, id LIMIT :candidates) "
-                f"SELECT id, {precise} AS score FROM candidates ORDER BY score DESC, cheap DESC, id "
-                "LIMIT :limit OFFSET :offset"
+                f"WITH candidates AS ({' UNION '.join(picks)}), "
+                f"vectors AS MATERIALIZED (SELECT t.id, setweight(t.tsv, 'D') AS tsv FROM {TABLE} t "
+                "JOIN candidates c ON c.id = t.id) "
+                f"SELECT id, {score} AS score FROM vectors "
+                "ORDER BY score DESC, id LIMIT :limit OFFSET :offset"
             ),
             params,
         ).all()

@@ -81,7 +81,7 @@ def upgrade() -> None:
         "CREATE INDEX search_documents_issued ON search_documents (issued)",
         "CREATE TABLE search_words (word text PRIMARY KEY)",
         f'CREATE INDEX search_words_trgm ON search_words USING gin (word "{schema}".gin_trgm_ops)',
-        "COMMENT ON TABLE search_documents IS 'postgres 2'",
+        "COMMENT ON TABLE search_documents IS 'postgres 2.2'",
     ):
         conn.execute(sa.text(statement))
 

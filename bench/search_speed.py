@@ -340,7 +340,10 @@ def postgres_size(backend: str) -> int:
     engine = create_engine(postgres_options(backend)["url"])
     with engine.connect() as conn:
         size = conn.execute(
-            text("SELECT pg_total_relation_size('search_documents') + pg_total_relation_size('search_words')")
+            text(
+                "SELECT pg_total_relation_size('search_documents') + pg_total_relation_size('search_words') "
+                "+ pg_total_relation_size('search_stored')"
+            )
         ).scalar()
     engine.dispose()
     return int(size or 0)

@@ -57,9 +57,10 @@ log = logging.getLogger(__name__)
 
 TABLE = "search_documents"
 WORDS = "search_words"
+STORED = "search_stored"  # what a hit shows, apart: the search table stays small to scan
 EXTENSIONS = ("pg_trgm",)
 # The layout of our vectors (prefixes, pair lexemes): part of the stamp, so a change rebuilds.
-_LAYOUT = 2
+_LAYOUT = 4
 STAMP = f"postgres {SCHEMA_VERSION}.{_LAYOUT}"
 
 # Lexeme prefixes of the fields (text has none: its syllables are letters and digits only).
@@ -96,21 +97,31 @@ _PROGRESS_EVERY = 250
 _RETRY = frozenset({"42P01", "57P01", "57P02", "57P03", "40001", "40P01", "08006", "08003"})
 
 
-def table_ddl(table: str = TABLE, words: str = WORDS, trgm_schema: str = "public") -> list[str]:
-    """The statements creating the index tables (``table``/``words`` names allow building aside)."""
-    return table_statements(table, words) + index_statements(table, words, trgm_schema)
+def table_ddl(
+    table: str = TABLE, words: str = WORDS, stored: str = STORED, trgm_schema: str = "public"
+) -> list[str]:
+    """The statements creating the index tables (other names allow building aside)."""
+    return table_statements(table, words, stored) + index_statements(table, words, trgm_schema)
 
 
-def table_statements(table: str, words: str) -> list[str]:
+def table_statements(table: str, words: str, stored: str) -> list[str]:
+    """The tables. Rows of ``table`` may be 8 kB before TOAST moves anything out (the big
+    ``tsv`` goes first), and ``ptsv`` prefers to stay in the row: a phrase check then reads
+    it from the heap page, uncompressed, instead of fetching and inflating it from TOAST."""
     return [
         f"""CREATE TABLE {table} (
             id bigint PRIMARY KEY,
             version char(16) NOT NULL,
             issued integer NOT NULL DEFAULT 0,
+            tsv tsvector NOT NULL,
+            ptsv tsvector NOT NULL
+        ) WITH (toast_tuple_target = 8160)""",
+        f"ALTER TABLE {table} ALTER COLUMN ptsv SET STORAGE MAIN",
+        f"""CREATE TABLE {stored} (
+            id bigint PRIMARY KEY,
             source_name text NOT NULL,
             meta text NOT NULL,
-            body text NOT NULL,
-            tsv tsvector NOT NULL
+            body text NOT NULL
         )""",
         f"CREATE TABLE {words} (word text PRIMARY KEY)",
         f"COMMENT ON TABLE {table} IS '{STAMP}'",
@@ -178,8 +189,10 @@ class _Positions:
             if key:
                 self.lexemes.setdefault(prefix + key, [])
 
-    def literal(self) -> str:
-        parts = []
+    def literals(self) -> tuple[str, str]:
+        """Every lexeme (``tsv``), and the folded text and name lexemes with positions only
+        (``ptsv``: small, read to check phrases of three words or more)."""
+        parts, positional = [], []
         for lexeme, positions in self.lexemes.items():
             quoted = f"'{lexeme}'" if "'" not in lexeme and "\\" not in lexeme else _quote(lexeme)
             if not positions:
@@ -189,12 +202,15 @@ class _Positions:
                 # past the limit every syllable shares the last position, and the one before
                 # it stays empty: they match words, never phrases
                 positions = list(dict.fromkeys(at if at < _LAST - 1 else _LAST for at in positions))
-            parts.append(f"{quoted}:{','.join(map(str, positions[:_MAX_POSITIONS]))}")
-        return " ".join(parts)
+            part = f"{quoted}:{','.join(map(str, positions[:_MAX_POSITIONS]))}"
+            parts.append(part)
+            if not lexeme.startswith(_PREFIX["exact"]):
+                positional.append(part)
+        return " ".join(parts), " ".join(positional)
 
 
-def tsvector_literal(entry: AnalyzedEntry) -> str:
-    """The ``tsvector`` input of one analysed entry (see the module docstring for its lexemes)."""
+def tsvector_literals(entry: AnalyzedEntry) -> tuple[str, str]:
+    """The ``tsv`` and ``ptsv`` input of one analysed entry (see the module docstring)."""
     lex = _Positions()
     lex.add_values("", (an.folded_syllables(v) for v in entry.text), _PAIRS["text"])
     lex.add_values(_PREFIX["exact"], (an.exact_syllables(v) for v in entry.text))
@@ -203,7 +219,7 @@ def tsvector_literal(entry: AnalyzedEntry) -> str:
         lex.add_keys(_PREFIX[name], getattr(entry, name))
     if entry.unit:
         lex.add_keys(_PREFIX["unit"], [entry.unit])
-    return lex.literal()
+    return lex.literals()
 
 
 def _words(entry: AnalyzedEntry) -> set[str]:
@@ -212,6 +228,7 @@ def _words(entry: AnalyzedEntry) -> set[str]:
 
 
 def _row(entry: AnalyzedEntry) -> dict[str, Any]:
+    tsv, ptsv = tsvector_literals(entry)
     return {
         "id": entry.id,
         "version": entry.version,
@@ -219,7 +236,8 @@ def _row(entry: AnalyzedEntry) -> dict[str, Any]:
         "source_name": entry.source_name,
         "meta": json.dumps(entry.meta, ensure_ascii=False),
         "body": entry.body,
-        "tsv": tsvector_literal(entry),
+        "tsv": tsv,
+        "ptsv": ptsv,
     }
 
 
@@ -240,8 +258,9 @@ class _Sql:
         return f"CAST(:{name} AS tsquery)"
 
 
-# A compiled condition: a tsquery text ("tsq"), an SQL condition ("sql"), or always/never.
-_Cond = tuple[str, str]
+# A compiled condition: a tsquery on ``tsv`` ("tsq", query), a tsquery plus positional checks
+# on ``ptsv`` ("phrase", query, checks), an SQL condition ("sql", text), or always/never.
+_Cond = tuple[str, ...]
 _TRUE: _Cond = ("sql", "TRUE")
 _FALSE: _Cond = ("sql", "FALSE")
 
@@ -262,21 +281,28 @@ class _Compiler:
         return self._as_sql(match), strong
 
     def _as_sql(self, cond: _Cond) -> str:
-        kind, value = cond
-        return f"tsv @@ {self.sql.bind(value)}" if kind == "tsq" else value
+        if cond[0] == "tsq":
+            return f"tsv @@ {self.sql.bind(cond[1])}"
+        if cond[0] == "phrase":
+            return f"(tsv @@ {self.sql.bind(cond[1])} AND {cond[2]})"
+        return cond[1]
 
     def _leaf(self, field_: str, words: tuple[str, ...], boost: float, score: bool, scored: bool) -> _Cond:
         prefix = _PREFIX[field_]
         query = " <-> ".join(_quote(prefix + w) for w in words)
+        check = None  # the positional test of a phrase of 3+ words, on the small ``ptsv``
         if len(words) > 1 and field_ in _PAIRS:
-            pairs = [_quote(f"{_PAIRS[field_]}{a} {b}") for a, b in zip(words, words[1:], strict=False)]
-            query = pairs[0] if len(words) == 2 else f"({query}) & " + " & ".join(pairs)
+            positional = query
+            query = " & ".join(
+                _quote(f"{_PAIRS[field_]}{a} {b}") for a, b in zip(words, words[1:], strict=False)
+            )
+            if len(words) > 2:
+                check = f"ptsv @@ {self.sql.bind(positional)}"
         if scored and score:
             if field_ in p.SCORED_FIELDS:
-                bound = self.sql.bind(query)
-                rank = f"ts_rank(tsv, {bound}, {_NORMALIZATION})"
-                if len(words) > 2:  # ts_rank scores words found apart too: count only the phrase
-                    rank = f"(CASE WHEN tsv @@ {bound} THEN {rank} ELSE 0 END)"
+                rank = f"ts_rank(tsv, {self.sql.bind(query)}, {_NORMALIZATION})"
+                if check is not None:  # all pairs found apart are no phrase: count only the phrase
+                    rank = f"(CASE WHEN {check} THEN {rank} ELSE 0 END)"
                 if len(words) > 1:
                     self.sql.strong.append(query)
                 self.sql.precise.append(rank if boost == 1.0 else f"{boost!r} * {rank}")
@@ -286,7 +312,8 @@ class _Compiler:
                 )
                 if boost >= 1.0:
                     self.sql.strong.append(query)
-        return ("tsq", f"({query})" if len(words) > 1 else query)
+        tsq = f"({query})" if len(words) > 1 else query
+        return ("tsq", tsq) if check is None else ("phrase", tsq, check)
 
     def _match(self, node: p.Node, scored: bool) -> _Cond:
         if isinstance(node, p.Term):
@@ -307,8 +334,8 @@ class _Compiler:
                 return positive
             if negative == _TRUE or positive == _FALSE:
                 return _FALSE
-            if positive[0] == negative[0] == "tsq":
-                return ("tsq", f"({positive[1]}) & !({negative[1]})")
+            if positive[0] in ("tsq", "phrase") and negative[0] == "tsq":
+                return (positive[0], f"({positive[1]}) & !({negative[1]})", *positive[2:])
             return ("sql", f"({self._as_sql(positive)}) AND NOT ({self._as_sql(negative)})")
         if isinstance(node, p.Every):
             return _TRUE
@@ -326,11 +353,14 @@ class _Compiler:
         conds = [c for c in conds if c != _TRUE]
         if not conds:
             return _TRUE
-        queries = [c[1] for c in conds if c[0] == "tsq"]
+        # every index lookup in one tsquery; positional checks and other conditions beside it
+        queries = [c[1] for c in conds if c[0] in ("tsq", "phrase")]
+        checks = [c[2] for c in conds if c[0] == "phrase"]
         others = [c[1] for c in conds if c[0] == "sql"]
+        joined = " & ".join(f"({q})" for q in queries)
         if not others:
-            return ("tsq", " & ".join(f"({q})" for q in queries))
-        parts = ([self._as_sql(("tsq", " & ".join(f"({q})" for q in queries)))] if queries else []) + others
+            return ("phrase", joined, " AND ".join(checks)) if checks else ("tsq", joined)
+        parts = ([self._as_sql(("tsq", joined))] if queries else []) + checks + others
         return ("sql", "(" + " AND ".join(parts) + ")")
 
     def _any(self, conds: list[_Cond]) -> _Cond:
@@ -348,7 +378,7 @@ class _Compiler:
 
 
 class PostgresBackend:
-    """Full-text search in the archive's PostgreSQL database (tables :data:`TABLE`, :data:`WORDS`).
+    """Full-text search in the archive's PostgreSQL database (:data:`TABLE`, :data:`STORED`, :data:`WORDS`).
 
     ``engine`` (the archive's) or ``url`` names the database; ``path`` is unused (the index
     is in the database) but kept for the protocol. Writers given a ``session`` write in its
@@ -404,7 +434,7 @@ class PostgresBackend:
         analyzed = [analyze(e) for e in latest.values()]
 
         def work(conn: Connection) -> int:
-            _upsert(conn, TABLE, [_row(a) for a in analyzed], replace=True)
+            _upsert(conn, (TABLE, STORED), [_row(a) for a in analyzed], replace=True)
             _add_words(conn, WORDS, set().union(*(_words(a) for a in analyzed)))
             return len(analyzed)
 
@@ -417,6 +447,7 @@ class PostgresBackend:
 
         def work(conn: Connection) -> int:
             conn.execute(text(f"DELETE FROM {TABLE} WHERE id = ANY(:ids)"), {"ids": wanted})
+            conn.execute(text(f"DELETE FROM {STORED} WHERE id = ANY(:ids)"), {"ids": wanted})
             return len(wanted)
 
         return self._write(work, session)
@@ -492,21 +523,21 @@ class PostgresBackend:
     def rebuild(
         self, entries: Iterable[IndexEntry], *, on_progress: Callable[[int], None] | None = None
     ) -> int:
-        new_table, new_words = f"{TABLE}_new", f"{WORDS}_new"
+        new_table, new_words, new_stored = f"{TABLE}_new", f"{WORDS}_new", f"{STORED}_new"
         count = 0
         try:
             with self._engine.begin() as conn:
                 trgm = self._extensions(conn)
                 if _exists(conn, TABLE):  # writers wait (or time out and stay pending); readers keep reading
                     conn.execute(text(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE"))
-                conn.execute(text(f"DROP TABLE IF EXISTS {new_table}, {new_words}"))
-                for statement in table_statements(new_table, new_words)[:-1]:
+                conn.execute(text(f"DROP TABLE IF EXISTS {new_table}, {new_words}, {new_stored}"))
+                for statement in table_statements(new_table, new_words, new_stored)[:-1]:
                     conn.execute(text(statement))
                 seen: set[int] = set()
                 words: set[str] = set()
                 for batch in _batches(entries, seen):
                     analyzed = [analyze(e) for e in batch]
-                    _upsert(conn, new_table, [_row(a) for a in analyzed], replace=False)
+                    _upsert(conn, (new_table, new_stored), [_row(a) for a in analyzed], replace=False)
                     for a in analyzed:
                         words |= _words(a)
                     count += len(batch)
@@ -516,18 +547,18 @@ class PostgresBackend:
                 conn.execute(text("SELECT set_config('maintenance_work_mem', '256MB', true)"))
                 for statement in index_statements(new_table, new_words, trgm):
                     conn.execute(text(statement))
-                conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}, {WORDS}"))
-                for old_name, new_name in ((new_table, TABLE), (new_words, WORDS)):
+                conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}, {WORDS}, {STORED}"))
+                for old_name, new_name in ((new_table, TABLE), (new_words, WORDS), (new_stored, STORED)):
                     conn.execute(text(f"ALTER TABLE {old_name} RENAME TO {new_name}"))
+                    conn.execute(text(f"ALTER INDEX {old_name}_pkey RENAME TO {new_name}_pkey"))
                 for suffix, table in (("tsv", TABLE), ("issued", TABLE), ("trgm", WORDS)):
                     conn.execute(text(f"ALTER INDEX {table}_new_{suffix} RENAME TO {table}_{suffix}"))
-                conn.execute(text(f"ALTER INDEX {new_table}_pkey RENAME TO {TABLE}_pkey"))
-                conn.execute(text(f"ALTER INDEX {new_words}_pkey RENAME TO {WORDS}_pkey"))
                 conn.execute(text(f"COMMENT ON TABLE {TABLE} IS '{STAMP}'"))
             with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 # statistics for the planner, and the visibility map: counts skip the heap
                 conn.execute(text(f"VACUUM (ANALYZE) {TABLE}"))
                 conn.execute(text(f"VACUUM (ANALYZE) {WORDS}"))
+                conn.execute(text(f"VACUUM (ANALYZE) {STORED}"))
         except DBAPIError as exc:
             raise SearchIndexError(_cannot_write(exc)) from exc
         if on_progress:
@@ -610,7 +641,8 @@ class PostgresBackend:
         return conn.execute(
             text(
                 f"WITH candidates AS ({' UNION '.join(picks)}), "
-                f"vectors AS MATERIALIZED (SELECT t.id, setweight(t.tsv, 'D') AS tsv FROM {TABLE} t "
+                "vectors AS MATERIALIZED (SELECT t.id, setweight(t.tsv, 'D') AS tsv, "
+                f"setweight(t.ptsv, 'D') AS ptsv FROM {TABLE} t "
                 "JOIN candidates c ON c.id = t.id) "
                 f"SELECT id, {score} AS score FROM vectors "
                 "ORDER BY score DESC, id LIMIT :limit OFFSET :offset"
@@ -623,7 +655,7 @@ class PostgresBackend:
         stored = {
             int(r.id): r
             for r in conn.execute(
-                text(f"SELECT id, source_name, meta, body FROM {TABLE} WHERE id = ANY(:ids)"), {"ids": ids}
+                text(f"SELECT id, source_name, meta, body FROM {STORED} WHERE id = ANY(:ids)"), {"ids": ids}
             )
         }
         matches = []
@@ -677,7 +709,7 @@ class PostgresBackend:
                     return [f"{TABLE}: missing"]
                 if stamp != STAMP:
                     problems.append(f"{TABLE}: built by '{stamp}', expected '{STAMP}'")
-                for table in (WORDS,):
+                for table in (WORDS, STORED):
                     if not _exists(conn, table):
                         problems.append(f"{table}: missing")
                 indexes = dict(
@@ -685,12 +717,18 @@ class PostgresBackend:
                         text(
                             "SELECT c.relname, i.indisvalid FROM pg_index i "
                             "JOIN pg_class c ON c.oid = i.indexrelid "
-                            "WHERE i.indrelid IN (to_regclass(:t), to_regclass(:w))"
+                            "WHERE i.indrelid IN (to_regclass(:t), to_regclass(:w), to_regclass(:s))"
                         ),
-                        {"t": TABLE, "w": WORDS},
+                        {"t": TABLE, "w": WORDS, "s": STORED},
                     ).all()
                 )
-                for name in (f"{TABLE}_pkey", f"{TABLE}_tsv", f"{TABLE}_issued", f"{WORDS}_trgm"):
+                for name in (
+                    f"{TABLE}_pkey",
+                    f"{TABLE}_tsv",
+                    f"{TABLE}_issued",
+                    f"{WORDS}_trgm",
+                    f"{STORED}_pkey",
+                ):
                     if name not in indexes:
                         problems.append(f"{name}: index missing")
                     elif not indexes[name]:
@@ -744,17 +782,29 @@ def _batches(entries: Iterable[IndexEntry], seen: set[int]) -> Iterator[list[Ind
         yield batch
 
 
-def _upsert(conn: Connection, table: str, rows: list[dict[str, Any]], *, replace: bool) -> None:
-    conflict = (
+def _upsert(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]], *, replace: bool) -> None:
+    """Rows into the search table and the stored-fields table (replacing earlier versions)."""
+    table, stored = tables
+    search_conflict = (
         " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, issued = EXCLUDED.issued, "
-        "source_name = EXCLUDED.source_name, meta = EXCLUDED.meta, body = EXCLUDED.body, tsv = EXCLUDED.tsv"
-        if replace
-        else ""
+        "tsv = EXCLUDED.tsv, ptsv = EXCLUDED.ptsv"
+    )
+    stored_conflict = (
+        " ON CONFLICT (id) DO UPDATE SET source_name = EXCLUDED.source_name, meta = EXCLUDED.meta, "
+        "body = EXCLUDED.body"
     )
     conn.execute(
         text(
-            f"INSERT INTO {table} (id, version, issued, source_name, meta, body, tsv) "
-            "VALUES (:id, :version, :issued, :source_name, :meta, :body, CAST(:tsv AS tsvector))" + conflict
+            f"INSERT INTO {table} (id, version, issued, tsv, ptsv) VALUES "
+            "(:id, :version, :issued, CAST(:tsv AS tsvector), CAST(:ptsv AS tsvector))"
+            + (search_conflict if replace else "")
+        ),
+        rows,
+    )
+    conn.execute(
+        text(
+            f"INSERT INTO {stored} (id, source_name, meta, body) VALUES (:id, :source_name, :meta, :body)"
+            + (stored_conflict if replace else "")
         ),
         rows,
     )

@@ -5,7 +5,8 @@ Revises: 0005
 
 On PostgreSQL: the ``pg_trgm`` extension (fuzzy variants of search words) and the tables of
 the ``postgres`` search backend — one row per document with a ``tsvector`` of every field
-(GIN index) and the folded word list (trigram index). On SQLite: nothing.
+(GIN index) and one of positions for phrases, the fields a hit shows, and the folded word
+list (trigram index). On SQLite: nothing.
 
 An archive on PostgreSQL need not search with it (tantivy is the default), so an account
 that may not create the extension does not stop the upgrade: it is logged here, and choosing
@@ -72,16 +73,21 @@ def upgrade() -> None:
             id bigint PRIMARY KEY,
             version char(16) NOT NULL,
             issued integer NOT NULL DEFAULT 0,
+            tsv tsvector NOT NULL,
+            ptsv tsvector NOT NULL
+        ) WITH (toast_tuple_target = 8160)""",
+        "ALTER TABLE search_documents ALTER COLUMN ptsv SET STORAGE MAIN",
+        """CREATE TABLE search_stored (
+            id bigint PRIMARY KEY,
             source_name text NOT NULL,
             meta text NOT NULL,
-            body text NOT NULL,
-            tsv tsvector NOT NULL
+            body text NOT NULL
         )""",
         "CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv)",
         "CREATE INDEX search_documents_issued ON search_documents (issued)",
         "CREATE TABLE search_words (word text PRIMARY KEY)",
         f'CREATE INDEX search_words_trgm ON search_words USING gin (word "{schema}".gin_trgm_ops)',
-        "COMMENT ON TABLE search_documents IS 'postgres 2.2'",
+        "COMMENT ON TABLE search_documents IS 'postgres 2.4'",
     ):
         conn.execute(sa.text(statement))
 
@@ -89,4 +95,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("DROP TABLE IF EXISTS search_documents, search_words"))
+        conn.execute(sa.text("DROP TABLE IF EXISTS search_documents, search_stored, search_words"))

@@ -477,14 +477,18 @@ class PostgresBackend:
         (``sohoa init`` calls it before storing the choice, so a refusal changes nothing)."""
         try:
             with self._engine.begin() as conn:
-                self._prepare(conn)
+                self._prepare(conn, strict=False)
         except DBAPIError as exc:
             raise SearchIndexError(_cannot_write(exc)) from exc
 
-    def _prepare(self, conn: Connection) -> None:
-        """Create the tables on the first write of an archive; refuse another version's."""
+    def _prepare(self, conn: Connection, *, strict: bool = True) -> None:
+        """Create the tables on the first write of an archive; a writer refuses another
+        version's (``strict``), which only a rebuild replaces."""
         stamp = _stamp(conn)
         if stamp == STAMP:
+            return
+        if stamp is not None and not strict:
+            self._extensions(conn)
             return
         if stamp is not None:
             raise SearchIndexError(

@@ -54,6 +54,8 @@ install_apt() {
 ensure_postgres() {
   [ -z "${SOHOA_TEST_PG_URL:-}" ] || return 0
   if ! command -v pg_lsclusters >/dev/null 2>&1; then apt_install postgresql; fi
+  # the postgres search backend needs pg_trgm (Debian's server package ships it; others split it out)
+  if ! ls /usr/share/postgresql/*/extension/pg_trgm.control >/dev/null 2>&1; then apt_install postgresql-contrib; fi
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     local version
     version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"

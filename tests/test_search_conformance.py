@@ -1,26 +1,31 @@
 """One conformance suite for every search backend: what a clerk notices, whatever the engine.
 
 Each test runs once per registered backend (``sohoa.search.BACKENDS``) on a real index under
-``tmp_path``: the relevance set, phrase precision (every hit holds the words adjacent, and
-every document holding them is found), numbers and IDs first, filters and date ranges,
-fuzzy matching, updates and deletes, a writer committing and merging in one process while
-readers search in others (bounded loops, zero failed searches), and a damaged index.
+``tmp_path`` (PostgreSQL: in a schema of its own on the local server): the relevance set,
+phrase precision (every hit holds the words adjacent, and every document holding them is
+found), numbers and IDs first, filters and date ranges, fuzzy matching, updates and
+deletes, a writer committing and merging in one process while readers search in others
+(bounded loops, zero failed searches), and a damaged index.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from sohoa.search import BACKENDS, IndexEntry, SearchBackend, check, open_backend, search
 from sohoa.search.analysis import folded_syllables
 from sohoa.search.schema import version_key
 
+from .search_pg_support import pg_schema_url
 from .search_support import distractors, entries, evaluate, load_queries, make_entry, sample_entries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +37,20 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def backend(backend_name: str, tmp_path: Path) -> SearchBackend:
-    return open_backend(backend_name, tmp_path / "index")
+def options(backend_name: str) -> Iterator[dict[str, str]]:
+    """What opening the backend needs besides a folder: PostgreSQL's is a fresh schema."""
+    if backend_name != "postgres":
+        yield {}
+        return
+    with pg_schema_url() as url:
+        yield {"url": url}
+
+
+@pytest.fixture
+def backend(backend_name: str, options: dict[str, str], tmp_path: Path) -> Iterator[SearchBackend]:
+    index = open_backend(backend_name, tmp_path / "index", **options)
+    yield index
+    index.close()
 
 
 def ids(index: SearchBackend, query: str, **kwargs: object) -> list[int]:
@@ -126,12 +143,15 @@ def test_quoted_name_matches_only_documents_holding_it_adjacent(backend: SearchB
 @pytest.fixture(scope="module", params=sorted(BACKENDS))
 def corpus(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[SearchBackend, list[IndexEntry]]:
+) -> Iterator[tuple[SearchBackend, list[IndexEntry]]]:
     """Generated documents and the phrase cases, indexed once per backend for this module."""
     entries_ = list(distractors()) + PHRASE_DOCS
-    index = open_backend(request.param, tmp_path_factory.mktemp(request.param) / "index")
-    index.rebuild(entries_)
-    return index, entries_
+    with contextlib.ExitStack() as stack:
+        options = {"url": stack.enter_context(pg_schema_url())} if request.param == "postgres" else {}
+        index = open_backend(request.param, tmp_path_factory.mktemp(request.param) / "index", **options)
+        index.rebuild(entries_)
+        yield index, entries_
+        index.close()
 
 
 @pytest.mark.parametrize(
@@ -285,17 +305,29 @@ def test_many_small_writes_lose_and_revive_nothing(backend: SearchBackend) -> No
     assert search(backend, "12/QĐ-UBND").hits[0].id == 12
 
 
-def test_a_damaged_index_is_detected(backend: SearchBackend) -> None:
-    backend.add_or_update(entries(30))
-    assert backend.damage() == []
-    assert check(backend, {i: "v1" for i in range(1, 31)}).ok
+def _damage(backend: SearchBackend, options: dict[str, str]) -> str:
+    """Break the index as a disk or a careless DBA would; the name of what was broken."""
+    if backend.name == "postgres":  # the full-text index dropped under the table
+        engine = create_engine(options["url"])
+        with engine.begin() as conn:
+            conn.execute(text("DROP INDEX search_documents_tsv"))
+        engine.dispose()
+        return "search_documents_tsv"
     files = [p for p in backend.path.rglob("*") if p.is_file() and p.stat().st_size > 200]
     victim = max(files, key=lambda p: p.stat().st_size)  # the biggest file: postings or stored text
     data = bytearray(victim.read_bytes())
     data[len(data) // 3] ^= 0xFF
     victim.write_bytes(bytes(data))
+    return victim.name
+
+
+def test_a_damaged_index_is_detected(backend: SearchBackend, options: dict[str, str]) -> None:
+    backend.add_or_update(entries(30))
+    assert backend.damage() == []
+    assert check(backend, {i: "v1" for i in range(1, 31)}).ok
+    victim = _damage(backend, options)
     problems = backend.damage()
-    assert problems and victim.name in problems[0]
+    assert problems and victim in problems[0]
     report = check(backend, {i: "v1" for i in range(1, 31)})
     assert not report.ok and report.damaged
     backend.rebuild(entries(30))
@@ -309,7 +341,7 @@ import sys
 sys.path.insert(0, {root!r})
 from sohoa.search import open_backend
 from tests.search_support import make_entry
-index = open_backend({name!r}, {path!r}, lock_timeout=60)
+index = open_backend({name!r}, {path!r}, lock_timeout=60, **{options!r})
 for round_ in range(30):
     base = 1000 + round_ * 20
     index.add_or_update([make_entry(i) for i in range(base, base + 20)])  # each commit may merge
@@ -325,7 +357,7 @@ failures, wrong, done = 0, 0, 0
 deadline = time.monotonic() + 120
 while done < 300 and time.monotonic() < deadline:
     try:
-        index = open_backend({name!r}, {path!r})  # a fresh process's view, as each CLI search
+        index = open_backend({name!r}, {path!r}, **{options!r})  # a fresh process's view, as each CLI search
         result = search(index, "Lượng", limit=5)
         stable = search(index, "so:7/QĐ-UBND")
         if [h.id for h in stable.hits] != [7]:
@@ -339,17 +371,23 @@ print(done, failures, wrong)
 """
 
 
-def test_readers_never_fail_while_a_writer_commits_and_merges(backend_name: str, tmp_path: Path) -> None:
+def _script(template: str, name: str, path: Path, options: dict[str, str]) -> str:
+    return template.format(root=str(ROOT), name=name, path=str(path), options=options)
+
+
+def test_readers_never_fail_while_a_writer_commits_and_merges(
+    backend_name: str, options: dict[str, str], tmp_path: Path
+) -> None:
     path = tmp_path / "index"
-    open_backend(backend_name, path).rebuild(entries(200))
+    open_backend(backend_name, path, **options).rebuild(entries(200))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER.format(root=str(ROOT), name=backend_name, path=str(path))],
+        [sys.executable, "-c", _script(WRITER, backend_name, path, options)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     readers = [
         subprocess.Popen(
-            [sys.executable, "-c", READER.format(root=str(ROOT), name=backend_name, path=str(path))],
+            [sys.executable, "-c", _script(READER, backend_name, path, options)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -366,6 +404,6 @@ def test_readers_never_fail_while_a_writer_commits_and_merges(backend_name: str,
         done, failures, wrong = (int(x) for x in out.split())
         assert done > 0 and failures == 0 and wrong == 0, err[-2000:]
     assert time.monotonic() - started < 300
-    final = open_backend(backend_name, path)
+    final = open_backend(backend_name, path, **options)
     expected = set(range(1, 201)) | {i for r in range(30) for i in range(1010 + r * 20, 1020 + r * 20)}
     assert set(final.versions()) == expected

@@ -55,11 +55,11 @@ def test_init_creates_then_shows_and_changes_nothing(tmp_path: Path) -> None:
     assert run_sohoa(home, "init", "--tz", "Mars/Olympus").returncode == 2
 
 
-def test_init_postgres_backend_is_refused_until_it_exists(tmp_path: Path, pg_url: str) -> None:
+def test_init_postgres_backend_on_a_postgres_archive(tmp_path: Path, pg_url: str) -> None:
     home = tmp_path / "kho"
     made = run_sohoa(home, "--db-url", pg_url, "init", "--search-backend", "postgres", "--json")
-    assert made.returncode == 2 and "not available yet" in made.stderr and "Traceback" not in made.stderr
-    assert not (home / MARKER).exists()  # nothing created
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["settings"]["search_backend"] == "postgres"
 
 
 def test_search_backend_variable_chooses_then_the_stored_setting_wins(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sohoa import clock
 from sohoa.errors import ConflictError, NotFoundError, UsageError
 from sohoa.search import BACKENDS, DEFAULT_BACKEND
+from sohoa.search.backend import DATABASE_BACKENDS
 from sohoa.text import nfc
 
 from . import indexing
@@ -31,9 +32,8 @@ from .store import Archive, default_home, open_archive
 from .units import descendant_ids, resolve_unit
 
 VOIDED = "voided"
-# the engines an archive may name; "postgres" (full text in the archive's own database) is
-# accepted by the contract but not built yet, so choosing it is refused with a clear message
-SEARCH_BACKENDS = (*sorted(BACKENDS), "postgres")
+# the engines an archive may name; "postgres" keeps its index in a PostgreSQL archive's database
+SEARCH_BACKENDS = tuple(sorted(BACKENDS))
 GROUP_MODES = ("none", "r", "rw")
 DEFAULTS = {SEARCH_BACKEND: DEFAULT_BACKEND, GROUP_MODE: "none"}
 
@@ -78,7 +78,9 @@ def init_archive(
     other than ``init`` create one with defaults on first use). On an existing archive the
     settings asked for are applied only with ``update``; otherwise they are reported back as
     not applied. The PostgreSQL search backend needs a PostgreSQL database: refused (exit 2)
-    before anything is created.
+    before anything is created. Choosing (or switching to or from) an engine that keeps its
+    index in the database builds that index now, so the archive is searchable at once and
+    never left with tables from an earlier choice.
     """
     home = Path(home) if home else default_home()
     url = _url_of(home, db_url)
@@ -86,22 +88,22 @@ def init_archive(
         raise UsageError(f"search backend '{search_backend}': one of {', '.join(SEARCH_BACKENDS)}")
     if group_mode is not None and group_mode not in GROUP_MODES:
         raise UsageError(f"group mode '{group_mode}': one of {', '.join(GROUP_MODES)}")
-    if search_backend == "postgres" and not url.startswith("postgresql"):
-        raise UsageError(
-            f"bộ tìm kiếm 'postgres' cần cơ sở dữ liệu PostgreSQL, còn kho này dùng {_redact(url)} "
-            "(the postgres search backend needs a PostgreSQL database: give --db-url postgresql://...)"
-        )
-    if search_backend == "postgres":
-        raise UsageError(
-            "bộ tìm kiếm 'postgres' chưa có trong phiên bản này: dùng 'tantivy' (mặc định) hoặc 'whoosh' "
-            "(the postgres search backend is not available yet: use tantivy, the default, or whoosh)"
-        )
     if search_backend is None and os.environ.get("SOHOA_SEARCH_BACKEND"):
         search_backend = os.environ["SOHOA_SEARCH_BACKEND"].strip().lower()
+        if search_backend not in SEARCH_BACKENDS:
+            raise UsageError(f"SOHOA_SEARCH_BACKEND={search_backend}: one of {', '.join(SEARCH_BACKENDS)}")
+    if search_backend in DATABASE_BACKENDS and not url.startswith("postgresql"):
+        raise UsageError(
+            f"bộ tìm kiếm '{search_backend}' cần cơ sở dữ liệu PostgreSQL, còn kho này dùng {_redact(url)}: "
+            "dùng 'tantivy' (mặc định) hoặc cho --db-url postgresql://... "
+            "(the postgres search backend needs a PostgreSQL database: use tantivy, or give --db-url)"
+        )
     if tz is not None:
         clock.zone(tz)  # an unknown zone is refused before anything is created
     archive = open_archive(home, db_url)
     try:
+        if search_backend in DATABASE_BACKENDS:  # extensions missing: refused before the choice is stored
+            indexing.prepare_backend(archive, search_backend)
         asked = {SEARCH_BACKEND: search_backend, TIME_ZONE: tz, GROUP_MODE: group_mode}
         asked = {k: v for k, v in asked.items() if v is not None}
         with archive.sessions.begin() as session:
@@ -121,7 +123,12 @@ def init_archive(
                 effective = {**DEFAULTS, **stored}
                 not_applied = {k: v for k, v in asked.items() if effective.get(k) != v}
             session.flush()
+            before = stored.get(SEARCH_BACKEND, DEFAULT_BACKEND)
             settings = {**DEFAULTS, **read_settings(session)}
+        archive.settings.update(settings)
+        after = settings[SEARCH_BACKEND]
+        if (created or update) and DATABASE_BACKENDS & {before, after} and (created or before != after):
+            indexing.rebuild_index(archive, backend=after)
         return InitResult(created, archive.archive_id, home, settings, not_applied)
     finally:
         archive.close()

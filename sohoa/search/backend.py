@@ -123,8 +123,20 @@ def _whoosh(path: Path, **options: Any) -> SearchBackend:
     return WhooshBackend(path, **options)
 
 
+def _postgres(path: Path, **options: Any) -> SearchBackend:
+    from sohoa.search._postgres import PostgresBackend
+
+    return PostgresBackend(path, **options)
+
+
 # Each engine's module is imported only when chosen, so an archive never pays for others.
-BACKENDS: dict[str, Callable[..., SearchBackend]] = {"tantivy": _tantivy, "whoosh": _whoosh}
+BACKENDS: dict[str, Callable[..., SearchBackend]] = {
+    "postgres": _postgres,
+    "tantivy": _tantivy,
+    "whoosh": _whoosh,
+}
+# Engines whose index lives in the archive's database: they need its engine, not a folder.
+DATABASE_BACKENDS = frozenset({"postgres"})
 
 
 def open_backend(name: str | None, path: Path | str, **options: Any) -> SearchBackend:

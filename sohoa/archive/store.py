@@ -84,6 +84,10 @@ class Archive:
 
 def open_archive(home: Path | None = None, db_url: str | None = None) -> Archive:
     """Open (creating if needed) the archive at ``home``, migrating its schema to the newest."""
+    # Every writer of an archive must have the hooks that index a PostgreSQL-searched archive in the
+    # document's own transaction, whichever front (CLI, web, worker, import) opened it.
+    from . import indexing  # noqa: F401
+
     home = Path(home) if home else default_home()
     try:
         home.mkdir(mode=0o700, parents=True, exist_ok=True)

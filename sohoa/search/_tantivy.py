@@ -21,26 +21,18 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
-import shutil
 import struct
-import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import tantivy
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
-from sohoa.errors import IndexBusyError, SearchIndexError
 from sohoa.search import analysis as an
 from sohoa.search import plan as p
-from sohoa.search._generations import Generations
-from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry, IndexEntry, analyze
-
-log = logging.getLogger(__name__)
+from sohoa.search._generation_backend import GenerationBackend
+from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry
 
 _STAMP = f"tantivy {SCHEMA_VERSION}"
 _FOLDED = "sohoa_folded"
@@ -49,9 +41,6 @@ _EXACT = "sohoa_exact"
 _WRITE_HEAP = 48_000_000
 _REBUILD_HEAP = 256_000_000
 _REBUILD_THREADS = 2
-# A reader retries this many times (with backoff) when files change under it.
-_READ_ATTEMPTS = 8
-_PROGRESS_EVERY = 250
 # Every segment carries these files (tantivy's own components); deletions add a .del file.
 _COMPONENTS = ("idx", "pos", "term", "store", "fast", "fieldnorm")
 
@@ -103,34 +92,66 @@ def _document(entry: AnalyzedEntry) -> tantivy.Document:
     return doc
 
 
-class TantivyBackend:
-    """A tantivy index in generation folders under ``path`` (see :mod:`._generations`).
-
-    ``lock_timeout`` bounds how long a writer waits for another writer before raising
-    :class:`IndexBusyError`. One object per thread; processes coordinate through the lock.
-    """
+class TantivyBackend(GenerationBackend):
+    """A tantivy index in generation folders under ``path`` (see :mod:`._generation_backend`)."""
 
     name = "tantivy"
+    stamp = _STAMP
+    write_errors = (OSError, ValueError)
 
     def __init__(self, path: Path, *, lock_timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self._gens = Generations(self.path, lock_timeout)
+        super().__init__(path, lock_timeout=lock_timeout)
         self._schema = build_schema()
-        self._index: tantivy.Index | None = None
-        self._index_gen: str | None = None
-        self._vocabulary: tuple[Any, list[str]] | None = None
 
-    # -- state ------------------------------------------------------------------------
+    # -- writing ----------------------------------------------------------------------------
 
-    @property
-    def needs_rebuild(self) -> bool:
-        gen = self._gens.live()
-        if gen is None or self._gens.stamp(gen) != _STAMP:
-            return True
-        try:
-            return not tantivy.Index.is_compatible(str(self.path / gen))
-        except (ValueError, OSError):
-            return True
+    def _create(self, directory: Path) -> None:
+        tantivy.Index(self._schema, path=str(directory), reuse=False)
+
+    def _compatible(self, directory: Path) -> bool:
+        return tantivy.Index.is_compatible(str(directory))
+
+    def _writer(self, directory: Path, *, bulk: bool) -> Any:
+        index = _register(tantivy.Index.open(str(directory)))
+        if bulk:
+            return index.writer(_REBUILD_HEAP, _REBUILD_THREADS)
+        return index.writer(_WRITE_HEAP, 1)
+
+    def _is_lock_error(self, exc: Exception) -> bool:
+        return isinstance(exc, ValueError) and "lock" in str(exc).lower()
+
+    def _commit(self, writer: Any, directory: Path, *, bulk: bool) -> None:
+        writer.commit()
+        writer.wait_merging_threads()
+
+    def _abandon(self, writer: Any) -> None:
+        writer.rollback()
+        writer.wait_merging_threads()
+
+    def _add(self, writer: Any, entry: AnalyzedEntry) -> None:
+        writer.add_document(_document(entry))
+
+    def _replace(self, writer: Any, entries: list[AnalyzedEntry]) -> None:
+        # One delete before the adds: tantivy orders operations, so it removes only the
+        # earlier versions. (A u64 term given as a Python int deletes nothing; a query does.)
+        self._remove(writer, [entry.id for entry in entries])
+        for entry in entries:
+            writer.add_document(_document(entry))
+
+    def _remove(self, writer: Any, ids: list[int]) -> None:
+        writer.delete_documents_by_query(tantivy.Query.term_set_query(self._schema, "id", ids))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _open(self, directory: Path) -> tantivy.Index:
+        return tantivy.Index.open(str(directory))
+
+    def _refresh(self, handle: tantivy.Index) -> None:
+        handle.reload()
+
+    @contextlib.contextmanager
+    def _searching(self, handle: tantivy.Index) -> Iterator[Any]:
+        yield handle.searcher()
 
     def count(self) -> int:
         return self._read(lambda searcher: searcher.num_docs, 0)
@@ -147,146 +168,12 @@ class TantivyBackend:
 
         return self._read(read, {})
 
-    # -- writing ----------------------------------------------------------------------
-
-    def add_or_update(self, entries: Iterable[IndexEntry], *, session: Any = None) -> int:
-        latest: dict[int, IndexEntry] = {}
-        for entry in entries:  # the last entry per id wins
-            latest.pop(entry.id, None)
-            latest[entry.id] = entry
-
-        def work(writer: Any) -> int:
-            # One delete before the adds: tantivy orders operations, so it removes only the
-            # earlier versions. (A u64 term given as a Python int deletes nothing; a query does.)
-            writer.delete_documents_by_query(tantivy.Query.term_set_query(self._schema, "id", list(latest)))
-            for entry in latest.values():
-                writer.add_document(_document(analyze(entry)))
-            return len(latest)
-
-        return self._write(work) if latest else 0
-
-    def delete(self, ids: Iterable[int], *, session: Any = None) -> int:
-        wanted = list(dict.fromkeys(int(i) for i in ids))
-
-        def work(writer: Any) -> int:
-            writer.delete_documents_by_query(tantivy.Query.term_set_query(self._schema, "id", wanted))
-            return len(wanted)
-
-        return self._write(work) if wanted else 0
-
-    def rebuild(
-        self, entries: Iterable[IndexEntry], *, on_progress: Callable[[int], None] | None = None
-    ) -> int:
-        with self._gens.write_lock():
-            self._gens.remove_orphans()
-            directory = self._gens.create(_STAMP)
-            writer = None
-            try:
-                index = _register(tantivy.Index(self._schema, path=str(directory), reuse=False))
-                writer = index.writer(_REBUILD_HEAP, _REBUILD_THREADS)
-                count = 0
-                seen: set[int] = set()
-                for entry in entries:
-                    if entry.id in seen:  # repeated ids: the first wins
-                        continue
-                    seen.add(entry.id)
-                    writer.add_document(_document(analyze(entry)))
-                    count += 1
-                    if on_progress and count % _PROGRESS_EVERY == 0:
-                        on_progress(count)
-                writer.commit()
-                writer.wait_merging_threads()
-                writer = None
-                self._gens.swap(directory.name)
-            except BaseException:
-                if writer is not None:  # stop its threads first, or they write into the folder removed
-                    with contextlib.suppress(Exception):
-                        writer.rollback()
-                        writer.wait_merging_threads()
-                    writer = None
-                shutil.rmtree(directory, ignore_errors=True)
-                raise
-            self._gens.remove_orphans()
-        if on_progress:
-            on_progress(count)
-        self.close()
-        log.info("search index rebuilt: %d documents in generation %s", count, directory.name)
-        return count
-
-    def _write(self, work: Callable[[Any], int]) -> int:
-        """Run ``work`` with a tantivy writer under the lock; commit it whole, or nothing."""
-        with self._gens.write_lock():
-            gen = self._gens.live()
-            if gen is None:  # the first write of an archive creates its (empty) index
-                directory = self._gens.create(_STAMP)
-                tantivy.Index(self._schema, path=str(directory), reuse=False)
-                self._gens.swap(directory.name)
-                gen = directory.name
-            if self._gens.stamp(gen) != _STAMP:
-                raise SearchIndexError(
-                    f"Chỉ mục tìm kiếm tại {self.path} do phiên bản khác dựng: chạy `sohoa index rebuild` "
-                    "(the search index was built by another version: run `sohoa index rebuild`)"
-                )
-            try:
-                index = _register(tantivy.Index.open(str(self.path / gen)))
-                writer = index.writer(_WRITE_HEAP, 1)
-            except ValueError as exc:
-                if "lock" in str(exc).lower():
-                    raise IndexBusyError(
-                        f"Chỉ mục tìm kiếm tại {self.path} đang bị khóa (the search index is locked): {exc}"
-                    ) from exc
-                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
-            except OSError as exc:
-                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
-            try:
-                count = work(writer)
-                writer.commit()
-                writer.wait_merging_threads()
-            except BaseException as exc:
-                with contextlib.suppress(Exception):
-                    writer.rollback()
-                if isinstance(exc, (OSError, ValueError)):
-                    raise SearchIndexError(_cannot_write(self.path, exc)) from exc
-                raise
-            return count
-
-    # -- reading ----------------------------------------------------------------------
-
-    def _open(self) -> tantivy.Index | None:
-        gen = self._gens.live()
-        if gen is None:
-            return None
-        if self._index is None or self._index_gen != gen:
-            self._index = tantivy.Index.open(str(self.path / gen))
-            self._index_gen = gen
-        else:
-            self._index.reload()
-        return self._index
-
-    def _read(self, work: Callable[[Any], Any], empty: Any) -> Any:
-        """Run ``work`` on a fresh searcher; reopen and retry while files change under it."""
-        last: Exception | None = None
-        for attempt in range(_READ_ATTEMPTS):
-            try:
-                index = self._open()
-                if index is None:
-                    return empty
-                return work(index.searcher())
-            except (ValueError, OSError) as exc:
-                last = exc
-                self.close()
-                time.sleep(min(0.01 * 2**attempt, 0.5))
-        raise SearchIndexError(
-            f"Không đọc được chỉ mục tìm kiếm tại {self.path} ({last}): chạy `sohoa index rebuild` "
-            "(the search index cannot be read: run `sohoa index rebuild`)"
-        )
-
     def execute(self, request: p.Request) -> p.Page:
         limit = max(request.limit, 0)
 
         def run(searcher: Any) -> p.Page:
             # Queries are built on the schema of the index as opened (its field ids), not ours.
-            query = _Translator(self._index.schema if self._index is not None else self._schema)(request.node)
+            query = _Translator(self._handle.schema)(request.node)
             kwargs: dict[str, Any] = {"count": True, "offset": max(request.offset, 0)}
             if request.sort == "date":
                 kwargs["order_by_field"] = "issued"
@@ -309,40 +196,22 @@ class TantivyBackend:
 
         return self._read(run, p.Page(0, []))
 
-    def term_variants(self, word: str, max_distance: int, limit: int) -> list[str]:
-        vocabulary = self._read(self._words, [])
-        matches = process.extract(
-            word, vocabulary, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=limit + 1
-        )
-        ranked = sorted(matches, key=lambda m: (m[1], m[0]))
-        return [m[0] for m in ranked if m[0] != word][:limit]
+    def _words_key(self, searcher: Any) -> Any:
+        return (searcher.num_docs, searcher.num_segments)
 
     def _words(self, searcher: Any) -> list[str]:
-        """The folded letter syllables of ``text``, cached while the index is unchanged."""
-        key = (self._index_gen, searcher.num_docs, searcher.num_segments)
-        if self._vocabulary is None or self._vocabulary[0] != key:
-            words = [t for t, _ in searcher.terms_with_prefix("text", "") if t.isalpha()]
-            self._vocabulary = (key, words)
-        return self._vocabulary[1]
+        return [t for t, _ in searcher.terms_with_prefix("text", "") if t.isalpha()]
 
-    def close(self) -> None:
-        self._index = None
-        self._index_gen = None
+    # -- damage -----------------------------------------------------------------------------
 
-    # -- damage -----------------------------------------------------------------------
-
-    def damage(self) -> list[str]:
-        """Check every file of the live generation against the CRC in its footer."""
-        gen = self._gens.live()
-        if gen is None:
-            return []
-        directory = self.path / gen
-        problems: list[str] = []
+    def _verify(self, directory: Path) -> list[str]:
+        """Check every file of the generation against the CRC in its footer."""
         try:
             meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
             segments = meta["segments"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return [f"meta.json: {exc}"]
+        problems: list[str] = []
         for segment in segments:
             seg = str(segment["segment_id"]).replace("-", "")
             names = [f"{seg}.{ext}" for ext in _COMPONENTS]
@@ -353,15 +222,10 @@ class TantivyBackend:
                 problem = _verify_file(directory / name)
                 if problem:
                     problems.append(f"{name}: {problem}")
-        if not problems:
-            try:
-                self.close()
-                index = tantivy.Index.open(str(directory))
-                searcher = index.searcher()
-                searcher.search(tantivy.Query.all_query(), 1)
-            except (ValueError, OSError) as exc:
-                problems.append(f"open: {exc}")
         return problems
+
+    def _probe(self, searcher: Any) -> Any:
+        return searcher.search(tantivy.Query.all_query(), 1)
 
 
 def _verify_file(path: Path) -> str | None:
@@ -430,10 +294,3 @@ class _Translator:
             dates = q.range_query(self.schema, "issued", tantivy.FieldType.Unsigned, low, node.high)
             return q.const_score_query(dates, 0.0)
         raise TypeError(f"unknown plan node {node!r}")
-
-
-def _cannot_write(path: Path, exc: BaseException) -> str:
-    return (
-        f"Không ghi được chỉ mục tìm kiếm tại {path} ({exc}); tài liệu vẫn chờ, chạy `sohoa index sync` "
-        "sau khi khắc phục (the search index cannot be written; the documents stay pending)"
-    )

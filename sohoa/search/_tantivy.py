@@ -2,11 +2,12 @@
 
 tantivy (the Rust engine, through its official Python bindings) keeps the postings, the
 positions for phrases, BM25, deletions, merges and a writer lock; we keep the analysis.
-Text fields receive NFC text and are cut in Rust by a regex tokenizer on our own syllable
-pattern (:data:`analysis.SYLLABLE_PATTERN`), lower-cased, and for the folded fields passed
-through ``ascii_fold``, which on NFC Vietnamese gives exactly :func:`analysis.fold` (``đ`` →
-``d`` included; the analysis tests prove it letter by letter). Cutting in Rust is what makes
-thousands of documents a second possible: in Python the analysis was most of the build.
+Text fields receive NFC text and are cut in Rust at every character that is not a letter or
+digit (tantivy's ``simple`` tokenizer), lower-cased, and for the folded fields passed through
+``ascii_fold``, which on NFC Vietnamese gives exactly :func:`analysis.fold` (``đ`` → ``d``
+included; the tests prove it character by character). Cutting in Rust is what makes thousands
+of documents a second possible: in Python the analysis was most of the build. The rare value
+holding a character on which Rust and our analysis could disagree is cut by our functions.
 
 Readers never take a lock and never write. A search reloads the reader (tantivy then sees
 the last commit, whichever process made it) and, if a file vanished under it — another
@@ -21,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import struct
+import unicodedata
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +37,11 @@ from sohoa.search import plan as p
 from sohoa.search._generation_backend import GenerationBackend
 from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry
 
-_STAMP = f"tantivy {SCHEMA_VERSION}"
+# The engine's part of the stamp: bumped when the Rust side cuts differently (2: the
+# ``simple`` tokenizer with our own cut for unusual characters, instead of a regex tokenizer;
+# the body stored apart from the metadata).
+_CUT_REVISION = 2
+_STAMP = f"tantivy {SCHEMA_VERSION}.{_CUT_REVISION}"
 _FOLDED = "sohoa_folded"
 _EXACT = "sohoa_exact"
 # Writer memory: incremental writes are small; a rebuild gets more and two threads.
@@ -45,11 +52,40 @@ _REBUILD_THREADS = 2
 _COMPONENTS = ("idx", "pos", "term", "store", "fast", "fieldnorm")
 
 
+def _vietnamese_letters() -> str:
+    """Every Vietnamese letter in NFC, lower and upper case: 12 vowels with 6 tones, and đ."""
+    vowels = "aăâeêioôơuưy"
+    tones = "\u0300\u0301\u0309\u0303\u0323"  # grave, acute, hook above, tilde, dot below
+    letters = vowels + "đ" + "".join(unicodedata.normalize("NFC", v + t) for v in vowels for t in tones)
+    return letters + letters.upper()
+
+
+# Characters on which tantivy's ``simple`` tokenizer (runs of alphanumerics), ``lowercase``
+# and ``ascii_fold`` give exactly what :mod:`analysis` gives: ASCII, Vietnamese letters, and
+# the punctuation and symbols of administrative text (Latin-1 signs without ¹²³, general
+# punctuation, currency such as ₫, letterlike such as №, arrows, maths, boxes, check marks).
+# A value holding any other character — a combining mark NFC could not compose, ² or ①,
+# Ø or ß, another script — is cut by our own functions and handed over as tokens; tests
+# prove both halves character by character.
+PLAIN_CHARS = (
+    "\x00-\x7f"
+    + _vietnamese_letters()
+    + "\u00a0-\u00b1\u00b4-\u00b8\u00ba-\u00bf\u00d7\u00f7"
+    + "\u2000-\u206f\u20a0-\u20cf\u2100-\u214f\u2190-\u23ff\u2500-\u2775"
+)
+_UNUSUAL = re.compile(f"[^{PLAIN_CHARS}]")
+
+
 def analyzers() -> dict[str, tantivy.TextAnalyzer]:
-    """Our syllables in Rust: folded (``text``, ``names``) and exact (``exact``)."""
+    """Our syllables in Rust, for plain text: folded (``text``, ``names``) and exact (``exact``).
+
+    The ``simple`` tokenizer cuts at every character that is not alphanumeric, like our
+    syllable pattern on :data:`PLAIN_CHARS`; it costs half the CPU of a regex tokenizer on
+    our pattern, which was most of a rebuild's time.
+    """
     builder = tantivy.TextAnalyzerBuilder
-    folded = builder(tantivy.Tokenizer.regex(an.SYLLABLE_PATTERN)).filter(tantivy.Filter.lowercase())
-    exact = builder(tantivy.Tokenizer.regex(an.SYLLABLE_PATTERN)).filter(tantivy.Filter.lowercase())
+    folded = builder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase())
+    exact = builder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase())
     return {_FOLDED: folded.filter(tantivy.Filter.ascii_fold()).build(), _EXACT: exact.build()}
 
 
@@ -65,7 +101,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     sb.add_unsigned_field("version", fast=True)
     sb.add_unsigned_field("issued", indexed=True, fast=True)
-    sb.add_bytes_field("stored", stored=True)
+    sb.add_bytes_field("stored", stored=True)  # JSON: source name and metadata
+    sb.add_bytes_field("body", stored=True)  # UTF-8, apart: JSON-escaping 2 KB costs 3x more
     sb.add_text_field("text", tokenizer_name=_FOLDED, index_option="position")
     sb.add_text_field("names", tokenizer_name=_FOLDED, index_option="position")
     sb.add_text_field("exact", tokenizer_name=_EXACT, index_option="freq")
@@ -75,21 +112,43 @@ def build_schema() -> tantivy.Schema:
 
 
 def _document(entry: AnalyzedEntry) -> tantivy.Document:
-    stored = {"source_name": entry.source_name, "meta": entry.meta, "body": entry.body}
+    stored = {"source_name": entry.source_name, "meta": entry.meta}
     doc = tantivy.Document()
     doc.add_unsigned("id", entry.id)
     doc.add_unsigned("version", int(entry.version, 16))
     doc.add_unsigned("issued", entry.issued)
     doc.add_bytes("stored", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+    doc.add_bytes("body", entry.body.encode("utf-8"))
     for value in entry.text:
-        doc.add_text("text", value)
-        doc.add_text("exact", value)
-    for name in ("names", "number", "ids", "doc_type", "field"):
+        if _UNUSUAL.search(value) is None:
+            doc.add_text("text", value)
+            doc.add_text("exact", value)
+        else:
+            doc.add_pre_tokenized_text("text", _tokens(value, an.folded_syllables(value)))
+            doc.add_pre_tokenized_text("exact", _tokens(value, an.exact_syllables(value)))
+    for value in entry.names:
+        if _UNUSUAL.search(value) is None:
+            doc.add_text("names", value)
+        else:
+            doc.add_pre_tokenized_text("names", _tokens(value, an.folded_syllables(value)))
+    for name in ("number", "ids", "doc_type", "field"):
         for value in getattr(entry, name):
             doc.add_text(name, value)
     if entry.unit:
         doc.add_text("unit", entry.unit)
     return doc
+
+
+def _tokens(value: str, syllables: list[str]) -> tantivy.PreTokenizedString:
+    """``syllables`` of ``value`` as tantivy tokens, at consecutive positions.
+
+    Offsets are not indexed (positions are): each token spans the value; snippets are cut
+    from the stored body by :mod:`sohoa.search.query`, never from the index.
+    """
+    end = len(value)
+    return tantivy.PreTokenizedString(
+        value, [tantivy.Token(syllable, position, 0, end) for position, syllable in enumerate(syllables)]
+    )
 
 
 class TantivyBackend(GenerationBackend):
@@ -189,7 +248,7 @@ class TantivyBackend(GenerationBackend):
                         score=float(key) if request.sort != "date" else 0.0,
                         source_name=stored.get("source_name") or "",
                         fields=stored.get("meta") or {},
-                        body=stored.get("body") or "",
+                        body=document["body"][0].decode("utf-8"),
                     )
                 )
             return p.Page(total=result.count or 0, matches=matches)

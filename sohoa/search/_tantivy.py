@@ -39,7 +39,7 @@ from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry
 
 # The engine's part of the stamp: bumped when the Rust side cuts differently (2: the
 # ``simple`` tokenizer with our own cut for unusual characters, instead of a regex tokenizer;
-# the body stored apart from the metadata).
+# the body stored apart from the metadata; a recency key so date ties have one order).
 _CUT_REVISION = 2
 _STAMP = f"tantivy {SCHEMA_VERSION}.{_CUT_REVISION}"
 _FOLDED = "sohoa_folded"
@@ -101,6 +101,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     sb.add_unsigned_field("version", fast=True)
     sb.add_unsigned_field("issued", indexed=True, fast=True)
+    sb.add_unsigned_field("recency", fast=True)  # sort="date": date, then id (plan.recency_key)
     sb.add_bytes_field("stored", stored=True)  # JSON: source name and metadata
     sb.add_bytes_field("body", stored=True)  # UTF-8, apart: JSON-escaping 2 KB costs 3x more
     sb.add_text_field("text", tokenizer_name=_FOLDED, index_option="position")
@@ -117,6 +118,7 @@ def _document(entry: AnalyzedEntry) -> tantivy.Document:
     doc.add_unsigned("id", entry.id)
     doc.add_unsigned("version", int(entry.version, 16))
     doc.add_unsigned("issued", entry.issued)
+    doc.add_unsigned("recency", p.recency_key(entry.issued, entry.id))
     doc.add_bytes("stored", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
     doc.add_bytes("body", entry.body.encode("utf-8"))
     for value in entry.text:
@@ -235,7 +237,7 @@ class TantivyBackend(GenerationBackend):
             query = _Translator(self._handle.schema)(request.node)
             kwargs: dict[str, Any] = {"count": True, "offset": max(request.offset, 0)}
             if request.sort == "date":
-                kwargs["order_by_field"] = "issued"
+                kwargs["order_by_field"] = "recency"
             result = searcher.search(query, max(limit, 1), **kwargs)
             matches = []
             for key, address in result.hits[:limit]:

@@ -37,7 +37,9 @@ from sohoa.search._generation_backend import GenerationBackend
 from sohoa.search._generations import STAMP_FILE
 from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry
 
-_STAMP = f"whoosh {SCHEMA_VERSION}"
+# The engine's part of the stamp (2: a recency key so date ties have one order).
+_REVISION = 2
+_STAMP = f"whoosh {SCHEMA_VERSION}.{_REVISION}"
 _MANIFEST = "MANIFEST.json"
 # Between two values of one field: a syllable no query can produce (queries are folded).
 _GAP = " 0gap0sohoa0 "
@@ -69,6 +71,7 @@ def build_schema() -> wf.Schema:
         version=wf.STORED(),
         stored=wf.STORED(),
         issued=wf.NUMERIC(int, bits=32, signed=False, sortable=True),
+        recency=wf.NUMERIC(int, bits=64, signed=False, sortable=True),  # plan.recency_key
         text=wf.TEXT(analyzer=folded, phrase=True),
         names=wf.TEXT(analyzer=folded, phrase=True),
         exact=wf.TEXT(analyzer=exact, phrase=False),
@@ -82,6 +85,7 @@ def _fields(entry: AnalyzedEntry) -> dict[str, Any]:
         "version": entry.version,
         "stored": {"source_name": entry.source_name, "meta": entry.meta, "body": entry.body},
         "issued": entry.issued,
+        "recency": p.recency_key(entry.issued, entry.id),
         "text": _GAP.join(entry.text),
         "exact": _GAP.join(entry.text),
     }
@@ -163,7 +167,7 @@ class WhooshBackend(GenerationBackend):
         def run(searcher: Any) -> p.Page:
             kwargs: dict[str, Any] = {"limit": max(offset + limit, 1)}
             if request.sort == "date":
-                kwargs.update(sortedby="issued", reverse=True)
+                kwargs.update(sortedby="recency", reverse=True)
             results = searcher.search(query, **kwargs)
             total = len(results)
             matches = []

@@ -27,6 +27,7 @@ from typing import Any
 from whoosh import analysis as wa
 from whoosh import fields as wf
 from whoosh import index as windex
+from whoosh import matching as wmatching
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
@@ -46,6 +47,9 @@ _GAP = " 0gap0sohoa0 "
 _KEY_SEP = "\x1f"
 
 
+_B, _K1 = 0.75, 1.2  # BM25's usual constants, as tantivy uses
+
+
 class _Bm25(scoring.BM25F):
     """BM25 with the Robertson idf (as tantivy and Lucene use), not Whoosh's ``log(N/df) + 1``.
 
@@ -53,10 +57,59 @@ class _Bm25(scoring.BM25F):
     full point each, so a long distractor repeating them outranked the document asked for.
     """
 
+    def __init__(self) -> None:
+        super().__init__(B=_B, K1=_K1)
+
     def idf(self, searcher: Any, fieldname: str, text: str) -> float:
         total = searcher.doc_count_all()
         df = searcher.doc_frequency(fieldname, text)
         return math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+
+
+class _Phrase(wq.Phrase):
+    """Whoosh's positional phrase, scored as tantivy and Lucene score one: BM25 of how often the
+    phrase itself occurs in the document, with the sum of its words' idf.
+
+    Whoosh's own ``Phrase`` scores a matching document by the sum of its words' scores over
+    the whole field, so a long document repeating ``giấy`` and ``chứng`` anywhere took the
+    adjacency bonus of one holding the pair many times: the relevance set's
+    ``giay chung nhan -hon`` ranked its document 11th behind such distractors.
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        inner = wq.Phrase(self.fieldname, self.words, slop=self.slop).matcher(searcher, context)
+        if not inner.is_active():
+            return inner
+        parent = searcher.get_parent()  # collection statistics live on the top-level searcher
+        idf = sum(parent.idf(self.fieldname, word) for word in self.words)
+        avgfl = parent.avg_field_length(self.fieldname) or 1
+        return _PhraseFrequencyMatcher(inner, boost=self.boost, stats=(searcher, self.fieldname, idf, avgfl))
+
+
+class _PhraseFrequencyMatcher(wmatching.WrappingMatcher):
+    """Scores the current document by the number of phrase matches (its spans).
+
+    The quality bounds Whoosh skips blocks with stay the child's (the sum of its words'
+    best scores): still upper bounds, since a phrase occurs no more often than any of its
+    words and its idf is their sum. Whoosh counts the total exactly only while they are in use.
+    """
+
+    def __init__(self, child: Any, boost: float = 1.0, stats: tuple[Any, str, float, float] | None = None):
+        super().__init__(child, boost=boost)
+        assert stats is not None
+        self.stats = stats
+
+    def copy(self) -> Any:
+        return _PhraseFrequencyMatcher(self.child.copy(), boost=self.boost, stats=self.stats)
+
+    def _replacement(self, newchild: Any) -> Any:
+        return _PhraseFrequencyMatcher(newchild, boost=self.boost, stats=self.stats)
+
+    def score(self) -> float:
+        searcher, fieldname, idf, avgfl = self.stats
+        length = searcher.doc_field_length(self.id(), fieldname, 1)
+        frequency = len(self.spans())
+        return self.boost * scoring.bm25(idf, frequency, length, avgfl, _B, _K1)
 
 
 def build_schema() -> wf.Schema:
@@ -257,7 +310,7 @@ def _translate(node: p.Node) -> Any:
     if isinstance(node, p.Phrase):
         if len(node.words) == 1:
             return _translate(p.Term(node.field, node.words[0], node.boost, node.score))
-        return _scored(wq.Phrase(node.field, list(node.words)), node.field, node.boost, node.score)
+        return _scored(_Phrase(node.field, list(node.words)), node.field, node.boost, node.score)
     if isinstance(node, p.And):
         return wq.And([_translate(c) for c in node.children])
     if isinstance(node, p.Or):

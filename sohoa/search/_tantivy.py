@@ -163,6 +163,7 @@ class TantivyBackend(GenerationBackend):
     def __init__(self, path: Path, *, lock_timeout: float = 30.0) -> None:
         super().__init__(path, lock_timeout=lock_timeout)
         self._schema = build_schema()
+        self._seen_commit: tuple[int, int, int] | None = None
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -205,10 +206,15 @@ class TantivyBackend(GenerationBackend):
     # -- reading ----------------------------------------------------------------------------
 
     def _open(self, directory: Path) -> tantivy.Index:
+        self._seen_commit = _commit_stamp(directory)
         return tantivy.Index.open(str(directory))
 
     def _refresh(self, handle: tantivy.Index) -> None:
-        handle.reload()
+        # A reload costs about a millisecond; a commit always renames a new meta.json in.
+        commit = _commit_stamp(self.path / str(self._handle_gen))
+        if commit is None or commit != self._seen_commit:
+            handle.reload()
+            self._seen_commit = commit
 
     @contextlib.contextmanager
     def _searching(self, handle: tantivy.Index) -> Iterator[Any]:
@@ -287,6 +293,15 @@ class TantivyBackend(GenerationBackend):
 
     def _probe(self, searcher: Any) -> Any:
         return searcher.search(tantivy.Query.all_query(), 1)
+
+
+def _commit_stamp(directory: Path) -> tuple[int, int, int] | None:
+    """What identifies the last commit: tantivy replaces ``meta.json`` by a rename on each."""
+    try:
+        stat = (directory / "meta.json").stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def _verify_file(path: Path) -> str | None:

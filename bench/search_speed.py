@@ -509,8 +509,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument(
-        "--engine", action="append", choices=list(ENGINES), help="engine(s) to measure (default: all)"
+        "--engine",
+        "--backend",
+        action="append",
+        choices=list(ENGINES),
+        help="engine(s) to measure (default: all)",
     )
+    parser.add_argument("--no-fts5", action="store_true", help="leave SQLite FTS5 out of the default engines")
     parser.add_argument("--dir", type=Path, help="work directory (default: a temporary one, removed)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--verbose", action="store_true", help="print each query's latency")
@@ -522,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = make_queries(args.docs, args.seed)
     results: dict[str, dict] = {}
     try:
-        for name in args.engine or list(ENGINES):
+        for name in args.engine or [n for n in ENGINES if not (args.no_fts5 and n == "fts5")]:
             results[name] = run_engine(name, work, args.docs, args.seed, queries)
             results[name]["docs"] = args.docs
     finally:

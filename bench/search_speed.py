@@ -1,14 +1,16 @@
-"""Search speed and quality at archive scale, every backend and SQLite FTS5 on the same data.
+"""Search speed and quality at archive scale: every engine on the same documents and queries.
 
 Generates N synthetic Vietnamese result documents of about 2 KB (seeded, reproducible),
-builds each sohoa backend's index (documents/s), runs a mix of 50 desk queries (names with
-and without diacritics, common names as phrases, numbers, ID numbers, body phrases,
-filtered) for p50/p95 latency, checks that each query's target document is in the top 10
-(and first for numbers and IDs), and does the same with SQLite FTS5 (``unicode61
-remove_diacritics 2``, which does not fold đ), printing ratios against the first backend.
+builds each engine's index (documents/s, and CPU-seconds per 1,000 documents, which stays
+meaningful on a busy machine), runs a mix of 50 desk queries (names with and without
+diacritics, common names as phrases, numbers, ID numbers, body phrases, filtered) for
+p50/p95 latency, and checks that each query's target document is in the top 10 (and first
+for IDs). Engines: sohoa's backends, and SQLite FTS5 over columns pre-folded as sohoa folds
+(``remove_diacritics`` alone misses đ). Each engine runs in a process of its own, so its
+peak memory is its own; adding an engine is one function in :data:`ENGINES`.
 
     .venv/bin/python bench/search_speed.py                             # 100,000 documents
-    .venv/bin/python bench/search_speed.py --docs 10000 --backend tantivy
+    .venv/bin/python bench/search_speed.py --docs 10000 --engine tantivy --engine fts5
     .venv/bin/python bench/search_speed.py --docs 5000 --json out.json
 
 Goals (issue 10, at 100,000 documents on a quiet machine): tantivy builds >= 3,000 docs/s,
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -31,11 +34,11 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sohoa.search import BACKENDS, IndexEntry, open_backend, search
+from sohoa.search import IndexEntry, open_backend, search
 from sohoa.search.analysis import fold
 
 # -- word lists ------------------------------------------------------------------------
@@ -386,6 +389,7 @@ def _fts_query(text: str) -> str:
 
 
 def run_fts5(db_path: Path, count: int, seed: int, queries: list[BenchQuery]) -> dict:
+    """SQLite FTS5 over pre-folded columns, with the same filters, totals and snippets."""
     con = sqlite3.connect(db_path)
     con.executescript(
         """
@@ -403,10 +407,12 @@ def run_fts5(db_path: Path, count: int, seed: int, queries: list[BenchQuery]) ->
             f = e.fields
             con.execute("INSERT INTO doc VALUES (?,?,?,?,?)",
                         (e.id, e.unit, f["doc_type"], f["issued_date"], e.source_name))  # fmt: skip
+            # Pre-folded (đ -> d included), as sohoa folds: remove_diacritics alone misses đ.
             con.execute(
                 "INSERT INTO doc_fts(rowid, body, names, number, ids) VALUES (?,?,?,?,?)",
-                (e.id, e.text, " ; ".join(f["subject_names"]), f["number"], " ".join(f["id_numbers"])),
-            )
+                (e.id, fold(e.text), fold(" ; ".join(f["subject_names"])), fold(f["number"]),
+                 " ".join(f["id_numbers"])),
+            )  # fmt: skip
     build = time.perf_counter() - started
     build_cpu = _cpu_seconds() - cpu_before
     con.execute("SELECT count(*) FROM doc_fts WHERE doc_fts MATCH 'khoi'").fetchall()
@@ -425,7 +431,7 @@ def run_fts5(db_path: Path, count: int, seed: int, queries: list[BenchQuery]) ->
         if q.date_to:
             where.append("doc.issued <= ?")
             args.append(q.date_to)
-        match = _fts_query(q.text)
+        match = _fts_query(fold(q.text))
         order = "doc.issued DESC" if q.sort == "date" else "rank"
         joined = "FROM doc_fts JOIN doc ON doc.id = doc_fts.rowid WHERE doc_fts MATCH ?"
         extra = "".join(" AND " + w for w in where)
@@ -463,7 +469,7 @@ def run_fts5(db_path: Path, count: int, seed: int, queries: list[BenchQuery]) ->
     }
 
 
-# -- report -----------------------------------------------------------------------------
+# -- measuring ----------------------------------------------------------------------------
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -484,11 +490,70 @@ def _cpu_seconds(who: int | None = None) -> float:
     return total
 
 
-def peak_rss_mb() -> tuple[float, float]:
-    """Peak resident memory of this process and of the largest child (MB)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+# -- engines: one small function each (name -> figures); each runs in a process of its own ----
+
+
+def engine_tantivy(work: Path, count: int, seed: int, queries: list[BenchQuery]) -> dict:
+    return run_sohoa(work / "index-tantivy", count, seed, queries, "tantivy")
+
+
+def engine_whoosh(work: Path, count: int, seed: int, queries: list[BenchQuery]) -> dict:
+    return run_sohoa(work / "index-whoosh", count, seed, queries, "whoosh")
+
+
+def engine_fts5(work: Path, count: int, seed: int, queries: list[BenchQuery]) -> dict:
+    return run_fts5(work / "fts5.db", count, seed, queries)
+
+
+Engine = Callable[[Path, int, int, list[BenchQuery]], dict]
+ENGINES: dict[str, Engine] = {"tantivy": engine_tantivy, "whoosh": engine_whoosh, "fts5": engine_fts5}
+
+
+def run_engine(name: str, work: Path, count: int, seed: int, queries: list[BenchQuery]) -> dict:
+    """Run one engine in a forked child, so its peak memory and CPU time are its own."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def target() -> None:
+        try:
+            figures = ENGINES[name](work, count, seed, queries)
+            figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            sender.send(("ok", figures))
+        except BaseException as exc:  # reported by the parent, which goes on with the others
+            sender.send(("error", f"{type(exc).__name__}: {exc}"))
+
+    process = context.Process(target=target)
+    process.start()
+    status, payload = receiver.recv()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(f"{name}: {payload}")
+    return payload
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+def describe(name: str, r: dict) -> str:
+    t, c = r["timings"], r["cpu_timings"]
+    text = (
+        f"{name:8} build {r['docs_per_s']:5.0f} docs/s wall, "
+        f"{r['docs_per_cpu2_s']:5.0f} docs/s on 2 free cores, "
+        f"{r['build_cpu_s'] / r['docs'] * 1000:.2f} CPU-s per 1,000 docs "
+        f"({r['build_s']:.0f} s, {r['build_cpu_s']:.0f} CPU-s)\n"
+        f"         index {r['index_mb']:.0f} MB, peak RSS {r['peak_rss_mb']:.0f} MB\n"
+        f"         query wall p50 {percentile(t, 0.5):5.1f} ms p95 {percentile(t, 0.95):6.1f} ms "
+        f"max {max(t):6.1f} ms | CPU p50 {percentile(c, 0.5):5.1f} ms "
+        f"p95 {percentile(c, 0.95):6.1f} ms | recall@10 {r['recall_at_10']:.0%}"
+    )
+    if "first_ok" in r:
+        text += f"  numbers/IDs first {r['first_ok']}"
+    if "cold_ms" in r:
+        cold = ", ".join(f"{c:.0f}" for c in r["cold_ms"])
+        text += f"\n         cold first queries (new index object) {cold} ms"
+    if r["failures"]:
+        text += f"\n         missed: {r['failures']}"
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -496,10 +561,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument(
-        "--backend", action="append", choices=sorted(BACKENDS), help="engine(s) to measure (default: all)"
+        "--engine",
+        "--backend",
+        action="append",
+        choices=list(ENGINES),
+        help="engine(s) to measure (default: all)",
     )
+    parser.add_argument("--no-fts5", action="store_true", help="leave SQLite FTS5 out of the default engines")
     parser.add_argument("--dir", type=Path, help="work directory (default: a temporary one, removed)")
-    parser.add_argument("--no-fts5", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--verbose", action="store_true", help="print each query's latency")
     args = parser.parse_args(argv)
@@ -508,57 +577,40 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()
     queries = make_queries(args.docs, args.seed)
+    results: dict[str, dict] = {}
     try:
-        results = {
-            name: run_sohoa(work / f"index-{name}", args.docs, args.seed, queries, name)
-            for name in (args.backend or sorted(BACKENDS))
-        }
-        own_rss, child_rss = peak_rss_mb()
-        fts = None if args.no_fts5 else run_fts5(work / "fts5.db", args.docs, args.seed, queries)
+        for name in args.engine or [n for n in ENGINES if not (args.no_fts5 and n == "fts5")]:
+            results[name] = run_engine(name, work, args.docs, args.seed, queries)
+            results[name]["docs"] = args.docs
     finally:
         if args.dir is None:
             shutil.rmtree(work, ignore_errors=True)
     load_after = os.getloadavg()
 
-    def line(name: str, r: dict) -> str:
-        t, c = r["timings"], r["cpu_timings"]
-        return (
-            f"{name:8} build {r['docs_per_s']:5.0f} docs/s wall, "
-            f"{r['docs_per_cpu2_s']:5.0f} docs/s on 2 free cores "
-            f"({r['build_s']:.0f} s, {r['build_cpu_s']:.0f} CPU-s, {r['index_mb']:.0f} MB)\n"
-            f"         query wall p50 {percentile(t, 0.5):5.1f} ms p95 {percentile(t, 0.95):6.1f} ms "
-            f"max {max(t):6.1f} ms | CPU p50 {percentile(c, 0.5):5.1f} ms "
-            f"p95 {percentile(c, 0.95):6.1f} ms | recall@10 {r['recall_at_10']:.0%}"
-        )
-
     print(f"{args.docs} documents, {len(queries)} queries, {os.cpu_count()} CPUs, "
           f"load average {load_before[0]:.2f} before / {load_after[0]:.2f} after")  # fmt: skip
+    for name, figures in results.items():
+        print(describe(name, figures))
+    fts = results.get("fts5")
     for name, ours in results.items():
-        print(line(name, ours) + f"  numbers/IDs first {ours['first_ok']}")
-        cold = ", ".join(f"{c:.0f}" for c in ours["cold_ms"])
-        print(f"         cold first queries (new index object) {cold} ms")
-        if ours["failures"]:
-            print("         missed:", ours["failures"])
-    print(f"peak RSS {own_rss:.0f} MB (main), {child_rss:.0f} MB (largest child)")
-    ours = next(iter(results.values()))
-    if fts:
-        print(line("FTS5", fts))
-        if fts["failures"]:
-            print("         missed:", fts["failures"])
-        print(
-            "sohoa/FTS5: build on free cores {:.2f}x, wall p50 {:.2f}x, p95 {:.2f}x, size {:.2f}x".format(
-                ours["docs_per_cpu2_s"] / fts["docs_per_cpu2_s"],
-                percentile(ours["timings"], 0.5) / percentile(fts["timings"], 0.5),
-                percentile(ours["timings"], 0.95) / percentile(fts["timings"], 0.95),
-                ours["index_mb"] / fts["index_mb"],
+        if fts and name != "fts5":
+            print(
+                "{}/FTS5: build on free cores {:.2f}x, wall p50 {:.2f}x, p95 {:.2f}x, size {:.2f}x".format(
+                    name,
+                    ours["docs_per_cpu2_s"] / fts["docs_per_cpu2_s"],
+                    percentile(ours["timings"], 0.5) / percentile(fts["timings"], 0.5),
+                    percentile(ours["timings"], 0.95) / percentile(fts["timings"], 0.95),
+                    ours["index_mb"] / fts["index_mb"],
+                )
             )
-        )
     if args.verbose:
-        for q, t_ours, t_fts in zip(queries, ours["timings"], (fts or ours)["timings"], strict=True):
-            print(f"  {t_ours:7.1f} ms  {t_fts:7.1f} ms  {q.kind:14} {q.text}")
+        names = list(results)
+        print("  " + "".join(f"{n:>10}" for n in names))
+        for i, q in enumerate(queries):
+            row = "".join(f"{results[n]['timings'][i]:7.1f} ms" for n in names)
+            print(f"  {row}  {q.kind:14} {q.text}")
     if args.json:
-        report = {"docs": args.docs, "load": [load_before, load_after], "sohoa": results, "fts5": fts,
-                  "peak_rss_mb": {"main": own_rss, "worker": child_rss}}  # fmt: skip
+        report = {"docs": args.docs, "load": [load_before, load_after], "engines": results}
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     return 0
 

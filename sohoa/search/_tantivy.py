@@ -2,11 +2,12 @@
 
 tantivy (the Rust engine, through its official Python bindings) keeps the postings, the
 positions for phrases, BM25, deletions, merges and a writer lock; we keep the analysis.
-Text fields receive NFC text and are cut in Rust by a regex tokenizer on our own syllable
-pattern (:data:`analysis.SYLLABLE_PATTERN`), lower-cased, and for the folded fields passed
-through ``ascii_fold``, which on NFC Vietnamese gives exactly :func:`analysis.fold` (``đ`` →
-``d`` included; the analysis tests prove it letter by letter). Cutting in Rust is what makes
-thousands of documents a second possible: in Python the analysis was most of the build.
+Text fields receive NFC text and are cut in Rust at every character that is not a letter or
+digit (tantivy's ``simple`` tokenizer), lower-cased, and for the folded fields passed through
+``ascii_fold``, which on NFC Vietnamese gives exactly :func:`analysis.fold` (``đ`` → ``d``
+included; the tests prove it character by character). Cutting in Rust is what makes thousands
+of documents a second possible: in Python the analysis was most of the build. The rare value
+holding a character on which Rust and our analysis could disagree is cut by our functions.
 
 Readers never take a lock and never write. A search reloads the reader (tantivy then sees
 the last commit, whichever process made it) and, if a file vanished under it — another
@@ -21,46 +22,70 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
-import shutil
+import re
 import struct
-import time
+import unicodedata
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import tantivy
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
-from sohoa.errors import IndexBusyError, SearchIndexError
 from sohoa.search import analysis as an
 from sohoa.search import plan as p
-from sohoa.search._generations import Generations
-from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry, IndexEntry, analyze
+from sohoa.search._generation_backend import GenerationBackend
+from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry
 
-log = logging.getLogger(__name__)
-
-_STAMP = f"tantivy {SCHEMA_VERSION}"
+# The engine's part of the stamp: bumped when the Rust side cuts differently (2: the
+# ``simple`` tokenizer with our own cut for unusual characters, instead of a regex tokenizer;
+# the body stored apart from the metadata; a recency key so date ties have one order).
+_CUT_REVISION = 2
+_STAMP = f"tantivy {SCHEMA_VERSION}.{_CUT_REVISION}"
 _FOLDED = "sohoa_folded"
 _EXACT = "sohoa_exact"
 # Writer memory: incremental writes are small; a rebuild gets more and two threads.
 _WRITE_HEAP = 48_000_000
 _REBUILD_HEAP = 256_000_000
 _REBUILD_THREADS = 2
-# A reader retries this many times (with backoff) when files change under it.
-_READ_ATTEMPTS = 8
-_PROGRESS_EVERY = 250
 # Every segment carries these files (tantivy's own components); deletions add a .del file.
 _COMPONENTS = ("idx", "pos", "term", "store", "fast", "fieldnorm")
 
 
+def _vietnamese_letters() -> str:
+    """Every Vietnamese letter in NFC, lower and upper case: 12 vowels with 6 tones, and đ."""
+    vowels = "aăâeêioôơuưy"
+    tones = "\u0300\u0301\u0309\u0303\u0323"  # grave, acute, hook above, tilde, dot below
+    letters = vowels + "đ" + "".join(unicodedata.normalize("NFC", v + t) for v in vowels for t in tones)
+    return letters + letters.upper()
+
+
+# Characters on which tantivy's ``simple`` tokenizer (runs of alphanumerics), ``lowercase``
+# and ``ascii_fold`` give exactly what :mod:`analysis` gives: ASCII, Vietnamese letters, and
+# the punctuation and symbols of administrative text (Latin-1 signs without ¹²³, general
+# punctuation, currency such as ₫, letterlike such as №, arrows, maths, boxes, check marks).
+# A value holding any other character — a combining mark NFC could not compose, ² or ①,
+# Ø or ß, another script — is cut by our own functions and handed over as tokens; tests
+# prove both halves character by character.
+PLAIN_CHARS = (
+    "\x00-\x7f"
+    + _vietnamese_letters()
+    + "\u00a0-\u00b1\u00b4-\u00b8\u00ba-\u00bf\u00d7\u00f7"
+    + "\u2000-\u206f\u20a0-\u20cf\u2100-\u214f\u2190-\u23ff\u2500-\u2775"
+)
+_UNUSUAL = re.compile(f"[^{PLAIN_CHARS}]")
+
+
 def analyzers() -> dict[str, tantivy.TextAnalyzer]:
-    """Our syllables in Rust: folded (``text``, ``names``) and exact (``exact``)."""
+    """Our syllables in Rust, for plain text: folded (``text``, ``names``) and exact (``exact``).
+
+    The ``simple`` tokenizer cuts at every character that is not alphanumeric, like our
+    syllable pattern on :data:`PLAIN_CHARS`; it costs half the CPU of a regex tokenizer on
+    our pattern, which was most of a rebuild's time.
+    """
     builder = tantivy.TextAnalyzerBuilder
-    folded = builder(tantivy.Tokenizer.regex(an.SYLLABLE_PATTERN)).filter(tantivy.Filter.lowercase())
-    exact = builder(tantivy.Tokenizer.regex(an.SYLLABLE_PATTERN)).filter(tantivy.Filter.lowercase())
+    folded = builder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase())
+    exact = builder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase())
     return {_FOLDED: folded.filter(tantivy.Filter.ascii_fold()).build(), _EXACT: exact.build()}
 
 
@@ -76,7 +101,9 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     sb.add_unsigned_field("version", fast=True)
     sb.add_unsigned_field("issued", indexed=True, fast=True)
-    sb.add_bytes_field("stored", stored=True)
+    sb.add_unsigned_field("recency", fast=True)  # sort="date": date, then id (plan.recency_key)
+    sb.add_bytes_field("stored", stored=True)  # JSON: source name and metadata
+    sb.add_bytes_field("body", stored=True)  # UTF-8, apart: JSON-escaping 2 KB costs 3x more
     sb.add_text_field("text", tokenizer_name=_FOLDED, index_option="position")
     sb.add_text_field("names", tokenizer_name=_FOLDED, index_option="position")
     sb.add_text_field("exact", tokenizer_name=_EXACT, index_option="freq")
@@ -86,16 +113,27 @@ def build_schema() -> tantivy.Schema:
 
 
 def _document(entry: AnalyzedEntry) -> tantivy.Document:
-    stored = {"source_name": entry.source_name, "meta": entry.meta, "body": entry.body}
+    stored = {"source_name": entry.source_name, "meta": entry.meta}
     doc = tantivy.Document()
     doc.add_unsigned("id", entry.id)
     doc.add_unsigned("version", int(entry.version, 16))
     doc.add_unsigned("issued", entry.issued)
+    doc.add_unsigned("recency", p.recency_key(entry.issued, entry.id))
     doc.add_bytes("stored", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+    doc.add_bytes("body", entry.body.encode("utf-8"))
     for value in entry.text:
-        doc.add_text("text", value)
-        doc.add_text("exact", value)
-    for name in ("names", "number", "ids", "doc_type", "field"):
+        if _UNUSUAL.search(value) is None:
+            doc.add_text("text", value)
+            doc.add_text("exact", value)
+        else:
+            doc.add_pre_tokenized_text("text", _tokens(value, an.folded_syllables(value)))
+            doc.add_pre_tokenized_text("exact", _tokens(value, an.exact_syllables(value)))
+    for value in entry.names:
+        if _UNUSUAL.search(value) is None:
+            doc.add_text("names", value)
+        else:
+            doc.add_pre_tokenized_text("names", _tokens(value, an.folded_syllables(value)))
+    for name in ("number", "ids", "doc_type", "field"):
         for value in getattr(entry, name):
             doc.add_text(name, value)
     if entry.unit:
@@ -103,34 +141,84 @@ def _document(entry: AnalyzedEntry) -> tantivy.Document:
     return doc
 
 
-class TantivyBackend:
-    """A tantivy index in generation folders under ``path`` (see :mod:`._generations`).
+def _tokens(value: str, syllables: list[str]) -> tantivy.PreTokenizedString:
+    """``syllables`` of ``value`` as tantivy tokens, at consecutive positions.
 
-    ``lock_timeout`` bounds how long a writer waits for another writer before raising
-    :class:`IndexBusyError`. One object per thread; processes coordinate through the lock.
+    Offsets are not indexed (positions are): each token spans the value; snippets are cut
+    from the stored body by :mod:`sohoa.search.query`, never from the index.
     """
+    end = len(value)
+    return tantivy.PreTokenizedString(
+        value, [tantivy.Token(syllable, position, 0, end) for position, syllable in enumerate(syllables)]
+    )
+
+
+class TantivyBackend(GenerationBackend):
+    """A tantivy index in generation folders under ``path`` (see :mod:`._generation_backend`)."""
 
     name = "tantivy"
+    stamp = _STAMP
+    write_errors = (OSError, ValueError)
 
     def __init__(self, path: Path, *, lock_timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self._gens = Generations(self.path, lock_timeout)
+        super().__init__(path, lock_timeout=lock_timeout)
         self._schema = build_schema()
-        self._index: tantivy.Index | None = None
-        self._index_gen: str | None = None
-        self._vocabulary: tuple[Any, list[str]] | None = None
+        self._seen_commit: tuple[int, int, int] | None = None
 
-    # -- state ------------------------------------------------------------------------
+    # -- writing ----------------------------------------------------------------------------
 
-    @property
-    def needs_rebuild(self) -> bool:
-        gen = self._gens.live()
-        if gen is None or self._gens.stamp(gen) != _STAMP:
-            return True
-        try:
-            return not tantivy.Index.is_compatible(str(self.path / gen))
-        except (ValueError, OSError):
-            return True
+    def _create(self, directory: Path) -> None:
+        tantivy.Index(self._schema, path=str(directory), reuse=False)
+
+    def _compatible(self, directory: Path) -> bool:
+        return tantivy.Index.is_compatible(str(directory))
+
+    def _writer(self, directory: Path, *, bulk: bool) -> Any:
+        index = _register(tantivy.Index.open(str(directory)))
+        if bulk:
+            return index.writer(_REBUILD_HEAP, _REBUILD_THREADS)
+        return index.writer(_WRITE_HEAP, 1)
+
+    def _is_lock_error(self, exc: Exception) -> bool:
+        return isinstance(exc, ValueError) and "lock" in str(exc).lower()
+
+    def _commit(self, writer: Any, directory: Path, *, bulk: bool) -> None:
+        writer.commit()
+        writer.wait_merging_threads()
+
+    def _abandon(self, writer: Any) -> None:
+        writer.rollback()
+        writer.wait_merging_threads()
+
+    def _add(self, writer: Any, entry: AnalyzedEntry) -> None:
+        writer.add_document(_document(entry))
+
+    def _replace(self, writer: Any, entries: list[AnalyzedEntry]) -> None:
+        # One delete before the adds: tantivy orders operations, so it removes only the
+        # earlier versions. (A u64 term given as a Python int deletes nothing; a query does.)
+        self._remove(writer, [entry.id for entry in entries])
+        for entry in entries:
+            writer.add_document(_document(entry))
+
+    def _remove(self, writer: Any, ids: list[int]) -> None:
+        writer.delete_documents_by_query(tantivy.Query.term_set_query(self._schema, "id", ids))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _open(self, directory: Path) -> tantivy.Index:
+        self._seen_commit = _commit_stamp(directory)
+        return tantivy.Index.open(str(directory))
+
+    def _refresh(self, handle: tantivy.Index) -> None:
+        # A reload costs about a millisecond; a commit always renames a new meta.json in.
+        commit = _commit_stamp(self.path / str(self._handle_gen))
+        if commit is None or commit != self._seen_commit:
+            handle.reload()
+            self._seen_commit = commit
+
+    @contextlib.contextmanager
+    def _searching(self, handle: tantivy.Index) -> Iterator[Any]:
+        yield handle.searcher()
 
     def count(self) -> int:
         return self._read(lambda searcher: searcher.num_docs, 0)
@@ -147,149 +235,15 @@ class TantivyBackend:
 
         return self._read(read, {})
 
-    # -- writing ----------------------------------------------------------------------
-
-    def add_or_update(self, entries: Iterable[IndexEntry], *, session: Any = None) -> int:
-        latest: dict[int, IndexEntry] = {}
-        for entry in entries:  # the last entry per id wins
-            latest.pop(entry.id, None)
-            latest[entry.id] = entry
-
-        def work(writer: Any) -> int:
-            # One delete before the adds: tantivy orders operations, so it removes only the
-            # earlier versions. (A u64 term given as a Python int deletes nothing; a query does.)
-            writer.delete_documents_by_query(tantivy.Query.term_set_query(self._schema, "id", list(latest)))
-            for entry in latest.values():
-                writer.add_document(_document(analyze(entry)))
-            return len(latest)
-
-        return self._write(work) if latest else 0
-
-    def delete(self, ids: Iterable[int], *, session: Any = None) -> int:
-        wanted = list(dict.fromkeys(int(i) for i in ids))
-
-        def work(writer: Any) -> int:
-            writer.delete_documents_by_query(tantivy.Query.term_set_query(self._schema, "id", wanted))
-            return len(wanted)
-
-        return self._write(work) if wanted else 0
-
-    def rebuild(
-        self, entries: Iterable[IndexEntry], *, on_progress: Callable[[int], None] | None = None
-    ) -> int:
-        with self._gens.write_lock():
-            self._gens.remove_orphans()
-            directory = self._gens.create(_STAMP)
-            writer = None
-            try:
-                index = _register(tantivy.Index(self._schema, path=str(directory), reuse=False))
-                writer = index.writer(_REBUILD_HEAP, _REBUILD_THREADS)
-                count = 0
-                seen: set[int] = set()
-                for entry in entries:
-                    if entry.id in seen:  # repeated ids: the first wins
-                        continue
-                    seen.add(entry.id)
-                    writer.add_document(_document(analyze(entry)))
-                    count += 1
-                    if on_progress and count % _PROGRESS_EVERY == 0:
-                        on_progress(count)
-                writer.commit()
-                writer.wait_merging_threads()
-                writer = None
-                self._gens.swap(directory.name)
-            except BaseException:
-                if writer is not None:  # stop its threads first, or they write into the folder removed
-                    with contextlib.suppress(Exception):
-                        writer.rollback()
-                        writer.wait_merging_threads()
-                    writer = None
-                shutil.rmtree(directory, ignore_errors=True)
-                raise
-            self._gens.remove_orphans()
-        if on_progress:
-            on_progress(count)
-        self.close()
-        log.info("search index rebuilt: %d documents in generation %s", count, directory.name)
-        return count
-
-    def _write(self, work: Callable[[Any], int]) -> int:
-        """Run ``work`` with a tantivy writer under the lock; commit it whole, or nothing."""
-        with self._gens.write_lock():
-            gen = self._gens.live()
-            if gen is None:  # the first write of an archive creates its (empty) index
-                directory = self._gens.create(_STAMP)
-                tantivy.Index(self._schema, path=str(directory), reuse=False)
-                self._gens.swap(directory.name)
-                gen = directory.name
-            if self._gens.stamp(gen) != _STAMP:
-                raise SearchIndexError(
-                    f"Chỉ mục tìm kiếm tại {self.path} do phiên bản khác dựng: chạy `sohoa index rebuild` "
-                    "(the search index was built by another version: run `sohoa index rebuild`)"
-                )
-            try:
-                index = _register(tantivy.Index.open(str(self.path / gen)))
-                writer = index.writer(_WRITE_HEAP, 1)
-            except ValueError as exc:
-                if "lock" in str(exc).lower():
-                    raise IndexBusyError(
-                        f"Chỉ mục tìm kiếm tại {self.path} đang bị khóa (the search index is locked): {exc}"
-                    ) from exc
-                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
-            except OSError as exc:
-                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
-            try:
-                count = work(writer)
-                writer.commit()
-                writer.wait_merging_threads()
-            except BaseException as exc:
-                with contextlib.suppress(Exception):
-                    writer.rollback()
-                if isinstance(exc, (OSError, ValueError)):
-                    raise SearchIndexError(_cannot_write(self.path, exc)) from exc
-                raise
-            return count
-
-    # -- reading ----------------------------------------------------------------------
-
-    def _open(self) -> tantivy.Index | None:
-        gen = self._gens.live()
-        if gen is None:
-            return None
-        if self._index is None or self._index_gen != gen:
-            self._index = tantivy.Index.open(str(self.path / gen))
-            self._index_gen = gen
-        else:
-            self._index.reload()
-        return self._index
-
-    def _read(self, work: Callable[[Any], Any], empty: Any) -> Any:
-        """Run ``work`` on a fresh searcher; reopen and retry while files change under it."""
-        last: Exception | None = None
-        for attempt in range(_READ_ATTEMPTS):
-            try:
-                index = self._open()
-                if index is None:
-                    return empty
-                return work(index.searcher())
-            except (ValueError, OSError) as exc:
-                last = exc
-                self.close()
-                time.sleep(min(0.01 * 2**attempt, 0.5))
-        raise SearchIndexError(
-            f"Không đọc được chỉ mục tìm kiếm tại {self.path} ({last}): chạy `sohoa index rebuild` "
-            "(the search index cannot be read: run `sohoa index rebuild`)"
-        )
-
     def execute(self, request: p.Request) -> p.Page:
         limit = max(request.limit, 0)
 
         def run(searcher: Any) -> p.Page:
             # Queries are built on the schema of the index as opened (its field ids), not ours.
-            query = _Translator(self._index.schema if self._index is not None else self._schema)(request.node)
+            query = _Translator(self._handle.schema)(request.node)
             kwargs: dict[str, Any] = {"count": True, "offset": max(request.offset, 0)}
             if request.sort == "date":
-                kwargs["order_by_field"] = "issued"
+                kwargs["order_by_field"] = "recency"
             result = searcher.search(query, max(limit, 1), **kwargs)
             matches = []
             for key, address in result.hits[:limit]:
@@ -302,47 +256,29 @@ class TantivyBackend:
                         score=float(key) if request.sort != "date" else 0.0,
                         source_name=stored.get("source_name") or "",
                         fields=stored.get("meta") or {},
-                        body=stored.get("body") or "",
+                        body=document["body"][0].decode("utf-8"),
                     )
                 )
             return p.Page(total=result.count or 0, matches=matches)
 
         return self._read(run, p.Page(0, []))
 
-    def term_variants(self, word: str, max_distance: int, limit: int) -> list[str]:
-        vocabulary = self._read(self._words, [])
-        matches = process.extract(
-            word, vocabulary, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=limit + 1
-        )
-        ranked = sorted(matches, key=lambda m: (m[1], m[0]))
-        return [m[0] for m in ranked if m[0] != word][:limit]
+    def _words_key(self, searcher: Any) -> Any:
+        return (searcher.num_docs, searcher.num_segments)
 
     def _words(self, searcher: Any) -> list[str]:
-        """The folded letter syllables of ``text``, cached while the index is unchanged."""
-        key = (self._index_gen, searcher.num_docs, searcher.num_segments)
-        if self._vocabulary is None or self._vocabulary[0] != key:
-            words = [t for t, _ in searcher.terms_with_prefix("text", "") if t.isalpha()]
-            self._vocabulary = (key, words)
-        return self._vocabulary[1]
+        return [t for t, _ in searcher.terms_with_prefix("text", "") if t.isalpha()]
 
-    def close(self) -> None:
-        self._index = None
-        self._index_gen = None
+    # -- damage -----------------------------------------------------------------------------
 
-    # -- damage -----------------------------------------------------------------------
-
-    def damage(self) -> list[str]:
-        """Check every file of the live generation against the CRC in its footer."""
-        gen = self._gens.live()
-        if gen is None:
-            return []
-        directory = self.path / gen
-        problems: list[str] = []
+    def _verify(self, directory: Path) -> list[str]:
+        """Check every file of the generation against the CRC in its footer."""
         try:
             meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
             segments = meta["segments"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             return [f"meta.json: {exc}"]
+        problems: list[str] = []
         for segment in segments:
             seg = str(segment["segment_id"]).replace("-", "")
             names = [f"{seg}.{ext}" for ext in _COMPONENTS]
@@ -353,15 +289,19 @@ class TantivyBackend:
                 problem = _verify_file(directory / name)
                 if problem:
                     problems.append(f"{name}: {problem}")
-        if not problems:
-            try:
-                self.close()
-                index = tantivy.Index.open(str(directory))
-                searcher = index.searcher()
-                searcher.search(tantivy.Query.all_query(), 1)
-            except (ValueError, OSError) as exc:
-                problems.append(f"open: {exc}")
         return problems
+
+    def _probe(self, searcher: Any) -> Any:
+        return searcher.search(tantivy.Query.all_query(), 1)
+
+
+def _commit_stamp(directory: Path) -> tuple[int, int, int] | None:
+    """What identifies the last commit: tantivy replaces ``meta.json`` by a rename on each."""
+    try:
+        stat = (directory / "meta.json").stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def _verify_file(path: Path) -> str | None:
@@ -430,10 +370,3 @@ class _Translator:
             dates = q.range_query(self.schema, "issued", tantivy.FieldType.Unsigned, low, node.high)
             return q.const_score_query(dates, 0.0)
         raise TypeError(f"unknown plan node {node!r}")
-
-
-def _cannot_write(path: Path, exc: BaseException) -> str:
-    return (
-        f"Không ghi được chỉ mục tìm kiếm tại {path} ({exc}); tài liệu vẫn chờ, chạy `sohoa index sync` "
-        "sau khi khắc phục (the search index cannot be written; the documents stay pending)"
-    )

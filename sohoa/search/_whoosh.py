@@ -19,35 +19,35 @@ import contextlib
 import json
 import math
 import os
-import shutil
 import tempfile
-import time
 import zlib
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from whoosh import analysis as wa
 from whoosh import fields as wf
 from whoosh import index as windex
+from whoosh import matching as wmatching
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
 
-from sohoa.errors import IndexBusyError, SearchIndexError
 from sohoa.search import analysis as an
 from sohoa.search import plan as p
-from sohoa.search._generations import STAMP_FILE, Generations
-from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry, IndexEntry, analyze
+from sohoa.search._generation_backend import GenerationBackend
+from sohoa.search._generations import STAMP_FILE
+from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry
 
-_STAMP = f"whoosh {SCHEMA_VERSION}"
+# The engine's part of the stamp (2: a recency key so date ties have one order).
+_REVISION = 2
+_STAMP = f"whoosh {SCHEMA_VERSION}.{_REVISION}"
 _MANIFEST = "MANIFEST.json"
 # Between two values of one field: a syllable no query can produce (queries are folded).
 _GAP = " 0gap0sohoa0 "
 _KEY_SEP = "\x1f"
-_READ_ATTEMPTS = 8
+
+
+_B, _K1 = 0.75, 1.2  # BM25's usual constants, as tantivy uses
 
 
 class _Bm25(scoring.BM25F):
@@ -57,10 +57,59 @@ class _Bm25(scoring.BM25F):
     full point each, so a long distractor repeating them outranked the document asked for.
     """
 
+    def __init__(self) -> None:
+        super().__init__(B=_B, K1=_K1)
+
     def idf(self, searcher: Any, fieldname: str, text: str) -> float:
         total = searcher.doc_count_all()
         df = searcher.doc_frequency(fieldname, text)
         return math.log(1.0 + (total - df + 0.5) / (df + 0.5))
+
+
+class _Phrase(wq.Phrase):
+    """Whoosh's positional phrase, scored as tantivy and Lucene score one: BM25 of how often the
+    phrase itself occurs in the document, with the sum of its words' idf.
+
+    Whoosh's own ``Phrase`` scores a matching document by the sum of its words' scores over
+    the whole field, so a long document repeating ``giấy`` and ``chứng`` anywhere took the
+    adjacency bonus of one holding the pair many times: the relevance set's
+    ``giay chung nhan -hon`` ranked its document 11th behind such distractors.
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        inner = wq.Phrase(self.fieldname, self.words, slop=self.slop).matcher(searcher, context)
+        if not inner.is_active():
+            return inner
+        parent = searcher.get_parent()  # collection statistics live on the top-level searcher
+        idf = sum(parent.idf(self.fieldname, word) for word in self.words)
+        avgfl = parent.avg_field_length(self.fieldname) or 1
+        return _PhraseFrequencyMatcher(inner, boost=self.boost, stats=(searcher, self.fieldname, idf, avgfl))
+
+
+class _PhraseFrequencyMatcher(wmatching.WrappingMatcher):
+    """Scores the current document by the number of phrase matches (its spans).
+
+    The quality bounds Whoosh skips blocks with stay the child's (the sum of its words'
+    best scores): still upper bounds, since a phrase occurs no more often than any of its
+    words and its idf is their sum. Whoosh counts the total exactly only while they are in use.
+    """
+
+    def __init__(self, child: Any, boost: float = 1.0, stats: tuple[Any, str, float, float] | None = None):
+        super().__init__(child, boost=boost)
+        assert stats is not None
+        self.stats = stats
+
+    def copy(self) -> Any:
+        return _PhraseFrequencyMatcher(self.child.copy(), boost=self.boost, stats=self.stats)
+
+    def _replacement(self, newchild: Any) -> Any:
+        return _PhraseFrequencyMatcher(newchild, boost=self.boost, stats=self.stats)
+
+    def score(self) -> float:
+        searcher, fieldname, idf, avgfl = self.stats
+        length = searcher.doc_field_length(self.id(), fieldname, 1)
+        frequency = len(self.spans())
+        return self.boost * scoring.bm25(idf, frequency, length, avgfl, _B, _K1)
 
 
 def build_schema() -> wf.Schema:
@@ -75,6 +124,7 @@ def build_schema() -> wf.Schema:
         version=wf.STORED(),
         stored=wf.STORED(),
         issued=wf.NUMERIC(int, bits=32, signed=False, sortable=True),
+        recency=wf.NUMERIC(int, bits=64, signed=False, sortable=True),  # plan.recency_key
         text=wf.TEXT(analyzer=folded, phrase=True),
         names=wf.TEXT(analyzer=folded, phrase=True),
         exact=wf.TEXT(analyzer=exact, phrase=False),
@@ -88,6 +138,7 @@ def _fields(entry: AnalyzedEntry) -> dict[str, Any]:
         "version": entry.version,
         "stored": {"source_name": entry.source_name, "meta": entry.meta, "body": entry.body},
         "issued": entry.issued,
+        "recency": p.recency_key(entry.issued, entry.id),
         "text": _GAP.join(entry.text),
         "exact": _GAP.join(entry.text),
     }
@@ -102,147 +153,59 @@ def _fields(entry: AnalyzedEntry) -> dict[str, Any]:
     return doc
 
 
-class WhooshBackend:
-    """A Whoosh index in generation folders under ``path`` (see :mod:`._generations`)."""
+class WhooshBackend(GenerationBackend):
+    """A Whoosh index in generation folders under ``path`` (see :mod:`._generation_backend`)."""
 
     name = "whoosh"
+    stamp = _STAMP
+    # Whoosh reports files changed under a reader in many ways (missing segment files, a
+    # half-seen TOC, unpickling errors): any failure is worth one more look at a fresh TOC.
+    read_errors = (Exception,)
 
-    def __init__(self, path: Path, *, lock_timeout: float = 30.0) -> None:
-        self.path = Path(path)
-        self._gens = Generations(self.path, lock_timeout)
-        self._lock_timeout = lock_timeout
-        self._ix: Any = None
-        self._ix_gen: str | None = None
-        self._vocabulary: tuple[Any, list[str]] | None = None
+    # -- writing ----------------------------------------------------------------------------
 
-    @property
-    def needs_rebuild(self) -> bool:
-        gen = self._gens.live()
-        if gen is None or self._gens.stamp(gen) != _STAMP:
-            return True
-        try:
-            FileStorage(str(self.path / gen)).open_index()
-        except Exception:
-            return True
-        return False
+    def _create(self, directory: Path) -> None:
+        FileStorage(str(directory)).create_index(build_schema())
+        _write_manifest(directory)
 
-    # -- writing ----------------------------------------------------------------------
+    def _compatible(self, directory: Path) -> bool:
+        FileStorage(str(directory)).open_index()
+        return True
 
-    def add_or_update(self, entries: Iterable[IndexEntry], *, session: Any = None) -> int:
-        latest: dict[int, IndexEntry] = {}
+    def _writer(self, directory: Path, *, bulk: bool) -> Any:
+        ix = FileStorage(str(directory)).open_index()
+        if bulk:
+            return ix.writer(limitmb=256, timeout=self.lock_timeout)
+        return ix.writer(timeout=self.lock_timeout)
+
+    def _is_lock_error(self, exc: Exception) -> bool:
+        return isinstance(exc, windex.LockError)
+
+    def _commit(self, writer: Any, directory: Path, *, bulk: bool) -> None:
+        writer.commit(optimize=bulk)
+        _write_manifest(directory)
+
+    def _abandon(self, writer: Any) -> None:
+        writer.cancel()
+
+    def _add(self, writer: Any, entry: AnalyzedEntry) -> None:
+        writer.add_document(**_fields(entry))
+
+    def _replace(self, writer: Any, entries: list[AnalyzedEntry]) -> None:
         for entry in entries:
-            latest.pop(entry.id, None)
-            latest[entry.id] = entry
+            writer.update_document(**_fields(entry))
 
-        def work(writer: Any) -> int:
-            for entry in latest.values():
-                writer.update_document(**_fields(analyze(entry)))
-            return len(latest)
+    def _remove(self, writer: Any, ids: list[int]) -> None:
+        for doc_id in ids:
+            writer.delete_by_term("id", str(doc_id))
 
-        return self._write(work) if latest else 0
+    # -- reading ----------------------------------------------------------------------------
 
-    def delete(self, ids: Iterable[int], *, session: Any = None) -> int:
-        wanted = list(dict.fromkeys(int(i) for i in ids))
+    def _open(self, directory: Path) -> Any:
+        return FileStorage(str(directory)).open_index()
 
-        def work(writer: Any) -> int:
-            for doc_id in wanted:
-                writer.delete_by_term("id", str(doc_id))
-            return len(wanted)
-
-        return self._write(work) if wanted else 0
-
-    def rebuild(
-        self, entries: Iterable[IndexEntry], *, on_progress: Callable[[int], None] | None = None
-    ) -> int:
-        with self._gens.write_lock():
-            self._gens.remove_orphans()
-            directory = self._gens.create(_STAMP)
-            try:
-                ix = FileStorage(str(directory)).create_index(build_schema())
-                writer = ix.writer(limitmb=256)
-                count = 0
-                seen: set[int] = set()
-                try:
-                    for entry in entries:
-                        if entry.id in seen:
-                            continue
-                        seen.add(entry.id)
-                        writer.add_document(**_fields(analyze(entry)))
-                        count += 1
-                        if on_progress and count % 250 == 0:
-                            on_progress(count)
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit(optimize=True)
-                _write_manifest(directory)
-                self._gens.swap(directory.name)
-            except BaseException:
-                shutil.rmtree(directory, ignore_errors=True)
-                raise
-            self._gens.remove_orphans()
-        if on_progress:
-            on_progress(count)
-        self.close()
-        return count
-
-    def _write(self, work: Callable[[Any], int]) -> int:
-        with self._gens.write_lock():
-            gen = self._gens.live()
-            if gen is None:
-                directory = self._gens.create(_STAMP)
-                FileStorage(str(directory)).create_index(build_schema())
-                _write_manifest(directory)
-                self._gens.swap(directory.name)
-                gen = directory.name
-            if self._gens.stamp(gen) != _STAMP:
-                raise SearchIndexError(
-                    f"Chỉ mục tìm kiếm tại {self.path} do phiên bản khác dựng: chạy `sohoa index rebuild` "
-                    "(the search index was built by another version: run `sohoa index rebuild`)"
-                )
-            try:
-                ix = FileStorage(str(self.path / gen)).open_index()
-                writer = ix.writer(timeout=self._lock_timeout)
-            except windex.LockError as exc:
-                raise IndexBusyError(
-                    f"Chỉ mục tìm kiếm tại {self.path} đang bị khóa (the search index is locked): {exc}"
-                ) from exc
-            except Exception as exc:
-                raise SearchIndexError(_cannot_write(self.path, exc)) from exc
-            try:
-                count = work(writer)
-                writer.commit()
-            except BaseException as exc:
-                with contextlib.suppress(Exception):
-                    writer.cancel()
-                if isinstance(exc, OSError):
-                    raise SearchIndexError(_cannot_write(self.path, exc)) from exc
-                raise
-            _write_manifest(self.path / gen)
-            return count
-
-    # -- reading ----------------------------------------------------------------------
-
-    def _read(self, work: Callable[[Any], Any], empty: Any) -> Any:
-        last: Exception | None = None
-        for attempt in range(_READ_ATTEMPTS):
-            gen = self._gens.live()
-            if gen is None:
-                return empty
-            try:
-                if self._ix is None or self._ix_gen != gen:
-                    self._ix = FileStorage(str(self.path / gen)).open_index()
-                    self._ix_gen = gen
-                with self._ix.searcher(weighting=_Bm25()) as searcher:
-                    return work(searcher)
-            except Exception as exc:  # files merged away under us, a half-seen commit: open again
-                last = exc
-                self.close()
-                time.sleep(min(0.01 * 2**attempt, 0.5))
-        raise SearchIndexError(
-            f"Không đọc được chỉ mục tìm kiếm tại {self.path} ({last}): chạy `sohoa index rebuild` "
-            "(the search index cannot be read: run `sohoa index rebuild`)"
-        )
+    def _searching(self, handle: Any) -> contextlib.AbstractContextManager[Any]:
+        return handle.searcher(weighting=_Bm25())
 
     def count(self) -> int:
         return self._read(lambda s: s.doc_count(), 0)
@@ -257,7 +220,7 @@ class WhooshBackend:
         def run(searcher: Any) -> p.Page:
             kwargs: dict[str, Any] = {"limit": max(offset + limit, 1)}
             if request.sort == "date":
-                kwargs.update(sortedby="issued", reverse=True)
+                kwargs.update(sortedby="recency", reverse=True)
             results = searcher.search(query, **kwargs)
             total = len(results)
             matches = []
@@ -277,26 +240,17 @@ class WhooshBackend:
 
         return self._read(run, p.Page(0, []))
 
-    def term_variants(self, word: str, max_distance: int, limit: int) -> list[str]:
-        def words(searcher: Any) -> list[str]:
-            key = (self._ix_gen, searcher.doc_count_all())
-            if self._vocabulary is None or self._vocabulary[0] != key:
-                terms = (t.decode("utf-8") for t in searcher.reader().lexicon("text"))
-                self._vocabulary = (key, [t for t in terms if t.isalpha()])
-            return self._vocabulary[1]
+    def _words_key(self, searcher: Any) -> Any:
+        return searcher.doc_count_all()
 
-        vocabulary = self._read(words, [])
-        matches = process.extract(
-            word, vocabulary, scorer=Levenshtein.distance, score_cutoff=max_distance, limit=limit + 1
-        )
-        ranked = sorted(matches, key=lambda m: (m[1], m[0]))
-        return [m[0] for m in ranked if m[0] != word][:limit]
+    def _words(self, searcher: Any) -> list[str]:
+        terms = (t.decode("utf-8") for t in searcher.reader().lexicon("text"))
+        return [t for t in terms if t.isalpha()]
 
-    def damage(self) -> list[str]:
-        gen = self._gens.live()
-        if gen is None:
-            return []
-        directory = self.path / gen
+    # -- damage -----------------------------------------------------------------------------
+
+    def _verify(self, directory: Path) -> list[str]:
+        """Check every file against the size and CRC-32 the last commit recorded."""
         try:
             manifest = json.loads((directory / _MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -310,17 +264,10 @@ class WhooshBackend:
                 continue
             if len(data) != size or zlib.crc32(data) != crc:
                 problems.append(f"{name}: checksum mismatch")
-        if not problems:
-            try:
-                self.close()
-                self._read(lambda s: sum(1 for _ in s.all_stored_fields()), 0)
-            except SearchIndexError as exc:
-                problems.append(f"open: {exc}")
         return problems
 
-    def close(self) -> None:
-        self._ix = None
-        self._ix_gen = None
+    def _probe(self, searcher: Any) -> Any:
+        return sum(1 for _ in searcher.all_stored_fields())
 
 
 def _write_manifest(directory: Path) -> None:
@@ -363,7 +310,7 @@ def _translate(node: p.Node) -> Any:
     if isinstance(node, p.Phrase):
         if len(node.words) == 1:
             return _translate(p.Term(node.field, node.words[0], node.boost, node.score))
-        return _scored(wq.Phrase(node.field, list(node.words)), node.field, node.boost, node.score)
+        return _scored(_Phrase(node.field, list(node.words)), node.field, node.boost, node.score)
     if isinstance(node, p.And):
         return wq.And([_translate(c) for c in node.children])
     if isinstance(node, p.Or):
@@ -380,10 +327,3 @@ def _translate(node: p.Node) -> Any:
         low = node.low if node.low is not None else 1
         return wq.ConstantScoreQuery(wq.NumericRange("issued", low, node.high), 0.0)
     raise TypeError(f"unknown plan node {node!r}")
-
-
-def _cannot_write(path: Path, exc: BaseException) -> str:
-    return (
-        f"Không ghi được chỉ mục tìm kiếm tại {path} ({exc}); tài liệu vẫn chờ, chạy `sohoa index sync` "
-        "sau khi khắc phục (the search index cannot be written; the documents stay pending)"
-    )

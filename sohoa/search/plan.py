@@ -105,14 +105,31 @@ SortOrder = Literal["relevance", "date"]
 class Request:
     """One search for a backend: the plan, the page wanted, and the order.
 
-    ``sort="date"`` puts the newest issued date first (undated documents last); ties keep
-    the engine's order.
+    ``sort="date"`` puts the newest issued date first (undated documents last) and documents
+    of one date by id, highest first: a total order, the same on every backend, so pages
+    never repeat or skip a document (:func:`recency_key`).
     """
 
     node: Node
     limit: int = 20
     offset: int = 0
     sort: SortOrder = "relevance"
+
+
+# Ids below 2**36 (68 billion documents) fit beside a YYYYMMDD date in one 64-bit key.
+_ID_BITS = 36
+
+
+def recency_key(issued: int, doc_id: int) -> int:
+    """The number whose descending order is ``sort="date"``: issued date, then id.
+
+    Engines sort on one numeric column fastest; packing the id under the date makes ties
+    impossible, so an engine's own order (segments, merges) never shows. ``issued`` is
+    ``YYYYMMDD`` or 0 for undated documents, which therefore come last.
+    """
+    if not 0 <= doc_id < 1 << _ID_BITS:
+        raise ValueError(f"document id {doc_id} is outside 0..2**{_ID_BITS}")
+    return issued << _ID_BITS | doc_id
 
 
 @dataclass(frozen=True)

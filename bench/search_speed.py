@@ -501,12 +501,21 @@ def engine_whoosh(work: Path, count: int, seed: int, queries: list[BenchQuery]) 
     return run_sohoa(work / "index-whoosh", count, seed, queries, "whoosh")
 
 
+def engine_postgres(work: Path, count: int, seed: int, queries: list[BenchQuery]) -> dict:
+    return run_sohoa(work / "index-postgres", count, seed, queries, "postgres")
+
+
 def engine_fts5(work: Path, count: int, seed: int, queries: list[BenchQuery]) -> dict:
     return run_fts5(work / "fts5.db", count, seed, queries)
 
 
 Engine = Callable[[Path, int, int, list[BenchQuery]], dict]
-ENGINES: dict[str, Engine] = {"tantivy": engine_tantivy, "whoosh": engine_whoosh, "fts5": engine_fts5}
+ENGINES: dict[str, Engine] = {
+    "tantivy": engine_tantivy,
+    "whoosh": engine_whoosh,
+    "postgres": engine_postgres,
+    "fts5": engine_fts5,
+}
 
 
 def run_engine(name: str, work: Path, count: int, seed: int, queries: list[BenchQuery]) -> dict:

@@ -610,7 +610,7 @@ class PostgresBackend:
                 rows = conn.execute(
                     text(
                         f"SELECT id, 0.0 FROM {TABLE} WHERE {where} "
-                        "ORDER BY issued DESC, id LIMIT :limit OFFSET :offset"
+                        "ORDER BY issued DESC, id DESC LIMIT :limit OFFSET :offset"  # as plan.recency_key
                     ),
                     params,
                 ).all()

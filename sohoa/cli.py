@@ -89,6 +89,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sohoa.commands.archive:move",
         "File a document under another unit (its counts move with it; audited).",
     ),
+    "worker": (
+        "sohoa.commands.worker:worker",
+        "Read pages of queued batches (sohoa ingest --queue) until stopped; needs SOHOA_HOME, SOHOA_DB_URL "
+        "and SOHOA_BROKER_URL.",
+    ),
     "audit": (
         "sohoa.commands.audit:audit",
         "Nhật ký truy cập (audit trail): searches, views, exports, reports and changes, newest first.",

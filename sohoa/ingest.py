@@ -553,3 +553,37 @@ def _discard_spilled(pages: Iterable[PageText]) -> None:
 def _raise_interrupt(signum: int, frame: object) -> None:
     """SIGTERM (a shutdown, a service manager) stops the batch like Ctrl-C does."""
     raise KeyboardInterrupt
+
+
+def finish_read_file(
+    archive: Archive,
+    *,
+    batch_id: int,
+    unit_id: int,
+    split: str,
+    item_id: int,
+    file: batches.InputFile,
+    copy: storage.SourceCopy,
+    pages: dict[int, PageText],
+    workdir: storage.WorkDir,
+) -> None:
+    """Split, extract, store and index one file whose pages were read elsewhere (a queue worker).
+
+    It runs the same ``_finish_file`` as a local batch, so a queued file ends exactly as a local
+    one would: stored once (a race with the same bytes ends ``duplicate``), or failed and
+    quarantined. ``pages`` maps 1-based page numbers to what was read; ``copy`` is the worker's
+    private copy of the input, which storing moves into ``originals/``.
+    """
+    run = _BatchRun(archive, IngestOptions(unit="", split=split), NullProgress(), LocalPool(1))
+    run.batch_id, run.unit_id, run.work = batch_id, unit_id, workdir
+    with archive.sessions() as session:
+        run.field_context = field_context(session)
+    try:
+        source = open_document(copy.path)
+    except InputFileError as exc:
+        copy.path.unlink(missing_ok=True)
+        run._fail(item_id, file, exc.reason_code, exc.detail, sha=copy.sha256)
+        return
+    run.in_flight_sha[copy.sha256] = item_id
+    run._finish_file(_FileWork(item_id, file, copy, source, dict(pages)))
+    run.flush_index(force=True)

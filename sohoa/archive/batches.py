@@ -475,3 +475,25 @@ def list_batches(
         )
         for b in found
     ]
+
+
+def pending_count(session: Session, batch_id: int) -> int:
+    """Items of the batch not ended yet."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(BatchItem)
+            .where(BatchItem.batch_id == batch_id, BatchItem.status == "pending")
+        )
+        or 0
+    )
+
+
+def finish_if_done(session: Session, batch_id: int) -> bool:
+    """Mark the batch ``finished`` once no item is pending (a queue worker ended its last file)."""
+    if pending_count(session, batch_id):
+        return False
+    batch = session.get(Batch, batch_id, with_for_update=True)
+    if batch is not None and batch.status != "finished":
+        finish(session, batch, "finished")
+    return True

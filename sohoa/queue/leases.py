@@ -282,6 +282,15 @@ def heartbeat(session: Session, name: str, concurrency: int) -> None:
     )
 
 
+def forget_dead_workers(session: Session, after_s: float = 86400) -> None:
+    """Drop the heartbeats of workers gone for a day (killed outright: they could not say goodbye)."""
+    session.execute(
+        QueueWorker.__table__.delete().where(  # type: ignore[attr-defined]
+            QueueWorker.seen_at < func.now() - timedelta(seconds=after_s)
+        )
+    )
+
+
 def forget_worker(session: Session, name: str) -> None:
     session.execute(
         QueueWorker.__table__.delete().where(QueueWorker.name == name)  # type: ignore[attr-defined]

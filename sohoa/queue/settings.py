@@ -1,7 +1,7 @@
 """What desks and workers read from the environment, with the defaults a deployment starts from.
 
 ``SOHOA_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``) names the broker. The lease time
-(``SOHOA_LEASE_SECONDS``, default 120) bounds how long a dead worker's page waits before
+(``SOHOA_LEASE_SECONDS``, default 60; a live worker renews it every third of that) bounds how long a dead worker's page waits before
 another takes it; ``SOHOA_WORKER_WAIT_SECONDS`` (default 300) how long a desk waits without
 any live worker before it gives up with exit 6. Tests set both to a few seconds.
 """
@@ -38,7 +38,7 @@ def _seconds(name: str, default: float) -> float:
 
 def lease_seconds() -> float:
     """How long a task stays with a worker that stops renewing it (it died) before others may take it."""
-    return _seconds("SOHOA_LEASE_SECONDS", 120.0)
+    return _seconds("SOHOA_LEASE_SECONDS", 60.0)
 
 
 def heartbeat_seconds() -> float:

@@ -13,6 +13,7 @@ children die with their parent.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -238,8 +239,11 @@ def _close_item(state: _Process, batch_id: int, item_id: int, source: Path) -> N
     """The file ended: its tasks are done, its shared copy and page results go, maybe the batch ends."""
     with state.archive.sessions.begin() as session:
         leases.close_item(session, item_id)
-        batches.finish_if_done(session, batch_id)
+        over = batches.finish_if_done(session, batch_id)
     shutil.rmtree(source.parent, ignore_errors=True)
+    if over:
+        with contextlib.suppress(OSError):  # only when empty: a resumed desk may be adding files
+            source.parent.parent.rmdir()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -280,6 +284,7 @@ class Reaper(threading.Thread):
     def reap_once(self, lease_s: float) -> list[int]:
         with self.archive.sessions.begin() as session:
             leases.heartbeat(session, self.worker_name, self.concurrency)
+            leases.forget_dead_workers(session)
         with self.archive.sessions() as session:
             ids = leases.reap(session, lease_s)
             if ids:

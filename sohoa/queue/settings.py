@@ -1,9 +1,10 @@
 """What desks and workers read from the environment, with the defaults a deployment starts from.
 
 ``SOHOA_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``) names the broker. The lease time
-(``SOHOA_LEASE_SECONDS``, default 60; a live worker renews it every third of that) bounds how long a dead worker's page waits before
-another takes it; ``SOHOA_WORKER_WAIT_SECONDS`` (default 300) how long a desk waits without
-any live worker before it gives up with exit 6. Tests set both to a few seconds.
+(``SOHOA_LEASE_SECONDS``, default 60; a live worker renews it every third of that) bounds how
+long a dead worker's page waits before another takes it; ``SOHOA_WORKER_WAIT_SECONDS``
+(default 300) how long a desk waits without any live worker before it gives up with exit 6.
+Tests set both to a few seconds.
 """
 
 from __future__ import annotations

@@ -65,3 +65,17 @@ def announce(app: Celery, task_ids: Iterable[int]) -> int:
             "some" if sent else "all",
         )
     return sent
+
+
+def waiting_messages(app: Celery) -> int | None:
+    """Messages waiting in the broker's queue (Redis ``LLEN``); None when that cannot be known.
+
+    The reaper announces again a long-queued task only when the broker holds no message any
+    more (Redis restarted empty): while messages wait, re-announcing would only add duplicates.
+    """
+    try:
+        with app.connection_for_read() as connection:
+            client = getattr(connection.default_channel, "client", None)
+            return int(client.llen(settings.QUEUE)) if client is not None else None
+    except Exception:  # noqa: BLE001 - an unreachable broker: unknown
+        return None

@@ -94,7 +94,7 @@ def submit(
             batch_id = batch.id
         progress.start(len(files))
         submitter = _Submitter(archive, batch_id, progress, app)
-        submitter.run(files)
+        submitter.run(files, resuming=resumed)
     finally:
         lock.release()
     if not wait:

@@ -196,23 +196,18 @@ def page_results(session: Session, item_id: int) -> dict[int, str]:
     return {page: result for page, result in rows if result}
 
 
-def reap(session: Session, lease_s: float, limit: int = 500) -> list[int]:
-    """Tasks to announce again: leases that expired (their worker died) and queued tasks whose
-    message is older than a lease (the broker may have lost it). Their ``sent_at`` is set now."""
+def reap(session: Session, lease_s: float, *, stale_queued: bool = True, limit: int = 500) -> list[int]:
+    """Tasks to announce again: leases that expired (their worker died) and, with
+    ``stale_queued``, queued tasks whose message is older than a lease (the broker may have lost
+    it). Their ``sent_at`` is set now."""
+    expired = and_(QueueTask.status == LEASED, QueueTask.lease_until < func.now())
+    lost = and_(
+        QueueTask.status == QUEUED,
+        or_(QueueTask.sent_at.is_(None), QueueTask.sent_at < func.now() - timedelta(seconds=lease_s)),
+    )
     stale = (
         select(QueueTask.id)
-        .where(
-            or_(
-                and_(QueueTask.status == LEASED, QueueTask.lease_until < func.now()),
-                and_(
-                    QueueTask.status == QUEUED,
-                    or_(
-                        QueueTask.sent_at.is_(None),
-                        QueueTask.sent_at < func.now() - timedelta(seconds=lease_s),
-                    ),
-                ),
-            )
-        )
+        .where(or_(expired, lost) if stale_queued else expired)
         .order_by(QueueTask.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

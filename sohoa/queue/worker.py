@@ -286,7 +286,7 @@ class Reaper(threading.Thread):
             leases.heartbeat(session, self.worker_name, self.concurrency)
             leases.forget_dead_workers(session)
         with self.archive.sessions() as session:
-            ids = leases.reap(session, lease_s)
+            ids = leases.reap(session, lease_s, stale_queued=not broker.waiting_messages(self.app))
             if ids:
                 sent = broker.announce(self.app, ids)
                 if sent < len(ids):

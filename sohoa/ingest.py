@@ -566,13 +566,16 @@ def finish_read_file(
     copy: storage.SourceCopy,
     pages: dict[int, PageText],
     workdir: storage.WorkDir,
-) -> None:
-    """Split, extract, store and index one file whose pages were read elsewhere (a queue worker).
+) -> list[int]:
+    """Split, extract, store and match one file whose pages were read elsewhere (a queue worker).
 
     It runs the same ``_finish_file`` as a local batch, so a queued file ends exactly as a local
     one would: stored once (a race with the same bytes ends ``duplicate``), or failed and
     quarantined. ``pages`` maps 1-based page numbers to what was read; ``copy`` is the worker's
-    private copy of the input, which storing moves into ``originals/``.
+    private copy of the input, which storing moves into ``originals/``. The documents are
+    matched to the register but left pending for the index: one writer (the desk waiting for
+    the batch, or ``sohoa index sync``) indexes them, not every worker over a shared mount.
+    Returns the ids of the documents stored.
     """
     run = _BatchRun(archive, IngestOptions(unit="", split=split), NullProgress(), LocalPool(1))
     run.batch_id, run.unit_id, run.work = batch_id, unit_id, workdir
@@ -583,7 +586,9 @@ def finish_read_file(
     except InputFileError as exc:
         copy.path.unlink(missing_ok=True)
         run._fail(item_id, file, exc.reason_code, exc.detail, sha=copy.sha256)
-        return
+        return []
     run.in_flight_sha[copy.sha256] = item_id
     run._finish_file(_FileWork(item_id, file, copy, source, dict(pages)))
-    run.flush_index(force=True)
+    if run.to_index:
+        match_documents(archive, document_ids=run.to_index)  # link to the backlog register
+    return run.to_index

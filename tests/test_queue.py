@@ -171,6 +171,8 @@ def stored_once(env: dict[str, str], inputs: list[Path]) -> dict[str, int]:
     verify = sohoa(env, "verify", "--json")
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert json.loads(verify.stdout)["findings"] == []
+    index = sohoa(env, "index", "check")  # the waiting desk indexed what the workers stored
+    assert index.returncode == 0, index.stdout + index.stderr
     home = Path(env["SOHOA_HOME"])
     assert not [p for p in (home / "queue").rglob("*") if p.is_file()], "shared copies left behind"
     return {"retried": int(retried or 0)}

@@ -30,7 +30,7 @@ from sohoa.archive.units import resolve_unit
 from sohoa.digitize.read import open_document
 from sohoa.digitize.split import MODES as SPLIT_MODES
 from sohoa.errors import ArchiveError, InputFileError, NotFoundError, SohoaError, UsageError
-from sohoa.ingest import STILL_WRITTEN, IngestOptions, IngestReport
+from sohoa.ingest import INDEX_EVERY_S, STILL_WRITTEN, IngestOptions, IngestReport
 from sohoa.progress import NullProgress, Progress
 
 from . import broker, leases, settings
@@ -317,7 +317,7 @@ def wait_for(
     alive_window = max(3 * settings.heartbeat_seconds(), 5.0)
     reported = set(known or ())
     pages_read: int | None = None
-    last_alive = time.monotonic()
+    last_alive = last_index = time.monotonic()
     while True:
         with archive.sessions() as session:
             ended = session.execute(
@@ -340,6 +340,9 @@ def wait_for(
         if not open_items:
             break
         now = time.monotonic()
+        if now - last_index > INDEX_EVERY_S:  # the one index writer: searches see documents as they come
+            sync_index(archive)
+            last_index = time.monotonic()
         if alive:
             last_alive = now
         elif now - last_alive > wait_s:
@@ -356,7 +359,7 @@ def wait_for(
             )
         time.sleep(POLL_S)
     progress.finish()
-    sync_index(archive)  # documents a worker stored but could not index (a locked index) are pending
+    sync_index(archive)  # workers store and match; indexing is the desk's (or 'sohoa index sync')
     with archive.sessions.begin() as session:
         left = batches.pending_count(session, batch_id)
         batch = session.get(Batch, batch_id)

@@ -3,7 +3,7 @@
 One task body, :func:`run_task`: claim a task (the message's hint first), keep its lease
 renewed while working, then either read one page (the same pure ``read_page`` a local batch
 runs, its result put next to the input in the shared storage) or finish a file whose pages
-are all read (``sohoa.ingest.finish_read_file``: split, extract, store once, index). A
+are all read (``sohoa.ingest.finish_read_file``: split, extract, store once, match). A
 :class:`Reaper` thread in every worker says the worker is alive and announces again the
 tasks whose lease expired or whose message is stale, so neither a killed worker nor a
 restarted broker loses a page. With ``--concurrency 1`` tasks run in the worker's own

@@ -41,7 +41,7 @@ SOHOA = [sys.executable, "-m", "sohoa.cli"]
 PG = os.environ.get("SOHOA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def make_pages(folder: Path, count: int, text_layer: bool = False) -> None:
+def make_pages(folder: Path, count: int, text_layer: bool = False, offset: int = 0) -> None:
     """``count`` one-page scans with distinct bytes (the same page twice would be a duplicate).
 
     With ``text_layer``, born-digital PDFs instead (a comment appended after ``%%EOF`` makes each
@@ -59,7 +59,8 @@ def make_pages(folder: Path, count: int, text_layer: bool = False) -> None:
     for n in range(count):
         with Image.open(samples[n % len(samples)]) as image:
             page = image.convert("RGB")
-        page.putpixel((n % page.width, 0), (n % 250, 0, 0))
+        mark = n + offset  # a pixel of its own: distinct bytes across folders too
+        page.putpixel((mark % page.width, mark // page.width), (mark % 250, 1, 2))
         page.save(folder / f"trang-{n:03d}.png", dpi=(300, 300))
         os.utime(folder / f"trang-{n:03d}.png", (time.time() - 60, time.time() - 60))
 

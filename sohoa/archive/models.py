@@ -435,6 +435,9 @@ class QueueTask(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     result: Mapped[str | None] = mapped_column(String(300))
+    # queued (database time) and first leased: the queue wait a page had, for the bench and operators
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    leased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 

@@ -247,13 +247,13 @@ class _Submitter:
             item.sha256, item.error = copy.sha256, None
             tasks = [
                 QueueTask(batch_id=self.batch_id, item_id=item_id, kind=leases.PAGE, page=index, source=rel,
-                          status=leases.QUEUED, attempts=0, sent_at=func.now())
+                          status=leases.QUEUED, attempts=0, sent_at=func.now(), created_at=func.now())
                 for index in range(len(source.pages))
             ]  # fmt: skip
             session.add_all(tasks)
             session.add(
                 QueueTask(batch_id=self.batch_id, item_id=item_id, kind=leases.FINISH, page=0, source=rel,
-                          status=leases.WAITING, attempts=0)
+                          status=leases.WAITING, attempts=0, created_at=func.now())
             )  # fmt: skip
             session.flush()
             ids = [task.id for task in tasks]

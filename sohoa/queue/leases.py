@@ -77,7 +77,7 @@ def claim(
             lease_until=func.now() + timedelta(seconds=lease_s),
             worker=worker,
             attempts=QueueTask.attempts + 1,
-            updated_at=func.now(),
+            leased_at=func.coalesce(QueueTask.leased_at, func.now()),
         )
         .returning(
             QueueTask.id,

@@ -287,3 +287,21 @@ def test_no_live_worker_stops_the_desk_with_exit_6(env: dict[str, str], tmp_path
     assert done.returncode == 6, done.stderr
     assert "sohoa worker" in done.stderr and "sohoa batches resume" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_bad_files_are_quarantined_by_the_desk_without_a_worker(env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "rỗng.png").write_bytes(b"")
+    (folder / "ghi chú.jpg").write_text("không phải ảnh", encoding="utf-8")
+    done = sohoa(env, *ingest_args(folder))
+    assert done.returncode == 3, done.stderr
+    items = {Path(i["path"]).name: i for i in json.loads(done.stdout)["items"]}
+    assert {name: i["status"] for name, i in items.items()} == {"rỗng.png": "failed", "ghi chú.jpg": "failed"}
+    failed = json.loads(sohoa(env, "batches", "--failed", "--json").stdout)
+    assert failed[0]["status"] == "finished"
+    reasons = {Path(f["path"]).name: (f["reason_code"], f["quarantine_path"]) for f in failed[0]["failed"]}
+    assert reasons["rỗng.png"][0] == "empty" and reasons["ghi chú.jpg"][0] == "not-a-document"
+    home = Path(env["SOHOA_HOME"])
+    assert all((home / rel).exists() for _code, rel in reasons.values())
+    assert not [p for p in (home / "queue").rglob("*") if p.is_file()], "nothing was queued"

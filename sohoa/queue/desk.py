@@ -191,9 +191,10 @@ class _Submitter:
         try:
             for item_id, file in todo:
                 self._submit(item_id, file, work)
-                self.reported.discard(item_id)
         finally:
             work.close()
+        with self.archive.sessions.begin() as session:  # every file ended here (duplicates): no worker will
+            batches.finish_if_done(session, self.batch_id)
 
     # -- one file --------------------------------------------------------------------------
     def _submit(self, item_id: int, file: batches.InputFile, work: storage.WorkDir) -> None:

@@ -295,6 +295,7 @@ class Reaper(threading.Thread):
             session.commit()
         if ids:
             log.info("reaper: announced %s task(s) again (expired lease or lost message)", len(ids))
+            storage.sweep_tmp(self.archive.tmp_dir)  # a dead worker's work folder (its lock is free now)
         return ids
 
     def stop(self) -> None:

@@ -210,6 +210,7 @@ def test_sqlite_archive_refuses_the_queue(tmp_path: Path) -> None:
     assert "PostgreSQL" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_page_is_retried_by_another(
     env: dict[str, str], workers: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
@@ -228,6 +229,7 @@ def test_worker_killed_mid_page_is_retried_by_another(
     assert stored_once(env, inputs)["retried"] >= 1, "the killed worker's page was not handed out again"
 
 
+@pytest.mark.slow
 def test_desk_killed_mid_batch_is_resumed_from_another_desk(
     env: dict[str, str], workers: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:
@@ -250,6 +252,7 @@ def test_desk_killed_mid_batch_is_resumed_from_another_desk(
     assert [(b["id"], b["status"], b["counts"]["stored"]) for b in listed] == [(batch, "finished", 3)]
 
 
+@pytest.mark.slow
 def test_redis_restarted_mid_batch_loses_nothing(
     env: dict[str, str], redis: Redis, workers: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:

@@ -348,13 +348,20 @@ def wait_for(
             last_alive = now
         elif now - last_alive > wait_s:
             progress.finish()
-            minutes = f"{wait_s / 60:g}"
+            vi, en = (
+                (f"{wait_s / 60:g} phút", f"{wait_s / 60:g} minutes")
+                if wait_s >= 60
+                else (
+                    f"{wait_s:g} giây",
+                    f"{wait_s:g} seconds",
+                )
+            )
             raise ArchiveError(
-                f"không có worker nào chạy trong {minutes} phút qua nên lô {batch_id} chưa xong: "
+                f"không có worker nào chạy trong {vi} qua nên lô {batch_id} chưa xong: "
                 "khởi động 'sohoa worker' trên một máy thấy thư mục kho (SOHOA_HOME), cơ sở dữ liệu "
                 "(SOHOA_DB_URL) và hàng đợi (SOHOA_BROKER_URL), rồi chạy "
                 f"'sohoa batches resume {batch_id}'; những tệp đã lưu được giữ nguyên (no worker has "
-                f"been alive for {minutes} minutes: start 'sohoa worker' on a machine that sees the "
+                f"been alive for {en}: start 'sohoa worker' on a machine that sees the "
                 "archive folder, the database and the broker, then run "
                 f"'sohoa batches resume {batch_id}'; files already stored are kept)"
             )

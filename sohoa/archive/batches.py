@@ -257,10 +257,16 @@ def first_document_id(session: Session, sha256: str) -> int | None:
 
 
 def mark_duplicate(archive: Archive, item_id: int, sha256: str, pages: int | None = None) -> None:
-    """The item's bytes are archived already (before it was read, or by a run that won the race)."""
+    """The item's bytes are archived already (before it was read, or by a run that won the race).
+
+    An item that has ended already keeps its outcome: on a queue, a worker whose lease expired
+    while it stored the file may lose the race to the worker that took the file over.
+    """
     with archive.sessions.begin() as session:
-        item = session.get(BatchItem, item_id)
+        item = session.get(BatchItem, item_id, with_for_update=True)
         assert item is not None
+        if item.status != "pending":
+            return
         item.status, item.sha256, item.error = "duplicate", sha256, None
         item.document_id = first_document_id(session, sha256)
         if pages is not None:

@@ -222,6 +222,12 @@ def _finish(
 def _fail(
     state: _Process, task: leases.Claimed, unit_id: int, shared: batches.InputFile, reason: str, message: str
 ) -> None:
+    with state.archive.sessions() as session:
+        item = session.get(BatchItem, task.item_id)
+        ended = item is not None and item.status != "pending"
+    if ended:  # another worker, which took over an expired lease, ended the file meanwhile
+        _close_item(state, task.batch_id, task.item_id, shared.path)
+        return
     log.warning("batch %s item %s failed: %s", task.batch_id, task.item_id, reason)
     batches.record_failure(
         state.archive,

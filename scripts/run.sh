@@ -82,6 +82,11 @@ ensure_postgres() {
   fi
 }
 
+# The queue tests (tests/test_queue.py) start their own redis-server on a free port: install it if missing.
+ensure_redis() {
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+}
+
 install_venv() {
   local stamp="$VENV/.sohoa-installed"
   local want
@@ -109,6 +114,7 @@ case "$cmd" in
   test)
     install_apt
     ensure_postgres
+    ensure_redis
     install_venv
     say "ruff"
     "$VENV/bin/ruff" check sohoa tests bench samples scripts

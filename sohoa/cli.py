@@ -101,6 +101,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sohoa.commands.handover:import_cmd",
         "Import a bag made by 'sohoa export': files bit for bit, fields with manual marks, units, register.",
     ),
+    "worker": (
+        "sohoa.commands.worker:worker",
+        "Read pages of queued batches (sohoa ingest --queue) until stopped; needs SOHOA_HOME, SOHOA_DB_URL "
+        "and SOHOA_BROKER_URL.",
+    ),
     "audit": (
         "sohoa.commands.audit:audit",
         "Nhật ký truy cập (audit trail): searches, views, exports, reports and changes, newest first.",

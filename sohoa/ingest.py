@@ -8,40 +8,40 @@ Read top to bottom, ``ingest`` is the table of contents:
     layer) -> split into documents -> extract metadata -> store (claim, files, rows and their
     checksums in one transaction) -> index.
 
-Pages of all files share one process pool, so both cores stay busy across small files and
-large PDFs alike; each worker runs one Tesseract thread. A file that fails is quarantined
-with its reason and the batch goes on. Ctrl-C or a kill leaves finished files committed and
-the rest ``pending``: the same command resumes the batch. The same bytes twice (in one batch,
-in two batches or two processes at once) are stored once; the others end ``duplicate``. A
-database or disk failure stops the batch with :class:`DatabaseError`/:class:`ArchiveError`
-(exit 6), everything done so far kept, so the same command resumes it. Logs name files as
-``batch 12 item 34``: scan file names carry citizens' names.
+Pages of all files share one page executor (``sohoa.executors``: a local process pool by
+default), so both cores stay busy across small files and large PDFs alike; each worker runs
+one Tesseract thread. The rows of each file's outcome are written by ``archive.batches``. A
+file that fails is quarantined with its reason and the batch goes on. Ctrl-C or a kill leaves
+finished files committed and the rest ``pending``: the same command resumes the batch. The
+same bytes twice (in one batch, in two batches or two processes at once) are stored once; the
+others end ``duplicate``. A database or disk failure stops the batch with
+:class:`DatabaseError`/:class:`ArchiveError` (exit 6), everything done so far kept, so the
+same command resumes it. Logs name files as ``batch 12 item 34``: scan file names carry citizens' names.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import signal
 import time
 from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from sohoa.archive import batches, storage
+from sohoa.archive.batches import ItemResult
 from sohoa.archive.documents import NewDocument, store_documents
 from sohoa.archive.faults import fault_point
 from sohoa.archive.indexing import sync_index
 from sohoa.archive.matching import match_documents
-from sohoa.archive.models import AuditEvent, BatchItem, Document, Original
+from sohoa.archive.models import BatchItem, Original
 from sohoa.archive.settings import GROUP_MODE
 from sohoa.archive.store import Archive
 from sohoa.archive.units import field_context, resolve_unit
@@ -50,7 +50,7 @@ from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText
 from sohoa.digitize.pages import require_words
 from sohoa.digitize.pdfa import make_archival
-from sohoa.digitize.read import DocumentSource, ReadOptions, assemble_pdf, open_document, read_page
+from sohoa.digitize.read import DocumentSource, ReadOptions, assemble_pdf, open_document
 from sohoa.digitize.split import MODES as SPLIT_MODES
 from sohoa.digitize.split import split_pages
 from sohoa.digitize.tesseract import probe
@@ -62,6 +62,7 @@ from sohoa.errors import (
     MissingDependencyError,
     SohoaError,
 )
+from sohoa.executors import LocalPool, PageExecutor
 from sohoa.progress import NullProgress, Progress
 
 log = logging.getLogger(__name__)
@@ -83,28 +84,6 @@ class IngestOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     split: str = "auto"
     read: ReadOptions | None = None
-
-
-@dataclass
-class ItemResult:
-    """How one input file ended (the ``items`` of ``ingest --json``)."""
-
-    path: str
-    status: str
-    document_id: int | None = None
-    pages: int = 0
-    error: str | None = None
-    reason_code: str | None = None
-    document_ids: list[int] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "status": self.status,
-            "document_id": self.document_id,
-            "pages": self.pages,
-            "error": self.error,
-        }
 
 
 @dataclass
@@ -151,19 +130,18 @@ class _FileWork:
         return len(self.pages) == len(self.source.pages)
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the batch cleanly; one Tesseract thread each."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
 def ingest(
     archive: Archive,
     paths: list[Path],
     options: IngestOptions,
     progress: Progress | None = None,
+    executor: PageExecutor | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into ``archive`` under ``options.unit``; see the module docstring."""
+    """Ingest files and folders into ``archive`` under ``options.unit``; see the module docstring.
+
+    ``executor`` reads the pages (default: a local process pool of ``options.jobs`` processes);
+    it is shut down when the batch ends.
+    """
     progress = progress or NullProgress()
     if options.split not in SPLIT_MODES:
         raise SohoaError(f"--split must be one of {', '.join(SPLIT_MODES)}, not '{options.split}'")
@@ -171,7 +149,7 @@ def ingest(
     probe(read_options.tesseract, read_options.lang)  # Tesseract and its model, before anything is touched
     started = time.monotonic()
     files, skipped = batches.collect_files(paths)
-    run = _BatchRun(archive, options, progress)
+    run = _BatchRun(archive, options, progress, executor or LocalPool(options.jobs))
     try:
         try:
             run.begin(files)
@@ -221,15 +199,17 @@ def database_error(exc: Exception) -> DatabaseError:
 class _BatchRun:
     """The moving parts of one batch: its pool, the files in flight, and their rows."""
 
-    def __init__(self, archive: Archive, options: IngestOptions, progress: Progress) -> None:
+    def __init__(
+        self, archive: Archive, options: IngestOptions, progress: Progress, executor: PageExecutor
+    ) -> None:
         self.archive = archive
         self.options = options
         self.progress = progress
+        self.executor = executor
         self.batch_id = 0
         self.resumed = False
         self.unit_id = 0
         self.files: dict[int, batches.InputFile] = {}
-        self.quarantine_dir = archive.quarantine_dir
         self.done_count = 0
         self.to_index: list[int] = []
         self.last_index_flush = time.monotonic()
@@ -281,7 +261,6 @@ class _BatchRun:
             except OSError:
                 continue  # preflight says what is wrong with it
         sync_index(self.archive)  # documents a crash or a locked index left pending
-        self.quarantine_dir = self.archive.quarantine_dir / f"batch-{self.batch_id}"
         self.progress.start(len(files))
         done_before = len(files) - len(self.files)
         self.done_count = done_before
@@ -314,39 +293,7 @@ class _BatchRun:
 
     def results(self) -> list[ItemResult]:
         with self.archive.sessions() as session:
-            items = session.scalars(
-                select(BatchItem).where(BatchItem.batch_id == self.batch_id).order_by(BatchItem.id)
-            )
-            out = []
-            for item in items:
-                doc_ids = []
-                if item.sha256 and item.status in ("stored", "duplicate"):
-                    doc_ids = list(
-                        session.scalars(
-                            select(Document.id)
-                            .where(Document.original_sha256 == item.sha256)
-                            .order_by(Document.page_from)
-                        )
-                    )
-                out.append(
-                    ItemResult(
-                        item.path,
-                        item.status,
-                        item.document_id,
-                        item.pages,
-                        item.error,
-                        item.reason_code,
-                        doc_ids,
-                    )
-                )
-            return out
-
-    def _set_item(self, item_id: int, **values: Any) -> None:
-        with self.archive.sessions.begin() as session:
-            item = session.get(BatchItem, item_id)
-            assert item is not None
-            for key, value in values.items():
-                setattr(item, key, value)
+            return batches.item_results(session, self.batch_id)
 
     # -- the pipeline ------------------------------------------------------------------
     def process(self) -> None:
@@ -357,7 +304,6 @@ class _BatchRun:
         in_flight: dict[Future[PageText], tuple[_FileWork, int]] = {}
         failed_work: set[int] = set()
         limit = max(1, self.options.jobs) * 2
-        pool: ProcessPoolExecutor | None = None
         previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             while queue or tasks or in_flight or self.waiting:
@@ -373,13 +319,7 @@ class _BatchRun:
                     work, index = tasks.popleft()
                     if work.item_id in failed_work:
                         continue
-                    if pool is None:
-                        pool = ProcessPoolExecutor(
-                            max_workers=max(1, self.options.jobs),
-                            mp_context=multiprocessing.get_context("forkserver"),
-                            initializer=_worker_init,
-                        )
-                    future = pool.submit(read_page, work.source.pages[index], self.options.read)
+                    future = self.executor.submit(work.source.pages[index], self.options.read)
                     in_flight[future] = (work, index)
                 if not in_flight:
                     continue
@@ -421,8 +361,7 @@ class _BatchRun:
                         self._finish_file(work)
         finally:
             signal.signal(signal.SIGTERM, previous_term)
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+            self.executor.shutdown()
 
     def _spill(self, page: PageText) -> PageText:
         """Keep a page's PDF on disk until its document is assembled, not in memory."""
@@ -468,19 +407,10 @@ class _BatchRun:
             return None
         with self.archive.sessions() as session:
             existing = session.get(Original, copy.sha256)
-            if existing is not None:
-                first = session.scalar(
-                    select(Document.id)
-                    .where(Document.original_sha256 == copy.sha256)
-                    .order_by(Document.page_from)
-                    .limit(1)
-                )
-                pages = existing.page_count
+            pages = existing.page_count if existing is not None else 0
         if existing is not None:
             copy.path.unlink(missing_ok=True)
-            self._set_item(
-                item_id, status="duplicate", sha256=copy.sha256, document_id=first, pages=pages, error=None
-            )
+            batches.mark_duplicate(self.archive, item_id, copy.sha256, pages)
             self._done(file, "duplicate")
             return None
         try:
@@ -495,7 +425,7 @@ class _BatchRun:
     def _leave_pending(self, item_id: int, file: batches.InputFile) -> None:
         """A file still being written is left for the next run of the same command."""
         log.warning("batch %s item %s: still being written, left pending", self.batch_id, item_id)
-        self._set_item(item_id, error=STILL_WRITTEN)
+        batches.set_item(self.archive, item_id, error=STILL_WRITTEN)
         self.left_pending.append(item_id)
         self._done(file, "pending")
 
@@ -591,64 +521,24 @@ class _BatchRun:
             self.batch_id,
             work.item_id,
         )
-        with self.archive.sessions.begin() as session:
-            first = session.scalar(
-                select(Document.id)
-                .where(Document.original_sha256 == work.sha256)
-                .order_by(Document.page_from)
-            )
-            item = session.get(BatchItem, work.item_id)
-            assert item is not None
-            item.status, item.sha256, item.document_id = "duplicate", work.sha256, first
-            item.error = None
-            item.pages = len(work.pages)
+        batches.mark_duplicate(self.archive, work.item_id, work.sha256, len(work.pages))
         self._done(work.file, "duplicate")
 
     def _fail(
         self, item_id: int, file: batches.InputFile, reason_code: str, message: str, sha: str | None = None
     ) -> None:
-        """Record a failed file and quarantine it once with its reason; the batch goes on.
-
-        A file an earlier batch already quarantined (same bytes, or same path when the bytes
-        cannot be read) points at that copy instead of being copied again; the message is
-        stored Vietnamese first.
-        """
+        """Record a failed file and quarantine it once with its reason (``batches.record_failure``)."""
         log.warning("batch %s item %s failed: %s", self.batch_id, item_id, reason_code)
-        message = batches.clerk_message(reason_code, message)
-        if sha is None and reason_code not in batches.NOT_COPIED and file.path.is_file():
-            try:  # the checksum is what recognises the same bad file in a later batch
-                sha = storage.sha256_file(file.path)
-            except OSError:
-                sha = None
-        home = self.archive.home
-        with self.archive.sessions() as session:
-            kept = batches.earlier_quarantine(session, home, sha256=sha, key=batches.path_key(file.name))
-        if kept is None:
-            reason = batches.explain(reason_code)
-            copy = storage.quarantine(
-                file.path,
-                self.quarantine_dir,
-                reason_code,
-                message,
-                problem=reason.problem,
-                action=reason.action,
-                copy=reason_code not in batches.NOT_COPIED,
-            )
-            kept = copy.relative_to(home).as_posix()
-        with self.archive.sessions.begin() as session:
-            item = session.get(BatchItem, item_id)
-            assert item is not None
-            item.status, item.reason_code, item.error, item.sha256 = "failed", reason_code, message, sha
-            item.quarantine_path = kept
-            session.add(
-                AuditEvent(
-                    actor=self.archive.actor,
-                    action="ingest.failed",
-                    batch_id=self.batch_id,
-                    unit_id=self.unit_id,
-                    detail={"path": file.name, "reason": reason_code, "quarantine": kept},
-                )
-            )
+        batches.record_failure(
+            self.archive,
+            batch_id=self.batch_id,
+            unit_id=self.unit_id,
+            item_id=item_id,
+            file=file,
+            reason_code=reason_code,
+            message=message,
+            sha=sha,
+        )
         self._done(file, "failed")
 
     def _done(self, file: batches.InputFile, status: str) -> None:
@@ -666,3 +556,42 @@ def _discard_spilled(pages: Iterable[PageText]) -> None:
 def _raise_interrupt(signum: int, frame: object) -> None:
     """SIGTERM (a shutdown, a service manager) stops the batch like Ctrl-C does."""
     raise KeyboardInterrupt
+
+
+def finish_read_file(
+    archive: Archive,
+    *,
+    batch_id: int,
+    unit_id: int,
+    split: str,
+    item_id: int,
+    file: batches.InputFile,
+    copy: storage.SourceCopy,
+    pages: dict[int, PageText],
+    workdir: storage.WorkDir,
+) -> list[int]:
+    """Split, extract, store and match one file whose pages were read elsewhere (a queue worker).
+
+    It runs the same ``_finish_file`` as a local batch, so a queued file ends exactly as a local
+    one would: stored once (a race with the same bytes ends ``duplicate``), or failed and
+    quarantined. ``pages`` maps 1-based page numbers to what was read; ``copy`` is the worker's
+    private copy of the input, which storing moves into ``originals/``. The documents are
+    matched to the register but left pending for the index: one writer (the desk waiting for
+    the batch, or ``sohoa index sync``) indexes them, not every worker over a shared mount.
+    Returns the ids of the documents stored.
+    """
+    run = _BatchRun(archive, IngestOptions(unit="", split=split), NullProgress(), LocalPool(1))
+    run.batch_id, run.unit_id, run.work = batch_id, unit_id, workdir
+    with archive.sessions() as session:
+        run.field_context = field_context(session)
+    try:
+        source = open_document(copy.path)
+    except InputFileError as exc:
+        copy.path.unlink(missing_ok=True)
+        run._fail(item_id, file, exc.reason_code, exc.detail, sha=copy.sha256)
+        return []
+    run.in_flight_sha[copy.sha256] = item_id
+    run._finish_file(_FileWork(item_id, file, copy, source, dict(pages)))
+    if run.to_index:
+        match_documents(archive, document_ids=run.to_index)  # link to the backlog register
+    return run.to_index

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session, selectinload
 from sohoa import clock
 from sohoa.text import nfc
 
-from .models import AuditEvent, Batch, BatchItem, Unit, utcnow
+from . import storage
+from .models import AuditEvent, Batch, BatchItem, Document, Unit, utcnow
+from .store import Archive
 
 #: File types a scanner, a phone or a one-stop export produces; other files met while walking a
 #: folder (Thumbs.db, notes, our own JSON) are skipped and counted, not failed.
@@ -116,13 +118,19 @@ def clerk_message(reason_code: str, message: str) -> str:
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file to ingest: ``path`` as on disk (may be NFD), ``name`` its NFC form for people."""
+    """A file to ingest: ``path`` as on disk (may be NFD), ``name`` its NFC form for people.
+
+    ``label`` names a file read from somewhere else than where the clerk gave it: a queue
+    worker reads the copy a desk put in the archive's shared storage, yet the archive records
+    (and quarantine recognises) the path the clerk gave.
+    """
 
     path: Path
+    label: str | None = None
 
     @property
     def name(self) -> str:
-        return nfc(str(self.path))
+        return self.label if self.label is not None else nfc(str(self.path))
 
 
 def collect_files(paths: list[Path]) -> tuple[list[InputFile], list[str]]:
@@ -205,6 +213,141 @@ def finish(session: Session, batch: Batch, status: str, when: datetime | None = 
     """Mark the batch ``finished`` or ``interrupted``."""
     batch.status = status
     batch.finished_at = when or utcnow()
+
+
+# -- the rows of one item ---------------------------------------------------------------------
+
+
+@dataclass
+class ItemResult:
+    """How one input file ended (the ``items`` of ``ingest --json``)."""
+
+    path: str
+    status: str
+    document_id: int | None = None
+    pages: int = 0
+    error: str | None = None
+    reason_code: str | None = None
+    document_ids: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "document_id": self.document_id,
+            "pages": self.pages,
+            "error": self.error,
+        }
+
+
+def set_item(archive: Archive, item_id: int, **values: Any) -> None:
+    """Change an item's columns in a transaction of its own (one file's outcome is committed alone)."""
+    with archive.sessions.begin() as session:
+        item = session.get(BatchItem, item_id)
+        assert item is not None
+        for key, value in values.items():
+            setattr(item, key, value)
+
+
+def first_document_id(session: Session, sha256: str) -> int | None:
+    """The first document cut from the original with these bytes (what a duplicate points at)."""
+    return session.scalar(
+        select(Document.id).where(Document.original_sha256 == sha256).order_by(Document.page_from).limit(1)
+    )
+
+
+def mark_duplicate(archive: Archive, item_id: int, sha256: str, pages: int | None = None) -> None:
+    """The item's bytes are archived already (before it was read, or by a run that won the race).
+
+    An item that has ended already keeps its outcome: on a queue, a worker whose lease expired
+    while it stored the file may lose the race to the worker that took the file over.
+    """
+    with archive.sessions.begin() as session:
+        item = session.get(BatchItem, item_id, with_for_update=True)
+        assert item is not None
+        if item.status != "pending":
+            return
+        item.status, item.sha256, item.error = "duplicate", sha256, None
+        item.document_id = first_document_id(session, sha256)
+        if pages is not None:
+            item.pages = pages
+
+
+def item_results(session: Session, batch_id: int) -> list[ItemResult]:
+    """Every item of a batch as ``ingest --json`` reports it, in the order the items were added."""
+    out = []
+    query = select(BatchItem).where(BatchItem.batch_id == batch_id).order_by(BatchItem.id)
+    for item in session.scalars(query):
+        doc_ids = []
+        if item.sha256 and item.status in ("stored", "duplicate"):
+            doc_ids = list(
+                session.scalars(
+                    select(Document.id)
+                    .where(Document.original_sha256 == item.sha256)
+                    .order_by(Document.page_from)
+                )
+            )
+        out.append(
+            ItemResult(
+                item.path, item.status, item.document_id, item.pages, item.error, item.reason_code, doc_ids
+            )
+        )
+    return out
+
+
+def record_failure(
+    archive: Archive,
+    *,
+    batch_id: int,
+    unit_id: int,
+    item_id: int,
+    file: InputFile,
+    reason_code: str,
+    message: str,
+    sha: str | None = None,
+) -> str:
+    """Record a failed file and quarantine it once with its reason; returns the copy's relative path.
+
+    A file an earlier batch already quarantined (same bytes, or same path when the bytes
+    cannot be read) points at that copy instead of being copied again; the message is
+    stored Vietnamese first.
+    """
+    message = clerk_message(reason_code, message)
+    if sha is None and reason_code not in NOT_COPIED and file.path.is_file():
+        try:  # the checksum is what recognises the same bad file in a later batch
+            sha = storage.sha256_file(file.path)
+        except OSError:
+            sha = None
+    home = archive.home
+    with archive.sessions() as session:
+        kept = earlier_quarantine(session, home, sha256=sha, key=path_key(file.name))
+    if kept is None:
+        reason = explain(reason_code)
+        copy = storage.quarantine(
+            file.path,
+            archive.quarantine_dir / f"batch-{batch_id}",
+            reason_code,
+            message,
+            problem=reason.problem,
+            action=reason.action,
+            copy=reason_code not in NOT_COPIED,
+        )
+        kept = copy.relative_to(home).as_posix()
+    with archive.sessions.begin() as session:
+        item = session.get(BatchItem, item_id)
+        assert item is not None
+        item.status, item.reason_code, item.error, item.sha256 = "failed", reason_code, message, sha
+        item.quarantine_path = kept
+        session.add(
+            AuditEvent(
+                actor=archive.actor,
+                action="ingest.failed",
+                batch_id=batch_id,
+                unit_id=unit_id,
+                detail={"path": file.name, "reason": reason_code, "quarantine": kept},
+            )
+        )
+    return kept
 
 
 # -- quarantine once -------------------------------------------------------------------------
@@ -338,3 +481,25 @@ def list_batches(
         )
         for b in found
     ]
+
+
+def pending_count(session: Session, batch_id: int) -> int:
+    """Items of the batch not ended yet."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(BatchItem)
+            .where(BatchItem.batch_id == batch_id, BatchItem.status == "pending")
+        )
+        or 0
+    )
+
+
+def finish_if_done(session: Session, batch_id: int) -> bool:
+    """Mark the batch ``finished`` once no item is pending (a queue worker ended its last file)."""
+    if pending_count(session, batch_id):
+        return False
+    batch = session.get(Batch, batch_id, with_for_update=True)
+    if batch is not None and batch.status != "finished":
+        finish(session, batch, "finished")
+    return True

@@ -404,3 +404,49 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# -- many desks (issue 13): page leases for workers on a queue -----------------------------------
+class QueueTask(Base):
+    """One piece of a queued batch a worker leases: reading one page, or finishing one file.
+
+    The database is the truth, the broker only a doorbell: a worker takes a task by setting
+    ``lease_until`` (database time) while no live lease holds it, renews it while working, and
+    the reaper in every worker hands out again a task whose lease expired (its worker died) or
+    whose message was lost (a broker restarted). ``source`` is the input's copy in the shared
+    storage, relative to the archive folder; ``result`` is where a read page's text was put.
+    """
+
+    __tablename__ = "queue_tasks"
+    __table_args__ = (
+        UniqueConstraint("item_id", "kind", "page", name="uq_queue_tasks_item_kind_page"),
+        Index("ix_queue_tasks_status_lease", "status", "lease_until"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("batch_items.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # page | finish
+    page: Mapped[int] = mapped_column(Integer, default=0)  # 0-based page index; 0 for finish
+    source: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # waiting | queued | leased | done
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    worker: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    result: Mapped[str | None] = mapped_column(String(300))
+    # queued (database time) and first leased: the queue wait a page had, for the bench and operators
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    leased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class QueueWorker(Base):
+    """A ``sohoa worker`` process and when it last said it was alive (a desk waits only while one is)."""
+
+    __tablename__ = "queue_workers"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid
+    concurrency: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

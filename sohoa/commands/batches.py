@@ -1,6 +1,8 @@
-"""``sohoa batches``: what each ingest run did, and why each failed file failed."""
+"""``sohoa batches``: what each ingest run did, and why each failed file failed; ``resume`` a queued one."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 from rich.console import Console
@@ -9,21 +11,25 @@ from rich.text import Text
 
 from sohoa.archive import batches as batch_ops
 from sohoa.commands.base import Context, emit_json, pass_ctx
+from sohoa.commands.progress import progress_for
 
 
-@click.command("batches")
+@click.group("batches", invoke_without_command=True)
 @click.option(
     "--failed", "failed_only", is_flag=True, help="Only batches with failed files, listing each file."
 )
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="Newest batches shown.")
 @click.option("--json", "json_out", is_flag=True, help="Print the batches as JSON (shape in the README).")
-@pass_ctx
-def batches(ctx: Context, failed_only: bool, limit: int, json_out: bool) -> None:
+@click.pass_context
+def batches(click_ctx: click.Context, failed_only: bool, limit: int, json_out: bool) -> None:
     """List ingest batches, newest first, with how many files were stored, duplicate, failed or pending.
 
     With --failed, each failed file is listed with its reason and its copy in the quarantine folder.
+    'sohoa batches resume ID' continues a queued batch (ingest --queue) from any desk.
     """
-    archive = ctx.archive
+    if click_ctx.invoked_subcommand is not None:
+        return
+    archive = click_ctx.find_object(Context).archive
     with archive.sessions() as session:
         found = batch_ops.list_batches(session, failed_only=failed_only, limit=limit, tz=archive.tz)
     if json_out:
@@ -55,3 +61,28 @@ def batches(ctx: Context, failed_only: bool, limit: int, json_out: bool) -> None
             out.print(Text(f"    {f.reason_code}: {f.message or ''}"), soft_wrap=True)
             out.print(Text(f"    bản cách ly (quarantine copy): {f.quarantine_path or '-'}"), soft_wrap=True)
     out.print(Text(f"\nThư mục cách ly (quarantine folder): {archive.quarantine_dir}"), soft_wrap=True)
+
+
+@batches.command("resume")
+@click.argument("batch_id", type=int)
+@click.option("--json", "json_out", is_flag=True, help="Print the batch result as JSON (as ingest --json).")
+@click.option("--no-wait", is_flag=True, help="Queue what is left and return at once.")
+@pass_ctx
+def resume(ctx: Context, batch_id: int, json_out: bool, no_wait: bool) -> None:
+    """Continue a queued batch from any desk: queue the files its desk did not, then wait for the workers.
+
+    Exits 0 when every file ended stored or duplicate, 3 when some failed or are left pending,
+    6 when no worker has been alive for 5 minutes (start 'sohoa worker', then run this again).
+    """
+    from sohoa.commands.documents import print_ingest_summary, print_queued
+    from sohoa.queue.desk import resume as resume_batch
+
+    report = resume_batch(ctx.archive, batch_id, progress_for(json_out), wait=not no_wait)
+    if no_wait:
+        print_queued(report.batch_id, json_out)
+        return
+    if json_out:
+        emit_json(report.to_json())
+    else:
+        print_ingest_summary(ctx.archive, report)
+    sys.exit(int(report.exit_code))

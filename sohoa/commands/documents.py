@@ -36,27 +36,71 @@ from sohoa.commands.progress import progress_for
     help="How to cut a batch scan into documents.",
 )
 @click.option("--json", "json_out", is_flag=True, help="Print the batch result as JSON.")
+@click.option(
+    "--queue",
+    "queued",
+    is_flag=True,
+    help="Hand the pages to 'sohoa worker' processes through the queue (PostgreSQL archives only).",
+)
+@click.option("--no-wait", is_flag=True, help="With --queue: print the batch id and return at once.")
 @pass_ctx
 def ingest(
-    ctx: Context, paths: tuple[Path, ...], unit: str, jobs: int | None, split: str, json_out: bool
+    ctx: Context,
+    paths: tuple[Path, ...],
+    unit: str,
+    jobs: int | None,
+    split: str,
+    json_out: bool,
+    queued: bool,
+    no_wait: bool,
 ) -> None:
     """Archive scanned files and folders (recursively): OCR, store, index.
 
     Every file ends as stored, duplicate or failed; failed files are copied to the
     quarantine folder with a reason. Interrupted? Run the same command again to resume.
+    With --queue the files go into the archive's shared storage and workers read them;
+    'sohoa batches resume ID' follows (or continues) the batch from any desk.
     """
     from sohoa.ingest import IngestOptions
     from sohoa.ingest import ingest as run_ingest
 
+    if no_wait and not queued:
+        raise click.UsageError("--no-wait chỉ dùng cùng --queue (--no-wait goes with --queue)")
     options = IngestOptions(unit=unit, split=split)
     if jobs:
         options.jobs = jobs
-    report = run_ingest(ctx.archive, list(paths), options, progress_for(json_out))
+    if queued:
+        from sohoa.queue.desk import submit
+
+        report = submit(ctx.archive, list(paths), options, progress_for(json_out), wait=not no_wait)
+        if no_wait:
+            print_queued(report.batch_id, json_out)
+            return
+    else:
+        report = run_ingest(ctx.archive, list(paths), options, progress_for(json_out))
     if json_out:
         emit_json(report.to_json())
     else:
         _print_ingest_summary(ctx.archive, report)
     sys.exit(int(report.exit_code))
+
+
+def print_queued(batch_id: int, json_out: bool) -> None:
+    """``--no-wait``: the batch id alone on stdout (scripts keep it), what to do next on stderr."""
+    if json_out:
+        emit_json({"batch": batch_id})
+    else:
+        click.echo(batch_id)
+    click.echo(
+        f"Lô {batch_id} đã vào hàng đợi; theo dõi hoặc làm tiếp bằng 'sohoa batches resume {batch_id}' "
+        f"(batch {batch_id} queued; follow or continue it with 'sohoa batches resume {batch_id}')",
+        err=True,
+    )
+
+
+def print_ingest_summary(archive: Archive, report: Any) -> None:
+    """The table a clerk reads after a batch (local or queued)."""
+    _print_ingest_summary(archive, report)
 
 
 def _print_ingest_summary(archive: Archive, report: Any) -> None:

@@ -1,0 +1,65 @@
+"""Where pages are read: the seam between the ingest pipeline and the processes that run OCR.
+
+The pipeline hands each page (a picklable :class:`PageRef`) to a :class:`PageExecutor` and
+gets a future back; it never knows whether the page is read in a local process or elsewhere.
+:class:`LocalPool` is the default: a process pool on this machine, one Tesseract thread per
+process (``OMP_THREAD_LIMIT=1``: OpenMP threads made one page six times slower), Ctrl-C left
+to the parent. Tests and benchmarks may pass another executor (for instance a thread pool or
+an executor that fails) to ``sohoa.ingest.ingest``.
+
+Workers on a queue (``sohoa.queue``) do not go through a future: a desk may die while its
+pages are read, so there the database's task rows carry the state, not a process's memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Protocol
+
+from sohoa.digitize.model import PageText
+from sohoa.digitize.read import PageRef, ReadOptions, read_page
+
+
+class PageExecutor(Protocol):
+    """Reads pages somewhere and hands each result back as a future."""
+
+    def submit(self, ref: PageRef, options: ReadOptions | None) -> Future[PageText]:
+        """Start reading one page; the future holds its :class:`PageText` or the error raised."""
+
+    def shutdown(self) -> None:
+        """Stop: cancel pages not started, do not wait for those being read (the batch is over)."""
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the batch cleanly; one Tesseract thread each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+class LocalPool:
+    """A process pool on this machine, started at the first page (a batch of duplicates needs none).
+
+    ``forkserver`` rather than ``fork``: the parent holds database connections and a lock file
+    that a forked child must not inherit.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, ref: PageRef, options: ReadOptions | None) -> Future[PageText]:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_worker_init,
+            )
+        return self._pool.submit(read_page, ref, options)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

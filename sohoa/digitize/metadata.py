@@ -32,8 +32,8 @@ from sohoa.digitize.fields.header import (
 from sohoa.digitize.fields.people import read_id_numbers, read_subject_names
 from sohoa.digitize.fields.signer import read_signer
 from sohoa.digitize.fields_context import DEFAULT_CONTEXT, FieldContext
+from sohoa.digitize.fields_domains import infer_field
 from sohoa.digitize.fields_text import PageLines, fold, nfc, page_lines
-from sohoa.digitize.fields_vocab import infer_field
 from sohoa.digitize.model import PageText
 from sohoa.fields import FIELD_NAMES, LIST_FIELDS
 
@@ -133,15 +133,12 @@ def extract_fields(pages: list[PageText], context: FieldContext | None = None) -
     exclude = {fold(signer)} if signer else set()
     names, c = read_subject_names(laid, exclude)
     result.set("subject_names", names, c)
-    ids, c = read_id_numbers(all_lines)
     # A household business certificate's number is its business code: not an identifier of a subject.
-    result.set("id_numbers", [i for i in ids if i != number], c)
+    ids, c = read_id_numbers(all_lines, exclude=[number] if number else [])
+    result.set("id_numbers", ids, c)
 
-    field_name = symbol_field(number, context) if doc_type == "Công văn" else None
-    field_conf = 0.85
-    if field_name is None:
-        body = "\n".join(ln.text for ln in all_lines[header.body_from : header.body_from + 60])
-        field_name, field_conf = infer_field(title, summary, body)
+    body = "\n".join(ln.text for ln in all_lines[header.body_from : header.body_from + 60])
+    field_name, field_conf = infer_field(title, summary, body, drafted=symbol_field(number, context))
     result.set("field", field_name, field_conf)
     code, c = read_dossier_code(all_lines, context)
     result.set("dossier_code", code, c)

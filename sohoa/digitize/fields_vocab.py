@@ -50,6 +50,7 @@ TITLE_TYPES: tuple[tuple[str, str], ...] = (
     ("QUY ĐỊNH", "Quy định"),
     ("CÔNG ĐIỆN", "Công điện"),
     ("HỢP ĐỒNG", "Hợp đồng"),
+    ("LỜI CHỨNG", "Lời chứng"),
 )
 
 # Type abbreviation in the symbol (``1234/QĐ-UBND``) -> type, for pages whose title is unreadable.

@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sohoa.archive.review import DEFAULT_THRESHOLD  # noqa: E402
 from sohoa.digitize.metadata import FIELD_NAMES, extract_fields  # noqa: E402
 from sohoa.digitize.model import PageText  # noqa: E402
 from sohoa.digitize.read import read_document  # noqa: E402
@@ -104,8 +105,9 @@ def sample_files(folder: Path) -> list[tuple[Path, dict]]:
 
 
 def measure_fields(samples: list[tuple[Path, dict]], read: dict, show: set[str]) -> dict:
-    """Accuracy per condition x field, and timings."""
+    """Accuracy per condition x field, whether each value was sure (kept out of review), and timings."""
     table: dict[str, dict[str, list[bool]]] = {}
+    sure: dict[str, dict[str, list[bool | None]]] = {}
     extract_per_page: list[float] = []
     ocr_per_page: list[float] = []
     for path, meta in samples:
@@ -119,13 +121,42 @@ def measure_fields(samples: list[tuple[Path, dict]], read: dict, show: set[str])
             extract_per_page.append(extract_seconds / len(pages))
             ocr_per_page.append(ocr_seconds / len(pages))
         row = table.setdefault(meta["condition"], {f: [] for f in FIELD_NAMES})
+        sure_row = sure.setdefault(meta["condition"], {f: [] for f in FIELD_NAMES})
         for name in FIELD_NAMES:
             ok = normalise(result.values[name]) == normalise(meta["fields"].get(name))
             row[name].append(ok)
+            empty = result.values[name] in (None, "", [])
+            sure_row[name].append(None if empty else result.confidence[name] >= DEFAULT_THRESHOLD)
             if not ok and (name in show or "all" in show):
                 want = meta["fields"].get(name)
                 print(f"  MISS {path.name} {name}: got {result.values[name]!r} want {want!r}")
-    return {"table": table, "extract": extract_per_page, "ocr": ocr_per_page}
+    return {"table": table, "sure": sure, "extract": extract_per_page, "ocr": ocr_per_page}
+
+
+def print_confidence(
+    table: dict[str, dict[str, list[bool]]], sure: dict[str, dict[str, list[bool | None]]]
+) -> list[str]:
+    """Print, per key field and condition, wrong values kept out of review and right ones sent to it.
+
+    The first must stay at or under 2% (issue 9: a wrong value must look doubtful); the second is
+    the clerk's review load for values that were right after all.
+    """
+    conditions = sorted(table)
+    misses = []
+    print("\nkey fields: wrong with high confidence % / right but sent to review % "
+          f"(threshold {DEFAULT_THRESHOLD}; empty values not counted)")
+    print(f"{'field':15}" + "".join(f"{c.replace('tiff-multi', 'tiff-m'):>10}" for c in conditions))
+    for name in (*KEY_FIELDS, "signer_title"):
+        cells = []
+        for cond in conditions:
+            pairs = list(zip(table[cond][name], sure[cond][name], strict=True))
+            wrong_sure = 100.0 * sum(1 for ok, s in pairs if not ok and s) / len(pairs)
+            right_doubt = 100.0 * sum(1 for ok, s in pairs if ok and s is False) / len(pairs)
+            if wrong_sure > 2.0:
+                misses.append(f"{name} wrong with high confidence on {cond}: {wrong_sure:.0f}%")
+            cells.append(f"{wrong_sure:4.0f}/{right_doubt:<4.0f}")
+        print(f"{name:15}" + "".join(f"{c:>10}" for c in cells))
+    return misses
 
 
 def print_table(table: dict[str, dict[str, list[bool]]]) -> list[str]:
@@ -238,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         read = read_all([p for p, _ in samples], args.jobs, cache)
         result = measure_fields(samples, read, {s for s in args.show.split(",") if s})
     misses = print_table(result["table"])
+    misses += print_confidence(result["table"], result["sure"])
     if result["extract"]:
         ext = statistics.fmean(result["extract"]) * 1000
         ocr = statistics.fmean(result["ocr"]) * 1000

@@ -99,14 +99,17 @@ def ocr_page(rows: list[tuple[int, int, str, float]]) -> PageText:
     return PageText(number=1, text=text, method="ocr", confidence=0.9, words=words, width=2480, height=3508)
 
 
-def decision_rows(id_conf: float = 95.0, title_conf: float = 95.0, name: bool = True) -> list:
+def decision_rows(
+    id_conf: float = 95.0, title_conf: float = 95.0, name: bool = True, subject_conf: float = 95.0
+) -> list:
     rows = [
         (200, 250, "ỦY BAN NHÂN DÂN", 95.0), (200, 1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0),
         (260, 250, "PHƯỜNG TÍCH SƠN", 95.0), (260, 1450, "Độc lập - Tự do - Hạnh phúc", 95.0),
         (330, 300, "Số: 88/QĐ-UBND", 95.0), (330, 1350, "Tích Sơn, ngày 04 tháng 11 năm 2024", 95.0),
         (500, 1000, "QUYẾT ĐỊNH", 95.0),
         (560, 800, "Về việc trợ cấp xã hội hằng tháng", 95.0),
-        (700, 300, "Điều 1. Trợ cấp cho bà Khổng Thị Tư, sinh năm 1941,", 95.0),
+        (700, 300, "Điều 1. Trợ cấp cho bà", 95.0), (700, 760, "Khổng Thị Tư,", subject_conf),
+        (700, 1100, "sinh năm 1941,", 95.0),
         (760, 300, "số định danh cá nhân:", 95.0), (760, 760, "026141004321", id_conf),
         (2600, 250, "Nơi nhận:", 95.0), (2600, 1500, "TM. ỦY BAN NHÂN DÂN", 95.0),
         (2660, 250, "- Lưu: VT.", 95.0), (2660, 1550, "PHÓ CHỦ TỊCH", title_conf),
@@ -123,6 +126,15 @@ def test_digits_read_unsure_make_the_id_doubtful() -> None:
     unsure = extract_fields([ocr_page(decision_rows(id_conf=62.0))])
     assert unsure.values["id_numbers"] == ["026141004321"]
     assert unsure.confidence["id_numbers"] < DEFAULT_THRESHOLD
+
+
+def test_a_name_read_unsure_goes_to_review() -> None:
+    sure = extract_fields([ocr_page(decision_rows())])
+    assert sure.values["subject_names"] == ["Khổng Thị Tư"]
+    assert sure.confidence["subject_names"] >= DEFAULT_THRESHOLD
+    unsure = extract_fields([ocr_page(decision_rows(subject_conf=55.0))])
+    assert unsure.values["subject_names"] == ["Khổng Thị Tư"]  # a valid name is kept as read
+    assert unsure.confidence["subject_names"] < DEFAULT_THRESHOLD
 
 
 def test_signer_title_from_a_whole_block_is_sure() -> None:

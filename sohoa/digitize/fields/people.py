@@ -115,6 +115,25 @@ def _strip_honorific(tokens: list[str]) -> list[str]:
     return tokens
 
 
+# Tesseract's word confidence (0-100) each syllable of a name must reach to count as read
+# cleanly: OCR turns one valid name into another (Lân -> Lan) and only its doubt shows it.
+_CLEAN_NAME_WORD = 80.0
+# Strength of a name one of whose syllables OCR read unsure: below the review threshold (0.8).
+_DOUBTFUL_NAME = 0.7
+
+
+def _name_conf(page: PageLines, index: int, run: list[str]) -> float:
+    """The confidence of a name read on line ``index`` (and the next, where it wraps): the line's,
+    capped to doubtful when a word carrying one of its syllables was read unsure."""
+    wanted = {fold(token) for token in run}
+    lines = page.lines[index : index + 2]
+    confs = [w.conf for ln in lines for w in ln.words if fold(w.text.strip(",.;:()")) in wanted]
+    conf = lines[0].conf if lines else 0.0
+    if confs and min(confs) < _CLEAN_NAME_WORD:
+        return min(conf, _DOUBTFUL_NAME)
+    return conf
+
+
 def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str], float]:
     """People the result is about: labelled names (``Họ, chữ đệm và tên:``) and honorific + name.
 
@@ -140,7 +159,7 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
                 run = _name_run(words, allow_caps=True)
                 if len(run) >= 2 and looks_like_name(" ".join(run)):
                     caps = words[0].isupper()
-                    sightings.append(NameSighting(" ".join(run), line.conf, caps))
+                    sightings.append(NameSighting(" ".join(run), _name_conf(page, line.index, run), caps))
         tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
         for t, (tok, _line) in enumerate(tokens):
             honorific = fold(tok).strip("(:,")
@@ -173,7 +192,7 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
                 continue  # "ông UBND …": capitals after an honorific are a name only from a surname
             if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
                 continue
-            sightings.append(NameSighting(" ".join(run), page.lines[first_line].conf * 0.9, False))
+            sightings.append(NameSighting(" ".join(run), _name_conf(page, first_line, run) * 0.9, False))
     names: list[str] = []
     confs_out: list[float] = []
     for name, conf in consolidate(sightings):

@@ -3,6 +3,8 @@
     .venv/bin/python bench/metadata_accuracy.py                  # the committed samples/
     .venv/bin/python bench/metadata_accuracy.py --generate 3     # + 3 more per template, every condition
     .venv/bin/python bench/metadata_accuracy.py --stack 30       # + split a 30-document stack
+    .venv/bin/python bench/metadata_accuracy.py --generate 1 --no-samples --stack 0 \
+        --conditions seal-grey,seal-fax,seal-pdf-image              # seals scanned without colour
 
 Prints, per scan condition and field, the share of documents whose extracted value equals the
 ground truth after normalisation (NFC, case and whitespace folded; dates as dates; lists as
@@ -246,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generate", type=int, default=0, metavar="N",
                         help="also render N more documents per template in every condition (temp folder)")
     parser.add_argument("--seed", type=int, default=7, help="seed for --generate and --stack")
+    parser.add_argument("--conditions", default="",
+                        help="conditions of the --generate set (default: the 8 of the samples; also "
+                             "seal-grey, seal-fax, seal-pdf-image)")
+    parser.add_argument("--no-samples", action="store_true", help="measure the --generate set only")
     parser.add_argument("--stack", type=int, default=30, metavar="DOCS", help="stack size to split (0: skip)")
     parser.add_argument("--jobs", type=int, default=2, help="OCR worker processes")
     parser.add_argument("--cache", type=Path, help="pickle file keeping OCR results between runs")
@@ -253,10 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
-        samples = sample_files(args.samples)
+        samples = [] if args.no_samples else sample_files(args.samples)
         if args.generate:
             gen = load_generator()
-            gen.render_set(Path(tmp), args.generate, None, args.seed)
+            conditions = [c for c in args.conditions.split(",") if c] or None
+            gen.render_set(Path(tmp), args.generate, conditions, args.seed)
             samples += sample_files(Path(tmp))
         if not samples:
             print(f"no samples with JSON truth in {args.samples}", file=sys.stderr)
@@ -265,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         cache = args.cache
         if cache and args.generate:
-            cache = cache.with_name(f"{cache.stem}-g{args.generate}-s{args.seed}{cache.suffix}")
+            tag = args.conditions.replace(",", "+")
+            cache = cache.with_name(f"{cache.stem}-g{args.generate}-s{args.seed}{tag}{cache.suffix}")
         read = read_all([p for p, _ in samples], args.jobs, cache)
         result = measure_fields(samples, read, {s for s in args.show.split(",") if s})
     misses = print_table(result["table"])

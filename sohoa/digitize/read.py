@@ -349,7 +349,7 @@ def _reread_doubtful(
             replace(_to_word(w), left=w.left + left, top=w.top + piece_top)
             for out, left, piece_top in outputs
             for w in out.words
-            if _is_text(w, options.min_word_conf)
+            if _is_text(w, options.min_word_conf) or _capitalised_syllable(w)
         ]
         words = [w for w in words if not top <= w.top + w.height / 2 <= bottom]
         words += layout.rows_by_overlap(found, block=2000 + number)
@@ -629,6 +629,17 @@ _DEBRIS = set("_|~\\<>=^`'‘’«»©®°—¬")
 # A lone punctuation token below this confidence is a speck (measured: real list dashes read at
 # 76-93, specks read as '.' or ':' at 21-63).
 _PUNCTUATION_MIN_CONF = 70.0
+
+
+def _capitalised_syllable(word: tesseract.TsvWord) -> bool:
+    """True for a capitalised Vietnamese syllable, however unsure Tesseract is of it.
+
+    In a zone read again with the seal taken out, a name's first syllable that the ring crossed
+    comes back spelt right but at confidence 0 (``Khổng``); a speck is never a well-formed
+    syllable. Its low confidence stays on the word, so the name it opens goes to review.
+    """
+    text = word.text.strip(".,;:")
+    return len(text) >= 2 and text[0].isupper() and syllables.is_syllable(text)
 
 
 def _is_text(word: tesseract.TsvWord, min_conf: float) -> bool:

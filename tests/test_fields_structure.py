@@ -318,7 +318,7 @@ def test_drafting_units_and_dossier_codes_are_configuration() -> None:
         ("Quyết định", "Về việc cho phép chuyển mục đích sử dụng đất", "Đất đai"),
         ("Thông báo", "Về lịch tiếp công dân tháng 7 năm 2024", "Tiếp công dân"),
         ("Quyết định", "Về việc xử phạt vi phạm hành chính", "Xử lý vi phạm hành chính"),
-        ("Quyết định", "Về việc giải quyết khiếu nại của bà Nguyễn Thị Hoa (lần đầu)", "Giải quyết khiếu nại"),
+        ("Quyết định", "Về việc giải quyết khiếu nại của bà Nguyễn Thị Hoa", "Giải quyết khiếu nại"),
         ("Quyết định", "Về việc trợ cấp hằng tháng đối với thân nhân liệt sĩ", "Người có công"),
         ("Quyết định", "Về việc công nhận hộ nghèo năm 2024", "Giảm nghèo"),
         ("Quyết định", "Về việc cho nhận con nuôi", "Nuôi con nuôi"),
@@ -337,7 +337,8 @@ def test_field_from_wording(title: str, summary: str | None, field: str) -> None
     ("title", "summary", "field"),
     [
         # a fine "in the field of land": the fine's field, but the land domain competes
-        ("Quyết định", "Về việc xử phạt vi phạm hành chính trong lĩnh vực đất đai", "Xử lý vi phạm hành chính"),
+        ("Quyết định", "Về việc xử phạt vi phạm hành chính trong lĩnh vực đất đai",
+         "Xử lý vi phạm hành chính"),
         # culture's title and a commendation's wording: a judgement call
         ("Quyết định", "Về việc công nhận danh hiệu Gia đình văn hóa năm 2024", "Văn hóa"),
         # a reply to a petition says little of its field

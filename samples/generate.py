@@ -64,6 +64,15 @@ CONDITIONS: dict[str, Condition] = {c.name: c for c in [
     Condition("pdf-text", "pdf", None, "born-digital PDF with a Unicode text layer (embedded Noto Serif)"),
     Condition("tiff-multi", "tif", 300, "multi-page TIFF, 300 dpi greyscale, Deflate-compressed"),
 ]}
+# Stress conditions, rendered on request only (--conditions), never part of the committed set: the
+# paper is stamped (red seal over a signature) and then scanned without colour, as most offices
+# scan, so the seal's red cannot be told from the text's black by colour.
+STRESS_CONDITIONS: dict[str, Condition] = {c.name: c for c in [
+    Condition("seal-grey", "jpg", 200, "red seal over the signature, scanned 200 dpi greyscale JPEG"),
+    Condition("seal-fax", "tif", 200, "red seal over the signature, faxed: 1-bit 200 dpi with speckles"),
+    Condition("seal-pdf-image", "pdf", 300, "red seal over the signature, image-only PDF of a grey scan"),
+]}
+ALL_CONDITIONS: dict[str, Condition] = {**CONDITIONS, **STRESS_CONDITIONS}
 
 
 @dataclass
@@ -112,7 +121,7 @@ def _nfc(value):
 
 
 def file_name(document: Document, condition: str) -> str:
-    cond = CONDITIONS[condition]
+    cond = ALL_CONDITIONS[condition]
     ext = cond.ext
     if len(document.pages) > 1 and ext in ("png", "jpg"):
         ext = "tif"  # a scanner writes a multi-page document as one multi-page TIFF
@@ -126,7 +135,7 @@ def skew_angle(document: Document) -> float:
 
 def sidecar(document: Document, condition: str) -> dict:
     """The ground-truth JSON written next to a rendered file (computed without rendering)."""
-    cond = CONDITIONS[condition]
+    cond = ALL_CONDITIONS[condition]
     out = {
         "stem": f"{document.doc}.{condition}", "doc": document.doc, "template": document.template,
         "condition": condition, "file": file_name(document, condition), "pages": len(document.pages),
@@ -140,7 +149,7 @@ def sidecar(document: Document, condition: str) -> dict:
 
 def page_images(document: Document, condition: str) -> list[Image.Image]:
     """The scanned page images of `document` under an image condition."""
-    cond = CONDITIONS[condition]
+    cond = ALL_CONDITIONS[condition]
     assert cond.dpi is not None
     images = []
     for n, page in enumerate(document.pages):
@@ -158,6 +167,14 @@ def page_images(document: Document, condition: str) -> list[Image.Image]:
             img = rnd.fax(img, rng)
         elif condition == "pdf-image":
             img = rnd.scan_look(img, rng, paper=250.0, noise=1.0, fade=0.95, blur=0.7)
+        elif condition in STRESS_CONDITIONS:
+            sealed = rnd.seal_and_signature(img, page, cond.dpi, document.spec.seal_text, rng).convert("L")
+            if condition == "seal-fax":
+                img = rnd.fax(sealed, rng)
+            elif condition == "seal-grey":
+                img = rnd.scan_look(sealed, rng, paper=242.0, noise=2.0, fade=0.9, blur=0.5)
+            else:
+                img = rnd.scan_look(sealed, rng, paper=250.0, noise=1.0, fade=0.95, blur=0.7)
         elif condition == "tiff-multi":
             img = rnd.quantize(rnd.scan_look(img, rng, paper=255.0, noise=0.0, fade=0.95, blur=0.4), 8)
         images.append(img)
@@ -171,7 +188,7 @@ def render(document: Document, condition: str, out_dir: Path) -> Path:
     meta = sidecar(document, condition)
     path = out_dir / meta["file"]
     tmp = path.with_name(path.name + ".part")
-    cond = CONDITIONS[condition]
+    cond = ALL_CONDITIONS[condition]
     if condition == "pdf-text":
         rnd.write_text_pdf(document.pages, tmp, f"{document.fields['title'] or document.fields['summary']}")
     else:
@@ -188,14 +205,15 @@ def _save_images(images: list[Image.Image], path: Path, suffix: str, cond: Condi
     if suffix == ".png":
         first.save(path, "PNG", dpi=dpi, optimize=True)
     elif suffix == ".jpg":
-        first.save(path, "JPEG", dpi=dpi, quality=75 if cond.name == "grey-200" else 70, optimize=True)
+        quality = 75 if cond.name in ("grey-200", "seal-grey") else 70
+        first.save(path, "JPEG", dpi=dpi, quality=quality, optimize=True)
     elif suffix == ".pdf":
         first.save(path, "PDF", resolution=float(cond.dpi), save_all=True, append_images=rest, quality=50,
                    **PDF_DATES)
     elif suffix == ".tif":
         if first.mode == "1":
             compression = "group4"
-        elif first.mode == "RGB" or cond.name == "grey-200":
+        elif first.mode == "RGB" or cond.name in ("grey-200", "seal-grey"):
             compression = "jpeg"
         else:
             compression = "tiff_adobe_deflate"
@@ -211,7 +229,7 @@ def render_set(out_dir: Path, per_template: int = 1, conditions: list[str] | Non
                seed: int = DEFAULT_SEED, templates: tuple[str, ...] = TEMPLATES) -> list[Path]:
     """Render `per_template` documents of each template in every condition given; return the files."""
     conditions = list(conditions or CONDITIONS)
-    unknown = set(conditions) - set(CONDITIONS)
+    unknown = set(conditions) - set(ALL_CONDITIONS)
     if unknown:
         raise ValueError(f"unknown conditions: {', '.join(sorted(unknown))}")
     documents = make_documents(per_template, seed, templates)
@@ -265,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="folder to render a set into")
     parser.add_argument("--per-template", type=int, default=1)
     parser.add_argument("--conditions", default=",".join(CONDITIONS),
-                        help=f"comma-separated, of: {', '.join(CONDITIONS)}")
+                        help=f"comma-separated, of: {', '.join(ALL_CONDITIONS)}")
     parser.add_argument("--templates", default=",".join(TEMPLATES))
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--stack", type=Path, help="write a stack of documents as one image-only PDF")
@@ -281,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
         templates = tuple(t.strip() for t in args.templates.split(",") if t.strip())
         bad = [t for t in templates if t not in tpl.TEMPLATES]
-        bad += [c for c in conditions if c not in CONDITIONS]
+        bad += [c for c in conditions if c not in ALL_CONDITIONS]
         if bad:
             parser.error(f"unknown template or condition: {', '.join(bad)}")
         for path in render_set(args.out, args.per_template, conditions, args.seed, templates):

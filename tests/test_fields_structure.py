@@ -12,8 +12,8 @@ import pytest
 
 from sohoa.archive.review import DEFAULT_THRESHOLD
 from sohoa.digitize.fields_context import FieldContext
+from sohoa.digitize.fields_domains import infer_field
 from sohoa.digitize.fields_names import repair_name
-from sohoa.digitize.fields_vocab import infer_field
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
 
@@ -169,7 +169,7 @@ Dạng khuyết tật: vận động. Mức độ khuyết tật: nặng.
 """ + SIGNATURE
     result = extract_fields([page(text)])
     assert result.values["number"] == "0125"
-    assert result.values["field"] == "Lao động – Thương binh xã hội"
+    assert result.values["field"] == "Bảo trợ xã hội"
     assert result.values["subject_names"] == ["Giáp Thị Lĩnh"]
 
 
@@ -309,19 +309,67 @@ def test_drafting_units_and_dossier_codes_are_configuration() -> None:
 @pytest.mark.parametrize(
     ("title", "summary", "field"),
     [
-        ("Quyết định", "Về việc xử phạt vi phạm hành chính trong lĩnh vực đất đai", "Đất đai"),
-        ("Quyết định", "Về việc công nhận danh hiệu Gia đình văn hóa năm 2024", "Văn hóa"),
-        ("Giấy xác nhận khuyết tật", None, "Lao động – Thương binh xã hội"),
-        ("Quyết định", "Về việc khen thưởng thành tích xuất sắc", "Nội vụ"),
-        ("Giấy phép bán lẻ sản phẩm rượu", None, "Công thương"),
+        ("Giấy xác nhận khuyết tật", None, "Bảo trợ xã hội"),
+        ("Quyết định", "Về việc khen thưởng thành tích xuất sắc", "Thi đua, khen thưởng"),
+        ("Giấy phép bán lẻ sản phẩm rượu", None, "Lưu thông hàng hóa trong nước"),
+        ("Giấy phép bán lẻ sản phẩm thuốc lá", None, "Lưu thông hàng hóa trong nước"),
         ("Trích lục khai sinh", "(Bản sao)", "Hộ tịch"),
         ("Quyết định", "Về việc thu hồi đất để mở rộng Trường Tiểu học", "Đất đai"),
         ("Quyết định", "Về việc cho phép chuyển mục đích sử dụng đất", "Đất đai"),
-        ("Thông báo", "Về lịch tiếp công dân tháng 7 năm 2024", "Khiếu nại tố cáo"),
+        ("Thông báo", "Về lịch tiếp công dân tháng 7 năm 2024", "Tiếp công dân"),
+        ("Quyết định", "Về việc xử phạt vi phạm hành chính", "Xử lý vi phạm hành chính"),
+        ("Quyết định", "Về việc giải quyết khiếu nại của bà Nguyễn Thị Hoa", "Giải quyết khiếu nại"),
+        ("Quyết định", "Về việc trợ cấp hằng tháng đối với thân nhân liệt sĩ", "Người có công"),
+        ("Quyết định", "Về việc công nhận hộ nghèo năm 2024", "Giảm nghèo"),
+        ("Quyết định", "Về việc cho nhận con nuôi", "Nuôi con nuôi"),
+        ("Giấy chứng nhận đăng ký hộ kinh doanh", None, "Đăng ký kinh doanh"),
+        ("Giấy phép xây dựng", None, "Xây dựng"),
+        ("Lời chứng của người thực hiện chứng thực", None, "Chứng thực"),
     ],
 )
 def test_field_from_wording(title: str, summary: str | None, field: str) -> None:
-    assert infer_field(title, summary)[0] == field
+    found, strength = infer_field(title, summary)
+    assert found == field
+    assert strength >= DEFAULT_THRESHOLD  # the title or summary says it outright: no review
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "field"),
+    [
+        # a fine "in the field of land": the fine's field, but the land domain competes
+        ("Quyết định", "Về việc xử phạt vi phạm hành chính trong lĩnh vực đất đai",
+         "Xử lý vi phạm hành chính"),
+        # culture's title and a commendation's wording: a judgement call
+        ("Quyết định", "Về việc công nhận danh hiệu Gia đình văn hóa năm 2024", "Văn hóa"),
+        # a reply to a petition says little of its field
+        ("Công văn", "V/v trả lời đơn kiến nghị của công dân", "Xử lý đơn thư"),
+    ],
+)
+def test_field_from_ambiguous_wording_goes_to_review(title: str, summary: str, field: str) -> None:
+    found, strength = infer_field(title, summary)
+    assert found == field
+    assert strength < DEFAULT_THRESHOLD
+
+
+def test_field_from_weak_wording_alone_goes_to_review() -> None:
+    # "bản sao", "trích lục": words several fields share
+    assert infer_field("Thông báo", "Về việc cấp bản sao")[1] < DEFAULT_THRESHOLD
+    assert infer_field("Quyết định", "Về việc bồi thường, hỗ trợ")[1] < DEFAULT_THRESHOLD
+
+
+def test_field_named_outright_wins_over_scattered_words() -> None:
+    found, strength = infer_field("Kế hoạch", "Tuyên truyền trong lĩnh vực hộ tịch năm 2024",
+                                  "Phối hợp với trường học, y tế và văn hóa")
+    assert found == "Hộ tịch" and strength >= DEFAULT_THRESHOLD
+
+
+def test_drafting_unit_and_wording_weighed_together() -> None:
+    # the drafting unit (Tư pháp) agrees with nothing in the wording: not sure
+    found, strength = infer_field(None, "V/v trả lời đơn của công dân",
+                                  "đề nghị cải chính thông tin trên giấy tờ hộ tịch", drafted="Tư pháp")
+    assert found == "Tư pháp" and strength < DEFAULT_THRESHOLD
+    found, strength = infer_field(None, "V/v cấp Giấy chứng nhận quyền sử dụng đất", None, drafted="Đất đai")
+    assert found == "Đất đai" and strength >= DEFAULT_THRESHOLD
 
 
 def test_field_from_the_body_alone_is_doubtful() -> None:
@@ -354,7 +402,7 @@ def test_notice_with_a_schedule_table() -> None:
     assert v["subject_names"] == ["Khuất Văn Lân", "Cấn Thị Tám"]  # the position column is not glued on
     assert v["summary"] == "Lịch tiếp công dân định kỳ của Chủ tịch UBND phường quý III năm 2024"
     assert result.confidence["summary"] < DEFAULT_THRESHOLD  # no "Về việc": found by a weaker rule
-    assert v["field"] == "Khiếu nại tố cáo"
+    assert v["field"] == "Tiếp công dân"
     assert v["signer"] == "Đoàn Văn Hùng" and v["signer_title"] == "CHỦ TỊCH"
 
 

@@ -55,3 +55,51 @@ def add_months(date: dt.date, months: int) -> dt.date:
     year, month = date.year + total // 12, total % 12 + 1
     day = min(date.day, calendar.monthrange(year, month)[1])
     return dt.date(year, month, day)
+
+
+# --- dates in words ------------------------------------------------------------------------------
+# Attestations and civil-status papers write dates out: "Hôm nay, ngày mười lăm tháng ba năm hai
+# nghìn hai mươi tư". Folded, "mười" and "mươi" are both "muoi", "năm" (five) and "năm" (year) both
+# "nam": the grammar of the date line tells them apart.
+_NUMBER_WORDS = {
+    "khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6, "bay": 7,
+    "tam": 8, "chin": 9,
+}  # fmt: skip
+_N = r"(?:khong|mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|muoi|tram|nghin|ngan|linh|le)"
+DATE_IN_WORDS = re.compile(
+    rf"\bngay\s*:?\s*(?:mong\s+|mung\s+)?(?P<d>{_N}(?:\s+{_N}){{0,2}}?)\s*,?\s*thang\s+(?P<m>{_N}(?:\s+{_N}){{0,2}}?)\s*,?\s*"
+    rf"nam\s+(?P<y>{_N}(?:[\s,]+{_N}){{2,9}})\b"
+)
+
+
+def words_number(text: str) -> int | None:
+    """The number a Vietnamese phrase spells (``hai nghìn không trăm hai mươi tư`` -> 2024), folded input.
+
+    Returns ``None`` for a phrase holding anything but number words.
+    """
+    total, hundreds, tens, pending = 0, 0, 0, None
+    for word in text.replace(",", " ").split():
+        if word in _NUMBER_WORDS:
+            pending = _NUMBER_WORDS[word]
+        elif word == "muoi":
+            tens, pending = (1 if pending is None else pending) * 10, None
+        elif word == "tram":
+            hundreds, pending = (pending or 0) * 100, None
+        elif word in ("nghin", "ngan"):
+            total += (hundreds + tens + (pending or 0)) * 1000
+            hundreds, tens, pending = 0, 0, None
+        elif word not in ("linh", "le"):
+            return None
+    return total + hundreds + tens + (pending or 0)
+
+
+def find_dates_in_words(folded: str) -> Iterator[tuple[dt.date, int, int]]:
+    """Yield ``(date, start, end)`` for each date spelt out in words in ``folded`` text."""
+    for m in DATE_IN_WORDS.finditer(folded):
+        parts = [words_number(m.group(k)) for k in ("d", "m", "y")]
+        if None in parts:
+            continue
+        day, month, year = (int(p) for p in parts if p is not None)
+        date = make_date(str(day), str(month), str(year))
+        if date is not None:
+            yield date, m.start(), m.end()

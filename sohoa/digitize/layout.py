@@ -239,6 +239,8 @@ def _band(
     two_sided = 0
     for index in order:
         row, cut = rows[index], splits[index]
+        if cut is not None and not 0 < cut < len(row.words):
+            cut = None  # a split at the row's edge leaves one side empty: a one-sided row
         if unit and _cells(row, _SPLIT_MIN_GAP * unit) > 2:
             break  # a table row (three cells or more): read across, as printed
         if cut is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sohoa.digitize.fields.attestation import Attestation, read_attestation
 from sohoa.digitize.fields.codes import read_dossier_code, read_procedure_code, read_valid_until, symbol_field
 from sohoa.digitize.fields.header import (
     TYPES_WITH_SUMMARY,
@@ -32,8 +33,8 @@ from sohoa.digitize.fields.header import (
 from sohoa.digitize.fields.people import read_id_numbers, read_subject_names
 from sohoa.digitize.fields.signer import read_signer
 from sohoa.digitize.fields_context import DEFAULT_CONTEXT, FieldContext
+from sohoa.digitize.fields_domains import infer_field
 from sohoa.digitize.fields_text import PageLines, fold, nfc, page_lines
-from sohoa.digitize.fields_vocab import infer_field
 from sohoa.digitize.model import PageText
 from sohoa.fields import FIELD_NAMES, LIST_FIELDS
 
@@ -133,16 +134,16 @@ def extract_fields(pages: list[PageText], context: FieldContext | None = None) -
     exclude = {fold(signer)} if signer else set()
     names, c = read_subject_names(laid, exclude)
     result.set("subject_names", names, c)
-    ids, c = read_id_numbers(all_lines)
     # A household business certificate's number is its business code: not an identifier of a subject.
-    result.set("id_numbers", [i for i in ids if i != number], c)
+    ids, c = read_id_numbers(all_lines, exclude=[number] if number else [])
+    result.set("id_numbers", ids, c)
 
-    field_name = symbol_field(number, context) if doc_type == "Công văn" else None
-    field_conf = 0.85
-    if field_name is None:
-        body = "\n".join(ln.text for ln in all_lines[header.body_from : header.body_from + 60])
-        field_name, field_conf = infer_field(title, summary, body)
+    body = "\n".join(ln.text for ln in all_lines[header.body_from : header.body_from + 60])
+    field_name, field_conf = infer_field(title, summary, body, drafted=symbol_field(number, context))
     result.set("field", field_name, field_conf)
+    attestation = read_attestation(laid)
+    if attestation is not None:
+        _apply_attestation(result, attestation)
     code, c = read_dossier_code(all_lines, context)
     result.set("dossier_code", code, c)
     code, c = read_procedure_code(all_lines)
@@ -150,3 +151,22 @@ def extract_fields(pages: list[PageText], context: FieldContext | None = None) -
     valid, c = read_valid_until(all_lines, date)
     result.set("valid_until", valid, c)
     return result
+
+
+def _apply_attestation(result: ExtractedFields, found: Attestation) -> None:
+    """Make an attestation's number, date and type the document's when it is the paper's own.
+
+    It is when a "LỜI CHỨNG" heading is the title, or when nothing else gave the paper a number
+    or a type (a signature attested on a private paper). On an attested copy of a certificate
+    that has its own ``Số:``, the certificate's fields stay. Without the heading the type is a
+    reading of the wording, so it goes to review.
+    """
+    values = result.values
+    if not (found.heading or values["number"] is None or values["doc_type"] is None):
+        return
+    result.set("doc_type", "Lời chứng", 0.9 if found.heading else 0.7)
+    if found.number:
+        result.set("number", found.number, found.number_conf)
+    if found.date:
+        result.set("issued_date", found.date.isoformat(), found.date_conf)
+    result.set("field", "Chứng thực", 0.9)

@@ -597,7 +597,11 @@ def suppress_round_seal(image: Image.Image, dpi: int) -> tuple[Image.Image, Seal
     seal_level = float(np.median(seal_ink)) if seal_ink.size else text_level
     if seal_level - text_level >= _SEAL_LEVEL_GAP:
         cut = (seal_level + text_level) / 2
-        patch[(distance <= radius + band) & (patch > cut)] = 255
+        # Whitened to the paper's own level, not pure white: a disc whiter than the paper around
+        # it leaves an edge through the words it crosses, and OCR cuts them there ('Ho|àng').
+        outside = patch[(distance > radius + band) & (patch > cut)]
+        paper = int(np.median(outside)) if outside.size else 255
+        patch[(distance <= radius + band) & (patch > cut)] = paper
         method = "level"
     else:
         erase = on_ring

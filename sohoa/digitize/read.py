@@ -310,8 +310,9 @@ def _reread_doubtful(
     suppressed by shape. Each zone (its rows across the text width) is then cut from the page;
     where a clear gap parts two columns (recipients | signer) each is read whole on its own,
     else Tesseract's own segmentation (psm 3) reads the zone. The re-read replaces the first
-    pass's words there only when it has more sure words. Returns the page's words and the text
-    layers of the zones replaced (the first pass's layer stays under them in the page PDF).
+    pass's words there only when it scores better (:func:`_reading_score`). Returns the page's
+    words and the text layers of the zones replaced (the first pass's layer stays under them in
+    the page PDF).
     """
     if not options.reread_doubtful or not raw:
         return words, []
@@ -342,13 +343,13 @@ def _reread_doubtful(
         if len(outputs) < len(pieces):
             continue
         inside = [w for w in raw if top <= w.top + w.height / 2 <= bottom]
-        if sum(_sure_count(out.words) for out, _, _ in outputs) <= _sure_count(inside):
+        if sum(_reading_score(out.words) for out, _, _ in outputs) <= _reading_score(inside):
             continue
         found = [
             replace(_to_word(w), left=w.left + left, top=w.top + piece_top)
             for out, left, piece_top in outputs
             for w in out.words
-            if _is_text(w, options.min_word_conf)
+            if _is_text(w, options.min_word_conf) or _capitalised_syllable(w)
         ]
         words = [w for w in words if not top <= w.top + w.height / 2 <= bottom]
         words += layout.rows_by_overlap(found, block=2000 + number)
@@ -413,11 +414,14 @@ def _doubtful_zones(
         rows.setdefault((w.block, w.par, w.line), []).append(w)
     ordered = sorted(rows.values(), key=lambda row: min(w.top for w in row))
     low = [sum(1 for w in row if w.conf < _DOUBT_CONF) for row in ordered]
-    seeds = [
-        sum(1 for w in row if w.conf < _DOUBT_CONF and any(ch.isalnum() for ch in w.text)) >= _DOUBT_SEED
-        for row in ordered
-    ]
     width, height = size
+    unsure = [
+        sum(1 for w in row if w.conf < _DOUBT_CONF and any(ch.isalnum() for ch in w.text)) for row in ordered
+    ]
+    seeds = [
+        n >= _DOUBT_SEED or (n >= 1 and _in_signer_quarter(row, width, height))
+        for n, row in zip(unsure, ordered, strict=True)
+    ]
     text_left = max(0, min(w.left for w in raw) - 10)
     text_right = min(width, max(w.left + w.width for w in raw) + 10)
     zones: list[tuple[int, int, int, int]] = []
@@ -434,16 +438,50 @@ def _doubtful_zones(
         first, last = max(floor, first - 1), min(len(ordered) - 1, last + 1)
         members = [w for row in ordered[first : last + 1] for w in row]
         unit = statistics.median(w.height for w in members)
-        top = max(0, int(min(w.top for w in members) - unit * 0.5))
-        bottom = min(height, int(max(w.top + w.height for w in members) + unit * 0.5))
+        first_top = min(w.top for w in members)
+        last_bottom = max(w.top + w.height for w in members)
+        top = max(0, int(first_top - unit * 0.5))
+        bottom = min(height, int(last_bottom + unit * 0.5))
+        # The margin never cuts through a row outside the zone: half a line of capitals read
+        # as a row of its own is garbage that outweighs the words the re-read recovers.
+        above = [w.top + w.height for row in ordered[:first] for w in row]
+        below = [w.top for row in ordered[last + 1 :] for w in row]
+        top = max([top, *(b + 1 for b in above if b <= first_top)])
+        bottom = min([bottom, *(t - 1 for t in below if t >= last_bottom)])
         if bottom - top <= _MAX_ZONE_INCHES * (dpi or 300):
             zones.append((text_left, top, text_right, bottom))
         index = floor = last + 1  # zones never share a row
     return zones
 
 
-def _sure_count(words: list[tesseract.TsvWord]) -> int:
-    return sum(1 for w in words if w.conf >= _SURE_CONF and any(ch.isalnum() for ch in w.text))
+def _in_signer_quarter(row: list[tesseract.TsvWord], width: int, height: int) -> bool:
+    """True for a row in the lower right of the page, where the signer block and its seal sit.
+
+    There one unsure word is enough to read the zone again: a seal's ring crossing the title or
+    the name costs a single word (``Khổống``, a lost ``CHỦ``), while elsewhere one unsure word is
+    mostly a speck or a dot leader not worth a second pass.
+    """
+    left = min(w.left for w in row)
+    top = min(w.top for w in row)
+    return left >= 0.4 * width and top >= 0.35 * height
+
+
+def _reading_score(words: list[tesseract.TsvWord]) -> int:
+    """Sure words that are Vietnamese syllables or numbers, less unsure words.
+
+    Of two readings of a zone the better one recovers the words whole (``Đào Tuấn`` rather than
+    ``Đào.Tuấn``) without the seal's debris around them (``SEH6'``, ``teAÓ``, ``AJ4``).
+    """
+    score = 0
+    for w in words:
+        bare = w.text.strip(".,;:()\"'“”-–")
+        if not any(ch.isalnum() for ch in bare):
+            continue
+        if w.conf < _DOUBT_CONF:
+            score -= 1
+        elif w.conf >= _SURE_CONF and (any(ch.isdigit() for ch in bare) or syllables.is_syllable(bare)):
+            score += 1
+    return score
 
 
 # Lines read again from what the first pass missed must look like text: each word at least this
@@ -591,6 +629,17 @@ _DEBRIS = set("_|~\\<>=^`'‘’«»©®°—¬")
 # A lone punctuation token below this confidence is a speck (measured: real list dashes read at
 # 76-93, specks read as '.' or ':' at 21-63).
 _PUNCTUATION_MIN_CONF = 70.0
+
+
+def _capitalised_syllable(word: tesseract.TsvWord) -> bool:
+    """True for a capitalised Vietnamese syllable, however unsure Tesseract is of it.
+
+    In a zone read again with the seal taken out, a name's first syllable that the ring crossed
+    comes back spelt right but at confidence 0 (``Khổng``); a speck is never a well-formed
+    syllable. Its low confidence stays on the word, so the name it opens goes to review.
+    """
+    text = word.text.strip(".,;:")
+    return len(text) >= 2 and text[0].isupper() and syllables.is_syllable(text)
 
 
 def _is_text(word: tesseract.TsvWord, min_conf: float) -> bool:

@@ -8,8 +8,9 @@ passports where a label names them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sohoa.digitize.fields_names import (
     NameSighting,
@@ -114,6 +115,25 @@ def _strip_honorific(tokens: list[str]) -> list[str]:
     return tokens
 
 
+# Tesseract's word confidence (0-100) each syllable of a name must reach to count as read
+# cleanly: OCR turns one valid name into another (Lân -> Lan) and only its doubt shows it.
+_CLEAN_NAME_WORD = 80.0
+# Strength of a name one of whose syllables OCR read unsure: below the review threshold (0.8).
+_DOUBTFUL_NAME = 0.7
+
+
+def _name_conf(page: PageLines, index: int, run: list[str]) -> float:
+    """The confidence of a name read on line ``index`` (and the next, where it wraps): the line's,
+    capped to doubtful when a word carrying one of its syllables was read unsure."""
+    wanted = {fold(token) for token in run}
+    lines = page.lines[index : index + 2]
+    confs = [w.conf for ln in lines for w in ln.words if fold(w.text.strip(",.;:()")) in wanted]
+    conf = lines[0].conf if lines else 0.0
+    if confs and min(confs) < _CLEAN_NAME_WORD:
+        return min(conf, _DOUBTFUL_NAME)
+    return conf
+
+
 def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str], float]:
     """People the result is about: labelled names (``Họ, chữ đệm và tên:``) and honorific + name.
 
@@ -139,7 +159,7 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
                 run = _name_run(words, allow_caps=True)
                 if len(run) >= 2 and looks_like_name(" ".join(run)):
                     caps = words[0].isupper()
-                    sightings.append(NameSighting(" ".join(run), line.conf, caps))
+                    sightings.append(NameSighting(" ".join(run), _name_conf(page, line.index, run), caps))
         tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
         for t, (tok, _line) in enumerate(tokens):
             honorific = fold(tok).strip("(:,")
@@ -172,7 +192,7 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
                 continue  # "ông UBND …": capitals after an honorific are a name only from a surname
             if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
                 continue
-            sightings.append(NameSighting(" ".join(run), page.lines[first_line].conf * 0.9, False))
+            sightings.append(NameSighting(" ".join(run), _name_conf(page, first_line, run) * 0.9, False))
     names: list[str] = []
     confs_out: list[float] = []
     for name, conf in consolidate(sightings):
@@ -189,15 +209,82 @@ _ID_LABEL = (
 )
 _ID_LABEL_BEFORE = re.compile(_ID_LABEL[:-1] + r"|ca\s*nhan|so\s*dinh)")
 _ID_LABELLED = re.compile(_ID_LABEL + r"[^:0-9]{0,40}:?\s*([0-9oil][0-9oil ]{7,16}[0-9])(?![0-9.])")
+_BUSINESS_LABEL = re.compile(r"ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky")
 _PASSPORT = re.compile(
     r"(?:ho\s*chieu|passport|giay\s*to\s*tuy\s*than)[^:0-9]{0,30}:?\s*([a-z])\s?([0-9]{7})(?![0-9])"
 )
 
+# Codes of the provinces and centrally-run cities that open a 12-digit personal number (CCCD /
+# số định danh cá nhân, Thông tư 07/2016/TT-BCA): 63 codes between 001 and 096, with gaps.
+_CCCD_PROVINCES = frozenset((
+    "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024",
+    "025", "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045",
+    "046", "048", "049", "051", "052", "054", "056", "058", "060", "062", "064", "066", "067", "068", "070",
+    "072", "074", "075", "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093",
+    "094", "095", "096",
+))  # fmt: skip
+# Tesseract's word confidence (0-100) every word of a number must reach to count as read cleanly:
+# a digit misread for its neighbour (8/3, 1/7) leaves a valid-looking number, so a clean reading
+# is the only sign that it is right.
+_CLEAN_DIGITS = 85.0
+# Strength of an identifier that fails a structural check or was not read cleanly: below the
+# review threshold (0.8), so the clerk checks it against the paper.
+_DOUBTFUL_ID = 0.6
 
-def read_id_numbers(lines: Iterable[Line]) -> tuple[list[str], float]:
+
+def cccd_is_plausible(digits: str, this_year: int | None = None) -> bool:
+    """True when a 12-digit number has the structure of a personal number (CCCD).
+
+    Digits 1-3: a province code; digit 4: sex and century (0/1 born in the 1900s, 2/3 in the
+    2000s; 4 and up are later centuries, not yet possible); digits 5-6: the year of birth, which
+    cannot be in the future.
+    """
+    if len(digits) != 12 or not digits.isdigit() or digits[:3] not in _CCCD_PROVINCES:
+        return False
+    century = int(digits[3])
+    if century > 3:
+        return False
+    year = 1900 + 100 * (century // 2) + int(digits[4:6])
+    return year <= (this_year or dt.date.today().year)
+
+
+def cmnd_is_plausible(digits: str) -> bool:
+    """True when a 9-digit number can be an old identity card (CMND): its first two digits are a
+    province's (01-38), the card numbers the police issued before the CCCD."""
+    return len(digits) == 9 and digits.isdigit() and 1 <= int(digits[:2]) <= 38
+
+
+def _read_cleanly(line: Line, digits: str) -> bool:
+    """True when every OCR word that carries part of ``digits`` was read with a high confidence.
+
+    Text-layer lines carry no words: their digits are as the PDF prints them.
+    """
+    parts = []
+    for word in line.words:
+        found = re.sub(r"[^0-9]", "", word.text)
+        if len(found) >= 3 and found in digits:
+            parts.append(word.conf)
+    return not line.words or (bool(parts) and min(parts) >= _CLEAN_DIGITS)
+
+
+def _id_strength(line: Line, digits: str, base: float, substituted: bool = False) -> float:
+    """Confidence of one identifier: the line's, capped to doubtful unless the number passes its
+    structural check (CCCD, CMND) and was read cleanly (no letter taken for a digit, every word sure)."""
+    plausible = {12: cccd_is_plausible, 9: cmnd_is_plausible}.get(len(digits), lambda _d: True)(digits)
+    if not plausible or substituted or not _read_cleanly(line, digits):
+        return min(base, _DOUBTFUL_ID)
+    return base
+
+
+def read_id_numbers(lines: Iterable[Line], exclude: Collection[str] = ()) -> tuple[list[str], float]:
     """Personal numbers: CCCD / personal number (12 digits) anywhere; where a label names them,
-    CMND (9 digits), business and tax codes (10-13 digits) and passports (a letter + 7 digits)."""
-    found: list[str] = []
+    CMND (9 digits), business and tax codes (10-13 digits) and passports (a letter + 7 digits).
+
+    A number is sure only when its structure checks out and OCR read it cleanly; a business or
+    tax code is an identifier of a business rather than a person, so it is kept but doubtful.
+    Numbers in ``exclude`` (the document's own number) are not identifiers of anyone.
+    """
+    found: list[str] = list(exclude)
     confs: list[float] = []
     for line in lines:
         key = line.folded
@@ -206,15 +293,20 @@ def read_id_numbers(lines: Iterable[Line]) -> tuple[list[str], float]:
                 # A 12-digit number with no label before it may be some other number: doubtful.
                 labelled = _ID_LABEL_BEFORE.search(key[max(0, m.start() - 45) : m.start()])
                 found.append(m.group(1))
-                confs.append(line.conf * (1.0 if labelled else 0.75))
+                confs.append(_id_strength(line, m.group(1), line.conf * (1.0 if labelled else 0.75)))
         for m in _ID_LABELLED.finditer(key):
-            digits = fix_digits(m.group(1)).replace(" ", "")
+            raw = m.group(1).replace(" ", "")
+            digits = fix_digits(raw)
             if digits.isdigit() and (len(digits) == 9 or 10 <= len(digits) <= 13) and digits not in found:
+                business = _BUSINESS_LABEL.match(key, m.start()) is not None
                 found.append(digits)
-                confs.append(line.conf * 0.9)
+                base = line.conf * 0.9
+                sure = _id_strength(line, digits, base, raw != digits)
+                confs.append(min(base, _DOUBTFUL_ID) if business else sure)
         for m in _PASSPORT.finditer(key):
             code = line.text[m.start(1) : m.start(1) + 1].upper() + m.group(2)
             if code not in found:
                 found.append(code)
-                confs.append(line.conf * 0.9)
+                confs.append(_id_strength(line, m.group(2), line.conf * 0.9))
+    found = found[len(exclude) :]
     return found, (min(confs) if confs else 0.0)

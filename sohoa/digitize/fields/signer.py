@@ -152,6 +152,20 @@ def _seal_text(text: str, context: FieldContext) -> bool:
     return any(key in squash(fold(line)) for line in context.issuer_lines())
 
 
+# Below the review threshold (0.8): a title read where the seal or signature damaged the block.
+_DOUBTFUL_TITLE = 0.7
+# A signer name read at least this sure says the block below the title came through whole.
+_SURE_NAME = 0.8
+# Tesseract word confidence (0-100) under which a title word counts as damaged: a seal's ring
+# over a title line leaves letters that OCR still reads, but unsure of them.
+_DAMAGED_WORD = 75.0
+
+
+def _damaged(lines: list[Line]) -> bool:
+    """True when a word of these OCR lines was read unsure: the seal or signature crosses them."""
+    return any(w.conf < _DAMAGED_WORD for ln in lines for w in ln.words if any(c.isalpha() for c in w.text))
+
+
 def _signer_position(
     lines: list[Line], page: PageLines, context: FieldContext
 ) -> tuple[int, str, float] | None:
@@ -194,6 +208,8 @@ def _signer_position(
         parts.append(more)
         last = j
     conf = sum(ln.conf for ln in lines[start : last + 1]) / (last - start + 1)
+    if _damaged(lines[start : last + 1]):
+        conf = min(conf, _DOUBTFUL_TITLE)
     if parts:
         position, strength = _printed_position(" ".join(parts))
         return last, position, strength * conf
@@ -258,5 +274,9 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
                 strength = name_strength(candidate)
                 if name is None or strength >= name_strength(name):
                     name, name_conf = candidate, 0.95 * line.conf * strength
+        if page.has_boxes and (name is None or name_conf < _SURE_NAME):
+            # The name under the seal was lost or read unsure: the seal sits on this block, and
+            # the title read beside it (a line cut short, a word taken for the ring) is doubtful too.
+            pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
         return name, name_conf, position, pos_conf
     return None, 0.0, None, 0.0

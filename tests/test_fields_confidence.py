@@ -1,0 +1,172 @@
+"""Confidence that tells the truth (issue 9: wrong with high confidence ≤ 2%).
+
+A value above the review threshold never reaches a clerk, so it must be one the extractor has
+evidence for: an ID number whose structure checks out and whose digits OCR read cleanly, a
+signer's title from a block the seal left whole, a field of procedures the title or summary
+names. Each test builds the page a scan would give and checks where the value lands: kept and
+sure, or kept and sent to review.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sohoa.archive.review import DEFAULT_THRESHOLD
+from sohoa.digitize.fields.people import cccd_is_plausible, cmnd_is_plausible
+from sohoa.digitize.fields_domains import DOUBTFUL, SURE
+from sohoa.digitize.metadata import extract_fields
+from sohoa.digitize.model import PageText, Word
+
+HEADER = """ỦY BAN NHÂN DÂN
+PHƯỜNG KHAI QUANG
+Số: 15/QĐ-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Khai Quang, ngày 10 tháng 6 năm 2024
+QUYẾT ĐỊNH
+Về việc trợ cấp xã hội hằng tháng
+"""
+SIGNATURE = """Nơi nhận:
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Lê Anh Tân"""
+
+
+def text_page(body: str) -> PageText:
+    return PageText(number=1, text=HEADER + body + "\n" + SIGNATURE, method="text-layer", confidence=1.0)
+
+
+def test_the_review_threshold_sits_between_sure_and_doubtful() -> None:
+    assert DOUBTFUL < DEFAULT_THRESHOLD <= SURE
+
+
+# --- ID numbers: structure ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("number", "plausible"),
+    [
+        ("026190004321", True),  # Vĩnh Phúc, a woman born in 1990
+        ("001205001234", True),  # Hà Nội, a man born in 2005
+        ("079099123456", True),  # Hồ Chí Minh City, a man born in 1999
+        ("003190004321", False),  # 003 is no province's code
+        ("097190004321", False),  # past the last code (096)
+        ("026590004321", False),  # century digit 5: born in the 2100s
+        ("026299004321", False),  # born in 2099: the future
+        ("02619000432", False),  # 11 digits
+    ],
+)
+def test_cccd_structure(number: str, plausible: bool) -> None:
+    assert cccd_is_plausible(number, this_year=2026) is plausible
+
+
+def test_cmnd_structure() -> None:
+    assert cmnd_is_plausible("125678901")
+    assert not cmnd_is_plausible("995678901")  # no province issued 99...
+    assert not cmnd_is_plausible("12567890")
+
+
+@pytest.mark.parametrize(
+    ("line", "value", "sure"),
+    [
+        ("Số định danh cá nhân: 026190004321", "026190004321", True),
+        ("Số định danh cá nhân: 003190004321", "003190004321", False),  # no such province
+        ("Số định danh cá nhân: 026790004321", "026790004321", False),  # impossible century digit
+        ("CMND số: 125678901", "125678901", True),
+        ("CMND số: 995678901", "995678901", False),
+        ("Số CCCD: 02619OOO4321", "026190004321", False),  # OCR read letters O for zeros
+        ("Mã số thuế: 0312345678", "0312345678", False),  # a business's code, not a person's
+    ],
+)
+def test_id_number_is_sure_only_when_it_checks_out(line: str, value: str, sure: bool) -> None:
+    result = extract_fields([text_page("Điều 1. Trợ cấp cho bà Tạ Thị Tám.\n" + line)])
+    assert result.values["id_numbers"] == [value]  # kept either way: a doubtful value goes to review
+    assert (result.confidence["id_numbers"] >= DEFAULT_THRESHOLD) is sure
+
+
+# --- OCR'd pages: word confidence -----------------------------------------------------------
+
+def ocr_page(rows: list[tuple[int, int, str, float]]) -> PageText:
+    """A page as Tesseract gives it: (top, left, text, word confidence) per run; one block per row."""
+    words: list[Word] = []
+    for top, left, text, conf in rows:
+        x = left
+        for token in text.split():
+            w = 22 * len(token)
+            words.append(Word(token, x, top, w, 40, conf, block=top, line=1))
+            x += w + 18
+    text = "\n".join(t for _, _, t, _ in rows)
+    return PageText(number=1, text=text, method="ocr", confidence=0.9, words=words, width=2480, height=3508)
+
+
+def decision_rows(
+    id_conf: float = 95.0, title_conf: float = 95.0, name: bool = True, subject_conf: float = 95.0
+) -> list:
+    rows = [
+        (200, 250, "ỦY BAN NHÂN DÂN", 95.0), (200, 1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0),
+        (260, 250, "PHƯỜNG TÍCH SƠN", 95.0), (260, 1450, "Độc lập - Tự do - Hạnh phúc", 95.0),
+        (330, 300, "Số: 88/QĐ-UBND", 95.0), (330, 1350, "Tích Sơn, ngày 04 tháng 11 năm 2024", 95.0),
+        (500, 1000, "QUYẾT ĐỊNH", 95.0),
+        (560, 800, "Về việc trợ cấp xã hội hằng tháng", 95.0),
+        (700, 300, "Điều 1. Trợ cấp cho bà", 95.0), (700, 760, "Khổng Thị Tư,", subject_conf),
+        (700, 1100, "sinh năm 1941,", 95.0),
+        (760, 300, "số định danh cá nhân:", 95.0), (760, 760, "026141004321", id_conf),
+        (2600, 250, "Nơi nhận:", 95.0), (2600, 1500, "TM. ỦY BAN NHÂN DÂN", 95.0),
+        (2660, 250, "- Lưu: VT.", 95.0), (2660, 1550, "PHÓ CHỦ TỊCH", title_conf),
+    ]
+    if name:
+        rows.append((3000, 1450, "Lã Văn Thăng", 95.0))
+    return rows
+
+
+def test_digits_read_unsure_make_the_id_doubtful() -> None:
+    sure = extract_fields([ocr_page(decision_rows())])
+    assert sure.values["id_numbers"] == ["026141004321"]
+    assert sure.confidence["id_numbers"] >= DEFAULT_THRESHOLD
+    unsure = extract_fields([ocr_page(decision_rows(id_conf=62.0))])
+    assert unsure.values["id_numbers"] == ["026141004321"]
+    assert unsure.confidence["id_numbers"] < DEFAULT_THRESHOLD
+
+
+def test_a_name_read_unsure_goes_to_review() -> None:
+    sure = extract_fields([ocr_page(decision_rows())])
+    assert sure.values["subject_names"] == ["Khổng Thị Tư"]
+    assert sure.confidence["subject_names"] >= DEFAULT_THRESHOLD
+    unsure = extract_fields([ocr_page(decision_rows(subject_conf=55.0))])
+    assert unsure.values["subject_names"] == ["Khổng Thị Tư"]  # a valid name is kept as read
+    assert unsure.confidence["subject_names"] < DEFAULT_THRESHOLD
+
+
+def test_signer_title_from_a_whole_block_is_sure() -> None:
+    result = extract_fields([ocr_page(decision_rows())])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH" and result.values["signer"] == "Lã Văn Thăng"
+    assert result.confidence["signer_title"] >= DEFAULT_THRESHOLD
+
+
+def test_signer_title_beside_a_name_the_seal_ate_goes_to_review() -> None:
+    result = extract_fields([ocr_page(decision_rows(name=False))])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"  # still read, as printed
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+
+
+def test_signer_title_read_unsure_goes_to_review() -> None:
+    result = extract_fields([ocr_page(decision_rows(title_conf=58.0))])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+
+
+# --- field of procedures, end to end ----------------------------------------------------------
+
+def test_a_fine_in_the_field_of_land_is_read_but_reviewed() -> None:
+    text = text_page("").text.replace(
+        "Về việc trợ cấp xã hội hằng tháng", "Về việc xử phạt vi phạm hành chính trong lĩnh vực đất đai"
+    )
+    result = extract_fields([PageText(number=1, text=text, method="text-layer", confidence=1.0)])
+    assert result.values["field"] == "Xử lý vi phạm hành chính"
+    assert result.confidence["field"] < DEFAULT_THRESHOLD
+
+
+def test_a_field_the_summary_names_is_sure() -> None:
+    result = extract_fields([text_page("Căn cứ Luật Người cao tuổi;\nĐiều 1. Trợ cấp cho bà Tạ Thị Tám.")])
+    assert result.values["field"] == "Bảo trợ xã hội"
+    assert result.confidence["field"] >= DEFAULT_THRESHOLD

@@ -45,8 +45,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select, true
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from sohoa import clock
 from sohoa.errors import ConflictError, UsageError
@@ -228,7 +230,7 @@ class _UnitInfo:
 class Counts:
     """The additive counts a unit's figures derive from (summed up the unit tree)."""
 
-    rows: int = 0
+    registers: int = 0  # units (this one, its sub-units) with any register row: only presence matters
     backlog: int = 0
     backlog_digitised: int = 0
     pace_count: int = 0
@@ -336,7 +338,7 @@ def _progress(
         status = ON_TRACK
     else:
         status = BEHIND
-    has_register = counts.rows > 0
+    has_register = counts.registers > 0
     return UnitProgress(
         unit=info.name if info else None,
         code=info.code if info else None,
@@ -366,107 +368,136 @@ def _local_midnight_utc(day: date, tz: tzinfo) -> datetime:
     return clock.day_start_utc(day, tz)
 
 
-def _baseline_expr(units: dict[int, _UnitInfo], targets: dict[int, Target], year: int) -> Any:
-    """Each row's baseline, inline: a CASE on the unit for the few units not at the default."""
-    default = date(year, 1, 1)
-    special = {uid: t.baseline for uid, t in targets.items() if t.baseline != default}
-    if not special:
-        return literal(default, Date())
-    whens = [(RegisterRow.unit_id == uid, literal(day, Date())) for uid, day in special.items()]
-    return case(*whens, else_=literal(default, Date()))
+def _baseline_groups(
+    targets: dict[int, Target], unit_ids: list[int] | None
+) -> list[tuple[date, list[int] | None]]:
+    """The units of the report grouped by baseline date: one group (no unit filter beyond the
+    report's) in the usual case where every unit keeps the same baseline."""
+    chosen = unit_ids if unit_ids is not None else list(targets)
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for uid in chosen:
+        by_day[targets[uid].baseline].append(uid)
+    if len(by_day) == 1:
+        return [(next(iter(by_day)), unit_ids)]
+    return sorted(by_day.items())
+
+
+def _scoped(query: Any, unit_ids: list[int] | None) -> Any:
+    return query if unit_ids is None else query.where(RegisterRow.unit_id.in_(unit_ids))
 
 
 def _register_counts(
-    session: Session, unit_ids: list[int] | None, baseline: Any, period: Period, as_of: date
-) -> dict[int, Counts]:
+    session: Session,
+    unit_ids: list[int] | None,
+    targets: dict[int, Target],
+    period: Period,
+    as_of: date,
+) -> tuple[dict[int, Counts], dict[date, int]]:
+    """Per unit, the register's counts; and the backlog rows digitised per day up to ``as_of``.
+
+    Each figure is a plain filtered ``count(*)`` over the register's report index rather than one
+    pass summing a CASE per figure: the engine filters an index entry in a few instructions, while
+    six CASE sums cost it more per row than the scan itself (3 s against well under 1 s for the
+    city's million rows on SQLite). Backlog rows already digitised are few; they come back
+    grouped by unit and day, and the digitised, pace and series figures are summed from them here.
+    """
     dig = RegisterRow.digitised_on
-    in_backlog = and_(
-        RegisterRow.valid == true(), RegisterRow.issued_date < baseline, or_(dig.is_(None), dig >= baseline)
-    )
-    in_period = RegisterRow.issued_date.between(period.start, period.end)
-    pace_from = as_of - timedelta(days=PACE_DAYS)
-
-    def count_if(*conditions: Any) -> Any:
-        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
-
-    query = select(
-        RegisterRow.unit_id,
-        func.count(),
-        count_if(in_backlog),
-        count_if(in_backlog, dig <= as_of),
-        count_if(in_backlog, dig > pace_from, dig <= as_of),
-        count_if(in_period),
-        count_if(in_period, dig <= as_of),
-    ).group_by(RegisterRow.unit_id)
+    out: dict[int, Counts] = defaultdict(Counts)
+    per_day: dict[date, int] = defaultdict(int)
+    # Whether a unit keeps a register at all: one index probe per unit, not a count of its rows.
+    has_rows = select(Unit.id).where(select(RegisterRow.id).where(RegisterRow.unit_id == Unit.id).exists())
     if unit_ids is not None:
-        query = query.where(RegisterRow.unit_id.in_(unit_ids))
-    out: dict[int, Counts] = {}
-    for uid, rows, backlog, done, pace, new, new_done in session.execute(query):
-        out[uid] = Counts(
-            rows=rows,
-            backlog=int(backlog),
-            backlog_digitised=int(done),
-            pace_count=int(pace),
-            new_issued=int(new),
-            new_digitised=int(new_done),
-        )
-    return out
+        has_rows = has_rows.where(Unit.id.in_(unit_ids))
+    for (uid,) in session.execute(has_rows):
+        out[uid].registers = 1
+    new = (
+        select(RegisterRow.unit_id, func.count(), func.count(case((dig <= as_of, 1))))
+        .where(RegisterRow.issued_date.between(period.start, period.end))
+        .group_by(RegisterRow.unit_id)
+    )
+    for uid, n, done in session.execute(_scoped(new, unit_ids)):
+        out[uid].new_issued, out[uid].new_digitised = int(n), int(done)
+    pace_from = as_of - timedelta(days=PACE_DAYS)
+    for baseline, group in _baseline_groups(targets, unit_ids):
+        before = and_(RegisterRow.valid == true(), RegisterRow.issued_date < baseline)
+        waiting = select(RegisterRow.unit_id, func.count()).where(before, dig.is_(None))
+        for uid, n in session.execute(_scoped(waiting.group_by(RegisterRow.unit_id), group)):
+            out[uid].backlog += int(n)
+        since = select(RegisterRow.unit_id, dig, func.count()).where(before, dig >= baseline)
+        for uid, day, n in session.execute(_scoped(since.group_by(RegisterRow.unit_id, dig), group)):
+            counts = out[uid]
+            counts.backlog += int(n)
+            if day <= as_of:
+                counts.backlog_digitised += int(n)
+                per_day[day] += int(n)
+                if day > pace_from:
+                    counts.pace_count += int(n)
+    return dict(out), dict(per_day)
 
 
 def _document_counts(
-    session: Session, unit_ids: list[int] | None, period: Period, as_of: date, tz: tzinfo
-) -> dict[int, tuple[int, int]]:
-    """Per unit: pages that entered the archive in the period, documents issued in it."""
-    start = _local_midnight_utc(period.start, tz)
-    end = _local_midnight_utc(period.end + timedelta(days=1), tz)
-    known_by = _local_midnight_utc(as_of + timedelta(days=1), tz)
-    entered = and_(Document.created_at >= start, Document.created_at < end)
-    issued = and_(Document.issued_date.between(period.start, period.end), Document.created_at < known_by)
-    query = select(
-        Document.unit_id,
-        func.coalesce(func.sum(case((entered, Document.page_count), else_=0)), 0),
-        func.coalesce(func.sum(case((issued, 1), else_=0)), 0),
-    ).where(Document.status != "voided").group_by(Document.unit_id)  # a voided document is not counted
-    if unit_ids is not None:
-        query = query.where(Document.unit_id.in_(unit_ids))
-    return {uid: (int(pages), int(docs)) for uid, pages, docs in session.execute(query)}
-
-
-def _series(
     session: Session,
     unit_ids: list[int] | None,
-    baseline: Any,
+    unregistered: list[int],
     period: Period,
     as_of: date,
-    backlog: int,
-) -> list[ProgressPoint]:
-    """Backlog digitised by the end of each week of the period (and on ``as_of``)."""
-    dig = RegisterRow.digitised_on
-    query = (
-        select(dig, func.count())
-        .where(
-            RegisterRow.valid == true(),
-            RegisterRow.issued_date < baseline,
-            dig.is_not(None),
-            dig >= baseline,
-            dig <= as_of,
-        )
-        .group_by(dig)
+    tz: tzinfo,
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Per unit: pages that entered the archive in the period; and, for the ``unregistered``
+    units only (the figure stands in for their missing register), documents issued in it.
+
+    Pages need each document's row (no index holds ``page_count``). City-wide on SQLite the table
+    is read straight through: reaching 200,000 rows one by one from the (unit, created) index
+    takes three times as long, while a single unit's few rows are best reached through it.
+    """
+    start = _local_midnight_utc(period.start, tz)
+    end = _local_midnight_utc(period.end + timedelta(days=1), tz)
+    counted = Document.status != "voided"  # a voided document is not counted
+    created, unit_col = Document.created_at, Document.unit_id
+    if unit_ids is None and session.get_bind().dialect.name == "sqlite":
+        # SQLite's documented way to keep a term off the indexes is a unary plus on the column.
+        plus = custom_op("+")
+        created = UnaryExpression(Document.created_at, operator=plus, type_=Document.created_at.type)
+        unit_col = UnaryExpression(Document.unit_id, operator=plus, type_=Document.unit_id.type)
+    pages_q = (
+        select(Document.unit_id, func.sum(Document.page_count))
+        .where(counted, created >= start, created < end)
+        .group_by(unit_col)
     )
     if unit_ids is not None:
-        query = query.where(RegisterRow.unit_id.in_(unit_ids))
-    per_day = sorted(session.execute(query).all())
+        pages_q = pages_q.where(Document.unit_id.in_(unit_ids))
+    pages = {uid: int(n) for uid, n in session.execute(pages_q)}
+    issued: dict[int, int] = {}
+    if unregistered:
+        known_by = _local_midnight_utc(as_of + timedelta(days=1), tz)
+        issued_q = (
+            select(Document.unit_id, func.count())
+            .where(
+                counted,
+                Document.unit_id.in_(unregistered),
+                Document.issued_date.between(period.start, period.end),
+                Document.created_at < known_by,
+            )
+            .group_by(Document.unit_id)
+        )
+        issued = {uid: int(n) for uid, n in session.execute(issued_q)}
+    return pages, issued
+
+
+def _series(period: Period, as_of: date, per_day: dict[date, int], backlog: int) -> list[ProgressPoint]:
+    """Backlog digitised by the end of each week of the period (and on ``as_of``)."""
     days: list[date] = []
     day = period.start + timedelta(days=6)
     while day < as_of:
         days.append(day)
         day += timedelta(days=7)
     days.append(as_of)
+    ordered = sorted(per_day.items())
     points: list[ProgressPoint] = []
     total, index = 0, 0
     for day in days:
-        while index < len(per_day) and per_day[index][0] <= day:
-            total += per_day[index][1]
+        while index < len(ordered) and ordered[index][0] <= day:
+            total += ordered[index][1]
             index += 1
         points.append(ProgressPoint(day, total, percent(total, backlog)))
     return points
@@ -515,15 +546,14 @@ def compute_report(
     selected = [uid for uid, _ in order]
     scope = selected if unit is not None else None
     targets = _targets(session, units, year)
-    baseline = _baseline_expr(units, targets, year)
-    own = _register_counts(session, scope, baseline, period, as_of)
-    docs = _document_counts(session, scope, period, as_of, tz)
+    own, per_day = _register_counts(session, scope, targets, period, as_of)
+    unregistered = [uid for uid in selected if uid not in own or own[uid].registers == 0]
+    pages, issued = _document_counts(session, scope, unregistered, period, as_of, tz)
     for uid in selected:
         counts = own.setdefault(uid, Counts())
-        pages, issued = docs.get(uid, (0, 0))
-        counts.pages, counts.documents_issued = pages, issued
-        if counts.rows == 0:  # no register for this unit: what was digitised is all we know
-            counts.new_issued = counts.new_digitised = issued
+        counts.pages = pages.get(uid, 0)
+        if counts.registers == 0:  # no register for this unit: what was digitised is all we know
+            counts.documents_issued = counts.new_issued = counts.new_digitised = issued.get(uid, 0)
     rolled: dict[int, Counts] = {}
     for uid in selected:
         rolled[uid] = Counts()
@@ -541,5 +571,5 @@ def compute_report(
     total = _progress(None, 0, grand, total_target, as_of)
     report = Report(period, as_of, year, lines, total)
     if with_series:
-        report.series = _series(session, scope, baseline, period, as_of, grand.backlog)
+        report.series = _series(period, as_of, per_day, grand.backlog)
     return report

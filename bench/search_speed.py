@@ -612,11 +612,13 @@ def main(argv: list[str] | None = None) -> int:
                     ours["index_mb"] / fts["index_mb"],
                 )
             )
-    if args.verbose:
+    if args.verbose:  # per query: wall and CPU (CPU is what a loaded machine leaves comparable)
         names = list(results)
-        print("  " + "".join(f"{n:>10}" for n in names))
+        print("  " + "".join(f"{n + ' wall/CPU':>20}" for n in names))
         for i, q in enumerate(queries):
-            row = "".join(f"{results[n]['timings'][i]:7.1f} ms" for n in names)
+            row = "".join(
+                f"{results[n]['timings'][i]:7.1f} /{results[n]['cpu_timings'][i]:6.1f} ms" for n in names
+            )
             print(f"  {row}  {q.kind:14} {q.text}")
     if args.json:
         report = {"docs": args.docs, "load": [load_before, load_after], "engines": results}

@@ -138,6 +138,8 @@ def test_quoted_name_matches_only_documents_holding_it_adjacent(backend: SearchB
     assert sorted(ids(backend, "nguyen thi thu ha")) == [1, 2, 3, 4, 5, 6]  # unquoted: every word anywhere
     assert ids(backend, 'ten:"nguyen thi thu ha"') == [1]
     assert ids(backend, 'ten:"thi phuong"') == [2]
+    assert sorted(ids(backend, '"thi thu"')) == [1, 2, 3, 4]  # two words: across a line break, not values
+    assert sorted(ids(backend, 'ten:"thi thu"')) == [1, 2]
 
 
 @pytest.fixture(scope="module", params=sorted(BACKENDS))

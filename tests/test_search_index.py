@@ -22,7 +22,7 @@ import pytest
 from sohoa.errors import ExitCode, IndexBusyError, SearchIndexError
 from sohoa.search import SCHEMA_VERSION, IndexEntry, open_backend, search
 from sohoa.search import analysis as an
-from sohoa.search._tantivy import PLAIN_CHARS, TantivyBackend, analyzers
+from sohoa.search._tantivy import _PLAIN_FOLD, PLAIN_CHARS, TantivyBackend, analyzers
 
 from .search_support import entries
 
@@ -70,7 +70,8 @@ def test_a_failed_rebuild_leaves_the_live_index_untouched(tmp_path: Path) -> Non
     assert sorted(index.versions()) == [1, 2, 3]
 
 
-@pytest.mark.parametrize("stamp", [f"tantivy {SCHEMA_VERSION - 1}", "1"])  # "1": a Whoosh-era index
+# "tantivy N.2": an index of the last release, before the pair fields; "1": a Whoosh-era index
+@pytest.mark.parametrize("stamp", [f"tantivy {SCHEMA_VERSION - 1}", f"tantivy {SCHEMA_VERSION}.2", "1"])
 def test_another_schema_or_engine_asks_for_a_rebuild(tmp_path: Path, stamp: str) -> None:
     index = open_backend(None, tmp_path / "index")
     index.add_or_update(entries(3))
@@ -160,6 +161,44 @@ def test_every_character_left_to_rust_is_cut_and_folded_as_our_analysis_does() -
                 disagree.append(f"U+{ord(c):04X}")
                 break
     assert disagree == []
+
+
+def test_pair_terms_are_cut_from_every_plain_character_as_our_analysis_cuts() -> None:
+    """The pair fields get their syllables from one ``translate`` and ``split`` on plain
+    values: prove that cut equal to :func:`analysis.folded_syllables` for each character."""
+    plain = re.compile(f"[{PLAIN_CHARS}]")
+    chars = [chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c < 0xE000 and plain.fullmatch(chr(c))]
+    disagree = []
+    for c in chars:
+        for context in (f"a{c}b {c} {c}{c}a a{c}", f"Đ{c}Ư ư{c} {c}ư", f"1{c}2\n{c}"):
+            text = an.nfc(context)
+            if any(ord(ch) not in _PLAIN_FOLD for ch in text):
+                continue  # NFC made it unusual (Ω ohm sign → omega): our own cut takes it
+            if text.translate(_PLAIN_FOLD).split() != an.folded_syllables(text):
+                disagree.append(f"U+{ord(c):04X}")
+                break
+    assert disagree == []
+
+
+def test_two_word_phrases_and_bonuses_come_from_pairs_of_one_value(tmp_path: Path) -> None:
+    """Pairs are adjacent in one value, across punctuation and line breaks, never across two."""
+    index = open_backend(None, tmp_path / "index")
+    index.add_or_update(
+        [
+            IndexEntry(
+                1, "v1", "a.pdf", "P01", "P01", {"subject_names": ["Nguyễn Thị", "Thu Hà"]}, "Cư trú."
+            ),
+            IndexEntry(2, "v1", "b.pdf", "P01", "P01", {}, "Cấp cho bà NGUYỄN THỊ\nTHU HÀ, cư trú."),
+            IndexEntry(3, "v1", "c.pdf", "P01", "P01", {}, "Hà Thu, Thị Nguyễn: cư trú, thu hà."),
+            IndexEntry(4, "v1", "d.pdf", "P01", "P01", {"subject_names": ["Lê Thị Thu Hà"]}, "Thị thu phí."),
+        ]
+    )
+    assert sorted(h.id for h in search(index, '"thi thu"').hits) == [2, 4]
+    assert sorted(h.id for h in search(index, '"ha, cu"').hits) == [2]  # punctuation between
+    assert sorted(h.id for h in search(index, '"nguyen thi thu"').hits) == [2]
+    assert [h.id for h in search(index, 'ten:"thi thu"').hits] == [4]
+    assert search(index, 'ten:"thi thu ha"').total == 1
+    assert sorted(h.id for h in search(index, "nguyen thi thu ha").hits) == [1, 2, 3]  # unquoted: anywhere
 
 
 # Characters on which Rust and our analysis disagree: a combining mark NFC leaves (circumflex

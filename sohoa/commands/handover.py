@@ -31,7 +31,8 @@ def pdfa(ctx: Context, unit: str | None, json_out: bool) -> None:
         emit_json(result.to_json())
     else:
         click.echo(
-            f"PDF/A-2b: {len(result.converted)} đã chuyển (converted), {result.already} đã đạt sẵn "
+            f"PDF/A-2b: {len(result.converted)} đã chuyển (converted), {len(result.refreshed)} cập nhật XMP "
+            f"theo trường đã sửa (XMP refreshed), {result.already} đã đạt sẵn "
             f"(already PDF/A), {len(result.failed)} không chuyển được (left as plain PDF)"
         )
         for doc_id, why in result.failed:

@@ -20,7 +20,7 @@ from sohoa.text import fold, nfc
 from ..models import AuditEvent
 from ..settings import read_settings, write_setting
 from ..store import Archive
-from .records import MAINTENANCE_KEY, MODE_KEY, TYPE_CODES, type_defaults
+from .records import MAINTENANCE_KEY, MODE_KEY, OTHER, TYPE_CODES, type_code, type_defaults
 
 MODES: dict[str, str] = {"01": "Công khai (public)", "02": "Sử dụng có điều kiện (conditional)",
                          "03": "Mật (secret)"}  # fmt: skip
@@ -55,15 +55,16 @@ class TypeDefault:
 
 
 def resolve_type(text: str) -> str:
-    """A TypeName code from ``02``, ``2``, ``Quyết định``, ``quyet dinh`` or ``default``; else exit 2."""
+    """A TypeName code from ``02``, ``2``, ``Quyết định``, ``quyet dinh``, ``QĐ`` or ``default``;
+    anything else is a usage error (exit 2)."""
     value = nfc(text).strip()
     if fold(value) == DEFAULT:
         return DEFAULT
     if value.isdigit() and f"{int(value):02d}" in TYPE_CODES:
         return f"{int(value):02d}"
-    for code, name in TYPE_CODES.items():
-        if fold(name) == fold(value):
-            return code
+    code = type_code(value)
+    if code != OTHER or fold(value) == fold(TYPE_CODES[OTHER]):
+        return code
     raise UsageError(
         f"--type '{text}': không phải mã loại văn bản 01–32 hay 'default' "
         "(not a TypeName code 01–32, a type name, or 'default'): xem 'sohoa handover-defaults list'"

@@ -27,6 +27,23 @@ sys.path.insert(0, str(ROOT / "bench"))
 from ingest_speed import scanned_pages  # noqa: E402
 
 
+def _become_subreaper() -> None:
+    """Adopt ingest's orphaned descendants (pool workers, Tesseract) so their CPU is counted too:
+    ``RUSAGE_CHILDREN`` only holds processes that someone here waited for."""
+    import ctypes
+
+    pr_set_child_subreaper = 36
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+
+
+def _reap_all() -> None:
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -39,6 +56,7 @@ def run_arm(pages: Path, home: Path, pdfa: bool) -> tuple[float, float]:
                "--unit", "khai-quang", "--jobs", "1"]  # fmt: skip
     cpu, started = _children_cpu(), time.monotonic()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
+    _reap_all()
     wall, cpu = time.monotonic() - started, _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"ingest failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -50,6 +68,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
+    _become_subreaper()
     with tempfile.TemporaryDirectory(prefix="sohoa-pdfa-cost-") as tmp:
         work = Path(tmp)
         pages = scanned_pages(work / "scans", args.pages)

@@ -101,6 +101,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "sohoa.commands.handover:import_cmd",
         "Import a bag made by 'sohoa export': files bit for bit, fields with manual marks, units, register.",
     ),
+    "handover-defaults": (
+        "sohoa.commands.handover:handover_defaults",
+        "Access mode (Mode) and retention (Maintenance) an export writes for each document type.",
+    ),
     "worker": (
         "sohoa.commands.worker:worker",
         "Read pages of queued batches (sohoa ingest --queue) until stopped; needs SOHOA_HOME, SOHOA_DB_URL "

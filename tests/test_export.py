@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from sohoa.archive.handover.records import ELEMENTS, split_number, type_code
+from sohoa.archive.handover.records import ELEMENTS, TYPE_CODES, split_number, type_code
 from sohoa.archive.models import Document
 from sohoa.archive.settings import write_setting
 from sohoa.archive.store import Archive
@@ -160,7 +160,27 @@ def test_number_splits_into_code_number_and_notation(number: str | None, parts: 
 
 
 def test_type_codes_fold_diacritics_and_fall_back_to_other() -> None:
-    assert type_code("Quyết định") == type_code("QUYET DINH") == "02"
+    assert type_code("Quyết định") == type_code("QUYET DINH") == type_code("QĐ") == "02"
     assert type_code("Công văn") == "22" and type_code("Nghị quyết") == "01"
     assert type_code("Trích lục") == type_code(None) == "32"
+    assert type_code("Bản thoả thuận") == type_code("Bản thỏa thuận") == "20"  # old and new tone placement
+    # results sohoa stores that the list does not name keep their kind as text under 32 Khác
+    assert type_code("Giấy chứng nhận") == type_code("Giấy phép") == type_code("Thư công") == "32"
 
+
+# NĐ 30/2020 Phụ lục III's abbreviations in its order (../shared/domain.md §1), then its copy forms
+PHU_LUC_III = (
+    "NQ", "QĐ", "CT", "QC", "QyĐ", "TC", "TB", "HD", "CTr", "KH", "PA", "ĐA", "DA", "BC", "BB", "TTr", "HĐ",
+    "CĐ", "BGN", "BTT", "GUQ", "GM", "GGT", "GNP", "PG", "PC", "PB", "SY", "TrS", "SL",
+)  # fmt: skip
+
+
+def test_type_codes_are_01_to_32_in_phu_luc_iii_order_with_cong_van_22_and_khac_32() -> None:
+    assert list(TYPE_CODES) == [f"{n:02d}" for n in range(1, 33)]
+    assert (TYPE_CODES["01"], TYPE_CODES["02"], TYPE_CODES["22"], TYPE_CODES["32"]) == (
+        "Nghị quyết", "Quyết định", "Công văn", "Khác",
+    )  # fmt: skip
+    codes = [type_code(abbreviation) for abbreviation in PHU_LUC_III]
+    assert codes == [f"{n:02d}" for n in range(1, 32) if n != 22]  # every kind once, in order
+    assert [type_code(TYPE_CODES[c]) for c in TYPE_CODES] == list(TYPE_CODES)  # names round-trip
+    assert type_code("CT") == "03" and type_code("CTr") == "09"  # abbreviations match exactly

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pikepdf
 import pytest
@@ -209,3 +214,85 @@ def test_born_digital_pdf_with_an_unembedded_font_is_stored_plain_and_listed(tmp
     listed = run_sohoa(home, "pdfa", "--json")
     assert listed.returncode == 3
     assert [f["document_id"] for f in json.loads(listed.stdout)["failed"]] == [shown["id"]]
+
+
+# -- a hand correction reaches the PDF's XMP (and a bag's PDF) ----------------------------------
+CORRECTED = {"number": "77/QĐ-UBND", "summary": "Về việc cấp giấy phép xây dựng nhà ở riêng lẻ"}
+
+
+def _edit(home: Path, fault: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real ``sohoa edit``, optionally killed (SIGKILL) at a step of the PDF's replacement."""
+    env = {**os.environ, "SOHOA_FAULT": fault} if fault else None
+    sets = [arg for name, value in CORRECTED.items() for arg in ("--set", f"{name}={value}")]
+    return subprocess.run(
+        [sys.executable, "-m", "sohoa.cli", "--home", str(home), "edit", "1", *sets],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+
+
+def _xmp(pdf: Path) -> tuple[str, str]:
+    with pikepdf.open(pdf) as doc:
+        meta = doc.open_metadata()
+        return str(meta["dc:identifier"]), str(meta["dc:title"])
+
+
+def _export_and_read_bag(home: Path, out: Path) -> tuple[dict, tuple[str, str], ET.Element]:
+    done = run_sohoa(home, "export", str(out), "--unit", "khai-quang", "--json")
+    assert done.returncode == 0, done.stderr
+    (folder,) = (out / "data" / "documents").iterdir()
+    (pdf,) = folder.glob("*.pdf")
+    assert check_pdfa(pdf) == []
+    return json.loads(done.stdout), _xmp(pdf), ET.parse(folder / "metadata.xml").getroot()
+
+
+def _verify_clean(home: Path) -> None:
+    verify = run_sohoa(home, "verify", "--json")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert json.loads(verify.stdout)["findings"] == []
+
+
+def test_a_hand_correction_rewrites_the_xmp_audited_and_the_bag_agrees(home: Path, tmp_path: Path) -> None:
+    before = _show(home)
+    assert _xmp(home / before["pdf"])[0] != CORRECTED["number"]
+
+    done = _edit(home)
+    assert done.returncode == 0, done.stderr
+    after = _show(home)
+    assert after["pdf"] != before["pdf"] and not (home / before["pdf"]).exists()
+    assert _xmp(home / after["pdf"]) == (CORRECTED["number"], CORRECTED["summary"])
+    assert check_pdfa(home / after["pdf"]) == []
+    with pikepdf.open(home / after["pdf"]) as pdf:  # the information dictionary says the same
+        assert str(pdf.docinfo["/Title"]) == CORRECTED["summary"]
+    archive = open_archive(home)
+    try:
+        with archive.sessions() as session:
+            event = session.query(AuditEvent).filter_by(document_id=1, action="derivative.replace").one()
+            stored = session.query(StoredFile).filter_by(document_id=1, role="pdf").one()
+            assert "XMP" in event.detail["reason"] and event.detail["new_sha256"] == stored.sha256
+    finally:
+        archive.close()
+    _verify_clean(home)
+
+    report, xmp, xml = _export_and_read_bag(home, tmp_path / "bag")
+    assert report["pdf_refreshed"] == 0  # the edit refreshed it already
+    assert xmp == (CORRECTED["number"], CORRECTED["summary"])
+    assert xml.findtext("Subject") == CORRECTED["summary"]
+    assert f"{xml.findtext('CodeNumber')}/{xml.findtext('CodeNotation')}" == CORRECTED["number"]
+    _verify_clean(home)
+
+
+@pytest.mark.parametrize("fault", ["derivative-placed", "derivative-committed"])
+def test_a_crash_in_the_refresh_leaves_verify_clean_and_export_refreshes(
+    home: Path, tmp_path: Path, fault: str
+) -> None:
+    done = _edit(home, fault)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert _show(home)["fields"]["number"] == CORRECTED["number"]  # the edit itself committed
+    _verify_clean(home)  # the journal of the interrupted replacement is settled, no orphan
+
+    report, xmp, _xml = _export_and_read_bag(home, tmp_path / "bag")
+    assert xmp == (CORRECTED["number"], CORRECTED["summary"])
+    assert report["pdf_refreshed"] == (1 if fault == "derivative-placed" else 0)
+    _verify_clean(home)
+    again = run_sohoa(home, "pdfa", "--json")
+    assert again.returncode == 0 and json.loads(again.stdout)["refreshed"] == 0

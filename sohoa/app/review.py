@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sohoa.app.actor import Actor
@@ -15,6 +16,7 @@ from sohoa.archive.store import Archive
 from sohoa.errors import UsageError
 from sohoa.fields import FIELD_NAMES
 
+_log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = review_ops.DEFAULT_THRESHOLD
 EDITABLE_FIELDS = FIELD_NAMES
 
@@ -66,9 +68,25 @@ def edit(archive: Archive, actor: Actor, document_id: int, changes: dict[str, st
     with archive.sessions.begin() as session:
         visible_document(session, actor, document_id)
         review_ops.edit_fields(acting, session, document_id, changes)
+    refresh_pdf_metadata(acting, document_id)  # after the commit: its own audited replacement
     match_documents(acting, document_ids=[document_id])  # a corrected number may now match the register
     sync_index(acting, [document_id])
     return list(changes)
+
+
+def refresh_pdf_metadata(archive: Archive, document_id: int) -> None:
+    """Rewrite the PDF/A's XMP to the corrected fields. The edit is committed already; if this
+    fails the PDF is left stale, which ``sohoa pdfa`` and ``sohoa export`` detect and refresh."""
+    from sohoa.archive.handover.pdfa import refresh_documents
+    from sohoa.errors import SohoaError
+
+    try:
+        result = refresh_documents(archive, [document_id])
+    except SohoaError as exc:
+        _log.warning("document %s: PDF XMP not refreshed (%s); sohoa pdfa will", document_id, exc)
+        return
+    for doc_id, why in result.failed:
+        _log.warning("document %s: PDF XMP not refreshed (%s); sohoa pdfa will", doc_id, why)
 
 
 def reextract(archive: Archive, actor: Actor, unit: str | None) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import math
 import os
 from collections.abc import Callable, Iterator
@@ -37,6 +38,7 @@ from sohoa.errors import ArchiveError, NotFoundError, UsageError
 from sohoa.text import nfc
 
 from . import storage
+from .faults import fault_point
 from .models import AuditEvent, Document, FixityRun, Original, StoredFile
 from .settings import GROUP_MODE
 from .units import descendant_ids, resolve_unit
@@ -346,6 +348,7 @@ def verify(
     if not os.access(archive.home, os.R_OK | os.X_OK):
         raise ArchiveError(f"không đọc được thư mục kho {archive.home} (the archive folder cannot be read)")
     backfill_registry(archive)
+    recover_replacements(archive)  # a crash in an audited replacement leaves no orphan
     scope = {"unit": unit, "sample": sample, "orphans": unit is None}
     total, chunks = _chunks_to_check(archive, unit, sample)
     with archive.sessions.begin() as session:
@@ -461,11 +464,18 @@ def replace_derivative(
         )  # fmt: skip
     final = archive.path(new_rel)
     existed = final.exists()
-    if existed:
+    journal = _Journal.open(archive, document_id=doc.id, old=old_rel, new=new_rel)
+    try:
+        if existed:
+            tmp.unlink(missing_ok=True)
+        else:
+            modes = storage.FileModes.from_setting(archive.settings.get(GROUP_MODE))
+            storage.place_pdf(tmp, final, archive.home, modes)
+            fault_point("derivative-placed")
+    except BaseException:
         tmp.unlink(missing_ok=True)
-    else:
-        modes = storage.FileModes.from_setting(archive.settings.get(GROUP_MODE))
-        storage.place_pdf(tmp, final, archive.home, modes)
+        journal.close()
+        raise
     if old_row is not None:
         session.execute(delete(StoredFile).where(StoredFile.id == old_row.id))
     row = record_stored_file(
@@ -490,24 +500,116 @@ def replace_derivative(
         )
     )
     session.flush()
-    _after_transaction(session, on_commit=archive.path(old_rel), on_rollback=None if existed else final)
+    _after_transaction(
+        session, on_commit=archive.path(old_rel), on_rollback=None if existed else final, journal=journal
+    )
     return row
 
 
-def _after_transaction(session: Session, *, on_commit: Path, on_rollback: Path | None) -> None:
-    """Remove the file the transaction made obsolete once its outcome is known (once only)."""
+def _after_transaction(
+    session: Session, *, on_commit: Path, on_rollback: Path | None, journal: _Journal
+) -> None:
+    """Remove the file the transaction made obsolete once its outcome is known (once only), then
+    the journal that would have let a later run do it after a crash."""
     state = {"done": False}
 
     def committed(_session: Session) -> None:
         if not state["done"]:
             state["done"] = True
+            fault_point("derivative-committed")
             on_commit.unlink(missing_ok=True)
+            journal.close()
 
     def rolled_back(_session: Session) -> None:
         if not state["done"]:
             state["done"] = True
             if on_rollback is not None:
                 on_rollback.unlink(missing_ok=True)
+            journal.close()
 
     event.listen(session, "after_commit", committed)
     event.listen(session, "after_rollback", rolled_back)
+
+
+# -- crash safety of a replacement ----------------------------------------------------------
+_JOURNALS = "replacing"
+
+
+class _Journal:
+    """What a replacement in flight would leave behind if the process died, kept under ``tmp/``.
+
+    A replacement has two windows where a crash leaves a file no row names: the new PDF is
+    placed but its rows are not committed, or they are committed but the old PDF is not yet
+    removed. Before the new file is placed, a small JSON file names both paths and is locked
+    (``flock``) for as long as the process works on it; the lock dies with the process. A later
+    :func:`recover_replacements` (run by ``verify``, ``pdfa`` and ``export`` before they look at
+    files) removes, of a journal whose lock is free, exactly the named files no row names, so
+    ``verify`` never reports the leftovers of a crash as orphans. It never guesses: only paths a
+    journal names are touched, and only while no row names them.
+    """
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path, self.fd = path, fd
+
+    @classmethod
+    def open(cls, archive: Archive, *, document_id: int, old: str, new: str) -> _Journal:
+        folder = archive.tmp_dir / _JOURNALS
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{os.getpid()}-{os.urandom(6).hex()}.json"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(fd, json.dumps({"document_id": document_id, "old": old, "new": new}).encode())
+            os.fsync(fd)
+            storage.fsync_dir(folder)
+        except BaseException:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise
+        return cls(path, fd)
+
+    def close(self) -> None:
+        """The replacement's outcome is settled on disk: forget it (once)."""
+        if self.fd >= 0:
+            self.path.unlink(missing_ok=True)
+            os.close(self.fd)
+            self.fd = -1
+
+
+def recover_replacements(archive: Archive) -> list[str]:
+    """Finish the replacements a crashed process left (see :class:`_Journal`); returns the paths removed."""
+    folder = archive.tmp_dir / _JOURNALS
+    if not folder.is_dir():
+        return []
+    removed: list[str] = []
+    for journal in sorted(folder.glob("*.json")):
+        fd = storage._lock_is_free(journal)  # noqa: SLF001 - the same lock protocol as work folders
+        if fd is None:
+            continue  # its process still works on it
+        try:
+            try:
+                paths = json.loads(journal.read_text(encoding="utf-8"))
+                names = [str(paths[k]) for k in ("old", "new") if paths.get(k)]
+            except (OSError, ValueError, KeyError, TypeError):
+                names = []  # died before the journal was written: nothing was placed
+            with archive.sessions() as session:
+                for rel in names:
+                    if _named(session, rel) or not rel.startswith("documents/"):
+                        continue
+                    target = archive.path(rel)
+                    if os.path.lexists(target):
+                        target.unlink()
+                        removed.append(rel)
+            journal.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _named(session: Session, rel: str) -> bool:
+    return any(
+        session.scalar(select(column).where(column == rel).limit(1)) is not None
+        for column in (StoredFile.path, Original.stored_path, Document.pdf_path)
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from sohoa.commands.base import Context, emit_json, err_console, pass_ctx
+from sohoa.commands.base import Context, common_options, emit_json, err_console, pass_ctx, plain
 from sohoa.errors import ExitCode
 
 
@@ -31,7 +31,8 @@ def pdfa(ctx: Context, unit: str | None, json_out: bool) -> None:
         emit_json(result.to_json())
     else:
         click.echo(
-            f"PDF/A-2b: {len(result.converted)} đã chuyển (converted), {result.already} đã đạt sẵn "
+            f"PDF/A-2b: {len(result.converted)} đã chuyển (converted), {len(result.refreshed)} cập nhật XMP "
+            f"theo trường đã sửa (XMP refreshed), {result.already} đã đạt sẵn "
             f"(already PDF/A), {len(result.failed)} không chuyển được (left as plain PDF)"
         )
         for doc_id, why in result.failed:
@@ -101,3 +102,66 @@ def import_cmd(ctx: Context, bag: Path, json_out: bool) -> None:
         f"{len(result.units_added)} đơn vị mới, {result.register_rows_added} dòng sổ mới, "
         f"{result.links_added} liên kết sổ (imported from {bag})"
     )
+
+
+# -- handover-defaults -----------------------------------------------------------------------
+@click.group("handover-defaults")
+@common_options
+def handover_defaults() -> None:
+    """Access mode (Mode) and retention (Maintenance) an export writes for each document type.
+
+    Mode: 01 public, 02 conditional, 03 secret. Maintenance: 01 permanent, 02 70 years, 03 50,
+    04 30, 05 20, 06 10, 07 other. A type without its own values takes the 'default' row's.
+    """
+
+
+@handover_defaults.command("set")
+@common_options
+@click.option(
+    "--type", "type_", required=True, metavar="CODE", help="Mã loại 01–32, tên loại, hoặc 'default'."
+)
+@click.option(
+    "--mode", metavar="01|02|03", help="Chế độ sử dụng (access): 01 công khai, 02 có điều kiện, 03 mật."
+)
+@click.option(
+    "--maintenance", metavar="01..07", help="Thời hạn bảo quản (retention): 01 vĩnh viễn … 07 khác."
+)
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def handover_defaults_set(
+    ctx: Context, type_: str, mode: str | None, maintenance: str | None, json_out: bool
+) -> None:
+    """Set a type's Mode and/or Maintenance, e.g. --type 02 --mode 01 --maintenance 04 (audited)."""
+    from sohoa.archive.handover.defaults import set_type_default
+
+    change = set_type_default(ctx.archive, type_, mode=mode, maintenance=maintenance)
+    if json_out:
+        emit_json(change)
+        return
+    for what in ("mode", "maintenance"):
+        if what in change:
+            old, new = change[what]["old"], change[what]["new"]
+            click.echo(f"loại {change['type']}: {what} {old or '-'} -> {new}")
+
+
+@handover_defaults.command("list")
+@common_options
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def handover_defaults_list(ctx: Context, json_out: bool) -> None:
+    """List every type's effective Mode and Maintenance (* marks a value set for that type)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sohoa.archive.handover.defaults import list_type_defaults
+
+    rows = list_type_defaults(ctx.archive)
+    if json_out:
+        emit_json([row.to_json() for row in rows])
+        return
+    table = Table("mã (type)", "tên loại (name)", "Mode", "Maintenance")
+    for row in rows:
+        mode = row.mode + ("*" if row.mode_set else "")
+        keep = row.maintenance + ("*" if row.maintenance_set else "")
+        table.add_row(*plain(row.code, row.name, mode, keep))
+    Console().print(table)

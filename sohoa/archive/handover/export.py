@@ -38,15 +38,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sohoa import clock
-from sohoa.errors import ArchiveError, UsageError
+from sohoa.errors import ArchiveError, ConflictError, UsageError
 from sohoa.fields import FIELD_NAMES
 
 from .. import audit
 from ..documents import document_warnings
+from ..fixity import recover_replacements
 from ..models import AuditEvent, Document, RegisterLink, RegisterRow, StoredFile, Unit
 from ..reports import parse_period
 from ..store import Archive
 from ..units import descendant_ids, resolve_unit
+from .pdfa import refresh_documents
 from .records import record_xml, standard_record
 
 FORMAT = "sohoa-bag/1"
@@ -74,10 +76,12 @@ class ExportResult:
     register_rows: int = 0
     bytes: int = 0
     units_without_code: list[str] = field(default_factory=list)
+    pdf_refreshed: int = 0  # PDF/A files whose stale XMP was rewritten before packing
 
     def to_json(self) -> dict[str, Any]:
         return {
             "out": str(self.out),
+            "pdf_refreshed": self.pdf_refreshed,
             "documents": self.documents,
             "originals": self.originals,
             "register_rows": self.register_rows,
@@ -437,12 +441,14 @@ def export_bag(
         detail={"out": str(out), "documents": len(ids), "ids": _compact(ids), "unit": unit, "period": period},
     )
     result = ExportResult(out)
+    recover_replacements(archive)
     staging = out.parent / f".{out.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     try:
         staging.mkdir(mode=0o700, parents=True)
         writer = _Writer(archive, staging, result)
         try:
             for chunk in _chunks(ids):
+                _refresh_before_packing(archive, chunk, result)
                 with archive.sessions() as session:
                     docs = list(
                         session.scalars(
@@ -501,6 +507,22 @@ def export_bag(
             ) from exc
         raise
     return result
+
+
+def _refresh_before_packing(archive: Archive, ids: list[int], result: ExportResult) -> None:
+    """A PDF/A whose XMP predates a hand correction is rewritten (audited) before it is packed,
+    so the bag's PDF says what its metadata XML says; one that cannot be refreshed stops the
+    export (nothing is left behind) and names the command that tells why."""
+    refreshed = refresh_documents(archive, ids)
+    result.pdf_refreshed += len(refreshed.refreshed)
+    if refreshed.failed:
+        shown = ", ".join(str(doc_id) for doc_id, _ in refreshed.failed[:10])
+        raise ConflictError(
+            f"không cập nhật được XMP của PDF văn bản {shown} theo trường đã sửa; chạy 'sohoa pdfa' "
+            "để xem lý do rồi xuất lại (the PDF/A metadata of these documents could not be refreshed to "
+            "their "
+            "corrected fields: run 'sohoa pdfa', then export again; nothing was written)"
+        )
 
 
 def _source_organization(units: list[dict[str, Any]]) -> str:

@@ -7,6 +7,14 @@ document's current fields in the XMP (hand corrections included) and put in plac
 event with the old and new ones, so ``sohoa verify`` stays clean. Running it again converts
 nothing: converted files pass the check. A file that cannot conform (a born-digital PDF with a
 font it does not embed) is listed and left as it is.
+
+A hand correction (``sohoa edit``, the web's review form) changes the fields after the PDF/A was
+written. The PDF is never rewritten inside the edit's transaction (a crash between the file and
+the row would leave ``verify`` an orphan); the edit commits, then :func:`refresh_documents`
+rewrites the XMP in its own audited replacement. Whether a PDF is stale is read from the PDF
+itself (its XMP against the current fields), not from a mark that could drift, so a refresh
+that did not happen (a crash, a re-extraction) is caught by the next ``sohoa pdfa`` or
+``sohoa export``, which refreshes before packing.
 """
 
 from __future__ import annotations
@@ -20,14 +28,15 @@ from typing import Any
 from sqlalchemy import select
 
 from sohoa import clock
-from sohoa.digitize.pdfa import PdfaError, PdfaFields, convert_pdf, is_pdfa
+from sohoa.digitize.pdfa import PdfaError, PdfaFields, convert_pdf, fields_current, is_pdfa, read_fields
 
-from ..fixity import replace_derivative
+from ..fixity import recover_replacements, replace_derivative
 from ..models import Document
 from ..store import Archive
 from ..units import descendant_ids, resolve_unit
 
 REASON = "chuyển sang PDF/A-2b (conversion to PDF/A-2b, TT 05/2025)"
+REFRESH_REASON = "cập nhật XMP theo trường đã sửa (XMP refreshed to the corrected fields)"
 _CHUNK = 100
 
 
@@ -38,10 +47,12 @@ class PdfaRunResult:
     converted: list[int] = field(default_factory=list)
     already: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)
+    refreshed: list[int] = field(default_factory=list)  # PDF/A whose XMP was stale
 
     def to_json(self) -> dict[str, Any]:
         return {
             "converted": len(self.converted),
+            "refreshed": len(self.refreshed),
             "already": self.already,
             "failed": [{"document_id": doc_id, "reason": why} for doc_id, why in self.failed],
         }
@@ -78,6 +89,7 @@ def convert_archive(
 ) -> PdfaRunResult:
     """Bring every document's PDF (or a unit's) to PDF/A-2b; one short transaction per document."""
     result = PdfaRunResult()
+    recover_replacements(archive)
     chunks = list(_document_ids(archive, unit))
     total, done = sum(len(c) for c in chunks), 0
     archive.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +102,14 @@ def convert_archive(
             done += 1
             path = archive.path(pdf_rel)
             if is_pdfa(path):
-                result.already += 1
+                if fields_current(path, fields or {}):
+                    result.already += 1
+                    continue
+                outcome = _refresh_one(archive, doc_id, pdf_rel, fields or {})
+                if outcome is None:
+                    result.refreshed.append(doc_id)
+                else:
+                    result.failed.append((doc_id, outcome))
                 continue
             tmp = archive.tmp_dir / f"{os.getpid()}-pdfa-{doc_id}.pdf"
             why = _convert(path, tmp, fields or {})
@@ -99,11 +118,83 @@ def convert_archive(
                 tmp.unlink(missing_ok=True)
                 continue
             try:
-                with archive.sessions.begin() as session:
-                    replace_derivative(archive, session, doc_id, tmp, REASON)
+                if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields or {}, tmp, REASON):
+                    result.failed.append((doc_id, _CHANGED))
+                    continue
             finally:
                 tmp.unlink(missing_ok=True)
             result.converted.append(doc_id)
             if on_progress is not None:
                 on_progress(done, total)
+    return result
+
+
+# -- refreshing the XMP after a hand correction ----------------------------------------------
+_CHANGED = (
+    "trường vừa đổi trong lúc chuyển, chạy lại sohoa pdfa (fields changed meanwhile: run sohoa pdfa again)"
+)
+
+
+def _replace_if_unchanged(
+    archive: Archive, doc_id: int, pdf_rel: str, fields: dict[str, Any], tmp: Path, reason: str
+) -> bool:
+    """Put ``tmp`` in place of the document's PDF, unless the fields or the PDF changed since
+    they were read (a concurrent edit): then nothing is replaced and False is returned. The row
+    is locked first on PostgreSQL, so an edit committing meanwhile waits or is seen."""
+    with archive.sessions.begin() as session:
+        row = session.execute(
+            select(Document.pdf_path, Document.fields).where(Document.id == doc_id).with_for_update()
+        ).one_or_none()
+        if row is None or row.pdf_path != pdf_rel or (row.fields or {}) != fields:
+            return False
+        replace_derivative(archive, session, doc_id, tmp, reason)
+    return True
+
+
+def _refresh_one(archive: Archive, doc_id: int, pdf_rel: str, fields: dict[str, Any]) -> str | None:
+    """Rewrite one PDF/A's XMP and information dictionary to ``fields``; None, or why not."""
+    tmp = archive.tmp_dir / f"{os.getpid()}-xmp-{doc_id}.pdf"
+    try:
+        why = _convert(archive.path(pdf_rel), tmp, fields)
+        if why is not None:
+            return why
+        if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields, tmp, REFRESH_REASON):
+            return _CHANGED
+    finally:
+        tmp.unlink(missing_ok=True)
+    return None
+
+
+def refresh_documents(archive: Archive, ids: list[int]) -> PdfaRunResult:
+    """Bring the XMP of these documents' PDF/A files up to their current fields.
+
+    Only files that carry sohoa's PDF/A XMP are touched (a plain PDF is ``sohoa pdfa``'s to
+    convert); current ones are counted in ``already``. Each rewrite is its own audited
+    replacement, after the caller's transaction: a crash anywhere leaves the old PDF/A named by
+    the rows and no orphan (:func:`sohoa.archive.fixity.recover_replacements`).
+    """
+    result = PdfaRunResult()
+    if not ids:
+        return result
+    archive.tmp_dir.mkdir(parents=True, exist_ok=True)
+    for start in range(0, len(ids), _CHUNK):
+        with archive.sessions() as session:
+            rows = session.execute(
+                select(Document.id, Document.pdf_path, Document.fields).where(
+                    Document.id.in_(ids[start : start + _CHUNK])
+                )
+            ).all()
+        for doc_id, pdf_rel, fields in rows:
+            path = archive.path(pdf_rel)
+            stored = read_fields(path)
+            if stored is None:
+                continue  # a plain PDF: nothing claims fields that could be stale
+            if stored == PdfaFields.from_document(fields or {}):
+                result.already += 1
+                continue
+            why = _refresh_one(archive, doc_id, pdf_rel, fields or {})
+            if why is None:
+                result.refreshed.append(doc_id)
+            else:
+                result.failed.append((doc_id, why))
     return result

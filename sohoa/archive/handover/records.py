@@ -6,10 +6,13 @@ OrganName, Subject, Language, PageAmount, Position, FullName, ConfidenceLevel, M
 Maintenance, Description. :func:`standard_record` maps one onto the other; the XML and the JSON
 of a bag carry the same record.
 
-Type codes: the domain notes fix 01 Nghị quyết, 02 Quyết định, 22 Công văn and 32 Khác; the
-codes between follow NĐ 30's list of administrative document types in its order. Kinds sohoa
-reads that the list does not name (trích lục, giấy xác nhận, giấy khai sinh, giấy khen) are 32
-Khác, and TypeName keeps the document's own kind as its text.
+Type codes: the domain notes fix 01 Nghị quyết, 02 Quyết định, 22 Công văn and 32 Khác. The
+others follow NĐ 30/2020 Phụ lục III, the list of administrative document types with their
+abbreviations, in its order: its 27 types (NQ … PB) with Công văn (which has no abbreviation)
+placed at 22, then its three copy forms (SY, TrS, SL) at 29–31, which with 32 Khác makes
+exactly 32. Kinds sohoa reads that the list does not name (giấy chứng nhận, giấy phép, trích
+lục, giấy xác nhận, thư công) are 32 Khác, and TypeName keeps the document's own kind as its
+text. A kind can also be named by its Phụ lục III abbreviation (``QĐ``, ``GUQ``).
 
 Access mode (Mode) and retention (Maintenance) come from per-type defaults in the archive's
 settings (``handover.mode.<code>``, ``handover.maintenance.<code>``, falling back to
@@ -32,11 +35,21 @@ TYPE_CODES: dict[str, str] = {
     "11": "Phương án", "12": "Đề án", "13": "Dự án", "14": "Báo cáo", "15": "Biên bản",
     "16": "Tờ trình", "17": "Hợp đồng", "18": "Công điện", "19": "Bản ghi nhớ", "20": "Bản thỏa thuận",
     "21": "Giấy ủy quyền", "22": "Công văn", "23": "Giấy mời", "24": "Giấy giới thiệu",
-    "25": "Giấy nghỉ phép", "26": "Phiếu gửi", "27": "Phiếu chuyển", "28": "Phiếu báo", "29": "Thư công",
-    "30": "Giấy chứng nhận", "31": "Giấy phép", "32": "Khác",
+    "25": "Giấy nghỉ phép", "26": "Phiếu gửi", "27": "Phiếu chuyển", "28": "Phiếu báo",
+    "29": "Bản sao y", "30": "Bản trích sao", "31": "Bản sao lục", "32": "Khác",
+}  # fmt: skip
+#: NĐ 30/2020 Phụ lục III's abbreviation of each coded kind (Công văn and Khác have none).
+ABBREVIATIONS: dict[str, str] = {
+    "01": "NQ", "02": "QĐ", "03": "CT", "04": "QC", "05": "QyĐ", "06": "TC", "07": "TB", "08": "HD",
+    "09": "CTr", "10": "KH", "11": "PA", "12": "ĐA", "13": "DA", "14": "BC", "15": "BB", "16": "TTr",
+    "17": "HĐ", "18": "CĐ", "19": "BGN", "20": "BTT", "21": "GUQ", "23": "GM", "24": "GGT", "25": "GNP",
+    "26": "PG", "27": "PC", "28": "PB", "29": "SY", "30": "TrS", "31": "SL",
 }  # fmt: skip
 OTHER = "32"
 _CODE_OF = {fold(name): code for code, name in TYPE_CODES.items()}
+_CODE_OF |= {"sao y": "29", "ban sao y ban chinh": "29", "trich sao": "30", "sao luc": "31"}
+#: Abbreviations match exactly (case and đ/d matter: ``CT`` Chỉ thị is not ``CTr`` Chương trình).
+_CODE_OF_ABBREVIATION = {abbreviation: code for code, abbreviation in ABBREVIATIONS.items()}
 
 #: The standard's elements, in the order the XML writes them.
 ELEMENTS: tuple[str, ...] = (
@@ -55,7 +68,8 @@ LANGUAGE = "Tiếng Việt"
 
 def type_code(doc_type: str | None) -> str:
     """The 01–32 code of a document kind (32 Khác when it is unknown or not in the list)."""
-    return _CODE_OF.get(fold(doc_type or ""), OTHER)
+    text = nfc(doc_type or "").strip()
+    return _CODE_OF_ABBREVIATION.get(text) or _CODE_OF.get(fold(text), OTHER)
 
 
 def split_number(number: str | None) -> tuple[str | None, str | None]:

@@ -138,7 +138,11 @@ def convert_pdf(
 
 
 def convert_file(path: Path, fields: PdfaFields | None = None, *, created: datetime | None = None) -> None:
-    """Convert the PDF at ``path`` in place (temp file in the same folder, fsynced, renamed)."""
+    """Convert the PDF at ``path`` in place (temp file in the same folder, renamed).
+
+    Not fsynced: ``path`` is a work file of one ingest, which storing hashes and fsyncs before
+    it places it (``storage.place_pdf``), and a crash before that throws the work folder away.
+    """
     import tempfile
 
     path = Path(path)
@@ -146,8 +150,6 @@ def convert_file(path: Path, fields: PdfaFields | None = None, *, created: datet
     try:
         with os.fdopen(handle, "wb") as stream:
             convert_pdf(path, stream, fields, created=created)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.chmod(temp_name, path.stat().st_mode & 0o777)
         os.replace(temp_name, path)
     except BaseException:

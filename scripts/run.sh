@@ -36,9 +36,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# The desk's browser test drives Debian's Chromium through its chromedriver (nothing is downloaded).
-BROWSER_PACKAGES=(chromium chromium-driver)
-need_browser() { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && return 1; return 0; }
+# The desk's browser test drives Debian's Chromium with Playwright by its executable path (nothing is
+# downloaded: never `playwright install`).
+BROWSER_PACKAGES=(chromium)
+need_browser() { [ -x /usr/bin/chromium ] && return 1; return 0; }
 
 install_apt() {
   local want=()

@@ -1,4 +1,9 @@
-"""The units a person may pick in a form: theirs (with sub-units), or all for an admin."""
+"""The units a person may pick in a form: theirs (with sub-units), or all for an admin.
+
+A province has hundreds of units, so forms do not list them all: the field takes a typed name or
+code (``choose_unit`` resolves it on the server, folded, with a clear message when it names no
+unit or several), and ``suggest_units`` answers the few that match what is typed so far.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,11 @@ from typing import Any
 from sohoa.app.actor import Actor
 from sohoa.archive import units as unit_ops
 from sohoa.archive.store import Archive
+from sohoa.errors import UnitError, UsageError
+from sohoa.text import fold, nfc
+
+#: At most this many suggestions per keystroke: a short list to pick from, never the whole tree.
+SUGGEST_LIMIT = 12
 
 
 def visible_units(archive: Archive, actor: Actor) -> list[dict[str, Any]]:
@@ -17,3 +27,51 @@ def visible_units(archive: Archive, actor: Actor) -> list[dict[str, Any]]:
             for u in unit_ops.all_units(session)
             if actor.unit_ids is None or u.id in actor.unit_ids
         ]
+
+
+def suggest_units(
+    archive: Archive, actor: Actor, text: str, limit: int = SUGGEST_LIMIT
+) -> list[dict[str, Any]]:
+    """The actor's units whose name, code or another name contains ``text`` (folded: no
+    diacritics needed), those starting with it first; ``[{"code", "name"}]``."""
+    wanted = fold(nfc(text))
+    if not wanted:
+        return []
+    starts, contains = [], []
+    with archive.sessions() as session:
+        for unit in unit_ops.all_units(session):
+            if actor.unit_ids is not None and unit.id not in actor.unit_ids:
+                continue
+            forms = [fold(unit.code), *(fold(n) for n in [unit.name, *(unit.aliases or [])])]
+            words = [w for form in forms for w in form.split()]
+            entry = {"code": unit.code, "name": unit.name}
+            if any(form.startswith(wanted) for form in forms) or any(w.startswith(wanted) for w in words):
+                starts.append(entry)
+            elif any(wanted in form for form in forms):
+                contains.append(entry)
+    return (starts + contains)[:limit]
+
+
+def choose_unit(archive: Archive, actor: Actor, text: str) -> str:
+    """The code of the unit ``text`` names (a code, a name with or without diacritics, "UBND
+    phường …"), among the actor's units; a clear message when it names none, several, or one
+    that is not theirs."""
+    typed = nfc(text).strip()
+    if not typed:
+        raise UsageError("chọn đơn vị: gõ tên hoặc mã đơn vị (type a unit's name or code)")
+    with archive.sessions() as session:
+        try:
+            unit = unit_ops.resolve_unit(session, typed)
+        except UnitError as exc:
+            mine = suggest_units(archive, actor, typed, limit=5)
+            hint = ", ".join(f"{u['name']} ({u['code']})" for u in mine)
+            raise UnitError(
+                f"không xác định được đơn vị '{typed}'"
+                + (f": có phải {hint}? Gõ đủ tên hoặc mã" if hint else ": gõ đủ tên hoặc mã đơn vị")
+                + f" ({exc.message})"
+            ) from None
+        if actor.unit_ids is not None and unit.id not in actor.unit_ids:
+            raise UsageError(
+                f"đơn vị '{unit.name}' nằm ngoài các đơn vị của bạn (unit '{unit.code}' is not one of yours)"
+            )
+        return unit.code

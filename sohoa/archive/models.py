@@ -450,3 +450,35 @@ class QueueWorker(Base):
     concurrency: Mapped[int] = mapped_column(Integer, default=1)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+# -- desk jobs (issue 11): an upload's progress, kept where every server process reads it ----------
+class DeskJob(Base):
+    """An upload started from the desk and how far it got.
+
+    The process that ingests it (or follows its queued batch) writes the counts here, so a
+    reload, another server process or a restarted server shows the same progress; ``runner``
+    (host:pid) lets a reader tell a job whose process died from one still working.
+    """
+
+    __tablename__ = "desk_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_code: Mapped[str] = mapped_column(String(40))
+    mode: Mapped[str] = mapped_column(String(10), default="local")  # local | queue
+    state: Mapped[str] = mapped_column(String(12), default="running")  # running | done | failed | interrupted
+    files_total: Mapped[int] = mapped_column(Integer, default=0)
+    files_done: Mapped[int] = mapped_column(Integer, default=0)
+    files_failed: Mapped[int] = mapped_column(Integer, default=0)
+    pages_total: Mapped[int] = mapped_column(Integer, default=0)
+    pages_done: Mapped[int] = mapped_column(Integer, default=0)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # stored/duplicate/failed/pending at the end
+    folder: Mapped[str | None] = mapped_column(Text)  # the uploaded files, relative to the archive folder
+    runner: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str | None] = mapped_column(Text)  # why it failed, for the clerk (no document text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -68,6 +68,19 @@ async def batches(request: Request) -> Response:
     return JSONResponse(found)
 
 
+async def jobs(request: Request) -> Response:
+    found = await run_in_threadpool(app_uploads.list_jobs, request.app.state.archive, request.state.actor, 20)
+    return JSONResponse(found)
+
+
+async def job(request: Request) -> Response:
+    """One upload's progress (the batches page polls it), read from the database."""
+    found = await run_in_threadpool(
+        app_uploads.job_status, request.app.state.archive, request.state.actor, request.path_params["id"]
+    )
+    return JSONResponse(found)
+
+
 async def me(request: Request) -> Response:
     actor = request.state.actor
     return JSONResponse({"name": actor.name, "role": actor.role, "units": list(actor.unit_codes or [])})

@@ -6,9 +6,9 @@ request never stalls the others.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
-import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from sohoa.app import documents as app_documents
 from sohoa.app import reports as app_reports
@@ -26,7 +26,7 @@ from sohoa.app import units as app_units
 from sohoa.app import uploads as app_uploads
 from sohoa.app import users as app_users
 from sohoa.app.documents import SearchRequest
-from sohoa.errors import UsageError
+from sohoa.errors import UnitError, UsageError
 from sohoa.text import nfc
 from sohoa.web.render import page
 
@@ -124,21 +124,45 @@ def search_request(params: Any, limit: int, offset: int) -> SearchRequest:
     )
 
 
+async def _typed_unit(request: Request, typed: str | None) -> str | None:
+    """A unit field's text (a code, or a name typed with or without diacritics) as a unit code."""
+    if not typed:
+        return None
+    return await run_in_threadpool(app_units.choose_unit, _archive(request), _actor(request), typed)
+
+
+async def units_suggest(request: Request) -> Response:
+    """``/api/units?q=`` -> the few units of the caller matching the typed text (type-ahead)."""
+    found = await run_in_threadpool(
+        app_units.suggest_units, _archive(request), _actor(request), request.query_params.get("q", "")
+    )
+    return JSONResponse(found)
+
+
 async def search_page(request: Request) -> Response:
     params = request.query_params
     actor, archive = _actor(request), _archive(request)
     units = await run_in_threadpool(app_units.visible_units, archive, actor)
     page_no = _int(params.get("page"), 1, 1, 10_000)
     asked = any(params.get(k) for k in ("q", "unit", "type", "field", "from", "to"))
-    result = None
+    result, message = None, None
     if asked:
-        request_ = search_request(params, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
+        try:
+            code = await _typed_unit(request, params.get("unit"))
+        except (UnitError, UsageError) as exc:
+            return page(
+                request, "search.html", status_code=400, result=None, params=params, units=units, page_no=1,
+                pages=0, message=exc.message, page_link=lambda n: "/search",
+            )  # fmt: skip
+        request_ = dataclasses.replace(
+            search_request(params, PAGE_SIZE, (page_no - 1) * PAGE_SIZE), unit=code
+        )
         result = await run_in_threadpool(app_documents.search, archive, actor, request_)
     pages = ((result["total"] + PAGE_SIZE - 1) // PAGE_SIZE) if result else 0
     keep = {k: v for k, v in params.items() if k != "page" and v}
     return page(
         request, "search.html", result=result, params=params, units=units, page_no=page_no, pages=pages,
-        page_link=lambda n: "/search?" + urlencode({**keep, "page": n}),
+        message=message, page_link=lambda n: "/search?" + urlencode({**keep, "page": n}),
     )  # fmt: skip
 
 
@@ -183,8 +207,9 @@ async def download_pdf(request: Request) -> Response:
 async def review_list(request: Request) -> Response:
     actor, archive = _actor(request), _archive(request)
     unit = request.query_params.get("unit") or None
+    code = await _typed_unit(request, unit)
     entries = await run_in_threadpool(
-        app_review.queue, archive, actor, unit, app_review.DEFAULT_THRESHOLD, 50
+        app_review.queue, archive, actor, code, app_review.DEFAULT_THRESHOLD, 50
     )
     units = await run_in_threadpool(app_units.visible_units, archive, actor)
     return page(
@@ -241,26 +266,6 @@ def _display_day(value: str) -> str:
 
 
 # -- upload and batches -------------------------------------------------------------------------
-def _follow(job: dict[str, Any]) -> Any:
-    """What the upload's process reports, written into the job the batches page shows."""
-
-    def on_event(kind: str, value: Any) -> None:
-        if kind == "files":
-            job["files"] = value
-        elif kind == "pages_found":
-            job["pages_total"] += value
-        elif kind == "page_done":
-            job["pages_done"] += value
-        elif kind == "file_done":
-            job["files_done"] += 1
-        elif kind == "done":
-            job.update(state="done", batch=value["batch"], counts=value["counts"])
-        elif kind == "failed":
-            job.update(state="failed", error=value)
-
-    return on_event
-
-
 async def upload_form(request: Request) -> Response:
     actor, archive = _actor(request), _archive(request)
     actor.require("ingest")
@@ -268,30 +273,8 @@ async def upload_form(request: Request) -> Response:
     return page(request, "upload.html", units=units)
 
 
-def _run_job(
-    archive: Any, actor: Any, folder: Path, paths: list[Path], unit: str, job: dict[str, Any]
-) -> None:
-    try:
-        app_uploads.run_upload(archive, actor, paths, unit, _follow(job))
-    except Exception as exc:  # noqa: BLE001 - the job's page shows why; the server goes on
-        job.update(state="failed", error=getattr(exc, "message", type(exc).__name__))
-    finally:
-        if job["state"] == "running":
-            job.update(state="failed", error="dừng bất thường (stopped)")
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-async def upload(request: Request) -> Response:
-    actor, archive = _actor(request), _archive(request)
-    form = request.state.form
-    unit = str(form.get("unit", ""))
-    await run_in_threadpool(app_uploads.check_upload, archive, actor, unit)
-    files = [f for f in form.getlist("files") if getattr(f, "filename", None)]
-    if not files:
-        raise UsageError("chưa chọn tệp nào (no file chosen)")
-    archive.tmp_dir.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=archive.tmp_dir))
-    paths = []
+def _save_uploads(files: list[Any], folder: Path) -> int:
+    """Write the uploaded files into ``folder`` under the names the clerk chose; how many."""
     for number, item in enumerate(files):
         name = Path(nfc(item.filename).replace("\\", "/")).name.lstrip(".") or f"tep-{number}"
         target = folder / name  # the batch lists files by the names the clerk chose
@@ -300,29 +283,32 @@ async def upload(request: Request) -> Response:
             target = folder / str(number) / name
         with open(target, "wb") as out:
             shutil.copyfileobj(item.file, out)
-        paths.append(target)
-    jobs = request.app.state.jobs
-    job_id = len(jobs) + 1
-    job = {"id": job_id, "unit": unit, "actor": actor.name, "state": "running", "files": len(paths),
-           "files_done": 0, "pages_total": 0, "pages_done": 0}  # fmt: skip
-    jobs[job_id] = job
-    threading.Thread(
-        target=_run_job, args=(archive, actor, folder, paths, unit, job), daemon=True, name=f"upload-{job_id}"
-    ).start()
+    return len(files)
+
+
+async def upload(request: Request) -> Response:
+    actor, archive = _actor(request), _archive(request)
+    form = request.state.form
+    unit = await run_in_threadpool(app_units.choose_unit, archive, actor, str(form.get("unit", "")))
+    await run_in_threadpool(app_uploads.check_upload, archive, actor, unit)
+    files = [f for f in form.getlist("files") if getattr(f, "filename", None)]
+    if not files:
+        raise UsageError("chưa chọn tệp nào (no file chosen)")
+    archive.tmp_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=archive.tmp_dir))
+    try:
+        count = await run_in_threadpool(_save_uploads, files, folder)
+        job_id = await run_in_threadpool(app_uploads.start_upload, archive, actor, folder, count, unit)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return RedirectResponse(f"/batches?job={job_id}", status_code=303)
-
-
-def visible_jobs(request: Request) -> list[dict[str, Any]]:
-    """This server's uploads started by the actor (an admin sees all), newest first."""
-    actor = _actor(request)
-    jobs = list(request.app.state.jobs.values())
-    return [j for j in reversed(jobs) if actor.role == "admin" or j["actor"] == actor.name]
 
 
 async def batches_page(request: Request) -> Response:
     actor, archive = _actor(request), _archive(request)
     found = await run_in_threadpool(app_uploads.list_batches, archive, actor, 30)
-    jobs = visible_jobs(request)
+    jobs = await run_in_threadpool(app_uploads.list_jobs, archive, actor, 10)
     running = any(j["state"] == "running" for j in jobs)
     return page(request, "batches.html", batches=found, jobs=jobs, running=running)
 
@@ -332,11 +318,12 @@ async def dashboard(request: Request) -> Response:
     actor, archive = _actor(request), _archive(request)
     period = request.query_params.get("period") or None
     unit = request.query_params.get("unit") or None
+    code = await _typed_unit(request, unit)
     result = await run_in_threadpool(
-        lambda: app_reports.report(archive, actor, unit=unit, period=period, fmt="json")
+        lambda: app_reports.report(archive, actor, unit=code, period=period, fmt="json")
     )
     units = await run_in_threadpool(app_units.visible_units, archive, actor)
-    query = urlencode({k: v for k, v in (("period", period), ("unit", unit)) if v})
+    query = urlencode({k: v for k, v in (("period", period), ("unit", code)) if v})
     return page(
         request, "dashboard.html", report=result.report, period=period or "", unit=unit or "", units=units,
         query=query,

@@ -138,7 +138,10 @@ def create_app(archive: Any, *, https_only: bool = False) -> Starlette:
         Route("/api/documents/{id:int}", guarded(api.document)),
         Route("/api/report", guarded(api.report)),
         Route("/api/batches", guarded(api.batches)),
+        Route("/api/jobs", guarded(api.jobs)),
+        Route("/api/jobs/{id:int}", guarded(api.job)),
         Route("/api/me", guarded(api.me)),
+        Route("/api/units", guarded(pages.units_suggest)),
         Mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"),
     ]
     middleware = [
@@ -155,5 +158,4 @@ def create_app(archive: Any, *, https_only: bool = False) -> Starlette:
     application = Starlette(routes=routes, middleware=middleware, exception_handlers={404: _not_found})
     application.state.archive = archive
     application.state.throttle = LoginThrottle()
-    application.state.jobs = {}
     return application

@@ -308,3 +308,58 @@ def test_bad_files_are_quarantined_by_the_desk_without_a_worker(env: dict[str, s
     home = Path(env["SOHOA_HOME"])
     assert all((home / rel).exists() for _code, rel in reasons.values())
     assert not [p for p in (home / "queue").rglob("*") if p.is_file()], "nothing was queued"
+
+
+def test_a_web_upload_goes_through_the_queue_and_the_page_follows_the_batch(
+    env: dict[str, str], workers: list[subprocess.Popen[bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13's contract for the desk: with a broker set on a PostgreSQL archive, an upload is a
+    queued batch that a ``sohoa worker`` reads, and the desk's job shows that batch's progress."""
+    from starlette.testclient import TestClient
+
+    from sohoa.app import users as app_users
+    from sohoa.app.actor import local_admin
+    from sohoa.archive.store import open_archive
+    from sohoa.web import create_app
+    from tests.desk_support import PASSWORD, csrf_of
+
+    for name, value in env.items():  # the server reads the same archive, database and broker
+        monkeypatch.setenv(name, value)
+    pid = start_worker(env, workers)
+    archive = open_archive(Path(env["SOHOA_HOME"]), env["SOHOA_DB_URL"])
+    try:
+        app_users.add_user(archive, local_admin(archive), "hoa", "clerk", ["khai-quang"], PASSWORD)
+        client = TestClient(create_app(archive), base_url="http://testserver")
+        token = csrf_of(client.get("/login").text)
+        client.post("/login", data={"name": "hoa", "password": PASSWORD, "csrf_token": token})
+        token = csrf_of(client.get("/upload").text)
+        scan = SAMPLES / SCANS[0]
+        started = client.post(
+            "/upload", data={"unit": "khai quang", "csrf_token": token},
+            files=[("files", (scan.name, scan.read_bytes(), "image/png"))], follow_redirects=False,
+        )  # fmt: skip
+        assert started.status_code == 303, started.text
+        job_id = int(started.headers["location"].rsplit("=", 1)[1])
+        deadline = time.monotonic() + 240
+        seen = client.get(f"/api/jobs/{job_id}").json()
+        assert seen["mode"] == "queue", seen
+        while seen["state"] == "running" and time.monotonic() < deadline:
+            time.sleep(1)
+            seen = client.get(f"/api/jobs/{job_id}").json()
+        assert seen["state"] == "done", seen
+        assert seen["counts"]["stored"] == 1 and (seen["files_done"], seen["pages_done"]) == (1, 1), seen
+        page = client.get("/batches").text
+        assert "qua hàng đợi" in page and f"Xong (lô {seen['batch']})" in page
+    finally:
+        archive.close()
+    engine = create_engine(env["SOHOA_DB_URL"])
+    try:
+        with engine.connect() as conn:
+            readers = conn.execute(
+                text("select distinct worker from queue_tasks where batch_id = :b and kind = 'page'"),
+                {"b": seen["batch"]},
+            ).scalars().all()  # fmt: skip
+    finally:
+        engine.dispose()
+    assert [w.rsplit(":", 1)[1] for w in readers] == [str(pid)], readers  # the worker read the page
+    stored_once(env, [SAMPLES / SCANS[0]])

@@ -6,6 +6,8 @@ one test runs on both SQLite and PostgreSQL through the ``archive`` fixture.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sohoa.app import Actor, ForbiddenError, cli_actor
@@ -19,7 +21,7 @@ from sohoa.app.masking import mask_text
 from sohoa.archive import audit, indexing
 from sohoa.archive.store import Archive
 from sohoa.errors import NotFoundError, UsageError
-from tests.conftest import add_stored_document
+from tests.conftest import add_stored_document, run_sohoa
 
 CCCD = "026216169402"
 LIEN_BAO_TEXT = f"Trích lục khai sinh. Họ, chữ đệm và tên: Nguyễn Tiến Lượng. Số định danh cá nhân: {CCCD}"
@@ -181,3 +183,42 @@ def test_tokens_are_shown_once_and_stored_hashed(sqlite_archive: Archive) -> Non
     assert app_users.authenticate_token(archive, first) is not None
     app_users.disable_user(archive, admin, "lan")
     assert app_users.authenticate_token(archive, first) is None
+
+
+def test_a_tokens_last_use_is_kept_to_the_minute_and_listed(
+    sqlite_archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = sqlite_archive
+    _user(archive, "lan", "staff", "lien-bao")
+    admin = Actor("chu-kho", "admin")
+    token = app_users.new_token(archive, admin, "lan", "may-mot-cua")
+    assert app_users.list_tokens(archive, admin, "lan")[0].last_used is None
+
+    def use_at(moment: str) -> None:
+        monkeypatch.setenv("SOHOA_NOW", moment)
+        assert app_users.authenticate_token(archive, token) is not None
+
+    def last_used() -> str:
+        [info] = app_users.list_tokens(archive, admin, "lan")
+        assert info.last_used is not None
+        return info.last_used.isoformat()
+
+    use_at("2024-06-10T08:00:00+00:00")
+    assert last_used() == "2024-06-10T08:00:00+00:00"
+    use_at("2024-06-10T08:00:40+00:00")  # within the minute: no write
+    assert last_used() == "2024-06-10T08:00:00+00:00"
+    use_at("2024-06-10T08:01:05+00:00")
+    assert last_used() == "2024-06-10T08:01:05+00:00"
+    [lan] = [u for u in app_users.list_users(archive, admin) if u.name == "lan"]
+    assert lan.to_json()["last_used"] == "2024-06-10T08:01:05+00:00"
+    monkeypatch.delenv("SOHOA_NOW")
+    listed = run_sohoa(archive.home, "users", "tokens", "lan", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == [
+        {"label": "may-mot-cua", "created": json.loads(listed.stdout)[0]["created"],
+         "last_used": "2024-06-10T08:01:05+00:00", "revoked": False}
+    ]  # fmt: skip
+    users = json.loads(run_sohoa(archive.home, "users", "list", "--json").stdout)
+    assert [u["last_used"] for u in users if u["name"] == "lan"] == ["2024-06-10T08:01:05+00:00"]
+    table = run_sohoa(archive.home, "users", "tokens", "lan").stdout
+    assert "10/06/2024" in table and "15:01" in table  # the archive's zone (UTC+7), dd/mm/yyyy

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,6 +28,8 @@ from sohoa.text import nfc
 
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "sohoa_"
+#: A token's ``last_used_at`` is written at most this often.
+TOKEN_USE_EVERY = timedelta(minutes=1)
 _hasher = PasswordHasher()
 # Verifying against this when the name is unknown takes as long as a real check: the time a
 # refused login takes does not tell which names exist.
@@ -43,6 +46,7 @@ class UserInfo:
     units: list[str]
     disabled: bool
     tokens: int
+    last_used: datetime | None = None  # the newest use of any of their live tokens (UTC)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -52,7 +56,33 @@ class UserInfo:
             "units": self.units,
             "disabled": self.disabled,
             "tokens": self.tokens,
+            "last_used": self.last_used.isoformat() if self.last_used else None,
         }
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """One API token as ``sohoa users tokens NAME`` shows it (never the token or its hash)."""
+
+    label: str | None
+    created: datetime
+    last_used: datetime | None
+    revoked: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "created": self.created.isoformat(),
+            "last_used": self.last_used.isoformat() if self.last_used else None,
+            "revoked": self.revoked,
+        }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored moment as aware UTC (SQLite hands back naive UTC)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def check_password(password: str) -> str:
@@ -120,19 +150,36 @@ def add_user(
 def list_users(archive: Archive, actor: Actor) -> list[UserInfo]:
     actor.require("users")
     with archive.sessions() as session:
-        counts = dict(
-            session.execute(
-                select(ApiToken.user_id, func.count())
+        live = {
+            user_id: (count, last)
+            for user_id, count, last in session.execute(
+                select(ApiToken.user_id, func.count(), func.max(ApiToken.last_used_at))
                 .where(ApiToken.revoked_at.is_(None))
                 .group_by(ApiToken.user_id)
             ).all()
-        )
+        }
         users = session.scalars(select(User).options(selectinload(User.units)).order_by(User.name))
         return [
             UserInfo(u.name, u.full_name, u.role, sorted(x.code for x in u.units), u.disabled_at is not None,
-                     counts.get(u.id, 0))
+                     live.get(u.id, (0, None))[0], _utc(live.get(u.id, (0, None))[1]))
             for u in users
         ]  # fmt: skip
+
+
+def list_tokens(archive: Archive, actor: Actor, name: str) -> list[TokenInfo]:
+    """A user's API tokens, newest first: label, made, last used (to the minute), revoked."""
+    actor.require("users")
+    with archive.sessions() as session:
+        user = _get_user(session, name)
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
+        return [
+            TokenInfo(
+                t.label, _utc(t.created_at) or t.created_at, _utc(t.last_used_at), t.revoked_at is not None
+            )
+            for t in rows
+        ]
 
 
 def disable_user(archive: Archive, actor: Actor, name: str) -> int:
@@ -219,7 +266,27 @@ def authenticate_token(archive: Archive, token: str) -> Actor | None:
         user = session.scalar(select(User).where(User.id == row.user_id).options(selectinload(User.units)))
         if user is None or user.disabled_at is not None:
             return None
-        return actor_for_user(session, user)
+        actor = actor_for_user(session, user)
+        token_id, last_used = row.id, _utc(row.last_used_at)
+    _note_token_use(archive, token_id, last_used)
+    return actor
+
+
+def _note_token_use(archive: Archive, token_id: int, last_used: datetime | None) -> None:
+    """Record when a token was used, at most once a minute per token: a busy script's calls are
+    reads, not a write each. The update's own condition keeps concurrent requests to one write."""
+    now = utcnow()
+    if last_used is not None and now - last_used < TOKEN_USE_EVERY:
+        return
+    with archive.sessions.begin() as session:
+        session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_USE_EVERY),
+            )
+            .values(last_used_at=now)
+        )
 
 
 def actor_by_id(archive: Archive, user_id: int) -> Actor | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, tzinfo
 
 import click
 from rich.console import Console
@@ -71,7 +72,9 @@ def users_list(ctx: Context, json_out: bool) -> None:
     if json_out:
         emit_json([u.to_json() for u in found])
         return
-    table = Table("tên (name)", "họ tên", "vai trò (role)", "đơn vị (units)", "khóa", "token")
+    table = Table(
+        "tên (name)", "họ tên", "vai trò (role)", "đơn vị (units)", "khóa", "token", "token dùng lần cuối"
+    )  # fmt: skip
     for u in found:
         table.add_row(
             Text(u.name),
@@ -80,7 +83,33 @@ def users_list(ctx: Context, json_out: bool) -> None:
             Text(", ".join(u.units)),
             "x" if u.disabled else "",
             str(u.tokens),
+            _when(u.last_used, archive.tz),
         )
+    Console().print(table)
+
+
+def _when(moment: datetime | None, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+@users.command("tokens")
+@common_options
+@click.argument("name")
+@click.option("--json", "json_out", is_flag=True)
+@pass_ctx
+def users_tokens(ctx: Context, name: str, json_out: bool) -> None:
+    """List NAME's API tokens: label, made, last used (to the minute), revoked."""
+    archive = ctx.archive
+    found = app_users.list_tokens(archive, cli_actor(archive, run_state["as_user"]), name)
+    if json_out:
+        emit_json([t.to_json() for t in found])
+        return
+    table = Table("nhãn (label)", "tạo (created)", "dùng lần cuối (last used)", "thu hồi (revoked)")
+    for t in found:
+        table.add_row(
+            Text(t.label or ""), _when(t.created, archive.tz), _when(t.last_used, archive.tz),
+            "x" if t.revoked else "",
+        )  # fmt: skip
     Console().print(table)
 
 

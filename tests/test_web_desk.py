@@ -296,3 +296,34 @@ def test_a_disabled_user_is_out_at_once(app: object, desk: Desk, tmp_path: Path)
     assert client.get("/search").status_code == 401
     bearer = {"Authorization": f"Bearer {desk.tokens['minh']}"}
     assert _client(app).get("/api/search?q=x", headers=bearer).status_code == 401
+
+
+def test_the_dashboard_shows_the_last_weeks_of_the_reports_trend(tmp_path: Path) -> None:
+    """The register scenario of the report tests (2024-Q2): backlog digitised on 02/06 (K4),
+    05/06 (K2), 10/06 and 15/06 (S1, D7), 20/06 (S2), 25/06 (T1), in weeks ending on Sundays."""
+    from sohoa.app import users as app_users
+    from sohoa.app.actor import local_admin
+    from tests.register_support import build_scenario
+
+    archive = open_archive(tmp_path / "home")
+    try:
+        build_scenario(archive, tmp_path)
+        app_users.add_user(archive, local_admin(archive), "root", "admin", [], PASSWORD)
+        client = _client(create_app(archive))
+        token = csrf_of(client.get("/login").text)
+        client.post("/login", data={"name": "root", "password": PASSWORD, "csrf_token": token})
+        page = client.get("/dashboard", params={"period": "2024-Q2"})
+        assert page.status_code == 200
+        total = client.get("/api/report", params={"period": "2024-Q2"}).json()["total"]
+    finally:
+        archive.close()
+    trend = page.text.split('id="theo-tuan"', 1)[1]
+    rows = re.findall(
+        r'<tr><th scope="row">([\d/]+)</th><td><meter[^>]*>\d+</meter> (\d+)</td><td>(\d+)</td>', trend
+    )
+    assert [day for day, _w, _t in rows] == [
+        "12/05/2024", "19/05/2024", "26/05/2024", "02/06/2024", "09/06/2024", "16/06/2024", "23/06/2024",
+        "30/06/2024",
+    ]  # fmt: skip
+    assert [int(w) for _d, w, _t in rows] == [0, 0, 0, 1, 1, 2, 1, 1]
+    assert int(rows[-1][2]) == total["backlog_digitised"]  # the running total is the report's figure

@@ -64,9 +64,11 @@ def report(
     fmt: str = "json",
     match: bool = True,
     exported_to: str | None = None,
+    series: bool = False,
 ) -> ReportResult:
     """The report for ``period`` (default: this year), audited as a report or, with
-    ``exported_to``, as an export of that file name."""
+    ``exported_to``, as an export of that file name; ``series`` adds the weekly progress (the
+    HTML and XLSX exports always have it; the desk's dashboard shows its last weeks)."""
     actor.require("report")
     acting = actor.acting_archive(archive)
     today = archive.today()  # the archive's day, whatever the machine's or the database's zone
@@ -79,7 +81,7 @@ def report(
     with archive.sessions() as session:
         target = _report_unit(session, actor, unit)
         result = report_ops.compute_report(
-            session, period=chosen, unit=target, as_of=as_of, with_series=fmt in ("html", "xlsx"),
+            session, period=chosen, unit=target, as_of=as_of, with_series=series or fmt in ("html", "xlsx"),
             today=today, tz=archive.tz,
         )  # fmt: skip
         unit_id = target.id if target else None

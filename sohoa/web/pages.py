@@ -320,14 +320,29 @@ async def dashboard(request: Request) -> Response:
     unit = request.query_params.get("unit") or None
     code = await _typed_unit(request, unit)
     result = await run_in_threadpool(
-        lambda: app_reports.report(archive, actor, unit=code, period=period, fmt="json")
+        lambda: app_reports.report(archive, actor, unit=code, period=period, fmt="json", series=True)
     )
     units = await run_in_threadpool(app_units.visible_units, archive, actor)
     query = urlencode({k: v for k, v in (("period", period), ("unit", code)) if v})
     return page(
         request, "dashboard.html", report=result.report, period=period or "", unit=unit or "", units=units,
-        query=query,
+        query=query, trend=weekly_trend(result.report.series),
     )  # fmt: skip
+
+
+#: How many of the last weeks the dashboard shows (the HTML export charts the whole period).
+TREND_WEEKS = 8
+
+
+def weekly_trend(series: list[Any], weeks: int = TREND_WEEKS) -> list[dict[str, Any]]:
+    """The last ``weeks`` points of the report's weekly series, each with what was digitised in
+    that week (the difference from the week before) beside the running total and its percentage."""
+    rows, before = [], 0
+    for point in series:
+        rows.append({"day": point.day, "week": point.digitised - before, "total": point.digitised,
+                     "percent": point.percent})  # fmt: skip
+        before = point.digitised
+    return rows[-weeks:]
 
 
 async def dashboard_export(request: Request) -> Response:

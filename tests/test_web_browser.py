@@ -150,16 +150,26 @@ def test_log_in_search_correct_accept_upload_dashboard_and_audit(served: tuple[s
     assert "Trích lục khai sinh (bản sao)" in page.content()
 
     page.goto(base + "/upload")
+    page.fill("#unit", "")
+    page.type("#unit", "lien b")  # type-ahead: the list narrows to the units matching, no diacritics needed
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#unit-choices option')].map(o => o.value).join('|')"
+        " === 'Phường Liên Bảo'"
+    )
+    page.fill("#unit", "lien bao")  # a typed name works as well as a picked one (resolved on the server)
     page.set_input_files("#files", str(SAMPLES / "xn-0001.pdf-text.pdf"))
     _shot(page, "06-tai-len")
     page.click("form.card button[type=submit]")
-    page.wait_for_selector("text=Xong (lô", timeout=SLOW_MS)  # the page follows the job until it ends
+    # With scripts on, the <noscript> refresh is inert: only desk.js polling /api/jobs (read from the
+    # database) and reloading at the job's end brings the outcome in.
+    page.wait_for_selector("text=Xong (lô", timeout=SLOW_MS)
     assert "1 đã lưu" in page.content()
     _shot(page, "07-cac-lo")
 
     page.goto(base + "/dashboard")
     page.wait_for_selector("h1:has-text('Tiến độ số hóa')")
     assert page.locator("meter").count() > 0
+    assert page.locator("#theo-tuan").is_visible() and page.locator("table.trend tbody tr").count() > 0
     _shot(page, "08-tien-do")
 
     page.goto(f"{base}/audit?document={desk.lien_bao_doc}")

@@ -8,7 +8,7 @@ a ward's staff member, then:
 * search page: the 50-query desk mix of ``search_speed`` as ``GET /search?q=…`` through the
   app in-process (server time: routing, auth, use case, template), as admin and as ward staff;
 * dashboard: ``GET /dashboard?period=2024`` as admin (every unit), three times;
-* first page: bytes of the search page with results plus its stylesheet (no script, no font);
+* first page: bytes of the search page with results plus its stylesheet and its small script (no font);
 * load: ``sohoa serve`` in a subprocess, 20 threads each logged in as its own session doing 10
   searches and a document-free dashboard-less mix, counting errors (must be 0).
 
@@ -126,10 +126,13 @@ def main() -> None:
     _login(client, "quantri")
     page = client.get("/search", params={"q": "Nguyễn Thị Thu Hà"})
     css = client.get("/static/desk.css")
+    script = client.get("/static/desk.js")
+    total = len(page.content) + len(css.content) + len(script.content)
     print(
         f"first page: search results {len(page.content) / 1024:.1f} KB + stylesheet "
-        f"{len(css.content) / 1024:.1f} KB = {(len(page.content) + len(css.content)) / 1024:.1f} KB "
-        "(goal <= 300 KB; no script, no web font)"
+        f"{len(css.content) / 1024:.1f} KB + script {len(script.content) / 1024:.1f} KB "
+        f"= {total / 1024:.1f} KB "
+        "(goal <= 300 KB; no web font)"
     )
     dash = []
     for _ in range(3):

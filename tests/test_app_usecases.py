@@ -222,3 +222,33 @@ def test_a_tokens_last_use_is_kept_to_the_minute_and_listed(
     assert [u["last_used"] for u in users if u["name"] == "lan"] == ["2024-06-10T08:01:05+00:00"]
     table = run_sohoa(archive.home, "users", "tokens", "lan").stdout
     assert "10/06/2024" in table and "15:01" in table  # the archive's zone (UTC+7), dd/mm/yyyy
+
+
+def test_unit_changes_are_the_admins_and_audited_by_the_use_case_layer(sqlite_archive: Archive) -> None:
+    from sohoa.app import units as app_units
+
+    archive = sqlite_archive
+    admin, clerk = Actor("chu-kho", "admin"), _user(archive, "hoa", "clerk", "lien-bao")
+    added = app_units.add_unit(archive, admin, "qlda", "Ban Quản lý dự án", "department", "vinh yen")
+    assert added == {"code": "qlda", "name": "Ban Quản lý dự án", "kind": "department", "parent": "vinh-yen",
+                     "aliases": []}  # fmt: skip
+    assert app_units.rename_unit(archive, admin, "qlda", "Ban QLDA thành phố") == (
+        "qlda", "Ban Quản lý dự án", "Ban QLDA thành phố"
+    )  # fmt: skip
+    assert app_units.set_unit_code(archive, admin, "ban qlda thanh pho", "000.00.12.h62") == (
+        "qlda", None, "000.00.12.H62"
+    )  # fmt: skip
+    with pytest.raises(ForbiddenError):
+        app_units.rename_unit(archive, clerk, "lien-bao", "Phường Mới")
+    with pytest.raises(UsageError):  # a malformed code changes nothing
+        app_units.set_unit_code(archive, admin, "qlda", "H62")
+    with archive.sessions() as session:
+        entries = audit.read_trail(session, archive.tz, actor="chu-kho")
+    trail = [(e.action, e.actor, e.detail) for e in reversed(entries) if e.action.startswith("unit.")]
+    assert trail == [
+        ("unit.add", "chu-kho", {"code": "qlda", "name": "Ban Quản lý dự án"}),
+        ("unit.rename", "chu-kho", {"old": "Ban Quản lý dự án", "new": "Ban QLDA thành phố"}),
+        ("unit.set_code", "chu-kho", {"old": None, "new": "000.00.12.H62"}),
+    ]
+    refused = run_sohoa(archive.home, "--as", "hoa", "units", "add", "qlcl", "Tên")
+    assert refused.returncode == 2 and "quản lý đơn vị" in refused.stderr

@@ -26,7 +26,7 @@ FORBIDDEN = {
 }
 
 # Command modules that are wholly parse -> sohoa.app -> print.
-LAYERED_MODULES = ("audit.py", "review.py", "users.py", "serve.py")
+LAYERED_MODULES = ("audit.py", "review.py", "users.py", "serve.py", "units.py")
 # Commands living beside others (index, ingest, register) that are not rewired yet: these
 # functions must not use anything imported from behind the layer.
 LAYERED_FUNCTIONS = {

@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report": frozenset({"manager", "admin"}),
     "audit": frozenset({"admin"}),
     "users": frozenset({"admin"}),
+    "units": frozenset({"admin"}),
 }
 #: Roles that see ID numbers in full (a clerk corrects them; an admin answers for the archive).
 UNMASKED_ROLES = frozenset({"clerk", "admin"})
@@ -55,6 +56,7 @@ ACTION_WORDS = {
     "report": ("xem báo cáo", "read reports"),
     "audit": ("xem nhật ký truy cập", "read the audit trail"),
     "users": ("quản lý người dùng", "manage users"),
+    "units": ("quản lý đơn vị", "manage units"),
 }
 
 ROLE_LABELS = {"clerk": "văn thư", "staff": "cán bộ một cửa", "manager": "lãnh đạo", "admin": "quản trị"}

@@ -1,4 +1,6 @@
-"""The units a person may pick in a form: theirs (with sub-units), or all for an admin.
+"""Units: the ones a person may pick in a form (theirs with sub-units, or all for an admin), and
+the admin's changes to the tree (add, rename, organisation code), each audited here so the CLI
+is parse -> call -> print.
 
 A province has hundreds of units, so forms do not list them all: the field takes a typed name or
 code (``choose_unit`` resolves it on the server, folded, with a clear message when it names no
@@ -11,10 +13,15 @@ from typing import Any
 
 from sohoa.app.actor import Actor
 from sohoa.archive import units as unit_ops
+from sohoa.archive.handover.records import set_organ_code
+from sohoa.archive.models import AuditEvent, Unit
 from sohoa.archive.store import Archive
 from sohoa.errors import UnitError, UsageError
 from sohoa.text import fold, nfc
 
+#: The kinds of unit and the city at the top of the tree, for the CLI's choices and defaults.
+KINDS = unit_ops.KINDS
+CITY = unit_ops.CITY
 #: At most this many suggestions per keystroke: a short list to pick from, never the whole tree.
 SUGGEST_LIMIT = 12
 
@@ -75,3 +82,58 @@ def choose_unit(archive: Archive, actor: Actor, text: str) -> str:
                 f"đơn vị '{unit.name}' nằm ngoài các đơn vị của bạn (unit '{unit.code}' is not one of yours)"
             )
         return unit.code
+
+
+def _unit_json(unit: Unit) -> dict[str, Any]:
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent": unit.parent.code if unit.parent else None,
+        "aliases": list(unit.aliases or []),
+    }
+
+
+def list_units(archive: Archive) -> list[dict[str, Any]]:
+    """Every unit (``sohoa units list --json``): code, name, kind, parent code, other names."""
+    with archive.sessions() as session:
+        return [_unit_json(u) for u in unit_ops.all_units(session)]
+
+
+def add_unit(archive: Archive, actor: Actor, code: str, name: str, kind: str, parent: str) -> dict[str, Any]:
+    """Add a unit under ``parent`` (a code or name), audited as ``unit.add``; the new unit."""
+    actor.require("units")
+    with archive.sessions.begin() as session:
+        unit = unit_ops.add_unit(session, code, nfc(name), kind, unit_ops.resolve_unit(session, parent))
+        session.add(
+            AuditEvent(actor=actor.name, action="unit.add", unit_id=unit.id,
+                       detail={"code": unit.code, "name": unit.name})
+        )  # fmt: skip
+        return _unit_json(unit)
+
+
+def rename_unit(archive: Archive, actor: Actor, unit: str, new_name: str) -> tuple[str, str, str]:
+    """Rename a unit (its old name keeps working), audited as ``unit.rename``; (code, old, new)."""
+    actor.require("units")
+    with archive.sessions.begin() as session:
+        target = unit_ops.resolve_unit(session, unit)
+        old = unit_ops.rename_unit(session, target, new_name)
+        session.add(
+            AuditEvent(actor=actor.name, action="unit.rename", unit_id=target.id,
+                       detail={"old": old, "new": target.name})
+        )  # fmt: skip
+        return target.code, old, target.name
+
+
+def set_unit_code(archive: Archive, actor: Actor, unit: str, code: str) -> tuple[str, str | None, str]:
+    """Set a unit's organisation code (mã định danh), audited as ``unit.set_code``; (unit code,
+    old organisation code, new one). A malformed code is refused before anything changes."""
+    actor.require("units")
+    with archive.sessions.begin() as session:
+        target = unit_ops.resolve_unit(session, unit)
+        old = set_organ_code(target, code)
+        session.add(
+            AuditEvent(actor=actor.name, action="unit.set_code", unit_id=target.id,
+                       detail={"old": old, "new": target.organ_code})
+        )  # fmt: skip
+        return target.code, old, str(target.organ_code)

@@ -23,7 +23,6 @@ from sohoa.archive import batches as batch_ops
 from sohoa.archive import jobs as job_ops
 from sohoa.archive.store import Archive
 from sohoa.errors import NotFoundError, SohoaError, UsageError
-from sohoa.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +39,6 @@ def check_upload(archive: Archive, actor: Actor, unit: str) -> str:
                 f"đơn vị '{unit}' nằm ngoài các đơn vị của bạn (unit '{unit}' is not one of yours)"
             )
         return scope.unit.code
-
-
-def ingest_files(
-    archive: Archive, actor: Actor, paths: list[Path], unit: str, progress: Progress | None = None
-) -> dict[str, Any]:
-    """Ingest ``paths`` into ``unit`` as the actor; ``ingest --json``'s object plus the counts."""
-    from sohoa.ingest import IngestOptions, ingest
-
-    code = check_upload(archive, actor, unit)
-    report = ingest(actor.acting_archive(archive), paths, IngestOptions(unit=code), progress)
-    data = report.to_json()
-    data["counts"] = {s: report.count(s) for s in ("stored", "duplicate", "failed", "pending")}
-    return data
 
 
 def queue_configured(archive: Archive) -> bool:

@@ -238,6 +238,7 @@ def test_an_upload_is_ingested_in_the_background_and_its_state_survives_a_server
         assert seen["counts"] == {"stored": 1, "duplicate": 0, "failed": 1, "pending": 0}
         page = again.get("/batches").text
         assert f"Xong (lô {seen['batch']})" in page and "1 đã lưu" in page and "1 lỗi" in page
+        assert f"Lần tải {job_id} — Phường Liên Bảo" in page
         assert "hong.pdf" in page  # the failed file and its reason
         # another clerk does not see hoa's job (404 as a missing one); the admin does
         assert logged_in(app, "minh").get(f"/api/jobs/{job_id}").status_code == 404

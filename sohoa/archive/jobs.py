@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from .models import Batch, BatchItem, DeskJob, utcnow
+from .models import DeskJob, Unit, utcnow
 from .store import Archive
 
 STATES = ("running", "done", "failed", "interrupted")
@@ -36,6 +36,7 @@ class JobView:
     id: int
     actor: str
     unit: str
+    unit_name: str
     mode: str
     state: str
     files_total: int
@@ -111,17 +112,23 @@ def list_jobs(
         if job_id is not None:
             query = query.where(DeskJob.id == job_id)
         rows = list(session.scalars(query))
-        return [_view(archive, session, row) for row in rows]
+        codes = {row.unit_code for row in rows}
+        names = (
+            dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(codes))).all())
+            if codes
+            else {}
+        )
+        return [_view(archive, row, names.get(row.unit_code, row.unit_code)) for row in rows]
 
 
-def _view(archive: Archive, session: Any, row: DeskJob) -> JobView:
+def _view(archive: Archive, row: DeskJob, unit_name: str) -> JobView:
     created = row.created_at
     if created.tzinfo is None:  # SQLite hands back naive UTC
         from datetime import UTC
 
         created = created.replace(tzinfo=UTC)
     return JobView(
-        id=row.id, actor=row.actor, unit=row.unit_code, mode=row.mode, state=row.state,
+        id=row.id, actor=row.actor, unit=row.unit_code, unit_name=unit_name, mode=row.mode, state=row.state,
         files_total=row.files_total, files_done=row.files_done, files_failed=row.files_failed,
         pages_total=row.pages_total, pages_done=row.pages_done, batch=row.batch_id, counts=row.counts,
         message=row.message, created_at=created.astimezone(archive.tz).strftime("%d/%m/%Y %H:%M"),
@@ -150,20 +157,6 @@ def _settle_orphans(archive: Archive) -> None:
     for job_id, runner in running:
         if _alive(runner) is False:
             end_job(archive, job_id, "interrupted", message=INTERRUPTED, only_if_running=True)
-
-
-def batch_counts(archive: Archive, batch_id: int) -> dict[str, int]:
-    """How the batch's files ended: stored, duplicate, failed, pending."""
-    counts = {"stored": 0, "duplicate": 0, "failed": 0, "pending": 0}
-    with archive.sessions() as session:
-        for status in session.scalars(select(BatchItem.status).where(BatchItem.batch_id == batch_id)):
-            counts[status] = counts.get(status, 0) + 1
-    return counts
-
-
-def batch_exists(archive: Archive, batch_id: int) -> bool:
-    with archive.sessions() as session:
-        return session.get(Batch, batch_id) is not None
 
 
 class JobProgress:

@@ -395,11 +395,18 @@ def _register_counts(
 ) -> tuple[dict[int, Counts], dict[date, int]]:
     """Per unit, the register's counts; and the backlog rows digitised per day up to ``as_of``.
 
-    Each figure is a plain filtered ``count(*)`` over the register's report index rather than one
-    pass summing a CASE per figure: the engine filters an index entry in a few instructions, while
-    six CASE sums cost it more per row than the scan itself (3 s against well under 1 s for the
-    city's million rows on SQLite). Backlog rows already digitised are few; they come back
-    grouped by unit and day, and the digitised, pace and series figures are summed from them here.
+    Where the time goes city-wide (a million rows, bench/desk_speed.py): the backlog still
+    waiting is a count over every row issued before the baseline, nearly the whole register,
+    and no index can shorten it; everything else reads a small part of an index.
+
+    * The backlog rows digitised since the baseline (digitised, pace, series) are a tenth of the
+      register at most: they are read from the partial index of digitised rows, never by a
+      second pass over the backlog.
+    * On SQLite each remaining figure is a plain filtered ``count(*)`` over the report index: the
+      engine filters an index entry in a few instructions, while a CASE per figure costs more
+      per row than the scan itself. On PostgreSQL, which reads the rows in parallel and pays per
+      row visited rather than per expression, the new results and the waiting backlog share one
+      pass with ``FILTER`` clauses.
     """
     dig = RegisterRow.digitised_on
     out: dict[int, Counts] = defaultdict(Counts)
@@ -410,20 +417,26 @@ def _register_counts(
         has_rows = has_rows.where(Unit.id.in_(unit_ids))
     for (uid,) in session.execute(has_rows):
         out[uid].registers = 1
-    new = (
-        select(RegisterRow.unit_id, func.count(), func.count(case((dig <= as_of, 1))))
-        .where(RegisterRow.issued_date.between(period.start, period.end))
-        .group_by(RegisterRow.unit_id)
-    )
-    for uid, n, done in session.execute(_scoped(new, unit_ids)):
-        out[uid].new_issued, out[uid].new_digitised = int(n), int(done)
+    groups = _baseline_groups(targets, unit_ids)
+    in_period = RegisterRow.issued_date.between(period.start, period.end)
+    if session.get_bind().dialect.name == "postgresql":
+        _new_and_waiting_one_pass(session, unit_ids, groups, in_period, as_of, out)
+    else:
+        new = select(RegisterRow.unit_id, func.count(), func.count(case((dig <= as_of, 1)))).where(in_period)
+        for uid, n, done in session.execute(_scoped(new.group_by(RegisterRow.unit_id), unit_ids)):
+            out[uid].new_issued, out[uid].new_digitised = int(n), int(done)
+        for baseline, group in groups:
+            waiting = select(RegisterRow.unit_id, func.count()).where(_before(baseline), dig.is_(None))
+            for uid, n in session.execute(_scoped(waiting.group_by(RegisterRow.unit_id), group)):
+                out[uid].backlog += int(n)
     pace_from = as_of - timedelta(days=PACE_DAYS)
-    for baseline, group in _baseline_groups(targets, unit_ids):
-        before = and_(RegisterRow.valid == true(), RegisterRow.issued_date < baseline)
-        waiting = select(RegisterRow.unit_id, func.count()).where(before, dig.is_(None))
-        for uid, n in session.execute(_scoped(waiting.group_by(RegisterRow.unit_id), group)):
-            out[uid].backlog += int(n)
-        since = select(RegisterRow.unit_id, dig, func.count()).where(before, dig >= baseline)
+    for baseline, group in groups:
+        # A closed range on the partial index's first column: without statistics (an archive is
+        # never ANALYZEd) SQLite rates an open range at a quarter of the table and would rather
+        # scan the report index; a closed one it rates small, as it is. Same rows either way.
+        since = select(RegisterRow.unit_id, dig, func.count()).where(
+            _before(baseline), dig.between(baseline, date.max)
+        )
         for uid, day, n in session.execute(_scoped(since.group_by(RegisterRow.unit_id, dig), group)):
             counts = out[uid]
             counts.backlog += int(n)
@@ -433,6 +446,35 @@ def _register_counts(
                 if day > pace_from:
                     counts.pace_count += int(n)
     return dict(out), dict(per_day)
+
+
+def _before(baseline: date) -> Any:
+    """Rows that may be in the backlog of a unit with this baseline: valid and issued before it."""
+    return and_(RegisterRow.valid == true(), RegisterRow.issued_date < baseline)
+
+
+def _new_and_waiting_one_pass(
+    session: Session,
+    unit_ids: list[int] | None,
+    groups: list[tuple[date, list[int] | None]],
+    in_period: Any,
+    as_of: date,
+    out: dict[int, Counts],
+) -> None:
+    """PostgreSQL: the new results, those digitised, and each baseline group's backlog still
+    waiting (not digitised at all), counted in one pass over the register."""
+    dig = RegisterRow.digitised_on
+    columns = [func.count().filter(in_period), func.count().filter(and_(in_period, dig <= as_of))]
+    for baseline, group in groups:
+        waiting = and_(_before(baseline), dig.is_(None))
+        if group is not None and group != unit_ids:
+            waiting = and_(waiting, RegisterRow.unit_id.in_(group))
+        columns.append(func.count().filter(waiting))
+    query = _scoped(select(RegisterRow.unit_id, *columns).group_by(RegisterRow.unit_id), unit_ids)
+    for uid, n, done, *waiting_counts in session.execute(query):
+        counts = out[uid]
+        counts.new_issued, counts.new_digitised = int(n), int(done)
+        counts.backlog += sum(int(w) for w in waiting_counts)
 
 
 def _document_counts(
@@ -446,23 +488,23 @@ def _document_counts(
     """Per unit: pages that entered the archive in the period; and, for the ``unregistered``
     units only (the figure stands in for their missing register), documents issued in it.
 
-    Pages need each document's row (no index holds ``page_count``). City-wide on SQLite the table
-    is read straight through: reaching 200,000 rows one by one from the (unit, created) index
-    takes three times as long, while a single unit's few rows are best reached through it.
+    Pages come from the report index of documents (unit, moment entered, status, pages), which
+    holds all the figure needs. City-wide on SQLite the moment is kept off the index of
+    ``created_at`` alone (SQLite's documented way: a unary plus on the column): without
+    statistics the planner would take it and then fetch 200,000 rows one by one (0.3 s of CPU,
+    against 0.02 s for a scan of the whole report index); a unit's entries are a range of it.
     """
     start = _local_midnight_utc(period.start, tz)
     end = _local_midnight_utc(period.end + timedelta(days=1), tz)
     counted = Document.status != "voided"  # a voided document is not counted
-    created, unit_col = Document.created_at, Document.unit_id
+    created = Document.created_at
     if unit_ids is None and session.get_bind().dialect.name == "sqlite":
-        # SQLite's documented way to keep a term off the indexes is a unary plus on the column.
         plus = custom_op("+")
         created = UnaryExpression(Document.created_at, operator=plus, type_=Document.created_at.type)
-        unit_col = UnaryExpression(Document.unit_id, operator=plus, type_=Document.unit_id.type)
     pages_q = (
         select(Document.unit_id, func.sum(Document.page_count))
         .where(counted, created >= start, created < end)
-        .group_by(unit_col)
+        .group_by(Document.unit_id)
     )
     if unit_ids is not None:
         pages_q = pages_q.where(Document.unit_id.in_(unit_ids))

@@ -258,12 +258,16 @@ def test_an_upload_is_ingested_in_the_background_and_its_state_survives_a_server
 def test_a_job_whose_process_died_shows_as_interrupted(app: object, desk: Desk) -> None:
     """A job left running by a process that is gone (killed, machine restarted) never spins for ever."""
     archive = open_archive(desk.home)
+    left = archive.tmp_dir / "upload-dead"
+    left.mkdir(parents=True)
+    (left / "giay-khai-sinh.png").write_bytes(b"an uploaded copy the dead process never stored")
     try:
         gone = subprocess.Popen(["true"])
         gone.wait()
         job_id = job_ops.create_job(
-            archive, actor="hoa", user_id=None, unit_code="lien-bao", mode="local", folder="tmp/x", files=3
-        )
+            archive, actor="hoa", user_id=None, unit_code="lien-bao", mode="local", folder="tmp/upload-dead",
+            files=3,
+        )  # fmt: skip
         job_ops.set_job(archive, job_id, runner=job_ops.this_runner(gone.pid), files_done=1)
     finally:
         archive.close()
@@ -271,6 +275,7 @@ def test_a_job_whose_process_died_shows_as_interrupted(app: object, desk: Desk) 
     seen = client.get(f"/api/jobs/{job_id}").json()
     assert seen["state"] == "interrupted" and seen["files_done"] == 1, seen
     assert "Bị ngắt" in client.get("/batches").text
+    assert not left.exists(), "a dead job's uploaded copies (personal data) must not linger in tmp/"
 
 
 def test_unit_fields_take_typed_names_and_suggest_matching_units(app: object, desk: Desk) -> None:

@@ -9,6 +9,7 @@ the next reader on that machine, so a page never waits for ever.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import time
 from dataclasses import dataclass
@@ -153,10 +154,25 @@ def _alive(runner: str | None) -> bool | None:
 
 def _settle_orphans(archive: Archive) -> None:
     with archive.sessions() as session:
-        running = session.execute(select(DeskJob.id, DeskJob.runner).where(DeskJob.state == "running")).all()
-    for job_id, runner in running:
+        running = session.execute(
+            select(DeskJob.id, DeskJob.runner, DeskJob.folder).where(DeskJob.state == "running")
+        ).all()
+    for job_id, runner, folder in running:
         if _alive(runner) is False:
             end_job(archive, job_id, "interrupted", message=INTERRUPTED, only_if_running=True)
+            _remove_upload_folder(archive, folder)
+
+
+def _remove_upload_folder(archive: Archive, folder: str | None) -> None:
+    """Drop a dead job's uploaded copies: what it stored is in the archive, the rest must be
+    uploaded again (its message says so), and the copies hold personal data that should not
+    linger in ``tmp/``. Only a folder inside the archive's ``tmp/`` is ever removed."""
+    if not folder:
+        return
+    path = (archive.home / folder).resolve()
+    tmp = (archive.home / "tmp").resolve()
+    if path.parent == tmp and path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class JobProgress:

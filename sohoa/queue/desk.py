@@ -2,10 +2,11 @@
 
 ``submit`` reads like ``sohoa.ingest.ingest``: collect files -> take the command's lock,
 start or resume the batch -> for each file: settled, copied into the work folder while
-hashed, duplicate?, opens? -> moved into the archive's shared storage
-(``queue/batch-N/item-M/``) -> one task per page and one to finish the file, committed ->
-announced to the broker. Then ``wait`` follows the batch in the database (the same progress
-and the same report as a local batch) until every queued file has ended.
+hashed, duplicate?, opens? -> moved into the archive's shared file store
+(``archive.files``, key ``queue/batch-N/item-M/<name>``) -> one task per page and one to
+finish the file, committed -> announced to the broker. Then ``wait`` follows the batch in
+the database (the same progress and the same report as a local batch) until every queued
+file has ended.
 
 A desk killed at any moment leaves rows that say what is left: files not yet queued are taken
 again by ``resume`` (from their path, if this desk sees it), queued ones are the workers'.
@@ -14,7 +15,6 @@ again by ``resume`` (from their path, if this desk sees it), queued ones are the
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -241,7 +241,7 @@ class _Submitter:
             copy.path.unlink(missing_ok=True)
             self._fail(item_id, file, exc.reason_code, exc.detail, sha=copy.sha256)
             return
-        rel = self._share(item_id, file, copy.path)
+        rel = self._share(item_id, file, copy)
         with self.archive.sessions.begin() as session:
             item = session.get(BatchItem, item_id)
             assert item is not None
@@ -261,19 +261,15 @@ class _Submitter:
         self.progress.pages_found(len(ids))
         broker.announce(self._broker(), ids)
 
-    def _share(self, item_id: int, file: batches.InputFile, copy: Path) -> str:
-        """Move the hashed copy into the shared storage, durably; returns its path under the archive."""
+    def _share(self, item_id: int, file: batches.InputFile, copy: storage.SourceCopy) -> str:
+        """Move the hashed copy into the archive's file store, durably; returns its key."""
         name = file.path.name if len(file.path.name.encode("utf-8", "surrogateescape")) <= 200 else "input"
-        rel = f"{QUEUE_DIR}/batch-{self.batch_id}/item-{item_id}/{name}"
-        final = self.archive.path(rel)
-        try:
-            final.parent.mkdir(mode=self.modes.directory, parents=True, exist_ok=True)
-            os.chmod(copy, self.modes.file)
-            os.replace(copy, final)
-            storage.fsync_dir(final.parent)
-        except OSError as exc:
-            raise storage.archive_error(exc, "chép tệp vào kho dùng chung") from exc
-        return rel
+        name = name.replace("\\", "_")
+        if name.startswith("."):  # a leading dot marks a store's temp file
+            name = "_" + name[1:]
+        key = f"{QUEUE_DIR}/batch-{self.batch_id}/item-{item_id}/{name}"
+        self.archive.files.put(key, copy.path, sha256=copy.sha256)
+        return key
 
     def _fail(
         self, item_id: int, file: batches.InputFile, reason_code: str, message: str, sha: str | None = None

@@ -264,6 +264,8 @@ def _close_item(state: _Process, batch_id: int, item_id: int, source: str) -> No
 class Reaper(threading.Thread):
     """Every few seconds: say this worker is alive, and announce again expired or stale tasks.
 
+    "Alive" means able to be handed work: a worker that cannot reach the broker (Redis down)
+    stops saying so, so a desk waiting on it gives up with exit 6 instead of waiting forever.
     Runs in every worker, so the batch goes on as long as one worker does; several reapers at
     once skip the rows another holds (``SKIP LOCKED``) and a doubled message is harmless.
     """
@@ -272,6 +274,7 @@ class Reaper(threading.Thread):
         super().__init__(name="reaper", daemon=True)
         self.archive, self.app, self.worker_name, self.concurrency = archive, app, name, concurrency
         self.stopping = threading.Event()
+        self.connected = True  # as last seen; a change is logged once
 
     def run(self) -> None:
         every = settings.heartbeat_seconds()
@@ -287,9 +290,21 @@ class Reaper(threading.Thread):
                 return
 
     def reap_once(self, lease_s: float) -> list[int]:
+        connected = broker.reachable(self.app)
         with self.archive.sessions.begin() as session:
-            leases.heartbeat(session, self.worker_name, self.concurrency)
+            if connected:  # cut off from the broker, this worker gets no work: desks must not wait for it
+                leases.heartbeat(session, self.worker_name, self.concurrency)
             leases.forget_dead_workers(session)
+        if connected != self.connected:
+            self.connected = connected
+            if connected:
+                log.warning("reaper: the broker %s answers again", broker.redacted_url())
+            else:
+                log.warning(
+                    "reaper: the broker %s is unreachable: not alive for desks", broker.redacted_url()
+                )
+        if not connected:
+            return []
         with self.archive.sessions() as session:
             ids = leases.reap(session, lease_s, stale_queued=not broker.waiting_messages(self.app))
             if ids:

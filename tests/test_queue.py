@@ -314,6 +314,15 @@ def test_redis_down_for_good_stops_the_desk_with_exit_6_and_the_batch_resumes_la
     stored_once(env, inputs)
 
 
+def test_jobs_with_queue_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    scans(tmp_path / "in", SCANS[:1])
+    done = sohoa(env, *ingest_args(tmp_path / "in"), "--jobs", "2")
+    assert done.returncode == 2, done.stderr
+    assert "--concurrency" in done.stderr, "the message says where page parallelism is set"
+    listed = sohoa(env, "batches", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == [], "nothing was queued"
+
+
 def test_bad_files_are_quarantined_by_the_desk_without_a_worker(env: dict[str, str], tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

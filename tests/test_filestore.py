@@ -149,3 +149,18 @@ def test_an_unsupported_storage_url_is_refused_before_any_work(
     )
     assert done.returncode == 2, done.stderr
     assert "SOHOA_STORAGE_URL" in done.stderr
+
+
+def test_a_local_copy_in_a_temp_folder_is_a_loose_file_a_sweep_knows(tmp_path: Path) -> None:
+    store = _RemoteLike(_home(tmp_path))
+    store.put_bytes("documents/ab/abc-p1.pdf", b"%PDF-1.4 a stored PDF")
+    tmp = tmp_path / "home" / "tmp"
+    tmp.mkdir()
+    with local_copy(store, "documents/ab/abc-p1.pdf", tmp) as path:
+        assert path.parent == tmp and path.name.startswith(f"{os.getpid()}-") and path.suffix == ".pdf"
+        assert path.read_bytes() == b"%PDF-1.4 a stored PDF"
+        assert storage.sweep_tmp(tmp) == [], "a live process's copy is never swept"
+    assert list(tmp.iterdir()) == []
+    with pytest.raises(FileNotFoundError), local_copy(store, "documents/ab/none.pdf", tmp):
+        pass
+    assert list(tmp.iterdir()) == [], "nothing half-copied is left"

@@ -34,11 +34,18 @@ rely on it:
 
 The work folders, batch locks and quarantine (``storage``) stay on the machine that runs the
 command: they are one process's scratch space, not archive content.
+
+Still by path under the home folder (each would need the backend's ``list`` or ``open``):
+``fixity.find_orphans`` walks ``originals/`` and ``documents/`` itself (its rules for symbolic
+links are the folder's); ``backup`` copies the folder as it is; ``handover.bag_import`` places
+a bag's files with one ``os.sync`` for the whole bag instead of a put's fsync per file; the
+web's downloads and page images (``app.documents``) hand a path to the HTTP response.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -245,18 +252,24 @@ def copy_to(store: FileStore, key: str, dst: Path) -> None:
 
 
 @contextmanager
-def local_copy(store: FileStore, key: str, work: storage.WorkDir) -> Iterator[Path]:
+def local_copy(store: FileStore, key: str, work: storage.WorkDir | Path) -> Iterator[Path]:
     """A local file holding ``key``'s bytes, for programs that need a path (Tesseract, pdfplumber).
 
     The backend's own path when it has one (whether or not the file is there: the caller's
     open tells); else a copy in the work folder, removed afterwards (``FileNotFoundError``
-    when nothing is stored under ``key``).
+    when nothing is stored under ``key``). ``work`` is the process's work folder, or a temp folder
+    (``tmp/``) where the copy is a loose ``<pid>-…`` file that ``sweep_tmp`` removes should the
+    process die.
     """
     path = store.local_path(key)
     if path is not None:  # the file itself: a missing one surfaces where the caller opens it
         yield path
         return
-    target = work.file("stored" + PurePosixPath(key).suffix.lower()[:8])  # readers pick the type by it
+    suffix = PurePosixPath(key).suffix.lower()[:8]  # readers pick the format by it
+    if isinstance(work, storage.WorkDir):
+        target = work.file("stored" + suffix)
+    else:
+        target = work / f"{os.getpid()}-stored-{secrets.token_hex(6)}{suffix}"
     try:
         with store.open(key) as src, open(target, "wb") as out:
             shutil.copyfileobj(src, out, storage.CHUNK)

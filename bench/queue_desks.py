@@ -5,17 +5,29 @@
 
 Starts its own ``redis-server``, a fresh PostgreSQL schema and archive folder, ``--workers``
 ``sohoa worker --concurrency 1`` processes, then ``--desks`` ``sohoa ingest --queue`` processes at
-the same moment, each on its own folder of distinct one-page scans. Printed: wall time and
-pages/min, whether every page was stored exactly once (originals, documents and stored items
-against the inputs), the queue wait per page (first lease minus queueing, database time: p50,
-p95, max) and the peak resident memory of each worker (its process and children, sampled every
-0.2 s).
+the same moment, each on its own folder of distinct one-page scans. Printed:
+
+- wall time and pages/min, the CPU time of desks and workers (this bench's children), and the
+  load average before and after (the machine may be shared: read figures against it);
+- whether every page was stored exactly once: originals, documents and stored items against
+  the inputs' checksums, no item failed or duplicate, ``sohoa verify`` clean, no shared copy
+  left in the store's ``queue/``;
+- the queue wait per page (first lease minus queueing, database time: p50, p95, max), and as
+  reference from the same run the wall time an ideal schedule would take (pages x the
+  workers' CPU per page / workers) with the ratio of the real wall time to it;
+- the peak resident memory and the CPU time of each worker (its process and children, sampled
+  every 0.2 s).
+
+Exit 1 when a desk did not exit 0 or a page was not stored exactly once.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -48,6 +60,25 @@ def rss_kb(pid: int) -> int:
         except OSError:
             continue
     return total
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a live process and its waited-for children (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load() -> str:
+    return "/".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def main() -> None:
@@ -88,17 +119,22 @@ def run(args: argparse.Namespace, work: Path, redis: Redis, db_url: str) -> None
         for _ in range(args.workers)
     ]
     peaks = dict.fromkeys((w.pid for w in workers), 0)
+    cpus = dict.fromkeys((w.pid for w in workers), 0.0)
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.2):
             for pid in peaks:
                 peaks[pid] = max(peaks[pid], rss_kb(pid))
+                cpus[pid] = max(cpus[pid], cpu_s(pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     try:
         wait_alive(db_url, args.workers)
         sampler.start()
+        load_before = load()
+        worker_cpu_before = {pid: cpu_s(pid) for pid in cpus}  # start-up is not the batch's
+        cpu_before = children_cpu_s()
         started = time.monotonic()
         desks = [
             subprocess.Popen(
@@ -110,22 +146,36 @@ def run(args: argparse.Namespace, work: Path, redis: Redis, db_url: str) -> None
             )
             for d in range(args.desks)
         ]
-        codes = [desk.wait() for desk in desks]
+        errors = [desk.communicate()[1] for desk in desks]
+        codes = [desk.returncode for desk in desks]
         seconds = time.monotonic() - started
+        load_after = load()
+        desk_cpu = children_cpu_s() - cpu_before
     finally:
         stop.set()
         for proc in workers:
             os.killpg(proc.pid, signal.SIGTERM)
         for proc in workers:
             proc.wait(timeout=60)
+    worker_cpu = {pid: cpus[pid] - worker_cpu_before[pid] for pid in cpus}
     total = args.desks * args.pages
+    inputs = sorted(
+        hashlib.sha256(p.read_bytes()).hexdigest()
+        for d in range(args.desks)
+        for p in (work / f"desk-{d}").iterdir()
+    )
+    verify = subprocess.run([*SOHOA, "verify", "--json"], env=env, capture_output=True, text=True)
+    findings = json.loads(verify.stdout)["findings"] if verify.returncode == 0 else ["verify failed"]
+    shared = work / "home" / "queue"
+    left = [p for p in shared.rglob("*") if p.is_file()] if shared.is_dir() else []
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        originals = conn.execute(text("select count(*) from originals")).scalar()
+        originals = sorted(conn.execute(text("select sha256 from originals")).scalars())
         documents = conn.execute(
             text("select count(*), count(distinct original_sha256) from documents")
         ).one()
-        stored = conn.execute(text("select count(*) from batch_items where status = 'stored'")).scalar()
+        statuses = dict(conn.execute(text("select status, count(*) from batch_items group by status")).all())
+        stored = statuses.get("stored", 0)
         waits = sorted(
             conn.execute(
                 text(
@@ -138,11 +188,22 @@ def run(args: argparse.Namespace, work: Path, redis: Redis, db_url: str) -> None
     print(
         f"{args.desks} desks x {args.pages} pages, {args.workers} workers (concurrency 1): exit codes {codes}"
     )
-    print(f"wall {seconds:.1f} s, {total / seconds * 60:.1f} pages/min")
-    once = originals == total and documents == (total, total) and stored == total
+    for code, err in zip(codes, errors, strict=True):
+        if code != 0:
+            print(f"  a desk exited {code}: {err.strip().splitlines()[-1:]}")
+    all_cpu = desk_cpu + sum(worker_cpu.values())
     print(
-        f"stored once: {once} (originals {originals}, documents {documents[0]}, "
-        f"stored items {stored}, inputs {total})"
+        f"wall {seconds:.1f} s, {total / seconds * 60:.1f} pages/min; CPU {all_cpu:.1f} s "
+        f"(workers {sum(worker_cpu.values()):.1f} s, desks {desk_cpu:.1f} s); "
+        f"load average (1/5/15 min) before {load_before}, after {load_after}"
+    )
+    once = (
+        originals == inputs and documents == (total, total) and stored == total and not findings and not left
+    )
+    print(
+        f"stored once: {once} (originals {len(originals)} matching the inputs' checksums: "
+        f"{originals == inputs}, documents {documents[0]}, items {statuses}, inputs {total}, "
+        f"verify findings {len(findings)}, shared copies left {len(left)})"
     )
     if waits:
         p95 = waits[min(len(waits) - 1, int(round(0.95 * (len(waits) - 1))))]
@@ -150,8 +211,17 @@ def run(args: argparse.Namespace, work: Path, redis: Redis, db_url: str) -> None
             f"queue wait per page: p50 {statistics.median(waits):.1f} s, p95 {p95:.1f} s, "
             f"max {waits[-1]:.1f} s"
         )
-    for n, peak in enumerate(peaks.values(), start=1):
-        print(f"worker {n}: peak RSS {peak / 1024:.0f} MB")
+    per_page = sum(worker_cpu.values()) / total if total else 0.0
+    ideal = total * per_page / args.workers
+    if ideal:
+        print(
+            f"reference: ideal wall {ideal:.1f} s ({per_page:.2f} worker CPU s/page x {total} pages / "
+            f"{args.workers} workers); real/ideal {seconds / ideal:.2f}"
+        )
+    for n, pid in enumerate(peaks, start=1):
+        print(f"worker {n}: peak RSS {peaks[pid] / 1024:.0f} MB, CPU {worker_cpu[pid]:.1f} s")
+    if not once or any(codes):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -292,6 +292,37 @@ def test_no_live_worker_stops_the_desk_with_exit_6(env: dict[str, str], tmp_path
     assert "Traceback" not in done.stderr
 
 
+def test_redis_down_for_good_stops_the_desk_with_exit_6_and_the_batch_resumes_later(
+    env: dict[str, str], redis: Redis, workers: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """A worker is running but the broker is gone: the desk must not wait for it forever."""
+    inputs = scans(tmp_path / "in", SCANS[:1])
+    start_worker(env, workers)
+    redis.stop()
+    started = time.monotonic()
+    done = sohoa(env, *ingest_args(tmp_path / "in"), SOHOA_WORKER_WAIT_SECONDS="3", timeout=120)
+    assert done.returncode == 6, done.stderr
+    assert time.monotonic() - started < 90, "the desk waited on a worker that could get no work"
+    assert f"127.0.0.1:{redis.port}" in done.stderr and "SOHOA_BROKER_URL" in done.stderr, done.stderr
+    assert "sohoa batches resume" in done.stderr and "Traceback" not in done.stderr
+    assert workers[0].poll() is None, "the worker waits for the broker; it does not die"
+    batch = json.loads(sohoa(env, "batches", "--json").stdout)[0]["id"]
+    redis.start()  # the same port: the worker reconnects, its reaper announces the queued page again
+    resumed = sohoa(env, "batches", "resume", str(batch), "--json", timeout=240)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [item["status"] for item in json.loads(resumed.stdout)["items"]] == ["stored"]
+    stored_once(env, inputs)
+
+
+def test_jobs_with_queue_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    scans(tmp_path / "in", SCANS[:1])
+    done = sohoa(env, *ingest_args(tmp_path / "in"), "--jobs", "2")
+    assert done.returncode == 2, done.stderr
+    assert "--concurrency" in done.stderr, "the message says where page parallelism is set"
+    listed = sohoa(env, "batches", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == [], "nothing was queued"
+
+
 def test_bad_files_are_quarantined_by_the_desk_without_a_worker(env: dict[str, str], tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

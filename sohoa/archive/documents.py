@@ -28,7 +28,6 @@ from sohoa.text import fold
 from . import storage
 from .fixity import record_stored_file
 from .models import AuditEvent, Batch, Document, Original, Page, Unit
-from .settings import GROUP_MODE
 from .store import Archive
 
 
@@ -70,11 +69,12 @@ def store_documents(
     """Claim the original, put it and each document's PDF in place, and add all their rows.
 
     ``copy`` is the hashed private copy of the input (moved, not copied again, into
-    ``originals/``). The caller commits. An ``IntegrityError`` (raised at the claim, before
-    any file is placed) means the same bytes were stored by another run meanwhile: a duplicate.
+    ``originals/`` of ``archive.files``). The caller commits. An ``IntegrityError`` (raised at
+    the claim, before any file is placed) means the same bytes were stored by another run
+    meanwhile: a duplicate.
     """
     sha256 = copy.sha256
-    modes = storage.FileModes.from_setting(archive.settings.get(GROUP_MODE))
+    files = archive.files
     original_rel = storage.original_relpath(sha256, Path(source_name).suffix)
     original = Original(
         sha256=sha256,
@@ -86,14 +86,15 @@ def store_documents(
     )
     session.add(original)
     session.flush()  # the claim: concurrent storers of these bytes wait here, then fail
-    storage.place_original(copy.path, archive.path(original_rel), archive.home, modes)
+    files.put(original_rel, copy.path, sha256=sha256, read_only=True)
     record_stored_file(
         session, path=original_rel, role="original", sha256=sha256, size=copy.size, original_sha256=sha256
     )
     stored: list[tuple[Document, str, str, int]] = []
     for new in documents:
         pdf_rel = storage.pdf_relpath(sha256, new.page_from)
-        pdf_sha, pdf_size = storage.place_pdf(new.pdf_tmp, archive.path(pdf_rel), archive.home, modes)
+        placed = files.put(pdf_rel, new.pdf_tmp)
+        pdf_sha, pdf_size = placed.sha256, placed.size
         confidences = [p.confidence for p in new.pages]
         doc = Document(
             original=original,

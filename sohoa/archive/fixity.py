@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import math
 import os
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy import delete, event, exists, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,8 +40,8 @@ from sohoa.text import nfc
 
 from . import storage
 from .faults import fault_point
+from .filestore import FileStore, check_key
 from .models import AuditEvent, Document, FixityRun, Original, StoredFile
-from .settings import GROUP_MODE
 from .units import descendant_ids, resolve_unit
 
 if TYPE_CHECKING:  # the storing path imports this module: it needs no archive handle at import
@@ -114,16 +115,21 @@ class VerifyResult:
 # -- hashing -------------------------------------------------------------------------------
 def hash_file(path: Path, buffer: bytearray | None = None) -> tuple[str, int]:
     """SHA-256 and size of a file, streamed through one reused 1 MiB buffer (flat memory)."""
+    with open(path, "rb", buffering=0) as handle:
+        return hash_stream(handle, buffer)
+
+
+def hash_stream(handle: BinaryIO, buffer: bytearray | None = None) -> tuple[str, int]:
+    """SHA-256 and size of what ``handle`` reads (a stored file opened by ``archive.files``)."""
     buf = buffer if buffer is not None else bytearray(CHUNK)
     view = memoryview(buf)
     digest = hashlib.sha256()
     size = 0
-    with open(path, "rb", buffering=0) as handle:
-        with contextlib.suppress(AttributeError, OSError):  # a hint only: read ahead, we read once
-            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
-        while n := handle.readinto(view):
-            digest.update(view[:n])
-            size += n
+    with contextlib.suppress(AttributeError, OSError, io.UnsupportedOperation):  # a hint only: read ahead
+        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+    while n := handle.readinto(view):
+        digest.update(view[:n])
+        size += n
     return digest.hexdigest(), size
 
 
@@ -248,9 +254,11 @@ def _check_chunk(archive: Archive, ids: list[int], buffer: bytearray, result: Ve
     with archive.sessions() as session:
         rows = list(session.scalars(select(StoredFile).where(StoredFile.id.in_(ids)).order_by(StoredFile.id)))
     outcomes: list[tuple[StoredFile, str, str | None, int | None]] = []
+    files = archive.files
     for row in rows:
         try:
-            sha, size = hash_file(archive.path(row.path), buffer)
+            with files.open(row.path) as handle:
+                sha, size = hash_stream(handle, buffer)
         except FileNotFoundError:
             outcomes.append((row, "missing", None, None))
             continue
@@ -462,15 +470,14 @@ def replace_derivative(
             session, path=new_rel, role="pdf", sha256=sha, size=size,
             original_sha256=doc.original_sha256, document_id=doc.id,
         )  # fmt: skip
-    final = archive.path(new_rel)
-    existed = final.exists()
+    files = archive.files
+    existed = files.exists(new_rel)
     journal = _Journal.open(archive, document_id=doc.id, old=old_rel, new=new_rel)
     try:
         if existed:
             tmp.unlink(missing_ok=True)
         else:
-            modes = storage.FileModes.from_setting(archive.settings.get(GROUP_MODE))
-            storage.place_pdf(tmp, final, archive.home, modes)
+            files.put(new_rel, tmp)
             fault_point("derivative-placed")
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -501,13 +508,13 @@ def replace_derivative(
     )
     session.flush()
     _after_transaction(
-        session, on_commit=archive.path(old_rel), on_rollback=None if existed else final, journal=journal
+        session, files, on_commit=old_rel, on_rollback=None if existed else new_rel, journal=journal
     )
     return row
 
 
 def _after_transaction(
-    session: Session, *, on_commit: Path, on_rollback: Path | None, journal: _Journal
+    session: Session, files: FileStore, *, on_commit: str, on_rollback: str | None, journal: _Journal
 ) -> None:
     """Remove the file the transaction made obsolete once its outcome is known (once only), then
     the journal that would have let a later run do it after a crash."""
@@ -517,14 +524,14 @@ def _after_transaction(
         if not state["done"]:
             state["done"] = True
             fault_point("derivative-committed")
-            on_commit.unlink(missing_ok=True)
+            files.delete(on_commit)
             journal.close()
 
     def rolled_back(_session: Session) -> None:
         if not state["done"]:
             state["done"] = True
             if on_rollback is not None:
-                on_rollback.unlink(missing_ok=True)
+                files.delete(on_rollback)
             journal.close()
 
     event.listen(session, "after_commit", committed)
@@ -594,18 +601,26 @@ def recover_replacements(archive: Archive) -> list[str]:
                 names = [str(paths[k]) for k in ("old", "new") if paths.get(k)]
             except (OSError, ValueError, KeyError, TypeError):
                 names = []  # died before the journal was written: nothing was placed
+            files = archive.files
             with archive.sessions() as session:
                 for rel in names:
-                    if _named(session, rel) or not rel.startswith("documents/"):
+                    if _named(session, rel) or not rel.startswith("documents/") or not _is_key(rel):
                         continue
-                    target = archive.path(rel)
-                    if os.path.lexists(target):
-                        target.unlink()
+                    if files.exists(rel):
+                        files.delete(rel)
                         removed.append(rel)
             journal.unlink(missing_ok=True)
         finally:
             os.close(fd)
     return removed
+
+
+def _is_key(rel: str) -> bool:
+    try:
+        check_key(rel)
+    except ValueError:
+        return False  # a damaged journal: never a path outside the store
+    return True
 
 
 def _named(session: Session, rel: str) -> bool:

@@ -93,7 +93,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _make_dirs(path: Path, top: Path, mode: int) -> None:
+def make_dirs(path: Path, top: Path, mode: int) -> None:
     """Create ``path`` (under ``top``) with ``mode`` whatever the umask, fsyncing each new entry."""
     missing: list[Path] = []
     current = path
@@ -109,10 +109,10 @@ def _make_dirs(path: Path, top: Path, mode: int) -> None:
         fsync_dir(folder.parent)
 
 
-def _place(tmp: Path, final: Path, mode: int, modes: FileModes, home: Path) -> None:
-    """Rename a finished, fsynced temp file into place with its mode, durably."""
+def place_file(tmp: Path, final: Path, mode: int, modes: FileModes, home: Path) -> None:
+    """Rename a finished, fsynced temp file into place with its mode, durably (raises ``OSError``)."""
     os.chmod(tmp, mode)
-    _make_dirs(final.parent, home, modes.directory)
+    make_dirs(final.parent, home, modes.directory)
     os.replace(tmp, final)  # same bytes at the same path: a crashed earlier try is simply replaced
     fsync_dir(final.parent)
 
@@ -130,7 +130,7 @@ class WorkDir:
         self.modes = modes or FileModes()
         token = secrets.token_hex(6)
         try:
-            _make_dirs(tmp_dir, tmp_dir.parent, self.modes.directory)
+            make_dirs(tmp_dir, tmp_dir.parent, self.modes.directory)
             new = tmp_dir / f".new-{os.getpid()}-{token}"
             new.mkdir()
             os.chmod(new, 0o700)
@@ -379,7 +379,7 @@ def copy_source(src: Path, work: WorkDir) -> SourceCopy:
 def place_original(copy: Path, final: Path, home: Path, modes: FileModes) -> None:
     """Put the hashed copy of an input in ``originals/`` (read-only); it was fsynced when copied."""
     try:
-        _place(copy, final, modes.original, modes, home)
+        place_file(copy, final, modes.original, modes, home)
     except OSError as exc:
         raise archive_error(exc, "lưu bản gốc") from exc
     fault_point("original-copied")
@@ -406,7 +406,7 @@ def place_pdf(tmp: Path, final: Path, home: Path, modes: FileModes) -> tuple[str
                 if limit is not None:
                     fault_point("pdf-half-written")
             os.fsync(handle.fileno())
-        _place(tmp, final, modes.file, modes, home)
+        place_file(tmp, final, modes.file, modes, home)
     except OSError as exc:
         raise archive_error(exc, "lưu tệp PDF") from exc
     return digest.hexdigest(), size

@@ -22,6 +22,7 @@ from sohoa import clock
 from sohoa.errors import ArchiveError
 
 from .db import _redact, create_archive_engine, migrate, session_factory
+from .filestore import FileStore, open_store
 from .identity import ensure_identity
 from .settings import GROUP_MODE, TIME_ZONE, read_settings, write_setting
 from .storage import FileModes
@@ -75,8 +76,17 @@ class Archive:
         return self.home / "index"
 
     def path(self, relpath: str) -> Path:
-        """Absolute path of a file stored under the home (rows keep relative paths)."""
+        """Absolute path of a file stored under the home (rows keep relative paths).
+
+        Only for what lives in the home folder by nature (index, tmp, quarantine) and the
+        callers listed in ``filestore``'s module docstring; stored files go through ``files``.
+        """
         return self.home / relpath
+
+    @property
+    def files(self) -> FileStore:
+        """The store of originals, searchable PDFs and queued inputs, by key (``filestore``)."""
+        return open_store(self.home, FileModes.from_setting(self.settings.get(GROUP_MODE)))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -122,6 +132,7 @@ def open_archive(home: Path | None = None, db_url: str | None = None) -> Archive
             if attempt == 2:
                 raise
     _restrict_modes(home, FileModes.from_setting(settings.get(GROUP_MODE)))
+    open_store(home)  # a storage setting this version cannot serve is refused before any work
     return Archive(home=home, engine=engine, sessions=sessions, archive_id=archive_id, settings=settings)
 
 

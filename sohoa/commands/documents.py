@@ -26,7 +26,10 @@ from sohoa.commands.progress import progress_for
     "--unit", "unit", required=True, help="Unit the results belong to: code or name ('khai quang')."
 )
 @click.option(
-    "--jobs", type=click.IntRange(1, 64), default=None, help="Pages read at once (default: all cores)."
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Pages read at once (default: all cores). Not with --queue: workers set theirs (--concurrency).",
 )
 @click.option(
     "--split",
@@ -66,6 +69,13 @@ def ingest(
 
     if no_wait and not queued:
         raise click.UsageError("--no-wait chỉ dùng cùng --queue (--no-wait goes with --queue)")
+    if jobs and queued:  # the desk reads no page: a silently ignored --jobs would mislead
+        raise click.UsageError(
+            "--jobs không dùng cùng --queue: với --queue máy bàn không đọc trang nào, các worker đọc; "
+            "số trang đọc cùng lúc đặt trên mỗi worker bằng 'sohoa worker --concurrency N' (--jobs does "
+            "not go with --queue: the workers read the pages, not the desk; set how many pages each "
+            "reads at once with 'sohoa worker --concurrency N')"
+        )
     options = IngestOptions(unit=unit, split=split)
     if jobs:
         options.jobs = jobs

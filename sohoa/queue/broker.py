@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from celery import Celery
 
@@ -65,6 +66,24 @@ def announce(app: Celery, task_ids: Iterable[int]) -> int:
             "some" if sent else "all",
         )
     return sent
+
+
+def reachable(app: Celery, timeout_s: float = 3.0) -> bool:
+    """Whether the broker answers now (one connection, no retry): a worker that cannot reach it
+    cannot be handed work, so it does not count as alive for the desks."""
+    try:
+        with app.connection_for_read() as connection:
+            connection.ensure_connection(max_retries=0, timeout=timeout_s)
+        return True
+    except Exception:  # noqa: BLE001 - kombu's connection errors vary by transport
+        return False
+
+
+def redacted_url(url: str | None = None) -> str:
+    """The broker's address as a clerk may read it: scheme, host and port, never a password."""
+    parts = urlsplit(url or settings.broker_url())
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
 
 
 def waiting_messages(app: Celery) -> int | None:

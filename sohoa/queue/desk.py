@@ -2,10 +2,11 @@
 
 ``submit`` reads like ``sohoa.ingest.ingest``: collect files -> take the command's lock,
 start or resume the batch -> for each file: settled, copied into the work folder while
-hashed, duplicate?, opens? -> moved into the archive's shared storage
-(``queue/batch-N/item-M/``) -> one task per page and one to finish the file, committed ->
-announced to the broker. Then ``wait`` follows the batch in the database (the same progress
-and the same report as a local batch) until every queued file has ended.
+hashed, duplicate?, opens? -> moved into the archive's shared file store
+(``archive.files``, key ``queue/batch-N/item-M/<name>``) -> one task per page and one to
+finish the file, committed -> announced to the broker. Then ``wait`` follows the batch in
+the database (the same progress and the same report as a local batch) until every queued
+file has ended.
 
 A desk killed at any moment leaves rows that say what is left: files not yet queued are taken
 again by ``resume`` (from their path, if this desk sees it), queued ones are the workers'.
@@ -14,7 +15,6 @@ again by ``resume`` (from their path, if this desk sees it), queued ones are the
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -241,7 +241,7 @@ class _Submitter:
             copy.path.unlink(missing_ok=True)
             self._fail(item_id, file, exc.reason_code, exc.detail, sha=copy.sha256)
             return
-        rel = self._share(item_id, file, copy.path)
+        rel = self._share(item_id, file, copy)
         with self.archive.sessions.begin() as session:
             item = session.get(BatchItem, item_id)
             assert item is not None
@@ -261,19 +261,15 @@ class _Submitter:
         self.progress.pages_found(len(ids))
         broker.announce(self._broker(), ids)
 
-    def _share(self, item_id: int, file: batches.InputFile, copy: Path) -> str:
-        """Move the hashed copy into the shared storage, durably; returns its path under the archive."""
+    def _share(self, item_id: int, file: batches.InputFile, copy: storage.SourceCopy) -> str:
+        """Move the hashed copy into the archive's file store, durably; returns its key."""
         name = file.path.name if len(file.path.name.encode("utf-8", "surrogateescape")) <= 200 else "input"
-        rel = f"{QUEUE_DIR}/batch-{self.batch_id}/item-{item_id}/{name}"
-        final = self.archive.path(rel)
-        try:
-            final.parent.mkdir(mode=self.modes.directory, parents=True, exist_ok=True)
-            os.chmod(copy, self.modes.file)
-            os.replace(copy, final)
-            storage.fsync_dir(final.parent)
-        except OSError as exc:
-            raise storage.archive_error(exc, "chép tệp vào kho dùng chung") from exc
-        return rel
+        name = name.replace("\\", "_")
+        if name.startswith("."):  # a leading dot marks a store's temp file
+            name = "_" + name[1:]
+        key = f"{QUEUE_DIR}/batch-{self.batch_id}/item-{item_id}/{name}"
+        self.archive.files.put(key, copy.path, sha256=copy.sha256)
+        return key
 
     def _fail(
         self, item_id: int, file: batches.InputFile, reason_code: str, message: str, sha: str | None = None
@@ -299,6 +295,35 @@ class _Submitter:
         self.progress.file_done(file.name, "pending")
 
 
+def no_worker_error(batch_id: int, wait_s: float, *, broker_up: bool) -> ArchiveError:
+    """Exit 6: no worker for ``wait_s``; what to do, the broker first when it does not answer."""
+    vi, en = (
+        (f"{wait_s / 60:g} phút", f"{wait_s / 60:g} minutes")
+        if wait_s >= 60
+        else (f"{wait_s:g} giây", f"{wait_s:g} seconds")
+    )
+    address = broker.redacted_url()
+    if not broker_up:
+        return ArchiveError(
+            f"không kết nối được hàng đợi {address} (SOHOA_BROKER_URL) và không có worker nào nhận việc "
+            f"trong {vi} qua nên lô {batch_id} chưa xong: khởi động lại Redis trên máy đó (systemctl start "
+            "redis-server) hoặc sửa SOHOA_BROKER_URL, kiểm tra 'sohoa worker' đang chạy, rồi chạy "
+            f"'sohoa batches resume {batch_id}'; những tệp đã lưu được giữ nguyên (the broker at {address} "
+            f"does not answer and no worker has taken work for {en}: start Redis there or fix "
+            f"SOHOA_BROKER_URL, check 'sohoa worker' runs, then run 'sohoa batches resume {batch_id}'; "
+            "files already stored are kept)"
+        )
+    return ArchiveError(
+        f"không có worker nào chạy trong {vi} qua nên lô {batch_id} chưa xong: "
+        "khởi động 'sohoa worker' trên một máy thấy thư mục kho (SOHOA_HOME), cơ sở dữ liệu "
+        "(SOHOA_DB_URL) và hàng đợi (SOHOA_BROKER_URL), rồi chạy "
+        f"'sohoa batches resume {batch_id}'; những tệp đã lưu được giữ nguyên (no worker has "
+        f"been alive for {en}: start 'sohoa worker' on a machine that sees the "
+        "archive folder, the database and the broker, then run "
+        f"'sohoa batches resume {batch_id}'; files already stored are kept)"
+    )
+
+
 def wait_for(
     archive: Archive,
     batch_id: int,
@@ -312,7 +337,10 @@ def wait_for(
     """Follow the batch in the database until no queued file is left; then the same report as a local batch.
 
     With no live worker for ``SOHOA_WORKER_WAIT_SECONDS`` (5 minutes) the desk stops with exit 6
-    and says what to do; the batch stays as it is, for ``sohoa batches resume``.
+    and says what to do; the batch stays as it is, for ``sohoa batches resume``. A worker is
+    live when its heartbeat is recent (workers cut off from the broker stop beating) or when
+    the batch moved (a page read, a file ended): a worker finishing its page while Redis is
+    down still counts, one waiting for a broker that never comes back does not.
     """
     wait_s = settings.worker_wait_seconds()
     alive_window = max(3 * settings.heartbeat_seconds(), 5.0)
@@ -329,42 +357,29 @@ def wait_for(
             total, done = leases.page_counts(session, batch_id)
             open_items = leases.waiting_for_workers(session, batch_id)
             alive = leases.live_workers(session, alive_window)
+        moved = False
         for item_id, path, status in ended:
             if item_id not in reported:
                 reported.add(item_id)
                 progress.file_done(path, status)
+                moved = True
         if pages_read is None:  # the submitter reported the pages read before it started
             pages_read = done
         elif done > pages_read:
             progress.page_done(done - pages_read)
             pages_read = done
+            moved = True
         if not open_items:
             break
         now = time.monotonic()
         if now - last_index > INDEX_EVERY_S:  # the one index writer: searches see documents as they come
             sync_index(archive)
             last_index = time.monotonic()
-        if alive:
+        if alive or moved:
             last_alive = now
         elif now - last_alive > wait_s:
             progress.finish()
-            vi, en = (
-                (f"{wait_s / 60:g} phút", f"{wait_s / 60:g} minutes")
-                if wait_s >= 60
-                else (
-                    f"{wait_s:g} giây",
-                    f"{wait_s:g} seconds",
-                )
-            )
-            raise ArchiveError(
-                f"không có worker nào chạy trong {vi} qua nên lô {batch_id} chưa xong: "
-                "khởi động 'sohoa worker' trên một máy thấy thư mục kho (SOHOA_HOME), cơ sở dữ liệu "
-                "(SOHOA_DB_URL) và hàng đợi (SOHOA_BROKER_URL), rồi chạy "
-                f"'sohoa batches resume {batch_id}'; những tệp đã lưu được giữ nguyên (no worker has "
-                f"been alive for {en}: start 'sohoa worker' on a machine that sees the "
-                "archive folder, the database and the broker, then run "
-                f"'sohoa batches resume {batch_id}'; files already stored are kept)"
-            )
+            raise no_worker_error(batch_id, wait_s, broker_up=broker.reachable(broker.make_app()))
         time.sleep(POLL_S)
     progress.finish()
     sync_index(archive)  # workers store and match; indexing is the desk's (or 'sohoa index sync')

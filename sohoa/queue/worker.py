@@ -13,23 +13,20 @@ children die with their parent.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import logging
 import os
 import pickle
-import shutil
 import signal
 import socket
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from celery import Celery
 from celery.signals import worker_process_init
 from sqlalchemy.exc import DBAPIError
 
-from sohoa.archive import batches, storage
+from sohoa.archive import batches, filestore, storage
 from sohoa.archive.faults import fault_point
 from sohoa.archive.models import Batch, BatchItem
 from sohoa.archive.settings import GROUP_MODE
@@ -116,19 +113,20 @@ def _run_claimed(state: _Process, task: leases.Claimed) -> int | None:
         assert item is not None and batch is not None
         item_path, item_status, item_sha = item.path, item.status, item.sha256
         unit_id, split = batch.unit_id, str((batch.options or {}).get("split", "auto"))
-    source = archive.path(task.source)
-    shared = batches.InputFile(source, label=item_path)
     if item_status != "pending":  # the file ended already (failed on another page, stored by a retry)
-        _close_item(state, task.batch_id, task.item_id, source)
+        _close_item(state, task.batch_id, task.item_id, task.source)
         return None
-    if task.attempts > MAX_ATTEMPTS:
-        _fail(state, task, unit_id, shared, "internal", f"the worker died {task.attempts - 1} times on it")
-        return None
-    with leases.renewing(archive, task.id, state.name, state.lease_s):
-        if task.kind == leases.PAGE:
-            return _read(state, task, unit_id, shared)
-        _finish(state, task, unit_id, split, shared, item_sha)
-        return None
+    with filestore.local_copy(archive.files, task.source, state.workdir()) as source:
+        shared = batches.InputFile(source, label=item_path)
+        if task.attempts > MAX_ATTEMPTS:
+            why = f"the worker died {task.attempts - 1} times on it"
+            _fail(state, task, unit_id, shared, "internal", why)
+            return None
+        with leases.renewing(archive, task.id, state.name, state.lease_s):
+            if task.kind == leases.PAGE:
+                return _read(state, task, unit_id, shared)
+            _finish(state, task, unit_id, split, shared, item_sha)
+            return None
 
 
 def _read(state: _Process, task: leases.Claimed, unit_id: int, shared: batches.InputFile) -> int | None:
@@ -163,14 +161,16 @@ def _read(state: _Process, task: leases.Claimed, unit_id: int, shared: batches.I
             f"could not read page {task.page + 1}: {type(exc).__name__}",
         )
         return None
-    result = shared.path.parent / f"page-{task.page + 1:05d}.pickle"
-    try:
-        _write_atomically(result, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
-    except FileNotFoundError:  # the file ended meanwhile (another page failed): nothing to keep
-        return None
+    files = state.archive.files
+    result = f"{_folder(task.source)}/page-{task.page + 1:05d}.pickle"
+    files.put_bytes(result, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
     with state.archive.sessions.begin() as session:
-        rel = result.relative_to(state.archive.home).as_posix()
-        return leases.complete_page(session, task.id, task.item_id, rel)
+        follow = leases.complete_page(session, task.id, task.item_id, result)
+        item = session.get(BatchItem, task.item_id)
+        ended = item is None or item.status != "pending"
+    if ended:  # another page failed meanwhile: the item's clean-up may have run before this write
+        files.delete(result)
+    return follow
 
 
 def _finish(
@@ -187,7 +187,7 @@ def _finish(
         results = leases.page_results(session, task.item_id)
     pages: dict[int, PageText] = {}
     for index, rel in results.items():
-        with open(archive.path(rel), "rb") as handle:
+        with archive.files.open(rel) as handle:
             pages[index + 1] = pickle.load(handle)  # written by a worker of this archive, owner-only
     try:
         copy = storage.copy_source(shared.path, state.workdir())  # storing moves it into originals/
@@ -216,7 +216,7 @@ def _finish(
         pages=pages,
         workdir=state.workdir(),
     )
-    _close_item(state, task.batch_id, task.item_id, shared.path)
+    _close_item(state, task.batch_id, task.item_id, task.source)
 
 
 def _fail(
@@ -226,7 +226,7 @@ def _fail(
         item = session.get(BatchItem, task.item_id)
         ended = item is not None and item.status != "pending"
     if ended:  # another worker, which took over an expired lease, ended the file meanwhile
-        _close_item(state, task.batch_id, task.item_id, shared.path)
+        _close_item(state, task.batch_id, task.item_id, task.source)
         return
     log.warning("batch %s item %s failed: %s", task.batch_id, task.item_id, reason)
     batches.record_failure(
@@ -241,30 +241,31 @@ def _fail(
     _close_item(state, task.batch_id, task.item_id, shared.path)
 
 
-def _close_item(state: _Process, batch_id: int, item_id: int, source: Path) -> None:
-    """The file ended: its tasks are done, its shared copy and page results go, maybe the batch ends."""
+def _folder(key: str) -> str:
+    """The item's folder-like prefix of a queued input's key (``queue/batch-N/item-M``)."""
+    return key.rsplit("/", 1)[0]
+
+
+def _close_item(state: _Process, batch_id: int, item_id: int, source: str) -> None:
+    """The file ended: its tasks are done, its shared copy and page results go, maybe the batch ends.
+
+    Emptied folders go with their last file (``LocalStorage.delete``); a resumed desk adding
+    files to the batch meanwhile makes its folder again.
+    """
     with state.archive.sessions.begin() as session:
         leases.close_item(session, item_id)
-        over = batches.finish_if_done(session, batch_id)
-    shutil.rmtree(source.parent, ignore_errors=True)
-    if over:
-        with contextlib.suppress(OSError):  # only when empty: a resumed desk may be adding files
-            source.parent.parent.rmdir()
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+        batches.finish_if_done(session, batch_id)
+    files = state.archive.files
+    for key in list(files.list(_folder(source) + "/")):
+        files.delete(key)
 
 
 # -- the reaper ------------------------------------------------------------------------------
 class Reaper(threading.Thread):
     """Every few seconds: say this worker is alive, and announce again expired or stale tasks.
 
+    "Alive" means able to be handed work: a worker that cannot reach the broker (Redis down)
+    stops saying so, so a desk waiting on it gives up with exit 6 instead of waiting forever.
     Runs in every worker, so the batch goes on as long as one worker does; several reapers at
     once skip the rows another holds (``SKIP LOCKED``) and a doubled message is harmless.
     """
@@ -273,6 +274,7 @@ class Reaper(threading.Thread):
         super().__init__(name="reaper", daemon=True)
         self.archive, self.app, self.worker_name, self.concurrency = archive, app, name, concurrency
         self.stopping = threading.Event()
+        self.connected = True  # as last seen; a change is logged once
 
     def run(self) -> None:
         every = settings.heartbeat_seconds()
@@ -288,9 +290,21 @@ class Reaper(threading.Thread):
                 return
 
     def reap_once(self, lease_s: float) -> list[int]:
+        connected = broker.reachable(self.app)
         with self.archive.sessions.begin() as session:
-            leases.heartbeat(session, self.worker_name, self.concurrency)
+            if connected:  # cut off from the broker, this worker gets no work: desks must not wait for it
+                leases.heartbeat(session, self.worker_name, self.concurrency)
             leases.forget_dead_workers(session)
+        if connected != self.connected:
+            self.connected = connected
+            if connected:
+                log.warning("reaper: the broker %s answers again", broker.redacted_url())
+            else:
+                log.warning(
+                    "reaper: the broker %s is unreachable: not alive for desks", broker.redacted_url()
+                )
+        if not connected:
+            return []
         with self.archive.sessions() as session:
             ids = leases.reap(session, lease_s, stale_queued=not broker.waiting_messages(self.app))
             if ids:

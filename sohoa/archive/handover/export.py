@@ -43,6 +43,7 @@ from sohoa.fields import FIELD_NAMES
 
 from .. import audit
 from ..documents import document_warnings
+from ..filestore import copy_to
 from ..fixity import recover_replacements
 from ..models import AuditEvent, Document, RegisterLink, RegisterRow, StoredFile, Unit
 from ..reports import parse_period
@@ -245,13 +246,13 @@ class _Writer:
         self.order.close()
 
     def _copy(self, rel: str, dst: Path) -> int:
-        src = self.archive.path(rel)
-        if not src.is_file():
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            copy_to(self.archive.files, rel, dst)
+        except FileNotFoundError:
             raise ArchiveError(
                 f"thiếu tệp {rel} trong kho (a stored file is missing): chạy 'sohoa verify' rồi xuất lại"
-            )
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
+            ) from None
         size = dst.stat().st_size
         self.result.bytes += size
         return size

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sohoa import clock
 from sohoa.digitize.pdfa import PdfaError, PdfaFields, convert_pdf, fields_current, is_pdfa, read_fields
 
+from ..filestore import local_copy
 from ..fixity import recover_replacements, replace_derivative
 from ..models import Document
 from ..store import Archive
@@ -93,6 +94,7 @@ def convert_archive(
     chunks = list(_document_ids(archive, unit))
     total, done = sum(len(c) for c in chunks), 0
     archive.tmp_dir.mkdir(parents=True, exist_ok=True)
+    files = archive.files
     for ids in chunks:
         with archive.sessions() as session:
             rows = session.execute(
@@ -100,33 +102,39 @@ def convert_archive(
             ).all()
         for doc_id, pdf_rel, fields in rows:
             done += 1
-            path = archive.path(pdf_rel)
-            if is_pdfa(path):
-                if fields_current(path, fields or {}):
-                    result.already += 1
-                    continue
-                outcome = _refresh_one(archive, doc_id, pdf_rel, fields or {})
-                if outcome is None:
-                    result.refreshed.append(doc_id)
-                else:
-                    result.failed.append((doc_id, outcome))
-                continue
-            tmp = archive.tmp_dir / f"{os.getpid()}-pdfa-{doc_id}.pdf"
-            why = _convert(path, tmp, fields or {})
-            if why is not None:
-                result.failed.append((doc_id, why))
-                tmp.unlink(missing_ok=True)
-                continue
-            try:
-                if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields or {}, tmp, REASON):
-                    result.failed.append((doc_id, _CHANGED))
-                    continue
-            finally:
-                tmp.unlink(missing_ok=True)
-            result.converted.append(doc_id)
-            if on_progress is not None:
+            converted = len(result.converted)
+            with local_copy(files, pdf_rel, archive.tmp_dir) as path:
+                outcome = _convert_one(archive, doc_id, pdf_rel, fields or {}, path, result)
+            if outcome is not None:
+                result.failed.append((doc_id, outcome))
+            if on_progress is not None and len(result.converted) > converted:  # as before: conversions
                 on_progress(done, total)
     return result
+
+
+def _convert_one(
+    archive: Archive, doc_id: int, pdf_rel: str, fields: dict[str, Any], path: Path, result: PdfaRunResult
+) -> str | None:
+    """Convert (or refresh) one document's PDF read from ``path``; None, or why it failed."""
+    if is_pdfa(path):
+        if fields_current(path, fields):
+            result.already += 1
+            return None
+        outcome = _refresh_one(archive, doc_id, pdf_rel, fields, path)
+        if outcome is None:
+            result.refreshed.append(doc_id)
+        return outcome
+    tmp = archive.tmp_dir / f"{os.getpid()}-pdfa-{doc_id}.pdf"
+    try:
+        why = _convert(path, tmp, fields)
+        if why is not None:
+            return why
+        if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields, tmp, REASON):
+            return _CHANGED
+    finally:
+        tmp.unlink(missing_ok=True)
+    result.converted.append(doc_id)
+    return None
 
 
 # -- refreshing the XMP after a hand correction ----------------------------------------------
@@ -151,11 +159,14 @@ def _replace_if_unchanged(
     return True
 
 
-def _refresh_one(archive: Archive, doc_id: int, pdf_rel: str, fields: dict[str, Any]) -> str | None:
-    """Rewrite one PDF/A's XMP and information dictionary to ``fields``; None, or why not."""
+def _refresh_one(
+    archive: Archive, doc_id: int, pdf_rel: str, fields: dict[str, Any], path: Path
+) -> str | None:
+    """Rewrite one PDF/A's XMP and information dictionary to ``fields`` (read from ``path``, the
+    stored PDF); None, or why not."""
     tmp = archive.tmp_dir / f"{os.getpid()}-xmp-{doc_id}.pdf"
     try:
-        why = _convert(archive.path(pdf_rel), tmp, fields)
+        why = _convert(path, tmp, fields)
         if why is not None:
             return why
         if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields, tmp, REFRESH_REASON):
@@ -177,6 +188,7 @@ def refresh_documents(archive: Archive, ids: list[int]) -> PdfaRunResult:
     if not ids:
         return result
     archive.tmp_dir.mkdir(parents=True, exist_ok=True)
+    files = archive.files
     for start in range(0, len(ids), _CHUNK):
         with archive.sessions() as session:
             rows = session.execute(
@@ -185,14 +197,14 @@ def refresh_documents(archive: Archive, ids: list[int]) -> PdfaRunResult:
                 )
             ).all()
         for doc_id, pdf_rel, fields in rows:
-            path = archive.path(pdf_rel)
-            stored = read_fields(path)
-            if stored is None:
-                continue  # a plain PDF: nothing claims fields that could be stale
-            if stored == PdfaFields.from_document(fields or {}):
-                result.already += 1
-                continue
-            why = _refresh_one(archive, doc_id, pdf_rel, fields or {})
+            with local_copy(files, pdf_rel, archive.tmp_dir) as path:
+                stored = read_fields(path)
+                if stored is None:
+                    continue  # a plain PDF: nothing claims fields that could be stale
+                if stored == PdfaFields.from_document(fields or {}):
+                    result.already += 1
+                    continue
+                why = _refresh_one(archive, doc_id, pdf_rel, fields or {}, path)
             if why is None:
                 result.refreshed.append(doc_id)
             else:

@@ -376,13 +376,15 @@ def breakdown(index: object, queries: list[BenchQuery], rounds: int) -> list[dic
 
 def _tantivy_stages(index: object, request: object, stage: dict) -> tuple[list[str], int]:
     """The stages of the tantivy backend's ``execute``, timed one by one (same calls)."""
-    import tantivy
-
     from sohoa.search._tantivy import _Translator
 
     def run(searcher: object) -> tuple[list[str], int]:
         c0 = time.process_time()
-        query = _Translator(index._handle.schema)(request.node)
+        try:
+            translator = _Translator(index._handle.schema, searcher)
+        except TypeError:  # the backend as it was before pairs were picked by rarity (before/after runs)
+            translator = _Translator(index._handle.schema)
+        query = translator(request.node)
         stage["translate"] = time.process_time() - c0
         kwargs = {"order_by_field": "recency"} if request.sort == "date" else {}
         c0 = time.process_time()
@@ -396,7 +398,6 @@ def _tantivy_stages(index: object, request: object, stage: dict) -> tuple[list[s
         stage["fetch"] = time.process_time() - c0
         return bodies, total
 
-    del tantivy
     return index._read(run, ([], 0))
 
 

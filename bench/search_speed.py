@@ -12,6 +12,8 @@ peak memory is its own; adding an engine is one function in :data:`ENGINES`.
     .venv/bin/python bench/search_speed.py                             # 100,000 documents
     .venv/bin/python bench/search_speed.py --docs 10000 --engine tantivy --engine fts5
     .venv/bin/python bench/search_speed.py --docs 5000 --json out.json
+    .venv/bin/python bench/search_speed.py --engine tantivy --dir /tmp/s --breakdown 5   # stages per query
+    .venv/bin/python bench/search_speed.py --engine tantivy --dir /tmp/s --reuse        # no rebuild
 
 Goals (issue 10, at 100,000 documents on a quiet machine): tantivy builds >= 3,000 docs/s,
 p50 <= 5 ms, p95 <= 10 ms, index <= 300 MB, peak memory < 1 GB; postgres p95 <= 100 ms with

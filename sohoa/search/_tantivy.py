@@ -399,7 +399,13 @@ def _scored(query: tantivy.Query, field: str, boost: float, score: bool) -> tant
 
 
 class _Translator:
-    """Plan nodes to tantivy queries (``searcher`` tells how many documents hold a pair)."""
+    """Plan nodes to tantivy queries (``searcher`` tells how many documents hold a pair).
+
+    Conjunctions are flattened into one boolean query of required, optional and excluded
+    clauses: tantivy then intersects every required posting list from the rarest (a unit or
+    date filter drives the words), and scores the optional ones only where all required
+    match. Matches and scores are those of the nested form.
+    """
 
     def __init__(self, schema: tantivy.Schema, searcher: Any = None) -> None:
         self.schema = schema
@@ -416,14 +422,10 @@ class _Translator:
             if len(node.words) == 1:
                 return self(p.Term(node.field, node.words[0], node.boost, node.score))
             return _scored(self.phrase(node), node.field, node.boost, node.score)
-        if isinstance(node, p.And):
-            return q.boolean_query([(occur.Must, self(c)) for c in node.children])
+        if isinstance(node, (p.And, p.AndMaybe, p.AndNot)):
+            return q.boolean_query(self.clauses(node))
         if isinstance(node, p.Or):
             return q.boolean_query([(occur.Should, self(c)) for c in node.children])
-        if isinstance(node, p.AndMaybe):
-            return q.boolean_query([(occur.Must, self(node.required)), (occur.Should, self(node.optional))])
-        if isinstance(node, p.AndNot):
-            return q.boolean_query([(occur.Must, self(node.positive)), (occur.MustNot, self(node.negative))])
         if isinstance(node, p.Every):
             return q.const_score_query(q.all_query(), 0.0)
         if isinstance(node, p.Nothing):
@@ -433,6 +435,18 @@ class _Translator:
             dates = q.range_query(self.schema, "issued", tantivy.FieldType.Unsigned, low, node.high)
             return q.const_score_query(dates, 0.0)
         raise TypeError(f"unknown plan node {node!r}")
+
+    def clauses(self, node: p.Node) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """``node`` as the clauses of one conjunction (its required parts, the optional ones
+        that only add to their score, the excluded ones), nested conjunctions included."""
+        occur = tantivy.Occur
+        if isinstance(node, p.And):
+            return [clause for child in node.children for clause in self.clauses(child)]
+        if isinstance(node, p.AndMaybe):
+            return [*self.clauses(node.required), (occur.Should, self(node.optional))]
+        if isinstance(node, p.AndNot):
+            return [*self.clauses(node.positive), (occur.MustNot, self(node.negative))]
+        return [(occur.Must, self(node))]
 
     def phrase(self, node: p.Phrase) -> tantivy.Query:
         """A phrase through its pair terms: two words are one term; a longer phrase is a

@@ -15,8 +15,10 @@ process's writer collects the files of merged segments, a rebuild retires a gene
 opens again and retries: a clerk never sees a failed search because someone was importing.
 
 Adjacent syllables of one value are also indexed as single terms (``text_pairs``,
-``names_pairs``): a two-word phrase or the adjacency bonus of unquoted words is then one term
-lookup, and a longer phrase reads positions only where all its pairs occur.
+``names_pairs``), and the positions of a phrase are read there, not on the syllables: a
+two-word phrase or the adjacency bonus of unquoted words is one term lookup, and a longer
+phrase is a phrase of its pairs, whose postings are much shorter than those of the syllables
+(``hon_nhan`` against ``hon`` and ``nhan``). The syllable fields keep frequencies only.
 
 Every index file of tantivy ends with a footer holding a CRC-32 of the file; :meth:`damage`
 recomputes them, which is how ``sohoa index check`` tells a damaged index from a sound one.
@@ -44,19 +46,24 @@ from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry
 # The engine's part of the stamp: bumped when the Rust side cuts differently (2: the
 # ``simple`` tokenizer with our own cut for unusual characters, instead of a regex tokenizer;
 # the body stored apart from the metadata; a recency key so date ties have one order; 3: the
-# ``text_pairs`` and ``names_pairs`` fields of adjacent syllables).
-_CUT_REVISION = 3
+# ``text_pairs`` and ``names_pairs`` fields of adjacent syllables; 4: positions on the pairs
+# instead of the syllables).
+_CUT_REVISION = 4
 _STAMP = f"tantivy {SCHEMA_VERSION}.{_CUT_REVISION}"
 _FOLDED = "sohoa_folded"
 _EXACT = "sohoa_exact"
 _PAIRED = "sohoa_pairs"
-# Adjacent folded syllables of one value, one term each (``giay_phep``), in fields of their
-# own: a two-word phrase is one term lookup, a longer one reads positions only where all its
-# pairs occur, and the adjacency bonus of unquoted words is a plain optional term. Reading
-# positions over tens of thousands of matches was nearly all of the query time (57 ms of
-# CPU for one four-word query at 100,000 documents). Pairs never join two values.
+# Adjacent folded syllables of one value, one term each (``giay_phep``) at consecutive
+# positions, in fields of their own: a two-word phrase is one term lookup, a longer one a
+# phrase of its pairs, and the adjacency bonus of unquoted words is a plain optional term.
+# Reading the positions of common syllables over tens of thousands of matches was nearly all
+# of the query time (57 ms of CPU for one four-word query at 100,000 documents). A phrase
+# reads every other pair (``a_b c_d`` for four words), so each value's pairs end with a mark
+# that is no pair: with the free position tantivy leaves between two values, a jump of two
+# positions can never land in the next value.
 _PAIRS = {"text": "text_pairs", "names": "names_pairs"}
 _PAIR_JOIN = "_"  # never inside a syllable (letters and digits)
+_VALUE_END = " |"  # after a value's pairs: a position that holds no pair
 
 # Writer memory: incremental writes are small; a rebuild gets more and two threads.
 _WRITE_HEAP = 48_000_000
@@ -124,11 +131,12 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("recency", fast=True)  # sort="date": date, then id (plan.recency_key)
     sb.add_bytes_field("stored", stored=True)  # JSON: source name and metadata
     sb.add_bytes_field("body", stored=True)  # UTF-8, apart: JSON-escaping 2 KB costs 3x more
-    sb.add_text_field("text", tokenizer_name=_FOLDED, index_option="position")
-    sb.add_text_field("names", tokenizer_name=_FOLDED, index_option="position")
+    # Positions live on the pairs (phrases are read there), so the syllables keep frequencies.
+    sb.add_text_field("text", tokenizer_name=_FOLDED, index_option="freq")
+    sb.add_text_field("names", tokenizer_name=_FOLDED, index_option="freq")
     sb.add_text_field("exact", tokenizer_name=_EXACT, index_option="freq")
     for name in _PAIRS.values():
-        sb.add_text_field(name, tokenizer_name=_PAIRED, index_option="freq")
+        sb.add_text_field(name, tokenizer_name=_PAIRED, index_option="position")
     for name in sorted(p.KEYWORD_FIELDS):  # a fixed order: field ids must not vary by process
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     return sb.build()
@@ -147,16 +155,20 @@ def _document(entry: AnalyzedEntry) -> tantivy.Document:
         if _UNUSUAL.search(value) is None:
             doc.add_text("text", value)
             doc.add_text("exact", value)
+            _add_pairs(doc, _PAIRS["text"], value.translate(_PLAIN_FOLD).split())
         else:
-            doc.add_pre_tokenized_text("text", _tokens(value, an.folded_syllables(value)))
+            folded = an.folded_syllables(value)
+            doc.add_pre_tokenized_text("text", _tokens(value, folded))
             doc.add_pre_tokenized_text("exact", _tokens(value, an.exact_syllables(value)))
-        _add_pairs(doc, _PAIRS["text"], value)
+            _add_pairs(doc, _PAIRS["text"], folded)
     for value in entry.names:
         if _UNUSUAL.search(value) is None:
             doc.add_text("names", value)
+            _add_pairs(doc, _PAIRS["names"], value.translate(_PLAIN_FOLD).split())
         else:
-            doc.add_pre_tokenized_text("names", _tokens(value, an.folded_syllables(value)))
-        _add_pairs(doc, _PAIRS["names"], value)
+            folded = an.folded_syllables(value)
+            doc.add_pre_tokenized_text("names", _tokens(value, folded))
+            _add_pairs(doc, _PAIRS["names"], folded)
     for name in ("number", "ids", "doc_type", "field"):
         for value in getattr(entry, name):
             doc.add_text(name, value)
@@ -176,16 +188,12 @@ def _plain_fold_table() -> dict[int, str]:
     return table
 
 
-def _add_pairs(doc: tantivy.Document, field: str, value: str) -> None:
-    """Add the pair terms of one value, space-separated for the whitespace tokenizer."""
-    if _UNUSUAL.search(value) is None:
-        syllables = value.translate(_PLAIN_FOLD).split()
-    else:
-        syllables = an.folded_syllables(value)
+def _add_pairs(doc: tantivy.Document, field: str, syllables: list[str]) -> None:
+    """Add the pair terms of one value's folded syllables, space-separated for the whitespace
+    tokenizer (``map`` of ``str.join`` over ``zip``: half the CPU of a comprehension)."""
     if len(syllables) > 1:
-        doc.add_text(
-            field, " ".join([a + _PAIR_JOIN + b for a, b in zip(syllables, syllables[1:], strict=False)])
-        )
+        pairs = zip(syllables, syllables[1:], strict=False)
+        doc.add_text(field, " ".join(map(_PAIR_JOIN.join, pairs)) + _VALUE_END)
 
 
 def pair_term(left: str, right: str) -> str:
@@ -295,7 +303,7 @@ class TantivyBackend(GenerationBackend):
 
         def run(searcher: Any) -> p.Page:
             # Queries are built on the schema of the index as opened (its field ids), not ours.
-            query = _Translator(self._handle.schema)(request.node)
+            query = _Translator(self._handle.schema, searcher)(request.node)
             kwargs: dict[str, Any] = {"count": True, "offset": max(request.offset, 0)}
             if request.sort == "date":
                 kwargs["order_by_field"] = "recency"
@@ -391,10 +399,17 @@ def _scored(query: tantivy.Query, field: str, boost: float, score: bool) -> tant
 
 
 class _Translator:
-    """Plan nodes to tantivy queries."""
+    """Plan nodes to tantivy queries (``searcher`` tells how many documents hold a pair).
 
-    def __init__(self, schema: tantivy.Schema) -> None:
+    Conjunctions are flattened into one boolean query of required, optional and excluded
+    clauses: tantivy then intersects every required posting list from the rarest (a unit or
+    date filter drives the words), and scores the optional ones only where all required
+    match. Matches and scores are those of the nested form.
+    """
+
+    def __init__(self, schema: tantivy.Schema, searcher: Any = None) -> None:
         self.schema = schema
+        self.searcher = searcher
 
     def __call__(self, node: p.Node) -> tantivy.Query:
         q = tantivy.Query
@@ -407,14 +422,10 @@ class _Translator:
             if len(node.words) == 1:
                 return self(p.Term(node.field, node.words[0], node.boost, node.score))
             return _scored(self.phrase(node), node.field, node.boost, node.score)
-        if isinstance(node, p.And):
-            return q.boolean_query([(occur.Must, self(c)) for c in node.children])
+        if isinstance(node, (p.And, p.AndMaybe, p.AndNot)):
+            return q.boolean_query(self.clauses(node))
         if isinstance(node, p.Or):
             return q.boolean_query([(occur.Should, self(c)) for c in node.children])
-        if isinstance(node, p.AndMaybe):
-            return q.boolean_query([(occur.Must, self(node.required)), (occur.Should, self(node.optional))])
-        if isinstance(node, p.AndNot):
-            return q.boolean_query([(occur.Must, self(node.positive)), (occur.MustNot, self(node.negative))])
         if isinstance(node, p.Every):
             return q.const_score_query(q.all_query(), 0.0)
         if isinstance(node, p.Nothing):
@@ -425,18 +436,37 @@ class _Translator:
             return q.const_score_query(dates, 0.0)
         raise TypeError(f"unknown plan node {node!r}")
 
+    def clauses(self, node: p.Node) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """``node`` as the clauses of one conjunction (its required parts, the optional ones
+        that only add to their score, the excluded ones), nested conjunctions included."""
+        occur = tantivy.Occur
+        if isinstance(node, p.And):
+            return [clause for child in node.children for clause in self.clauses(child)]
+        if isinstance(node, p.AndMaybe):
+            return [*self.clauses(node.required), (occur.Should, self(node.optional))]
+        if isinstance(node, p.AndNot):
+            return [*self.clauses(node.positive), (occur.MustNot, self(node.negative))]
+        return [(occur.Must, self(node))]
+
     def phrase(self, node: p.Phrase) -> tantivy.Query:
-        """A phrase through its pair terms: two words are one term; a longer phrase reads
-        positions only on the documents holding every one of its pairs."""
+        """A phrase through its pair terms: two words are one term; a longer phrase is a
+        phrase of every other pair and the last (``a_b c_d`` for four words, ``a_b c_d d_e``
+        for five), at their positions: the fewest postings that still fix every word. A pair
+        left out that is rarer than every pair taken is taken too: tantivy walks the rarest
+        postings and only seeks in the others (``phep_xay`` in ``giấy phép xây dựng``)."""
         q = tantivy.Query
         pairs_field = _PAIRS.get(node.field)
         if pairs_field is None:
             return q.phrase_query(self.schema, node.field, list(node.words))
         words = node.words
-        pairs = list(dict.fromkeys(pair_term(a, b) for a, b in zip(words, words[1:], strict=False)))
-        if len(words) == 2:
+        pairs = [pair_term(a, b) for a, b in zip(words, words[1:], strict=False)]
+        if len(pairs) == 1:
             return _term(self.schema, pairs_field, pairs[0], "freq")
-        # The pairs only narrow (score 0); the phrase scores as a positional phrase does.
-        narrow = [q.const_score_query(_term(self.schema, pairs_field, t, "basic"), 0.0) for t in pairs]
-        positions = q.phrase_query(self.schema, node.field, list(words))
-        return q.boolean_query([(tantivy.Occur.Must, c) for c in [*narrow, positions]])
+        picked = list(range(0, len(pairs), 2))
+        if picked[-1] != len(pairs) - 1:
+            picked.append(len(pairs) - 1)
+        if self.searcher is not None:
+            held = {pair: self.searcher.doc_freq(pairs_field, pair) for pair in set(pairs)}
+            rarest = min(held[pairs[i]] for i in picked)
+            picked = [i for i in range(len(pairs)) if i in picked or held[pairs[i]] < rarest]
+        return q.phrase_query(self.schema, pairs_field, [(i, pairs[i]) for i in picked])

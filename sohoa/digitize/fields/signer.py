@@ -323,7 +323,9 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     line's confidence is then the name's words' own.
     """
     if not page.has_boxes or not line.words:
-        candidate = " ".join(name_tail(line.text))
+        tail = name_tail(line.text)
+        whole = not page.has_boxes or len(tail) == len(line.text.split())
+        candidate = " ".join(tail) if whole else ""
         return (candidate, line.conf) if candidate and looks_like_name(candidate) else ("", 0.0)
     words = list(line.words)
 

@@ -12,7 +12,7 @@ conditions of its own: grey 200 dpi JPEG at quality 30-60, skew 1-4 degrees, fax
 Floyd-Steinberg dithering at 200 dpi, and image-only PDFs at 150-200 dpi. Names come from a
 realistic spread of surnames, rare ones included. Images go to a temporary folder (never
 committed). Prints the share right per condition for the signer, the signer's title, the field
-of procedures, issuer and type, and the share wrong with high confidence.
+of procedures and the subject's name, and the share wrong with high confidence.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ FACES = {
     "sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"),
 }
 CONDITIONS = ("clean-300", "grey-200", "skew", "fax", "pdf-image")
-FIELDS = ("signer", "signer_title", "field", "issuer", "doc_type")
+FIELDS = ("signer", "signer_title", "field", "subject_names")
 
 SURNAMES = (
     ["Nguyễn"] * 30
@@ -381,8 +381,8 @@ def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
         "signer": signer,
         "signer_title": want_title,
         "field": kind.field,
-        "issuer": ward.title().replace("Phường", "Phường").replace("Xã", "Xã"),
-        "doc_type": (kind.title.title() if kind.title else "Công văn"),
+        # the person the result is about; the notice names an official, not a subject (not scored)
+        "subject_names": [person] if kind.title != "THÔNG BÁO" else None,
     }
     return page, truth
 
@@ -456,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
             pages, _ = read[str(path)]
             result = extract_fields(pages)
             for name in FIELDS:
+                if truth[name] is None:
+                    continue
                 got = result.values[name]
                 ok = normalise(got) == normalise(truth[name])
                 sure = got not in (None, "", []) and result.confidence[name] >= DEFAULT_THRESHOLD

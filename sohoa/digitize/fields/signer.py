@@ -296,6 +296,8 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
         name, name_conf = None, 0.0
         for line in lines[pos_idx + 1 :]:
             candidate, line_conf = _name_on_line(line, page)
+            if candidate and _shares_row(line, lines):
+                line_conf = min(line_conf, _NAME_WITHOUT_BLOCK)  # a piece of a row the signature split
             if candidate:
                 strength = name_strength(candidate)
                 if name is None or strength >= name_strength(name):
@@ -319,8 +321,8 @@ _DEBRIS_WORD = 60.0
 def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     """``(name, confidence 0-1)`` when the line holds a signer's name and nothing else, else ``("", 0)``.
 
-    Unsure specks the signature leaves at either end of the line are set aside first; the
-    line's confidence is then the name's words' own.
+    Unsure specks the signature leaves on the line are set aside first; the line's confidence
+    is then the name's words' own, kept below the review threshold when specks were there.
     """
     if not page.has_boxes or not line.words:
         tail = name_tail(line.text)
@@ -333,18 +335,41 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         text = word.text.strip(".,;:'`’‘\"")
         return word.conf < _DEBRIS_WORD and not (is_name_token(text) and is_syllable(text) and len(text) > 1)
 
-    while words and debris(words[0]):
-        words.pop(0)
-    while words and debris(words[-1]):
-        words.pop()
-    if not words:
+    kept = [w for w in words if not debris(w)]
+    if not kept:
         return "", 0.0
-    text = " ".join(w.text for w in words)
+    text = " ".join(w.text for w in kept)
     tail = name_tail(text)
     candidate = " ".join(tail)
     if len(tail) != len(text.split()) or not looks_like_name(candidate):
         return "", 0.0
-    return candidate, sum(w.conf for w in words) / (100.0 * len(words))
+    conf = sum(w.conf for w in kept) / (100.0 * len(kept))
+    if len(kept) < len(words):
+        # The signature crossed the line: what is left may have lost a syllable to it
+        # ('Trần NV Quang Cường' cut after 'NV'), so the clerk checks it.
+        conf = min(conf, _NAME_WITHOUT_BLOCK)
+    return candidate, conf
+
+
+def _shares_row(line: Line, lines: list[Line]) -> bool:
+    """True when other marks sit on the same row close beside ``line``.
+
+    A row the signature crosses comes apart into pieces ('ve Trần' | 'NV' | 'Quang Cường'):
+    a name piece of it may have lost its first syllables to the piece beside it.
+    """
+    if line.top is None or line.bottom is None or line.left is None or line.right is None:
+        return False
+    height = max(1, line.bottom - line.top)
+    for other in lines:
+        if other is line or other.top is None or other.bottom is None or other.left is None:
+            continue
+        overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
+        near = other.right is not None and (
+            0 <= line.left - other.right <= 3 * height or 0 <= other.left - line.right <= 3 * height
+        )
+        if overlap >= 0.5 * height and near:
+            return True
+    return False
 
 
 # A name found with no readable signer block above it is never sure: the block (title,

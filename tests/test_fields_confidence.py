@@ -202,3 +202,10 @@ def test_a_field_only_the_body_names_is_reviewed() -> None:
     result = extract_fields([PageText(number=1, text=text, method="text-layer", confidence=1.0)])
     assert result.values["field"] == "Đất đai"
     assert result.confidence["field"] < DEFAULT_THRESHOLD
+
+
+def test_a_signer_name_read_in_mixed_case_is_given_as_a_name_and_reviewed() -> None:
+    rows = [(r[0], r[1], "Lã VĂn Thăng" if r[2] == "Lã Văn Thăng" else r[2], r[3]) for r in decision_rows()]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer"] == "Lã Văn Thăng"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD  # a letter in the wrong case: the clerk checks

@@ -318,6 +318,17 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
 _DEBRIS_WORD = 60.0
 
 
+def _name_case(token: str) -> str:
+    """A name syllable OCR read in mixed case (``KÍm``) as a name prints it (``Kím``).
+
+    Only letters mixed after a capital are touched; a word all in capitals (a title) stays.
+    """
+    mixed = token[0].isupper() and not token.isupper() and not token[1:].islower()
+    if len(token) > 1 and token.isalpha() and mixed:
+        return token[0] + token[1:].lower()
+    return token
+
+
 def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     """``(name, confidence 0-1)`` when the line holds a signer's name and nothing else, else ``("", 0)``.
 
@@ -338,15 +349,18 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     kept = [w for w in words if not debris(w)]
     if not kept:
         return "", 0.0
-    text = " ".join(w.text for w in kept)
+    texts = [_name_case(w.text) for w in kept]
+    recased = texts != [w.text for w in kept]
+    text = " ".join(texts)
     tail = name_tail(text)
     candidate = " ".join(tail)
     if len(tail) != len(text.split()) or not looks_like_name(candidate):
         return "", 0.0
     conf = sum(w.conf for w in kept) / (100.0 * len(kept))
-    if len(kept) < len(words):
+    if len(kept) < len(words) or recased:
         # The signature crossed the line: what is left may have lost a syllable to it
-        # ('Trần NV Quang Cường' cut after 'NV'), so the clerk checks it.
+        # ('Trần NV Quang Cường' cut after 'NV'), or a letter OCR read in the wrong case may
+        # carry the wrong accent too ('KÍm'), so the clerk checks it.
         conf = min(conf, _NAME_WITHOUT_BLOCK)
     return candidate, conf
 

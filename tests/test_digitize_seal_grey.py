@@ -45,3 +45,52 @@ def test_a_syllable_the_seal_left_unsure_sends_the_signer_to_review(tmp_path: Pa
     result = extract_fields(read_document(gen.render(document, "seal-grey", tmp_path)))
     assert result.values["signer"] == document.fields["signer"]
     assert result.confidence["signer"] < DEFAULT_THRESHOLD
+
+
+def _oval_seal_page(path: Path) -> Path:
+    """A grey 200 dpi page whose signer block carries an oval seal (no round ring to find) over the title."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    fonts = "/usr/share/fonts/truetype/dejavu/"
+    regular = ImageFont.truetype(fonts + "DejaVuSerif.ttf", 37)
+    bold = ImageFont.truetype(fonts + "DejaVuSerif-Bold.ttf", 37)
+    page = Image.new("L", (1654, 2339), 232)
+    draw = ImageDraw.Draw(page)
+    for i in range(8):
+        line = "Các cơ quan, đơn vị và cá nhân có liên quan chịu trách nhiệm thi hành."
+        draw.text((230, 300 + 60 * i), line, font=regular, fill=20)
+    for i, line in enumerate(["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]):
+        width = draw.textlength(line, font=bold)
+        draw.text((1180 - width / 2, 950 + 52 * i), line, font=bold, fill=15)
+    width = draw.textlength("Khuất Văn Lân", font=bold)
+    draw.text((1180 - width / 2, 1330), "Khuất Văn Lân", font=bold, fill=15)
+    # the seal: an oval double ring of lighter ink, over the title lines
+    draw.ellipse((820, 890, 1120, 1140), outline=110, width=7)
+    draw.ellipse((870, 930, 1070, 1100), outline=110, width=4)
+    draw.regular_polygon((970, 1015, 30), 5, fill=110)
+    page.save(path, dpi=(200, 200), quality=60)
+    return path
+
+
+@pytest.mark.slow
+def test_an_oval_seal_in_a_grey_scan_is_taken_out_by_its_lighter_ink(tmp_path: Path) -> None:
+    """No ring to find by shape, but its ink is lighter than the text: the title under it is read."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    result = extract_fields(read_document(_oval_seal_page(tmp_path / "oval-seal.jpg")))
+    assert result.values["signer"] == "Khuất Văn Lân"
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+
+
+def test_text_alone_keeps_every_level_of_its_ink() -> None:
+    """Anti-aliased text makes a slope of grey levels, not a second peak: nothing is whited out."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from sohoa.digitize.prepare import suppress_light_ink
+
+    zone = Image.new("L", (1200, 300), 232)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 37)
+    for i in range(4):
+        ImageDraw.Draw(zone).text((20, 20 + 60 * i), "và cá nhân có liên quan chịu trách nhiệm thi hành.",
+                                  font=font, fill=20)
+    out, changed = suppress_light_ink(zone)
+    assert not changed and out is zone

@@ -170,3 +170,42 @@ def test_a_field_the_summary_names_is_sure() -> None:
     result = extract_fields([text_page("Căn cứ Luật Người cao tuổi;\nĐiều 1. Trợ cấp cho bà Tạ Thị Tám.")])
     assert result.values["field"] == "Bảo trợ xã hội"
     assert result.confidence["field"] >= DEFAULT_THRESHOLD
+
+
+def test_signer_name_under_a_block_the_seal_ate_is_kept_for_review() -> None:
+    rows = [r for r in decision_rows() if r[2] not in ("TM. ỦY BAN NHÂN DÂN", "PHÓ CHỦ TỊCH")]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer"] == "Lã Văn Thăng"  # the name alone under the signature
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD  # nothing above says it is the signer
+    assert result.values["signer_title"] is None
+
+
+def test_a_deputy_title_that_lost_its_pho_is_given_as_the_deputy_s_and_reviewed() -> None:
+    lost = {"TM. ỦY BAN NHÂN DÂN": "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH": "CHỦ TỊCH"}
+    rows = [(r[0], r[1], lost.get(r[2], r[2]), r[3]) for r in decision_rows()]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+
+
+def test_a_title_a_letter_off_a_known_position_goes_to_review() -> None:
+    rows = [(r[0], r[1], "HỦ TỊCH" if r[2] == "PHÓ CHỦ TỊCH" else r[2], r[3]) for r in decision_rows()]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer_title"] == "CHỦ TỊCH"  # 'HỦ' is a syllable, but a letter is lost
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+
+
+def test_a_field_only_the_body_names_is_reviewed() -> None:
+    text = text_page("Điều 1. Xem xét đơn của ông Tạ Văn Tám trong lĩnh vực đất đai.").text.replace(
+        "Về việc trợ cấp xã hội hằng tháng", "Về việc trả lời đơn của công dân"
+    )
+    result = extract_fields([PageText(number=1, text=text, method="text-layer", confidence=1.0)])
+    assert result.values["field"] == "Đất đai"
+    assert result.confidence["field"] < DEFAULT_THRESHOLD
+
+
+def test_a_signer_name_read_in_mixed_case_is_given_as_a_name_and_reviewed() -> None:
+    rows = [(r[0], r[1], "Lã VĂn Thăng" if r[2] == "Lã Văn Thăng" else r[2], r[3]) for r in decision_rows()]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer"] == "Lã Văn Thăng"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD  # a letter in the wrong case: the clerk checks

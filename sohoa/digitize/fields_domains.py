@@ -227,13 +227,15 @@ def infer_field(
     """The field (lĩnh vực) a result belongs to, and how strongly its evidence says so.
 
     ``drafted`` is the field of the drafting unit named in the symbol, if any. The strength is
-    :data:`SURE` only when the title, the summary or the drafting unit carried the winning field
-    with wording of its own (weight ≥ 1) and it won at least two to one; :data:`DOUBTFUL` when the
-    body alone decided or the vote was close; :data:`WEAK` when only shared words spoke.
+    :data:`SURE` only when the title or the summary carried the winning field with wording of its
+    own (weight ≥ 1), named no other field that way, the drafting unit (if any) agrees, and it won
+    at least two to one; :data:`DOUBTFUL` when the body alone decided or the vote was close;
+    :data:`WEAK` when only shared words spoke.
     """
     votes: dict[str, float] = {}
     heads: dict[str, float] = {}
     strong: set[str] = set()
+    own: set[str] = set()  # fields the title or summary name with wording of their own
     body_lines = (body or "").split("\n")
     cited = "\n".join(ln for ln in body_lines if fold(ln).lstrip(" -").startswith("can cu"))
     plain = "\n".join(ln for ln in body_lines if not fold(ln).lstrip(" -").startswith("can cu"))
@@ -251,6 +253,8 @@ def infer_field(
                 heads[name] = heads.get(name, 0.0) + weight * total
                 if top >= 1.0:
                     strong.add(name)
+                    if weight in (_TITLE, _SUMMARY):
+                        own.add(name)
     if drafted:
         votes[drafted] = votes.get(drafted, 0.0) + _DRAFTING
         heads[drafted] = heads.get(drafted, 0.0) + _DRAFTING
@@ -261,7 +265,12 @@ def infer_field(
     best, score = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     led = best in strong and heads.get(best, 0.0) >= max(heads.values(), default=0.0)
-    if led and score >= 2.0 * second:
+    # Sure only when the document's own words settle it: its title or summary names this field
+    # and no other, and a drafting unit, if any, agrees. A symbol's unit alone (a reply to a
+    # petition drafted by the land office) or a title and summary naming two fields is the
+    # clerk's call.
+    unambiguous = own == {best} and (drafted is None or drafted == best)
+    if led and unambiguous and score >= 2.0 * second:
         return best, SURE
     if best in strong or score >= 2.0 * second:
         return best, DOUBTFUL

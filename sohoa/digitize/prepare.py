@@ -612,3 +612,49 @@ def suppress_round_seal(image: Image.Image, dpi: int) -> tuple[Image.Image, Seal
     out = grey.copy()
     out.paste(Image.fromarray(patch, "L"), (left, top))
     return out, Seal(x, y, radius, inner, method)
+
+
+# Ink of two clear levels in a grey zone: the text's (dark), and a lighter ink with a peak of
+# its own, this many times higher than the valley between them and at least this much lighter
+# than the text. A seal of any shape or colour (an oval, a thin ring, a faded stamp) scanned in
+# grey makes that peak; anti-aliased text edges alone make a slope, not a peak.
+_LIGHT_INK_PEAK = 1.6
+_LIGHT_INK_GAP = 40
+_INK_BIN = 16
+_TEXT_BINS = 6  # text ink is darker than 96
+# A seal's ring and star are a lot of ink: its peak holds at least this share of the text's.
+_LIGHT_INK_MASS = 0.4
+
+
+def suppress_light_ink(image: Image.Image) -> tuple[Image.Image, bool]:
+    """The zone with ink clearly lighter than its text whited out, and whether any was.
+
+    Where no round seal is found by shape, a seal in a grey scan is still lighter than the
+    black text it covers: the zone's ink levels show a second peak, and everything from the
+    valley before it up to the paper goes. A 1-bit zone has one level only and is left as it is.
+    """
+    grey = image if image.mode == "L" else image.convert("L")
+    arr = np.asarray(grey)
+    paper = float(np.percentile(arr, 75))
+    ink = arr[arr < paper - 40]
+    if ink.size < 500:
+        return image, False
+    counts = np.bincount(ink.ravel() // _INK_BIN, minlength=256 // _INK_BIN).astype(np.float64)
+    text_bin = int(np.argmax(counts[: _TEXT_BINS]))  # the text is the darkest ink, not the most
+    text_mass = counts[max(0, text_bin - 1) : text_bin + 2].sum()
+    last = int((paper - 40) // _INK_BIN)
+    best: tuple[float, int] | None = None
+    for peak in range(text_bin + 2, last):
+        valley = text_bin + 1 + int(np.argmin(counts[text_bin + 1 : peak]))
+        if (peak - text_bin) * _INK_BIN < _LIGHT_INK_GAP or counts[peak] < counts[peak - 1]:
+            continue
+        ratio = counts[peak] / max(1.0, counts[valley])
+        mass = counts[peak - 1 : peak + 2].sum() / max(1.0, text_mass)
+        if ratio >= _LIGHT_INK_PEAK and mass >= _LIGHT_INK_MASS and (best is None or ratio > best[0]):
+            best = (ratio, valley)
+    if best is None:
+        return image, False
+    cut = (best[1] + 1) * _INK_BIN
+    out = arr.copy()
+    out[arr >= cut] = int(paper)
+    return Image.fromarray(out, "L"), True

@@ -25,6 +25,7 @@ from sohoa.digitize.fields_text import (
 )
 from sohoa.digitize.fields_vocab import (
     AUTHORITY,
+    POSITIONS,
     snap_issuer_line,
     snap_position,
     title_type,
@@ -92,6 +93,10 @@ def _title_part(line: Line, page: PageLines) -> str:
     return text if is_upper_text(text) and not any(c.islower() for c in text) else _upper_tail(line.text)
 
 
+# Strength of a known position matched only approximately: below the review threshold.
+_NEAR_POSITION = 0.8
+
+
 def _printed_position(text: str) -> tuple[str, float]:
     """``(position, strength)``: the position as printed, accents restored when it is a known one.
 
@@ -103,12 +108,32 @@ def _printed_position(text: str) -> tuple[str, float]:
     snapped = snap_position(text)
     if snapped and snapped[1] == 1.0:
         return snapped[0], 1.0
+    if snapped:
+        # A letter off a known position ('HỦ TỊCH', 'CHÚ ỊCH'): OCR lost or changed a letter of
+        # the known one, even when what it read happens to be valid Vietnamese.
+        return snapped[0], _NEAR_POSITION * snapped[1]
     words = [w.strip(".,") for w in text.split()]
+    known = _known_head(words)
+    if known:
+        # 'TRƯỜNG PHÒNG TƯ PHÁP': a known position's words, accents as the position has them,
+        # then the department as printed.
+        words = known.split() + words[len(known.split()) :]
+        text = " ".join(words)
     if all(fold(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in words):
         return text, 0.9
-    if snapped:
-        return snapped[0], 0.9 * snapped[1]
     return text, 0.5
+
+
+def _known_head(words: list[str]) -> str | None:
+    """The longest known position whose letters, accents aside, open ``words``; ``None`` if none."""
+    keys = [fold(w) for w in words]
+    best = None
+    for known in POSITIONS:
+        parts = known.split()
+        opens = len(parts) < len(words) and [fold(p) for p in parts] == keys[: len(parts)]
+        if opens and (best is None or len(parts) > len(best.split())):
+            best = known
+    return best
 
 
 def _left_of_signer(line: Line, page: PageLines) -> bool:
@@ -212,6 +237,11 @@ def _signer_position(
         conf = min(conf, _DOUBTFUL_TITLE)
     if parts:
         position, strength = _printed_position(" ".join(parts))
+        if auth and auth[0] == "kt" and not fold(position).startswith("pho "):
+            # Under "KT. CHỦ TỊCH" a deputy signs: a title without "PHÓ" lost it to the seal or
+            # the signature ('\\⁄4A⁄PHÓ + CHỦ TỊCH'), so the deputy's title is given, doubtful.
+            position = f"PHÓ {position}" if fold(position) == fold(auth[1]) else position
+            conf = min(conf, _DOUBTFUL_TITLE)
         return last, position, strength * conf
     prefix, rest = auth if auth else ("", "")
     if not rest or prefix == "tm":
@@ -265,18 +295,125 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
         pos_idx, position, pos_conf = found
         name, name_conf = None, 0.0
         for line in lines[pos_idx + 1 :]:
-            tail = name_tail(line.text)
-            if page.has_boxes:
-                candidate = " ".join(tail) if len(tail) == len(line.text.split()) else ""
-            else:
-                candidate = " ".join(tail)
-            if candidate and looks_like_name(candidate):
+            candidate, line_conf = _name_on_line(line, page)
+            if candidate and _shares_row(line, lines):
+                line_conf = min(line_conf, _NAME_WITHOUT_BLOCK)  # a piece of a row the signature split
+            if candidate:
                 strength = name_strength(candidate)
                 if name is None or strength >= name_strength(name):
-                    name, name_conf = candidate, 0.95 * line.conf * strength
+                    name, name_conf = candidate, 0.95 * line_conf * strength
         if page.has_boxes and (name is None or name_conf < _SURE_NAME):
             # The name under the seal was lost or read unsure: the seal sits on this block, and
             # the title read beside it (a line cut short, a word taken for the ring) is doubtful too.
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
         return name, name_conf, position, pos_conf
+    if pages and pages[-1].has_boxes:
+        name, name_conf = _name_without_block(_block_lines(pages[-1]), pages[-1])
+        return name, name_conf, None, 0.0
     return None, 0.0, None, 0.0
+
+
+# OCR confidence (0-100) under which a short or non-name word beside a name is a signature's
+# stroke or a speck read as a letter ('Sz Trần Quang Cường'), not part of the line.
+_DEBRIS_WORD = 60.0
+
+
+def _name_case(token: str) -> str:
+    """A name syllable OCR read in mixed case (``KÍm``) as a name prints it (``Kím``).
+
+    Only letters mixed after a capital are touched; a word all in capitals (a title) stays.
+    """
+    mixed = token[0].isupper() and not token.isupper() and not token[1:].islower()
+    if len(token) > 1 and token.isalpha() and mixed:
+        return token[0] + token[1:].lower()
+    return token
+
+
+def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
+    """``(name, confidence 0-1)`` when the line holds a signer's name and nothing else, else ``("", 0)``.
+
+    Unsure specks the signature leaves on the line are set aside first; the line's confidence
+    is then the name's words' own, kept below the review threshold when specks were there.
+    """
+    if not page.has_boxes or not line.words:
+        tail = name_tail(line.text)
+        whole = not page.has_boxes or len(tail) == len(line.text.split())
+        candidate = " ".join(tail) if whole else ""
+        return (candidate, line.conf) if candidate and looks_like_name(candidate) else ("", 0.0)
+    words = list(line.words)
+
+    def debris(word) -> bool:  # noqa: ANN001 - a Word
+        text = word.text.strip(".,;:'`’‘\"")
+        return word.conf < _DEBRIS_WORD and not (is_name_token(text) and is_syllable(text) and len(text) > 1)
+
+    kept = [w for w in words if not debris(w)]
+    if not kept:
+        return "", 0.0
+    texts = [_name_case(w.text) for w in kept]
+    recased = texts != [w.text for w in kept]
+    text = " ".join(texts)
+    tail = name_tail(text)
+    candidate = " ".join(tail)
+    if len(tail) != len(text.split()) or not looks_like_name(candidate):
+        return "", 0.0
+    conf = sum(w.conf for w in kept) / (100.0 * len(kept))
+    if len(kept) < len(words) or recased:
+        # The signature crossed the line: what is left may have lost a syllable to it
+        # ('Trần NV Quang Cường' cut after 'NV'), or a letter OCR read in the wrong case may
+        # carry the wrong accent too ('KÍm'), so the clerk checks it.
+        conf = min(conf, _NAME_WITHOUT_BLOCK)
+    return candidate, conf
+
+
+def _shares_row(line: Line, lines: list[Line]) -> bool:
+    """True when other marks sit on the same row close beside ``line``.
+
+    A row the signature crosses comes apart into pieces ('ve Trần' | 'NV' | 'Quang Cường'):
+    a name piece of it may have lost its first syllables to the piece beside it.
+    """
+    if line.top is None or line.bottom is None or line.left is None or line.right is None:
+        return False
+    height = max(1, line.bottom - line.top)
+    for other in lines:
+        if other is line or other.top is None or other.bottom is None or other.left is None:
+            continue
+        overlap = min(line.bottom, other.bottom) - max(line.top, other.top)
+        near = other.right is not None and (
+            0 <= line.left - other.right <= 3 * height or 0 <= other.left - line.right <= 3 * height
+        )
+        if overlap >= 0.5 * height and near:
+            return True
+    return False
+
+
+# A name found with no readable signer block above it is never sure: the block (title,
+# authority) that says it is the signer's was lost to the seal or the signature.
+_NAME_WITHOUT_BLOCK = 0.75
+# Mean confidence (0-1) of a line that is text rather than a signature's strokes read as marks.
+_TEXT_LINE = 0.6
+
+
+def _name_without_block(lines: list[Line], page: PageLines) -> tuple[str | None, float]:
+    """The signer's name when the seal or signature made the block above it unreadable.
+
+    The name stands alone on the page's last line in the right half, in the lower part, with
+    the signature's blank space (two lines or more) above it. Given for review, never sure.
+    """
+    right = [ln for ln in lines if ln.centre_x is not None and ln.centre_x >= 0.5 * page.width]
+    if not right:
+        return None, 0.0
+    last = max(right, key=lambda ln: ln.top or 0)
+    if last.top is None or last.bottom is None or last.top < 0.4 * page.height:
+        return None, 0.0
+    candidate, conf = _name_on_line(last, page)
+    if not candidate:
+        return None, 0.0
+    height = max(1, last.bottom - last.top)
+    above = [
+        ln.bottom
+        for ln in right
+        if ln is not last and ln.bottom is not None and ln.bottom <= last.top and ln.conf >= _TEXT_LINE
+    ]
+    if above and last.top - max(above) < 2 * height:
+        return None, 0.0  # text right above it: a line of the body, not a name under a signature
+    return candidate, min(_NAME_WITHOUT_BLOCK, 0.95 * conf * name_strength(candidate))

@@ -15,6 +15,7 @@ from sohoa.app.scope import resolve_scope
 from sohoa.archive import batches as batch_ops
 from sohoa.archive.store import Archive
 from sohoa.errors import SohoaError, UsageError
+from sohoa.i18n import _
 from sohoa.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -24,13 +25,11 @@ def check_upload(archive: Archive, actor: Actor, unit: str) -> str:
     """Refuse early (before any file is saved) an upload the actor may not make; returns the unit code."""
     actor.require("ingest")
     if not unit:
-        raise UsageError("chọn đơn vị của lô (choose the batch's unit)")
+        raise UsageError(_("chọn đơn vị của lô"))
     with archive.sessions() as session:
         scope = resolve_scope(session, actor, unit)
         if scope.unit is None or (actor.unit_ids is not None and scope.unit.id not in actor.unit_ids):
-            raise UsageError(
-                f"đơn vị '{unit}' nằm ngoài các đơn vị của bạn (unit '{unit}' is not one of yours)"
-            )
+            raise UsageError(_("đơn vị '%(unit)s' nằm ngoài các đơn vị của bạn") % {"unit": unit})
         return scope.unit.code
 
 
@@ -84,7 +83,7 @@ def _ingest_process(home: str, db_url: str, actor: Actor, paths: list[str], unit
         queue.put(("failed", exc.message))
     except BaseException as exc:  # noqa: BLE001 - the desk shows that it failed; the log has the rest
         log.exception("upload failed")
-        queue.put(("failed", f"lỗi nội bộ (internal error: {type(exc).__name__})"))
+        queue.put(("failed", _("lỗi nội bộ (%(kind)s)") % {"kind": type(exc).__name__}))
 
 
 def run_upload(
@@ -112,7 +111,9 @@ def run_upload(
             kind, value = queue.get(timeout=1.0)
         except Empty:
             if not worker.is_alive():
-                on_event("failed", f"tiến trình số hóa dừng bất thường (exit {worker.exitcode})")
+                on_event(
+                    "failed", _("tiến trình số hóa dừng bất thường (mã %(code)s)") % {"code": worker.exitcode}
+                )
                 break
             continue
         on_event(kind, value)

@@ -224,7 +224,7 @@ class _Submitter:
             )
             return
         if copy is None:
-            self._left(item_id, file, STILL_WRITTEN)
+            self._left(item_id, file, str(STILL_WRITTEN))
             return
         with self.archive.sessions() as session:
             existing = session.get(Original, copy.sha256)

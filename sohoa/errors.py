@@ -247,3 +247,10 @@ def database_error(exc: BaseException, where: str = "") -> DatabaseError:
     error = DatabaseError(f"{_(_DB_ADVICE[kind])}{place} ({type(driver).__name__})")
     error.kind = kind
     return error
+
+
+def no_document_error(document_id: object) -> NotFoundError:
+    """The one wording of "no such document" (also said for a document outside the caller's units)."""
+    return NotFoundError(
+        _("không có văn bản số %(id)s: xem danh sách bằng 'sohoa list'") % {"id": document_id}
+    )

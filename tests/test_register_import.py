@@ -92,7 +92,7 @@ def test_bad_rows_are_reported_by_row_number_and_none_dropped(archive: Archive) 
     assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 14]
     assert "'31/02/2023' is not a valid date" in reasons[3]
     assert "no Ngày ban hành" in reasons[4]
-    assert "unknown unit 'Phường Không Tồn Tại'" in reasons[5]
+    assert "không có đơn vị 'Phường Không Tồn Tại'" in reasons[5]
     assert "neither a Mã hồ sơ nor a Số ký hiệu kết quả" in reasons[6]
     assert "Còn hiệu lực: 'chắc vậy'" in reasons[7]
     assert reasons[8] == "the same result as row 2 of this file"

@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sohoa.errors import ExitCode, NotFoundError, SohoaError, UsageError
+from sohoa.errors import ExitCode, NotFoundError, SohoaError, UsageError, no_document_error
 from sohoa.i18n import _
 from sohoa.i18n import lazy_gettext as L_
 
@@ -118,7 +118,7 @@ class Actor:
 
 
 def no_document_message(document_id: int) -> str:
-    return _("không có văn bản số %(id)s: xem danh sách bằng 'sohoa list'") % {"id": document_id}
+    return no_document_error(document_id).message
 
 
 def local_admin(archive: Archive) -> Actor:

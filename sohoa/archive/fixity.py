@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sohoa import clock
-from sohoa.errors import ArchiveError, NotFoundError, UsageError
+from sohoa.errors import ArchiveError, UsageError, no_document_error
 from sohoa.text import nfc
 
 from . import storage
@@ -451,7 +451,7 @@ def replace_derivative(
         raise UsageError("cần lý do thay tệp (a reason for the replacement is required)")
     doc = session.get(Document, document_id)
     if doc is None:
-        raise NotFoundError(f"không có văn bản số {document_id} (no document with id {document_id})")
+        raise no_document_error(document_id)
     old_rel = doc.pdf_path
     old_row = session.scalar(select(StoredFile).where(StoredFile.path == old_rel))
     tmp, sha, size = _copy_hashing(Path(new_file_path), archive.tmp_dir)

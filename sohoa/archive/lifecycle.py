@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sohoa import clock
-from sohoa.errors import ConflictError, NotFoundError, UsageError
+from sohoa.errors import ConflictError, UsageError, no_document_error
 from sohoa.search import BACKENDS, DEFAULT_BACKEND
 from sohoa.search.backend import DATABASE_BACKENDS
 from sohoa.text import nfc
@@ -171,9 +171,7 @@ def _reason(text: str | None, required: bool) -> str | None:
 def _document(session: Session, document_id: int) -> Document:
     doc = session.get(Document, document_id)
     if doc is None:
-        raise NotFoundError(
-            f"không có văn bản số {document_id} (no document with id {document_id}): xem 'sohoa list'"
-        )
+        raise no_document_error(document_id)
     return doc
 
 

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sohoa import clock
-from sohoa.errors import ArchiveError, ConflictError, NotFoundError
+from sohoa.errors import ArchiveError, ConflictError, NotFoundError, no_document_error
 from sohoa.text import fold
 
 from .models import AuditEvent, Document, MatchRun, RegisterCandidate, RegisterLink, RegisterRow, Unit, utcnow
@@ -472,7 +472,7 @@ def link_document(archive: Archive, document_id: int, row_ref: str, *, replace: 
     with archive.sessions() as session:
         doc = session.get(Document, document_id)
         if doc is None:
-            raise NotFoundError(f"no document with id {document_id}: list them with 'sohoa list'")
+            raise no_document_error(document_id)
         if doc.voided_at is not None:  # a voided result no longer counts: a link would count it again
             raise ConflictError(
                 f"văn bản {doc.id} đã bị hủy (voided: {doc.void_reason or '-'}), không thể liên kết với sổ "

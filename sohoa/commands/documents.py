@@ -17,6 +17,7 @@ from sohoa.app import documents as app_documents
 from sohoa.archive.store import Archive
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
 from sohoa.commands.progress import progress_for
+from sohoa.i18n import _
 
 
 @click.command()
@@ -65,7 +66,7 @@ def ingest(
     from sohoa.ingest import ingest as run_ingest
 
     if no_wait and not queued:
-        raise click.UsageError("--no-wait chỉ dùng cùng --queue (--no-wait goes with --queue)")
+        raise click.UsageError(_("--no-wait chỉ dùng cùng --queue"))
     options = IngestOptions(unit=unit, split=split)
     if jobs:
         options.jobs = jobs
@@ -92,8 +93,8 @@ def print_queued(batch_id: int, json_out: bool) -> None:
     else:
         click.echo(batch_id)
     click.echo(
-        f"Lô {batch_id} đã vào hàng đợi; theo dõi hoặc làm tiếp bằng 'sohoa batches resume {batch_id}' "
-        f"(batch {batch_id} queued; follow or continue it with 'sohoa batches resume {batch_id}')",
+        _("Lô %(id)s đã vào hàng đợi; theo dõi hoặc làm tiếp bằng 'sohoa batches resume %(id)s'")
+        % {"id": batch_id},
         err=True,
     )
 

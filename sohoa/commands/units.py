@@ -12,6 +12,7 @@ from sohoa.archive import units as unit_ops
 from sohoa.archive.handover.records import set_organ_code
 from sohoa.archive.models import AuditEvent, Unit
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, plain
+from sohoa.i18n import _
 from sohoa.text import nfc
 
 
@@ -112,4 +113,4 @@ def units_set_code(ctx: Context, unit: str, code: str) -> None:
                 detail={"old": old, "new": target.organ_code},
             )
         )
-        click.echo(f"{target.code}: mã định danh (organisation code) {old or '-'} -> {target.organ_code}")
+        click.echo(f"{target.code}: {_('mã định danh')} {old or '-'} -> {target.organ_code}")

@@ -12,6 +12,7 @@ from rich.text import Text
 from sohoa.app import ROLES, cli_actor
 from sohoa.app import users as app_users
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
+from sohoa.i18n import _
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -19,7 +20,7 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         return line.rstrip("\r\n")
-    return click.prompt("Mật khẩu (password)", hide_input=True, confirmation_prompt=True)
+    return click.prompt(_("Mật khẩu"), hide_input=True, confirmation_prompt=True)
 
 
 @click.group("users")
@@ -55,9 +56,8 @@ def users_add(
     if json_out:
         emit_json(info.to_json())
     else:
-        click.echo(
-            f"đã thêm người dùng (added user) {info.name}: {info.role} {', '.join(info.units)}", err=True
-        )
+        added = _("đã thêm người dùng %(name)s") % {"name": info.name}
+        click.echo(f"{added}: {info.role} {', '.join(info.units)}", err=True)
 
 
 @users.command("list")
@@ -71,7 +71,7 @@ def users_list(ctx: Context, json_out: bool) -> None:
     if json_out:
         emit_json([u.to_json() for u in found])
         return
-    table = Table("tên (name)", "họ tên", "vai trò (role)", "đơn vị (units)", "khóa", "token")
+    table = Table(_("tên"), _("họ tên"), _("vai trò"), _("đơn vị"), _("khóa"), "token")
     for u in found:
         table.add_row(
             Text(u.name),
@@ -92,7 +92,7 @@ def users_disable(ctx: Context, name: str) -> None:
     """Disable a user (kept in the audit trail) and revoke all their API tokens."""
     archive = ctx.archive
     revoked = app_users.disable_user(archive, cli_actor(archive, run_state["as_user"]), name)
-    click.echo(f"đã khóa (disabled) {name}; {revoked} token bị thu hồi (revoked)", err=True)
+    click.echo(_("đã khóa %(name)s; %(n)s token bị thu hồi") % {"name": name, "n": revoked}, err=True)
 
 
 @users.command("passwd")
@@ -129,4 +129,4 @@ def users_revoke_token(ctx: Context, name: str, label: str | None) -> None:
     """Revoke a user's API tokens (all, or those with --label)."""
     archive = ctx.archive
     revoked = app_users.revoke_tokens(archive, cli_actor(archive, run_state["as_user"]), name, label)
-    click.echo(f"{revoked} token bị thu hồi (revoked)", err=True)
+    click.echo(_("%(n)s token bị thu hồi") % {"n": revoked}, err=True)

@@ -244,7 +244,8 @@ def database_error(exc: BaseException, where: str = "") -> DatabaseError:
     kind = database_failure_kind(exc)
     driver = getattr(exc, "orig", None) or exc
     place = f" [{where}]" if where else ""
-    error = DatabaseError(f"{_(_DB_ADVICE[kind])}{place} ({type(driver).__name__})")
+    advice = _(_DB_ADVICE[kind])
+    error = DatabaseError(f"{advice}{place} ({type(driver).__name__})")
     error.kind = kind
     return error
 

@@ -271,3 +271,22 @@ def test_every_message_in_the_code_has_its_english_translation() -> None:
         "messages without an English translation (pybabel extract/update, translate, compile: see README): "
         f"{untranslated}"
     )
+
+
+def test_no_message_hides_inside_an_f_string() -> None:
+    """``f"{_('…')}"`` works at run time but the extractor cannot see it, so it would never be
+    translated; keep ``_()`` outside f-strings."""
+    import re
+    import tokenize
+
+    hidden = []
+    for path in sorted((ROOT / "sohoa").rglob("*.py")):
+        with open(path, encoding="utf-8") as handle:
+            for token in tokenize.generate_tokens(handle.readline):
+                text = token.string
+                starts_f = token.type == tokenize.STRING and re.match(r"(?i)[rb]*f", text)
+                if (starts_f or token.type == getattr(tokenize, "FSTRING_MIDDLE", -1)) and re.search(
+                    r"(?<![\w.])(_|L_|gettext|lazy_gettext)\(", text
+                ):
+                    hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert not hidden, hidden

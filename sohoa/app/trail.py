@@ -50,7 +50,7 @@ def read_trail(
         TrailLine(
             e.to_json(),
             e.at.strftime("%d/%m/%Y %H:%M:%S"),
-            audit_ops.ACTION_LABELS.get(e.action, e.action),
+            str(audit_ops.ACTION_LABELS.get(e.action, e.action)),
             audit_ops.describe(e),
         )
         for e in entries

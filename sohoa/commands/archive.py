@@ -89,7 +89,9 @@ def _verify_with_progress(ctx: Context, unit: str | None, sample: float | None) 
 def _print_verify(result: fixity.VerifyResult) -> None:
     out = Console()
     counts = ", ".join(f"{result.count(k)} {_KIND_VI[k]}" for k in ("missing", "altered", "orphan"))
-    state = f"[green]{_('toàn vẹn')}[/green]" if result.ok else f"[bold red]{_('CÓ VẤN ĐỀ')}[/bold red]"
+    state = (
+        "[green]" + _("toàn vẹn") + "[/green]" if result.ok else "[bold red]" + _("CÓ VẤN ĐỀ") + "[/bold red]"
+    )
     out.print(
         _("Lần kiểm tra %(run)s: %(checked)s tệp, %(size)s đã kiểm tra — %(state)s")
         % {"run": result.run_id, "checked": result.checked, "size": _mb(result.bytes), "state": state}
@@ -163,7 +165,7 @@ def init(
     out = Console(highlight=False)
     verb = _("Đã tạo kho") if result.created else _("Kho đã có")
     out.print(f"{verb}: {result.archive_id}", markup=False)
-    out.print(f"  {_('thư mục')}: {result.home}", markup=False)
+    out.print("  " + _("thư mục") + f": {result.home}", markup=False)
     for key, value in sorted(result.settings.items()):
         if key != "archive_id":
             out.print(f"  {key}: {value}", markup=False)

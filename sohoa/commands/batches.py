@@ -66,8 +66,8 @@ def batches(click_ctx: click.Context, failed_only: bool, limit: int, json_out: b
         for f in b.failed or []:
             out.print(Text(f"  ✗ {f.path}"), soft_wrap=True)
             out.print(Text(f"    {f.reason_code}: {f.message or ''}"), soft_wrap=True)
-            out.print(Text(f"    {_('bản cách ly')}: {f.quarantine_path or '-'}"), soft_wrap=True)
-    out.print(Text(f"\n{_('Thư mục cách ly')}: {archive.quarantine_dir}"), soft_wrap=True)
+            out.print(Text("    " + _("bản cách ly") + f": {f.quarantine_path or '-'}"), soft_wrap=True)
+    out.print(Text("\n" + _("Thư mục cách ly") + f": {archive.quarantine_dir}"), soft_wrap=True)
 
 
 @batches.command("resume")

@@ -113,4 +113,5 @@ def units_set_code(ctx: Context, unit: str, code: str) -> None:
                 detail={"old": old, "new": target.organ_code},
             )
         )
-        click.echo(f"{target.code}: {_('mã định danh')} {old or '-'} -> {target.organ_code}")
+        label = _("mã định danh")
+        click.echo(f"{target.code}: {label} {old or '-'} -> {target.organ_code}")

@@ -63,7 +63,7 @@ from sohoa.errors import (
     SohoaError,
 )
 from sohoa.executors import LocalPool, PageExecutor
-from sohoa.i18n import _
+from sohoa.i18n import N_, _
 from sohoa.i18n import lazy_gettext as L_
 from sohoa.progress import NullProgress, Progress
 
@@ -146,7 +146,10 @@ def ingest(
     """
     progress = progress or NullProgress()
     if options.split not in SPLIT_MODES:
-        raise SohoaError(f"--split must be one of {', '.join(SPLIT_MODES)}, not '{options.split}'")
+        raise SohoaError(
+            _("--split phải là một trong %(modes)s, không phải '%(value)s'")
+            % {"modes": ", ".join(SPLIT_MODES), "value": options.split}
+        )
     read_options = options.read or ReadOptions()
     probe(read_options.tesseract, read_options.lang)  # Tesseract and its model, before anything is touched
     started = time.monotonic()
@@ -159,8 +162,11 @@ def ingest(
         except (KeyboardInterrupt, BatchInterruptedError) as exc:
             run.end("interrupted")
             raise BatchInterruptedError(
-                f"batch {run.batch_id} interrupted: {run.done_count} of {len(files)} files done. "
-                "Run the same command again to finish it."
+                _(
+                    "lô %(id)s bị ngắt: đã xong %(done)s trên %(total)s tệp. Chạy lại đúng lệnh này "
+                    "để làm nốt."
+                )
+                % {"id": run.batch_id, "done": run.done_count, "total": len(files)}
             ) from exc
         except BaseException:
             run.end("interrupted")
@@ -172,7 +178,7 @@ def ingest(
     except (DBAPIError, PoolTimeoutError) as exc:
         raise database_error(exc) from exc
     except OSError as exc:
-        raise storage.archive_error(exc, "xử lý lô") from exc
+        raise storage.archive_error(exc, N_("xử lý lô")) from exc
     finally:
         run.close()
 
@@ -369,7 +375,7 @@ class _BatchRun:
             try:
                 path.write_bytes(page.pdf)
             except OSError as exc:
-                raise storage.archive_error(exc, "ghi trang tạm") from None
+                raise storage.archive_error(exc, N_("ghi trang tạm")) from None
             page.pdf, page.pdf_file = None, str(path)
         return page
 
@@ -385,7 +391,7 @@ class _BatchRun:
             settled = storage.wait_until_settled(file.path, self.settle_s, self.first_seen.get(item_id))
             copy = storage.copy_source(file.path, self.workdir) if settled else None
         except FileNotFoundError:
-            self._fail(item_id, file, "unreadable", "the file does not exist (moved or deleted?)")
+            self._fail(item_id, file, "unreadable", _("tệp không còn ở đó: đã bị chuyển hoặc xóa?"))
             return None
         except InputFileError as exc:
             self._fail(item_id, file, exc.reason_code, exc.detail)

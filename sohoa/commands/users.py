@@ -105,7 +105,7 @@ def users_passwd(ctx: Context, name: str, password_stdin: bool) -> None:
     password = _read_password(password_stdin)
     archive = ctx.archive
     app_users.set_password(archive, cli_actor(archive, run_state["as_user"]), name, password)
-    click.echo(f"đã đổi mật khẩu (password changed) cho {name}", err=True)
+    click.echo(_("đã đổi mật khẩu cho %(name)s") % {"name": name}, err=True)
 
 
 @users.command("token")

@@ -30,6 +30,7 @@ from sohoa.archive.units import resolve_unit
 from sohoa.digitize.read import open_document
 from sohoa.digitize.split import MODES as SPLIT_MODES
 from sohoa.errors import ArchiveError, InputFileError, NotFoundError, SohoaError, UsageError
+from sohoa.i18n import N_
 from sohoa.ingest import INDEX_EVERY_S, STILL_WRITTEN, IngestOptions, IngestReport
 from sohoa.progress import NullProgress, Progress
 
@@ -272,7 +273,7 @@ class _Submitter:
             os.replace(copy, final)
             storage.fsync_dir(final.parent)
         except OSError as exc:
-            raise storage.archive_error(exc, "chép tệp vào kho dùng chung") from exc
+            raise storage.archive_error(exc, N_("chép tệp vào kho dùng chung")) from exc
         return rel
 
     def _fail(

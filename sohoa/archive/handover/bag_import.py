@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.errors import ExitCode, SohoaError, UsageError
 from sohoa.fields import FIELD_NAMES
+from sohoa.i18n import N_
 
 from .. import storage
 from ..documents import duplicate_key
@@ -198,7 +199,7 @@ class _Placer:
             os.replace(tmp, final)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise storage.archive_error(exc, "nhập gói (importing a bag)") from exc
+            raise storage.archive_error(exc, N_("nhập gói")) from exc
         self.placed.append(final)
         return rel, sha, size
 

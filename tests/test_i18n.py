@@ -227,6 +227,27 @@ def test_api_keys_and_codes_are_the_same_in_both_languages(app: object, desk) ->
     assert "log in" in nobody.json()["message"]
 
 
+def test_an_upload_in_english_stores_its_failure_reason_in_english(app: object) -> None:
+    """The upload runs in a thread and a process of its own; both keep the uploader's language."""
+    import time
+
+    from tests.desk_support import PASSWORD, csrf_of
+
+    client = _client(app)
+    client.cookies.set("lang", "en")
+    token = csrf_of(client.get("/login").text)
+    client.post("/login", data={"name": "hoa", "password": PASSWORD, "csrf_token": token})
+    token = csrf_of(client.get("/upload").text)
+    files = [("files", ("trong-rong.pdf", b"", "application/pdf"))]
+    started = client.post("/upload", data={"unit": "lien-bao", "csrf_token": token}, files=files)
+    assert started.status_code == 200 and _html_lang(started.text) == "en"
+    deadline = time.monotonic() + 180
+    while "Digitising:" in (page := client.get("/batches").text) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert "Done (batch" in page and "0 stored" in page and "1 failed" in page, page
+    assert "trong-rong.pdf" in page and "the file is empty" in page and "tệp rỗng" not in page
+
+
 # -- the catalogs --------------------------------------------------------------------------------
 def test_the_shipped_mo_is_the_compiled_po() -> None:
     from babel.messages.mofile import read_mo, write_mo

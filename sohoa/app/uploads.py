@@ -10,6 +10,7 @@ from pathlib import Path
 from queue import Empty
 from typing import Any
 
+from sohoa import i18n
 from sohoa.app.actor import Actor
 from sohoa.app.scope import resolve_scope
 from sohoa.archive import batches as batch_ops
@@ -68,10 +69,16 @@ class _QueueProgress:
         pass
 
 
-def _ingest_process(home: str, db_url: str, actor: Actor, paths: list[str], unit: str, queue: Any) -> None:
-    """The body of an upload's own process: open the archive, ingest, report the outcome."""
+def _ingest_process(
+    home: str, db_url: str, actor: Actor, paths: list[str], unit: str, queue: Any, lang: str
+) -> None:
+    """The body of an upload's own process: open the archive, ingest, report the outcome.
+
+    ``lang`` is the uploader's language: failure reasons are stored as the uploader read them.
+    """
     from sohoa.archive.store import open_archive
 
+    i18n.set_language(lang)
     try:
         archive = open_archive(Path(home), db_url)
         try:
@@ -101,7 +108,7 @@ def run_upload(
     url = archive.engine.url.render_as_string(hide_password=False)
     worker = context.Process(
         target=_ingest_process,
-        args=(str(archive.home), url, actor, [str(p) for p in paths], unit, queue),
+        args=(str(archive.home), url, actor, [str(p) for p in paths], unit, queue, i18n.current_language()),
         name="sohoa-upload",
     )
     worker.start()

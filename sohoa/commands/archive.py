@@ -16,7 +16,7 @@ from sohoa.archive import backup as backup_ops
 from sohoa.archive import fixity, lifecycle
 from sohoa.commands.base import Context, emit_json, err_console, pass_ctx
 from sohoa.errors import ExitCode
-from sohoa.i18n import _
+from sohoa.i18n import _, format_datetime
 from sohoa.i18n import lazy_gettext as L_
 
 _KIND_VI = {"missing": L_("mất tệp"), "altered": L_("bị sửa"), "orphan": L_("tệp lạ")}
@@ -118,7 +118,7 @@ def _print_history(runs: list[dict[str, Any]], tz: tzinfo) -> None:
             "sample") else ""]  # fmt: skip
         table.add_row(
             str(run["id"]),
-            datetime.fromisoformat(run["started_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            format_datetime(datetime.fromisoformat(run["started_at"]).astimezone(tz))
             + ("" if run["finished_at"] else " (" + _("dở dang") + ")"),
             Text(run["actor"]),
             Text(" ".join(p for p in parts if p) or _("toàn bộ")),

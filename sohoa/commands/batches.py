@@ -12,7 +12,7 @@ from rich.text import Text
 from sohoa.archive import batches as batch_ops
 from sohoa.commands.base import Context, emit_json, pass_ctx
 from sohoa.commands.progress import progress_for
-from sohoa.i18n import _
+from sohoa.i18n import _, format_datetime
 
 
 @click.group("batches", invoke_without_command=True)
@@ -49,7 +49,7 @@ def batches(click_ctx: click.Context, failed_only: bool, limit: int, json_out: b
             str(b.id),
             Text(b.unit),
             b.status,
-            b.started_at.strftime("%Y-%m-%d %H:%M"),
+            format_datetime(b.started_at),
             *(str(b.counts[o]) for o in batch_ops.OUTCOMES),
         )
     out.print(table)

@@ -6,6 +6,7 @@ request never stalls the others.
 
 from __future__ import annotations
 
+import contextvars
 import shutil
 import tempfile
 import threading
@@ -308,8 +309,11 @@ async def upload(request: Request) -> Response:
     job = {"id": job_id, "unit": unit, "actor": actor.name, "state": "running", "files": len(paths),
            "files_done": 0, "pages_total": 0, "pages_done": 0}  # fmt: skip
     jobs[job_id] = job
-    threading.Thread(
-        target=_run_job, args=(archive, actor, folder, paths, unit, job), daemon=True, name=f"upload-{job_id}"
+    threading.Thread(  # in the request's context: the job's messages keep the uploader's language
+        target=contextvars.copy_context().run,
+        args=(_run_job, archive, actor, folder, paths, unit, job),
+        daemon=True,
+        name=f"upload-{job_id}",
     ).start()
     return RedirectResponse(f"/batches?job={job_id}", status_code=303)
 

@@ -143,7 +143,7 @@ class LazyText:
         return str(self) == str(other)
 
     def __hash__(self) -> int:
-        return hash(self.message)
+        return hash(str(self))  # consistent with __eq__, which compares the shown text
 
     def __len__(self) -> int:
         return len(str(self))

@@ -171,7 +171,7 @@ def download(archive: Archive, actor: Actor, document_id: int, kind: str) -> Doc
     """The original scan or the searchable PDF of a document, the download audited first."""
     actor.require("download")
     if kind not in ("original", "pdf"):
-        raise UsageError(f"kind must be 'original' or 'pdf', not '{kind}'")
+        raise UsageError(_("loại tệp phải là 'original' hoặc 'pdf', không phải '%(kind)s'") % {"kind": kind})
     with archive.sessions() as session:
         doc = visible_document(session, actor, document_id)
         if kind == "pdf":

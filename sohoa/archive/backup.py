@@ -95,7 +95,7 @@ def _sqlite_snapshot(archive: Archive, target: Path) -> list[str]:
     """Copy the SQLite database with the online backup API; returns the files its rows name."""
     source = archive.engine.url.database
     if not source or source == ":memory:":
-        raise ArchiveError("an in-memory database cannot be backed up")
+        raise ArchiveError(_("không sao lưu được cơ sở dữ liệu trong bộ nhớ"))
     src = sqlite3.connect(source, timeout=60)
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner-only from the start
     dst = sqlite3.connect(target)
@@ -183,7 +183,7 @@ def backup_archive(archive: Archive, out: Path) -> BackupResult:
         os.sync()
     except OSError as exc:
         raise ArchiveError(
-            f"sao lưu dở dang vào {out} ({exc.strerror or exc}): xóa thư mục đó rồi chạy lại "
-            "(the backup is incomplete: delete that folder and run it again)"
+            _("sao lưu dở dang vào %(out)s (%(why)s): xóa thư mục đó rồi chạy lại")
+            % {"out": out, "why": exc.strerror or exc}
         ) from exc
     return result

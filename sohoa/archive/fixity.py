@@ -433,7 +433,9 @@ def _copy_hashing(src: Path, tmp_dir: Path) -> tuple[Path, str, int]:
         raise UsageError(_("không có tệp %(path)s") % {"path": src}) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ArchiveError(f"cannot copy {src.name} into the archive: {exc.strerror or exc}") from exc
+        raise ArchiveError(
+            _("không chép được %(name)s vào kho: %(why)s") % {"name": src.name, "why": exc.strerror or exc}
+        ) from exc
     return tmp, digest.hexdigest(), size
 
 

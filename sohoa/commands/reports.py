@@ -267,7 +267,7 @@ def report(
 ) -> None:
     """Progress toward the year's targets per unit: backlog (≥20%) and new results (100%)."""
     if fmt == "xlsx" and out is None:
-        raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+        raise click.UsageError(_("--format xlsx cần --out TỆP.xlsx"))
     archive = ctx.archive
     result = app_reports.report(
         archive, cli_actor(archive, run_state["as_user"]), unit=unit, period=period, as_of=as_of, fmt=fmt,

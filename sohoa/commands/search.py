@@ -109,9 +109,12 @@ def index_group() -> None:
 def index_sync(ctx: Context) -> None:
     """Index every document still pending (after a crash, a locked index, a full disk)."""
     result = indexing.sync_index(ctx.archive)
-    click.echo(f"indexed {result.indexed}; still pending {result.pending}")
+    click.echo(
+        _("đã đưa vào chỉ mục %(indexed)s; còn chờ %(pending)s")
+        % {"indexed": result.indexed, "pending": result.pending}
+    )
     if result.error:
-        raise SearchIndexError(f"the index could not be written: {result.error}")
+        raise SearchIndexError(_("không ghi được chỉ mục: %(why)s") % {"why": result.error})
 
 
 @index_group.command("rebuild")

@@ -524,10 +524,11 @@ def _refresh_before_packing(archive: Archive, ids: list[int], result: ExportResu
     if refreshed.failed:
         shown = ", ".join(str(doc_id) for doc_id, _why in refreshed.failed[:10])
         raise ConflictError(
-            f"không cập nhật được XMP của PDF văn bản {shown} theo trường đã sửa; chạy 'sohoa pdfa' "
-            "để xem lý do rồi xuất lại (the PDF/A metadata of these documents could not be refreshed to "
-            "their "
-            "corrected fields: run 'sohoa pdfa', then export again; nothing was written)"
+            _(
+                "không cập nhật được XMP của PDF văn bản %(ids)s theo trường đã sửa; chạy 'sohoa pdfa' để "
+                "xem lý do rồi xuất lại; chưa ghi gì"
+            )
+            % {"ids": shown}
         )
 
 

@@ -80,6 +80,8 @@ def browser() -> Iterator[object]:
         "--lang=vi",
     ):
         options.add_argument(flag)  # fmt: skip
+    # headless Chromium ignores --lang for Accept-Language; the desk follows that header (issue 11)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "vi-VN,vi"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.implicitly_wait(5)
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -231,7 +231,7 @@ def test_files_that_are_not_registers_are_refused(archive: Archive, tmp_path: Pa
         import_register(archive, no_unit)
     old = tmp_path / "so.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
-    with pytest.raises(InputFileError, match="save it as .xlsx"):
+    with pytest.raises(InputFileError, match="lưu lại dạng .xlsx"):
         import_register(archive, old, unit="khai-quang")
     with archive.sessions() as session:
         assert session.scalar(select(func.count()).select_from(RegisterRow)) == 0

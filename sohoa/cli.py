@@ -18,8 +18,10 @@ from pathlib import Path
 import click
 from click.utils import make_default_short_help
 
+from sohoa import i18n
 from sohoa.commands.base import Context, configure_logging, run_state, share_options
 from sohoa.errors import ArchiveError, ExitCode, SohoaError, database_error, is_database_failure
+from sohoa.i18n import _
 
 # -- the commands, one module per role -------------------------------------------------------
 # name -> ("module:attribute", the one-line help ``sohoa --help`` lists). A command's module (and
@@ -152,6 +154,11 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+def _choose_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """The language of every message of this run: ``--lang``, else ``SOHOA_LANG``, else Vietnamese."""
+    i18n.set_language(value)
+
+
 def _remember_actor(name: str | None) -> None:
     """Who the commands act as (``--as``/``SOHOA_USER``), read by ``sohoa.app.cli_actor``."""
     run_state["as_user"] = name
@@ -178,6 +185,15 @@ def _remember_actor(name: str | None) -> None:
     help="Act as this sohoa user (its role, units and masking; audited under its name). "
     "Default: the archive's owner, as admin.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(i18n.LANGUAGES, case_sensitive=False),
+    envvar="SOHOA_LANG",
+    expose_value=False,
+    is_eager=True,
+    callback=_choose_language,
+    help="Language of messages: vi (default) or en; overrides $SOHOA_LANG.",
+)
 @click.option("-v", "--verbose", count=True, help="More log lines; -vv shows the details of errors.")
 @click.version_option(package_name="sohoa")
 @click.pass_context
@@ -201,8 +217,8 @@ def _as_sohoa_error(exc: BaseException) -> SohoaError | None:
     if isinstance(exc, OSError) and exc.errno in _ARCHIVE_ERRNOS:
         name = Path(str(exc.filename)).name if exc.filename else "?"
         return ArchiveError(
-            f"không đọc/ghi được tệp '{name}' của kho (archive file not readable or writable: "
-            f"{errno.errorcode.get(exc.errno or 0, '?')}): kiểm tra quyền và ổ đĩa của thư mục kho"
+            _("không đọc/ghi được tệp '%(name)s' của kho (%(code)s): kiểm tra quyền và ổ đĩa của thư mục kho")
+            % {"name": name, "code": errno.errorcode.get(exc.errno or 0, "?")}
         )
     return None
 
@@ -216,11 +232,10 @@ def _fail(exc: BaseException) -> int:
     if known is not None:
         click.echo(f"sohoa: {known.message}", err=True)
         return int(known.exit_code)
-    click.echo(
-        f"sohoa: lỗi nội bộ (internal error: {type(exc).__name__}) — chạy lại với -vv để xem chi tiết "
-        "và báo lỗi kèm phần đó (run again with -vv and report it)",
-        err=True,
-    )
+    message = _("lỗi nội bộ (%(kind)s) — chạy lại với -vv để xem chi tiết và báo lỗi kèm phần đó") % {
+        "kind": type(exc).__name__
+    }
+    click.echo(f"sohoa: {message}", err=True)
     return int(ExitCode.internal_error)
 
 
@@ -238,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(ExitCode.usage if isinstance(exc, click.UsageError) else exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("sohoa: đã dừng (interrupted): chạy lại đúng lệnh này để làm tiếp", err=True)
+        click.echo("sohoa: " + _("đã dừng: chạy lại đúng lệnh này để làm tiếp"), err=True)
         sys.exit(ExitCode.interrupted)
     except BaseException as exc:  # noqa: BLE001 - the one place that turns anything into an exit code
         sys.exit(_fail(exc))

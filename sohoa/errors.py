@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 from enum import IntEnum
 
+from sohoa.i18n import N_, _
+
 
 class ExitCode(IntEnum):
     """Exit codes of the ``sohoa`` command."""
@@ -135,22 +137,32 @@ class IndexBusyError(SearchIndexError):
 # dossier codes): it is never shown. The failure is told apart by its stable codes instead
 # (SQLite's error name, PostgreSQL's SQLSTATE, the OS errno) and explained with what to do.
 _DB_ADVICE = {
-    "unreachable": "không kết nối được cơ sở dữ liệu (database unreachable): kiểm tra máy chủ CSDL đang "
-    "chạy, mạng, và địa chỉ --db-url / SOHOA_DB_URL",
-    "lost": "mất kết nối tới cơ sở dữ liệu giữa chừng (connection lost): khi máy chủ chạy lại, chạy lại đúng "
-    "lệnh này để làm tiếp",
-    "auth": "máy chủ CSDL từ chối đăng nhập (authentication refused): kiểm tra tên người dùng và mật khẩu "
-    "trong --db-url",
-    "locked": "cơ sở dữ liệu đang bị một lệnh khác khóa (database locked): chờ lệnh kia xong rồi chạy lại",
-    "full": "đĩa hoặc cơ sở dữ liệu đã đầy (disk or database full): giải phóng dung lượng rồi chạy lại đúng "
-    "lệnh này; phần chưa ghi xong không được giữ",
-    "readonly": "không ghi được vào cơ sở dữ liệu (read-only, or no permission): kiểm tra quyền của tài "
-    "khoản chạy sohoa trên tệp và thư mục CSDL",
-    "damaged": "tệp cơ sở dữ liệu bị hỏng hoặc không phải CSDL (database damaged): khôi phục từ bản sao lưu",
-    "io": "lỗi đọc/ghi đĩa khi dùng cơ sở dữ liệu (disk I/O error): kiểm tra ổ đĩa còn chỗ trống (df -h) "
-    "và không bị lỗi, rồi chạy lại đúng lệnh này",
-    "refused": "cơ sở dữ liệu từ chối thao tác (the database refused the work): chạy lại lệnh; nếu vẫn lỗi, "
-    "chạy lại với -vv và báo lỗi kèm phần chi tiết",
+    "unreachable": N_(
+        "không kết nối được cơ sở dữ liệu: kiểm tra máy chủ CSDL đang chạy, mạng, và địa chỉ "
+        "--db-url / SOHOA_DB_URL"
+    ),
+    "lost": N_(
+        "mất kết nối tới cơ sở dữ liệu giữa chừng: khi máy chủ chạy lại, chạy lại đúng lệnh này để làm tiếp"
+    ),
+    "auth": N_("máy chủ CSDL từ chối đăng nhập: kiểm tra tên người dùng và mật khẩu trong --db-url"),
+    "locked": N_("cơ sở dữ liệu đang bị một lệnh khác khóa: chờ lệnh kia xong rồi chạy lại"),
+    "full": N_(
+        "đĩa hoặc cơ sở dữ liệu đã đầy: giải phóng dung lượng rồi chạy lại đúng lệnh này; phần chưa ghi "
+        "xong không được giữ"
+    ),
+    "readonly": N_(
+        "không ghi được vào cơ sở dữ liệu (chỉ đọc hoặc không có quyền): kiểm tra quyền của tài khoản "
+        "chạy sohoa trên tệp và thư mục CSDL"
+    ),
+    "damaged": N_("tệp cơ sở dữ liệu bị hỏng hoặc không phải CSDL: khôi phục từ bản sao lưu"),
+    "io": N_(
+        "lỗi đọc/ghi đĩa khi dùng cơ sở dữ liệu: kiểm tra ổ đĩa còn chỗ trống (df -h) và không bị lỗi, "
+        "rồi chạy lại đúng lệnh này"
+    ),
+    "refused": N_(
+        "cơ sở dữ liệu từ chối thao tác: chạy lại lệnh; nếu vẫn lỗi, chạy lại với -vv và báo lỗi kèm "
+        "phần chi tiết"
+    ),
 }
 _SQLITE_KINDS = {
     "SQLITE_BUSY": "locked",
@@ -232,6 +244,14 @@ def database_error(exc: BaseException, where: str = "") -> DatabaseError:
     kind = database_failure_kind(exc)
     driver = getattr(exc, "orig", None) or exc
     place = f" [{where}]" if where else ""
-    error = DatabaseError(f"{_DB_ADVICE[kind]}{place} ({type(driver).__name__})")
+    advice = _(_DB_ADVICE[kind])
+    error = DatabaseError(f"{advice}{place} ({type(driver).__name__})")
     error.kind = kind
     return error
+
+
+def no_document_error(document_id: object) -> NotFoundError:
+    """The one wording of "no such document" (also said for a document outside the caller's units)."""
+    return NotFoundError(
+        _("không có văn bản số %(id)s: xem danh sách bằng 'sohoa list'") % {"id": document_id}
+    )

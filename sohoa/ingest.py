@@ -63,6 +63,8 @@ from sohoa.errors import (
     SohoaError,
 )
 from sohoa.executors import LocalPool, PageExecutor
+from sohoa.i18n import N_, _
+from sohoa.i18n import lazy_gettext as L_
 from sohoa.progress import NullProgress, Progress
 
 log = logging.getLogger(__name__)
@@ -70,9 +72,9 @@ log = logging.getLogger(__name__)
 # Stored documents are indexed in groups; what a crash leaves unindexed stays pending.
 INDEX_EVERY_DOCS = 100
 INDEX_EVERY_S = 20.0
-STILL_WRITTEN = (
+STILL_WRITTEN = L_(
     "tệp đang được ghi dở (kích thước còn thay đổi), để lại cho lần chạy sau: chạy lại đúng lệnh này khi "
-    "máy quét ghi xong (the file is still being written: run the same command again once it is complete)"
+    "máy quét ghi xong"
 )
 
 
@@ -144,7 +146,10 @@ def ingest(
     """
     progress = progress or NullProgress()
     if options.split not in SPLIT_MODES:
-        raise SohoaError(f"--split must be one of {', '.join(SPLIT_MODES)}, not '{options.split}'")
+        raise SohoaError(
+            _("--split phải là một trong %(modes)s, không phải '%(value)s'")
+            % {"modes": ", ".join(SPLIT_MODES), "value": options.split}
+        )
     read_options = options.read or ReadOptions()
     probe(read_options.tesseract, read_options.lang)  # Tesseract and its model, before anything is touched
     started = time.monotonic()
@@ -157,8 +162,11 @@ def ingest(
         except (KeyboardInterrupt, BatchInterruptedError) as exc:
             run.end("interrupted")
             raise BatchInterruptedError(
-                f"batch {run.batch_id} interrupted: {run.done_count} of {len(files)} files done. "
-                "Run the same command again to finish it."
+                _(
+                    "lô %(id)s bị ngắt: đã xong %(done)s trên %(total)s tệp. Chạy lại đúng lệnh này "
+                    "để làm nốt."
+                )
+                % {"id": run.batch_id, "done": run.done_count, "total": len(files)}
             ) from exc
         except BaseException:
             run.end("interrupted")
@@ -170,7 +178,7 @@ def ingest(
     except (DBAPIError, PoolTimeoutError) as exc:
         raise database_error(exc) from exc
     except OSError as exc:
-        raise storage.archive_error(exc, "xử lý lô") from exc
+        raise storage.archive_error(exc, N_("xử lý lô")) from exc
     finally:
         run.close()
 
@@ -182,17 +190,14 @@ def database_error(exc: Exception) -> DatabaseError:
     reason = (detail[0] if detail else type(exc).__name__)[:200]
     lowered = reason.lower()
     if any(word in lowered for word in ("full", "no space", "disk i/o")):
-        what = "cơ sở dữ liệu hoặc ổ đĩa của nó đã đầy hay bị lỗi: giải phóng chỗ trống rồi"
-        english = "the database or its disk is full or failing: free some space, then"
+        what = _("cơ sở dữ liệu hoặc ổ đĩa của nó đã đầy hay bị lỗi: giải phóng chỗ trống rồi")
     elif "locked" in lowered or "busy" in lowered:
-        what = "cơ sở dữ liệu đang bị tiến trình khác khóa quá lâu: đợi một lát rồi"
-        english = "the database stayed locked by another process: wait a moment, then"
+        what = _("cơ sở dữ liệu đang bị tiến trình khác khóa quá lâu: đợi một lát rồi")
     else:
-        what = "mất kết nối tới cơ sở dữ liệu hoặc nó từ chối ghi: kiểm tra máy chủ cơ sở dữ liệu rồi"
-        english = "the database connection was lost or it refused the work: check the database server, then"
+        what = _("mất kết nối tới cơ sở dữ liệu hoặc nó từ chối ghi: kiểm tra máy chủ cơ sở dữ liệu rồi")
     return DatabaseError(
-        f"{what} chạy lại đúng lệnh này để tiếp tục; những tệp đã lưu được giữ nguyên "
-        f"({english} run the same command again to resume; files already stored are kept. {reason})"
+        _("%(what)s chạy lại đúng lệnh này để tiếp tục; những tệp đã lưu được giữ nguyên (%(reason)s)")
+        % {"what": what, "reason": reason}
     )
 
 
@@ -370,7 +375,7 @@ class _BatchRun:
             try:
                 path.write_bytes(page.pdf)
             except OSError as exc:
-                raise storage.archive_error(exc, "ghi trang tạm") from None
+                raise storage.archive_error(exc, N_("ghi trang tạm")) from None
             page.pdf, page.pdf_file = None, str(path)
         return page
 
@@ -386,7 +391,7 @@ class _BatchRun:
             settled = storage.wait_until_settled(file.path, self.settle_s, self.first_seen.get(item_id))
             copy = storage.copy_source(file.path, self.workdir) if settled else None
         except FileNotFoundError:
-            self._fail(item_id, file, "unreadable", "the file does not exist (moved or deleted?)")
+            self._fail(item_id, file, "unreadable", _("tệp không còn ở đó: đã bị chuyển hoặc xóa?"))
             return None
         except InputFileError as exc:
             self._fail(item_id, file, exc.reason_code, exc.detail)
@@ -425,7 +430,7 @@ class _BatchRun:
     def _leave_pending(self, item_id: int, file: batches.InputFile) -> None:
         """A file still being written is left for the next run of the same command."""
         log.warning("batch %s item %s: still being written, left pending", self.batch_id, item_id)
-        batches.set_item(self.archive, item_id, error=STILL_WRITTEN)
+        batches.set_item(self.archive, item_id, error=str(STILL_WRITTEN))
         self.left_pending.append(item_id)
         self._done(file, "pending")
 

@@ -65,7 +65,7 @@ def test_ambiguous_name_is_refused(archive) -> None:
     with archive.sessions() as session:
         with pytest.raises(UnitError) as err:
             units.resolve_unit(session, "Tân Lập")
-        assert "ambiguous" in err.value.message and "p-tan-lap" in err.value.message
+        assert "chưa rõ" in err.value.message and "p-tan-lap" in err.value.message
         assert units.resolve_unit(session, "xã Tân Lập").code == "x-tan-lap"
         assert units.resolve_unit(session, "UBND phường Tân Lập").code == "p-tan-lap"
 

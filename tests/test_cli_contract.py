@@ -66,9 +66,9 @@ def test_ingest_show_list_json(tmp_path: Path) -> None:
 
 def test_errors_have_codes_and_messages(tmp_path: Path) -> None:
     missing = sohoa(tmp_path / "h", "show", "999", "--json")
-    assert missing.returncode == 7 and "no document with id 999" in missing.stderr
+    assert missing.returncode == 7 and "không có văn bản số 999" in missing.stderr
     bad_unit = sohoa(tmp_path / "h", "ingest", str(tmp_path), "--unit", "Phường Không Có")
-    assert bad_unit.returncode == 8 and "unknown unit" in bad_unit.stderr
+    assert bad_unit.returncode == 8 and "không có đơn vị" in bad_unit.stderr
     usage = sohoa(tmp_path / "h", "ingest", str(tmp_path))
     assert usage.returncode == 2
 

@@ -78,7 +78,7 @@ def test_zero_byte_file_is_empty(tmp_path: Path) -> None:
     path.write_bytes(b"")
     error = _refused(path)
     assert error.reason_code == "empty"
-    assert "empty" in error.detail
+    assert "tệp rỗng" in error.detail
 
 
 def test_text_file_named_jpg_is_not_a_document(tmp_path: Path) -> None:
@@ -143,7 +143,7 @@ def test_password_protected_pdf_says_remove_the_password(tmp_path: Path) -> None
         writer.write(stream)
     error = _refused(path)
     assert error.reason_code == "encrypted"
-    assert "remove the password or scan the paper" in error.detail
+    assert "gỡ mật khẩu hoặc quét bản giấy" in error.detail
 
 
 def test_pdf_without_pages_is_refused(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def test_interrupt_then_same_command_finishes_batch(tmp_path: Path, sig: signal.
     _out, err = proc.communicate(timeout=120)
     if sig == signal.SIGINT:
         assert proc.returncode == 130, err.decode()
-        assert b"Run the same command again" in err
+        assert "Chạy lại đúng lệnh này".encode() in err
     state = _consistency(home)
     assert 1 <= state["docs"] < 6
 

@@ -90,13 +90,13 @@ def test_bad_rows_are_reported_by_row_number_and_none_dropped(archive: Archive) 
     reasons = {e.row: e.reason for e in result.errors}
     assert result.imported == 2  # rows 2 and 13
     assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 14]
-    assert "'31/02/2023' is not a valid date" in reasons[3]
+    assert "'31/02/2023' không phải ngày có thật" in reasons[3]
     assert "no Ngày ban hành" in reasons[4]
-    assert "unknown unit 'Phường Không Tồn Tại'" in reasons[5]
+    assert "không có đơn vị 'Phường Không Tồn Tại'" in reasons[5]
     assert "neither a Mã hồ sơ nor a Số ký hiệu kết quả" in reasons[6]
     assert "Còn hiệu lực: 'chắc vậy'" in reasons[7]
     assert reasons[8] == "the same result as row 2 of this file"
-    assert "'05/01/23' is not a date" in reasons[9]
+    assert "'05/01/23' không phải ngày" in reasons[9]
     assert "Đã lưu kho: 'hôm qua'" in reasons[10]
     assert "07/01/2099 is in the future" in reasons[11]
     assert reasons[14].startswith("a total line ('Tổng cộng: 12 hồ sơ')")  # reported, not skipped
@@ -162,7 +162,7 @@ def test_map_names_other_headers(archive: Archive, tmp_path: Path) -> None:
     header = ["Số GCN", "Ngày cấp GCN", "Tình trạng", "Ghi chú"]
     rows = [["12/GCN-HKD", "01/06/2023", "Còn hiệu lực", "bản gốc"], ["13/GCN-HKD", "02/06/2023", "Hết", ""]]
     path = write_csv(tmp_path / "hkd.csv", rows, header=header, bom=False)
-    with pytest.raises(InputFileError, match="no header row"):
+    with pytest.raises(InputFileError, match="không thấy dòng tiêu đề"):
         import_register(archive, path, unit="tc-kh")
     mapping = parse_mapping(
         ["Số GCN=Số ký hiệu kết quả", "Ngày cấp GCN=issued_date", "Tình trạng=Còn hiệu lực"]
@@ -171,7 +171,7 @@ def test_map_names_other_headers(archive: Archive, tmp_path: Path) -> None:
     assert result.imported == 2 and result.ignored_columns == ["Ghi chú"]
     rows_by_key = stored(archive)
     assert rows_by_key["tc-kh|13/gcn-hkd|2023"]["valid"] is False
-    with pytest.raises(SohoaError, match="unknown column 'Số nhà'"):
+    with pytest.raises(SohoaError, match="không có cột 'Số nhà'"):
         parse_mapping(["Địa chỉ=Số nhà"])
 
 
@@ -196,7 +196,7 @@ def test_xlsx_made_with_openpyxl(archive: Archive, tmp_path: Path) -> None:
     result = import_register(archive, path, unit="ngo-quyen", sheet="Sổ 2023")
     assert result.imported == 3
     assert [(e.row, e.reason) for e in result.errors] == [
-        (6, "Ngày ban hành: 'không rõ' is not a date (write dd/mm/yyyy or yyyy-mm-dd)")
+        (6, "Ngày ban hành: 'không rõ' không phải ngày (viết dd/mm/yyyy hoặc yyyy-mm-dd)")
     ]
     rows = stored(archive)
     birth = rows["000.00.12.H62-230901-0001"]
@@ -224,14 +224,14 @@ def test_audit_event_counts_without_personal_data(archive: Archive) -> None:
 def test_files_that_are_not_registers_are_refused(archive: Archive, tmp_path: Path) -> None:
     notes = tmp_path / "ghi-chu.csv"
     notes.write_text("Họ tên,Địa chỉ\nNguyễn Văn A,Khai Quang\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match="no header row"):
+    with pytest.raises(InputFileError, match="không thấy dòng tiêu đề"):
         import_register(archive, notes, unit="khai-quang")
     no_unit = write_csv(tmp_path / "no-unit.csv", [["1/QĐ", "01/01/2023"]], header=["Số ký hiệu", "Ngày ký"])
-    with pytest.raises(InputFileError, match="has no 'Đơn vị' column"):
+    with pytest.raises(InputFileError, match="không có cột 'Đơn vị'"):
         import_register(archive, no_unit)
     old = tmp_path / "so.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
-    with pytest.raises(InputFileError, match="save it as .xlsx"):
+    with pytest.raises(InputFileError, match="lưu lại dạng .xlsx"):
         import_register(archive, old, unit="khai-quang")
     with archive.sessions() as session:
         assert session.scalar(select(func.count()).select_from(RegisterRow)) == 0

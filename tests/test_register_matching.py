@@ -216,7 +216,7 @@ def test_manual_link_is_audited_and_moves_only_with_replace(archive: Archive, tm
     result = matching.link_document(archive, doc, "000.00.12.H62-240610-0001")
     assert (result.document_id, result.replaced, result.unchanged) == (doc, [], False)
     assert matching.link_document(archive, doc, "000.00.12.H62-240610-0001").unchanged
-    with pytest.raises(SohoaError, match=f"document {doc} is linked to row .*--replace"):
+    with pytest.raises(SohoaError, match=f"văn bản {doc} đang liên kết với dòng .*--replace"):
         matching.link_document(archive, stray, "000.00.12.H62-240610-0001")
     second = row_id(archive, "2/X")
     moved = matching.link_document(archive, doc, str(second), replace=True)

@@ -59,7 +59,7 @@ def test_register_import_json_contract_and_exit_codes(tmp_path: Path) -> None:
     notes = tmp_path / "notes.csv"
     notes.write_text("a,b\n1,2\n", encoding="utf-8")
     refused = sohoa(tmp_path / "h", "register", "import", str(notes), "--unit", "khai-quang")
-    assert refused.returncode == 4 and "no header row" in refused.stderr
+    assert refused.returncode == 4 and "không thấy dòng tiêu đề" in refused.stderr
 
 
 def test_report_json_contract(home: Path) -> None:
@@ -121,7 +121,7 @@ def test_report_table_and_usage_errors(home: Path) -> None:
     assert "Tổng cộng" in run.stdout and "Phường Khai Quang" in run.stdout and "đúng tiến độ" in run.stdout
     assert "N/A" in run.stdout and "Trang" in run.stdout
     bad = sohoa(home, "report", "--period", "2024-Q7")
-    assert bad.returncode == 2 and "not a period" in bad.stderr
+    assert bad.returncode == 2 and "không phải kỳ" in bad.stderr
     no_out = sohoa(home, "report", "--format", "xlsx")
     assert no_out.returncode == 2 and "--out" in no_out.stderr
     unknown = sohoa(home, "report", "--unit", "Phường Không Có")

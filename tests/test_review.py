@@ -96,7 +96,7 @@ def test_bad_edits_are_refused_with_a_reason(archive) -> None:
 
     with archive.sessions.begin() as session:
         doc_id = _doc(archive, session, 5, FULL, {}).id
-    with archive.sessions.begin() as session, pytest.raises(SohoaError, match="not a date"):
+    with archive.sessions.begin() as session, pytest.raises(SohoaError, match="không phải ngày"):
         review.edit_fields(archive, session, doc_id, {"issued_date": "31/02/2024"})
-    with archive.sessions.begin() as session, pytest.raises(SohoaError, match="unknown field"):
+    with archive.sessions.begin() as session, pytest.raises(SohoaError, match="không có trường"):
         review.edit_fields(archive, session, doc_id, {"so_hieu": "1"})

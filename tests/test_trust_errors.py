@@ -100,43 +100,43 @@ BAD_ARGUMENTS: list[tuple[tuple[str, ...], int, str]] = [
     (("ingest", "missing-folder", "--unit", "khai-quang"), 2, "does not exist"),
     (("ingest", "."), 2, "--unit"),
     (("ingest", ".", "--unit", "khai-quang", "--jobs", "0"), 2, "--jobs"),
-    (("ingest", ".", "--unit", "Phường Không Có"), 8, "unknown unit"),
+    (("ingest", ".", "--unit", "Phường Không Có"), 8, "không có đơn vị"),
     (("show", "abc"), 2, "is not a valid integer"),
-    (("show", "999"), 7, "no document with id 999"),
+    (("show", "999"), 7, "không có văn bản số 999"),
     (("list", "--limit", "0"), 2, "--limit"),
-    (("list", "--unit", "nowhere at all"), 8, "unknown unit"),
+    (("list", "--unit", "nowhere at all"), 8, "không có đơn vị"),
     (("search", "x", "--from", "31/02/2024"), 2, "--from"),
     (("search", "x", "--sort", "size"), 2, "--sort"),
-    (("search", "x", "--unit", "nowhere at all"), 8, "unknown unit"),
+    (("search", "x", "--unit", "nowhere at all"), 8, "không có đơn vị"),
     (("review", "--threshold", "2"), 2, "--threshold"),
-    (("edit", "1", "--set", "issued_date=31/02/2024"), 2, "is not a date"),
-    (("edit", "999", "--set", "issued_date=31/02/2024"), 2, "is not a date"),
-    (("edit", "1", "--set", "colour=red"), 2, "unknown field 'colour'"),
+    (("edit", "1", "--set", "issued_date=31/02/2024"), 2, "không phải ngày"),
+    (("edit", "999", "--set", "issued_date=31/02/2024"), 2, "không phải ngày"),
+    (("edit", "1", "--set", "colour=red"), 2, "không có trường 'colour'"),
     (("edit", "1", "--set", "number"), 2, "FIELD=VALUE"),
-    (("edit", "999", "--set", "number=1/QĐ"), 7, "no document with id 999"),
-    (("reextract", "--unit", "nowhere at all"), 8, "unknown unit"),
-    (("units", "add", "BAD CODE", "Tên"), 2, "lower-case"),
-    (("units", "add", "khai-quang", "Phường Mới"), 2, "already used"),
+    (("edit", "999", "--set", "number=1/QĐ"), 7, "không có văn bản số 999"),
+    (("reextract", "--unit", "nowhere at all"), 8, "không có đơn vị"),
+    (("units", "add", "BAD CODE", "Tên"), 2, "chữ thường"),
+    (("units", "add", "khai-quang", "Phường Mới"), 2, "đã dùng cho"),
     (("units", "add", "qlda", "Tên", "--kind", "planet"), 2, "--kind"),
-    (("units", "rename", "nowhere at all", "Tên"), 8, "unknown unit"),
+    (("units", "rename", "nowhere at all", "Tên"), 8, "không có đơn vị"),
     (("register", "import", "no-such.csv"), 2, "does not exist"),
-    (("register", "link", "1", "no-such-row"), 7, "no register row"),
-    (("register", "link", "999", "1"), 7, "no document with id 999"),
-    (("register", "match", "--unit", "nowhere at all"), 8, "unknown unit"),
+    (("register", "link", "1", "no-such-row"), 7, "không có dòng sổ"),
+    (("register", "link", "999", "1"), 7, "không có văn bản số 999"),
+    (("register", "match", "--unit", "nowhere at all"), 8, "không có đơn vị"),
     (("register", "unmatched", "--limit", "0"), 2, "--limit"),
     (
         ("register", "baseline", "khai-quang", "--date", "01/06/2024", "--deadline", "01/01/2024"),
         2,
-        "baseline",
+        "ngày mốc",
     ),
     (("register", "baseline", "khai-quang", "--target", "0"), 2, "--target"),
-    (("register", "baseline", "khai-quang", "--date", "30/02/2024"), 2, "not a valid date"),
-    (("report", "--period", "2024-13"), 2, "month 13"),
-    (("report", "--period", "last year"), 2, "not a period"),
-    (("report", "--period", "2024-06-30..2024-01-01"), 2, "ends before"),
+    (("register", "baseline", "khai-quang", "--date", "30/02/2024"), 2, "không phải ngày có thật"),
+    (("report", "--period", "2024-13"), 2, "không có tháng 13"),
+    (("report", "--period", "last year"), 2, "không phải kỳ"),
+    (("report", "--period", "2024-06-30..2024-01-01"), 2, "kết thúc trước"),
     (("report", "--format", "xlsx"), 2, "--out"),
     (("report", "--as-of", "32/01/2024"), 2, "--as-of"),
-    (("report", "--unit", "nowhere at all"), 8, "unknown unit"),
+    (("report", "--unit", "nowhere at all"), 8, "không có đơn vị"),
     (("audit", "--from", "31/02/2024"), 2, "--from"),
     (("audit", "--from", "02/02/2024", "--to", "01/02/2024"), 2, "--to"),
     (("audit", "--document", "0"), 2, "--document"),
@@ -154,8 +154,11 @@ def test_bad_arguments_have_their_documented_code(
     home: Path,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    os.chdir(tmp_path)  # relative paths in the cases resolve in an empty folder
+    # relative paths in the cases resolve in an empty folder; restored afterwards, so later tests'
+    # subprocesses still import this checkout's sohoa
+    monkeypatch.chdir(tmp_path)
     code, _out, err = run_main(capsys, home, *args)
     assert code == expected, err
     assert words in err
@@ -165,7 +168,7 @@ def test_bad_arguments_have_their_documented_code(
 def test_bad_map_is_a_usage_error(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     register = tmp_path / "so.csv"
     register.write_text("Mã hồ sơ,Ngày ban hành\nX-1,01/02/2024\n", encoding="utf-8")
-    for mapping, words in (("Số GCN", "must look like"), ("Số GCN=màu sắc", "unknown column")):
+    for mapping, words in (("Số GCN", "phải có dạng"), ("Số GCN=màu sắc", "không có cột")):
         code, _out, err = run_main(capsys, home, "register", "import", str(register), "--map", mapping)
         assert code == 2 and words in err and "Traceback" not in err
 

@@ -79,7 +79,7 @@ def test_a_real_ingested_scan_tampered_with_is_reported_with_its_document(tmp_pa
     _tamper(stored)
     human = run_sohoa(home, "verify")
     assert human.returncode == 3
-    assert "bị sửa (altered)" in human.stdout and str(doc_id) in human.stdout
+    assert "1 bị sửa" in human.stdout and str(doc_id) in human.stdout
     out = json.loads(run_sohoa(home, "verify", "--json").stdout)
     assert out["findings"] == [
         {"kind": "altered", "document_id": doc_id, "path": stored.relative_to(home).as_posix()}

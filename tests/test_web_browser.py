@@ -85,6 +85,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture()
 def page(browser: Any) -> Iterator[Any]:
+    # headless Chromium sends Accept-Language en-US whatever --lang says, and the desk follows that
+    # header (cookie first): the context asks for Vietnamese so the pages are the clerks' language
     context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="vi-VN")
     tab = context.new_page()
     tab.set_default_timeout(30_000)

@@ -17,7 +17,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sohoa.errors import ExitCode, NotFoundError, SohoaError, UsageError
+from sohoa.errors import ExitCode, NotFoundError, SohoaError, UsageError, no_document_error
+from sohoa.i18n import _
+from sohoa.i18n import lazy_gettext as L_
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -44,22 +46,27 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 #: Roles that see ID numbers in full (a clerk corrects them; an admin answers for the archive).
 UNMASKED_ROLES = frozenset({"clerk", "admin"})
 
-#: What each permission lets one do, for the refusal message (Vietnamese, then English).
+#: What each permission lets one do, for the refusal message (in the reader's language).
 ACTION_WORDS = {
-    "search": ("tra cứu", "search"),
-    "view": ("xem văn bản", "view documents"),
-    "list": ("xem danh sách", "list documents"),
-    "download": ("tải tệp", "download files"),
-    "ingest": ("tải lên và số hóa", "upload and ingest"),
-    "review": ("kiểm tra phiếu", "review cards"),
-    "edit": ("sửa trường", "edit fields"),
-    "report": ("xem báo cáo", "read reports"),
-    "audit": ("xem nhật ký truy cập", "read the audit trail"),
-    "users": ("quản lý người dùng", "manage users"),
-    "units": ("quản lý đơn vị", "manage units"),
+    "search": L_("tra cứu"),
+    "view": L_("xem văn bản"),
+    "list": L_("xem danh sách"),
+    "download": L_("tải tệp"),
+    "ingest": L_("tải lên và số hóa"),
+    "review": L_("kiểm tra phiếu"),
+    "edit": L_("sửa trường"),
+    "report": L_("xem báo cáo"),
+    "audit": L_("xem nhật ký truy cập"),
+    "users": L_("quản lý người dùng"),
+    "units": L_("quản lý đơn vị"),
 }
 
-ROLE_LABELS = {"clerk": "văn thư", "staff": "cán bộ một cửa", "manager": "lãnh đạo", "admin": "quản trị"}
+ROLE_LABELS = {
+    "clerk": L_("văn thư"),
+    "staff": L_("cán bộ một cửa"),
+    "manager": L_("lãnh đạo"),
+    "admin": L_("quản trị"),
+}
 
 
 class ForbiddenError(SohoaError):
@@ -94,10 +101,9 @@ class Actor:
     def require(self, action: str) -> None:
         """Refuse an action the role does not allow, in Vietnamese first."""
         if not self.may(action):
-            vi, en = ACTION_WORDS[action]
             raise ForbiddenError(
-                f"vai trò '{ROLE_LABELS.get(self.role, self.role)}' không được {vi} "
-                f"(role '{self.role}' may not {en})"
+                _("vai trò '%(role)s' không được %(action)s")
+                % {"role": ROLE_LABELS.get(self.role, self.role), "action": ACTION_WORDS[action]}
             )
 
     def sees_unit(self, unit_id: int | None) -> bool:
@@ -114,10 +120,7 @@ class Actor:
 
 
 def no_document_message(document_id: int) -> str:
-    return (
-        f"không có văn bản số {document_id} (no document with id {document_id}): "
-        "xem danh sách bằng 'sohoa list'"
-    )
+    return no_document_error(document_id).message
 
 
 def local_admin(archive: Archive) -> Actor:
@@ -164,9 +167,9 @@ def cli_actor(archive: Archive, as_user: str | None) -> Actor:
         if user is None:
             if session.scalar(select(func.count()).select_from(User)):
                 raise UsageError(
-                    f"không có người dùng '{as_user}' (no user '{as_user}'): xem 'sohoa users list'"
+                    _("không có người dùng '%(name)s': xem 'sohoa users list'") % {"name": as_user}
                 )
             return local_admin(dataclasses.replace(archive, actor=as_user))
         if user.disabled_at is not None:
-            raise UsageError(f"người dùng '{as_user}' đã bị khóa (user '{as_user}' is disabled)")
+            raise UsageError(_("người dùng '%(name)s' đã bị khóa") % {"name": as_user})
         return actor_for_user(session, user)

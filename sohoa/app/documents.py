@@ -19,6 +19,7 @@ from sohoa.archive import audit, indexing
 from sohoa.archive import documents as docs
 from sohoa.archive.store import Archive
 from sohoa.errors import NotFoundError, UsageError
+from sohoa.i18n import _
 from sohoa.search import MARK_END, MARK_START
 from sohoa.search import search as run_search
 from sohoa.text import nfc
@@ -55,9 +56,9 @@ def search(archive: Archive, actor: Actor, request: SearchRequest) -> dict[str, 
     """``sohoa search --json``'s object: ``{"query", "total", "hits": [...]}``, scoped and audited."""
     actor.require("search")
     if request.sort not in ("relevance", "date"):
-        raise UsageError(f"sort: '{request.sort}' không hợp lệ (must be relevance or date)")
+        raise UsageError(_("sort: '%(value)s' không hợp lệ (relevance hoặc date)") % {"value": request.sort})
     if request.date_from and request.date_to and request.date_to < request.date_from:
-        raise UsageError("ngày 'đến' trước ngày 'từ' (--to is before --from)")
+        raise UsageError(_("ngày 'đến' trước ngày 'từ'"))
     text = nfc(request.query)
     with archive.sessions() as session:
         scope = resolve_scope(session, actor, request.unit)
@@ -170,7 +171,7 @@ def download(archive: Archive, actor: Actor, document_id: int, kind: str) -> Doc
     """The original scan or the searchable PDF of a document, the download audited first."""
     actor.require("download")
     if kind not in ("original", "pdf"):
-        raise UsageError(f"kind must be 'original' or 'pdf', not '{kind}'")
+        raise UsageError(_("loại tệp phải là 'original' hoặc 'pdf', không phải '%(kind)s'") % {"kind": kind})
     with archive.sessions() as session:
         doc = visible_document(session, actor, document_id)
         if kind == "pdf":
@@ -201,7 +202,7 @@ def page_image(archive: Archive, actor: Actor, document_id: int, page: int, dpi:
         pdf_path = archive.path(doc.pdf_path)
         count = doc.page_count
     if not 1 <= page <= count:
-        raise NotFoundError(f"văn bản {document_id} không có trang {page} (no page {page})")
+        raise NotFoundError(_("văn bản %(id)s không có trang %(page)s") % {"id": document_id, "page": page})
     with pdfplumber.open(pdf_path) as pdf:
         image = pdf.pages[page - 1].to_image(resolution=dpi).original
         out = io.BytesIO()

@@ -19,6 +19,7 @@ from sohoa.archive import units as unit_ops
 from sohoa.archive.reports import Report
 from sohoa.archive.store import Archive
 from sohoa.errors import UsageError
+from sohoa.i18n import _
 
 FORMATS = report_render.FORMATS
 #: What each export is sent as on the desk.
@@ -46,7 +47,7 @@ class ReportResult:
             report_render.render_xlsx(self.report, out)
             return out.getvalue()
         if fmt not in report_render.RENDERERS:
-            raise UsageError(f"định dạng '{fmt}' không hỗ trợ (unsupported format)")
+            raise UsageError(_("định dạng '%(fmt)s' không hỗ trợ") % {"fmt": fmt})
         return report_render.RENDERERS[fmt](self.report)
 
     def table(self) -> Any:
@@ -100,9 +101,7 @@ def _report_unit(session: Any, actor: Actor, unit: str | None) -> Any:
     if unit:
         chosen = unit_ops.resolve_unit(session, unit)
         if not actor.sees_unit(chosen.id):
-            raise UsageError(
-                f"đơn vị '{unit}' nằm ngoài các đơn vị của bạn (unit '{unit}' is not one of yours)"
-            )
+            raise UsageError(_("đơn vị '%(unit)s' nằm ngoài các đơn vị của bạn") % {"unit": unit})
         return chosen
     if actor.unit_ids is None:
         return None
@@ -110,9 +109,9 @@ def _report_unit(session: Any, actor: Actor, unit: str | None) -> Any:
     if len(tops) == 1:
         return tops[0]
     if not tops:
-        raise UsageError("bạn chưa được giao đơn vị nào (you have no unit): hỏi quản trị viên")
+        raise UsageError(_("bạn chưa được giao đơn vị nào: hỏi quản trị viên"))
     names = ", ".join(u.name for u in tops)
-    raise UsageError(f"chọn một đơn vị (choose a unit): {names}")
+    raise UsageError(_("chọn một đơn vị: %(names)s") % {"names": names})
 
 
 def _top_units(session: Any, actor: Actor) -> list[Any]:

@@ -15,6 +15,7 @@ from sohoa.archive.matching import match_documents
 from sohoa.archive.store import Archive
 from sohoa.errors import UsageError
 from sohoa.fields import FIELD_NAMES
+from sohoa.i18n import _
 
 _log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = review_ops.DEFAULT_THRESHOLD
@@ -53,7 +54,7 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
     changes: dict[str, str] = {}
     for item in assignments:
         if "=" not in item:
-            raise UsageError(f"--set cần FIELD=VALUE (needs FIELD=VALUE), got '{item}'")
+            raise UsageError(_("--set cần FIELD=VALUE, không phải '%(item)s'") % {"item": item})
         name, value = item.split("=", 1)
         changes[name.strip()] = value
     return changes

@@ -10,6 +10,7 @@ from sohoa.app.actor import Actor
 from sohoa.archive import audit as audit_ops
 from sohoa.archive.store import Archive
 from sohoa.errors import UsageError
+from sohoa.i18n import _
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def read_trail(
     """The trail newest first, filtered; folds the spool first so the latest reads are in it."""
     actor.require("audit")
     if date_from and date_to and date_to < date_from:
-        raise UsageError("ngày 'đến' trước ngày 'từ' (--to is before --from)")
+        raise UsageError(_("ngày 'đến' trước ngày 'từ'"))
     acting = actor.acting_archive(archive)
     asked = {"user": user, "document": document_id, "from": date_from, "to": date_to}
     audit_ops.record(acting, "audit.read", detail=asked)
@@ -49,7 +50,7 @@ def read_trail(
         TrailLine(
             e.to_json(),
             e.at.strftime("%d/%m/%Y %H:%M:%S"),
-            audit_ops.ACTION_LABELS.get(e.action, e.action),
+            str(audit_ops.ACTION_LABELS.get(e.action, e.action)),
             audit_ops.describe(e),
         )
         for e in entries

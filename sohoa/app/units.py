@@ -17,6 +17,7 @@ from sohoa.archive.handover.records import set_organ_code
 from sohoa.archive.models import AuditEvent, Unit
 from sohoa.archive.store import Archive
 from sohoa.errors import UnitError, UsageError
+from sohoa.i18n import _
 from sohoa.text import fold, nfc
 
 #: The kinds of unit and the city at the top of the tree, for the CLI's choices and defaults.
@@ -65,21 +66,25 @@ def choose_unit(archive: Archive, actor: Actor, text: str) -> str:
     that is not theirs."""
     typed = nfc(text).strip()
     if not typed:
-        raise UsageError("chọn đơn vị: gõ tên hoặc mã đơn vị (type a unit's name or code)")
+        raise UsageError(_("chọn đơn vị: gõ tên hoặc mã đơn vị"))
     with archive.sessions() as session:
         try:
             unit = unit_ops.resolve_unit(session, typed)
         except UnitError as exc:
             mine = suggest_units(archive, actor, typed, limit=5)
             hint = ", ".join(f"{u['name']} ({u['code']})" for u in mine)
-            raise UnitError(
-                f"không xác định được đơn vị '{typed}'"
-                + (f": có phải {hint}? Gõ đủ tên hoặc mã" if hint else ": gõ đủ tên hoặc mã đơn vị")
-                + f" ({exc.message})"
-            ) from None
+            values = {"typed": typed, "hint": hint, "why": exc.message}
+            if hint:
+                message = _(
+                    "không xác định được đơn vị '%(typed)s': có phải %(hint)s? Gõ đủ tên hoặc mã (%(why)s)"
+                )
+            else:
+                message = _("không xác định được đơn vị '%(typed)s': gõ đủ tên hoặc mã đơn vị (%(why)s)")
+            raise UnitError(message % values) from None
         if actor.unit_ids is not None and unit.id not in actor.unit_ids:
             raise UsageError(
-                f"đơn vị '{unit.name}' nằm ngoài các đơn vị của bạn (unit '{unit.code}' is not one of yours)"
+                _("đơn vị '%(name)s' (%(code)s) nằm ngoài các đơn vị của bạn")
+                % {"name": unit.name, "code": unit.code}
             )
         return unit.code
 

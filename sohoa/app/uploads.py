@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sohoa import i18n
 from sohoa.app.actor import Actor
 from sohoa.app.scope import resolve_scope
 from sohoa.archive import batches as batch_ops
 from sohoa.archive import jobs as job_ops
 from sohoa.archive.store import Archive
 from sohoa.errors import NotFoundError, SohoaError, UsageError
+from sohoa.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +33,11 @@ def check_upload(archive: Archive, actor: Actor, unit: str) -> str:
     """Refuse early (before any file is saved) an upload the actor may not make; returns the unit code."""
     actor.require("ingest")
     if not unit:
-        raise UsageError("chọn đơn vị của lô (choose the batch's unit)")
+        raise UsageError(_("chọn đơn vị của lô"))
     with archive.sessions() as session:
         scope = resolve_scope(session, actor, unit)
         if scope.unit is None or (actor.unit_ids is not None and scope.unit.id not in actor.unit_ids):
-            raise UsageError(
-                f"đơn vị '{unit}' nằm ngoài các đơn vị của bạn (unit '{unit}' is not one of yours)"
-            )
+            raise UsageError(_("đơn vị '%(unit)s' nằm ngoài các đơn vị của bạn") % {"unit": unit})
         return scope.unit.code
 
 
@@ -63,6 +63,7 @@ def start_upload(archive: Archive, actor: Actor, folder: Path, files: int, unit:
         folder=str(folder.relative_to(archive.home)), files=files,
     )  # fmt: skip
     env = dict(os.environ, SOHOA_DB_URL=archive.engine.url.render_as_string(hide_password=False))
+    env["SOHOA_LANG"] = i18n.current_language()  # the job's messages are stored as the uploader reads them
     env.pop("SOHOA_USER", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "sohoa.app.uploads", str(archive.home), str(job_id)],
@@ -70,19 +71,22 @@ def start_upload(archive: Archive, actor: Actor, folder: Path, files: int, unit:
     )  # fmt: skip
     job_ops.set_job(archive, job_id, runner=job_ops.this_runner(process.pid))
     threading.Thread(
-        target=_reap, args=(archive, job_id, process), daemon=True, name=f"upload-{job_id}"
+        target=_reap,
+        args=(archive, job_id, process, i18n.current_language()),
+        daemon=True,
+        name=f"upload-{job_id}",
     ).start()
     return job_id
 
 
-def _reap(archive: Archive, job_id: int, process: subprocess.Popen[bytes]) -> None:
-    """Wait for the job's process (no zombie) and settle a job it left running (it was killed)."""
+def _reap(archive: Archive, job_id: int, process: subprocess.Popen[bytes], lang: str) -> None:
+    """Wait for the job's process (no zombie) and settle a job it left running (it was killed);
+    the message is in ``lang``, the uploader's language (a new thread starts in the default)."""
     code = process.wait()
     if code != 0:
-        job_ops.end_job(
-            archive, job_id, "failed", only_if_running=True,
-            message=f"tiến trình số hóa dừng bất thường (the ingest process stopped: exit {code})",
-        )  # fmt: skip
+        with i18n.language(lang):
+            message = _("tiến trình số hóa dừng bất thường (mã %(code)s)") % {"code": code}
+        job_ops.end_job(archive, job_id, "failed", only_if_running=True, message=message)
 
 
 def run_job(archive: Archive, job_id: int) -> None:
@@ -99,7 +103,7 @@ def run_job(archive: Archive, job_id: int) -> None:
     try:
         actor = actor_by_id(archive, job.user_id) if job.user_id is not None else None
         if actor is None:
-            raise UsageError("người tải lên không còn hoạt động (the uploader's account is disabled)")
+            raise UsageError(_("người tải lên không còn hoạt động"))
         check_upload(archive, actor, job.unit_code)
         acting = actor.acting_archive(archive)
         options = IngestOptions(unit=job.unit_code)
@@ -123,7 +127,7 @@ def run_job(archive: Archive, job_id: int) -> None:
     except BaseException as exc:  # noqa: BLE001 - the desk shows that it failed; the log has the rest
         log.exception("upload job %s failed", job_id)
         job_ops.end_job(
-            archive, job_id, "failed", message=f"lỗi nội bộ (internal error: {type(exc).__name__})"
+            archive, job_id, "failed", message=_("lỗi nội bộ (%(kind)s)") % {"kind": type(exc).__name__}
         )
         if not isinstance(exc, Exception):
             raise
@@ -137,7 +141,7 @@ def job_status(archive: Archive, actor: Actor, job_id: int) -> dict[str, Any]:
     actor.require("ingest")
     found = job_ops.list_jobs(archive, actor=None if actor.role == "admin" else actor.name, job_id=job_id)
     if not found:
-        raise NotFoundError(f"không có lần tải {job_id} (no upload job {job_id})")
+        raise NotFoundError(_("không có lần tải %(job)s") % {"job": job_id})
     return found[0].to_json()
 
 

@@ -24,6 +24,7 @@ from sohoa.archive import units as unit_ops
 from sohoa.archive.models import ApiToken, AuditEvent, User, utcnow
 from sohoa.archive.store import Archive
 from sohoa.errors import ConflictError, NotFoundError, UsageError
+from sohoa.i18n import _
 from sohoa.text import nfc
 
 MIN_PASSWORD = 10
@@ -89,10 +90,7 @@ def check_password(password: str) -> str:
     """NFC, at least ``MIN_PASSWORD`` characters (a usage error otherwise)."""
     password = nfc(password)
     if len(password) < MIN_PASSWORD:
-        raise UsageError(
-            f"mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự "
-            f"(password needs at least {MIN_PASSWORD} characters)"
-        )
+        raise UsageError(_("mật khẩu phải có ít nhất %(n)s ký tự") % {"n": MIN_PASSWORD})
     return password
 
 
@@ -103,7 +101,7 @@ def _audit(session: Session, actor: Actor, action: str, detail: dict[str, Any]) 
 def _get_user(session: Session, name: str) -> User:
     user = session.scalar(select(User).where(User.name == nfc(name)).options(selectinload(User.units)))
     if user is None:
-        raise NotFoundError(f"không có người dùng '{name}' (no such user): xem 'sohoa users list'")
+        raise NotFoundError(_("không có người dùng '%(name)s': xem 'sohoa users list'") % {"name": name})
     return user
 
 
@@ -120,20 +118,22 @@ def add_user(
     actor.require("users")
     name = nfc(name).strip()
     if not name or len(name) > 100 or any(ch.isspace() for ch in name):
-        raise UsageError(f"tên đăng nhập '{name}' không hợp lệ (a login name has no spaces, ≤100 characters)")
+        raise UsageError(
+            _("tên đăng nhập '%(name)s' không hợp lệ: không có dấu cách, tối đa 100 ký tự") % {"name": name}
+        )
     if role not in ROLES:
-        raise UsageError(f"vai trò '{role}' không có (role must be one of {', '.join(ROLES)})")
+        raise UsageError(
+            _("vai trò '%(role)s' không có: chọn %(roles)s") % {"role": role, "roles": ", ".join(ROLES)}
+        )
     password = check_password(password)
     hashed = _hasher.hash(password)
     try:
         with archive.sessions.begin() as session:
             if session.scalar(select(User.id).where(User.name == name)) is not None:
-                raise ConflictError(f"người dùng '{name}' đã có (user '{name}' exists)")
+                raise ConflictError(_("người dùng '%(name)s' đã có") % {"name": name})
             chosen = [unit_ops.resolve_unit(session, u) for u in units]
             if role != "admin" and not chosen:
-                raise UsageError(
-                    f"vai trò '{role}' cần ít nhất một --unit (a {role} needs at least one --unit)"
-                )
+                raise UsageError(_("vai trò '%(role)s' cần ít nhất một --unit") % {"role": role})
             user = User(
                 name=name, role=role, full_name=nfc(full_name) if full_name else None, password_hash=hashed
             )
@@ -144,7 +144,7 @@ def add_user(
             )
             return UserInfo(name, user.full_name, role, [u.code for u in chosen], False, 0)
     except IntegrityError:  # another process added the same name meanwhile
-        raise ConflictError(f"người dùng '{name}' đã có (user '{name}' exists)") from None
+        raise ConflictError(_("người dùng '%(name)s' đã có") % {"name": name}) from None
 
 
 def list_users(archive: Archive, actor: Actor) -> list[UserInfo]:
@@ -218,7 +218,7 @@ def new_token(archive: Archive, actor: Actor, name: str, label: str | None = Non
     with archive.sessions.begin() as session:
         user = _get_user(session, name)
         if user.disabled_at is not None:
-            raise ConflictError(f"người dùng '{name}' đã bị khóa (user '{name}' is disabled)")
+            raise ConflictError(_("người dùng '%(name)s' đã bị khóa") % {"name": name})
         session.add(ApiToken(user_id=user.id, token_sha256=_token_hash(token), label=label))
         _audit(session, actor, "user.token", {"user": user.name, "label": label})
     return token

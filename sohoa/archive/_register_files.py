@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sohoa.errors import InputFileError
+from sohoa.i18n import _
 
 #: What a row of a register file is: its number and its cells (str, numbers, dates, None).
 NumberedRow = tuple[int, list[Any]]
@@ -24,14 +25,14 @@ NumberedRow = tuple[int, list[Any]]
 def read_rows(path: Path, sheet: str | None = None) -> Iterator[NumberedRow]:
     """The rows of ``path`` (CSV or XLSX, chosen by content, not by the name alone)."""
     if not path.is_file():
-        raise InputFileError(path, "missing", "no such file")
+        raise InputFileError(path, "missing", _("không có tệp này"))
     with open(path, "rb") as handle:
         head = handle.read(4)
     if head.startswith(b"PK"):
         return _read_xlsx(path, sheet)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputFileError(
-            path, "xls", "an old Excel 97-2003 (.xls) file: open it in Excel, save it as .xlsx or CSV UTF-8"
+            path, "xls", _("tệp Excel 97-2003 (.xls) cũ: mở bằng Excel, lưu lại dạng .xlsx hoặc CSV UTF-8")
         )
     return _read_csv(path)
 
@@ -50,7 +51,9 @@ def _decode(path: Path, raw: bytes) -> str:
         return raw.decode("cp1258")
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            path, "encoding", "the text is neither UTF-8 nor Windows-1258: save it again as 'CSV UTF-8'"
+            path,
+            "encoding",
+            _("nội dung không phải UTF-8 cũng không phải Windows-1258: lưu lại dạng 'CSV UTF-8'"),
         ) from exc
 
 
@@ -66,7 +69,9 @@ def _read_csv(path: Path) -> Iterator[NumberedRow]:
         for number, record in enumerate(reader, start=1):
             yield number, list(record)
     except csv.Error as exc:
-        raise InputFileError(path, "csv", f"broken CSV near record {reader.line_num}: {exc}") from exc
+        raise InputFileError(
+            path, "csv", _("CSV hỏng gần bản ghi %(n)s: %(why)s") % {"n": reader.line_num, "why": exc}
+        ) from exc
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Iterator[NumberedRow]:
@@ -75,7 +80,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> Iterator[NumberedRow]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputFileError(path, "xlsx", f"cannot be read as an Excel workbook ({exc})") from exc
+        raise InputFileError(
+            path, "xlsx", _("không đọc được như sổ tính Excel (%(why)s)") % {"why": exc}
+        ) from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
             names = ", ".join(book.sheetnames)

@@ -41,6 +41,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from sohoa import clock
+from sohoa.i18n import _
+from sohoa.i18n import lazy_gettext as L_
 
 from .models import ArchiveSetting, AuditEvent, Batch, Document, Unit
 from .storage import fsync_dir
@@ -56,26 +58,26 @@ _MARKER = "audit_spool:"
 
 #: What each action is called in the Vietnamese table of ``sohoa audit``.
 ACTION_LABELS = {
-    "search": "tìm kiếm",
-    "view": "xem văn bản",
-    "download": "tải tệp",
-    "export": "xuất tệp",
-    "list": "xem danh sách",
-    "review.list": "xem hàng chờ kiểm tra",
-    "report": "xem báo cáo",
-    "audit.read": "xem nhật ký truy cập",
-    "ingest": "số hóa",
-    "ingest.failed": "số hóa lỗi",
-    "edit": "sửa trường",
-    "accept": "duyệt thẻ",
-    "batch.start": "bắt đầu lô",
-    "batch.resume": "tiếp tục lô",
-    "register.import": "nhập sổ theo dõi",
-    "register.match": "đối chiếu sổ",
-    "register.link": "liên kết sổ",
-    "register.target": "đặt chỉ tiêu",
-    "unit.add": "thêm đơn vị",
-    "unit.rename": "đổi tên đơn vị",
+    "search": L_("tìm kiếm"),
+    "view": L_("xem văn bản"),
+    "download": L_("tải tệp"),
+    "export": L_("xuất tệp"),
+    "list": L_("xem danh sách"),
+    "review.list": L_("xem hàng chờ kiểm tra"),
+    "report": L_("xem báo cáo"),
+    "audit.read": L_("xem nhật ký truy cập"),
+    "ingest": L_("số hóa"),
+    "ingest.failed": L_("số hóa lỗi"),
+    "edit": L_("sửa trường"),
+    "accept": L_("duyệt thẻ"),
+    "batch.start": L_("bắt đầu lô"),
+    "batch.resume": L_("tiếp tục lô"),
+    "register.import": L_("nhập sổ theo dõi"),
+    "register.match": L_("đối chiếu sổ"),
+    "register.link": L_("liên kết sổ"),
+    "register.target": L_("đặt chỉ tiêu"),
+    "unit.add": L_("thêm đơn vị"),
+    "unit.rename": L_("đổi tên đơn vị"),
 }
 
 
@@ -109,7 +111,6 @@ def _flock(path: Path, *, wait: bool = True) -> Iterator[bool]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
-
 
 
 def record(
@@ -359,7 +360,8 @@ def describe(entry: AuditEntry) -> str:
     d = entry.detail
     if entry.action == "search":
         filters = ", ".join(f"{k}={v}" for k, v in (d.get("filters") or {}).items() if v)
-        return f"“{d.get('query', '')}” — {d.get('hits', 0)} kết quả" + (f" ({filters})" if filters else "")
+        found = _("%(n)s kết quả") % {"n": d.get("hits", 0)}
+        return f"“{d.get('query', '')}” — {found}" + (f" ({filters})" if filters else "")
     if entry.action == "report":
         return ", ".join(f"{k}: {v}" for k, v in d.items() if v)
     text = json.dumps(d, ensure_ascii=False, default=str) if d else ""

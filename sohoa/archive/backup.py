@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from sohoa import clock
 from sohoa.errors import ArchiveError, UsageError
+from sohoa.i18n import _
 
 from .db import _redact
 from .fixity import backfill_registry
@@ -75,17 +76,18 @@ def _prepare_out(archive: Archive, out: Path) -> Path:
     home = archive.home.resolve()
     if out == home or home in out.parents:
         raise UsageError(
-            f"thư mục sao lưu {out} nằm trong kho (the backup folder must be outside the archive)"
+            _("thư mục sao lưu %(out)s nằm trong kho: chọn một thư mục ngoài kho") % {"out": out}
         )
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(
-            f"thư mục sao lưu {out} đã có dữ liệu: chọn một thư mục mới hoặc rỗng "
-            "(the backup folder must be new or empty)"
+            _("thư mục sao lưu %(out)s đã có dữ liệu: chọn một thư mục mới hoặc rỗng") % {"out": out}
         )
     try:
         out.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        raise ArchiveError(f"không tạo được {out} (cannot create the backup folder: {exc.strerror})") from exc
+        raise ArchiveError(
+            _("không tạo được thư mục sao lưu %(out)s (%(why)s)") % {"out": out, "why": exc.strerror}
+        ) from exc
     return out
 
 
@@ -93,7 +95,7 @@ def _sqlite_snapshot(archive: Archive, target: Path) -> list[str]:
     """Copy the SQLite database with the online backup API; returns the files its rows name."""
     source = archive.engine.url.database
     if not source or source == ":memory:":
-        raise ArchiveError("an in-memory database cannot be backed up")
+        raise ArchiveError(_("không sao lưu được cơ sở dữ liệu trong bộ nhớ"))
     src = sqlite3.connect(source, timeout=60)
     os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner-only from the start
     dst = sqlite3.connect(target)
@@ -181,7 +183,7 @@ def backup_archive(archive: Archive, out: Path) -> BackupResult:
         os.sync()
     except OSError as exc:
         raise ArchiveError(
-            f"sao lưu dở dang vào {out} ({exc.strerror or exc}): xóa thư mục đó rồi chạy lại "
-            "(the backup is incomplete: delete that folder and run it again)"
+            _("sao lưu dở dang vào %(out)s (%(why)s): xóa thư mục đó rồi chạy lại")
+            % {"out": out, "why": exc.strerror or exc}
         ) from exc
     return result

@@ -20,7 +20,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from sohoa import clock
+from sohoa import clock, i18n
+from sohoa.i18n import LazyText
+from sohoa.i18n import lazy_gettext as L_
 from sohoa.text import nfc
 
 from . import storage
@@ -62,43 +64,43 @@ OUTCOMES = ("stored", "duplicate", "failed", "pending")
 class Reason:
     """What a failure reason means to a clerk, in Vietnamese: what is wrong and what to do."""
 
-    problem: str
-    action: str
+    problem: LazyText
+    action: LazyText
 
 
 #: Every reason code a failed file can carry (the README's bad-input table lists them).
 REASONS: dict[str, Reason] = {
     "unreadable": Reason(
-        "Không đọc được tệp (không còn ở đó, không phải tệp thường, hoặc không có quyền đọc)",
-        "kiểm tra tệp còn trong thư mục và đọc được, rồi chạy lại lệnh",
+        L_("Không đọc được tệp (không còn ở đó, không phải tệp thường, hoặc không có quyền đọc)"),
+        L_("kiểm tra tệp còn trong thư mục và đọc được, rồi chạy lại lệnh"),
     ),
-    "empty": Reason("Tệp rỗng (0 byte)", "sao chép lại tệp từ máy quét hoặc quét lại giấy"),
+    "empty": Reason(L_("Tệp rỗng (0 byte)"), L_("sao chép lại tệp từ máy quét hoặc quét lại giấy")),
     "not-a-document": Reason(
-        "Tệp không phải ảnh quét hay PDF", "kiểm tra đã chọn đúng tệp, hoặc quét lại giấy"
+        L_("Tệp không phải ảnh quét hay PDF"), L_("kiểm tra đã chọn đúng tệp, hoặc quét lại giấy")
     ),
     "unsupported": Reason(
-        "Định dạng tệp chưa được hỗ trợ", "lưu tài liệu dạng PDF, TIFF, PNG hoặc JPEG rồi nạp lại"
+        L_("Định dạng tệp chưa được hỗ trợ"), L_("lưu tài liệu dạng PDF, TIFF, PNG hoặc JPEG rồi nạp lại")
     ),
     "corrupt": Reason(
-        "Tệp bị hỏng hoặc bị cắt cụt (sao chép dở?)", "sao chép lại tệp gốc hoặc quét lại giấy"
+        L_("Tệp bị hỏng hoặc bị cắt cụt (sao chép dở?)"), L_("sao chép lại tệp gốc hoặc quét lại giấy")
     ),
-    "too-large": Reason("Ảnh quá lớn để xử lý", "quét lại ở 300 dpi trở xuống"),
-    "encrypted": Reason("PDF có mật khẩu hoặc được bảo vệ", "gỡ mật khẩu, hoặc quét bản giấy"),
-    "no-pages": Reason("PDF không có trang nào", "xuất lại PDF hoặc quét lại giấy"),
+    "too-large": Reason(L_("Ảnh quá lớn để xử lý"), L_("quét lại ở 300 dpi trở xuống")),
+    "encrypted": Reason(L_("PDF có mật khẩu hoặc được bảo vệ"), L_("gỡ mật khẩu, hoặc quét bản giấy")),
+    "no-pages": Reason(L_("PDF không có trang nào"), L_("xuất lại PDF hoặc quét lại giấy")),
     "no_text": Reason(
-        "Không tìm thấy chữ nào (trang trắng, ảnh không có chữ, hoặc chữ quá mờ)",
-        "kiểm tra đúng tệp chưa, hoặc quét lại giấy ở 300 dpi",
+        L_("Không tìm thấy chữ nào (trang trắng, ảnh không có chữ, hoặc chữ quá mờ)"),
+        L_("kiểm tra đúng tệp chưa, hoặc quét lại giấy ở 300 dpi"),
     ),
     "still_writing": Reason(
-        "Tệp vẫn đang được ghi (máy quét hoặc việc sao chép chưa xong)",
-        "chờ ghi xong rồi chạy lại đúng lệnh đó",
+        L_("Tệp vẫn đang được ghi (máy quét hoặc việc sao chép chưa xong)"),
+        L_("chờ ghi xong rồi chạy lại đúng lệnh đó"),
     ),
     "internal": Reason(
-        "Lỗi của chương trình khi đọc tệp",
-        "báo lỗi kèm nhật ký khi chạy lại với -vv; tệp được giữ trong thư mục cách ly",
+        L_("Lỗi của chương trình khi đọc tệp"),
+        L_("báo lỗi kèm nhật ký khi chạy lại với -vv; tệp được giữ trong thư mục cách ly"),
     ),
 }
-_UNKNOWN_REASON = Reason("Tệp không xử lý được", "xem chi tiết bên dưới")
+_UNKNOWN_REASON = Reason(L_("Tệp không xử lý được"), L_("xem chi tiết bên dưới"))
 #: Reasons whose file is not copied to quarantine: a copy would be a half-written file.
 NOT_COPIED = frozenset({"still_writing"})
 
@@ -111,7 +113,9 @@ def explain(reason_code: str) -> Reason:
 def clerk_message(reason_code: str, message: str) -> str:
     """The stored message, Vietnamese first: an English-only detail gets the reason's meaning in front."""
     if not message.isascii():
-        return message  # already written for clerks (Vietnamese, English after)
+        return message  # already written for clerks
+    if reason_code in REASONS and reason_code != "internal" and i18n.current_language() != "vi":
+        return message  # our own refusal, already in the reader's language with its remedy
     reason = explain(reason_code)
     return f"{reason.problem}: {reason.action} ({message})"
 
@@ -328,8 +332,8 @@ def record_failure(
             archive.quarantine_dir / f"batch-{batch_id}",
             reason_code,
             message,
-            problem=reason.problem,
-            action=reason.action,
+            problem=str(reason.problem),
+            action=str(reason.action),
             copy=reason_code not in NOT_COPIED,
         )
         kept = copy.relative_to(home).as_posix()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sohoa.errors import ArchiveError, database_error
+from sohoa.i18n import _
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x50A0A  # any constant: serialises migrations across processes
@@ -48,12 +49,16 @@ def create_archive_engine(url: str) -> Engine:
             engine = create_engine(url, pool_pre_ping=True)
     except ImportError as exc:
         raise ArchiveError(
-            f"cannot use database URL {_redact(url)}: its driver is not installed ({exc.name})"
+            _("không dùng được địa chỉ CSDL %(url)s: chưa cài trình điều khiển của nó (%(name)s)")
+            % {"url": _redact(url), "name": exc.name}
         ) from exc
     except (SQLAlchemyError, ValueError) as exc:  # the message may quote the URL, password included
         raise ArchiveError(
-            f"cannot use database URL {_redact(url)} ({type(exc).__name__}): write it like "
-            "postgresql+psycopg://user@host/database or sqlite:////path/archive.db"
+            _(
+                "không dùng được địa chỉ CSDL %(url)s (%(kind)s): viết như "
+                "postgresql+psycopg://user@host/database hoặc sqlite:////path/archive.db"
+            )
+            % {"url": _redact(url), "kind": type(exc).__name__}
         ) from exc
     return engine
 
@@ -113,12 +118,15 @@ def migrate(engine: Engine, lock_dir: Path | None = None, revision: str = "head"
                 conn.commit()
                 if broken:
                     raise ArchiveError(
-                        f"the schema upgrade left {len(broken)} broken references: restore the backup"
+                        _("nâng cấp lược đồ để lại %(n)s tham chiếu hỏng: khôi phục từ bản sao lưu")
+                        % {"n": len(broken)}
                     )
     except DBAPIError as exc:  # its text quotes SQL and parameters: described by its codes only
         raise database_error(exc, engine.url.render_as_string(hide_password=True)) from exc
     except SQLAlchemyError as exc:
-        raise ArchiveError(f"cannot prepare the archive database ({type(exc).__name__})") from exc
+        raise ArchiveError(
+            _("không chuẩn bị được cơ sở dữ liệu của kho (%(kind)s)") % {"kind": type(exc).__name__}
+        ) from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from sohoa.digitize.model import PageText
-from sohoa.errors import NotFoundError
+from sohoa.errors import no_document_error
 from sohoa.fields import FIELD_NAMES
 from sohoa.text import fold
 
@@ -185,7 +185,7 @@ def get_document(session: Session, document_id: int) -> Document:
         .options(selectinload(Document.pages), selectinload(Document.original), selectinload(Document.unit))
     )
     if doc is None:
-        raise NotFoundError(f"no document with id {document_id}: list them with 'sohoa list'")
+        raise no_document_error(document_id)
     return doc
 
 

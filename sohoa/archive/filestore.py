@@ -54,6 +54,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Protocol
 
 from sohoa.errors import ArchiveError, UsageError
+from sohoa.i18n import N_, _
 
 from . import storage
 from .storage import FileModes
@@ -123,10 +124,14 @@ def check_key(key: str) -> str:
 
 
 def _what(key: str) -> str:
-    """The words of an error while writing ``key`` (Vietnamese, as ``archive_error`` composes them)."""
+    """The words of an error while writing ``key`` (msgids: ``archive_error`` translates them)."""
     top = key.split("/", 1)[0]
-    words = {"originals": "lưu bản gốc", "documents": "lưu tệp PDF", "queue": "chép tệp vào kho dùng chung"}
-    return words.get(top, "lưu tệp vào kho")
+    words = {
+        "originals": N_("lưu bản gốc"),
+        "documents": N_("lưu tệp PDF"),
+        "queue": N_("chép tệp vào kho dùng chung"),
+    }
+    return words.get(top, N_("lưu tệp vào kho"))
 
 
 class LocalStorage:
@@ -229,9 +234,8 @@ def open_store(home: Path, modes: FileModes | None = None) -> FileStore:
     url = os.environ.get(STORAGE_URL_ENV, "").strip()
     if url and not url.startswith("file:"):
         raise UsageError(
-            f"{STORAGE_URL_ENV}={url.split('://', 1)[0]}://… chưa được hỗ trợ: bỏ biến này để dùng "
-            f"thư mục kho (SOHOA_HOME) (only the archive folder is supported as storage yet: "
-            f"unset {STORAGE_URL_ENV})"
+            _("%(name)s=%(scheme)s://… chưa được hỗ trợ: bỏ biến này để dùng thư mục kho (SOHOA_HOME)")
+            % {"name": STORAGE_URL_ENV, "scheme": url.split("://", 1)[0]}
         )
     return LocalStorage(home, modes)
 

@@ -35,7 +35,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sohoa import clock
-from sohoa.errors import ArchiveError, NotFoundError, UsageError
+from sohoa.errors import ArchiveError, UsageError, no_document_error
+from sohoa.i18n import _
 from sohoa.text import nfc
 
 from . import storage
@@ -267,8 +268,8 @@ def _check_chunk(archive: Archive, ids: list[int], buffer: bytearray, result: Ve
             continue
         except PermissionError as exc:
             raise ArchiveError(
-                f"không đọc được tệp {row.path} trong kho (cannot read a stored file: {exc.strerror}): "
-                "chạy sohoa bằng tài khoản sở hữu kho (run sohoa as the account that owns the archive)"
+                _("không đọc được tệp %(path)s trong kho (%(why)s): chạy sohoa bằng tài khoản sở hữu kho")
+                % {"path": row.path, "why": exc.strerror}
             ) from exc
         result.bytes += size
         if row.sha256 is None:  # stored before the registry: its first check records its checksum
@@ -352,9 +353,9 @@ def verify(
     ``on_progress(checked, total)`` is called after each chunk.
     """
     if sample is not None and not 0 < sample <= 100:
-        raise UsageError(f"--sample {sample:g}: cần một phần trăm trong (0, 100] (a percentage in (0, 100])")
+        raise UsageError(_("--sample %(value)s: cần một phần trăm trong (0, 100]") % {"value": f"{sample:g}"})
     if not os.access(archive.home, os.R_OK | os.X_OK):
-        raise ArchiveError(f"không đọc được thư mục kho {archive.home} (the archive folder cannot be read)")
+        raise ArchiveError(_("không đọc được thư mục kho %(home)s") % {"home": archive.home})
     backfill_registry(archive)
     recover_replacements(archive)  # a crash in an audited replacement leaves no orphan
     scope = {"unit": unit, "sample": sample, "orphans": unit is None}
@@ -437,10 +438,12 @@ def _copy_hashing(src: Path, tmp_dir: Path) -> tuple[Path, str, int]:
             os.fsync(out.fileno())
     except FileNotFoundError as exc:
         tmp.unlink(missing_ok=True)
-        raise UsageError(f"không có tệp {src} (no such file)") from exc
+        raise UsageError(_("không có tệp %(path)s") % {"path": src}) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ArchiveError(f"cannot copy {src.name} into the archive: {exc.strerror or exc}") from exc
+        raise ArchiveError(
+            _("không chép được %(name)s vào kho: %(why)s") % {"name": src.name, "why": exc.strerror or exc}
+        ) from exc
     return tmp, digest.hexdigest(), size
 
 
@@ -456,10 +459,10 @@ def replace_derivative(
     """
     reason = nfc(reason or "").strip()
     if not reason:
-        raise UsageError("cần lý do thay tệp (a reason for the replacement is required)")
+        raise UsageError(_("cần lý do thay tệp"))
     doc = session.get(Document, document_id)
     if doc is None:
-        raise NotFoundError(f"không có văn bản số {document_id} (no document with id {document_id})")
+        raise no_document_error(document_id)
     old_rel = doc.pdf_path
     old_row = session.scalar(select(StoredFile).where(StoredFile.path == old_rel))
     tmp, sha, size = _copy_hashing(Path(new_file_path), archive.tmp_dir)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sohoa.errors import IdentityError
+from sohoa.i18n import _
 
 from .models import Original
 from .settings import ARCHIVE_ID, read_settings, write_setting
@@ -34,8 +35,8 @@ def folder_id(home: Path) -> str | None:
         return None
     except (OSError, ValueError) as exc:
         raise IdentityError(
-            f"tệp nhận dạng kho {home / MARKER} bị hỏng ({exc}): khôi phục từ bản sao lưu "
-            f"(the archive folder's identity file is damaged: restore it from the backup)"
+            _("tệp nhận dạng kho %(file)s bị hỏng (%(why)s): khôi phục từ bản sao lưu")
+            % {"file": home / MARKER, "why": exc}
         ) from exc
     value = data.get("archive_id") if isinstance(data, dict) else None
     return str(value) if value else None
@@ -66,23 +67,30 @@ def ensure_identity(home: Path, session: Session, db_label: str) -> str:
     if in_folder and in_db:
         if in_folder != in_db:
             raise IdentityError(
-                f"thư mục kho {home} thuộc kho {in_folder}, còn cơ sở dữ liệu {db_label} thuộc kho "
-                f"{in_db}: dùng đúng cặp --home/--db-url (the folder and the database belong to "
-                "different archives; nothing was changed)"
+                _(
+                    "thư mục kho %(home)s thuộc kho %(folder_id)s, còn cơ sở dữ liệu %(db)s thuộc kho "
+                    "%(db_id)s: dùng đúng cặp --home/--db-url; không có gì bị thay đổi"
+                )
+                % {"home": home, "folder_id": in_folder, "db": db_label, "db_id": in_db}
             )
         return in_db
     if in_folder and not in_db:
         raise IdentityError(
-            f"thư mục kho {home} thuộc kho {in_folder}, nhưng cơ sở dữ liệu {db_label} không phải của kho "
-            f"này: kiểm tra --db-url / SOHOA_DB_URL (the database is not this archive's; nothing was changed)"
+            _(
+                "thư mục kho %(home)s thuộc kho %(folder_id)s, nhưng cơ sở dữ liệu %(db)s không phải của kho "
+                "này: kiểm tra --db-url / SOHOA_DB_URL; không có gì bị thay đổi"
+            )
+            % {"home": home, "folder_id": in_folder, "db": db_label}
         )
     if in_db and not in_folder:
         has_files = session.scalar(select(func.count()).select_from(Original)) or 0
         if has_files:
             raise IdentityError(
-                f"cơ sở dữ liệu {db_label} là của kho {in_db}, nhưng thư mục {home} không phải thư mục "
-                f"của kho đó: kiểm tra --home / SOHOA_HOME (the folder is not this database's archive; "
-                "nothing was changed)"
+                _(
+                    "cơ sở dữ liệu %(db)s là của kho %(db_id)s, nhưng thư mục %(home)s không phải thư mục "
+                    "của kho đó: kiểm tra --home / SOHOA_HOME; không có gì bị thay đổi"
+                )
+                % {"db": db_label, "db_id": in_db, "home": home}
             )
         write_folder_id(home, in_db)
         return in_db

@@ -38,6 +38,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sohoa.errors import SearchIndexError, UsageError
 from sohoa.fields import FIELD_NAMES
+from sohoa.i18n import _
 from sohoa.search import DEFAULT_BACKEND, CheckReport, IndexEntry, SearchBackend, open_backend
 from sohoa.search import check as check_backend
 from sohoa.search.backend import DATABASE_BACKENDS
@@ -163,8 +164,7 @@ def open_reader(archive: Archive) -> SearchBackend:
             has_documents = session.scalars(select(Document.id).limit(1)).first() is not None
         if has_documents:
             raise SearchIndexError(
-                "Chỉ mục tìm kiếm chưa có hoặc thuộc phiên bản cũ: chạy `sohoa index rebuild` "
-                "(the search index is missing or outdated: run `sohoa index rebuild`)"
+                _("Chỉ mục tìm kiếm chưa có hoặc thuộc phiên bản cũ: chạy `sohoa index rebuild`")
             )
     return index
 

@@ -17,16 +17,19 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from sohoa.i18n import N_, gettext
+
 from .models import DeskJob, Unit, utcnow
 from .store import Archive
 
 STATES = ("running", "done", "failed", "interrupted")
 #: Page counts are written at most this often (file ends and the end are written at once).
 FLUSH_EVERY_S = 1.0
-INTERRUPTED = (
+#: Stored as the Vietnamese msgid (whoever settles the job, in whatever language) and shown
+#: translated to each reader (``_view``).
+INTERRUPTED = N_(
     "tiến trình số hóa đã dừng giữa chừng (máy chủ khởi động lại hoặc bị tắt): tải lại các tệp chưa "
-    "lưu; những tệp đã lưu được giữ nguyên (the ingest process stopped: upload the files not stored "
-    "again; stored ones are kept)"
+    "lưu; những tệp đã lưu được giữ nguyên"
 )
 
 
@@ -128,11 +131,12 @@ def _view(archive: Archive, row: DeskJob, unit_name: str) -> JobView:
         from datetime import UTC
 
         created = created.replace(tzinfo=UTC)
+    message = gettext(row.message) if row.message else None  # INTERRUPTED in the reader's language
     return JobView(
         id=row.id, actor=row.actor, unit=row.unit_code, unit_name=unit_name, mode=row.mode, state=row.state,
         files_total=row.files_total, files_done=row.files_done, files_failed=row.files_failed,
         pages_total=row.pages_total, pages_done=row.pages_done, batch=row.batch_id, counts=row.counts,
-        message=row.message, created_at=created.astimezone(archive.tz).strftime("%d/%m/%Y %H:%M"),
+        message=message, created_at=created.astimezone(archive.tz).strftime("%d/%m/%Y %H:%M"),
     )  # fmt: skip
 
 

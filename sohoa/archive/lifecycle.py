@@ -18,7 +18,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sohoa import clock
-from sohoa.errors import ConflictError, NotFoundError, UsageError
+from sohoa.errors import ConflictError, UsageError, no_document_error
+from sohoa.i18n import _
 from sohoa.search import BACKENDS, DEFAULT_BACKEND
 from sohoa.search.backend import DATABASE_BACKENDS
 from sohoa.text import nfc
@@ -85,18 +86,29 @@ def init_archive(
     home = Path(home) if home else default_home()
     url = _url_of(home, db_url)
     if search_backend is not None and search_backend not in SEARCH_BACKENDS:
-        raise UsageError(f"search backend '{search_backend}': one of {', '.join(SEARCH_BACKENDS)}")
+        raise UsageError(
+            _("bộ tìm kiếm '%(value)s': chọn một trong %(choices)s")
+            % {"value": search_backend, "choices": ", ".join(SEARCH_BACKENDS)}
+        )
     if group_mode is not None and group_mode not in GROUP_MODES:
-        raise UsageError(f"group mode '{group_mode}': one of {', '.join(GROUP_MODES)}")
+        raise UsageError(
+            _("cách nhóm '%(value)s': chọn một trong %(choices)s")
+            % {"value": group_mode, "choices": ", ".join(GROUP_MODES)}
+        )
     if search_backend is None and os.environ.get("SOHOA_SEARCH_BACKEND"):
         search_backend = os.environ["SOHOA_SEARCH_BACKEND"].strip().lower()
         if search_backend not in SEARCH_BACKENDS:
-            raise UsageError(f"SOHOA_SEARCH_BACKEND={search_backend}: one of {', '.join(SEARCH_BACKENDS)}")
+            raise UsageError(
+                _("SOHOA_SEARCH_BACKEND=%(value)s: chọn một trong %(choices)s")
+                % {"value": search_backend, "choices": ", ".join(SEARCH_BACKENDS)}
+            )
     if search_backend in DATABASE_BACKENDS and not url.startswith("postgresql"):
         raise UsageError(
-            f"bộ tìm kiếm '{search_backend}' cần cơ sở dữ liệu PostgreSQL, còn kho này dùng {_redact(url)}: "
-            "dùng 'tantivy' (mặc định) hoặc cho --db-url postgresql://... "
-            "(the postgres search backend needs a PostgreSQL database: use tantivy, or give --db-url)"
+            _(
+                "bộ tìm kiếm '%(value)s' cần cơ sở dữ liệu PostgreSQL, còn kho này dùng %(url)s: "
+                "dùng 'tantivy' (mặc định) hoặc cho --db-url postgresql://..."
+            )
+            % {"value": search_backend, "url": _redact(url)}
         )
     if tz is not None:
         clock.zone(tz)  # an unknown zone is refused before anything is created
@@ -164,16 +176,14 @@ def _reason(text: str | None, required: bool) -> str | None:
         return None
     value = nfc(text or "").strip()
     if not value:
-        raise UsageError("cần ghi lý do (--reason), không được để trống (a non-empty reason is required)")
+        raise UsageError(_("cần ghi lý do (--reason), không được để trống"))
     return value
 
 
 def _document(session: Session, document_id: int) -> Document:
     doc = session.get(Document, document_id)
     if doc is None:
-        raise NotFoundError(
-            f"không có văn bản số {document_id} (no document with id {document_id}): xem 'sohoa list'"
-        )
+        raise no_document_error(document_id)
     return doc
 
 
@@ -203,8 +213,8 @@ def void_document(archive: Archive, document_id: int, reason: str) -> LifecycleR
         doc = _document(session, document_id)
         if doc.status == VOIDED:
             raise ConflictError(
-                f"văn bản {document_id} đã bị hủy lúc {doc.voided_at}: {doc.void_reason} "
-                f"(document {document_id} is voided already)"
+                _("văn bản %(id)s đã bị hủy lúc %(at)s: %(why)s")
+                % {"id": document_id, "at": doc.voided_at, "why": doc.void_reason}
             )
         unit = session.get(Unit, doc.unit_id)
         previous = doc.status
@@ -242,8 +252,7 @@ def move_document(
         before = session.get(Unit, doc.unit_id)
         if target.id == doc.unit_id:
             raise ConflictError(
-                f"văn bản {document_id} đã thuộc {target.name} "
-                f"(document {document_id} is in that unit already)"
+                _("văn bản %(id)s đã thuộc %(unit)s") % {"id": document_id, "unit": target.name}
             )
         unlinked = _unlink(session, doc, keep_units=descendant_ids(session, target))
         from_id = doc.unit_id

@@ -39,7 +39,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sohoa import clock
-from sohoa.errors import ArchiveError, ConflictError, NotFoundError
+from sohoa.errors import ArchiveError, ConflictError, NotFoundError, no_document_error
+from sohoa.i18n import _
 from sohoa.text import fold
 
 from .models import AuditEvent, Document, MatchRun, RegisterCandidate, RegisterLink, RegisterRow, Unit, utcnow
@@ -409,7 +410,7 @@ def match_documents(
                 summary.linked_by_dossier += 1
             else:
                 summary.linked_by_number += 1
-        summary.ambiguous = len({d for d, *_ in outcome.candidates})
+        summary.ambiguous = len({d for d, *_rest in outcome.candidates})
         summary.unmatched = summary.considered - summary.linked - summary.ambiguous
         whole = document_ids is None and unit_ids is None
         mark = top if whole else _watermark(session)
@@ -429,7 +430,7 @@ def match_documents(
         except IntegrityError as exc:
             session.rollback()
             raise ArchiveError(
-                "documents were linked meanwhile by another command: run the match again"
+                _("một lệnh khác vừa liên kết văn bản trong lúc đối chiếu: chạy lại lệnh đối chiếu")
             ) from exc
     if summary.considered:
         log.info("register match: %s", summary.to_json())
@@ -458,7 +459,8 @@ def find_row(session: Session, ref: str) -> RegisterRow:
         row = session.scalar(select(RegisterRow).where(RegisterRow.dossier_code == code)) if code else None
     if row is None:
         raise NotFoundError(
-            f"no register row '{ref}': give its id or its Mã hồ sơ (sohoa register unmatched)"
+            _("không có dòng sổ '%(ref)s': cho số dòng hoặc Mã hồ sơ (sohoa register unmatched)")
+            % {"ref": ref}
         )
     return row
 
@@ -472,11 +474,11 @@ def link_document(archive: Archive, document_id: int, row_ref: str, *, replace: 
     with archive.sessions() as session:
         doc = session.get(Document, document_id)
         if doc is None:
-            raise NotFoundError(f"no document with id {document_id}: list them with 'sohoa list'")
+            raise no_document_error(document_id)
         if doc.voided_at is not None:  # a voided result no longer counts: a link would count it again
             raise ConflictError(
-                f"văn bản {doc.id} đã bị hủy (voided: {doc.void_reason or '-'}), không thể liên kết với sổ "
-                f"(document {doc.id} is voided and cannot be linked to a register row)"
+                _("văn bản %(id)s đã bị hủy (%(why)s), không thể liên kết với sổ")
+                % {"id": doc.id, "why": doc.void_reason or "-"}
             )
         row = find_row(session, row_ref)
         existing = list(
@@ -489,8 +491,14 @@ def link_document(archive: Archive, document_id: int, row_ref: str, *, replace: 
         if any(link.document_id == doc.id and link.row_id == row.id for link in existing):
             return LinkResult(doc.id, row.id, [], unchanged=True)
         if existing and not replace:
-            taken = "; ".join(f"document {k.document_id} is linked to row {k.row_id}" for k in existing)
-            raise ConflictError(f"{taken}: add --replace to link document {doc.id} to row {row.id} instead")
+            taken = "; ".join(
+                _("văn bản %(doc)s đang liên kết với dòng %(row)s") % {"doc": k.document_id, "row": k.row_id}
+                for k in existing
+            )
+            raise ConflictError(
+                _("%(taken)s: thêm --replace để liên kết văn bản %(doc)s với dòng %(row)s thay vào đó")
+                % {"taken": taken, "doc": doc.id, "row": row.id}
+            )
         replaced = [(k.document_id, k.row_id) for k in existing]
         for link in existing:
             session.delete(link)

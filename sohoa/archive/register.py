@@ -46,6 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sohoa.errors import ArchiveError, InputFileError, SohoaError, UsageError
+from sohoa.i18n import _
 from sohoa.text import fold, nfc
 
 from ._register_files import NumberedRow, read_rows
@@ -221,7 +222,7 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
     labels = {_fold_header(label): key for key, label in COLUMNS.items()}
     for pair in pairs:
         if "=" not in pair:
-            raise UsageError(f"--map '{pair}' must look like 'Header in the file=column'")
+            raise UsageError(_("--map '%(pair)s' phải có dạng 'Tiêu đề trong tệp=cột'") % {"pair": pair})
         header, target = (part.strip() for part in pair.rsplit("=", 1))
         folded_target = _fold_header(target)
         if target in COLUMNS:
@@ -234,7 +235,10 @@ def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
             key = _HEADER_TO_COLUMN[folded_target]
         else:
             known = ", ".join(f"{k} ({v})" for k, v in COLUMNS.items())
-            raise UsageError(f"--map '{pair}': unknown column '{target}'. Columns: {known}")
+            raise UsageError(
+                _("--map '%(pair)s': không có cột '%(target)s'. Các cột: %(known)s")
+                % {"pair": pair, "target": target, "known": known}
+            )
         mapping[_fold_header(header)] = key
     return mapping
 
@@ -282,14 +286,17 @@ def _find_header(rows: list[NumberedRow], mapping: dict[str, str], path: Path) -
         raise InputFileError(
             path,
             "header",
-            f"no header row found in the first {_HEADER_SEARCH_ROWS} rows (expected columns "
-            f"such as {expected}); name other headers with --map 'Header=column'",
+            _(
+                "không thấy dòng tiêu đề trong %(rows)s dòng đầu (cần các cột như %(expected)s); đặt tên "
+                "tiêu đề khác bằng --map 'Tiêu đề=cột'"
+            )
+            % {"rows": _HEADER_SEARCH_ROWS, "expected": expected},
         )
     keys = set(best.columns.values())
     if not keys & {"dossier_code", "result_number"}:
-        raise InputFileError(path, "header", "has neither a 'Mã hồ sơ' nor a 'Số ký hiệu kết quả' column")
+        raise InputFileError(path, "header", _("không có cột 'Mã hồ sơ' lẫn cột 'Số ký hiệu kết quả'"))
     if not keys & {"issued_date", "returned_date"}:
-        raise InputFileError(path, "header", "has neither a 'Ngày ban hành' nor a 'Ngày trả kết quả' column")
+        raise InputFileError(path, "header", _("không có cột 'Ngày ban hành' lẫn cột 'Ngày trả kết quả'"))
     return best
 
 
@@ -334,12 +341,14 @@ def parse_date(cell: Any) -> date:
     else:
         match = _ISO.match(text)
         if not match:
-            raise ValueError(f"'{text}' is not a date (write dd/mm/yyyy or yyyy-mm-dd)")
+            raise ValueError(
+                _("'%(text)s' không phải ngày (viết dd/mm/yyyy hoặc yyyy-mm-dd)") % {"text": text}
+            )
         year, month, day = (int(g) for g in match.groups())
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"'{text}' is not a valid date") from None
+        raise ValueError(_("'%(text)s' không phải ngày có thật") % {"text": text}) from None
 
 
 def _yes_no(cell: Any, text: str) -> bool | None:
@@ -350,7 +359,7 @@ def _yes_no(cell: Any, text: str) -> bool | None:
         return None
     answer = _yes_no_word(text)
     if answer is None:
-        raise ValueError(f"'{text}' is neither yes (có, x) nor no (không)")
+        raise ValueError(_("'%(text)s' không phải có (có, x) hay không (không)") % {"text": text})
     return answer
 
 
@@ -571,7 +580,9 @@ def import_register(
     with archive.sessions() as session:
         default_unit = resolve_unit(session, unit) if unit else None
         if default_unit is None and "unit" not in header.columns.values():
-            raise InputFileError(path, "unit", "has no 'Đơn vị' column: say whose register it is with --unit")
+            raise InputFileError(
+                path, "unit", _("không có cột 'Đơn vị': cho biết sổ của đơn vị nào bằng --unit")
+            )
         parser = _Parser(session, header, default_unit, as_of)
         parsed = _parse_rows(parser, rows, header.row, result)
         if strict and result.errors:
@@ -590,7 +601,7 @@ def import_register(
         except IntegrityError as exc:
             session.rollback()
             raise ArchiveError(
-                "the register changed while importing (another import at the same time?): run it again"
+                _("sổ đã thay đổi trong lúc nhập (một lần nhập khác cùng lúc?): chạy lại lệnh")
             ) from exc
     log.info(
         "register import %s: %d imported, %d updated, %d unchanged, %d errors",

@@ -25,26 +25,28 @@ from typing import IO, Any
 from rich.table import Table
 from rich.text import Text
 
+from sohoa.i18n import N_, _, current_language
+
 from .reports import BEHIND, ON_TRACK, REACHED, Report, UnitProgress
 
 FORMATS = ("table", "csv", "json", "html", "xlsx")
 
 #: (key, Vietnamese label) of each figure, in the order every format shows them.
 LABELS: tuple[tuple[str, str], ...] = (
-    ("backlog", "Tồn đọng tại mốc"),
-    ("backlog_digitised", "Tồn đọng đã số hóa"),
-    ("backlog_percent", "Tỷ lệ tồn đọng (%)"),
-    ("target_percent", "Chỉ tiêu (%)"),
-    ("remaining", "Còn phải số hóa"),
-    ("weekly_pace", "Tốc độ (bản/tuần)"),
-    ("projected_date", "Dự kiến đạt chỉ tiêu"),
-    ("status", "Trạng thái"),
-    ("new_issued", "KQ mới ban hành"),
-    ("new_digitised", "KQ mới đã số hóa"),
-    ("new_percent", "Tỷ lệ KQ mới (%)"),
-    ("pages", "Số trang đã số hóa"),
+    ("backlog", N_("Tồn đọng tại mốc")),
+    ("backlog_digitised", N_("Tồn đọng đã số hóa")),
+    ("backlog_percent", N_("Tỷ lệ tồn đọng (%)")),
+    ("target_percent", N_("Chỉ tiêu (%)")),
+    ("remaining", N_("Còn phải số hóa")),
+    ("weekly_pace", N_("Tốc độ (bản/tuần)")),
+    ("projected_date", N_("Dự kiến đạt chỉ tiêu")),
+    ("status", N_("Trạng thái")),
+    ("new_issued", N_("KQ mới ban hành")),
+    ("new_digitised", N_("KQ mới đã số hóa")),
+    ("new_percent", N_("Tỷ lệ KQ mới (%)")),
+    ("pages", N_("Số trang đã số hóa")),
 )
-TOTAL_LABEL = "Tổng cộng"
+TOTAL_LABEL = N_("Tổng cộng")
 NA = "N/A"
 _COLOURS = {REACHED: "green", ON_TRACK: "yellow", BEHIND: "red"}
 _HTML_COLOURS = {REACHED: "#2e7d32", ON_TRACK: "#f9a825", BEHIND: "#c62828", None: "#9e9e9e"}
@@ -66,10 +68,10 @@ def _day(value: date | None) -> str:
 
 def _title(report: Report) -> str:
     p = report.period
-    return (
-        f"Báo cáo tiến độ số hóa kết quả giải quyết TTHC — kỳ {p.label} "
-        f"({_day(p.start)}–{_day(p.end)}), số liệu đến {_day(report.as_of)}"
-    )
+    return _(
+        "Báo cáo tiến độ số hóa kết quả giải quyết TTHC — kỳ %(period)s (%(start)s–%(end)s), "
+        "số liệu đến %(as_of)s"
+    ) % {"period": p.label, "start": _day(p.start), "end": _day(p.end), "as_of": _day(report.as_of)}
 
 
 def _lines(report: Report) -> list[UnitProgress]:
@@ -77,7 +79,7 @@ def _lines(report: Report) -> list[UnitProgress]:
 
 
 def _name(line: UnitProgress) -> str:
-    return line.unit if line.unit is not None else TOTAL_LABEL
+    return line.unit if line.unit is not None else _(TOTAL_LABEL)
 
 
 def _display(line: UnitProgress, key: str) -> str:
@@ -105,20 +107,20 @@ def _bar(line: UnitProgress, width: int = 10) -> Text:
 
 #: Short headers for the terminal (14 columns must fit a wide terminal); the legend spells them out.
 _SHORT: tuple[tuple[str, str], ...] = (
-    ("backlog", "Tồn đọng"),
-    ("backlog_digitised", "Đã SH"),
+    ("backlog", N_("Tồn đọng")),
+    ("backlog_digitised", N_("Đã SH")),
     ("backlog_percent", "%"),
     ("target_percent", "CT %"),
-    ("remaining", "Còn thiếu"),
-    ("weekly_pace", "Bản/tuần"),
-    ("projected_date", "Dự kiến đạt"),
-    ("status", "Trạng thái"),
-    ("new_issued", "KQ mới"),
-    ("new_digitised", "Mới đã SH"),
-    ("new_percent", "% mới"),
+    ("remaining", N_("Còn thiếu")),
+    ("weekly_pace", N_("Bản/tuần")),
+    ("projected_date", N_("Dự kiến đạt")),
+    ("status", N_("Trạng thái")),
+    ("new_issued", N_("KQ mới")),
+    ("new_digitised", N_("Mới đã SH")),
+    ("new_percent", N_("% mới")),
     ("pages", "Trang"),
 )
-TABLE_LEGEND = (
+TABLE_LEGEND = N_(
     "Tồn đọng: kết quả còn hiệu lực chưa lưu kho tại ngày mốc; Đã SH: đã số hóa; CT: chỉ tiêu; "
     "Bản/tuần: tốc độ 4 tuần gần nhất; KQ mới: kết quả ban hành trong kỳ (chỉ tiêu 100%); "
     "Trang: số trang số hóa trong kỳ; N/A: mẫu số bằng 0."
@@ -127,12 +129,12 @@ TABLE_LEGEND = (
 
 def render_table(report: Report) -> Table:
     """A rich table; the CLI prints it on stdout (with ``TABLE_LEGEND`` under it)."""
-    table = Table(title=_title(report), title_justify="left", header_style="bold", caption=TABLE_LEGEND,
+    table = Table(title=_title(report), title_justify="left", header_style="bold", caption=_(TABLE_LEGEND),
                   caption_justify="left")  # fmt: skip
-    table.add_column("Đơn vị (gồm trực thuộc)", no_wrap=True)
-    table.add_column("Tiến độ", no_wrap=True)
+    table.add_column(_("Đơn vị (gồm trực thuộc)"), no_wrap=True)
+    table.add_column(_("Tiến độ"), no_wrap=True)
     for key, label in _SHORT:
-        table.add_column(label, justify="left" if key == "status" else "right", no_wrap=True)
+        table.add_column(_(label), justify="left" if key == "status" else "right", no_wrap=True)
     for line in _lines(report):
         is_total = line.unit is None
         name = Text(("  " * line.depth) + _name(line), style="bold" if is_total else "")
@@ -161,7 +163,7 @@ def _plain(line: UnitProgress, key: str) -> str:
 def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["Mã đơn vị", "Đơn vị", *(label for _key, label in LABELS)])
+    writer.writerow([_("Mã đơn vị"), _("Đơn vị"), *(_(label) for _key, label in LABELS)])
     for line in _lines(report):
         writer.writerow([line.code or "", _name(line), *(_plain(line, key) for key, _label in LABELS)])
     return "\ufeff" + buffer.getvalue()
@@ -291,7 +293,7 @@ _DEFINITIONS = (
 
 
 def render_html(report: Report) -> str:
-    head = "".join(f"<th>{html.escape(label)}</th>" for _key, label in LABELS)
+    head = "".join("<th>" + html.escape(_(label)) + "</th>" for _key, label in LABELS)
     body: list[str] = []
     for line in _lines(report):
         cls = ' class="total"' if line.unit is None else ""
@@ -316,16 +318,23 @@ def render_html(report: Report) -> str:
         f"kết quả mới {_vn_int(total.new_digitised)}/{_vn_int(total.new_issued)} "
         f"({_display(total, 'new_percent')}%)."
     )
+    headings = {
+        "bars": html.escape(_("Tỷ lệ số hóa tồn đọng so với chỉ tiêu (vạch xanh)")),
+        "weeks": html.escape(_("Tiến độ số hóa tồn đọng theo tuần (toàn bộ)")),
+        "figures": html.escape(_("Số liệu chi tiết")),
+        "unit": html.escape(_("Đơn vị (gồm đơn vị trực thuộc)")),
+        "how": html.escape(_("Cách tính")),
+    }
     return (
-        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{current_language()}"><head><meta charset="utf-8">'
         f"<title>{html.escape(_title(report))}</title><style>{_CSS}</style></head><body>"
         f"<h1>{html.escape(_title(report))}</h1><p class='sub'>{html.escape(summary)}</p>"
-        f"<h2>Tỷ lệ số hóa tồn đọng so với chỉ tiêu (vạch xanh)</h2>"
+        f"<h2>{headings['bars']}</h2>"
         f"<p class='legend'>{legend}</p>{_bars_svg(report)}"
-        f"<h2>Tiến độ số hóa tồn đọng theo tuần (toàn bộ)</h2>{_series_svg(report)}"
-        f"<h2>Số liệu chi tiết</h2><table><thead><tr><th>Đơn vị (gồm đơn vị trực thuộc)</th>{head}</tr>"
+        f"<h2>{headings['weeks']}</h2>{_series_svg(report)}"
+        f"<h2>{headings['figures']}</h2><table><thead><tr><th>{headings['unit']}</th>{head}</tr>"
         f"</thead><tbody>{''.join(body)}</tbody></table>"
-        f"<h2>Cách tính</h2><dl>{definitions}</dl></body></html>\n"
+        f"<h2>{headings['how']}</h2><dl>{definitions}</dl></body></html>\n"
     )
 
 
@@ -338,11 +347,11 @@ def render_xlsx(report: Report, out: Path | IO[bytes]) -> None:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "Báo cáo"
+    sheet.title = _("Báo cáo")
     sheet.append([_title(report)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
-    header = ["Mã đơn vị", "Đơn vị", *(label for _key, label in LABELS)]
+    header = [_("Mã đơn vị"), _("Đơn vị"), *(_(label) for _key, label in LABELS)]
     sheet.append(header)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
@@ -368,8 +377,8 @@ def render_xlsx(report: Report, out: Path | IO[bytes]) -> None:
     sheet.column_dimensions["B"].width = 42
     for index in range(3, len(header) + 1):
         sheet.column_dimensions[get_column_letter(index)].width = 14
-    weekly = book.create_sheet("Tiến độ theo tuần")
-    weekly.append(["Đến ngày", "Tồn đọng đã số hóa", "Tỷ lệ (%)", "Chỉ tiêu (%)"])
+    weekly = book.create_sheet(_("Tiến độ theo tuần"))
+    weekly.append([_("Đến ngày"), _("Tồn đọng đã số hóa"), _("Tỷ lệ (%)"), _("Chỉ tiêu (%)")])
     for cell in weekly[1]:
         cell.font = Font(bold=True)
     for point in report.series:

@@ -52,6 +52,7 @@ from sqlalchemy.sql.operators import custom_op
 
 from sohoa import clock
 from sohoa.errors import ConflictError, UsageError
+from sohoa.i18n import _
 
 from .models import AuditEvent, Document, RegisterRow, Unit, UnitTarget
 from .register import parse_date
@@ -96,15 +97,18 @@ def parse_period(text: str | None, today: date | None = None) -> Period:
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
-            raise ValueError(f"'{text}': month {month} does not exist")
+            raise ValueError(_("'%(text)s': không có tháng %(month)s") % {"text": text, "month": month})
         return Period(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}")
     if ".." in text:
         left, right = (part.strip() for part in text.split("..", 1))
         start, end = parse_date(left), parse_date(right)
         if start > end:
-            raise ValueError(f"'{text}': the period ends before it starts")
+            raise ValueError(_("'%(text)s': kỳ kết thúc trước khi bắt đầu") % {"text": text})
         return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
-    raise ValueError(f"'{text}' is not a period: use 2024, 2024-Q2, 2024-06 or 2024-01-01..2024-06-30")
+    raise ValueError(
+        _("'%(text)s' không phải kỳ: dùng 2024, 2024-Q2, 2024-06 hoặc 2024-01-01..2024-06-30")
+        % {"text": text}
+    )
 
 
 def _month_end(year: int, month: int) -> date:
@@ -174,7 +178,9 @@ def set_target(
     Unset values keep what was set before, else the defaults (1 January, 20%, 31 December).
     """
     if percent is not None and not 0 < percent <= 100:
-        raise UsageError(f"the target must be a percentage above 0 and at most 100, not {percent}")
+        raise UsageError(
+            _("chỉ tiêu phải là phần trăm lớn hơn 0 và không quá 100, không phải %(p)s") % {"p": percent}
+        )
     with archive.sessions() as session:
         unit = resolve_unit(session, unit_text)
         row = session.scalar(select(UnitTarget).where(UnitTarget.unit_id == unit.id, UnitTarget.year == year))
@@ -192,8 +198,11 @@ def set_target(
             row.target_date = deadline
         if row.target_date is not None and row.target_date < row.baseline_date:
             raise ConflictError(
-                f"hạn chót {row.target_date:%d/%m/%Y} trước ngày mốc {row.baseline_date:%d/%m/%Y} "
-                "(the deadline is before the baseline date): give a later --deadline or an earlier --date"
+                _(
+                    "hạn chót %(deadline)s trước ngày mốc %(baseline)s: cho --deadline muộn hơn "
+                    "hoặc --date sớm hơn"
+                )
+                % {"deadline": f"{row.target_date:%d/%m/%Y}", "baseline": f"{row.baseline_date:%d/%m/%Y}"}
             )
         session.add(
             AuditEvent(

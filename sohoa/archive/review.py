@@ -20,6 +20,7 @@ from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
 from sohoa.errors import UnitError, UsageError
 from sohoa.fields import DATE_FIELDS, FIELD_NAMES, LIST_FIELDS
+from sohoa.i18n import _
 from sohoa.text import nfc
 
 from .documents import get_document
@@ -150,7 +151,10 @@ def issuer_warning(session: Session, doc: Document, cache: dict[Any, Any]) -> st
 def parse_field_value(name: str, raw: str) -> str | list[str] | None:
     """A clerk's typed value in the stored form: NFC, dates ISO, lists split on ';'."""
     if name not in FIELD_NAMES:
-        raise UsageError(f"unknown field '{name}': the fields are {', '.join(FIELD_NAMES)}")
+        raise UsageError(
+            _("không có trường '%(name)s': các trường là %(fields)s")
+            % {"name": name, "fields": ", ".join(FIELD_NAMES)}
+        )
     value = nfc(raw).strip()
     if value == "":
         return [] if name in LIST_FIELDS else None
@@ -169,7 +173,10 @@ def _parse_date(name: str, value: str) -> str:
             return date(year, month, day).isoformat()
         return date.fromisoformat(value).isoformat()
     except ValueError as exc:
-        raise UsageError(f"{name}: '{value}' is not a date; write 10/06/2024 or 2024-06-10") from exc
+        raise UsageError(
+            _("%(name)s: '%(value)s' không phải ngày; viết 10/06/2024 hoặc 2024-06-10")
+            % {"name": name, "value": value}
+        ) from exc
 
 
 def edit_fields(archive: Archive, session: Session, document_id: int, changes: dict[str, str]) -> Document:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sohoa.errors import ArchiveError, InputFileError
+from sohoa.i18n import N_, _
 
 from .faults import fault_point
 
@@ -74,13 +75,18 @@ def archive_error(exc: OSError, what: str) -> ArchiveError:
     """An archive write that failed, in words a clerk can act on (disk full above all)."""
     if exc.errno in _DISK_FULL:
         return ArchiveError(
-            f"ổ đĩa của kho lưu trữ đã đầy khi {what}: giải phóng chỗ trống rồi chạy lại đúng lệnh này để "
-            f"tiếp tục (the archive disk is full: free some space, then run the same command again to resume)"
+            _(
+                "ổ đĩa của kho lưu trữ đã đầy khi %(what)s: giải phóng chỗ trống rồi chạy lại đúng lệnh này "
+                "để tiếp tục"
+            )
+            % {"what": _(what)}
         )
     return ArchiveError(
-        f"không ghi được vào thư mục kho lưu trữ khi {what} ({exc.strerror or exc}): kiểm tra quyền và "
-        "ổ đĩa, rồi chạy lại đúng lệnh này (cannot write the archive folder: check its permissions and "
-        "disk, then run the same command again)"
+        _(
+            "không ghi được vào thư mục kho lưu trữ khi %(what)s (%(why)s): kiểm tra quyền và ổ đĩa, rồi "
+            "chạy lại đúng lệnh này"
+        )
+        % {"what": _(what), "why": exc.strerror or exc}
     )
 
 
@@ -139,7 +145,7 @@ class WorkDir:
             self.path = tmp_dir / f"w-{os.getpid()}-{token}"
             os.rename(new, self.path)
         except OSError as exc:
-            raise archive_error(exc, "tạo thư mục tạm") from exc
+            raise archive_error(exc, N_("tạo thư mục tạm")) from exc
         self._count = 0
 
     def file(self, label: str) -> Path:
@@ -245,7 +251,7 @@ class BatchLock:
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
             except OSError as exc:
-                raise archive_error(exc, "khóa lô") from exc
+                raise archive_error(exc, N_("khóa lô")) from exc
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
             except BlockingIOError:
@@ -334,12 +340,14 @@ def copy_source(src: Path, work: WorkDir) -> SourceCopy:
     try:
         inp = open(src, "rb")  # noqa: SIM115 - closed below; read and write errors are told apart
     except FileNotFoundError:
-        raise InputFileError(src, "unreadable", "the file does not exist (moved or deleted?)") from None
+        raise InputFileError(src, "unreadable", _("tệp không còn ở đó: đã bị chuyển hoặc xóa?")) from None
     except IsADirectoryError:
-        raise InputFileError(src, "unreadable", "this is a folder, not a file") from None
+        raise InputFileError(src, "unreadable", _("đây là thư mục, không phải tệp")) from None
     except OSError as exc:
         raise InputFileError(
-            src, "unreadable", f"cannot read the file ({exc.strerror or exc}): check its permissions"
+            src,
+            "unreadable",
+            _("không đọc được tệp (%(why)s): kiểm tra quyền đọc") % {"why": exc.strerror or exc},
         ) from None
     try:
         before = os.fstat(inp.fileno())
@@ -350,7 +358,7 @@ def copy_source(src: Path, work: WorkDir) -> SourceCopy:
                     chunk = inp.read(CHUNK)
                 except OSError as exc:
                     raise InputFileError(
-                        src, "unreadable", f"reading the file failed ({exc.strerror or exc})"
+                        src, "unreadable", _("đọc tệp bị lỗi (%(why)s)") % {"why": exc.strerror or exc}
                     ) from None
                 if not chunk:
                     break
@@ -365,7 +373,7 @@ def copy_source(src: Path, work: WorkDir) -> SourceCopy:
             raise SourceChangingError(str(src))
     except OSError as exc:
         target.unlink(missing_ok=True)
-        raise archive_error(exc, "chép tệp vào thư mục tạm") from exc
+        raise archive_error(exc, N_("chép tệp vào thư mục tạm")) from exc
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -381,7 +389,7 @@ def place_original(copy: Path, final: Path, home: Path, modes: FileModes) -> Non
     try:
         place_file(copy, final, modes.original, modes, home)
     except OSError as exc:
-        raise archive_error(exc, "lưu bản gốc") from exc
+        raise archive_error(exc, N_("lưu bản gốc")) from exc
     fault_point("original-copied")
 
 
@@ -408,7 +416,7 @@ def place_pdf(tmp: Path, final: Path, home: Path, modes: FileModes) -> tuple[str
             os.fsync(handle.fileno())
         place_file(tmp, final, modes.file, modes, home)
     except OSError as exc:
-        raise archive_error(exc, "lưu tệp PDF") from exc
+        raise archive_error(exc, N_("lưu tệp PDF")) from exc
     return digest.hexdigest(), size
 
 
@@ -461,13 +469,14 @@ def quarantine(
     else:
         kept = reason
     lines = [
-        f"Tệp (file): {src}",
-        f"Lỗi: {problem}" if problem else "",
-        f"Cần làm: {action}" if action else "",
-        f"Chi tiết: {message}",
-        f"Mã lỗi (reason code): {reason_code}",
-        "Bản sao trong thư mục cách ly (quarantine copy): "
-        + (target.name if kept == target else "không có (none: the file could not be copied)"),
+        _("Tệp:") + f" {src}",
+        _("Lỗi:") + f" {problem}" if problem else "",
+        _("Cần làm:") + f" {action}" if action else "",
+        _("Chi tiết:") + f" {message}",
+        _("Mã lỗi:") + f" {reason_code}",
+        _("Bản sao trong thư mục cách ly:")
+        + " "
+        + (target.name if kept == target else _("không có (không chép được tệp)")),
     ]
     reason.write_text("\n".join(line for line in lines if line) + "\n", encoding="utf-8")
     return kept
@@ -489,4 +498,3 @@ def _short_stem(stem: str, suffix: str, limit: int = 180) -> tuple[str, str]:
     if len(raw) <= room:
         return stem, suffix
     return raw[: room - 3].decode("utf-8", "ignore") + "…", suffix
-

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sohoa import clock
 from sohoa.errors import ArchiveError
+from sohoa.i18n import _
 
 from .db import _redact, create_archive_engine, migrate, session_factory
 from .filestore import FileStore, open_store
@@ -105,13 +106,13 @@ def open_archive(home: Path | None = None, db_url: str | None = None) -> Archive
             (home / sub).mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:
         raise ArchiveError(
-            f"không tạo được thư mục kho {home} ({exc.strerror or exc}): kiểm tra quyền và ổ đĩa "
-            "(cannot create the archive folder: check permissions and disk)"
+            _("không tạo được thư mục kho %(home)s (%(why)s): kiểm tra quyền và ổ đĩa")
+            % {"home": home, "why": exc.strerror or exc}
         ) from exc
     if not os.access(home, os.R_OK | os.W_OK | os.X_OK):
         raise ArchiveError(
-            f"tài khoản này không đọc/ghi được thư mục kho {home}: chạy lệnh bằng tài khoản sở hữu kho "
-            "(this account cannot read or write the archive folder: run as the account that owns it)"
+            _("tài khoản này không đọc/ghi được thư mục kho %(home)s: chạy lệnh bằng tài khoản sở hữu kho")
+            % {"home": home}
         )
     url = db_url or os.environ.get("SOHOA_DB_URL") or f"sqlite:///{home / 'archive.db'}"
     engine = create_archive_engine(url)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.digitize.fields_context import FieldContext
 from sohoa.errors import ConflictError, UnitError, UsageError
+from sohoa.i18n import _
 from sohoa.text import fold, nfc
 
 from .models import Unit
@@ -150,20 +151,26 @@ def resolve_unit(session: Session, text: str) -> Unit:
         return hits[0]
     if len(hits) > 1:
         names = ", ".join(f"{u.name} ({u.code})" for u in hits)
-        raise UnitError(f"unit '{wanted}' is ambiguous: it could be {names}. Give the code or the full name.")
-    raise UnitError(f"unknown unit '{wanted}'. {_suggest(units, key)}See all units with: sohoa units list")
+        raise UnitError(
+            _("đơn vị '%(unit)s' chưa rõ: có thể là %(names)s. Hãy ghi mã hoặc tên đầy đủ.")
+            % {"unit": wanted, "names": names}
+        )
+    raise UnitError(
+        _("không có đơn vị '%(unit)s'. %(suggest)sXem mọi đơn vị bằng: sohoa units list")
+        % {"unit": wanted, "suggest": _suggest(units, key)}
+    )
 
 
 def _suggest(units: list[Unit], key: str) -> str:
     choices = {form: unit for unit in units for form in _forms(unit)}
     close = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=5, score_cutoff=60)
     seen: list[Unit] = []
-    for form, _score, _ in close:
+    for form, _score, _index in close:
         if choices[form] not in seen:
             seen.append(choices[form])
     if not seen:
         return ""
-    return "Did you mean: " + ", ".join(f"{u.name} ({u.code})" for u in seen[:3]) + "? "
+    return _("Có phải: %(names)s? ") % {"names": ", ".join(f"{u.name} ({u.code})" for u in seen[:3])}
 
 
 def children_map(session: Session) -> dict[int | None, list[int]]:
@@ -199,9 +206,14 @@ def add_unit(session: Session, code: str, name: str, kind: str, parent: Unit | N
     """Add a unit; its code and its name must not already name another unit."""
     code = code.strip().casefold()
     if not re.fullmatch(r"[a-z0-9][a-z0-9\-]{0,39}", code):
-        raise UsageError(f"unit code '{code}' must be 1-40 lower-case letters, digits or '-'")
+        raise UsageError(
+            _("mã đơn vị '%(code)s' phải gồm 1-40 chữ thường không dấu, chữ số hoặc '-'") % {"code": code}
+        )
     if kind not in KINDS:
-        raise UsageError(f"unit kind '{kind}' must be one of {', '.join(KINDS)}")
+        raise UsageError(
+            _("loại đơn vị '%(kind)s' phải là một trong %(kinds)s")
+            % {"kind": kind, "kinds": ", ".join(KINDS)}
+        )
     _refuse_taken(session, code, nfc(name).strip(), None)
     unit = Unit(code=code, name=nfc(name).strip(), kind=kind, parent=parent, aliases=[])
     session.add(unit)
@@ -226,9 +238,14 @@ def _refuse_taken(session: Session, code: str | None, name: str, itself: Unit | 
         if other is itself:
             continue
         if code and other.code == code:
-            raise ConflictError(f"unit code '{code}' is already used by {other.name}")
+            raise ConflictError(
+                _("mã đơn vị '%(code)s' đã dùng cho %(other)s") % {"code": code, "other": other.name}
+            )
         if key in _forms(other) and _key(other.name) == key:
-            raise ConflictError(f"the name '{name}' already names unit {other.name} ({other.code})")
+            raise ConflictError(
+                _("tên '%(name)s' đã là tên của đơn vị %(other)s (%(code)s)")
+                % {"name": name, "other": other.name, "code": other.code}
+            )
 
 
 def field_context(session: Session) -> FieldContext:

@@ -16,8 +16,10 @@ from sohoa.archive import backup as backup_ops
 from sohoa.archive import fixity, lifecycle
 from sohoa.commands.base import Context, emit_json, err_console, pass_ctx
 from sohoa.errors import ExitCode
+from sohoa.i18n import _, format_datetime
+from sohoa.i18n import lazy_gettext as L_
 
-_KIND_VI = {"missing": "mất tệp (missing)", "altered": "bị sửa (altered)", "orphan": "tệp lạ (orphan)"}
+_KIND_VI = {"missing": L_("mất tệp"), "altered": L_("bị sửa"), "orphan": L_("tệp lạ")}
 
 
 def _mb(n: int) -> str:
@@ -75,7 +77,7 @@ def _verify_with_progress(ctx: Context, unit: str | None, sample: float | None) 
     from rich.progress import Progress as Bar
 
     with Bar(console=err_console, transient=True) as bar:
-        task = bar.add_task("kiểm tra tệp (checking files)", total=None)
+        task = bar.add_task(_("kiểm tra tệp"), total=None)
         return fixity.verify(
             ctx.archive,
             unit=unit,
@@ -88,26 +90,27 @@ def _print_verify(result: fixity.VerifyResult) -> None:
     out = Console()
     counts = ", ".join(f"{result.count(k)} {_KIND_VI[k]}" for k in ("missing", "altered", "orphan"))
     state = (
-        "[green]toàn vẹn (clean)[/green]" if result.ok else "[bold red]CÓ VẤN ĐỀ (problems found)[/bold red]"
+        "[green]" + _("toàn vẹn") + "[/green]" if result.ok else "[bold red]" + _("CÓ VẤN ĐỀ") + "[/bold red]"
     )
     out.print(
-        f"Lần kiểm tra {result.run_id}: {result.checked} tệp, {_mb(result.bytes)} đã kiểm tra — {state}"
+        _("Lần kiểm tra %(run)s: %(checked)s tệp, %(size)s đã kiểm tra — %(state)s")
+        % {"run": result.run_id, "checked": result.checked, "size": _mb(result.bytes), "state": state}
         + ("" if result.ok else f": {counts}")
     )
     if not result.scope.get("orphans"):
-        out.print("(không tìm tệp lạ khi giới hạn theo đơn vị — orphans are not looked for with --unit)")
+        out.print("(" + _("không tìm tệp lạ khi giới hạn theo đơn vị") + ")")
     if result.findings:
-        table = Table("loại (kind)", "văn bản (document)")
-        table.add_column("tệp trong kho (path)", overflow="fold")
+        table = Table(_("loại"), _("văn bản"))
+        table.add_column(_("tệp trong kho"), overflow="fold")
         for f in result.findings:
-            table.add_row(_KIND_VI[f.kind], str(f.document_id or "—"), Text(f.path))
+            table.add_row(str(_KIND_VI[f.kind]), str(f.document_id or "—"), Text(f.path))
         out.print(table)
 
 
 def _print_history(runs: list[dict[str, Any]], tz: tzinfo) -> None:
     table = Table(
-        "#", "bắt đầu (started)", "người chạy (actor)", "phạm vi (scope)", "tệp", "MB",
-        "mất", "bị sửa", "tệp lạ", title="Lịch sử kiểm tra toàn vẹn (fixity runs)",
+        "#", _("bắt đầu"), _("người chạy"), _("phạm vi"), _("tệp"), "MB",
+        _("mất"), _("bị sửa"), _("tệp lạ"), title=_("Lịch sử kiểm tra toàn vẹn"),
     )  # fmt: skip
     for run in runs:
         scope = run["scope"] or {}
@@ -115,10 +118,10 @@ def _print_history(runs: list[dict[str, Any]], tz: tzinfo) -> None:
             "sample") else ""]  # fmt: skip
         table.add_row(
             str(run["id"]),
-            datetime.fromisoformat(run["started_at"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-            + ("" if run["finished_at"] else " (dở dang / interrupted)"),
+            format_datetime(datetime.fromisoformat(run["started_at"]).astimezone(tz))
+            + ("" if run["finished_at"] else " (" + _("dở dang") + ")"),
             Text(run["actor"]),
-            Text(" ".join(p for p in parts if p) or "toàn bộ (all)"),
+            Text(" ".join(p for p in parts if p) or _("toàn bộ")),
             str(run["checked"]),
             f"{run['bytes'] / 1_000_000:,.1f}",
             str(run["missing"]),
@@ -160,17 +163,16 @@ def init(
         emit_json(result.to_json())
         return
     out = Console(highlight=False)
-    verb = "Đã tạo kho (archive created)" if result.created else "Kho đã có (existing archive)"
+    verb = _("Đã tạo kho") if result.created else _("Kho đã có")
     out.print(f"{verb}: {result.archive_id}", markup=False)
-    out.print(f"  thư mục (home): {result.home}", markup=False)
+    out.print("  " + _("thư mục") + f": {result.home}", markup=False)
     for key, value in sorted(result.settings.items()):
         if key != "archive_id":
             out.print(f"  {key}: {value}", markup=False)
     if result.not_applied:
         asked = ", ".join(f"{k}={v}" for k, v in result.not_applied.items())
         err_console.print(
-            f"Không thay đổi {asked}: kho đã tồn tại, dùng --update để đổi "
-            "(not changed on an existing archive; add --update)",
+            _("Không thay đổi %(asked)s: kho đã tồn tại, dùng --update để đổi") % {"asked": asked},
             markup=False,
         )
 
@@ -188,21 +190,28 @@ def backup(ctx: Context, out: Path, json_out: bool) -> None:
         emit_json(result.to_json())
     else:
         out_console = Console(highlight=False)
-        what = "cơ sở dữ liệu + " if result.database_copied else ""
+        what = _("cơ sở dữ liệu + ") if result.database_copied else ""
         out_console.print(
-            f"Đã sao lưu {what}{result.files} tệp ({_mb(result.bytes)}) vào {result.out}", markup=False
+            _("Đã sao lưu %(what)s%(files)s tệp (%(size)s) vào %(out)s")
+            % {"what": what, "files": result.files, "size": _mb(result.bytes), "out": result.out},
+            markup=False,
         )
         if result.pg_dump_command:
             out_console.print(
-                "Cơ sở dữ liệu PostgreSQL KHÔNG được sao chép bởi lệnh này (the PostgreSQL database was not "
-                "copied): chạy pg_dump TRƯỚC lệnh này (run it before this command), ví dụ:",
+                _(
+                    "Cơ sở dữ liệu PostgreSQL KHÔNG được sao chép bởi lệnh này: chạy pg_dump TRƯỚC lệnh "
+                    "này, ví dụ:"
+                ),
                 markup=False,
             )
             out_console.print(f"  {result.pg_dump_command}", markup=False)
     if result.missing:
         err_console.print(
-            f"{len(result.missing)} tệp có trong cơ sở dữ liệu nhưng không có trên đĩa, không sao lưu được "
-            "(files named by rows are missing from the archive): chạy sohoa verify",
+            _(
+                "%(n)s tệp có trong cơ sở dữ liệu nhưng không có trên đĩa, không sao lưu được: "
+                "chạy sohoa verify"
+            )
+            % {"n": len(result.missing)},
             markup=False,
         )
         sys.exit(int(ExitCode.partial))
@@ -214,17 +223,21 @@ def _print_lifecycle(result: lifecycle.LifecycleResult, json_out: bool) -> None:
         emit_json(result.to_json())
         return
     if result.action == "void":
-        msg = f"Đã hủy văn bản {result.document_id} (voided): không còn tính vào báo cáo và tìm kiếm"
+        msg = _("Đã hủy văn bản %(id)s: không còn tính vào báo cáo và tìm kiếm") % {"id": result.document_id}
     else:
-        msg = f"Đã chuyển văn bản {result.document_id}: {result.unit_before} -> {result.unit_after} (moved)"
+        msg = _("Đã chuyển văn bản %(id)s: %(before)s -> %(after)s") % {
+            "id": result.document_id,
+            "before": result.unit_before,
+            "after": result.unit_after,
+        }
     if result.unlinked_row is not None:
-        msg += f"; bỏ liên kết dòng sổ {result.unlinked_row} (register row unlinked)"
+        msg += "; " + _("bỏ liên kết dòng sổ %(row)s") % {"row": result.unlinked_row}
     if result.relinked_row is not None:
-        msg += f"; liên kết lại dòng sổ {result.relinked_row} (relinked)"
+        msg += "; " + _("liên kết lại dòng sổ %(row)s") % {"row": result.relinked_row}
     click.echo(msg)
     if result.index_error:
         err_console.print(
-            f"Chỉ mục chưa cập nhật ({result.index_error}); chạy 'sohoa index sync' (index not updated yet)",
+            _("Chỉ mục chưa cập nhật (%(why)s); chạy 'sohoa index sync'") % {"why": result.index_error},
             markup=False,
         )
 

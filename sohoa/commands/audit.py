@@ -12,6 +12,7 @@ from rich.text import Text
 from sohoa.app import cli_actor
 from sohoa.app import trail as app_trail
 from sohoa.commands.base import DATE, Context, common_options, emit_json, pass_ctx, run_state
+from sohoa.i18n import _
 
 
 @click.command("audit")
@@ -49,7 +50,12 @@ def audit(
         emit_json([line.data for line in lines])
         return
     table = Table(
-        "thời điểm", "người dùng", "thao tác", "văn bản", "chi tiết", title="Nhật ký truy cập (audit)"
+        _("thời điểm"),
+        _("người dùng"),
+        _("thao tác"),
+        _("văn bản"),
+        _("chi tiết"),
+        title=_("Nhật ký truy cập"),
     )
     for line in lines:
         table.add_row(
@@ -61,4 +67,4 @@ def audit(
         )
     Console().print(table)
     if not lines:
-        click.echo("không có sự kiện nào (no events)", err=True)
+        click.echo(_("không có sự kiện nào"), err=True)

@@ -12,6 +12,7 @@ from rich.text import Text
 from sohoa.archive import batches as batch_ops
 from sohoa.commands.base import Context, emit_json, pass_ctx
 from sohoa.commands.progress import progress_for
+from sohoa.i18n import _, format_datetime
 
 
 @click.group("batches", invoke_without_command=True)
@@ -36,31 +37,37 @@ def batches(click_ctx: click.Context, failed_only: bool, limit: int, json_out: b
         emit_json([b.to_json() for b in found])
         return
     out = Console()
-    table = Table(title="Các lô đã nạp (batches)")
-    table.add_column("lô", no_wrap=True)
-    table.add_column("đơn vị")
-    table.add_column("trạng thái", no_wrap=True)
-    table.add_column("bắt đầu", no_wrap=True)
-    for header in ("đã lưu", "trùng", "lỗi", "còn chờ"):  # stored, duplicate, failed, pending
+    table = Table(title=_("Các lô đã nạp"))
+    table.add_column(_("lô"), no_wrap=True)
+    table.add_column(_("đơn vị"))
+    table.add_column(_("trạng thái"), no_wrap=True)
+    table.add_column(_("bắt đầu"), no_wrap=True)
+    for header in (_("đã lưu"), _("trùng"), _("lỗi"), _("còn chờ")):  # stored, duplicate, failed, pending
         table.add_column(header, justify="right", no_wrap=True)
     for b in found:
         table.add_row(
             str(b.id),
             Text(b.unit),
             b.status,
-            b.started_at.strftime("%Y-%m-%d %H:%M"),
+            format_datetime(b.started_at),
             *(str(b.counts[o]) for o in batch_ops.OUTCOMES),
         )
     out.print(table)
     if not failed_only:
         return
     for b in found:  # one block per file: paths and messages are long, a table would cut them
-        out.print(Text(f"\nLô {b.id} (batch {b.id}), {b.unit}: {b.counts['failed']} tệp lỗi (failed)"))
+        out.print(
+            Text(
+                "\n"
+                + _("Lô %(id)s, %(unit)s: %(failed)s tệp lỗi")
+                % {"id": b.id, "unit": b.unit, "failed": b.counts["failed"]}
+            )
+        )
         for f in b.failed or []:
             out.print(Text(f"  ✗ {f.path}"), soft_wrap=True)
             out.print(Text(f"    {f.reason_code}: {f.message or ''}"), soft_wrap=True)
-            out.print(Text(f"    bản cách ly (quarantine copy): {f.quarantine_path or '-'}"), soft_wrap=True)
-    out.print(Text(f"\nThư mục cách ly (quarantine folder): {archive.quarantine_dir}"), soft_wrap=True)
+            out.print(Text("    " + _("bản cách ly") + f": {f.quarantine_path or '-'}"), soft_wrap=True)
+    out.print(Text("\n" + _("Thư mục cách ly") + f": {archive.quarantine_dir}"), soft_wrap=True)
 
 
 @batches.command("resume")

@@ -17,6 +17,16 @@ from sohoa.app import documents as app_documents
 from sohoa.archive.store import Archive
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
 from sohoa.commands.progress import progress_for
+from sohoa.i18n import _, format_date, format_datetime
+from sohoa.i18n import lazy_gettext as L_
+
+#: How each outcome reads in the summary line (the JSON keeps the English tokens).
+_OUTCOME_WORDS = {
+    "stored": L_("đã lưu"),
+    "duplicate": L_("trùng"),
+    "failed": L_("lỗi"),
+    "pending": L_("còn chờ"),
+}
 
 
 @click.command()
@@ -68,13 +78,13 @@ def ingest(
     from sohoa.ingest import ingest as run_ingest
 
     if no_wait and not queued:
-        raise click.UsageError("--no-wait chỉ dùng cùng --queue (--no-wait goes with --queue)")
+        raise click.UsageError(_("--no-wait chỉ dùng cùng --queue"))
     if jobs and queued:  # the desk reads no page: a silently ignored --jobs would mislead
         raise click.UsageError(
-            "--jobs không dùng cùng --queue: với --queue máy bàn không đọc trang nào, các worker đọc; "
-            "số trang đọc cùng lúc đặt trên mỗi worker bằng 'sohoa worker --concurrency N' (--jobs does "
-            "not go with --queue: the workers read the pages, not the desk; set how many pages each "
-            "reads at once with 'sohoa worker --concurrency N')"
+            _(
+                "--jobs không dùng cùng --queue: với --queue máy bàn không đọc trang nào, các worker đọc; "
+                "số trang đọc cùng lúc đặt trên mỗi worker bằng 'sohoa worker --concurrency N'"
+            )
         )
     options = IngestOptions(unit=unit, split=split)
     if jobs:
@@ -102,8 +112,8 @@ def print_queued(batch_id: int, json_out: bool) -> None:
     else:
         click.echo(batch_id)
     click.echo(
-        f"Lô {batch_id} đã vào hàng đợi; theo dõi hoặc làm tiếp bằng 'sohoa batches resume {batch_id}' "
-        f"(batch {batch_id} queued; follow or continue it with 'sohoa batches resume {batch_id}')",
+        _("Lô %(id)s đã vào hàng đợi; theo dõi hoặc làm tiếp bằng 'sohoa batches resume %(id)s'")
+        % {"id": batch_id},
         err=True,
     )
 
@@ -115,27 +125,38 @@ def print_ingest_summary(archive: Archive, report: Any) -> None:
 
 def _print_ingest_summary(archive: Archive, report: Any) -> None:
     out = Console()
-    verb = "resumed" if report.resumed else "new"
+    verb = _("làm tiếp") if report.resumed else _("mới")
     shown = (
         ("stored", "duplicate", "failed", "pending")
         if report.count("pending")
         else ("stored", "duplicate", "failed")
     )
-    counts = ", ".join(f"{report.count(s)} {s}" for s in shown)
-    out.print(
-        f"Batch {report.batch_id} ({verb}): {counts}; {report.pages} pages in {report.seconds:.1f} s"
-        + (f"; {len(report.skipped)} non-scan files skipped" if report.skipped else "")
-    )
+    counts = ", ".join(f"{report.count(s)} {_OUTCOME_WORDS[s]}" for s in shown)
+    summary = _("Lô %(id)s (%(verb)s): %(counts)s; %(pages)s trang trong %(seconds)s giây") % {
+        "id": report.batch_id,
+        "verb": verb,
+        "counts": counts,
+        "pages": report.pages,
+        "seconds": f"{report.seconds:.1f}",
+    }
+    if report.skipped:
+        summary += "; " + _("bỏ qua %(n)s tệp không phải bản quét") % {"n": len(report.skipped)}
+    out.print(summary)
     failed = [item for item in report.items if item.status == "failed"]
     if failed:  # file names and messages are printed as they are, never read as markup
-        table = Table("file", "reason", title="Failed files (copied to quarantine)")
+        table = Table(_("tệp"), _("lý do"), title=_("Tệp lỗi (đã chép vào thư mục cách ly)"))
         for item in failed:
             table.add_row(Text(item.path), Text(f"{item.reason_code}: {item.error or ''}"))
         out.print(table)
-        out.print(Text(f"Quarantine: {archive.quarantine_dir} (sohoa batches --failed lists each copy)"))
+        out.print(
+            Text(
+                _("Thư mục cách ly: %(dir)s (sohoa batches --failed liệt kê từng bản)")
+                % {"dir": archive.quarantine_dir}
+            )
+        )
     pending = [item for item in report.items if item.status == "pending"]
     if pending:
-        table = Table("file", "reason", title="Left for the next run of this same command")
+        table = Table(_("tệp"), _("lý do"), title=_("Để lại cho lần chạy sau của đúng lệnh này"))
         for item in pending:
             table.add_row(Text(item.path), Text(item.error or ""))
         out.print(table)
@@ -157,7 +178,8 @@ def show(ctx: Context, document_id: int, json_out: bool) -> None:
     out = Console()
     out.print(
         f"[bold]#{data['id']}[/bold] {escape(data['source_name'])} — {escape(data['unit'])}, "
-        f"{data['pages']} trang, {data['status']}, {data['created_at'][:19]}"
+        + _("%(n)s trang") % {"n": data["pages"]}
+        + f", {data['status']}, {format_datetime(data['created_at'])}"
     )
     for warning in data["warnings"]:
         out.print(f"  [yellow]! {escape(warning)}[/yellow]")
@@ -181,7 +203,7 @@ def list_cmd(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None
     if json_out:
         emit_json(rows)
         return
-    table = Table("id", "file", "unit", "pages", "type", "number", "date")
+    table = Table("id", _("tệp"), _("đơn vị"), _("trang"), _("loại"), _("số"), _("ngày"))
     for r in rows:
         table.add_row(
             str(r["id"]),
@@ -193,7 +215,7 @@ def list_cmd(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None
                     r["pages"],
                     r["doc_type"],
                     r["number"],
-                    r["issued_date"],
+                    format_date(r["issued_date"]),
                 )
             ),
         )

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from sohoa.commands.base import Context, common_options, emit_json, err_console, pass_ctx, plain
 from sohoa.errors import ExitCode
+from sohoa.i18n import _
 
 
 # -- pdfa ------------------------------------------------------------------------------------
@@ -31,12 +32,20 @@ def pdfa(ctx: Context, unit: str | None, json_out: bool) -> None:
         emit_json(result.to_json())
     else:
         click.echo(
-            f"PDF/A-2b: {len(result.converted)} đã chuyển (converted), {len(result.refreshed)} cập nhật XMP "
-            f"theo trường đã sửa (XMP refreshed), {result.already} đã đạt sẵn "
-            f"(already PDF/A), {len(result.failed)} không chuyển được (left as plain PDF)"
+            "PDF/A-2b: "
+            + _(
+                "%(converted)s đã chuyển, %(refreshed)s cập nhật XMP theo trường đã sửa, %(already)s đã đạt "
+                "sẵn, %(failed)s không chuyển được (giữ PDF thường)"
+            )
+            % {
+                "converted": len(result.converted),
+                "refreshed": len(result.refreshed),
+                "already": result.already,
+                "failed": len(result.failed),
+            }
         )
         for doc_id, why in result.failed:
-            err_console.print(Text(f"  văn bản {doc_id}: {why}"))
+            err_console.print(Text("  " + _("văn bản %(id)s: %(why)s") % {"id": doc_id, "why": why}))
     if result.failed:
         sys.exit(int(ExitCode.partial))
 
@@ -66,17 +75,27 @@ def export(
     if result.units_without_code:
         err_console.print(
             Text(
-                "cảnh báo: đơn vị chưa có mã định danh, FileCode để trống (units without an organisation "
-                f"code, FileCode left empty): {', '.join(result.units_without_code)} — "
-                "đặt bằng 'sohoa units set-code UNIT CODE'"
+                _(
+                    "cảnh báo: đơn vị chưa có mã định danh, FileCode để trống: %(units)s — đặt bằng "
+                    "'sohoa units set-code UNIT CODE'"
+                )
+                % {"units": ", ".join(result.units_without_code)}
             )
         )
     if json_out:
         emit_json(result.to_json())
         return
     click.echo(
-        f"đã xuất {result.documents} văn bản, {result.originals} tệp gốc, {result.register_rows} dòng sổ "
-        f"vào {result.out} (exported; BagIt, SHA-256)"
+        _(
+            "đã xuất %(documents)s văn bản, %(originals)s tệp gốc, %(rows)s dòng sổ vào %(out)s "
+            "(BagIt, SHA-256)"
+        )
+        % {
+            "documents": result.documents,
+            "originals": result.originals,
+            "rows": result.register_rows,
+            "out": result.out,
+        }
     )
 
 
@@ -98,9 +117,18 @@ def import_cmd(ctx: Context, bag: Path, json_out: bool) -> None:
         emit_json(result.to_json())
         return
     click.echo(
-        f"đã nhập {len(result.imported)} văn bản, {result.already} đã có sẵn (already here), "
-        f"{len(result.units_added)} đơn vị mới, {result.register_rows_added} dòng sổ mới, "
-        f"{result.links_added} liên kết sổ (imported from {bag})"
+        _(
+            "đã nhập %(imported)s văn bản, %(already)s đã có sẵn, %(units)s đơn vị mới, %(rows)s dòng sổ "
+            "mới, %(links)s liên kết sổ (từ %(bag)s)"
+        )
+        % {
+            "imported": len(result.imported),
+            "already": result.already,
+            "units": len(result.units_added),
+            "rows": result.register_rows_added,
+            "links": result.links_added,
+            "bag": bag,
+        }
     )
 
 
@@ -159,7 +187,7 @@ def handover_defaults_list(ctx: Context, json_out: bool) -> None:
     if json_out:
         emit_json([row.to_json() for row in rows])
         return
-    table = Table("mã (type)", "tên loại (name)", "Mode", "Maintenance")
+    table = Table(_("mã"), _("tên loại"), "Mode", "Maintenance")
     for row in rows:
         mode = row.mode + ("*" if row.mode_set else "")
         keep = row.maintenance + ("*" if row.maintenance_set else "")

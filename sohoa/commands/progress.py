@@ -13,6 +13,7 @@ import click
 from rich.text import Text
 
 from sohoa.commands.base import err_console
+from sohoa.i18n import _
 from sohoa.progress import NullProgress, Progress
 
 
@@ -32,8 +33,8 @@ class RichProgress:
             console=err_console,
             transient=False,
         )
-        self.files_task = self.bar.add_task("tệp (files)", total=0, rate="")
-        self.pages_task = self.bar.add_task("trang (pages)", total=0, rate="")
+        self.files_task = self.bar.add_task(_("tệp"), total=0, rate="")
+        self.pages_task = self.bar.add_task(_("trang"), total=0, rate="")
         self.started = 0.0
 
     def start(self, files: int) -> None:
@@ -53,12 +54,12 @@ class RichProgress:
         self.bar.advance(self.pages_task, count)
         done = self.bar.tasks[self.pages_task].completed
         minutes = max(time.monotonic() - self.started, 1e-6) / 60
-        self.bar.update(self.pages_task, rate=f"{done / minutes:.0f} trang/phút")
+        self.bar.update(self.pages_task, rate=_("%(n)s trang/phút") % {"n": f"{done / minutes:.0f}"})
 
     def file_done(self, name: str, status: str) -> None:
         self.bar.advance(self.files_task, 1)
         if status == "failed":
-            self.bar.console.print(Text.assemble(("lỗi ", "red"), Path(name).name))
+            self.bar.console.print(Text.assemble((_("lỗi") + " ", "red"), Path(name).name))
 
     def finish(self) -> None:
         self.bar.stop()

@@ -32,6 +32,7 @@ from sohoa.commands.base import (
     run_state,
 )
 from sohoa.errors import ExitCode
+from sohoa.i18n import _
 
 
 # -- register ------------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def _print_import(result: register_ops.ImportResult, strict: bool) -> None:
     else:
         out.print(f"imported {result.imported}, updated {result.updated}, unchanged {result.unchanged}")
     if result.errors:
-        table = Table("dòng (row)", "lý do (reason)", title=f"{len(result.errors)} rows refused")
+        table = Table(_("dòng"), _("lý do"), title=f"{len(result.errors)} rows refused")
         for error in result.errors:
             table.add_row(str(error.row), Text(error.reason))  # quotes cells: never markup
         out.print(table)
@@ -266,7 +267,7 @@ def report(
 ) -> None:
     """Progress toward the year's targets per unit: backlog (≥20%) and new results (100%)."""
     if fmt == "xlsx" and out is None:
-        raise click.UsageError("--format xlsx needs --out FILE.xlsx")
+        raise click.UsageError(_("--format xlsx cần --out TỆP.xlsx"))
     archive = ctx.archive
     result = app_reports.report(
         archive, cli_actor(archive, run_state["as_user"]), unit=unit, period=period, as_of=as_of, fmt=fmt,

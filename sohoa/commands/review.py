@@ -13,6 +13,7 @@ from rich.text import Text
 from sohoa.app import cli_actor
 from sohoa.app import review as app_review
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
+from sohoa.i18n import _
 
 
 @click.command()
@@ -52,8 +53,8 @@ def review(
         "missing",
         "doubtful",
         "duplicate of",
-        "cảnh báo (warnings)",
-        title="Cần kiểm tra (review queue)",
+        _("cảnh báo"),
+        title=_("Cần kiểm tra"),
     )
     for e in entries:  # names and values are printed as they are, never read as markup
         table.add_row(

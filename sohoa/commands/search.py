@@ -14,6 +14,7 @@ from sohoa.app.documents import MARK_END, MARK_START, SearchRequest
 from sohoa.archive import indexing
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
 from sohoa.errors import ExitCode, SearchIndexError
+from sohoa.i18n import _
 from sohoa.search import BACKENDS
 
 
@@ -77,7 +78,10 @@ def search(
         emit_json(result)
         return
     out = Console()
-    out.print(f"{result['total']} kết quả (results) for [bold]{escape(result['query'])}[/bold]")
+    out.print(
+        _("%(total)s kết quả cho %(query)s")
+        % {"total": result["total"], "query": f"[bold]{escape(result['query'])}[/bold]"}
+    )
     for hit in result["hits"]:
         f = hit["fields"]
         head = " · ".join(
@@ -105,9 +109,12 @@ def index_group() -> None:
 def index_sync(ctx: Context) -> None:
     """Index every document still pending (after a crash, a locked index, a full disk)."""
     result = indexing.sync_index(ctx.archive)
-    click.echo(f"indexed {result.indexed}; still pending {result.pending}")
+    click.echo(
+        _("đã đưa vào chỉ mục %(indexed)s; còn chờ %(pending)s")
+        % {"indexed": result.indexed, "pending": result.pending}
+    )
     if result.error:
-        raise SearchIndexError(f"the index could not be written: {result.error}")
+        raise SearchIndexError(_("không ghi được chỉ mục: %(why)s") % {"why": result.error})
 
 
 @index_group.command("rebuild")
@@ -131,8 +138,7 @@ def index_check(ctx: Context, json_out: bool) -> None:
     if report.damaged:
         data["damaged"] = report.damaged
         click.echo(
-            "Chỉ mục tìm kiếm bị hỏng: chạy `sohoa index rebuild` (the search index is damaged: "
-            "run `sohoa index rebuild`)",
+            _("Chỉ mục tìm kiếm bị hỏng: chạy `sohoa index rebuild`"),
             err=True,
         )
     if json_out:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from sohoa.commands.base import Context, common_options, pass_ctx
+from sohoa.i18n import _
 
 
 @click.command("serve")
@@ -27,5 +28,5 @@ def serve(ctx: Context, host: str, port: int, https_cookies: bool | None) -> Non
 
     secure = https_cookies if https_cookies is not None else os.environ.get("SOHOA_HTTPS") == "1"
     application = create_app(ctx.archive, https_only=secure)
-    click.echo(f"sohoa desk: http://{host}:{port}/ (Ctrl-C để dừng, to stop)", err=True)
+    click.echo(f"sohoa desk: http://{host}:{port}/ (" + _("Ctrl-C để dừng") + ")", err=True)
     uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=True)

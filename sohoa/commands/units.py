@@ -10,6 +10,7 @@ from sohoa.app import cli_actor
 from sohoa.app import units as app_units
 from sohoa.app.units import CITY, KINDS
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, plain, run_state
+from sohoa.i18n import _
 
 
 @click.group()
@@ -28,7 +29,7 @@ def units_list(ctx: Context, json_out: bool) -> None:
     if json_out:
         emit_json(rows)
         return
-    table = Table("code", "name", "kind", "parent", "also known as")
+    table = Table(_("mã"), _("tên"), _("loại"), _("đơn vị cấp trên"), _("tên khác"))
     for r in rows:
         table.add_row(*plain(r["code"], r["name"], r["kind"], r["parent"], ", ".join(r["aliases"])))
     Console().print(table)
@@ -45,7 +46,7 @@ def units_add(ctx: Context, code: str, name: str, kind: str, parent: str) -> Non
     """Add a unit, e.g. sohoa units add qlda "Ban Quản lý dự án" --kind department."""
     archive = ctx.archive
     unit = app_units.add_unit(archive, cli_actor(archive, run_state["as_user"]), code, name, kind, parent)
-    click.echo(f"added {unit['code']}: {unit['name']}")
+    click.echo(_("đã thêm %(code)s: %(name)s") % {"code": unit["code"], "name": unit["name"]})
 
 
 @units.command("rename")
@@ -57,7 +58,7 @@ def units_rename(ctx: Context, unit: str, new_name: str) -> None:
     """Rename a unit; its old name keeps working."""
     archive = ctx.archive
     code, old, new = app_units.rename_unit(archive, cli_actor(archive, run_state["as_user"]), unit, new_name)
-    click.echo(f"renamed {code}: {old} -> {new}")
+    click.echo(_("đã đổi tên %(code)s: %(old)s -> %(new)s") % {"code": code, "old": old, "new": new})
 
 
 @units.command("set-code")
@@ -71,4 +72,5 @@ def units_set_code(ctx: Context, unit: str, code: str) -> None:
     unit_code, old, new = app_units.set_unit_code(
         archive, cli_actor(archive, run_state["as_user"]), unit, code
     )
-    click.echo(f"{unit_code}: mã định danh (organisation code) {old or '-'} -> {new}")
+    label = _("mã định danh")
+    click.echo(f"{unit_code}: {label} {old or '-'} -> {new}")

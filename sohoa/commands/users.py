@@ -13,6 +13,7 @@ from rich.text import Text
 from sohoa.app import ROLES, cli_actor
 from sohoa.app import users as app_users
 from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
+from sohoa.i18n import _
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -20,7 +21,7 @@ def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
         return line.rstrip("\r\n")
-    return click.prompt("Mật khẩu (password)", hide_input=True, confirmation_prompt=True)
+    return click.prompt(_("Mật khẩu"), hide_input=True, confirmation_prompt=True)
 
 
 @click.group("users")
@@ -56,9 +57,8 @@ def users_add(
     if json_out:
         emit_json(info.to_json())
     else:
-        click.echo(
-            f"đã thêm người dùng (added user) {info.name}: {info.role} {', '.join(info.units)}", err=True
-        )
+        added = _("đã thêm người dùng %(name)s") % {"name": info.name}
+        click.echo(f"{added}: {info.role} {', '.join(info.units)}", err=True)
 
 
 @users.command("list")
@@ -73,7 +73,7 @@ def users_list(ctx: Context, json_out: bool) -> None:
         emit_json([u.to_json() for u in found])
         return
     table = Table(
-        "tên (name)", "họ tên", "vai trò (role)", "đơn vị (units)", "khóa", "token", "token dùng lần cuối"
+        _("tên"), _("họ tên"), _("vai trò"), _("đơn vị"), _("khóa"), "token", _("token dùng lần cuối")
     )  # fmt: skip
     for u in found:
         table.add_row(
@@ -104,7 +104,7 @@ def users_tokens(ctx: Context, name: str, json_out: bool) -> None:
     if json_out:
         emit_json([t.to_json() for t in found])
         return
-    table = Table("nhãn (label)", "tạo (created)", "dùng lần cuối (last used)", "thu hồi (revoked)")
+    table = Table(_("nhãn"), _("tạo"), _("dùng lần cuối"), _("thu hồi"))
     for t in found:
         table.add_row(
             Text(t.label or ""), _when(t.created, archive.tz), _when(t.last_used, archive.tz),
@@ -121,7 +121,7 @@ def users_disable(ctx: Context, name: str) -> None:
     """Disable a user (kept in the audit trail) and revoke all their API tokens."""
     archive = ctx.archive
     revoked = app_users.disable_user(archive, cli_actor(archive, run_state["as_user"]), name)
-    click.echo(f"đã khóa (disabled) {name}; {revoked} token bị thu hồi (revoked)", err=True)
+    click.echo(_("đã khóa %(name)s; %(n)s token bị thu hồi") % {"name": name, "n": revoked}, err=True)
 
 
 @users.command("passwd")
@@ -134,7 +134,7 @@ def users_passwd(ctx: Context, name: str, password_stdin: bool) -> None:
     password = _read_password(password_stdin)
     archive = ctx.archive
     app_users.set_password(archive, cli_actor(archive, run_state["as_user"]), name, password)
-    click.echo(f"đã đổi mật khẩu (password changed) cho {name}", err=True)
+    click.echo(_("đã đổi mật khẩu cho %(name)s") % {"name": name}, err=True)
 
 
 @users.command("token")
@@ -158,4 +158,4 @@ def users_revoke_token(ctx: Context, name: str, label: str | None) -> None:
     """Revoke a user's API tokens (all, or those with --label)."""
     archive = ctx.archive
     revoked = app_users.revoke_tokens(archive, cli_actor(archive, run_state["as_user"]), name, label)
-    click.echo(f"{revoked} token bị thu hồi (revoked)", err=True)
+    click.echo(_("%(n)s token bị thu hồi") % {"n": revoked}, err=True)

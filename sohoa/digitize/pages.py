@@ -26,6 +26,8 @@ from PIL import Image, features
 from sohoa.digitize import syllables
 from sohoa.digitize.model import PageText
 from sohoa.errors import InputFileError
+from sohoa.i18n import _
+from sohoa.i18n import lazy_gettext as L_
 
 
 def _register_heif() -> bool:
@@ -124,9 +126,7 @@ def open_document(path: str | os.PathLike[str]) -> DocumentSource:
         raise InputFileError(
             name,
             "not-a-document",
-            "nội dung tệp không phải ảnh quét hay PDF: kiểm tra đã chọn đúng tệp chưa, hoặc quét lại giấy "
-            "(the file content is not a scan or a PDF: its first bytes match no image or PDF format; "
-            "check that the right file was chosen, or scan the paper again)",
+            _("nội dung tệp không phải ảnh quét hay PDF: kiểm tra đã chọn đúng tệp chưa, hoặc quét lại giấy"),
         )
     if fmt not in (*_IMAGE_FORMATS, "PDF"):
         raise InputFileError(name, "unsupported", _unsupported_message(fmt))
@@ -136,15 +136,11 @@ def open_document(path: str | os.PathLike[str]) -> DocumentSource:
 
 def _unsupported_message(fmt: str) -> str:
     if fmt == "HEIF":
-        return (
+        return _(
             "ảnh HEIC/HEIF (ảnh chụp điện thoại) chưa đọc được trên máy này: cài gói pillow-heif, "
-            "hoặc lưu ảnh dạng JPEG (HEIC/HEIF phone photos cannot be read here: install pillow-heif, "
-            "or save the photo as JPEG)"
+            "hoặc lưu ảnh dạng JPEG"
         )
-    return (
-        f"không hỗ trợ tệp {fmt}: lưu tài liệu dạng PDF, TIFF, PNG hoặc JPEG "
-        f"({fmt} files are not supported: save the document as PDF, TIFF, PNG or JPEG)"
-    )
+    return _("không hỗ trợ tệp %(fmt)s: lưu tài liệu dạng PDF, TIFF, PNG hoặc JPEG") % {"fmt": fmt}
 
 
 def _read_head(name: str) -> tuple[bytes, int]:
@@ -154,28 +150,25 @@ def _read_head(name: str) -> tuple[bytes, int]:
             head = handle.read(1024)
     except FileNotFoundError:
         raise InputFileError(
-            name, "unreadable", "tệp không còn ở đó: đã bị chuyển hoặc đổi tên? (the file does not exist)"
+            name, "unreadable", _("tệp không còn ở đó: đã bị chuyển hoặc đổi tên?")
         ) from None
     except IsADirectoryError:
-        raise InputFileError(
-            name, "unreadable", "đây là thư mục, không phải tệp (this is a folder)"
-        ) from None
+        raise InputFileError(name, "unreadable", _("đây là thư mục, không phải tệp")) from None
     except PermissionError:
         raise InputFileError(
             name,
             "unreadable",
-            "không có quyền đọc tệp: nhờ quản trị viên cấp quyền "
-            "(the file cannot be read, no permission: ask the administrator)",
+            _("không có quyền đọc tệp: nhờ quản trị viên cấp quyền"),
         ) from None
     except OSError as exc:
         raise InputFileError(
-            name, "unreadable", f"không đọc được tệp (the file cannot be read: {exc.strerror or exc})"
+            name, "unreadable", _("không đọc được tệp (%(why)s)") % {"why": exc.strerror or exc}
         ) from None
     if size == 0 or not head:
         raise InputFileError(
             name,
             "empty",
-            "tệp rỗng (0 byte): sao chép hoặc quét lại (the file is empty: copy or scan it again)",
+            _("tệp rỗng (0 byte): sao chép hoặc quét lại"),
         )
     return head, size
 
@@ -256,15 +249,15 @@ def _image_pages(name: str, fmt: str) -> list[PageRef]:
             raise InputFileError(
                 name,
                 "corrupt",
-                f"ảnh {fmt} bị hỏng hoặc bị cắt cụt: sao chép hoặc quét lại "
-                f"(the {fmt} image is damaged or cut short: {_short(exc)}; copy or scan it again)",
+                _("ảnh %(fmt)s bị hỏng hoặc bị cắt cụt (%(why)s): sao chép hoặc quét lại")
+                % {"fmt": fmt, "why": _short(exc)},
             ) from None
     return pages
 
 
 def _check_frame(name: str, image: Image.Image, fmt: str, index: int, frames: int) -> None:
     width, height = image.size
-    where = f"trang {index + 1}/{frames}: " if frames > 1 else ""
+    where = _("trang %(n)s/%(of)s: ") % {"n": index + 1, "of": frames} if frames > 1 else ""
     if width * height > MAX_PIXELS:
         raise InputFileError(name, "too-large", where + _too_large_message(width, height))
     # No lower bound: a small image is read, and fails only if no word is found on it.
@@ -281,12 +274,12 @@ def _check_frame(name: str, image: Image.Image, fmt: str, index: int, frames: in
 
 
 def _too_large_message(width: int = 0, height: int = 0) -> str:
-    size = f" ({width}x{height} pixels)" if width else ""
+    size = f" ({width}x{height})" if width else ""
     limit = MAX_PIXELS // 1_000_000
-    return (
-        f"ảnh quá lớn{size}, trên {limit} triệu điểm ảnh: quét lại ở 300 dpi trở xuống "
-        f"(the image is too large to process{size}, over {limit} million pixels: scan at 300 dpi or less)"
-    )
+    return _("ảnh quá lớn%(size)s, trên %(limit)s triệu điểm ảnh: quét lại ở 300 dpi trở xuống") % {
+        "size": size,
+        "limit": limit,
+    }
 
 
 def image_dpi(image: Image.Image) -> int:
@@ -320,7 +313,7 @@ def _pdf_pages(name: str) -> list[PageRef]:
     try:
         count = len(document)
         if count == 0:
-            raise InputFileError(name, "no-pages", _NO_PAGES)
+            raise InputFileError(name, "no-pages", str(_NO_PAGES))
         pages = []
         for index in range(count):
             try:
@@ -329,8 +322,8 @@ def _pdf_pages(name: str) -> list[PageRef]:
                 raise InputFileError(
                     name,
                     "corrupt",
-                    f"trang {index + 1} của PDF bị hỏng: quét lại "
-                    f"(page {index + 1} of the PDF is damaged: {_short(exc)}; scan it again)",
+                    _("trang %(n)s của PDF bị hỏng (%(why)s): quét lại")
+                    % {"n": index + 1, "why": _short(exc)},
                 ) from None
             pages.append(PageRef(name, index, kind, dpi=dpi, fmt="PDF"))
         return pages
@@ -338,7 +331,7 @@ def _pdf_pages(name: str) -> list[PageRef]:
         document.close()
 
 
-_NO_PAGES = "PDF không có trang nào: xuất hoặc quét lại (the PDF has no pages: export or scan it again)"
+_NO_PAGES = L_("PDF không có trang nào: xuất hoặc quét lại")
 
 
 def _pdf_open_error(name: str, exc: Exception) -> InputFileError:
@@ -351,22 +344,19 @@ def _pdf_open_error(name: str, exc: Exception) -> InputFileError:
             return InputFileError(
                 name,
                 "encrypted",
-                "PDF có mật khẩu: gỡ mật khẩu hoặc quét bản giấy "
-                "(the PDF is password-protected: remove the password or scan the paper)",
+                _("PDF có mật khẩu: gỡ mật khẩu hoặc quét bản giấy"),
             )
-        return InputFileError(name, "no-pages", _NO_PAGES)
+        return InputFileError(name, "no-pages", str(_NO_PAGES))
     if code == pdfium_c.FPDF_ERR_SECURITY:
         return InputFileError(
             name,
             "encrypted",
-            "PDF dùng kiểu bảo vệ không hỗ trợ: gỡ bảo vệ hoặc quét bản giấy "
-            "(the PDF uses an unsupported protection: remove it or scan the paper)",
+            _("PDF dùng kiểu bảo vệ không hỗ trợ: gỡ bảo vệ hoặc quét bản giấy"),
         )
     return InputFileError(
         name,
         "corrupt",
-        "PDF bị hỏng hoặc bị cắt cụt: sao chép hoặc xuất lại "
-        "(the PDF is damaged or cut short: copy or export it again)",
+        _("PDF bị hỏng hoặc bị cắt cụt: sao chép hoặc xuất lại"),
     )
 
 
@@ -441,7 +431,9 @@ def require_words(source: DocumentSource, pages: list[PageText]) -> None:
     raise InputFileError(
         source.path,
         "no_text",
-        "không tìm thấy chữ nào trong tệp (trang trắng, ảnh không có chữ, hoặc chữ quá mờ): kiểm tra lại tệp "
-        "hoặc quét lại giấy ở 300 dpi (no word was found on any page: a blank sheet, a photo without text, "
-        f"or print too faint{why}; check the file or scan the paper again at 300 dpi)",
+        _(
+            "không tìm thấy chữ nào trong tệp (trang trắng, ảnh không có chữ, hoặc chữ quá mờ%(why)s): "
+            "kiểm tra lại tệp hoặc quét lại giấy ở 300 dpi"
+        )
+        % {"why": why},
     )

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sohoa.errors import MissingDependencyError, OcrError
+from sohoa.i18n import _
+from sohoa.i18n import lazy_gettext as L_
 
-INSTALL_HINT = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie"
+INSTALL_HINT = L_("cài bằng lệnh: apt-get install tesseract-ocr tesseract-ocr-vie")
 DEFAULT_TIMEOUT = 180.0
 _PROBE_TIMEOUT = 30.0
 _STDERR_LINES = 5
@@ -92,7 +94,7 @@ def _resolve(command: str) -> str:
     """
     found = shutil.which(command)
     if found is None:
-        raise MissingDependencyError(f"Tesseract is not installed ('{command}' not found): {INSTALL_HINT}")
+        raise MissingDependencyError(_not_installed(f"'{command}'"))
     return found
 
 
@@ -106,8 +108,12 @@ def probe(command: str = "tesseract", lang: str = "vie") -> TesseractInfo:
     missing = [code for code in lang.split("+") if code not in info.languages]
     if missing:
         raise MissingDependencyError(
-            f"Tesseract has no '{'+'.join(missing)}' language model "
-            f"(installed: {', '.join(sorted(info.languages)) or 'none'}): {INSTALL_HINT}"
+            _("Tesseract chưa có mô hình ngôn ngữ '%(missing)s' (đã cài: %(installed)s): %(hint)s")
+            % {
+                "missing": "+".join(missing),
+                "installed": ", ".join(sorted(info.languages)) or _("không có"),
+                "hint": INSTALL_HINT,
+            }
         )
     return info
 
@@ -240,9 +246,9 @@ def _run(args: list[str], *, timeout: float) -> _Completed:
     except subprocess.TimeoutExpired as exc:
         return _Completed(-1, exc.stdout or b"", exc.stderr or b"", timed_out=True)
     except FileNotFoundError as exc:
-        raise MissingDependencyError(f"Tesseract is not installed ({exc.filename}): {INSTALL_HINT}") from None
+        raise MissingDependencyError(_not_installed(str(exc.filename))) from None
     except OSError as exc:
-        raise OcrError(f"Tesseract could not be started: {exc.strerror or exc}") from None
+        raise OcrError(_("không khởi động được Tesseract: %(why)s") % {"why": exc.strerror or exc}) from None
     return _Completed(done.returncode, done.stdout, done.stderr)
 
 
@@ -261,15 +267,15 @@ def _run_page(path: str, image: Path, outbase: Path, *, lang: str, config: str, 
         with _single_threaded_tesseract():
             binding.run_tesseract(str(image), str(outbase), "pdf", lang, config=config, timeout=timeout)
     except binding.TesseractNotFoundError:
-        raise MissingDependencyError(f"Tesseract is not installed ({path}): {INSTALL_HINT}") from None
+        raise MissingDependencyError(_not_installed(path)) from None
     except binding.TesseractError as exc:
         return _Completed(int(exc.status), b"", str(exc.message).encode("utf-8", "replace"))
     except RuntimeError as exc:
         if "timeout" in str(exc).lower():
             return _Completed(-1, b"", b"", timed_out=True)
-        raise OcrError(f"Tesseract could not be run: {exc}") from None
+        raise OcrError(_("không chạy được Tesseract: %(why)s") % {"why": exc}) from None
     except OSError as exc:
-        raise OcrError(f"Tesseract could not be started: {exc.strerror or exc}") from None
+        raise OcrError(_("không khởi động được Tesseract: %(why)s") % {"why": exc.strerror or exc}) from None
     return _Completed(0, b"", b"")
 
 
@@ -308,9 +314,20 @@ def _raise_for_failure(completed: _Completed, what: str) -> None:
     lines = [line for line in completed.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     tail = unicodedata.normalize("NFC", " | ".join(lines[-_STDERR_LINES:]))
     if completed.timed_out:
-        raise OcrError(f"{what} took too long and was stopped (time-out)")
+        raise OcrError(_("%(what)s chạy quá lâu nên bị dừng (hết thời gian chờ)") % {"what": what})
     if "Failed loading language" in tail or "couldn't load any languages" in tail:
-        raise MissingDependencyError(f"Tesseract cannot load its language model ({tail}): {INSTALL_HINT}")
+        raise MissingDependencyError(
+            _("Tesseract không nạp được mô hình ngôn ngữ (%(tail)s): %(hint)s")
+            % {"tail": tail, "hint": INSTALL_HINT}
+        )
+    said = tail or _("không có thông báo")
     if completed.returncode != 0:
-        raise OcrError(f"{what} failed with exit code {completed.returncode}: {tail or 'no message'}")
-    raise OcrError(f"{what} produced no output: {tail or 'no message'}")
+        raise OcrError(
+            _("%(what)s lỗi, mã thoát %(code)s: %(tail)s")
+            % {"what": what, "code": completed.returncode, "tail": said}
+        )
+    raise OcrError(_("%(what)s không cho kết quả: %(tail)s") % {"what": what, "tail": said})
+
+
+def _not_installed(what: str) -> str:
+    return _("chưa cài Tesseract (không tìm thấy %(what)s): %(hint)s") % {"what": what, "hint": INSTALL_HINT}

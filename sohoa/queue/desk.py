@@ -30,6 +30,8 @@ from sohoa.archive.units import resolve_unit
 from sohoa.digitize.read import open_document
 from sohoa.digitize.split import MODES as SPLIT_MODES
 from sohoa.errors import ArchiveError, InputFileError, NotFoundError, SohoaError, UsageError
+from sohoa.i18n import _
+from sohoa.i18n import lazy_gettext as L_
 from sohoa.ingest import INDEX_EVERY_S, STILL_WRITTEN, IngestOptions, IngestReport
 from sohoa.progress import NullProgress, Progress
 
@@ -39,10 +41,9 @@ log = logging.getLogger(__name__)
 
 #: Where desks put the inputs of queued batches, under the archive folder (shared storage).
 QUEUE_DIR = "queue"
-NOT_HERE = (
+NOT_HERE = L_(
     "tệp nằm trên máy bàn đã bắt đầu lô này và máy này không thấy nó: chạy 'sohoa batches resume' trên máy "
-    "đó (the file is on the desk that started this batch and this machine cannot see it: run 'sohoa "
-    "batches resume' there)"
+    "đó"
 )
 POLL_S = 0.5
 
@@ -51,10 +52,10 @@ def require_shared_database(archive: Archive) -> None:
     """A queue needs a database every machine reaches: SQLite in the archive folder is refused (exit 2)."""
     if archive.engine.dialect.name != "postgresql":
         raise UsageError(
-            "--queue cần kho dùng PostgreSQL (--db-url postgresql+psycopg://...): các worker trên máy khác "
-            "không dùng chung được tệp SQLite; bỏ --queue để xử lý ngay trên máy này (--queue needs an "
-            "archive on PostgreSQL: workers on other machines cannot share a SQLite file; drop --queue to "
-            "ingest on this machine)"
+            _(
+                "--queue cần kho dùng PostgreSQL (--db-url postgresql+psycopg://...): các worker trên máy "
+                "khác không dùng chung được tệp SQLite; bỏ --queue để xử lý ngay trên máy này"
+            )
         )
 
 
@@ -126,13 +127,15 @@ def resume(
         batch = session.get(Batch, batch_id)
         if batch is None:
             raise NotFoundError(
-                f"không có lô {batch_id} (no batch {batch_id}): xem danh sách bằng 'sohoa batches'"
+                _("không có lô %(batch)s: xem danh sách bằng 'sohoa batches'") % {"batch": batch_id}
             )
         if not (batch.options or {}).get("queue"):
             raise UsageError(
-                f"lô {batch_id} được xử lý trên một máy, không qua hàng đợi: chạy lại đúng lệnh ingest đã "
-                f"bắt đầu nó để làm tiếp (batch {batch_id} was not queued: run the same ingest command again "
-                "to resume it)"
+                _(
+                    "lô %(batch)s được xử lý trên một máy, không qua hàng đợi: chạy lại đúng lệnh ingest đã "
+                    "bắt đầu nó để làm tiếp"
+                )
+                % {"batch": batch_id}
             )
         if batch.status != "finished":
             batch.status = "running"
@@ -208,11 +211,11 @@ class _Submitter:
             settled = storage.wait_until_settled(file.path, self.settle_s)
             copy = storage.copy_source(file.path, work) if settled else None
         except FileNotFoundError:
-            self._left(item_id, file, NOT_HERE)
+            self._left(item_id, file, str(NOT_HERE))
             return
         except InputFileError as exc:
             if not file.path.exists():
-                self._left(item_id, file, NOT_HERE)
+                self._left(item_id, file, str(NOT_HERE))
             else:
                 self._fail(item_id, file, exc.reason_code, exc.detail)
             return
@@ -224,7 +227,7 @@ class _Submitter:
             )
             return
         if copy is None:
-            self._left(item_id, file, STILL_WRITTEN)
+            self._left(item_id, file, str(STILL_WRITTEN))
             return
         with self.archive.sessions() as session:
             existing = session.get(Original, copy.sha256)
@@ -297,30 +300,29 @@ class _Submitter:
 
 def no_worker_error(batch_id: int, wait_s: float, *, broker_up: bool) -> ArchiveError:
     """Exit 6: no worker for ``wait_s``; what to do, the broker first when it does not answer."""
-    vi, en = (
-        (f"{wait_s / 60:g} phút", f"{wait_s / 60:g} minutes")
-        if wait_s >= 60
-        else (f"{wait_s:g} giây", f"{wait_s:g} seconds")
-    )
-    address = broker.redacted_url()
+    if wait_s >= 60:
+        how_long = _("%(n)s phút") % {"n": f"{wait_s / 60:g}"}
+    else:
+        how_long = _("%(n)s giây") % {"n": f"{wait_s:g}"}
+    values = {"address": broker.redacted_url(), "wait": how_long, "batch": batch_id}
     if not broker_up:
         return ArchiveError(
-            f"không kết nối được hàng đợi {address} (SOHOA_BROKER_URL) và không có worker nào nhận việc "
-            f"trong {vi} qua nên lô {batch_id} chưa xong: khởi động lại Redis trên máy đó (systemctl start "
-            "redis-server) hoặc sửa SOHOA_BROKER_URL, kiểm tra 'sohoa worker' đang chạy, rồi chạy "
-            f"'sohoa batches resume {batch_id}'; những tệp đã lưu được giữ nguyên (the broker at {address} "
-            f"does not answer and no worker has taken work for {en}: start Redis there or fix "
-            f"SOHOA_BROKER_URL, check 'sohoa worker' runs, then run 'sohoa batches resume {batch_id}'; "
-            "files already stored are kept)"
+            _(
+                "không kết nối được hàng đợi %(address)s (SOHOA_BROKER_URL) và không có worker nào nhận việc "
+                "trong %(wait)s qua nên lô %(batch)s chưa xong: khởi động lại Redis trên máy đó (systemctl "
+                "start redis-server) hoặc sửa SOHOA_BROKER_URL, kiểm tra 'sohoa worker' đang chạy, rồi chạy "
+                "'sohoa batches resume %(batch)s'; những tệp đã lưu được giữ nguyên"
+            )
+            % values
         )
     return ArchiveError(
-        f"không có worker nào chạy trong {vi} qua nên lô {batch_id} chưa xong: "
-        "khởi động 'sohoa worker' trên một máy thấy thư mục kho (SOHOA_HOME), cơ sở dữ liệu "
-        "(SOHOA_DB_URL) và hàng đợi (SOHOA_BROKER_URL), rồi chạy "
-        f"'sohoa batches resume {batch_id}'; những tệp đã lưu được giữ nguyên (no worker has "
-        f"been alive for {en}: start 'sohoa worker' on a machine that sees the "
-        "archive folder, the database and the broker, then run "
-        f"'sohoa batches resume {batch_id}'; files already stored are kept)"
+        _(
+            "không có worker nào chạy trong %(wait)s qua nên lô %(batch)s chưa xong: khởi động "
+            "'sohoa worker' trên một máy thấy thư mục kho (SOHOA_HOME), cơ sở dữ liệu (SOHOA_DB_URL) và "
+            "hàng đợi (SOHOA_BROKER_URL), rồi chạy 'sohoa batches resume %(batch)s'; những tệp đã lưu được "
+            "giữ nguyên"
+        )
+        % values
     )
 
 

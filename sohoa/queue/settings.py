@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from sohoa.errors import UsageError
+from sohoa.i18n import _
 
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 #: The broker queue every desk sends to and every worker reads.
@@ -31,9 +32,9 @@ def _seconds(name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise UsageError(f"{name}={raw!r} không phải số giây (is not a number of seconds)") from None
+        raise UsageError(_("%(name)s=%(raw)r không phải số giây") % {"name": name, "raw": raw}) from None
     if value <= 0:
-        raise UsageError(f"{name} phải lớn hơn 0 (must be more than 0 seconds)")
+        raise UsageError(_("%(name)s phải lớn hơn 0 giây") % {"name": name})
     return value
 
 

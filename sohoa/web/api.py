@@ -15,6 +15,7 @@ from sohoa.app import documents as app_documents
 from sohoa.app import reports as app_reports
 from sohoa.app import uploads as app_uploads
 from sohoa.errors import UsageError
+from sohoa.i18n import _
 from sohoa.web.pages import search_request
 
 
@@ -25,9 +26,12 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     try:
         value = int(raw)
     except ValueError:
-        raise UsageError(f"{name}: '{raw}' không phải số (not a number)") from None
+        raise UsageError(_("%(name)s: '%(raw)s' không phải số") % {"name": name, "raw": raw}) from None
     if not low <= value <= high:
-        raise UsageError(f"{name}: {value} nằm ngoài {low}..{high} (out of range)")
+        raise UsageError(
+            _("%(name)s: %(value)s nằm ngoài %(low)s..%(high)s")
+            % {"name": name, "value": value, "low": low, "high": high}
+        )
     return value
 
 

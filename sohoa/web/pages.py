@@ -27,6 +27,7 @@ from sohoa.app import uploads as app_uploads
 from sohoa.app import users as app_users
 from sohoa.app.documents import SearchRequest
 from sohoa.errors import UnitError, UsageError
+from sohoa.i18n import N_, _
 from sohoa.text import nfc
 from sohoa.web.render import page
 
@@ -52,7 +53,9 @@ def _day(value: str | None, label: str) -> date | None:
             return date(int(y), int(m), int(d))
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{label}: '{text}' không phải ngày (not a date): viết 10/06/2024") from None
+        raise UsageError(
+            _("%(label)s: '%(text)s' không phải ngày: viết 10/06/2024") % {"label": _(label), "text": text}
+        ) from None
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
@@ -87,15 +90,14 @@ async def login(request: Request) -> Response:
     if throttle.blocked(name, address):
         return page(
             request, "login.html", status_code=429, next=target, name=name,
-            message="Đăng nhập sai quá nhiều lần: thử lại sau 15 phút "
-            "(too many failed logins: wait 15 minutes).",
+            message=_("Đăng nhập sai quá nhiều lần: thử lại sau 15 phút."),
         )  # fmt: skip
     actor = await run_in_threadpool(app_users.authenticate_password, _archive(request), name, password)
     if actor is None:
         throttle.failed(name, address)
         return page(
             request, "login.html", status_code=401, next=target, name=name,
-            message="Tên đăng nhập hoặc mật khẩu không đúng (wrong name or password).",
+            message=_("Tên đăng nhập hoặc mật khẩu không đúng."),
         )  # fmt: skip
     throttle.succeeded(name, address)
     request.session.clear()  # a fresh session (and CSRF token) for the logged-in user
@@ -116,8 +118,8 @@ def search_request(params: Any, limit: int, offset: int) -> SearchRequest:
         unit=params.get("unit") or None,
         doc_type=params.get("type") or None,
         field=params.get("field") or None,
-        date_from=_day(params.get("from"), "từ ngày"),
-        date_to=_day(params.get("to"), "đến ngày"),
+        date_from=_day(params.get("from"), N_("từ ngày")),
+        date_to=_day(params.get("to"), N_("đến ngày")),
         sort=params.get("sort") or "relevance",
         limit=limit,
         offset=offset,
@@ -293,7 +295,7 @@ async def upload(request: Request) -> Response:
     await run_in_threadpool(app_uploads.check_upload, archive, actor, unit)
     files = [f for f in form.getlist("files") if getattr(f, "filename", None)]
     if not files:
-        raise UsageError("chưa chọn tệp nào (no file chosen)")
+        raise UsageError(_("chưa chọn tệp nào"))
     archive.tmp_dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=archive.tmp_dir))
     try:
@@ -349,7 +351,7 @@ async def dashboard_export(request: Request) -> Response:
     actor, archive = _actor(request), _archive(request)
     fmt = request.path_params["fmt"]
     if fmt not in app_reports.MEDIA_TYPES:
-        raise UsageError(f"định dạng '{fmt}' không hỗ trợ (use csv, xlsx, html or json)")
+        raise UsageError(_("định dạng '%(fmt)s' không hỗ trợ: chọn csv, xlsx, html hoặc json") % {"fmt": fmt})
     period = request.query_params.get("period") or None
     unit = request.query_params.get("unit") or None
     filename = f"bao-cao-so-hoa.{fmt}"
@@ -370,7 +372,7 @@ async def audit_page(request: Request) -> Response:
     lines = await run_in_threadpool(
         lambda: app_trail.read_trail(
             archive, actor, user=params.get("user") or None, document_id=document or None,
-            date_from=_day(params.get("from"), "từ ngày"), date_to=_day(params.get("to"), "đến ngày"),
+            date_from=_day(params.get("from"), N_("từ ngày")), date_to=_day(params.get("to"), N_("đến ngày")),
             limit=200,
         )
     )  # fmt: skip

@@ -23,6 +23,8 @@ from starlette.staticfiles import StaticFiles
 
 from sohoa.app import ForbiddenError
 from sohoa.errors import NotFoundError, SohoaError, UnitError, UsageError
+from sohoa.i18n import _
+from sohoa.web.language import LanguageMiddleware, choose_language
 from sohoa.web.render import page
 from sohoa.web.security import CSRF_FIELD, LoginThrottle, csrf_ok, request_actor, session_secret
 
@@ -39,15 +41,17 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
     if _is_api(request):
         return JSONResponse({"error": code, "message": message}, status_code=status)
     titles = {
-        400: "Yêu cầu không hợp lệ",
-        401: "Cần đăng nhập",
-        403: "Không có quyền",
-        404: "Không tìm thấy",
-        429: "Thử lại sau",
+        400: _("Yêu cầu không hợp lệ"),
+        401: _("Cần đăng nhập"),
+        403: _("Không có quyền"),
+        404: _("Không tìm thấy"),
+        429: _("Thử lại sau"),
     }
     if status == 401:
         return page(request, "login.html", status_code=401, message=message, next=request.url.path)
-    return page(request, "error.html", status_code=status, title=titles.get(status, "Lỗi"), message=message)
+    return page(
+        request, "error.html", status_code=status, title=titles.get(status, _("Lỗi")), message=message
+    )
 
 
 def guarded(handler: Handler, *, login: bool = True, csrf: bool = True) -> Handler:
@@ -60,7 +64,7 @@ def guarded(handler: Handler, *, login: bool = True, csrf: bool = True) -> Handl
             actor = request_actor(request)
             if actor is None:
                 return error_response(
-                    request, 401, "unauthorized", "Vui lòng đăng nhập (log in, or send a valid bearer token)."
+                    request, 401, "unauthorized", _("Vui lòng đăng nhập (hoặc gửi một bearer token hợp lệ).")
                 )
             request.state.actor = actor
         if csrf and request.method == "POST" and not request.headers.get("authorization"):
@@ -71,8 +75,7 @@ def guarded(handler: Handler, *, login: bool = True, csrf: bool = True) -> Handl
                     request,
                     400,
                     "csrf",
-                    "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ: tải lại trang và gửi lại "
-                    "(the form's CSRF check failed: reload the page and submit again).",
+                    _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ: tải lại trang và gửi lại."),
                 )
         try:
             return await handler(request)
@@ -89,7 +92,7 @@ def guarded(handler: Handler, *, login: bool = True, csrf: bool = True) -> Handl
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return error_response(request, 404, "not_found", "Không có trang này (no such page).")
+    return error_response(request, 404, "not_found", _("Không có trang này."))
 
 
 async def _security_headers(
@@ -116,6 +119,7 @@ def create_app(archive: Any, *, https_only: bool = False) -> Starlette:
 
     routes = [
         Route("/", guarded(pages.home)),
+        Route("/lang/{code:str}", guarded(choose_language, login=False)),
         Route("/login", guarded(pages.login_form, login=False), methods=["GET"]),
         Route("/login", guarded(pages.login, login=False), methods=["POST"]),
         Route("/logout", guarded(pages.logout, login=False), methods=["POST"]),
@@ -145,6 +149,7 @@ def create_app(archive: Any, *, https_only: bool = False) -> Starlette:
         Mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"),
     ]
     middleware = [
+        Middleware(LanguageMiddleware),  # outermost: every page, error and JSON message in one language
         Middleware(BaseHTTPMiddleware, dispatch=_security_headers),
         Middleware(
             SessionMiddleware,

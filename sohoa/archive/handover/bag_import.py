@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from sohoa.errors import ExitCode, SohoaError, UsageError
 from sohoa.fields import FIELD_NAMES
+from sohoa.i18n import N_, _
 
 from .. import storage
 from ..documents import duplicate_key
@@ -94,10 +95,12 @@ def validate_bag(path: Path) -> dict[str, Any]:
     except bagit.BagValidationError as exc:
         details = "; ".join(str(d) for d in (exc.details or [])[:3]) or str(exc)
         raise BagRefusedError(
-            f"gói {path} không hợp lệ, không nhập gì (the bag does not validate, nothing stored): {details}"
+            _("gói %(path)s không hợp lệ, không nhập gì: %(details)s") % {"path": path, "details": details}
         ) from None
     except bagit.BagError as exc:
-        raise BagRefusedError(f"{path} không phải gói BagIt hợp lệ (not a valid BagIt bag): {exc}") from None
+        raise BagRefusedError(
+            _("%(path)s không phải gói BagIt hợp lệ: %(why)s") % {"path": path, "why": exc}
+        ) from None
     try:
         info = json.loads((path / "data" / BAG_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -179,9 +182,7 @@ class _Placer:
         tmp, sha, size = self._copy(src)
         if want_sha and sha != want_sha:
             tmp.unlink(missing_ok=True)
-            raise BagRefusedError(
-                f"tệp {src.name} trong gói có checksum khác metadata (its checksum differs from the metadata)"
-            )
+            raise BagRefusedError(_("tệp %(name)s trong gói có checksum khác metadata") % {"name": src.name})
         final = self.archive.path(rel)
         if final.exists():
             if storage.sha256_file(final) == sha:
@@ -198,7 +199,7 @@ class _Placer:
             os.replace(tmp, final)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise storage.archive_error(exc, "nhập gói (importing a bag)") from exc
+            raise storage.archive_error(exc, N_("nhập gói")) from exc
         self.placed.append(final)
         return rel, sha, size
 
@@ -311,7 +312,7 @@ def _chunk(
     for key in keys:
         folder = bag / "data" / "documents" / key
         loaded.append((key, _read_json(folder / "metadata.json"), _read_json(folder / "history.json")))
-    shas = {data["original"]["sha256"] for _, data, _ in loaded}
+    shas = {data["original"]["sha256"] for _key, data, _doc in loaded}
     here = set(
         session.execute(
             select(Document.original_sha256, Document.page_from).where(Document.original_sha256.in_(shas))
@@ -334,12 +335,12 @@ def _chunk(
                 pdf_data["archive_path"], "documents"
             ):
                 raise BagRefusedError(
-                    f"văn bản {key}: đường dẫn tệp không hợp lệ (a file path leaves its folder)"
+                    _("văn bản %(key)s: đường dẫn tệp không hợp lệ (ra ngoài thư mục của nó)") % {"key": key}
                 )
             files = []
             if sha not in originals:
                 source = bag / "data" / original_data["path"]
-                rel, _, size = placer.place(source, original_data["path"], sha, original=True)
+                rel, _sha, size = placer.place(source, original_data["path"], sha, original=True)
                 session.add(
                     Original(
                         sha256=sha,

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, selectinload
 from sohoa import clock
 from sohoa.errors import ArchiveError, ConflictError, UsageError
 from sohoa.fields import FIELD_NAMES
+from sohoa.i18n import _
 
 from .. import audit
 from ..documents import document_warnings
@@ -99,13 +100,15 @@ def parse_id_list(text: str) -> list[int]:
         if m := re.fullmatch(r"(\d+)\s*-\s*(\d+)", part):
             first, last = int(m.group(1)), int(m.group(2))
             if first > last or last - first > 1_000_000:
-                raise UsageError(f"--documents: khoảng '{part}' không hợp lệ (a range runs low to high)")
+                raise UsageError(
+                    _("--documents: khoảng '%(part)s' không hợp lệ (từ số nhỏ đến số lớn)") % {"part": part}
+                )
             ids.update(range(first, last + 1))
         elif part.isdigit():
             ids.add(int(part))
         else:
             raise UsageError(
-                f"--documents: '{part}' không phải số văn bản; viết như 1,2,5-9 (write ids like 1,2,5-9)"
+                _("--documents: '%(part)s' không phải số văn bản; viết như 1,2,5-9") % {"part": part}
             )
     return sorted(ids)
 
@@ -115,7 +118,7 @@ def select_documents(
 ) -> tuple[list[int], Unit | None]:
     """The ids to export: a unit's (sub-units included, optionally issued in a period) or a list."""
     if (unit is None) == (documents is None):
-        raise UsageError("chọn --unit U hoặc --documents 1,2,5-9, không cả hai (give --unit or --documents)")
+        raise UsageError(_("chọn --unit U hoặc --documents 1,2,5-9, không cả hai"))
     if documents is not None:
         if period is not None:
             raise UsageError("--period đi với --unit (--period goes with --unit)")
@@ -163,11 +166,11 @@ def _prepare_out(archive: Archive, out: Path) -> Path:
     out = out.expanduser().absolute()
     home = archive.home.resolve()
     if out.resolve() == home or home in out.resolve().parents:
-        raise UsageError(f"thư mục xuất {out} nằm trong kho (the export folder must be outside the archive)")
+        raise UsageError(_("thư mục xuất %(out)s nằm trong kho: chọn một thư mục ngoài kho") % {"out": out})
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UsageError(
-            f"thư mục xuất {out} đã có dữ liệu: chọn một thư mục mới hoặc rỗng "
-            "(the export folder must be new or empty; nothing was written)"
+            _("thư mục xuất %(out)s đã có dữ liệu: chọn một thư mục mới hoặc rỗng; chưa ghi gì")
+            % {"out": out}
         )
     return out
 
@@ -433,7 +436,7 @@ def export_bag(
     with archive.sessions() as session:
         ids, target = select_documents(session, unit=unit, period=period, documents=documents)
     if not ids:
-        raise UsageError("không có văn bản nào để xuất (no document matches: nothing was written)")
+        raise UsageError(_("không có văn bản nào để xuất; chưa ghi gì"))
     audit.fold_spool_quietly(archive)  # the latest views belong in the documents' history
     audit.record(
         archive,
@@ -503,8 +506,11 @@ def export_bag(
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
             raise ArchiveError(
-                f"không ghi được bản xuất vào {out} ({exc.strerror or exc}): kiểm tra chỗ trống và quyền "
-                "(cannot write the export: check disk space and permissions; nothing was left behind)"
+                _(
+                    "không ghi được bản xuất vào %(out)s (%(why)s): kiểm tra chỗ trống và quyền; "
+                    "không để lại gì"
+                )
+                % {"out": out, "why": exc.strerror or exc}
             ) from exc
         raise
     return result
@@ -517,12 +523,13 @@ def _refresh_before_packing(archive: Archive, ids: list[int], result: ExportResu
     refreshed = refresh_documents(archive, ids)
     result.pdf_refreshed += len(refreshed.refreshed)
     if refreshed.failed:
-        shown = ", ".join(str(doc_id) for doc_id, _ in refreshed.failed[:10])
+        shown = ", ".join(str(doc_id) for doc_id, _why in refreshed.failed[:10])
         raise ConflictError(
-            f"không cập nhật được XMP của PDF văn bản {shown} theo trường đã sửa; chạy 'sohoa pdfa' "
-            "để xem lý do rồi xuất lại (the PDF/A metadata of these documents could not be refreshed to "
-            "their "
-            "corrected fields: run 'sohoa pdfa', then export again; nothing was written)"
+            _(
+                "không cập nhật được XMP của PDF văn bản %(ids)s theo trường đã sửa; chạy 'sohoa pdfa' để "
+                "xem lý do rồi xuất lại; chưa ghi gì"
+            )
+            % {"ids": shown}
         )
 
 

@@ -1,0 +1,70 @@
+"""The language of each request: the ``lang`` cookie (the header's switch), else the browser's
+``Accept-Language``, else Vietnamese.
+
+It is set for the whole request in :mod:`sohoa.i18n`'s context variable, so pages, error
+messages and the API's ``message`` strings all follow it, while JSON keys and codes do not.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sohoa import i18n
+
+COOKIE = "lang"
+COOKIE_DAYS = 365
+
+
+def request_language(headers: dict[str, str]) -> str:
+    """The language for a request with these (lower-case) headers."""
+    cookie = SimpleCookie()
+    try:
+        cookie.load(headers.get("cookie", ""))
+    except Exception:  # noqa: BLE001 - a malformed cookie header is ignored like a missing one
+        cookie = SimpleCookie()
+    chosen = cookie.get(COOKIE)
+    if chosen is not None and chosen.value in i18n.LANGUAGES:
+        return chosen.value
+    return i18n.from_accept_language(headers.get("accept-language")) or i18n.DEFAULT_LANGUAGE
+
+
+class LanguageMiddleware:
+    """Set the request's language around the app, and say which it is (``Content-Language``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+        lang = request_language(headers)
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [(b"content-language", lang.encode()), (b"vary", b"Accept-Language, Cookie")]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        with i18n.language(lang):
+            await self.app(scope, receive, send_with_language)
+
+
+def _same_site_path(value: str | None) -> str:
+    """Only a path on this site (no ``//host`` or scheme): the switch is no open redirect."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
+async def choose_language(request: Request) -> Response:
+    """``/lang/en?next=/search``: remember the choice in a cookie and go back to the page."""
+    code = i18n.check_language(request.path_params["code"])
+    response = RedirectResponse(_same_site_path(request.query_params.get("next")), status_code=303)
+    response.set_cookie(COOKIE, code, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="lax")
+    return response

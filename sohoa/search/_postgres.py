@@ -14,19 +14,28 @@ under its own prefix, so a whole plan becomes one ``tsquery`` served by one GIN 
 * ``e:`` exact syllables (``e:nguyễn``), ``n:`` folded name syllables (``n:nguyen``), with
   positions (names count from 1 again: prefixed lexemes never meet text positions);
 * ``#:`` number keys, ``i:`` ID numbers, ``t:`` type, ``f:`` field, ``u:`` unit (no positions);
-* ``b:`` / ``nb:`` each pair of adjacent syllables of a text / name value (``b:giay phep``, no
-  positions): a two-word phrase is one exact lookup, and a longer phrase is looked up as all
-  its pairs before PostgreSQL checks positions, so it reads the vectors of near-hits only.
+* ``b:`` / ``nb:`` each run of two adjacent syllables of a text / name value, ``b3:`` / ``nb3:``
+  of three and ``b4:`` / ``nb4:`` of four (``b3:giay phep xay``, no positions): a phrase of up
+  to four words is one exact GIN lookup, counted without reading any vector, and a longer
+  phrase is looked up as all its 4-word runs before PostgreSQL checks positions in ``ptsv``
+  (folded text and name syllables with positions), so it reads the vectors of near-hits only.
 
 Values of one field are separated by a gap of positions, so ``<->`` (phrases) crosses line
 breaks inside a value but never joins two values. PostgreSQL keeps positions 1..16383 and at
 most 256 per lexeme: syllables past the limit all sit on the last position, with the one
-before it left empty, so they still match words but never make a phrase (precision kept;
-a phrase that deep in a very long document is missed).
+before it left empty, so they still match words but never make a phrase of five words or
+more (precision kept; shorter phrases are runs, found at any depth).
 
-Ranking: the count is exact (``count(*)`` over the GIN match); only a bounded set of
-candidates (matches of a strong leaf — a number, an ID, a phrase — and other matches, both
-found through the GIN index) is scored leaf by leaf with the plan's boosts. Fuzzy variants
+Where a search's time goes, and why the layout is what it is (measured at 100,000 documents
+of ~2.4 KB): PostgreSQL 15 reads the heap page of every row a bitmap scan counts, so counting
+``nguyen van`` or a common phrase costs one heap visit per match. The vectors therefore live
+out of line (TOAST, uncompressed): the heap is ~90 bytes a row and stays in shared buffers,
+and a count never reads a vector unless a phrase longer than four words must be checked.
+
+Ranking: the count is exact (``count(*)`` over the GIN match, which in the same pass hands
+over the first candidates); only a bounded set of candidates (those and the matches of a
+strong leaf — a number, an ID, a phrase, two words side by side — found through the GIN
+index) is scored leaf by leaf with the plan's boosts, each vector read once. Fuzzy variants
 come from a table of folded words with a ``pg_trgm`` index.
 
 A rebuild writes new tables in one transaction that holds an EXCLUSIVE lock on the old
@@ -60,7 +69,7 @@ WORDS = "search_words"
 STORED = "search_stored"  # what a hit shows, apart: the search table stays small to scan
 EXTENSIONS = ("pg_trgm",)
 # The layout of our vectors (prefixes, pair lexemes): part of the stamp, so a change rebuilds.
-_LAYOUT = 4
+_LAYOUT = 5
 STAMP = f"postgres {SCHEMA_VERSION}.{_LAYOUT}"
 
 # Lexeme prefixes of the fields (text has none: its syllables are letters and digits only).
@@ -74,24 +83,24 @@ _PREFIX = {
     "field": "f:",
     "unit": "u:",
 }
-# Adjacent syllable pairs of a value ("b:giay phep"), without positions: a two-word phrase is
-# one exact GIN lookup, and a longer one is first narrowed to documents holding all its pairs,
-# so the positional check reads the vectors of (nearly) true hits only.
-_PAIRS = {"text": "b:", "names": "nb:"}
+# Runs of 2, 3 and 4 adjacent syllables of a value ("b:giay phep", "b3:giay phep xay", "b4:..."),
+# without positions: a phrase of up to four words is one exact GIN lookup (no vector is read to
+# count it), and a longer one is first narrowed to documents holding all its 4-word runs, so
+# the positional check reads the vectors of (nearly) true hits only.
+_SHINGLES = {"text": ("b:", "b3:", "b4:"), "names": ("nb:", "nb3:", "nb4:")}
+_LONGEST = 4  # the longest run indexed whole
 _GAP = 8  # positions left empty between two values of a field: "<->" never joins them
 _LAST = 16383  # PostgreSQL's highest position; overflowing syllables all sit there
 _MAX_POSITIONS = 255  # per lexeme (PostgreSQL keeps 256)
 _BATCH = 500
-_CANDIDATES = 200
-# ts_rank divided by 1 + log(document length): long documents repeating common words must
-# not bury a short one holding them all (what BM25's length normalisation does for tantivy).
-_NORMALIZATION = 1  # ranked leaf by leaf; the rest only counted
+_CANDIDATES = 200  # matches scored per search (beside those of a strong leaf)
 _TRGM_THRESHOLD = 0.2
 _TRGM_CANDIDATES = 200
 # ts_rank divided by 1 + log(document length): long documents repeating common words must
 # not bury a short one holding them all (what BM25's length normalisation does for tantivy).
 _NORMALIZATION = 1
 _READ_ATTEMPTS = 5
+_READ_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
 _PROGRESS_EVERY = 250
 # Worth a retry: a table swapped by a rebuild, a server restart, serialization or deadlock.
 _RETRY = frozenset({"42P01", "57P01", "57P02", "57P03", "40001", "40P01", "08006", "08003"})
@@ -105,9 +114,11 @@ def table_ddl(
 
 
 def table_statements(table: str, words: str, stored: str) -> list[str]:
-    """The tables. Rows of ``table`` may be 8 kB before TOAST moves anything out (the big
-    ``tsv`` goes first), and ``ptsv`` prefers to stay in the row: a phrase check then reads
-    it from the heap page, uncompressed, instead of fetching and inflating it from TOAST."""
+    """The tables. Every vector of ``table`` lives out of line in TOAST, uncompressed
+    (``toast_tuple_target = 128``, ``STORAGE EXTERNAL``), so a heap row is ~90 bytes: counting
+    the matches of a common word visits ~1,100 heap pages at 100,000 documents (they stay in
+    shared buffers) instead of one page per two documents, and the vectors are read only for
+    the few candidates scored and for phrases longer than :data:`_LONGEST` words."""
     return [
         f"""CREATE TABLE {table} (
             id bigint PRIMARY KEY,
@@ -115,8 +126,9 @@ def table_statements(table: str, words: str, stored: str) -> list[str]:
             issued integer NOT NULL DEFAULT 0,
             tsv tsvector NOT NULL,
             ptsv tsvector NOT NULL
-        ) WITH (toast_tuple_target = 8160)""",
-        f"ALTER TABLE {table} ALTER COLUMN ptsv SET STORAGE MAIN",
+        ) WITH (toast_tuple_target = 128)""",
+        f"ALTER TABLE {table} ALTER COLUMN tsv SET STORAGE EXTERNAL",
+        f"ALTER TABLE {table} ALTER COLUMN ptsv SET STORAGE EXTERNAL",
         f"""CREATE TABLE {stored} (
             id bigint PRIMARY KEY,
             source_name text NOT NULL,
@@ -166,7 +178,9 @@ class _Positions:
     def __init__(self) -> None:
         self.lexemes: dict[str, list[int]] = {}
 
-    def add_values(self, prefix: str, values: Iterable[list[str]], pairs: str | None = None) -> None:
+    def add_values(
+        self, prefix: str, values: Iterable[list[str]], shingles: tuple[str, ...] = ()
+    ) -> None:
         lexemes = self.lexemes
         position = 1
         for syllables in values:
@@ -177,11 +191,17 @@ class _Positions:
                     lexemes[key] = [at]
                 else:
                     slots.append(at)
-            if pairs is not None:
-                for left, right in zip(syllables, syllables[1:], strict=False):
-                    key = f"{pairs}{left} {right}"
-                    if key not in lexemes:
-                        lexemes[key] = []
+            if shingles:  # runs of 2..4 syllables, keyed without positions
+                two, three, four = shingles
+                count = len(syllables)
+                for i in range(count - 1):
+                    run = f"{syllables[i]} {syllables[i + 1]}"
+                    lexemes.setdefault(two + run, [])
+                    if i + 2 < count:
+                        run = f"{run} {syllables[i + 2]}"
+                        lexemes.setdefault(three + run, [])
+                        if i + 3 < count:
+                            lexemes.setdefault(f"{four}{run} {syllables[i + 3]}", [])
             position += len(syllables) + _GAP
 
     def add_keys(self, prefix: str, keys: Iterable[str]) -> None:
@@ -212,9 +232,9 @@ class _Positions:
 def tsvector_literals(entry: AnalyzedEntry) -> tuple[str, str]:
     """The ``tsv`` and ``ptsv`` input of one analysed entry (see the module docstring)."""
     lex = _Positions()
-    lex.add_values("", (an.folded_syllables(v) for v in entry.text), _PAIRS["text"])
+    lex.add_values("", (an.folded_syllables(v) for v in entry.text), _SHINGLES["text"])
     lex.add_values(_PREFIX["exact"], (an.exact_syllables(v) for v in entry.text))
-    lex.add_values(_PREFIX["names"], (an.folded_syllables(v) for v in entry.names), _PAIRS["names"])
+    lex.add_values(_PREFIX["names"], (an.folded_syllables(v) for v in entry.names), _SHINGLES["names"])
     for name in ("number", "ids", "doc_type", "field"):
         lex.add_keys(_PREFIX[name], getattr(entry, name))
     if entry.unit:
@@ -271,14 +291,16 @@ class _Compiler:
     def __init__(self) -> None:
         self.sql = _Sql()
 
-    def where(self, node: p.Node) -> tuple[str, str | None]:
-        """The match condition, and the same narrowed to documents matching a strong leaf
-        (a boosted number or ID, a phrase: adjacency bonuses included), None if none."""
+    def where(self, node: p.Node) -> tuple[str, list[str]]:
+        """The match condition, and the same narrowed to documents matching every strong leaf
+        (a boosted number or ID, a phrase: adjacency bonuses included), then any of them:
+        the candidates most likely to rank first, strongest first (empty when none)."""
         match = self._match(node, scored=True)
-        strong = None
-        if self.sql.strong:
-            strong = self._as_sql(self._all([match, ("tsq", " | ".join(f"({q})" for q in self.sql.strong))]))
-        return self._as_sql(match), strong
+        strong = [f"({q})" for q in dict.fromkeys(self.sql.strong)]
+        tiers = [" & ".join(strong)] if len(strong) > 1 else []
+        tiers.append(" | ".join(strong))
+        narrowed = [self._as_sql(self._all([match, ("tsq", tier)])) for tier in tiers] if strong else []
+        return self._as_sql(match), narrowed
 
     def _as_sql(self, cond: _Cond) -> str:
         if cond[0] == "tsq":
@@ -290,13 +312,15 @@ class _Compiler:
     def _leaf(self, field_: str, words: tuple[str, ...], boost: float, score: bool, scored: bool) -> _Cond:
         prefix = _PREFIX[field_]
         query = " <-> ".join(_quote(prefix + w) for w in words)
-        check = None  # the positional test of a phrase of 3+ words, on the small ``ptsv``
-        if len(words) > 1 and field_ in _PAIRS:
+        check = None  # the positional test of a phrase longer than any indexed run, on ``ptsv``
+        if len(words) > 1 and field_ in _SHINGLES:
             positional = query
+            size = min(len(words), _LONGEST)
+            shingle = _SHINGLES[field_][size - 2]
             query = " & ".join(
-                _quote(f"{_PAIRS[field_]}{a} {b}") for a, b in zip(words, words[1:], strict=False)
+                _quote(shingle + " ".join(words[i : i + size])) for i in range(len(words) - size + 1)
             )
-            if len(words) > 2:
+            if len(words) > _LONGEST:
                 check = f"ptsv @@ {self.sql.bind(positional)}"
         if scored and score:
             if field_ in p.SCORED_FIELDS:
@@ -541,7 +565,7 @@ class PostgresBackend:
                 words: set[str] = set()
                 for batch in _batches(entries, seen):
                     analyzed = [analyze(e) for e in batch]
-                    _upsert(conn, (new_table, new_stored), [_row(a) for a in analyzed], replace=False)
+                    _copy(conn, (new_table, new_stored), [_row(a) for a in analyzed])
                     for a in analyzed:
                         words |= _words(a)
                     count += len(batch)
@@ -581,8 +605,9 @@ class PostgresBackend:
                     if _stamp(conn) is None:
                         return empty
                     # the planner underrates reading TOASTed vectors: a scan of every row costs
-                    # ~100 times its estimate next to the GIN index, so it is ruled out
-                    conn.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
+                    # ~100 times its estimate next to the GIN index, so it is ruled out; and
+                    # compiling a plan (JIT) costs more than any of these few-ms queries gains
+                    conn.execute(text(_READ_SETTINGS))
                     return work(conn)  # one transaction (autobegun), rolled back on close
             except DBAPIError as exc:
                 last = exc
@@ -600,13 +625,14 @@ class PostgresBackend:
         where, strong = compiler.where(request.node)
         sql = compiler.sql
         limit, offset = max(request.limit, 0), max(request.offset, 0)
-        params = {**sql.params, "limit": limit, "offset": offset}
+        wanted = max(_CANDIDATES, offset + limit)
+        params = {**sql.params, "limit": limit, "offset": offset, "wanted": wanted}
 
         def run(conn: Connection) -> p.Page:
-            total = conn.execute(text(f"SELECT count(*) FROM {TABLE} WHERE {where}"), params).scalar_one()
-            if not total or not limit or offset >= total:
-                return p.Page(int(total), [])
             if request.sort == "date":
+                total = conn.execute(text(f"SELECT count(*) FROM {TABLE} WHERE {where}"), params).scalar_one()
+                if not total or not limit or offset >= total:
+                    return p.Page(int(total), [])
                 rows = conn.execute(
                     text(
                         f"SELECT id, 0.0 FROM {TABLE} WHERE {where} "
@@ -614,8 +640,14 @@ class PostgresBackend:
                     ),
                     params,
                 ).all()
-            else:
-                rows = self._ranked(conn, where, strong, sql.precise, params, offset + limit)
+                return p.Page(int(total), self._matches(conn, rows))
+            # one pass over the GIN match gives the exact total and the first candidates
+            total, some = conn.execute(
+                text(f"SELECT count(*), (array_agg(id))[1:{wanted}] FROM {TABLE} WHERE {where}"), params
+            ).one()
+            if not total or not limit or offset >= total:
+                return p.Page(int(total), [])
+            rows = self._ranked(conn, strong, sql.precise, params, list(some or []))
             return p.Page(int(total), self._matches(conn, rows))
 
         return self._read(run, p.Page(0, []))
@@ -623,35 +655,33 @@ class PostgresBackend:
     def _ranked(
         self,
         conn: Connection,
-        where: str,
-        strong: str | None,
+        strong: list[str],
         precise: list[str],
         params: dict[str, Any],
-        wanted: int,
+        some: list[int],
     ) -> list[Any]:
         """The page by the plan's scores, computed only on a bounded set of candidates.
 
         Scoring reads each document's whole vector, so it is never done for every match of a
-        common word: the candidates are up to N matches of a strong leaf (a number or ID, a
-        phrase, two words written side by side) and N other matches, both found through the
-        GIN index; every one of them is then scored with the plan's boosts.
+        common word: the candidates are up to N matches of all strong leaves (a number or ID,
+        a phrase, two words written side by side), N of any of them, both found through the
+        GIN index, and the first N matches the count met; each is scored with the plan's boosts.
         """
-        limit = max(_CANDIDATES, wanted)
-        picks = [f"(SELECT id FROM {TABLE} WHERE {where} LIMIT {limit})"]
-        if strong is not None:
-            picks.insert(0, f"(SELECT id FROM {TABLE} WHERE {strong} LIMIT {limit})")
+        picks = [f"(SELECT id FROM {TABLE} WHERE {tier} LIMIT :wanted)" for tier in strong]
+        picks.append("(SELECT unnest(CAST(:some AS bigint[])) AS id)")
         score = " + ".join(precise) or "0"
-        # setweight copies each vector out of TOAST once; every leaf's ts_rank then reads the copy
+        # setweight copies each vector out of TOAST once; every leaf's ts_rank then reads the
+        # copy (the positional one only when a long phrase is checked)
+        positional = ", setweight(t.ptsv, 'D') AS ptsv" if "ptsv @@" in score else ""
         return conn.execute(
             text(
                 f"WITH candidates AS ({' UNION '.join(picks)}), "
-                "vectors AS MATERIALIZED (SELECT t.id, setweight(t.tsv, 'D') AS tsv, "
-                f"setweight(t.ptsv, 'D') AS ptsv FROM {TABLE} t "
-                "JOIN candidates c ON c.id = t.id) "
+                f"vectors AS MATERIALIZED (SELECT t.id, setweight(t.tsv, 'D') AS tsv{positional} "
+                f"FROM {TABLE} t JOIN candidates c ON c.id = t.id) "
                 f"SELECT id, {score} AS score FROM vectors "
                 "ORDER BY score DESC, id LIMIT :limit OFFSET :offset"
             ),
-            params,
+            {**params, "some": some},
         ).all()
 
     def _matches(self, conn: Connection, rows: list[Any]) -> list[p.Match]:
@@ -812,6 +842,23 @@ def _upsert(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]
         ),
         rows,
     )
+
+
+def _copy(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]]) -> None:
+    """Rows into a rebuild's fresh tables with COPY (psycopg 3), in the rebuild's transaction:
+    no statement to plan per batch, no parameters to bind; another driver inserts them."""
+    raw = conn.connection.driver_connection
+    if not hasattr(raw, "cursor") or not hasattr(raw.cursor(), "copy"):
+        _upsert(conn, tables, rows, replace=False)
+        return
+    table, stored = tables
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table} (id, version, issued, tsv, ptsv) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r["id"], r["version"], r["issued"], r["tsv"], r["ptsv"]))
+        with cursor.copy(f"COPY {stored} (id, source_name, meta, body) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r["id"], r["source_name"], r["meta"], r["body"]))
 
 
 def _add_words(conn: Connection, table: str, words: set[str]) -> None:

@@ -4,21 +4,24 @@ Why the index is a table: when several desks share one PostgreSQL archive, an in
 on one machine is the wrong place; a table written in the *same transaction* as the document
 can never drift from it (no pending outbox), and every desk reads it through the database.
 
-What PostgreSQL keeps and what stays ours. Analysis stays ours: each document's ``tsvector``
-is built here from :func:`analysis.folded_syllables` / :func:`analysis.exact_syllables`
-(not by PostgreSQL's parser, which cuts ``1234/QĐ-UBND`` and Vietnamese syllables its own
-way), so every engine answers the same words. One ``tsvector`` column holds every field, each
-under its own prefix, so a whole plan becomes one ``tsquery`` served by one GIN index:
+What PostgreSQL keeps and what stays ours. Analysis stays ours: each document's vectors are
+built here from :func:`analysis.folded_syllables` / :func:`analysis.exact_syllables` (not by
+PostgreSQL's parser, which cuts ``1234/QĐ-UBND`` and Vietnamese syllables its own way), so
+every engine answers the same words. Three ``tsvector`` columns, each field under its own
+prefix; the first alone is indexed (GIN), so a whole plan becomes one ``tsquery`` on it:
 
-* folded syllables of ``text`` as they are (``nguyen``), with positions;
-* ``e:`` exact syllables (``e:nguyễn``), ``n:`` folded name syllables (``n:nguyen``), with
-  positions (names count from 1 again: prefixed lexemes never meet text positions);
-* ``#:`` number keys, ``i:`` ID numbers, ``t:`` type, ``f:`` field, ``u:`` unit (no positions);
-* ``b:`` / ``nb:`` each run of two adjacent syllables of a text / name value, ``b3:`` / ``nb3:``
-  of three and ``b4:`` / ``nb4:`` of four (``b3:giay phep xay``, no positions): a phrase of up
-  to four words is one exact GIN lookup, counted without reading any vector, and a longer
-  phrase is looked up as all its 4-word runs before PostgreSQL checks positions in ``ptsv``
-  (folded text and name syllables with positions), so it reads the vectors of near-hits only.
+* ``tsv`` (matching, no positions): folded syllables of ``text`` as they are (``nguyen``),
+  ``n:`` folded name syllables, ``#:`` number keys, ``i:`` ID numbers, ``t:`` type,
+  ``f:`` field, ``u:`` unit; and ``b:`` / ``nb:`` each run of two adjacent syllables of a
+  text / name value, ``b3:`` / ``nb3:`` of three, ``b4:`` / ``nb4:`` of four
+  (``b3:giay phep xay``): a phrase of up to four words is one exact GIN lookup, counted
+  without reading any vector, and a longer one is looked up as all its 4-word runs before
+  PostgreSQL checks positions, so it reads the vectors of near-hits only;
+* ``ptsv`` (small, read per candidate): the folded text and name syllables with positions
+  (names count from 1 again: prefixed lexemes never meet text positions) and the keys:
+  phrase checks and every score but the marks bonus;
+* ``etsv``: ``e:`` exact syllables with positions (``e:nguyễn``), for the marks bonus only.
+  A marked word always comes with its fold in the plan, so it never needs the index.
 
 Values of one field are separated by a gap of positions, so ``<->`` (phrases) crosses line
 breaks inside a value but never joins two values. PostgreSQL keeps positions 1..16383 and at
@@ -35,7 +38,8 @@ and a count never reads a vector unless a phrase longer than four words must be 
 Ranking: the count is exact (``count(*)`` over the GIN match, which in the same pass hands
 over the first candidates); only a bounded set of candidates (those and the matches of a
 strong leaf — a number, an ID, a phrase, two words side by side — found through the GIN
-index) is scored leaf by leaf with the plan's boosts, each vector read once. Fuzzy variants
+index) is scored leaf by leaf with the plan's boosts, reading only its small vectors (ptsv,
+and etsv when marks were typed), each once. Fuzzy variants
 come from a table of folded words with a ``pg_trgm`` index.
 
 A rebuild writes new tables in one transaction that holds an EXCLUSIVE lock on the old
@@ -69,7 +73,7 @@ WORDS = "search_words"
 STORED = "search_stored"  # what a hit shows, apart: the search table stays small to scan
 EXTENSIONS = ("pg_trgm",)
 # The layout of our vectors (prefixes, pair lexemes): part of the stamp, so a change rebuilds.
-_LAYOUT = 5
+_LAYOUT = 6
 STAMP = f"postgres {SCHEMA_VERSION}.{_LAYOUT}"
 
 # Lexeme prefixes of the fields (text has none: its syllables are letters and digits only).
@@ -125,10 +129,12 @@ def table_statements(table: str, words: str, stored: str) -> list[str]:
             version char(16) NOT NULL,
             issued integer NOT NULL DEFAULT 0,
             tsv tsvector NOT NULL,
-            ptsv tsvector NOT NULL
+            ptsv tsvector NOT NULL,
+            etsv tsvector NOT NULL
         ) WITH (toast_tuple_target = 128)""",
         f"ALTER TABLE {table} ALTER COLUMN tsv SET STORAGE EXTERNAL",
         f"ALTER TABLE {table} ALTER COLUMN ptsv SET STORAGE EXTERNAL",
+        f"ALTER TABLE {table} ALTER COLUMN etsv SET STORAGE EXTERNAL",
         f"""CREATE TABLE {stored} (
             id bigint PRIMARY KEY,
             source_name text NOT NULL,
@@ -170,18 +176,21 @@ def _quote(lexeme: str) -> str:
 
 
 class _Positions:
-    """Lexeme → positions of one document, within PostgreSQL's limits.
+    """Lexemes of one document: syllables with positions (within PostgreSQL's limits), and
+    keys and runs without.
 
     Plain loops over dicts and lists: this is most of the per-document cost on our side.
     """
 
     def __init__(self) -> None:
         self.lexemes: dict[str, list[int]] = {}
+        self.keys: dict[str, None] = {}
+        self.runs: dict[str, None] = {}
 
     def add_values(
         self, prefix: str, values: Iterable[list[str]], shingles: tuple[str, ...] = ()
     ) -> None:
-        lexemes = self.lexemes
+        lexemes, runs = self.lexemes, self.runs
         position = 1
         for syllables in values:
             for at, syllable in enumerate(syllables, position):
@@ -191,46 +200,50 @@ class _Positions:
                     lexemes[key] = [at]
                 else:
                     slots.append(at)
-            if shingles:  # runs of 2..4 syllables, keyed without positions
+            if shingles:  # runs of 2..4 syllables
                 two, three, four = shingles
                 count = len(syllables)
                 for i in range(count - 1):
                     run = f"{syllables[i]} {syllables[i + 1]}"
-                    lexemes.setdefault(two + run, [])
+                    runs[two + run] = None
                     if i + 2 < count:
                         run = f"{run} {syllables[i + 2]}"
-                        lexemes.setdefault(three + run, [])
+                        runs[three + run] = None
                         if i + 3 < count:
-                            lexemes.setdefault(f"{four}{run} {syllables[i + 3]}", [])
+                            runs[f"{four}{run} {syllables[i + 3]}"] = None
             position += len(syllables) + _GAP
 
     def add_keys(self, prefix: str, keys: Iterable[str]) -> None:
         for key in keys:
             if key:
-                self.lexemes.setdefault(prefix + key, [])
+                self.keys[prefix + key] = None
 
-    def literals(self) -> tuple[str, str]:
-        """Every lexeme (``tsv``), and the folded text and name lexemes with positions only
-        (``ptsv``: small, read to check phrases of three words or more)."""
-        parts, positional = [], []
+    def literals(self) -> tuple[str, str, str]:
+        """``tsv`` (GIN: folded syllables, keys and runs, no positions), ``ptsv`` (folded text
+        and name syllables with positions, and keys: phrase checks and most scores) and
+        ``etsv`` (exact syllables with positions: the marks bonus)."""
+        bare, positional, exact = [], [], []
         for lexeme, positions in self.lexemes.items():
             quoted = f"'{lexeme}'" if "'" not in lexeme and "\\" not in lexeme else _quote(lexeme)
-            if not positions:
-                parts.append(quoted)
-                continue
             if positions[-1] >= _LAST - 1:
                 # past the limit every syllable shares the last position, and the one before
                 # it stays empty: they match words, never phrases
                 positions = list(dict.fromkeys(at if at < _LAST - 1 else _LAST for at in positions))
             part = f"{quoted}:{','.join(map(str, positions[:_MAX_POSITIONS]))}"
-            parts.append(part)
-            if not lexeme.startswith(_PREFIX["exact"]):
+            if lexeme.startswith(_PREFIX["exact"]):
+                exact.append(part)
+            else:
                 positional.append(part)
-        return " ".join(parts), " ".join(positional)
+                bare.append(quoted)
+        keys = [_quote(k) for k in self.keys]
+        bare += keys
+        bare += [_quote(r) for r in self.runs]
+        positional += keys
+        return " ".join(bare), " ".join(positional), " ".join(exact)
 
 
-def tsvector_literals(entry: AnalyzedEntry) -> tuple[str, str]:
-    """The ``tsv`` and ``ptsv`` input of one analysed entry (see the module docstring)."""
+def tsvector_literals(entry: AnalyzedEntry) -> tuple[str, str, str]:
+    """The ``tsv``, ``ptsv`` and ``etsv`` input of one analysed entry (see the module docstring)."""
     lex = _Positions()
     lex.add_values("", (an.folded_syllables(v) for v in entry.text), _SHINGLES["text"])
     lex.add_values(_PREFIX["exact"], (an.exact_syllables(v) for v in entry.text))
@@ -248,7 +261,7 @@ def _words(entry: AnalyzedEntry) -> set[str]:
 
 
 def _row(entry: AnalyzedEntry) -> dict[str, Any]:
-    tsv, ptsv = tsvector_literals(entry)
+    tsv, ptsv, etsv = tsvector_literals(entry)
     return {
         "id": entry.id,
         "version": entry.version,
@@ -258,6 +271,7 @@ def _row(entry: AnalyzedEntry) -> dict[str, Any]:
         "body": entry.body,
         "tsv": tsv,
         "ptsv": ptsv,
+        "etsv": etsv,
     }
 
 
@@ -311,10 +325,16 @@ class _Compiler:
 
     def _leaf(self, field_: str, words: tuple[str, ...], boost: float, score: bool, scored: bool) -> _Cond:
         prefix = _PREFIX[field_]
-        query = " <-> ".join(_quote(prefix + w) for w in words)
-        check = None  # the positional test of a phrase longer than any indexed run, on ``ptsv``
-        if len(words) > 1 and field_ in _SHINGLES:
-            positional = query
+        positional = " <-> ".join(_quote(prefix + w) for w in words)
+        vector = "etsv" if field_ == "exact" else "ptsv"  # what scores it and checks positions
+        check = None  # a test GIN cannot answer, on the row's own small vector
+        if field_ == "exact":
+            # Marked syllables are not in the GIN vector: a document holding one holds its fold,
+            # so the fold is looked up and the marks checked. The planner always puts the fold
+            # itself beside it, where the check is absorbed (see ``_any``) and never runs.
+            query = " & ".join(_quote(an.fold(w)) for w in words)
+            check = f"etsv @@ {self.sql.bind(positional)}"
+        elif len(words) > 1 and field_ in _SHINGLES:
             size = min(len(words), _LONGEST)
             shingle = _SHINGLES[field_][size - 2]
             query = " & ".join(
@@ -322,17 +342,22 @@ class _Compiler:
             )
             if len(words) > _LONGEST:
                 check = f"ptsv @@ {self.sql.bind(positional)}"
+        elif len(words) > 1:  # the GIN vector keeps no positions
+            query = " & ".join(_quote(prefix + w) for w in words)
+            check = f"ptsv @@ {self.sql.bind(positional)}"
+        else:
+            query = positional
         if scored and score:
             if field_ in p.SCORED_FIELDS:
-                rank = f"ts_rank(tsv, {self.sql.bind(query)}, {_NORMALIZATION})"
-                if check is not None:  # all pairs found apart are no phrase: count only the phrase
-                    rank = f"(CASE WHEN {check} THEN {rank} ELSE 0 END)"
-                if len(words) > 1:
+                ranked = self.sql.bind(positional)
+                rank = f"ts_rank({vector}, {ranked}, {_NORMALIZATION})"
+                if len(words) > 1:  # words found apart are no phrase: score only the phrase
+                    rank = f"(CASE WHEN {vector} @@ {ranked} THEN {rank} ELSE 0 END)"
                     self.sql.strong.append(query)
                 self.sql.precise.append(rank if boost == 1.0 else f"{boost!r} * {rank}")
             elif boost:
                 self.sql.precise.append(
-                    f"(CASE WHEN tsv @@ {self.sql.bind(query)} THEN {boost!r} ELSE 0 END)"
+                    f"(CASE WHEN ptsv @@ {self.sql.bind(positional)} THEN {boost!r} ELSE 0 END)"
                 )
                 if boost >= 1.0:
                     self.sql.strong.append(query)
@@ -393,6 +418,9 @@ class _Compiler:
         conds = [c for c in conds if c != _FALSE]
         if not conds:
             return _FALSE
+        # "x, or x checked further" is x: the fold beside its marked form needs no check
+        looked_up = {c[1] for c in conds if c[0] == "tsq"}
+        conds = [c for c in conds if not (c[0] == "phrase" and c[1] in looked_up)]
         if all(c[0] == "tsq" for c in conds):
             return ("tsq", " | ".join(f"({c[1]})" for c in conds))
         return ("sql", "(" + " OR ".join(self._as_sql(c) for c in conds) + ")")
@@ -670,13 +698,13 @@ class PostgresBackend:
         picks = [f"(SELECT id FROM {TABLE} WHERE {tier} LIMIT :wanted)" for tier in strong]
         picks.append("(SELECT unnest(CAST(:some AS bigint[])) AS id)")
         score = " + ".join(precise) or "0"
-        # setweight copies each vector out of TOAST once; every leaf's ts_rank then reads the
-        # copy (the positional one only when a long phrase is checked)
-        positional = ", setweight(t.ptsv, 'D') AS ptsv" if "ptsv @@" in score else ""
+        # setweight copies each small vector out of TOAST once (the big GIN one is never read);
+        # every leaf's ts_rank then reads the copy
+        read = "".join(f", setweight(t.{v}, 'D') AS {v}" for v in ("ptsv", "etsv") if v in score)
         return conn.execute(
             text(
                 f"WITH candidates AS ({' UNION '.join(picks)}), "
-                f"vectors AS MATERIALIZED (SELECT t.id, setweight(t.tsv, 'D') AS tsv{positional} "
+                f"vectors AS MATERIALIZED (SELECT t.id{read} "
                 f"FROM {TABLE} t JOIN candidates c ON c.id = t.id) "
                 f"SELECT id, {score} AS score FROM vectors "
                 "ORDER BY score DESC, id LIMIT :limit OFFSET :offset"
@@ -821,7 +849,7 @@ def _upsert(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]
     table, stored = tables
     search_conflict = (
         " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, issued = EXCLUDED.issued, "
-        "tsv = EXCLUDED.tsv, ptsv = EXCLUDED.ptsv"
+        "tsv = EXCLUDED.tsv, ptsv = EXCLUDED.ptsv, etsv = EXCLUDED.etsv"
     )
     stored_conflict = (
         " ON CONFLICT (id) DO UPDATE SET source_name = EXCLUDED.source_name, meta = EXCLUDED.meta, "
@@ -829,8 +857,8 @@ def _upsert(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]
     )
     conn.execute(
         text(
-            f"INSERT INTO {table} (id, version, issued, tsv, ptsv) VALUES "
-            "(:id, :version, :issued, CAST(:tsv AS tsvector), CAST(:ptsv AS tsvector))"
+            f"INSERT INTO {table} (id, version, issued, tsv, ptsv, etsv) VALUES (:id, :version, :issued, "
+            "CAST(:tsv AS tsvector), CAST(:ptsv AS tsvector), CAST(:etsv AS tsvector))"
             + (search_conflict if replace else "")
         ),
         rows,
@@ -853,9 +881,9 @@ def _copy(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]])
         return
     table, stored = tables
     with raw.cursor() as cursor:
-        with cursor.copy(f"COPY {table} (id, version, issued, tsv, ptsv) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} (id, version, issued, tsv, ptsv, etsv) FROM STDIN") as copy:
             for r in rows:
-                copy.write_row((r["id"], r["version"], r["issued"], r["tsv"], r["ptsv"]))
+                copy.write_row((r["id"], r["version"], r["issued"], r["tsv"], r["ptsv"], r["etsv"]))
         with cursor.copy(f"COPY {stored} (id, source_name, meta, body) FROM STDIN") as copy:
             for r in rows:
                 copy.write_row((r["id"], r["source_name"], r["meta"], r["body"]))

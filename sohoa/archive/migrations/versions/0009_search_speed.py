@@ -1,4 +1,4 @@
-"""search speed: the PostgreSQL backend's vectors out of line, so counting reads small rows
+"""search speed: the PostgreSQL backend's vectors out of line, and marks in their own vector
 
 Revision ID: 0009
 Revises: 0008
@@ -6,13 +6,15 @@ Revises: 0008
 On PostgreSQL, when the ``postgres`` search table exists: every vector of
 ``search_documents`` moves out of line into TOAST, uncompressed (``toast_tuple_target = 128``,
 ``STORAGE EXTERNAL``), so a heap row is ~90 bytes and counting the matches of a common word
-reads ~1,100 heap pages at 100,000 documents instead of one page per two documents.
+reads ~1,100 heap pages at 100,000 documents instead of one page per two documents; and a
+third vector, ``etsv``, holds the exact (marked) syllables, which leave the GIN-indexed one.
 
 Storage settings apply to rows written afterwards. The rows already there were built by the
-previous layout (no 3- and 4-syllable runs) and keep its stamp (the table's comment), so the
-next writer rebuilds them, as for any other change of layout: ``sohoa index rebuild``, or
-the first ingest. Nothing else changes; on SQLite, nothing at all. The statements are
-written out (not imported from the backend) so this step stays what it was when released.
+previous layout (marks in ``tsv``, no 3- and 4-syllable runs, an empty ``etsv``) and keep its
+stamp (the table's comment), so the next writer rebuilds them, as for any other change of
+layout: ``sohoa index rebuild``, or the first ingest. On SQLite, nothing at all. The
+statements are written out (not imported from the backend) so this step stays what it was
+when released.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def upgrade() -> None:
     if conn.dialect.name != "postgresql" or not _has_search_table(conn):
         return
     for statement in (
+        "ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS etsv tsvector NOT NULL DEFAULT ''",
+        "ALTER TABLE search_documents ALTER COLUMN etsv DROP DEFAULT",
+        "ALTER TABLE search_documents ALTER COLUMN etsv SET STORAGE EXTERNAL",
         "ALTER TABLE search_documents SET (toast_tuple_target = 128)",
         "ALTER TABLE search_documents ALTER COLUMN tsv SET STORAGE EXTERNAL",
         "ALTER TABLE search_documents ALTER COLUMN ptsv SET STORAGE EXTERNAL",
@@ -50,6 +55,7 @@ def downgrade() -> None:
         "ALTER TABLE search_documents SET (toast_tuple_target = 8160)",
         "ALTER TABLE search_documents ALTER COLUMN tsv SET STORAGE EXTENDED",
         "ALTER TABLE search_documents ALTER COLUMN ptsv SET STORAGE MAIN",
+        "ALTER TABLE search_documents DROP COLUMN IF EXISTS etsv",
         # rows written by this release's layout: the previous release must rebuild them
         "COMMENT ON TABLE search_documents IS 'outdated: run sohoa index rebuild'",
     ):

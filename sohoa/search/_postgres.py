@@ -237,13 +237,17 @@ class _Positions:
                 bare.append(quoted)
         keys = [_quote(k) for k in self.keys]
         bare += keys
-        bare += [_quote(r) for r in self.runs]
+        bare += [f"'{r}'" for r in self.runs]  # syllables are letters and digits: nothing to escape
         positional += keys
         return " ".join(bare), " ".join(positional), " ".join(exact)
 
 
 def tsvector_literals(entry: AnalyzedEntry) -> tuple[str, str, str]:
     """The ``tsv``, ``ptsv`` and ``etsv`` input of one analysed entry (see the module docstring)."""
+    return _lexemes(entry).literals()
+
+
+def _lexemes(entry: AnalyzedEntry) -> _Positions:
     lex = _Positions()
     lex.add_values("", (an.folded_syllables(v) for v in entry.text), _SHINGLES["text"])
     lex.add_values(_PREFIX["exact"], (an.exact_syllables(v) for v in entry.text))
@@ -252,16 +256,14 @@ def tsvector_literals(entry: AnalyzedEntry) -> tuple[str, str, str]:
         lex.add_keys(_PREFIX[name], getattr(entry, name))
     if entry.unit:
         lex.add_keys(_PREFIX["unit"], [entry.unit])
-    return lex.literals()
-
-
-def _words(entry: AnalyzedEntry) -> set[str]:
-    """The folded letter syllables of ``text``: the vocabulary fuzzy variants come from."""
-    return {s for v in entry.text for s in an.folded_syllables(v) if s.isalpha()}
+    return lex
 
 
 def _row(entry: AnalyzedEntry) -> dict[str, Any]:
-    tsv, ptsv, etsv = tsvector_literals(entry)
+    """One document's rows, and its vocabulary (``words``: the folded letter syllables of
+    ``text``, which are its unprefixed lexemes): the words fuzzy variants come from."""
+    lex = _lexemes(entry)
+    tsv, ptsv, etsv = lex.literals()
     return {
         "id": entry.id,
         "version": entry.version,
@@ -272,6 +274,7 @@ def _row(entry: AnalyzedEntry) -> dict[str, Any]:
         "tsv": tsv,
         "ptsv": ptsv,
         "etsv": etsv,
+        "words": {k for k in lex.lexemes if k.isalpha()},
     }
 
 
@@ -486,8 +489,9 @@ class PostgresBackend:
         analyzed = [analyze(e) for e in latest.values()]
 
         def work(conn: Connection) -> int:
-            _upsert(conn, (TABLE, STORED), [_row(a) for a in analyzed], replace=True)
-            _add_words(conn, WORDS, set().union(*(_words(a) for a in analyzed)))
+            rows = [_row(a) for a in analyzed]
+            _upsert(conn, (TABLE, STORED), rows, replace=True)
+            _add_words(conn, WORDS, set().union(*(r["words"] for r in rows)))
             return len(analyzed)
 
         return self._write(work, session)
@@ -592,10 +596,10 @@ class PostgresBackend:
                 seen: set[int] = set()
                 words: set[str] = set()
                 for batch in _batches(entries, seen):
-                    analyzed = [analyze(e) for e in batch]
-                    _copy(conn, (new_table, new_stored), [_row(a) for a in analyzed])
-                    for a in analyzed:
-                        words |= _words(a)
+                    rows = [_row(analyze(e)) for e in batch]
+                    _copy(conn, (new_table, new_stored), rows)
+                    for row in rows:
+                        words |= row["words"]
                     count += len(batch)
                     if on_progress and count % _PROGRESS_EVERY < len(batch):
                         on_progress(count)

@@ -187,9 +187,7 @@ class _Positions:
         self.keys: dict[str, None] = {}
         self.runs: dict[str, None] = {}
 
-    def add_values(
-        self, prefix: str, values: Iterable[list[str]], shingles: tuple[str, ...] = ()
-    ) -> None:
+    def add_values(self, prefix: str, values: Iterable[list[str]], shingles: tuple[str, ...] = ()) -> None:
         lexemes, runs = self.lexemes, self.runs
         position = 1
         for syllables in values:

@@ -7,7 +7,9 @@ On PostgreSQL, when the ``postgres`` search table exists: every vector of
 ``search_documents`` moves out of line into TOAST, uncompressed (``toast_tuple_target = 128``,
 ``STORAGE EXTERNAL``), so a heap row is ~90 bytes and counting the matches of a common word
 reads ~1,100 heap pages at 100,000 documents instead of one page per two documents; and a
-third vector, ``etsv``, holds the exact (marked) syllables, which leave the GIN-indexed one.
+third vector, ``etsv``, holds the exact (marked) syllables, which leave the GIN-indexed one;
+and the GIN index writes each document straight in (``fastupdate = off``), so searches never
+scan a pending list.
 
 Storage settings apply to rows written afterwards. The rows already there were built by the
 previous layout (marks in ``tsv``, no 3- and 4-syllable runs, an empty ``etsv``) and keep its
@@ -43,6 +45,7 @@ def upgrade() -> None:
         "ALTER TABLE search_documents SET (toast_tuple_target = 128)",
         "ALTER TABLE search_documents ALTER COLUMN tsv SET STORAGE EXTERNAL",
         "ALTER TABLE search_documents ALTER COLUMN ptsv SET STORAGE EXTERNAL",
+        "ALTER INDEX search_documents_tsv SET (fastupdate = off)",
     ):
         conn.execute(sa.text(statement))
 
@@ -52,6 +55,7 @@ def downgrade() -> None:
     if conn.dialect.name != "postgresql" or not _has_search_table(conn):
         return
     for statement in (
+        "ALTER INDEX search_documents_tsv RESET (fastupdate)",
         "ALTER TABLE search_documents SET (toast_tuple_target = 8160)",
         "ALTER TABLE search_documents ALTER COLUMN tsv SET STORAGE EXTENDED",
         "ALTER TABLE search_documents ALTER COLUMN ptsv SET STORAGE MAIN",

@@ -158,7 +158,17 @@ def corpus(
 
 @pytest.mark.parametrize(
     "phrase",
-    ["Nguyễn Thị Thu Hà", "Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Văn Nam", "Thị Thu", "kết hôn", "Đống Đa"],
+    [
+        "Nguyễn Thị Thu Hà",
+        "Nguyễn Văn Hùng",
+        "Trần Thị Lan",
+        "Lê Văn Nam",
+        "Thị Thu",
+        "kết hôn",
+        "Đống Đa",
+        "đăng ký hộ kinh doanh",
+        "thông tin về tình trạng hôn nhân",  # longer than any run an engine keys
+    ],
 )
 def test_phrase_precision_and_recall_on_generated_documents(
     corpus: tuple[SearchBackend, list[IndexEntry]], phrase: str
@@ -171,6 +181,21 @@ def test_phrase_precision_and_recall_on_generated_documents(
     assert found - holding == set(), f"precision: {sorted(found - holding)[:10]} do not hold {phrase!r}"
     assert holding - found == set(), f"recall: {sorted(holding - found)[:10]} hold {phrase!r}"
     assert result.total == len(holding)
+
+
+def test_a_long_phrase_is_one_run_of_words_not_its_pieces(backend: SearchBackend) -> None:
+    """Five words: a document holding every four-word piece of the phrase, apart, is no hit."""
+    backend.add_or_update(
+        [
+            _entry(41, "Đăng ký hộ kinh tế mới; chữ ký hộ kinh doanh đã xác nhận."),  # both pieces apart
+            _entry(42, "Giấy chứng nhận ĐĂNG KÝ HỘ\nKINH DOANH số 12."),  # across a line break
+            _entry(43, "Hồ sơ xin đăng ký hộ kinh", title="doanh nghiệp"),  # two values never join
+        ]
+    )
+    result = search(backend, '"đăng ký hộ kinh doanh"', limit=10)
+    assert [h.id for h in result.hits] == [42] and result.total == 1
+    assert sorted(ids(backend, '"ký hộ kinh doanh"')) == [41, 42]
+    assert sorted(ids(backend, '"dang ky ho kinh"')) == [41, 42, 43]
 
 
 # -- numbers, IDs, filters ----------------------------------------------------------------

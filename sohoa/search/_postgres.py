@@ -4,29 +4,42 @@ Why the index is a table: when several desks share one PostgreSQL archive, an in
 on one machine is the wrong place; a table written in the *same transaction* as the document
 can never drift from it (no pending outbox), and every desk reads it through the database.
 
-What PostgreSQL keeps and what stays ours. Analysis stays ours: each document's ``tsvector``
-is built here from :func:`analysis.folded_syllables` / :func:`analysis.exact_syllables`
-(not by PostgreSQL's parser, which cuts ``1234/QĐ-UBND`` and Vietnamese syllables its own
-way), so every engine answers the same words. One ``tsvector`` column holds every field, each
-under its own prefix, so a whole plan becomes one ``tsquery`` served by one GIN index:
+What PostgreSQL keeps and what stays ours. Analysis stays ours: each document's vectors are
+built here from :func:`analysis.folded_syllables` / :func:`analysis.exact_syllables` (not by
+PostgreSQL's parser, which cuts ``1234/QĐ-UBND`` and Vietnamese syllables its own way), so
+every engine answers the same words. Three ``tsvector`` columns, each field under its own
+prefix; the first alone is indexed (GIN), so a whole plan becomes one ``tsquery`` on it:
 
-* folded syllables of ``text`` as they are (``nguyen``), with positions;
-* ``e:`` exact syllables (``e:nguyễn``), ``n:`` folded name syllables (``n:nguyen``), with
-  positions (names count from 1 again: prefixed lexemes never meet text positions);
-* ``#:`` number keys, ``i:`` ID numbers, ``t:`` type, ``f:`` field, ``u:`` unit (no positions);
-* ``b:`` / ``nb:`` each pair of adjacent syllables of a text / name value (``b:giay phep``, no
-  positions): a two-word phrase is one exact lookup, and a longer phrase is looked up as all
-  its pairs before PostgreSQL checks positions, so it reads the vectors of near-hits only.
+* ``tsv`` (matching, no positions): folded syllables of ``text`` as they are (``nguyen``),
+  ``n:`` folded name syllables, ``#:`` number keys, ``i:`` ID numbers, ``t:`` type,
+  ``f:`` field, ``u:`` unit; and ``b:`` / ``nb:`` each run of two adjacent syllables of a
+  text / name value, ``b3:`` / ``nb3:`` of three, ``b4:`` / ``nb4:`` of four
+  (``b3:giay phep xay``): a phrase of up to four words is one exact GIN lookup, counted
+  without reading any vector, and a longer one is looked up as all its 4-word runs before
+  PostgreSQL checks positions, so it reads the vectors of near-hits only;
+* ``ptsv`` (small, read per candidate): the folded text and name syllables with positions
+  (names count from 1 again: prefixed lexemes never meet text positions) and the keys:
+  phrase checks and every score but the marks bonus;
+* ``etsv``: ``e:`` exact syllables with positions (``e:nguyễn``), for the marks bonus only.
+  A marked word always comes with its fold in the plan, so it never needs the index.
 
 Values of one field are separated by a gap of positions, so ``<->`` (phrases) crosses line
 breaks inside a value but never joins two values. PostgreSQL keeps positions 1..16383 and at
 most 256 per lexeme: syllables past the limit all sit on the last position, with the one
-before it left empty, so they still match words but never make a phrase (precision kept;
-a phrase that deep in a very long document is missed).
+before it left empty, so they still match words but never make a phrase of five words or
+more (precision kept; shorter phrases are runs, found at any depth).
 
-Ranking: the count is exact (``count(*)`` over the GIN match); only a bounded set of
-candidates (matches of a strong leaf — a number, an ID, a phrase — and other matches, both
-found through the GIN index) is scored leaf by leaf with the plan's boosts. Fuzzy variants
+Where a search's time goes, and why the layout is what it is (measured at 100,000 documents
+of ~2.4 KB): PostgreSQL 15 reads the heap page of every row a bitmap scan counts, so counting
+``nguyen van`` or a common phrase costs one heap visit per match. The vectors therefore live
+out of line (TOAST, uncompressed): the heap is ~90 bytes a row and stays in shared buffers,
+and a count never reads a vector unless a phrase longer than four words must be checked.
+
+Ranking: the count is exact (``count(*)`` over the GIN match, which in the same pass hands
+over the first candidates); only a bounded set of candidates (those and the matches of a
+strong leaf — a number, an ID, a phrase, two words side by side — found through the GIN
+index) is scored leaf by leaf with the plan's boosts, reading only its small vectors (ptsv,
+and etsv when marks were typed), each once. Fuzzy variants
 come from a table of folded words with a ``pg_trgm`` index.
 
 A rebuild writes new tables in one transaction that holds an EXCLUSIVE lock on the old
@@ -60,7 +73,7 @@ WORDS = "search_words"
 STORED = "search_stored"  # what a hit shows, apart: the search table stays small to scan
 EXTENSIONS = ("pg_trgm",)
 # The layout of our vectors (prefixes, pair lexemes): part of the stamp, so a change rebuilds.
-_LAYOUT = 4
+_LAYOUT = 6
 STAMP = f"postgres {SCHEMA_VERSION}.{_LAYOUT}"
 
 # Lexeme prefixes of the fields (text has none: its syllables are letters and digits only).
@@ -74,24 +87,24 @@ _PREFIX = {
     "field": "f:",
     "unit": "u:",
 }
-# Adjacent syllable pairs of a value ("b:giay phep"), without positions: a two-word phrase is
-# one exact GIN lookup, and a longer one is first narrowed to documents holding all its pairs,
-# so the positional check reads the vectors of (nearly) true hits only.
-_PAIRS = {"text": "b:", "names": "nb:"}
+# Runs of 2, 3 and 4 adjacent syllables of a value ("b:giay phep", "b3:giay phep xay", "b4:..."),
+# without positions: a phrase of up to four words is one exact GIN lookup (no vector is read to
+# count it), and a longer one is first narrowed to documents holding all its 4-word runs, so
+# the positional check reads the vectors of (nearly) true hits only.
+_SHINGLES = {"text": ("b:", "b3:", "b4:"), "names": ("nb:", "nb3:", "nb4:")}
+_LONGEST = 4  # the longest run indexed whole
 _GAP = 8  # positions left empty between two values of a field: "<->" never joins them
 _LAST = 16383  # PostgreSQL's highest position; overflowing syllables all sit there
 _MAX_POSITIONS = 255  # per lexeme (PostgreSQL keeps 256)
 _BATCH = 500
-_CANDIDATES = 200
-# ts_rank divided by 1 + log(document length): long documents repeating common words must
-# not bury a short one holding them all (what BM25's length normalisation does for tantivy).
-_NORMALIZATION = 1  # ranked leaf by leaf; the rest only counted
+_CANDIDATES = 200  # matches scored per search (beside those of a strong leaf)
 _TRGM_THRESHOLD = 0.2
 _TRGM_CANDIDATES = 200
 # ts_rank divided by 1 + log(document length): long documents repeating common words must
 # not bury a short one holding them all (what BM25's length normalisation does for tantivy).
 _NORMALIZATION = 1
 _READ_ATTEMPTS = 5
+_READ_SETTINGS = "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
 _PROGRESS_EVERY = 250
 # Worth a retry: a table swapped by a rebuild, a server restart, serialization or deadlock.
 _RETRY = frozenset({"42P01", "57P01", "57P02", "57P03", "40001", "40P01", "08006", "08003"})
@@ -105,18 +118,23 @@ def table_ddl(
 
 
 def table_statements(table: str, words: str, stored: str) -> list[str]:
-    """The tables. Rows of ``table`` may be 8 kB before TOAST moves anything out (the big
-    ``tsv`` goes first), and ``ptsv`` prefers to stay in the row: a phrase check then reads
-    it from the heap page, uncompressed, instead of fetching and inflating it from TOAST."""
+    """The tables. Every vector of ``table`` lives out of line in TOAST, uncompressed
+    (``toast_tuple_target = 128``, ``STORAGE EXTERNAL``), so a heap row is ~90 bytes: counting
+    the matches of a common word visits ~1,100 heap pages at 100,000 documents (they stay in
+    shared buffers) instead of one page per two documents, and the vectors are read only for
+    the few candidates scored and for phrases longer than :data:`_LONGEST` words."""
     return [
         f"""CREATE TABLE {table} (
             id bigint PRIMARY KEY,
             version char(16) NOT NULL,
             issued integer NOT NULL DEFAULT 0,
             tsv tsvector NOT NULL,
-            ptsv tsvector NOT NULL
-        ) WITH (toast_tuple_target = 8160)""",
-        f"ALTER TABLE {table} ALTER COLUMN ptsv SET STORAGE MAIN",
+            ptsv tsvector NOT NULL,
+            etsv tsvector NOT NULL
+        ) WITH (toast_tuple_target = 128)""",
+        f"ALTER TABLE {table} ALTER COLUMN tsv SET STORAGE EXTERNAL",
+        f"ALTER TABLE {table} ALTER COLUMN ptsv SET STORAGE EXTERNAL",
+        f"ALTER TABLE {table} ALTER COLUMN etsv SET STORAGE EXTERNAL",
         f"""CREATE TABLE {stored} (
             id bigint PRIMARY KEY,
             source_name text NOT NULL,
@@ -129,9 +147,12 @@ def table_statements(table: str, words: str, stored: str) -> list[str]:
 
 
 def index_statements(table: str, words: str, trgm_schema: str) -> list[str]:
-    """Built after a bulk load: one GIN build over all rows is many times faster than row by row."""
+    """Built after a bulk load: one GIN build over all rows is many times faster than row by row.
+
+    ``fastupdate`` is off: a document written later goes straight into the index (a few ms
+    more per document, which OCR dwarfs) instead of a pending list every search must scan."""
     return [
-        f"CREATE INDEX {table}_tsv ON {table} USING gin (tsv)",
+        f"CREATE INDEX {table}_tsv ON {table} USING gin (tsv) WITH (fastupdate = off)",
         f"CREATE INDEX {table}_issued ON {table} (issued)",
         f'CREATE INDEX {words}_trgm ON {words} USING gin (word "{trgm_schema}".gin_trgm_ops)',
     ]
@@ -158,16 +179,19 @@ def _quote(lexeme: str) -> str:
 
 
 class _Positions:
-    """Lexeme → positions of one document, within PostgreSQL's limits.
+    """Lexemes of one document: syllables with positions (within PostgreSQL's limits), and
+    keys and runs without.
 
     Plain loops over dicts and lists: this is most of the per-document cost on our side.
     """
 
     def __init__(self) -> None:
         self.lexemes: dict[str, list[int]] = {}
+        self.keys: dict[str, None] = {}
+        self.runs: dict[str, None] = {}
 
-    def add_values(self, prefix: str, values: Iterable[list[str]], pairs: str | None = None) -> None:
-        lexemes = self.lexemes
+    def add_values(self, prefix: str, values: Iterable[list[str]], shingles: tuple[str, ...] = ()) -> None:
+        lexemes, runs = self.lexemes, self.runs
         position = 1
         for syllables in values:
             for at, syllable in enumerate(syllables, position):
@@ -177,58 +201,70 @@ class _Positions:
                     lexemes[key] = [at]
                 else:
                     slots.append(at)
-            if pairs is not None:
-                for left, right in zip(syllables, syllables[1:], strict=False):
-                    key = f"{pairs}{left} {right}"
-                    if key not in lexemes:
-                        lexemes[key] = []
+            if shingles:  # runs of 2..4 syllables
+                two, three, four = shingles
+                count = len(syllables)
+                for i in range(count - 1):
+                    run = f"{syllables[i]} {syllables[i + 1]}"
+                    runs[two + run] = None
+                    if i + 2 < count:
+                        run = f"{run} {syllables[i + 2]}"
+                        runs[three + run] = None
+                        if i + 3 < count:
+                            runs[f"{four}{run} {syllables[i + 3]}"] = None
             position += len(syllables) + _GAP
 
     def add_keys(self, prefix: str, keys: Iterable[str]) -> None:
         for key in keys:
             if key:
-                self.lexemes.setdefault(prefix + key, [])
+                self.keys[prefix + key] = None
 
-    def literals(self) -> tuple[str, str]:
-        """Every lexeme (``tsv``), and the folded text and name lexemes with positions only
-        (``ptsv``: small, read to check phrases of three words or more)."""
-        parts, positional = [], []
+    def literals(self) -> tuple[str, str, str]:
+        """``tsv`` (GIN: folded syllables, keys and runs, no positions), ``ptsv`` (folded text
+        and name syllables with positions, and keys: phrase checks and most scores) and
+        ``etsv`` (exact syllables with positions: the marks bonus)."""
+        bare, positional, exact = [], [], []
         for lexeme, positions in self.lexemes.items():
             quoted = f"'{lexeme}'" if "'" not in lexeme and "\\" not in lexeme else _quote(lexeme)
-            if not positions:
-                parts.append(quoted)
-                continue
             if positions[-1] >= _LAST - 1:
                 # past the limit every syllable shares the last position, and the one before
                 # it stays empty: they match words, never phrases
                 positions = list(dict.fromkeys(at if at < _LAST - 1 else _LAST for at in positions))
             part = f"{quoted}:{','.join(map(str, positions[:_MAX_POSITIONS]))}"
-            parts.append(part)
-            if not lexeme.startswith(_PREFIX["exact"]):
+            if lexeme.startswith(_PREFIX["exact"]):
+                exact.append(part)
+            else:
                 positional.append(part)
-        return " ".join(parts), " ".join(positional)
+                bare.append(quoted)
+        keys = [_quote(k) for k in self.keys]
+        bare += keys
+        bare += [f"'{r}'" for r in self.runs]  # syllables are letters and digits: nothing to escape
+        positional += keys
+        return " ".join(bare), " ".join(positional), " ".join(exact)
 
 
-def tsvector_literals(entry: AnalyzedEntry) -> tuple[str, str]:
-    """The ``tsv`` and ``ptsv`` input of one analysed entry (see the module docstring)."""
+def tsvector_literals(entry: AnalyzedEntry) -> tuple[str, str, str]:
+    """The ``tsv``, ``ptsv`` and ``etsv`` input of one analysed entry (see the module docstring)."""
+    return _lexemes(entry).literals()
+
+
+def _lexemes(entry: AnalyzedEntry) -> _Positions:
     lex = _Positions()
-    lex.add_values("", (an.folded_syllables(v) for v in entry.text), _PAIRS["text"])
+    lex.add_values("", (an.folded_syllables(v) for v in entry.text), _SHINGLES["text"])
     lex.add_values(_PREFIX["exact"], (an.exact_syllables(v) for v in entry.text))
-    lex.add_values(_PREFIX["names"], (an.folded_syllables(v) for v in entry.names), _PAIRS["names"])
+    lex.add_values(_PREFIX["names"], (an.folded_syllables(v) for v in entry.names), _SHINGLES["names"])
     for name in ("number", "ids", "doc_type", "field"):
         lex.add_keys(_PREFIX[name], getattr(entry, name))
     if entry.unit:
         lex.add_keys(_PREFIX["unit"], [entry.unit])
-    return lex.literals()
-
-
-def _words(entry: AnalyzedEntry) -> set[str]:
-    """The folded letter syllables of ``text``: the vocabulary fuzzy variants come from."""
-    return {s for v in entry.text for s in an.folded_syllables(v) if s.isalpha()}
+    return lex
 
 
 def _row(entry: AnalyzedEntry) -> dict[str, Any]:
-    tsv, ptsv = tsvector_literals(entry)
+    """One document's rows, and its vocabulary (``words``: the folded letter syllables of
+    ``text``, which are its unprefixed lexemes): the words fuzzy variants come from."""
+    lex = _lexemes(entry)
+    tsv, ptsv, etsv = lex.literals()
     return {
         "id": entry.id,
         "version": entry.version,
@@ -238,6 +274,8 @@ def _row(entry: AnalyzedEntry) -> dict[str, Any]:
         "body": entry.body,
         "tsv": tsv,
         "ptsv": ptsv,
+        "etsv": etsv,
+        "words": {k for k in lex.lexemes if k.isalpha()},
     }
 
 
@@ -271,14 +309,16 @@ class _Compiler:
     def __init__(self) -> None:
         self.sql = _Sql()
 
-    def where(self, node: p.Node) -> tuple[str, str | None]:
-        """The match condition, and the same narrowed to documents matching a strong leaf
-        (a boosted number or ID, a phrase: adjacency bonuses included), None if none."""
+    def where(self, node: p.Node) -> tuple[str, list[str]]:
+        """The match condition, and the same narrowed to documents matching every strong leaf
+        (a boosted number or ID, a phrase: adjacency bonuses included), then any of them:
+        the candidates most likely to rank first, strongest first (empty when none)."""
         match = self._match(node, scored=True)
-        strong = None
-        if self.sql.strong:
-            strong = self._as_sql(self._all([match, ("tsq", " | ".join(f"({q})" for q in self.sql.strong))]))
-        return self._as_sql(match), strong
+        strong = [f"({q})" for q in dict.fromkeys(self.sql.strong)]
+        tiers = [" & ".join(strong)] if len(strong) > 1 else []
+        tiers.append(" | ".join(strong))
+        narrowed = [self._as_sql(self._all([match, ("tsq", tier)])) for tier in tiers] if strong else []
+        return self._as_sql(match), narrowed
 
     def _as_sql(self, cond: _Cond) -> str:
         if cond[0] == "tsq":
@@ -289,26 +329,39 @@ class _Compiler:
 
     def _leaf(self, field_: str, words: tuple[str, ...], boost: float, score: bool, scored: bool) -> _Cond:
         prefix = _PREFIX[field_]
-        query = " <-> ".join(_quote(prefix + w) for w in words)
-        check = None  # the positional test of a phrase of 3+ words, on the small ``ptsv``
-        if len(words) > 1 and field_ in _PAIRS:
-            positional = query
+        positional = " <-> ".join(_quote(prefix + w) for w in words)
+        vector = "etsv" if field_ == "exact" else "ptsv"  # what scores it and checks positions
+        check = None  # a test GIN cannot answer, on the row's own small vector
+        if field_ == "exact":
+            # Marked syllables are not in the GIN vector: a document holding one holds its fold,
+            # so the fold is looked up and the marks checked. The planner always puts the fold
+            # itself beside it, where the check is absorbed (see ``_any``) and never runs.
+            query = " & ".join(_quote(an.fold(w)) for w in words)
+            check = f"etsv @@ {self.sql.bind(positional)}"
+        elif len(words) > 1 and field_ in _SHINGLES:
+            size = min(len(words), _LONGEST)
+            shingle = _SHINGLES[field_][size - 2]
             query = " & ".join(
-                _quote(f"{_PAIRS[field_]}{a} {b}") for a, b in zip(words, words[1:], strict=False)
+                _quote(shingle + " ".join(words[i : i + size])) for i in range(len(words) - size + 1)
             )
-            if len(words) > 2:
+            if len(words) > _LONGEST:
                 check = f"ptsv @@ {self.sql.bind(positional)}"
+        elif len(words) > 1:  # the GIN vector keeps no positions
+            query = " & ".join(_quote(prefix + w) for w in words)
+            check = f"ptsv @@ {self.sql.bind(positional)}"
+        else:
+            query = positional
         if scored and score:
             if field_ in p.SCORED_FIELDS:
-                rank = f"ts_rank(tsv, {self.sql.bind(query)}, {_NORMALIZATION})"
-                if check is not None:  # all pairs found apart are no phrase: count only the phrase
-                    rank = f"(CASE WHEN {check} THEN {rank} ELSE 0 END)"
-                if len(words) > 1:
+                ranked = self.sql.bind(positional)
+                rank = f"ts_rank({vector}, {ranked}, {_NORMALIZATION})"
+                if len(words) > 1:  # words found apart are no phrase: score only the phrase
+                    rank = f"(CASE WHEN {vector} @@ {ranked} THEN {rank} ELSE 0 END)"
                     self.sql.strong.append(query)
                 self.sql.precise.append(rank if boost == 1.0 else f"{boost!r} * {rank}")
             elif boost:
                 self.sql.precise.append(
-                    f"(CASE WHEN tsv @@ {self.sql.bind(query)} THEN {boost!r} ELSE 0 END)"
+                    f"(CASE WHEN ptsv @@ {self.sql.bind(positional)} THEN {boost!r} ELSE 0 END)"
                 )
                 if boost >= 1.0:
                     self.sql.strong.append(query)
@@ -369,6 +422,9 @@ class _Compiler:
         conds = [c for c in conds if c != _FALSE]
         if not conds:
             return _FALSE
+        # "x, or x checked further" is x: the fold beside its marked form needs no check
+        looked_up = {c[1] for c in conds if c[0] == "tsq"}
+        conds = [c for c in conds if not (c[0] == "phrase" and c[1] in looked_up)]
         if all(c[0] == "tsq" for c in conds):
             return ("tsq", " | ".join(f"({c[1]})" for c in conds))
         return ("sql", "(" + " OR ".join(self._as_sql(c) for c in conds) + ")")
@@ -434,8 +490,9 @@ class PostgresBackend:
         analyzed = [analyze(e) for e in latest.values()]
 
         def work(conn: Connection) -> int:
-            _upsert(conn, (TABLE, STORED), [_row(a) for a in analyzed], replace=True)
-            _add_words(conn, WORDS, set().union(*(_words(a) for a in analyzed)))
+            rows = [_row(a) for a in analyzed]
+            _upsert(conn, (TABLE, STORED), rows, replace=True)
+            _add_words(conn, WORDS, set().union(*(r["words"] for r in rows)))
             return len(analyzed)
 
         return self._write(work, session)
@@ -540,10 +597,10 @@ class PostgresBackend:
                 seen: set[int] = set()
                 words: set[str] = set()
                 for batch in _batches(entries, seen):
-                    analyzed = [analyze(e) for e in batch]
-                    _upsert(conn, (new_table, new_stored), [_row(a) for a in analyzed], replace=False)
-                    for a in analyzed:
-                        words |= _words(a)
+                    rows = [_row(analyze(e)) for e in batch]
+                    _copy(conn, (new_table, new_stored), rows)
+                    for row in rows:
+                        words |= row["words"]
                     count += len(batch)
                     if on_progress and count % _PROGRESS_EVERY < len(batch):
                         on_progress(count)
@@ -581,8 +638,9 @@ class PostgresBackend:
                     if _stamp(conn) is None:
                         return empty
                     # the planner underrates reading TOASTed vectors: a scan of every row costs
-                    # ~100 times its estimate next to the GIN index, so it is ruled out
-                    conn.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
+                    # ~100 times its estimate next to the GIN index, so it is ruled out; and
+                    # compiling a plan (JIT) costs more than any of these few-ms queries gains
+                    conn.execute(text(_READ_SETTINGS))
                     return work(conn)  # one transaction (autobegun), rolled back on close
             except DBAPIError as exc:
                 last = exc
@@ -600,13 +658,14 @@ class PostgresBackend:
         where, strong = compiler.where(request.node)
         sql = compiler.sql
         limit, offset = max(request.limit, 0), max(request.offset, 0)
-        params = {**sql.params, "limit": limit, "offset": offset}
+        wanted = max(_CANDIDATES, offset + limit)
+        params = {**sql.params, "limit": limit, "offset": offset, "wanted": wanted}
 
         def run(conn: Connection) -> p.Page:
-            total = conn.execute(text(f"SELECT count(*) FROM {TABLE} WHERE {where}"), params).scalar_one()
-            if not total or not limit or offset >= total:
-                return p.Page(int(total), [])
             if request.sort == "date":
+                total = conn.execute(text(f"SELECT count(*) FROM {TABLE} WHERE {where}"), params).scalar_one()
+                if not total or not limit or offset >= total:
+                    return p.Page(int(total), [])
                 rows = conn.execute(
                     text(
                         f"SELECT id, 0.0 FROM {TABLE} WHERE {where} "
@@ -614,8 +673,14 @@ class PostgresBackend:
                     ),
                     params,
                 ).all()
-            else:
-                rows = self._ranked(conn, where, strong, sql.precise, params, offset + limit)
+                return p.Page(int(total), self._matches(conn, rows))
+            # one pass over the GIN match gives the exact total and the first candidates
+            total, some = conn.execute(
+                text(f"SELECT count(*), (array_agg(id))[1:{wanted}] FROM {TABLE} WHERE {where}"), params
+            ).one()
+            if not total or not limit or offset >= total:
+                return p.Page(int(total), [])
+            rows = self._ranked(conn, strong, sql.precise, params, list(some or []))
             return p.Page(int(total), self._matches(conn, rows))
 
         return self._read(run, p.Page(0, []))
@@ -623,35 +688,40 @@ class PostgresBackend:
     def _ranked(
         self,
         conn: Connection,
-        where: str,
-        strong: str | None,
+        strong: list[str],
         precise: list[str],
         params: dict[str, Any],
-        wanted: int,
+        some: list[int],
     ) -> list[Any]:
         """The page by the plan's scores, computed only on a bounded set of candidates.
 
-        Scoring reads each document's whole vector, so it is never done for every match of a
-        common word: the candidates are up to N matches of a strong leaf (a number or ID, a
-        phrase, two words written side by side) and N other matches, both found through the
-        GIN index; every one of them is then scored with the plan's boosts.
+        Scoring reads each candidate's vectors, so it is never done for every match of a
+        common word. Candidates come in tiers, strongest first, and a tier that fills the
+        set ends the search for more: up to N matches of all strong leaves (a number or ID, a
+        phrase, two words written side by side), then of any of them, both found through the
+        GIN index, then the first N matches the count met. Each is scored with the plan's boosts.
         """
-        limit = max(_CANDIDATES, wanted)
-        picks = [f"(SELECT id FROM {TABLE} WHERE {where} LIMIT {limit})"]
-        if strong is not None:
-            picks.insert(0, f"(SELECT id FROM {TABLE} WHERE {strong} LIMIT {limit})")
+        wanted = int(params["wanted"])
+        candidates: dict[int, None] = {}
+        for tier in strong:
+            found = conn.execute(text(f"SELECT id FROM {TABLE} WHERE {tier} LIMIT :wanted"), params).scalars()
+            candidates.update(dict.fromkeys(int(i) for i in found))
+            if len(candidates) >= wanted:
+                break
+        else:
+            candidates.update(dict.fromkeys(some))
         score = " + ".join(precise) or "0"
-        # setweight copies each vector out of TOAST once; every leaf's ts_rank then reads the copy
+        # setweight copies each small vector out of TOAST once (the big GIN one is never read);
+        # every leaf's ts_rank then reads the copy
+        read = "".join(f", setweight(t.{v}, 'D') AS {v}" for v in ("ptsv", "etsv") if v in score)
         return conn.execute(
             text(
-                f"WITH candidates AS ({' UNION '.join(picks)}), "
-                "vectors AS MATERIALIZED (SELECT t.id, setweight(t.tsv, 'D') AS tsv, "
-                f"setweight(t.ptsv, 'D') AS ptsv FROM {TABLE} t "
-                "JOIN candidates c ON c.id = t.id) "
+                f"WITH vectors AS MATERIALIZED (SELECT t.id{read} FROM {TABLE} t "
+                "WHERE t.id = ANY(CAST(:candidates AS bigint[]))) "
                 f"SELECT id, {score} AS score FROM vectors "
                 "ORDER BY score DESC, id LIMIT :limit OFFSET :offset"
             ),
-            params,
+            {**params, "candidates": list(candidates)},
         ).all()
 
     def _matches(self, conn: Connection, rows: list[Any]) -> list[p.Match]:
@@ -791,7 +861,7 @@ def _upsert(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]
     table, stored = tables
     search_conflict = (
         " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, issued = EXCLUDED.issued, "
-        "tsv = EXCLUDED.tsv, ptsv = EXCLUDED.ptsv"
+        "tsv = EXCLUDED.tsv, ptsv = EXCLUDED.ptsv, etsv = EXCLUDED.etsv"
     )
     stored_conflict = (
         " ON CONFLICT (id) DO UPDATE SET source_name = EXCLUDED.source_name, meta = EXCLUDED.meta, "
@@ -799,8 +869,8 @@ def _upsert(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]
     )
     conn.execute(
         text(
-            f"INSERT INTO {table} (id, version, issued, tsv, ptsv) VALUES "
-            "(:id, :version, :issued, CAST(:tsv AS tsvector), CAST(:ptsv AS tsvector))"
+            f"INSERT INTO {table} (id, version, issued, tsv, ptsv, etsv) VALUES (:id, :version, :issued, "
+            "CAST(:tsv AS tsvector), CAST(:ptsv AS tsvector), CAST(:etsv AS tsvector))"
             + (search_conflict if replace else "")
         ),
         rows,
@@ -812,6 +882,23 @@ def _upsert(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]
         ),
         rows,
     )
+
+
+def _copy(conn: Connection, tables: tuple[str, str], rows: list[dict[str, Any]]) -> None:
+    """Rows into a rebuild's fresh tables with COPY (psycopg 3), in the rebuild's transaction:
+    no statement to plan per batch, no parameters to bind; another driver inserts them."""
+    raw = conn.connection.driver_connection
+    if not hasattr(raw, "cursor") or not hasattr(raw.cursor(), "copy"):
+        _upsert(conn, tables, rows, replace=False)
+        return
+    table, stored = tables
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table} (id, version, issued, tsv, ptsv, etsv) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r["id"], r["version"], r["issued"], r["tsv"], r["ptsv"], r["etsv"]))
+        with cursor.copy(f"COPY {stored} (id, source_name, meta, body) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r["id"], r["source_name"], r["meta"], r["body"]))
 
 
 def _add_words(conn: Connection, table: str, words: set[str]) -> None:

@@ -222,3 +222,33 @@ def test_values_with_unusual_characters_are_indexed_as_our_analysis_cuts_them(tm
     assert [h.id for h in search(index, 'ten:"Søren Nguyen"').hits] == [1]
     assert search(index, 'ten:"nguyen thi"').total == 0  # two names never join, on this path too
     assert sorted(h.id for h in search(index, "Đống Đa").hits) == [1, 2]
+
+
+def test_a_dense_exact_mark_bonus_is_left_out_and_counts_and_telling_marks_stay(tmp_path: Path) -> None:
+    """On a large index the exact-mark bonus of a syllable every match carries alike (``nghĩa``
+    of the national motto) is not scored: the same documents and totals, and marks that tell
+    documents apart (``Hà`` against ``Hạ``) still put the exact ones first."""
+    motto = "Độc lập - Tự do - Hạnh phúc. Cộng hòa xã hội chủ nghĩa Việt Nam."
+    bodies = [
+        "Nghĩa vụ thuế của hộ ở Hà Nội.",
+        "Nghĩa vụ nộp phí ở Hạ Long, nghĩa vụ thuế.",
+        "Xác nhận cư trú ở Hà Giang.",
+        "Hạ tầng xã, ông Hạ Văn Ha.",
+    ]
+    path = tmp_path / "index"
+    small = TantivyBackend(path)
+    small.add_or_update(
+        [IndexEntry(i, "v1", f"{i}.pdf", "P01", "P01", {}, f"{motto} {b}") for i, b in enumerate(bodies, 1)]
+    )
+    large = TantivyBackend(path)
+    large.dense_bonus_docs = 2  # what 50,000 documents are to the default
+    for text in ("nghĩa", "nghĩa vụ thuế", '"nghĩa vụ"', "Hà"):
+        found, before = search(large, text), search(small, text)
+        assert sorted(h.id for h in found.hits) == sorted(h.id for h in before.hits)
+        assert found.total == before.total
+    # the dense bonus is really left out: every document scores less than with it
+    with_bonus = {h.id: h.score for h in search(small, "nghĩa").hits}
+    assert all(h.score < with_bonus[h.id] for h in search(large, "nghĩa").hits)
+    assert sorted(h.id for h in search(large, "Hà").hits[:2]) == [1, 3]
+    small.close()
+    large.close()

@@ -69,6 +69,14 @@ _VALUE_END = " |"  # after a value's pairs: a position that holds no pair
 _WRITE_HEAP = 48_000_000
 _REBUILD_HEAP = 256_000_000
 _REBUILD_THREADS = 2
+# The exact-mark bonus (``exact`` field: ranking only, never matching) of a syllable is left out
+# when it is dense and its marks say nothing: held by this many documents or more, and by at
+# least this share of those holding the folded syllable (``nghĩa`` of the national motto is in
+# every document, ``thuế`` wherever ``thue`` is). Scoring it is a walk over its whole postings
+# (10 ms of the 34 of ``"nghĩa vụ thuế"`` at 1,000,000 documents) for a bonus that nearly every
+# match gets alike; a smaller index, or marks that do tell documents apart, keep it.
+_DENSE_BONUS_DOCS = 50_000
+_DENSE_BONUS_SHARE = 0.9
 # Every segment carries these files (tantivy's own components); deletions add a .del file.
 _COMPONENTS = ("idx", "pos", "term", "store", "fast", "fieldnorm")
 
@@ -222,6 +230,9 @@ class TantivyBackend(GenerationBackend):
     name = "tantivy"
     stamp = _STAMP
     write_errors = (OSError, ValueError)
+    # An exact-mark bonus held by this many documents or more may be left out (see
+    # :data:`_DENSE_BONUS_DOCS`); an instance may lower it, as tests do on a small index.
+    dense_bonus_docs = _DENSE_BONUS_DOCS
 
     def __init__(self, path: Path, *, lock_timeout: float = 30.0) -> None:
         super().__init__(path, lock_timeout=lock_timeout)
@@ -303,7 +314,8 @@ class TantivyBackend(GenerationBackend):
 
         def run(searcher: Any) -> p.Page:
             # Queries are built on the schema of the index as opened (its field ids), not ours.
-            query = _Translator(self._handle.schema, searcher)(request.node)
+            translator = _Translator(self._handle.schema, searcher, dense_bonus_docs=self.dense_bonus_docs)
+            query = translator(request.node)
             kwargs: dict[str, Any] = {"count": True, "offset": max(request.offset, 0)}
             if request.sort == "date":
                 kwargs["order_by_field"] = "recency"
@@ -407,14 +419,19 @@ class _Translator:
     match. Matches and scores are those of the nested form.
     """
 
-    def __init__(self, schema: tantivy.Schema, searcher: Any = None) -> None:
+    def __init__(
+        self, schema: tantivy.Schema, searcher: Any = None, *, dense_bonus_docs: int = _DENSE_BONUS_DOCS
+    ) -> None:
         self.schema = schema
         self.searcher = searcher
+        self.dense_bonus_docs = dense_bonus_docs
 
     def __call__(self, node: p.Node) -> tantivy.Query:
         q = tantivy.Query
         occur = tantivy.Occur
         if isinstance(node, p.Term):
+            if node.field == "exact" and self.dense_bonus(node.text):
+                return q.empty_query()
             option = "freq" if node.field in p.SCORED_FIELDS else "basic"
             term = _term(self.schema, node.field, node.text, option)
             return _scored(term, node.field, node.boost, node.score)
@@ -435,6 +452,17 @@ class _Translator:
             dates = q.range_query(self.schema, "issued", tantivy.FieldType.Unsigned, low, node.high)
             return q.const_score_query(dates, 0.0)
         raise TypeError(f"unknown plan node {node!r}")
+
+    def dense_bonus(self, syllable: str) -> bool:
+        """True when the exact-mark bonus of ``syllable`` is too common to rank by (see
+        :data:`_DENSE_BONUS_DOCS`). The ``exact`` field only ever adds to a score beside the
+        folded match, so leaving it out changes no match and no count."""
+        if self.searcher is None:
+            return False
+        held = self.searcher.doc_freq("exact", syllable)
+        if held < self.dense_bonus_docs:
+            return False
+        return held >= _DENSE_BONUS_SHARE * self.searcher.doc_freq("text", an.fold(syllable))
 
     def clauses(self, node: p.Node) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         """``node`` as the clauses of one conjunction (its required parts, the optional ones

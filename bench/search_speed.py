@@ -25,7 +25,6 @@ the load average is printed with the figures, and CPU time per query beside wall
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import multiprocessing
 import os
@@ -421,17 +420,15 @@ PG_SCHEMA = f"sohoa_bench_{os.getpid()}"
 
 def postgres_options(backend: str) -> dict:
     """What opening ``backend`` needs besides a folder: for postgres, a URL on a fresh schema
-    (dropped when the run ends; ``SOHOA_BENCH_PG_URL`` names the server and database)."""
+    (dropped by the parent when the engine's child ends; ``SOHOA_BENCH_PG_URL`` names the server
+    and database)."""
     if backend != "postgres":
         return {}
     from sqlalchemy import create_engine, text
 
     engine = create_engine(PG_URL)
     with engine.begin() as conn:
-        created = conn.execute(text("SELECT to_regnamespace(:s) IS NULL"), {"s": PG_SCHEMA}).scalar()
         conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{PG_SCHEMA}"'))
-    if created:
-        atexit.register(_drop_postgres_schema)
     engine.dispose()
     return {"url": f"{PG_URL}?options=-csearch_path%3D{PG_SCHEMA}"}
 
@@ -637,8 +634,12 @@ def run_engine(
 
     process = context.Process(target=target)
     process.start()
-    status, payload = receiver.recv()
-    process.join()
+    try:
+        status, payload = receiver.recv()
+        process.join()
+    finally:
+        if name == "postgres":  # the child's atexit never runs (forked children leave by os._exit)
+            _drop_postgres_schema()
     if status != "ok":
         raise RuntimeError(f"{name}: {payload}")
     return payload

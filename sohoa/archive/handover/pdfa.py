@@ -124,17 +124,10 @@ def _convert_one(
         if outcome is None:
             result.refreshed.append(doc_id)
         return outcome
-    tmp = archive.tmp_dir / f"{os.getpid()}-pdfa-{doc_id}.pdf"
-    try:
-        why = _convert(path, tmp, fields)
-        if why is not None:
-            return why
-        if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields, tmp, REASON):
-            return _CHANGED
-    finally:
-        tmp.unlink(missing_ok=True)
-    result.converted.append(doc_id)
-    return None
+    outcome = _rewrite(archive, doc_id, pdf_rel, fields, path, "pdfa", REASON)
+    if outcome is None:
+        result.converted.append(doc_id)
+    return outcome
 
 
 # -- refreshing the XMP after a hand correction ----------------------------------------------
@@ -164,12 +157,20 @@ def _refresh_one(
 ) -> str | None:
     """Rewrite one PDF/A's XMP and information dictionary to ``fields`` (read from ``path``, the
     stored PDF); None, or why not."""
-    tmp = archive.tmp_dir / f"{os.getpid()}-xmp-{doc_id}.pdf"
+    return _rewrite(archive, doc_id, pdf_rel, fields, path, "xmp", REFRESH_REASON)
+
+
+def _rewrite(
+    archive: Archive, doc_id: int, pdf_rel: str, fields: dict[str, Any], path: Path, kind: str, reason: str
+) -> str | None:
+    """Write the PDF/A of ``path`` with ``fields`` to a work file and put it in place unless an
+    edit came meanwhile; None, or why not. Conversion and XMP refresh differ only in ``reason``."""
+    tmp = archive.tmp_dir / f"{os.getpid()}-{kind}-{doc_id}.pdf"
     try:
         why = _convert(path, tmp, fields)
         if why is not None:
             return why
-        if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields, tmp, REFRESH_REASON):
+        if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields, tmp, reason):
             return _CHANGED
     finally:
         tmp.unlink(missing_ok=True)

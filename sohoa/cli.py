@@ -19,115 +19,138 @@ import click
 from click.utils import make_default_short_help
 
 from sohoa import i18n
-from sohoa.commands.base import Context, configure_logging, run_state, share_options
+from sohoa.commands.base import (
+    Context,
+    TranslatedGroup,
+    configure_logging,
+    group,
+    option,
+    run_state,
+    share_options,
+)
 from sohoa.errors import ArchiveError, ExitCode, SohoaError, database_error, is_database_failure
-from sohoa.i18n import _
+from sohoa.i18n import N_, _
 
 # -- the commands, one module per role -------------------------------------------------------
-# name -> ("module:attribute", the one-line help ``sohoa --help`` lists). A command's module (and
-# with it SQLAlchemy, Alembic, the search engines) is imported only when that command runs, so
-# ``sohoa --help`` answers at once; tests/test_cli_contract.py checks each line against the
-# command's own help. A new command is one line here.
+# name -> ("module:attribute", the one-line help ``sohoa --help`` lists). The line is a Vietnamese
+# msgid, shown in the reader's language. A command's module (and with it SQLAlchemy, Alembic, the
+# search engines) is imported only when that command runs, so ``sohoa --help`` answers at once;
+# tests/test_cli_contract.py checks each line against the command's own help in both languages.
+# A new command is one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": (
         "sohoa.commands.documents:ingest",
-        "Archive scanned files and folders (recursively): OCR, store, index.",
+        N_("Lưu trữ các tệp và thư mục quét (cả thư mục con): nhận dạng chữ (OCR), lưu, lập chỉ mục."),
     ),
     "show": (
         "sohoa.commands.documents:show",
-        "Show one document: its fields and its text (the view is recorded in the audit trail).",
+        N_("Xem một văn bản: các trường và nội dung (lần xem được ghi vào nhật ký)."),
     ),
-    "list": ("sohoa.commands.documents:list_cmd", "List the newest documents."),
+    "list": ("sohoa.commands.documents:list_cmd", N_("Liệt kê các văn bản mới nhất.")),
     "batches": (
         "sohoa.commands.batches:batches",
-        "List ingest batches, newest first, with how many files were stored, duplicate, failed or pending.",
+        N_("Liệt kê các lô nhập, mới nhất trước, với số tệp đã lưu, trùng, lỗi hoặc còn chờ."),
     ),
-    "units": ("sohoa.commands.units:units", "The units (wards, commune, departments) results belong to."),
+    "units": ("sohoa.commands.units:units", N_("Các đơn vị (phường, xã, phòng ban) sở hữu kết quả.")),
     "search": (
         "sohoa.commands.search:search",
-        "Find results: names with or without diacritics, numbers like 1234/QĐ-UBND, ID numbers, "
-        '"quoted phrases", AND/OR/NOT, field:value (number:, name:, id:, type:, unit: ...).',
+        N_(
+            'Tìm kết quả: tên có dấu hoặc không dấu, số như 1234/QĐ-UBND, số định danh, "cụm từ '
+            'trong ngoặc kép", AND/OR/NOT, trường:giá_trị (number:, name:, id:, type:, unit: ...).'
+        ),
     ),
-    "index": ("sohoa.commands.search:index_group", "Keep the search index in step with the archive."),
+    "index": ("sohoa.commands.search:index_group", N_("Giữ chỉ mục tìm kiếm khớp với kho.")),
     "review": (
         "sohoa.commands.review:review",
-        "List documents whose card needs a clerk (missing or doubtful fields), worst first.",
+        N_("Liệt kê văn bản có phiếu cần cán bộ xem (trường thiếu hoặc đáng ngờ), tệ nhất trước."),
     ),
     "edit": (
         "sohoa.commands.review:edit",
-        "Correct a document's fields by hand (kept over any later automatic pass, audited, re-indexed).",
+        N_(
+            "Sửa tay các trường của văn bản (giữ nguyên qua mọi lần đọc tự động sau, ghi nhật ký, "
+            "lập lại chỉ mục)."
+        ),
     ),
     "reextract": (
         "sohoa.commands.review:reextract",
-        "Read every document's fields again from its stored text (after an upgrade of sohoa).",
+        N_("Đọc lại các trường của mọi văn bản từ nội dung đã lưu (sau khi nâng cấp sohoa)."),
     ),
     "register": (
         "sohoa.commands.reports:register",
-        "The backlog register (sổ theo dõi kết quả): import, match to documents, link, baselines.",
+        N_("Sổ theo dõi kết quả tồn đọng: nhập, đối chiếu với văn bản, liên kết, mốc."),
     ),
     "report": (
         "sohoa.commands.reports:report",
-        "Progress toward the year's targets per unit: backlog (≥20%) and new results (100%).",
+        N_("Tiến độ so với chỉ tiêu năm của từng đơn vị: tồn đọng (≥20%) và kết quả mới (100%)."),
     ),
     "init": (
         "sohoa.commands.archive:init",
-        "Create an archive (its id and settings); on an existing one, show them and change nothing.",
+        N_("Tạo kho lưu trữ (mã kho và thiết lập); với kho đã có thì chỉ hiện chúng, không đổi gì."),
     ),
     "verify": (
         "sohoa.commands.archive:verify",
-        "Kiểm tra toàn vẹn: re-hash originals and searchable PDFs; list missing, altered and orphan "
-        "files with their document ids (exit 3 if any).",
+        N_(
+            "Kiểm tra toàn vẹn: băm lại bản gốc và PDF tìm kiếm được; liệt kê tệp thiếu, bị sửa "
+            "và tệp lạc kèm số văn bản (mã thoát 3 nếu có)."
+        ),
     ),
     "backup": (
         "sohoa.commands.archive:backup",
-        "Consistent copy of the database (SQLite online backup) and the files its rows name into OUT (a "
-        "new or empty folder).",
+        N_(
+            "Sao chép nhất quán cơ sở dữ liệu (sao lưu trực tuyến SQLite) và các tệp mà nó ghi "
+            "tên vào OUT (thư mục mới hoặc trống)."
+        ),
     ),
     "void": (
         "sohoa.commands.archive:void",
-        "Void a document: its record and files are kept, it leaves counts and search (audited).",
+        N_("Hủy một văn bản: giữ hồ sơ và tệp, nhưng không còn được đếm và tìm thấy (ghi nhật ký)."),
     ),
     "move": (
         "sohoa.commands.archive:move",
-        "File a document under another unit (its counts move with it; audited).",
+        N_("Chuyển văn bản sang đơn vị khác (số liệu của nó chuyển theo; ghi nhật ký)."),
     ),
     "pdfa": (
         "sohoa.commands.handover:pdfa",
-        "Convert the archive's searchable PDFs to two-layer PDF/A-2b (audited replacements, new checksums).",
+        N_(
+            "Chuyển các PDF tìm kiếm được của kho sang PDF/A-2b hai lớp (thay thế có ghi nhật ký, "
+            "mã băm mới)."
+        ),
     ),
     "export": (
         "sohoa.commands.handover:export",
-        "Export documents as a BagIt bag: originals, PDF/A files, TT 05/2025 metadata (XML, JSON), history.",
+        N_("Xuất văn bản thành gói BagIt: bản gốc, tệp PDF/A, siêu dữ liệu TT 05/2025 (XML, JSON), lịch sử."),
     ),
     "import": (
         "sohoa.commands.handover:import_cmd",
-        "Import a bag made by 'sohoa export': files bit for bit, fields with manual marks, units, register.",
+        N_(
+            "Nhập gói do 'sohoa export' tạo: tệp giữ nguyên từng bit, trường kèm dấu sửa tay, đơn "
+            "vị, sổ theo dõi."
+        ),
     ),
     "handover-defaults": (
         "sohoa.commands.handover:handover_defaults",
-        "Access mode (Mode) and retention (Maintenance) an export writes for each document type.",
+        N_("Chế độ sử dụng (Mode) và thời hạn bảo quản (Maintenance) mà lần xuất ghi cho từng loại văn bản."),
     ),
     "worker": (
         "sohoa.commands.worker:worker",
-        "Read pages of queued batches (sohoa ingest --queue) until stopped; needs SOHOA_HOME, SOHOA_DB_URL "
-        "and SOHOA_BROKER_URL.",
+        N_(
+            "Đọc trang của các lô xếp hàng (sohoa ingest --queue) cho đến khi bị dừng; cần "
+            "SOHOA_HOME, SOHOA_DB_URL và SOHOA_BROKER_URL."
+        ),
     ),
     "audit": (
         "sohoa.commands.audit:audit",
-        "Nhật ký truy cập (audit trail): searches, views, exports, reports and changes, newest first.",
+        N_("Nhật ký truy cập: tìm kiếm, xem, xuất, báo cáo và thay đổi, mới nhất trước."),
     ),
-    "users": (
-        "sohoa.commands.users:users",
-        "Người dùng (users): add, list, disable, passwords and API tokens.",
-    ),
+    "users": ("sohoa.commands.users:users", N_("Người dùng: thêm, liệt kê, khóa, mật khẩu và mã API.")),
     "serve": (
         "sohoa.commands.serve:serve",
-        "Run the web desk (Vietnamese, server-rendered) and its JSON API.",
+        N_("Chạy bàn làm việc trên web (tiếng Việt, dựng trên máy chủ) và API JSON của nó."),
     ),
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(TranslatedGroup):
     """A group whose sub-commands are imported on first use, with their help lines known beforehand."""
 
     def __init__(self, *args: object, lazy: dict[str, tuple[str, str]], **kwargs: object) -> None:
@@ -146,11 +169,11 @@ class LazyGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List the commands from the table, without importing them."""
+        """List the commands from the table, without importing them, in the reader's language."""
         width = formatter.width - 6 - max(len(name) for name in self.lazy)
-        rows = [(name, make_default_short_help(self.lazy[name][1], width)) for name in sorted(self.lazy)]
+        rows = [(name, make_default_short_help(_(self.lazy[name][1]), width)) for name in sorted(self.lazy)]
         if rows:
-            with formatter.section("Commands"):
+            with formatter.section(_("Lệnh")):
                 formatter.write_dl(rows)
 
 
@@ -164,41 +187,46 @@ def _remember_actor(name: str | None) -> None:
     run_state["as_user"] = name
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS)
-@click.option(
+@group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    help=N_("sohoa: số hóa kết quả giải quyết TTHC — số hóa, tìm kiếm và báo cáo kết quả thủ tục."),
+)
+@option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="SOHOA_HOME",
-    help="Archive folder (default: $SOHOA_HOME or the per-user data folder).",
+    help=N_("Thư mục kho (mặc định: $SOHOA_HOME hoặc thư mục dữ liệu của người dùng)."),
 )
-@click.option(
+@option(
     "--db-url",
     envvar="SOHOA_DB_URL",
-    help="SQLAlchemy URL of the database (default: SQLite in the archive folder).",
+    help=N_("Địa chỉ SQLAlchemy của cơ sở dữ liệu (mặc định: SQLite trong thư mục kho)."),
 )
-@click.option(
+@option(
     "--as",
     "as_user",
     envvar="SOHOA_USER",
     expose_value=False,
     callback=lambda _ctx, _param, value: _remember_actor(value),
-    help="Act as this sohoa user (its role, units and masking; audited under its name). "
-    "Default: the archive's owner, as admin.",
+    help=N_(
+        "Làm việc với tư cách người dùng sohoa này (vai trò, đơn vị và che thông tin của "
+        "họ; ghi nhật ký dưới tên họ). Mặc định: chủ kho, với quyền admin."
+    ),
 )
-@click.option(
+@option(
     "--lang",
     type=click.Choice(i18n.LANGUAGES, case_sensitive=False),
     envvar="SOHOA_LANG",
     expose_value=False,
     is_eager=True,
     callback=_choose_language,
-    help="Language of messages: vi (default) or en; overrides $SOHOA_LANG.",
+    help=N_("Ngôn ngữ thông báo: vi (mặc định) hoặc en; ưu tiên hơn $SOHOA_LANG."),
 )
-@click.option("-v", "--verbose", count=True, help="More log lines; -vv shows the details of errors.")
+@option("-v", "--verbose", count=True, help=N_("Hiện thêm thông tin khi chạy; -vv hiện chi tiết lỗi."))
 @click.version_option(package_name="sohoa")
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None, db_url: str | None, verbose: int) -> None:
-    """sohoa: số hóa kết quả giải quyết TTHC — digitise, search and report procedure results."""
     configure_logging(verbose)
     ctx.obj = Context(home, db_url, verbose)
     ctx.call_on_close(ctx.obj.close)

@@ -7,8 +7,9 @@ in a :class:`contextvars.ContextVar`: the CLI sets it once from ``--lang``/``SOH
 web desk per request (cookie, then ``Accept-Language``), and every thread or task sees its own.
 
 Only text meant for people goes through here. JSON keys, error codes, reason codes and log
-lines stay language-neutral. This module is imported by ``sohoa --help``: it loads Babel only
-when a catalog is first needed (English), never for Vietnamese.
+lines stay language-neutral. This module is imported by ``sohoa --help`` (whose text it
+translates): it reads the compiled catalog with the standard library's ``gettext``, only when
+English is first needed; Babel builds the catalogs and formats nothing at run time.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def check_language(value: str) -> str:
 
     Anything else is a usage error (exit 2) that lists the languages there are.
     """
-    code = value.strip().lower().replace("_", "-").split("-")[0]
+    code = _language_code(value)
     if code in LANGUAGES:
         return code
     from sohoa.errors import UsageError
@@ -48,6 +49,10 @@ def check_language(value: str) -> str:
     )
 
 
+def _language_code(value: str) -> str:
+    return value.strip().lower().replace("_", "-").split("-")[0]
+
+
 def default_language() -> str:
     """``SOHOA_LANG`` when set (checked), else Vietnamese."""
     value = os.environ.get("SOHOA_LANG", "").strip()
@@ -55,8 +60,16 @@ def default_language() -> str:
 
 
 def current_language() -> str:
-    """The language of this thread or request."""
-    return _active.get() or default_language()
+    """The language of this thread or request.
+
+    A wrong ``SOHOA_LANG`` reads as Vietnamese here, so the usage error that names it (raised
+    where the language is chosen) and the help shown before that can still be written.
+    """
+    chosen = _active.get()
+    if chosen:
+        return chosen
+    code = _language_code(os.environ.get("SOHOA_LANG", ""))
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def set_language(value: str | None) -> Token[str | None]:
@@ -83,12 +96,11 @@ def translations(lang: str) -> _stdlib_gettext.NullTranslations:
     """The catalog of ``lang``: none for Vietnamese (the msgids are Vietnamese), else the shipped ``.mo``."""
     if lang == DEFAULT_LANGUAGE:
         return _stdlib_gettext.NullTranslations()
-    from babel.support import Translations
-
-    catalog = Translations.load(str(LOCALE_DIR), [lang], DOMAIN)
-    if not isinstance(catalog, Translations):  # Babel answers NullTranslations for a missing file
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not path.is_file():
         raise FileNotFoundError(f"message catalog for '{lang}' is missing under {LOCALE_DIR}")
-    return catalog
+    with path.open("rb") as compiled:  # the standard library reads it: `sohoa --lang en --help` stays light
+        return _stdlib_gettext.GNUTranslations(compiled)
 
 
 def gettext(message: str) -> str:

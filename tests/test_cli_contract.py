@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -89,11 +90,53 @@ def test_help_lists_every_command_without_loading_the_archive() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.rstrip().endswith("HEAVY []"), out.splitlines()[-1]
+    from sohoa import i18n
     from sohoa.cli import COMMANDS, cli
 
     ctx = click.Context(cli)
     for name, (_target, help_line) in COMMANDS.items():
         command = cli.get_command(ctx, name)
         assert command is not None, name
-        assert command.get_short_help_str(limit=300) == help_line, name
         assert f"  {name} " in out, name
+        for lang in i18n.LANGUAGES:  # the table line is the command's first sentence in every language
+            with i18n.language(lang):
+                assert command.get_short_help_str(limit=300) == i18n.gettext(help_line), (name, lang)
+    with i18n.language("en"):
+        assert cli.get_command(ctx, "ingest").get_short_help_str(limit=300) != COMMANDS["ingest"][1]
+
+
+def test_help_is_vietnamese_by_default_and_english_on_request() -> None:
+    """``sohoa --help`` and a command's help read in Vietnamese; English with --lang en or SOHOA_LANG=en."""
+
+    def helps(*args: str, lang: str | None = None) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "SOHOA_LANG"}
+        if lang:
+            env["SOHOA_LANG"] = lang
+        run = subprocess.run([*SOHOA, *args], capture_output=True, text=True, timeout=120, env=env)
+        assert run.returncode == 0, run.stderr
+        return " ".join(run.stdout.split())  # the words, whatever the terminal's wrapping
+
+    top = helps("--help")
+    assert "Cách dùng: sohoa" in top and "Tùy chọn:" in top and "Lệnh:" in top
+    assert "Ngôn ngữ thông báo" in top and "Giữ chỉ mục tìm kiếm khớp với kho." in top
+    assert "Commands:" not in top and "Keep the search index" not in top
+    ingest = helps("ingest", "--help")
+    assert "Lưu trữ các tệp và thư mục quét" in ingest and "Chạy lại đúng lệnh đó để làm tiếp." in ingest
+    assert "Đơn vị sở hữu kết quả" in ingest and "Hiện hướng dẫn này rồi thoát." in ingest
+    assert "Archive scanned files" not in ingest
+
+    for english_top, english_ingest in (
+        (helps("--lang", "en", "--help"), helps("--lang", "en", "ingest", "--help")),
+        (helps("--help", lang="en"), helps("ingest", "--help", lang="en")),
+    ):
+        assert "Usage: sohoa" in english_top and "Commands:" in english_top
+        assert "Language of messages: vi (default) or en" in english_top
+        assert "Keep the search index in step with the archive." in english_top
+        assert "Lệnh:" not in english_top and "Giữ chỉ mục" not in english_top
+        assert "Archive scanned files and folders (recursively): OCR, store, index." in english_ingest
+        assert (
+            "Unit the results belong to" in english_ingest and "Show this message and exit." in english_ingest
+        )
+        assert "Lưu trữ các tệp" not in english_ingest
+    # --lang on the command line wins over SOHOA_LANG
+    assert "Lưu trữ các tệp" in helps("--lang", "vi", "ingest", "--help", lang="en")

@@ -14,9 +14,9 @@ from rich.text import Text
 
 from sohoa.archive import backup as backup_ops
 from sohoa.archive import fixity, lifecycle
-from sohoa.commands.base import Context, emit_json, err_console, pass_ctx
+from sohoa.commands.base import Context, command, emit_json, err_console, option, pass_ctx
 from sohoa.errors import ExitCode
-from sohoa.i18n import _, format_datetime
+from sohoa.i18n import N_, _, format_datetime
 from sohoa.i18n import lazy_gettext as L_
 
 _KIND_VI = {"missing": L_("mất tệp"), "altered": L_("bị sửa"), "orphan": L_("tệp lạ")}
@@ -27,21 +27,31 @@ def _mb(n: int) -> str:
 
 
 # -- verify ----------------------------------------------------------------------------------
-@click.command()
+@command(
+    help=N_(
+        "Kiểm tra toàn vẹn: băm lại bản gốc và PDF tìm kiếm được; liệt kê tệp thiếu, bị "
+        "sửa và tệp lạc\n"
+        "kèm số văn bản (mã thoát 3 nếu có). `sohoa verify history` liệt kê các lần kiểm "
+        "tra trước."
+    )
+)
 @click.argument("what", required=False, type=click.Choice(["history"]))
-@click.option("--unit", help="Chỉ tệp của đơn vị này (only this unit's files, sub-units included).")
-@click.option(
+@option("--unit", help=N_("Chỉ tệp của đơn vị này (kể cả đơn vị trực thuộc)."))
+@option(
     "--sample",
     type=click.FloatRange(0, 100, min_open=True),
     metavar="PERCENT",
-    help="Chỉ kiểm tra PERCENT phần trăm số tệp, tệp lâu chưa kiểm tra nhất trước "
-    "(check that share of the files, least recently checked first).",
+    help=N_("Chỉ kiểm tra PERCENT phần trăm số tệp, tệp lâu chưa kiểm tra nhất trước."),
 )
-@click.option("--history", "history", is_flag=True, help="Liệt kê các lần kiểm tra trước (past runs).")
-@click.option(
-    "--limit", type=click.IntRange(1), default=20, show_default=True, help="Runs shown by --history."
+@option("--history", "history", is_flag=True, help=N_("Liệt kê các lần kiểm tra trước."))
+@option(
+    "--limit",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help=N_("Số lần kiểm tra mà --history hiện."),
 )
-@click.option("--json", "json_out", is_flag=True)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def verify(
     ctx: Context,
@@ -52,8 +62,6 @@ def verify(
     limit: int,
     json_out: bool,
 ) -> None:
-    """Kiểm tra toàn vẹn: re-hash originals and searchable PDFs; list missing, altered and orphan
-    files with their document ids (exit 3 if any). `sohoa verify history` lists past runs."""
     if history or what == "history":
         runs = fixity.fixity_history(ctx.archive, limit)
         if json_out:
@@ -132,20 +140,20 @@ def _print_history(runs: list[dict[str, Any]], tz: tzinfo) -> None:
 
 
 # -- init ------------------------------------------------------------------------------------
-@click.command()
-@click.option(
+@command(help=N_("Tạo kho lưu trữ (mã kho và thiết lập); với kho đã có thì chỉ hiện chúng, không đổi gì."))
+@option(
     "--search-backend",
     type=click.Choice(lifecycle.SEARCH_BACKENDS),
-    help="Search engine (default tantivy, or $SOHOA_SEARCH_BACKEND).",
+    help=N_("Công cụ tìm kiếm (mặc định tantivy, hoặc $SOHOA_SEARCH_BACKEND)."),
 )
-@click.option("--tz", "tz", help="The archive's time zone (default Asia/Ho_Chi_Minh or $SOHOA_TZ).")
-@click.option(
+@option("--tz", "tz", help=N_("Múi giờ của kho (mặc định Asia/Ho_Chi_Minh hoặc $SOHOA_TZ)."))
+@option(
     "--group-mode",
     type=click.Choice(lifecycle.GROUP_MODES),
-    help="What a group may do with the files (default none).",
+    help=N_("Quyền của một nhóm (group) trên các tệp (mặc định: không có)."),
 )
-@click.option("--update", is_flag=True, help="On an existing archive, apply the settings given (audited).")
-@click.option("--json", "json_out", is_flag=True)
+@option("--update", is_flag=True, help=N_("Với kho đã có: áp dụng các thiết lập đã nêu (ghi nhật ký)."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def init(
     ctx: Context,
@@ -155,7 +163,6 @@ def init(
     update: bool,
     json_out: bool,
 ) -> None:
-    """Create an archive (its id and settings); on an existing one, show them and change nothing."""
     result = lifecycle.init_archive(
         ctx.home, ctx.db_url, search_backend=search_backend, tz=tz, group_mode=group_mode, update=update
     )
@@ -178,13 +185,18 @@ def init(
 
 
 # -- backup ----------------------------------------------------------------------------------
-@click.command()
+@command(
+    help=N_(
+        "Sao chép nhất quán cơ sở dữ liệu (sao lưu trực tuyến SQLite) và các tệp mà nó "
+        "ghi tên vào OUT\n"
+        "(thư mục mới hoặc trống). Khôi phục: dùng OUT làm thư mục kho. PostgreSQL: xem "
+        "README (pg_dump)."
+    )
+)
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--json", "json_out", is_flag=True)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def backup(ctx: Context, out: Path, json_out: bool) -> None:
-    """Consistent copy of the database (SQLite online backup) and the files its rows name into OUT
-    (a new or empty folder). Restore by using OUT as the archive folder. PostgreSQL: see README (pg_dump)."""
     result = backup_ops.backup_archive(ctx.archive, out)
     if json_out:
         emit_json(result.to_json())
@@ -242,22 +254,20 @@ def _print_lifecycle(result: lifecycle.LifecycleResult, json_out: bool) -> None:
         )
 
 
-@click.command()
+@command(help=N_("Hủy một văn bản: giữ hồ sơ và tệp, nhưng không còn được đếm và tìm thấy (ghi nhật ký)."))
 @click.argument("document_id", type=int)
-@click.option("--reason", required=True, help="Why the document must not count (kept in the audit trail).")
-@click.option("--json", "json_out", is_flag=True)
+@option("--reason", required=True, help=N_("Lý do văn bản không được tính (lưu trong nhật ký)."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def void(ctx: Context, document_id: int, reason: str, json_out: bool) -> None:
-    """Void a document: its record and files are kept, it leaves counts and search (audited)."""
     _print_lifecycle(lifecycle.void_document(ctx.archive, document_id, reason), json_out)
 
 
-@click.command()
+@command(help=N_("Chuyển văn bản sang đơn vị khác (số liệu của nó chuyển theo; ghi nhật ký)."))
 @click.argument("document_id", type=int)
-@click.option("--unit", required=True, help="The unit the document belongs to: code or name.")
-@click.option("--reason", help="Why (kept in the audit trail).")
-@click.option("--json", "json_out", is_flag=True)
+@option("--unit", required=True, help=N_("Đơn vị của văn bản: mã hoặc tên."))
+@option("--reason", help=N_("Lý do (lưu trong nhật ký)."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def move(ctx: Context, document_id: int, unit: str, reason: str | None, json_out: bool) -> None:
-    """File a document under another unit (its counts move with it; audited)."""
     _print_lifecycle(lifecycle.move_document(ctx.archive, document_id, unit, reason), json_out)

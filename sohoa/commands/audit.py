@@ -11,20 +11,32 @@ from rich.text import Text
 
 from sohoa.app import cli_actor
 from sohoa.app import trail as app_trail
-from sohoa.commands.base import DATE, Context, common_options, emit_json, pass_ctx, run_state
-from sohoa.i18n import _
+from sohoa.commands.base import DATE, Context, command, common_options, emit_json, option, pass_ctx, run_state
+from sohoa.i18n import N_, _
 
 
-@click.command("audit")
-@common_options
-@click.option("--user", "actor", help="Only what this account did.")
-@click.option(
-    "--document", "document_id", type=click.IntRange(1), help="Only what touched or showed document ID."
+@command(
+    "audit",
+    help=N_(
+        "Nhật ký truy cập: tìm kiếm, xem, xuất, báo cáo và thay đổi, mới nhất trước.\n"
+        "\n"
+        "Giờ theo múi giờ của kho. Việc đọc nhật ký cũng được ghi lại."
+    ),
 )
-@click.option("--from", "date_from", type=DATE, help="From this day (dd/mm/yyyy or yyyy-mm-dd), included.")
-@click.option("--to", "date_to", type=DATE, help="Up to this day, included.")
-@click.option("--limit", type=click.IntRange(1), default=100, show_default=True)
-@click.option("--json", "json_out", is_flag=True, help="Print the events as JSON, newest first.")
+@common_options
+@option("--user", "actor", help=N_("Chỉ những gì tài khoản này đã làm."))
+@option(
+    "--document",
+    "document_id",
+    type=click.IntRange(1),
+    help=N_("Chỉ những gì đụng tới hoặc hiện văn bản số ID."),
+)
+@option(
+    "--from", "date_from", type=DATE, help=N_("Từ ngày này (dd/mm/yyyy hoặc yyyy-mm-dd), tính cả ngày đó.")
+)
+@option("--to", "date_to", type=DATE, help=N_("Đến ngày này, tính cả ngày đó."))
+@option("--limit", type=click.IntRange(1), default=100, show_default=True)
+@option("--json", "json_out", is_flag=True, help=N_("In các sự kiện dạng JSON, mới nhất trước."))
 @pass_ctx
 def audit(
     ctx: Context,
@@ -35,10 +47,6 @@ def audit(
     limit: int,
     json_out: bool,
 ) -> None:
-    """Nhật ký truy cập (audit trail): searches, views, exports, reports and changes, newest first.
-
-    Times are in the archive's time zone. Reading the trail is itself recorded.
-    """
     if date_from and date_to and date_to < date_from:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     archive = ctx.archive

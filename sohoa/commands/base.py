@@ -14,6 +14,8 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from sohoa.i18n import N_, gettext
+
 if TYPE_CHECKING:  # the archive (and SQLAlchemy) load only when a command opens it: --help stays fast
     from sohoa.archive.store import Archive
 
@@ -87,6 +89,93 @@ def _more_verbose(ctx: click.Context, _param: click.Parameter, count: int) -> No
         configure_logging(int(run_state["verbose"]))
 
 
+# -- help in the reader's language ----------------------------------------------------------
+class TranslatedHelp:
+    """``help`` holds the Vietnamese msgid and reads in the language active when it is shown.
+
+    Commands are defined (and their modules imported) once per process, but ``--lang`` or
+    ``SOHOA_LANG`` decide the language of each run, so help is translated when click shows it,
+    never when the decorator runs. Write help as ``help=N_("tiếng Việt")`` so the catalog has it.
+    """
+
+    _help_msgid: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        return gettext(self._help_msgid) if self._help_msgid else self._help_msgid
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help_msgid = value
+
+
+class TranslatedLayout:
+    """The headings click writes in English (usage, options, commands), in the reader's language."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=gettext("Cách dùng: "))
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [row for param in self.get_params(ctx) if (row := param.get_help_record(ctx))]  # type: ignore[attr-defined]
+        if rows:
+            with formatter.section(gettext("Tùy chọn")):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+class TranslatedOption(TranslatedHelp, click.Option):
+    """An option whose help follows the language."""
+
+
+def _translate_help_option(option: click.Option | None) -> click.Option | None:
+    """``--help``'s own line, which click writes in English."""
+    if option is not None:
+        option.help = gettext("Hiện hướng dẫn này rồi thoát.")
+    return option
+
+
+class TranslatedCommand(TranslatedHelp, TranslatedLayout, click.Command):
+    """A command whose help, and its ``--help`` option's, follow the language."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _translate_help_option(super().get_help_option(ctx))
+
+
+class TranslatedGroup(TranslatedHelp, TranslatedLayout, click.Group):
+    """A group whose help and sub-commands' help follow the language."""
+
+    command_class = TranslatedCommand
+    group_class = type  # sub-groups are TranslatedGroup too
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _translate_help_option(super().get_help_option(ctx))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        shown = [(name, command) for name, command in commands if command is not None and not command.hidden]
+        if shown:
+            limit = formatter.width - 6 - max(len(name) for name, _command in shown)
+            with formatter.section(gettext("Lệnh")):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in shown])
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
+    """``click.command`` with help in the reader's language."""
+    return click.command(*args, cls=kwargs.pop("cls", TranslatedCommand), **kwargs)
+
+
+def group(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Group]:
+    """``click.group`` with help in the reader's language."""
+    return click.group(*args, cls=kwargs.pop("cls", TranslatedGroup), **kwargs)
+
+
+def option(*args: Any, **kwargs: Any) -> Callable[[F], F]:
+    """``click.option`` with help in the reader's language."""
+    return click.option(*args, cls=kwargs.pop("cls", TranslatedOption), **kwargs)
+
+
 _VERBOSE_NAME = "_shared_verbose"
 
 
@@ -95,14 +184,14 @@ def common_options(command: F) -> F:
 
     ``-v``/``-vv`` after the sub-command (``sohoa ingest x -vv``) adds to the count given before it.
     """
-    return click.option(
+    return option(
         "-v",
         "--verbose",
         _VERBOSE_NAME,
         count=True,
         expose_value=False,
         callback=_more_verbose,
-        help="More log lines; -vv shows the details of errors.",
+        help=N_("Hiện thêm thông tin khi chạy; -vv hiện chi tiết lỗi."),
     )(command)
 
 

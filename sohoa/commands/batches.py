@@ -10,24 +10,31 @@ from rich.table import Table
 from rich.text import Text
 
 from sohoa.archive import batches as batch_ops
-from sohoa.commands.base import Context, emit_json, pass_ctx
+from sohoa.commands.base import Context, emit_json, group, option, pass_ctx
 from sohoa.commands.progress import progress_for
-from sohoa.i18n import _, format_datetime
+from sohoa.i18n import N_, _, format_datetime
 
 
-@click.group("batches", invoke_without_command=True)
-@click.option(
-    "--failed", "failed_only", is_flag=True, help="Only batches with failed files, listing each file."
+@group(
+    "batches",
+    invoke_without_command=True,
+    help=N_(
+        "Liệt kê các lô nhập, mới nhất trước, với số tệp đã lưu, trùng, lỗi hoặc còn "
+        "chờ.\n"
+        "\n"
+        "Với --failed, mỗi tệp lỗi được liệt kê kèm lý do và bản sao trong thư mục cách "
+        "ly.\n"
+        "'sohoa batches resume ID' làm tiếp một lô xếp hàng (ingest --queue) từ bất kỳ "
+        "máy nào."
+    ),
 )
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="Newest batches shown.")
-@click.option("--json", "json_out", is_flag=True, help="Print the batches as JSON (shape in the README).")
+@option("--failed", "failed_only", is_flag=True, help=N_("Chỉ các lô có tệp lỗi, liệt kê từng tệp."))
+@option(
+    "--limit", type=click.IntRange(1), default=50, show_default=True, help=N_("Số lô mới nhất được hiện.")
+)
+@option("--json", "json_out", is_flag=True, help=N_("In các lô dạng JSON (cấu trúc trong README)."))
 @click.pass_context
 def batches(click_ctx: click.Context, failed_only: bool, limit: int, json_out: bool) -> None:
-    """List ingest batches, newest first, with how many files were stored, duplicate, failed or pending.
-
-    With --failed, each failed file is listed with its reason and its copy in the quarantine folder.
-    'sohoa batches resume ID' continues a queued batch (ingest --queue) from any desk.
-    """
     if click_ctx.invoked_subcommand is not None:
         return
     archive = click_ctx.find_object(Context).archive
@@ -70,17 +77,22 @@ def batches(click_ctx: click.Context, failed_only: bool, limit: int, json_out: b
     out.print(Text("\n" + _("Thư mục cách ly") + f": {archive.quarantine_dir}"), soft_wrap=True)
 
 
-@batches.command("resume")
+@batches.command(
+    "resume",
+    help=N_(
+        "Làm tiếp một lô xếp hàng từ bất kỳ máy nào: xếp hàng các tệp máy trước chưa "
+        "xếp, rồi chờ các worker.\n"
+        "\n"
+        "Mã thoát 0 khi mọi tệp đã lưu hoặc trùng, 3 khi có tệp lỗi hoặc còn chờ,\n"
+        "6 khi không worker nào chạy trong 5 phút (chạy 'sohoa worker' rồi chạy lại lệnh "
+        "này)."
+    ),
+)
 @click.argument("batch_id", type=int)
-@click.option("--json", "json_out", is_flag=True, help="Print the batch result as JSON (as ingest --json).")
-@click.option("--no-wait", is_flag=True, help="Queue what is left and return at once.")
+@option("--json", "json_out", is_flag=True, help=N_("In kết quả lô dạng JSON (như ingest --json)."))
+@option("--no-wait", is_flag=True, help=N_("Xếp hàng phần còn lại rồi trả về ngay."))
 @pass_ctx
 def resume(ctx: Context, batch_id: int, json_out: bool, no_wait: bool) -> None:
-    """Continue a queued batch from any desk: queue the files its desk did not, then wait for the workers.
-
-    Exits 0 when every file ended stored or duplicate, 3 when some failed or are left pending,
-    6 when no worker has been alive for 5 minutes (start 'sohoa worker', then run this again).
-    """
     from sohoa.commands.documents import print_ingest_summary, print_queued
     from sohoa.queue.desk import resume as resume_batch
 

@@ -15,9 +15,9 @@ from rich.text import Text
 from sohoa.app import cli_actor
 from sohoa.app import documents as app_documents
 from sohoa.archive.store import Archive
-from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
+from sohoa.commands.base import Context, command, common_options, emit_json, option, pass_ctx, run_state
 from sohoa.commands.progress import progress_for
-from sohoa.i18n import _, format_date, format_datetime
+from sohoa.i18n import N_, _, format_date, format_datetime
 from sohoa.i18n import lazy_gettext as L_
 
 #: How each outcome reads in the summary line (the JSON keeps the English tokens).
@@ -29,33 +29,45 @@ _OUTCOME_WORDS = {
 }
 
 
-@click.command()
+@command(
+    help=N_(
+        "Lưu trữ các tệp và thư mục quét (cả thư mục con): nhận dạng chữ (OCR), lưu, lập "
+        "chỉ mục.\n"
+        "\n"
+        "Mỗi tệp kết thúc ở trạng thái đã lưu, trùng hoặc lỗi; tệp lỗi được sao vào thư "
+        "mục\n"
+        "cách ly kèm lý do. Bị ngắt giữa chừng? Chạy lại đúng lệnh đó để làm tiếp.\n"
+        "Với --queue, tệp được đưa vào kho dùng chung và các worker đọc chúng;\n"
+        "'sohoa batches resume ID' theo dõi (hoặc làm tiếp) lô từ bất kỳ máy nào."
+    )
+)
 @common_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--unit", "unit", required=True, help="Unit the results belong to: code or name ('khai quang')."
-)
-@click.option(
+@option("--unit", "unit", required=True, help=N_("Đơn vị sở hữu kết quả: mã hoặc tên ('khai quang')."))
+@option(
     "--jobs",
     type=click.IntRange(1, 64),
     default=None,
-    help="Pages read at once (default: all cores). Not with --queue: workers set theirs (--concurrency).",
+    help=N_(
+        "Số trang đọc cùng lúc (mặc định: mọi lõi CPU). Không dùng với --queue: worker "
+        "tự đặt (--concurrency)."
+    ),
 )
-@click.option(
+@option(
     "--split",
     type=click.Choice(["auto", "blank", "none"]),
     default="auto",
     show_default=True,
-    help="How to cut a batch scan into documents.",
+    help=N_("Cách cắt một bản quét nhiều văn bản thành từng văn bản."),
 )
-@click.option("--json", "json_out", is_flag=True, help="Print the batch result as JSON.")
-@click.option(
+@option("--json", "json_out", is_flag=True, help=N_("In kết quả lô dạng JSON."))
+@option(
     "--queue",
     "queued",
     is_flag=True,
-    help="Hand the pages to 'sohoa worker' processes through the queue (PostgreSQL archives only).",
+    help=N_("Giao các trang cho tiến trình 'sohoa worker' qua hàng đợi (chỉ kho PostgreSQL)."),
 )
-@click.option("--no-wait", is_flag=True, help="With --queue: print the batch id and return at once.")
+@option("--no-wait", is_flag=True, help=N_("Với --queue: in mã lô rồi trả về ngay."))
 @pass_ctx
 def ingest(
     ctx: Context,
@@ -67,13 +79,6 @@ def ingest(
     queued: bool,
     no_wait: bool,
 ) -> None:
-    """Archive scanned files and folders (recursively): OCR, store, index.
-
-    Every file ends as stored, duplicate or failed; failed files are copied to the
-    quarantine folder with a reason. Interrupted? Run the same command again to resume.
-    With --queue the files go into the archive's shared storage and workers read them;
-    'sohoa batches resume ID' follows (or continues) the batch from any desk.
-    """
     from sohoa.ingest import IngestOptions
     from sohoa.ingest import ingest as run_ingest
 
@@ -163,13 +168,12 @@ def _print_ingest_summary(archive: Archive, report: Any) -> None:
 
 
 # -- show / list ---------------------------------------------------------------------------
-@click.command()
+@command(help=N_("Xem một văn bản: các trường và nội dung (lần xem được ghi vào nhật ký)."))
 @common_options
 @click.argument("document_id", type=int)
-@click.option("--json", "json_out", is_flag=True, help="Print the document as JSON.")
+@option("--json", "json_out", is_flag=True, help=N_("In văn bản dạng JSON."))
 @pass_ctx
 def show(ctx: Context, document_id: int, json_out: bool) -> None:
-    """Show one document: its fields and its text (the view is recorded in the audit trail)."""
     archive = ctx.archive
     data = app_documents.show(archive, cli_actor(archive, run_state["as_user"]), document_id)
     if json_out:
@@ -190,14 +194,13 @@ def show(ctx: Context, document_id: int, json_out: bool) -> None:
     out.print(data["text"].replace("\f", "\n" + "─" * 40 + "\n"), markup=False, highlight=False)
 
 
-@click.command("list")
+@command("list", help=N_("Liệt kê các văn bản mới nhất."))
 @common_options
-@click.option("--unit", help="Only this unit (and its sub-units).")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
-@click.option("--json", "json_out", is_flag=True, help="Print the documents as JSON.")
+@option("--unit", help=N_("Chỉ đơn vị này (và các đơn vị trực thuộc)."))
+@option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@option("--json", "json_out", is_flag=True, help=N_("In các văn bản dạng JSON."))
 @pass_ctx
 def list_cmd(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None:
-    """List the newest documents."""
     archive = ctx.archive
     rows = app_documents.list_documents(archive, cli_actor(archive, run_state["as_user"]), unit, limit)
     if json_out:

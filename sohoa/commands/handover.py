@@ -8,23 +8,37 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from sohoa.commands.base import Context, common_options, emit_json, err_console, pass_ctx, plain
+from sohoa.commands.base import (
+    Context,
+    command,
+    common_options,
+    emit_json,
+    err_console,
+    group,
+    option,
+    pass_ctx,
+    plain,
+)
 from sohoa.errors import ExitCode
-from sohoa.i18n import _
+from sohoa.i18n import N_, _
 
 
 # -- pdfa ------------------------------------------------------------------------------------
-@click.command()
-@click.option("--unit", help="Chỉ văn bản của đơn vị này (only this unit's documents, sub-units included).")
-@click.option("--json", "json_out", is_flag=True)
+@command(
+    help=N_(
+        "Chuyển các PDF tìm kiếm được của kho sang PDF/A-2b hai lớp (thay thế có ghi "
+        "nhật ký, mã băm mới).\n"
+        "\n"
+        "PDF đã đạt chuẩn được giữ nguyên, nên chạy lại không đổi gì; PDF không thể đạt "
+        "chuẩn\n"
+        "(tệp số gốc có phông chữ không nhúng) được liệt kê và giữ nguyên, và lệnh thoát "
+        "với mã 3."
+    )
+)
+@option("--unit", help=N_("Chỉ văn bản của đơn vị này (kể cả đơn vị trực thuộc)."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def pdfa(ctx: Context, unit: str | None, json_out: bool) -> None:
-    """Convert the archive's searchable PDFs to two-layer PDF/A-2b (audited replacements, new checksums).
-
-    PDFs already conforming are left alone, so running it again changes nothing; a PDF that
-    cannot conform (a born-digital file with a font it does not embed) is listed and kept, and
-    the command exits 3.
-    """
     from sohoa.archive.handover.pdfa import convert_archive
 
     result = convert_archive(ctx.archive, unit=unit)
@@ -51,24 +65,28 @@ def pdfa(ctx: Context, unit: str | None, json_out: bool) -> None:
 
 
 # -- export ----------------------------------------------------------------------------------
-@click.command()
-@click.argument("out", type=click.Path(path_type=Path))
-@click.option("--unit", help="Văn bản của đơn vị này, kể cả đơn vị trực thuộc (this unit's documents).")
-@click.option(
-    "--period",
-    help="Chỉ văn bản ban hành trong kỳ (issued in): 2024, 2024-Q2, 2024-06, 2024-01-01..2024-06-30.",
+@command(
+    help=N_(
+        "Xuất văn bản thành gói BagIt: bản gốc, tệp PDF/A, siêu dữ liệu TT 05/2025 (XML, "
+        "JSON), lịch sử.\n"
+        "\n"
+        "OUT phải mới hoặc trống. Cho --unit U (có thể kèm --period P, theo ngày ban "
+        "hành) hoặc\n"
+        "--documents 1,2,5-9. Lần xuất được ghi vào nhật ký."
+    )
 )
-@click.option("--documents", "documents", metavar="IDS", help="Danh sách số văn bản, ví dụ 1,2,5-9.")
-@click.option("--json", "json_out", is_flag=True)
+@click.argument("out", type=click.Path(path_type=Path))
+@option("--unit", help=N_("Văn bản của đơn vị này, kể cả đơn vị trực thuộc."))
+@option(
+    "--period",
+    help=N_("Chỉ văn bản ban hành trong kỳ: 2024, 2024-Q2, 2024-06, 2024-01-01..2024-06-30."),
+)
+@option("--documents", "documents", metavar="IDS", help=N_("Danh sách số văn bản, ví dụ 1,2,5-9."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def export(
     ctx: Context, out: Path, unit: str | None, period: str | None, documents: str | None, json_out: bool
 ) -> None:
-    """Export documents as a BagIt bag: originals, PDF/A files, TT 05/2025 metadata (XML, JSON), history.
-
-    OUT must be new or empty. Give --unit U (optionally --period P, by issued date) or
-    --documents 1,2,5-9. The export is recorded in the audit trail.
-    """
     from sohoa.archive.handover.export import export_bag
 
     result = export_bag(ctx.archive, out, unit=unit, period=period, documents=documents)
@@ -100,16 +118,21 @@ def export(
 
 
 # -- import ----------------------------------------------------------------------------------
-@click.command("import")
+@command(
+    "import",
+    help=N_(
+        "Nhập gói do 'sohoa export' tạo: tệp giữ nguyên từng bit, trường kèm dấu sửa "
+        "tay, đơn vị, sổ theo dõi.\n"
+        "\n"
+        "Cả gói được kiểm tra trước (mã thoát 4 nếu không hợp lệ, không lưu gì); việc "
+        "nhập là\n"
+        "nguyên khối (cả gói hoặc không gì), và nhập lại cùng gói không lưu thêm gì."
+    ),
+)
 @click.argument("bag", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--json", "json_out", is_flag=True)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def import_cmd(ctx: Context, bag: Path, json_out: bool) -> None:
-    """Import a bag made by 'sohoa export': files bit for bit, fields with manual marks, units, register.
-
-    The whole bag is validated first (exit 4 if it does not, nothing stored); the import is
-    atomic (all of the bag or nothing), and a second import of the same bag stores nothing.
-    """
     from sohoa.archive.handover.bag_import import import_bag
 
     result = import_bag(ctx.archive, bag)
@@ -133,33 +156,38 @@ def import_cmd(ctx: Context, bag: Path, json_out: bool) -> None:
 
 
 # -- handover-defaults -----------------------------------------------------------------------
-@click.group("handover-defaults")
+@group(
+    "handover-defaults",
+    help=N_(
+        "Chế độ sử dụng (Mode) và thời hạn bảo quản (Maintenance) mà lần xuất ghi cho "
+        "từng loại văn bản.\n"
+        "\n"
+        "Mode: 01 công khai, 02 có điều kiện, 03 mật. Maintenance: 01 vĩnh viễn, 02 70 "
+        "năm, 03 50,\n"
+        "04 30, 05 20, 06 10, 07 khác. Loại không có giá trị riêng lấy giá trị của dòng "
+        "'default'."
+    ),
+)
 @common_options
 def handover_defaults() -> None:
-    """Access mode (Mode) and retention (Maintenance) an export writes for each document type.
-
-    Mode: 01 public, 02 conditional, 03 secret. Maintenance: 01 permanent, 02 70 years, 03 50,
-    04 30, 05 20, 06 10, 07 other. A type without its own values takes the 'default' row's.
-    """
+    pass
 
 
-@handover_defaults.command("set")
+@handover_defaults.command(
+    "set",
+    help=N_(
+        "Đặt Mode và/hoặc Maintenance của một loại, ví dụ --type 02 --mode 01 --maintenance 04 (ghi nhật ký)."
+    ),
+)
 @common_options
-@click.option(
-    "--type", "type_", required=True, metavar="CODE", help="Mã loại 01–32, tên loại, hoặc 'default'."
-)
-@click.option(
-    "--mode", metavar="01|02|03", help="Chế độ sử dụng (access): 01 công khai, 02 có điều kiện, 03 mật."
-)
-@click.option(
-    "--maintenance", metavar="01..07", help="Thời hạn bảo quản (retention): 01 vĩnh viễn … 07 khác."
-)
-@click.option("--json", "json_out", is_flag=True)
+@option("--type", "type_", required=True, metavar="CODE", help=N_("Mã loại 01–32, tên loại, hoặc 'default'."))
+@option("--mode", metavar="01|02|03", help=N_("Chế độ sử dụng: 01 công khai, 02 có điều kiện, 03 mật."))
+@option("--maintenance", metavar="01..07", help=N_("Thời hạn bảo quản: 01 vĩnh viễn … 07 khác."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def handover_defaults_set(
     ctx: Context, type_: str, mode: str | None, maintenance: str | None, json_out: bool
 ) -> None:
-    """Set a type's Mode and/or Maintenance, e.g. --type 02 --mode 01 --maintenance 04 (audited)."""
     from sohoa.archive.handover.defaults import set_type_default
 
     change = set_type_default(ctx.archive, type_, mode=mode, maintenance=maintenance)
@@ -172,12 +200,16 @@ def handover_defaults_set(
             click.echo(f"loại {change['type']}: {what} {old or '-'} -> {new}")
 
 
-@handover_defaults.command("list")
+@handover_defaults.command(
+    "list",
+    help=N_(
+        "Liệt kê Mode và Maintenance đang áp dụng của mọi loại (* đánh dấu giá trị đặt riêng cho loại đó)."
+    ),
+)
 @common_options
-@click.option("--json", "json_out", is_flag=True)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def handover_defaults_list(ctx: Context, json_out: bool) -> None:
-    """List every type's effective Mode and Maintenance (* marks a value set for that type)."""
     from rich.console import Console
     from rich.table import Table
 

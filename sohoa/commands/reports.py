@@ -24,41 +24,56 @@ from sohoa.archive import units as unit_ops
 from sohoa.commands.base import (
     DATE,
     Context,
+    command,
     common_options,
     emit_json,
     err_console,
+    group,
+    option,
     pass_ctx,
     plain,
     run_state,
 )
 from sohoa.errors import ExitCode
-from sohoa.i18n import _
+from sohoa.i18n import N_, _
 
 
 # -- register ------------------------------------------------------------------------------
-@click.group("register")
+@group("register", help=N_("Sổ theo dõi kết quả tồn đọng: nhập, đối chiếu với văn bản, liên kết, mốc."))
 @common_options
 def register() -> None:
-    """The backlog register (sổ theo dõi kết quả): import, match to documents, link, baselines."""
+    pass
 
 
-@register.command("import")
+@register.command(
+    "import",
+    help=N_(
+        "Nhập sổ theo dõi: tệp CSV hoặc XLSX xuất từ phần mềm một cửa hoặc từ sổ giấy "
+        "của đơn vị.\n"
+        "\n"
+        "Nhập lại cùng tệp không đổi gì; bản xuất sau cập nhật các dòng của nó. Dòng sai "
+        "được\n"
+        "liệt kê kèm số dòng và lý do; khi đó mã thoát là 3."
+    ),
+)
 @common_options
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--unit", help="Unit of rows without a 'Đơn vị' column or cell (code or name).")
-@click.option(
+@option("--unit", help=N_("Đơn vị của các dòng không có cột hoặc ô 'Đơn vị' (mã hoặc tên)."))
+@option(
     "--map",
     "maps",
     multiple=True,
     metavar="HEADER=COLUMN",
-    help="Read another header as a known column, e.g. --map 'Số GCN=Số ký hiệu kết quả' "
-    "(or =result_number; '=-' ignores a column). Repeatable.",
+    help=N_(
+        "Đọc một tiêu đề khác như một cột đã biết, ví dụ --map 'Số GCN=Số ký hiệu kết "
+        "quả' (hoặc =result_number; '=-' bỏ qua một cột). Lặp lại được."
+    ),
 )
-@click.option("--sheet", help="XLSX sheet to read (default: the first).")
-@click.option("--as-of", type=DATE, help="Day the export was taken (default: today).")
-@click.option("--strict", is_flag=True, help="Import nothing when any row is bad.")
-@click.option("--no-match", is_flag=True, help="Do not match documents to the rows afterwards.")
-@click.option("--json", "json_out", is_flag=True, help='Print {"imported","updated","unchanged","errors"}.')
+@option("--sheet", help=N_("Trang tính XLSX cần đọc (mặc định: trang đầu)."))
+@option("--as-of", type=DATE, help=N_("Ngày lấy bản xuất (mặc định: hôm nay)."))
+@option("--strict", is_flag=True, help=N_("Không nhập gì khi có dòng sai."))
+@option("--no-match", is_flag=True, help=N_("Không đối chiếu văn bản với các dòng sau khi nhập."))
+@option("--json", "json_out", is_flag=True, help=N_('In {"imported","updated","unchanged","errors"}.'))
 @pass_ctx
 def register_import(
     ctx: Context,
@@ -71,11 +86,6 @@ def register_import(
     no_match: bool,
     json_out: bool,
 ) -> None:
-    """Import a register: CSV or XLSX export of the one-stop software or of a unit's paper register.
-
-    Re-importing the same file changes nothing; a later export updates its rows. Bad rows are
-    listed with their row number and reason; the exit code is then 3.
-    """
     archive = ctx.archive
     result = register_ops.import_register(
         archive,
@@ -120,13 +130,14 @@ def _match_line(summary: matching.MatchSummary) -> str:
     )
 
 
-@register.command("match")
+@register.command(
+    "match", help=N_("Đối chiếu lại mọi văn bản chưa liên kết với sổ theo dõi (ví dụ sau khi sửa).")
+)
 @common_options
-@click.option("--unit", help="Only documents of this unit (and its sub-units).")
-@click.option("--json", "json_out", is_flag=True)
+@option("--unit", help=N_("Chỉ văn bản của đơn vị này (và các đơn vị trực thuộc)."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def register_match(ctx: Context, unit: str | None, json_out: bool) -> None:
-    """Match every unlinked document to the register again (e.g. after corrections)."""
     archive = ctx.archive
     unit_ids = None
     if unit:
@@ -139,14 +150,15 @@ def register_match(ctx: Context, unit: str | None, json_out: bool) -> None:
         click.echo(_match_line(summary))
 
 
-@register.command("unmatched")
+@register.command(
+    "unmatched", help=N_("Văn bản chưa có dòng, dòng chưa có văn bản, và các khớp chưa rõ cần liên kết tay.")
+)
 @common_options
-@click.option("--unit", help="Only this unit (and its sub-units).")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="Lines per list.")
-@click.option("--json", "json_out", is_flag=True)
+@option("--unit", help=N_("Chỉ đơn vị này (và các đơn vị trực thuộc)."))
+@option("--limit", type=click.IntRange(1), default=50, show_default=True, help=N_("Số dòng mỗi danh sách."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def register_unmatched(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None:
-    """Documents without a row, rows without a document, and ambiguous matches to link by hand."""
     with ctx.archive.sessions() as session:
         unit_ids = unit_ops.descendant_ids(session, unit_ops.resolve_unit(session, unit)) if unit else None
         found = matching.list_unmatched(session, unit_ids, limit)
@@ -178,14 +190,16 @@ def register_unmatched(ctx: Context, unit: str | None, limit: int, json_out: boo
         out.print(amb)
 
 
-@register.command("link")
+@register.command(
+    "link",
+    help=N_("Liên kết tay văn bản DOCUMENT_ID với dòng ROW của sổ (số dòng hoặc Mã hồ sơ); ghi nhật ký."),
+)
 @common_options
 @click.argument("document_id", type=int)
 @click.argument("row")
-@click.option("--replace", is_flag=True, help="Move an existing link of the document or of the row.")
+@option("--replace", is_flag=True, help=N_("Chuyển liên kết đã có của văn bản hoặc của dòng."))
 @pass_ctx
 def register_link(ctx: Context, document_id: int, row: str, replace: bool) -> None:
-    """Link document DOCUMENT_ID to register ROW (its id or its Mã hồ sơ) by hand; audited."""
     result = matching.link_document(ctx.archive, document_id, row, replace=replace)
     if result.unchanged:
         click.echo(f"document {result.document_id} is already linked to row {result.row_id}")
@@ -194,20 +208,29 @@ def register_link(ctx: Context, document_id: int, row: str, replace: bool) -> No
     click.echo(f"linked document {result.document_id} to row {result.row_id}{moved}")
 
 
-@register.command("baseline")
+@register.command(
+    "baseline",
+    help=N_(
+        "Đặt (hoặc, khi không có tùy chọn, xem) ngày mốc, chỉ tiêu và hạn của một đơn vị "
+        "trong một năm.\n"
+        "\n"
+        "Đơn vị trực thuộc không có mốc riêng thì lấy của đơn vị cấp trên. Mặc định: 1 "
+        "tháng 1, 20%, 31 tháng 12."
+    ),
+)
 @common_options
 @click.argument("unit")
-@click.option(
-    "--year", type=click.IntRange(2000, 2100), help="Target year (default: the baseline's, or this year)."
+@option(
+    "--year", type=click.IntRange(2000, 2100), help=N_("Năm chỉ tiêu (mặc định: năm của mốc, hoặc năm nay).")
 )
-@click.option(
-    "--date", "baseline", type=DATE, help="Baseline date: the backlog is what was left at this date."
+@option("--date", "baseline", type=DATE, help=N_("Ngày mốc: tồn đọng là phần còn lại tại ngày này."))
+@option(
+    "--target",
+    type=click.FloatRange(0, 100, min_open=True),
+    help=N_("Tỷ lệ tồn đọng cần số hóa, tính bằng %."),
 )
-@click.option(
-    "--target", type=click.FloatRange(0, 100, min_open=True), help="Backlog share to digitise, in %."
-)
-@click.option("--deadline", type=DATE, help="Day the target is due (default: 31 December).")
-@click.option("--json", "json_out", is_flag=True)
+@option("--deadline", type=DATE, help=N_("Hạn hoàn thành chỉ tiêu (mặc định: 31 tháng 12)."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def register_baseline(
     ctx: Context,
@@ -218,10 +241,6 @@ def register_baseline(
     deadline: date | None,
     json_out: bool,
 ) -> None:
-    """Set (or, without options, show) a unit's baseline date, target and deadline for a year.
-
-    Sub-units without their own take their parent's. Defaults: 1 January, 20%, 31 December.
-    """
     archive = ctx.archive
     year = year or (baseline.year if baseline else archive.today().year)
     if baseline is None and target is None and deadline is None:
@@ -247,14 +266,16 @@ def register_baseline(
 
 
 # -- report --------------------------------------------------------------------------------
-@click.command("report")
+@command(
+    "report", help=N_("Tiến độ so với chỉ tiêu năm của từng đơn vị: tồn đọng (≥20%) và kết quả mới (100%).")
+)
 @common_options
-@click.option("--unit", help="Only this unit and its sub-units (default: all units).")
-@click.option("--period", help="2024, 2024-Q2, 2024-06 or FROM..TO (default: this year).")
-@click.option("--as-of", type=DATE, help="Count what was done by this day (default: period end, or today).")
-@click.option("--format", "fmt", type=click.Choice(app_reports.FORMATS), default="table", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
-@click.option("--no-match", is_flag=True, help="Do not match newly digitised documents first.")
+@option("--unit", help=N_("Chỉ đơn vị này và các đơn vị trực thuộc (mặc định: mọi đơn vị)."))
+@option("--period", help=N_("2024, 2024-Q2, 2024-06 hoặc TỪ..ĐẾN (mặc định: năm nay)."))
+@option("--as-of", type=DATE, help=N_("Tính những gì đã làm đến ngày này (mặc định: cuối kỳ, hoặc hôm nay)."))
+@option("--format", "fmt", type=click.Choice(app_reports.FORMATS), default="table", show_default=True)
+@option("--out", type=click.Path(dir_okay=False, path_type=Path), help=N_("Ghi ra tệp này."))
+@option("--no-match", is_flag=True, help=N_("Không đối chiếu trước các văn bản mới số hóa."))
 @pass_ctx
 def report(
     ctx: Context,
@@ -265,7 +286,6 @@ def report(
     out: Path | None,
     no_match: bool,
 ) -> None:
-    """Progress toward the year's targets per unit: backlog (≥20%) and new results (100%)."""
     if fmt == "xlsx" and out is None:
         raise click.UsageError(_("--format xlsx cần --out TỆP.xlsx"))
     archive = ctx.archive

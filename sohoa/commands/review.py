@@ -12,30 +12,33 @@ from rich.text import Text
 
 from sohoa.app import cli_actor
 from sohoa.app import review as app_review
-from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
-from sohoa.i18n import _
+from sohoa.commands.base import Context, command, common_options, emit_json, option, pass_ctx, run_state
+from sohoa.i18n import N_, _
 
 
-@click.command()
+@command(help=N_("Liệt kê văn bản có phiếu cần cán bộ xem (trường thiếu hoặc đáng ngờ), tệ nhất trước."))
 @common_options
-@click.option("--unit", help="Only this unit (and its sub-units).")
-@click.option(
+@option("--unit", help=N_("Chỉ đơn vị này (và các đơn vị trực thuộc)."))
+@option(
     "--threshold",
     type=click.FloatRange(0, 1),
     default=app_review.DEFAULT_THRESHOLD,
     show_default=True,
-    help="Fields read with less confidence than this need a look.",
+    help=N_("Trường đọc với độ tin cậy thấp hơn mức này cần được xem."),
 )
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
-@click.option(
-    "--accept", "accept_ids", type=int, multiple=True, help="Mark document ID as checked (repeatable)."
+@option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@option(
+    "--accept",
+    "accept_ids",
+    type=int,
+    multiple=True,
+    help=N_("Đánh dấu văn bản số ID đã kiểm tra (lặp lại được)."),
 )
-@click.option("--json", "json_out", is_flag=True)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def review(
     ctx: Context, unit: str | None, threshold: float, limit: int, accept_ids: tuple[int, ...], json_out: bool
 ) -> None:
-    """List documents whose card needs a clerk (missing or doubtful fields), worst first."""
     archive = ctx.archive
     actor = cli_actor(archive, run_state["as_user"])
     if accept_ids:
@@ -69,35 +72,43 @@ def review(
     Console().print(table)
 
 
-@click.command()
+@command(
+    help=N_(
+        "Đọc lại các trường của mọi văn bản từ nội dung đã lưu (sau khi nâng cấp sohoa).\n"
+        "\n"
+        "Không nhận dạng chữ lại, và các trường cán bộ đã sửa tay được giữ nguyên."
+    )
+)
 @common_options
-@click.option("--unit", help="Only this unit (and its sub-units).")
+@option("--unit", help=N_("Chỉ đơn vị này (và các đơn vị trực thuộc)."))
 @pass_ctx
 def reextract(ctx: Context, unit: str | None) -> None:
-    """Read every document's fields again from its stored text (after an upgrade of sohoa).
-
-    No OCR is repeated, and fields a clerk corrected by hand are kept.
-    """
     archive = ctx.archive
     changed = app_review.reextract(archive, cli_actor(archive, run_state["as_user"]), unit)
     click.echo(f"{changed} documents changed", err=True)
 
 
-@click.command()
+@command(
+    help=N_(
+        "Sửa tay các trường của văn bản (giữ nguyên qua mọi lần đọc tự động sau, ghi "
+        "nhật ký, lập lại chỉ mục)."
+    )
+)
 @common_options
 @click.argument("document_id", type=int)
-@click.option(
+@option(
     "--set",
     "assignments",
     multiple=True,
     required=True,
     metavar="FIELD=VALUE",
-    help="A corrected field, e.g. --set number=1234/QĐ-UBND --set issued_date=10/06/2024; "
-    "lists are separated by ';'. Repeatable.",
+    help=N_(
+        "Một trường đã sửa, ví dụ --set number=1234/QĐ-UBND --set "
+        "issued_date=10/06/2024; danh sách ngăn cách bằng ';'. Lặp lại được."
+    ),
 )
 @pass_ctx
 def edit(ctx: Context, document_id: int, assignments: tuple[str, ...]) -> None:
-    """Correct a document's fields by hand (kept over any later automatic pass, audited, re-indexed)."""
     for item in assignments:
         if "=" not in item:
             raise click.BadParameter(f"needs FIELD=VALUE, got '{item}'", param_hint="--set")

@@ -12,9 +12,18 @@ from sohoa.app import cli_actor
 from sohoa.app import documents as app_documents
 from sohoa.app.documents import MARK_END, MARK_START, SearchRequest
 from sohoa.archive import indexing
-from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
+from sohoa.commands.base import (
+    Context,
+    command,
+    common_options,
+    emit_json,
+    group,
+    option,
+    pass_ctx,
+    run_state,
+)
 from sohoa.errors import ExitCode, SearchIndexError
-from sohoa.i18n import _
+from sohoa.i18n import N_, _
 from sohoa.search import BACKENDS
 
 
@@ -28,21 +37,32 @@ def _highlight(snippet: str) -> str:
     return "".join(out) + escape(rest)
 
 
-@click.command()
+@command(
+    help=N_(
+        "Tìm kết quả: tên có dấu hoặc không dấu, số như 1234/QĐ-UBND, số định danh,\n"
+        '"cụm từ trong ngoặc kép", AND/OR/NOT, trường:giá_trị (number:, name:, id:, '
+        "type:, unit: ...)."
+    )
+)
 @common_options
 @click.argument("query", nargs=-1)
-@click.option("--unit", help="Only this unit (and its sub-units): code or name.")
-@click.option("--type", "doc_type", help="Type of document, e.g. 'Quyết định', 'giay chung nhan'.")
-@click.option("--field", "field_", help="Field of procedures (lĩnh vực), e.g. 'Hộ tịch'.")
-@click.option(
-    "--from", "date_from", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]), help="Issued on or after."
+@option("--unit", help=N_("Chỉ đơn vị này (và các đơn vị trực thuộc): mã hoặc tên."))
+@option("--type", "doc_type", help=N_("Loại văn bản, ví dụ 'Quyết định', 'giay chung nhan'."))
+@option("--field", "field_", help=N_("Lĩnh vực thủ tục, ví dụ 'Hộ tịch'."))
+@option(
+    "--from",
+    "date_from",
+    type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+    help=N_("Ban hành từ ngày này trở đi."),
 )
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]), help="Issued on or before.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (next pages).")
-@click.option("--fuzzy", is_flag=True, help="Tolerate OCR errors in the words typed (slower, looser).")
-@click.option("--json", "json_out", is_flag=True)
+@option("--to", "date_to", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]), help=N_("Ban hành đến ngày này."))
+@option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@option("--offset", type=click.IntRange(0), default=0, help=N_("Bỏ qua ngần này kết quả (các trang sau)."))
+@option(
+    "--fuzzy", is_flag=True, help=N_("Chấp nhận lỗi nhận dạng chữ trong các từ gõ vào (chậm hơn, rộng hơn).")
+)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def search(
     ctx: Context,
@@ -58,8 +78,6 @@ def search(
     fuzzy: bool,
     json_out: bool,
 ) -> None:  # noqa: ANN001
-    """Find results: names with or without diacritics, numbers like 1234/QĐ-UBND, ID numbers,
-    "quoted phrases", AND/OR/NOT, field:value (number:, name:, id:, type:, unit: ...)."""
     archive = ctx.archive
     request = SearchRequest(
         query=" ".join(query),
@@ -97,17 +115,18 @@ def search(
         out.print("  " + _highlight(hit["snippet"]))
 
 
-@click.group("index")
+@group("index", help=N_("Giữ chỉ mục tìm kiếm khớp với kho."))
 @common_options
 def index_group() -> None:
-    """Keep the search index in step with the archive."""
+    pass
 
 
-@index_group.command("sync")
+@index_group.command(
+    "sync", help=N_("Lập chỉ mục mọi văn bản còn chờ (sau sự cố, chỉ mục bị khóa, đầy đĩa).")
+)
 @common_options
 @pass_ctx
 def index_sync(ctx: Context) -> None:
-    """Index every document still pending (after a crash, a locked index, a full disk)."""
     result = indexing.sync_index(ctx.archive)
     click.echo(
         _("đã đưa vào chỉ mục %(indexed)s; còn chờ %(pending)s")
@@ -117,22 +136,28 @@ def index_sync(ctx: Context) -> None:
         raise SearchIndexError(_("không ghi được chỉ mục: %(why)s") % {"why": result.error})
 
 
-@index_group.command("rebuild")
+@index_group.command(
+    "rebuild", help=N_("Dựng chỉ mục mới từ kho ở chỗ riêng rồi thay vào (vẫn tìm kiếm được trong lúc dựng).")
+)
 @common_options
-@click.option("--backend", type=click.Choice(sorted(BACKENDS)), help="Switch the search engine (stored).")
+@option("--backend", type=click.Choice(sorted(BACKENDS)), help=N_("Đổi công cụ tìm kiếm (được lưu lại)."))
 @pass_ctx
 def index_rebuild(ctx: Context, backend: str | None) -> None:
-    """Build a new index from the archive aside and swap it in (searches keep working)."""
     count = indexing.rebuild_index(ctx.archive, backend=backend)
     click.echo(f"rebuilt the index with {count} documents ({indexing.backend_name(ctx.archive)})")
 
 
-@index_group.command("check")
+@index_group.command(
+    "check",
+    help=N_(
+        "Liệt kê văn bản thiếu trong chỉ mục, lỗi thời trong chỉ mục hoặc chỉ mục có mà "
+        "kho không có (mã thoát 3 nếu có)."
+    ),
+)
 @common_options
-@click.option("--json", "json_out", is_flag=True)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def index_check(ctx: Context, json_out: bool) -> None:
-    """List documents missing from, stale in, or unknown to the index (exit 3 if any)."""
     report = indexing.check_index(ctx.archive)
     data = {"missing": report.missing, "stale": report.stale, "unknown": report.unknown}
     if report.damaged:

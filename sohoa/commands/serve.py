@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import click
 
-from sohoa.commands.base import Context, common_options, pass_ctx
-from sohoa.i18n import _
+from sohoa.commands.base import Context, command, common_options, option, pass_ctx
+from sohoa.i18n import N_, _
 
 
-@click.command("serve")
+@command("serve", help=N_("Chạy bàn làm việc trên web (tiếng Việt, dựng trên máy chủ) và API JSON của nó."))
 @common_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option(
+@option("--host", default="127.0.0.1", show_default=True, help=N_("Địa chỉ để lắng nghe."))
+@option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@option(
     "--https-cookies/--no-https-cookies",
     default=None,
-    help="Mark the session cookie Secure (default: on when SOHOA_HTTPS=1, e.g. behind a TLS proxy).",
+    help=N_("Đánh dấu cookie phiên là Secure (mặc định: bật khi SOHOA_HTTPS=1, ví dụ sau proxy TLS)."),
 )
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, https_cookies: bool | None) -> None:
-    """Run the web desk (Vietnamese, server-rendered) and its JSON API."""
     import os
 
     import uvicorn

@@ -12,8 +12,8 @@ from rich.text import Text
 
 from sohoa.app import ROLES, cli_actor
 from sohoa.app import users as app_users
-from sohoa.commands.base import Context, common_options, emit_json, pass_ctx, run_state
-from sohoa.i18n import _
+from sohoa.commands.base import Context, common_options, emit_json, group, option, pass_ctx, run_state
+from sohoa.i18n import N_, _
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -24,20 +24,31 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt(_("Mật khẩu"), hide_input=True, confirmation_prompt=True)
 
 
-@click.group("users")
+@group("users", help=N_("Người dùng: thêm, liệt kê, khóa, mật khẩu và mã API."))
 @common_options
 def users() -> None:
-    """Người dùng (users): add, list, disable, passwords and API tokens."""
+    pass
 
 
-@users.command("add")
+@users.command(
+    "add",
+    help=N_(
+        "Thêm người dùng với vai trò và đơn vị (mật khẩu nhập khi được hỏi hoặc qua "
+        "--password-stdin, ≥10 ký tự)."
+    ),
+)
 @common_options
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), required=True, help="clerk, staff, manager or admin.")
-@click.option("--unit", "units", multiple=True, help="A unit the user acts in (code or name); repeatable.")
-@click.option("--full-name", help="The person's full name, as the desk shows it.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-@click.option("--json", "json_out", is_flag=True)
+@option(
+    "--role",
+    type=click.Choice(ROLES),
+    required=True,
+    help=N_("clerk (cán bộ), staff (nhân viên), manager (lãnh đạo) hoặc admin (quản trị)."),
+)
+@option("--unit", "units", multiple=True, help=N_("Đơn vị người dùng làm việc (mã hoặc tên); lặp lại được."))
+@option("--full-name", help=N_("Họ tên đầy đủ, như bàn làm việc hiện."))
+@option("--password-stdin", is_flag=True, help=N_("Đọc mật khẩu từ dòng đầu của stdin."))
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def users_add(
     ctx: Context,
@@ -48,7 +59,6 @@ def users_add(
     password_stdin: bool,
     json_out: bool,
 ) -> None:
-    """Add a user with a role and units (the password from a prompt or --password-stdin, ≥10 characters)."""
     password = _read_password(password_stdin)
     archive = ctx.archive
     info = app_users.add_user(
@@ -61,12 +71,11 @@ def users_add(
         click.echo(f"{added}: {info.role} {', '.join(info.units)}", err=True)
 
 
-@users.command("list")
+@users.command("list", help=N_("Liệt kê người dùng, vai trò, đơn vị và số mã API còn hiệu lực của họ."))
 @common_options
-@click.option("--json", "json_out", is_flag=True)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def users_list(ctx: Context, json_out: bool) -> None:
-    """List the users, their roles, units and how many live API tokens they hold."""
     archive = ctx.archive
     found = app_users.list_users(archive, cli_actor(archive, run_state["as_user"]))
     if json_out:
@@ -92,13 +101,14 @@ def _when(moment: datetime | None, tz: tzinfo) -> str:
     return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-@users.command("tokens")
+@users.command(
+    "tokens", help=N_("Liệt kê mã API của NAME: nhãn, ngày tạo, lần dùng cuối (đến phút), đã thu hồi.")
+)
 @common_options
 @click.argument("name")
-@click.option("--json", "json_out", is_flag=True)
+@option("--json", "json_out", is_flag=True)
 @pass_ctx
 def users_tokens(ctx: Context, name: str, json_out: bool) -> None:
-    """List NAME's API tokens: label, made, last used (to the minute), revoked."""
     archive = ctx.archive
     found = app_users.list_tokens(archive, cli_actor(archive, run_state["as_user"]), name)
     if json_out:
@@ -113,49 +123,49 @@ def users_tokens(ctx: Context, name: str, json_out: bool) -> None:
     Console().print(table)
 
 
-@users.command("disable")
+@users.command("disable", help=N_("Khóa người dùng (vẫn giữ trong nhật ký) và thu hồi mọi mã API của họ."))
 @common_options
 @click.argument("name")
 @pass_ctx
 def users_disable(ctx: Context, name: str) -> None:
-    """Disable a user (kept in the audit trail) and revoke all their API tokens."""
     archive = ctx.archive
     revoked = app_users.disable_user(archive, cli_actor(archive, run_state["as_user"]), name)
     click.echo(_("đã khóa %(name)s; %(n)s token bị thu hồi") % {"name": name, "n": revoked}, err=True)
 
 
-@users.command("passwd")
+@users.command(
+    "passwd", help=N_("Đặt mật khẩu người dùng (nhập khi được hỏi hoặc qua --password-stdin, ≥10 ký tự).")
+)
 @common_options
 @click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@option("--password-stdin", is_flag=True, help=N_("Đọc mật khẩu từ dòng đầu của stdin."))
 @pass_ctx
 def users_passwd(ctx: Context, name: str, password_stdin: bool) -> None:
-    """Set a user's password (from a prompt or --password-stdin, ≥10 characters)."""
     password = _read_password(password_stdin)
     archive = ctx.archive
     app_users.set_password(archive, cli_actor(archive, run_state["as_user"]), name, password)
     click.echo(_("đã đổi mật khẩu cho %(name)s") % {"name": name}, err=True)
 
 
-@users.command("token")
+@users.command(
+    "token", help=N_("Tạo mã API mới cho NAME và in riêng nó trên một dòng (chỉ hiện một lần, lưu dạng băm).")
+)
 @common_options
 @click.argument("name")
-@click.option("--label", help="What the token is for (shown by 'users list' counts, used by revoke-token).")
+@option("--label", help=N_("Mã dùng để làm gì (đếm trong 'users list', dùng cho revoke-token)."))
 @pass_ctx
 def users_token(ctx: Context, name: str, label: str | None) -> None:
-    """Make a new API token for NAME and print it alone on one line (shown once, kept hashed)."""
     archive = ctx.archive
     token = app_users.new_token(archive, cli_actor(archive, run_state["as_user"]), name, label)
     click.echo(token)
 
 
-@users.command("revoke-token")
+@users.command("revoke-token", help=N_("Thu hồi mã API của người dùng (tất cả, hoặc các mã có --label)."))
 @common_options
 @click.argument("name")
-@click.option("--label", help="Only the tokens with this label (default: all of the user's tokens).")
+@option("--label", help=N_("Chỉ các mã có nhãn này (mặc định: mọi mã của người dùng)."))
 @pass_ctx
 def users_revoke_token(ctx: Context, name: str, label: str | None) -> None:
-    """Revoke a user's API tokens (all, or those with --label)."""
     archive = ctx.archive
     revoked = app_users.revoke_tokens(archive, cli_actor(archive, run_state["as_user"]), name, label)
     click.echo(_("%(n)s token bị thu hồi") % {"n": revoked}, err=True)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sohoa.errors import UsageError
+from sohoa.i18n import _
 
 DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
 
@@ -27,7 +28,7 @@ def zone(name: str | None = None) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise UsageError(
-            f"không biết múi giờ '{name}' (unknown time zone): dùng tên như Asia/Ho_Chi_Minh"
+            _("không biết múi giờ '%(name)s': dùng tên như Asia/Ho_Chi_Minh") % {"name": name}
         ) from exc
 
 
@@ -39,10 +40,14 @@ def now() -> datetime:
             moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
         except ValueError as exc:
             raise UsageError(
-                f"SOHOA_NOW='{pinned}' is not an ISO 8601 moment (e.g. 2024-06-10T23:30:00+00:00)"
+                _("SOHOA_NOW='%(value)s' không phải thời điểm ISO 8601 (ví dụ 2024-06-10T23:30:00+00:00)")
+                % {"value": pinned}
             ) from exc
         if moment.tzinfo is None:
-            raise UsageError(f"SOHOA_NOW='{pinned}' needs its offset, e.g. 2024-06-10T23:30:00+00:00")
+            raise UsageError(
+                _("SOHOA_NOW='%(value)s' thiếu độ lệch múi giờ, ví dụ 2024-06-10T23:30:00+00:00")
+                % {"value": pinned}
+            )
         return moment.astimezone(UTC)
     return datetime.now(UTC)
 

@@ -88,7 +88,7 @@ def validate_bag(path: Path) -> dict[str, Any]:
     import bagit
 
     if not path.is_dir():
-        raise UsageError(f"không có thư mục {path} (no such bag folder)")
+        raise UsageError(_("không có thư mục gói %(path)s") % {"path": path})
     try:
         bag = bagit.Bag(str(path))
         bag.validate(processes=1)
@@ -105,10 +105,13 @@ def validate_bag(path: Path) -> dict[str, Any]:
         info = json.loads((path / "data" / BAG_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BagRefusedError(
-            f"{path} không phải gói của sohoa (not a sohoa export: data/{BAG_FILE} unreadable: {exc})"
+            _("%(path)s không phải gói của sohoa: không đọc được data/%(file)s (%(reason)s)")
+            % {"path": path, "file": BAG_FILE, "reason": exc}
         ) from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
-        raise BagRefusedError(f"{path}: định dạng gói không hỗ trợ (unsupported bag format; want {FORMAT})")
+        raise BagRefusedError(
+            _("%(path)s: định dạng gói không hỗ trợ (cần %(format)s)") % {"path": path, "format": FORMAT}
+        )
     return info
 
 
@@ -117,7 +120,9 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise BagRefusedError(f"không đọc được {path.name} trong gói (cannot read it: {exc})") from None
+        raise BagRefusedError(
+            _("không đọc được %(name)s trong gói (%(reason)s)") % {"name": path.name, "reason": exc}
+        ) from None
 
 
 def _inside(rel: str, top: str) -> bool:
@@ -160,7 +165,7 @@ class _Placer:
         except FileNotFoundError:
             tmp.unlink(missing_ok=True)
             raise BagRefusedError(
-                f"gói thiếu tệp {src.name} (a file the metadata names is not in the bag)"
+                _("gói thiếu tệp %(name)s mà siêu dữ liệu có ghi") % {"name": src.name}
             ) from None
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -250,7 +255,9 @@ def _register_rows(
             data = json.loads(line)
             unit = units.get(data["unit"])
             if unit is None:
-                raise BagRefusedError(f"dòng sổ của đơn vị '{data['unit']}' không có trong units.json")
+                raise BagRefusedError(
+                    _("dòng sổ của đơn vị '%(unit)s' không có trong units.json") % {"unit": data["unit"]}
+                )
             row = None
             if data.get("dossier_code"):
                 row = session.scalar(
@@ -330,7 +337,10 @@ def _chunk(
             here.add((sha, doc_data["page_from"]))
             unit = units.get(doc_data["unit"])
             if unit is None:
-                raise BagRefusedError(f"văn bản {key}: đơn vị '{doc_data['unit']}' không có trong units.json")
+                raise BagRefusedError(
+                    _("văn bản %(key)s: đơn vị '%(unit)s' không có trong units.json")
+                    % {"key": key, "unit": doc_data["unit"]}
+                )
             if not _inside(original_data["path"], "originals") or not _inside(
                 pdf_data["archive_path"], "documents"
             ):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sohoa.errors import UsageError
+from sohoa.i18n import _
 from sohoa.text import fold, nfc
 
 from ..models import AuditEvent
@@ -66,8 +67,11 @@ def resolve_type(text: str) -> str:
     if code != OTHER or fold(value) == fold(TYPE_CODES[OTHER]):
         return code
     raise UsageError(
-        f"--type '{text}': không phải mã loại văn bản 01–32 hay 'default' "
-        "(not a TypeName code 01–32, a type name, or 'default'): xem 'sohoa handover-defaults list'"
+        _(
+            "--type '%(text)s': không phải mã loại văn bản 01–32, tên loại hay 'default': "
+            "xem 'sohoa handover-defaults list'"
+        )
+        % {"text": text}
     )
 
 
@@ -79,7 +83,8 @@ def _check(option: str, value: str | None, allowed: dict[str, str]) -> str | Non
         return f"{int(code):02d}"
     choices = ", ".join(f"{k} {v}" for k, v in allowed.items())
     raise UsageError(
-        f"{option} '{value}': giá trị không hợp lệ (not an allowed value); chọn một trong: {choices}"
+        _("%(option)s '%(value)s': giá trị không hợp lệ; chọn một trong: %(choices)s")
+        % {"option": option, "value": value, "choices": choices}
     )
 
 
@@ -93,7 +98,7 @@ def set_type_default(
         "maintenance": _check("--maintenance", maintenance, MAINTENANCES),
     }
     if new["mode"] is None and new["maintenance"] is None:
-        raise UsageError("cần --mode hoặc --maintenance (give --mode, --maintenance or both)")
+        raise UsageError(_("cần --mode, --maintenance hoặc cả hai"))
     keys = {"mode": MODE_KEY + code, "maintenance": MAINTENANCE_KEY + code}
     with archive.sessions.begin() as session:
         settings = read_settings(session)

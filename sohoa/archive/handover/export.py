@@ -121,7 +121,7 @@ def select_documents(
         raise UsageError(_("chọn --unit U hoặc --documents 1,2,5-9, không cả hai"))
     if documents is not None:
         if period is not None:
-            raise UsageError("--period đi với --unit (--period goes with --unit)")
+            raise UsageError(_("--period đi kèm --unit"))
         wanted = parse_id_list(documents)
         found: list[int] = []
         for start in range(0, len(wanted), 1000):
@@ -132,7 +132,7 @@ def select_documents(
             from sohoa.errors import NotFoundError
 
             shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-            raise NotFoundError(f"không có văn bản số {shown} (no such documents): xem 'sohoa list'")
+            raise NotFoundError(_("không có văn bản số %(ids)s: xem 'sohoa list'") % {"ids": shown})
         return sorted(found), None
     target = resolve_unit(session, unit or "")
     query = select(Document.id).where(Document.unit_id.in_(descendant_ids(session, target)))
@@ -254,7 +254,7 @@ class _Writer:
             copy_to(self.archive.files, rel, dst)
         except FileNotFoundError:
             raise ArchiveError(
-                f"thiếu tệp {rel} trong kho (a stored file is missing): chạy 'sohoa verify' rồi xuất lại"
+                _("thiếu tệp %(file)s trong kho: chạy 'sohoa verify' rồi xuất lại") % {"file": rel}
             ) from None
         size = dst.stat().st_size
         self.result.bytes += size

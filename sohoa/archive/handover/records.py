@@ -170,12 +170,12 @@ def set_organ_code(unit: Any, code: str) -> str | None:
     """Give ``unit`` its organisation code (mã định danh, 13 characters like ``000.00.12.H62``);
     returns the previous one. A malformed code is refused (exit 2) before anything changes."""
     from sohoa.errors import UsageError
+    from sohoa.i18n import _
 
     value = nfc(code).strip().upper()
     if not _ORGAN_CODE.fullmatch(value):
         raise UsageError(
-            f"mã định danh '{code}' không đúng dạng 000.00.12.H62 (13 ký tự) "
-            "(an organisation code has the form 000.00.12.H62)"
+            _("mã định danh '%(code)s' không đúng dạng 000.00.12.H62 (13 ký tự)") % {"code": code}
         )
     old = unit.organ_code
     unit.organ_code = value

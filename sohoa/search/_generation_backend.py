@@ -26,6 +26,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from sohoa.errors import IndexBusyError, SearchIndexError
+from sohoa.i18n import _
 from sohoa.search import plan as p
 from sohoa.search._generations import Generations
 from sohoa.search.schema import AnalyzedEntry, IndexEntry, analyze
@@ -209,8 +210,8 @@ class GenerationBackend(ABC):
                 gen = directory.name
             if self._gens.stamp(gen) != self.stamp:
                 raise SearchIndexError(
-                    f"Chỉ mục tìm kiếm tại {self.path} do phiên bản khác dựng: chạy `sohoa index rebuild` "
-                    "(the search index was built by another version: run `sohoa index rebuild`)"
+                    _("Chỉ mục tìm kiếm tại %(path)s do phiên bản khác dựng: chạy `sohoa index rebuild`")
+                    % {"path": self.path}
                 )
             directory = self.path / gen
             try:
@@ -218,7 +219,8 @@ class GenerationBackend(ABC):
             except Exception as exc:
                 if self._is_lock_error(exc):
                     raise IndexBusyError(
-                        f"Chỉ mục tìm kiếm tại {self.path} đang bị khóa (the search index is locked): {exc}"
+                        _("Chỉ mục tìm kiếm tại %(path)s đang bị khóa: %(reason)s")
+                        % {"path": self.path, "reason": exc}
                     ) from exc
                 raise SearchIndexError(_cannot_write(self.path, exc)) from exc
             try:
@@ -254,8 +256,8 @@ class GenerationBackend(ABC):
                 self.close()
                 time.sleep(min(0.01 * 2**attempt, 0.5))
         raise SearchIndexError(
-            f"Không đọc được chỉ mục tìm kiếm tại {self.path} ({last}): chạy `sohoa index rebuild` "
-            "(the search index cannot be read: run `sohoa index rebuild`)"
+            _("Không đọc được chỉ mục tìm kiếm tại %(path)s (%(reason)s): chạy `sohoa index rebuild`")
+            % {"path": self.path, "reason": last}
         )
 
     @abstractmethod
@@ -313,7 +315,7 @@ def _first_per_id(entries: Iterable[IndexEntry]) -> Iterator[IndexEntry]:
 
 
 def _cannot_write(path: Path, exc: BaseException) -> str:
-    return (
-        f"Không ghi được chỉ mục tìm kiếm tại {path} ({exc}); tài liệu vẫn chờ, chạy `sohoa index sync` "
-        "sau khi khắc phục (the search index cannot be written; the documents stay pending)"
-    )
+    return _(
+        "Không ghi được chỉ mục tìm kiếm tại %(path)s (%(reason)s); tài liệu vẫn chờ, chạy "
+        "`sohoa index sync` sau khi khắc phục"
+    ) % {"path": path, "reason": exc}

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sohoa.errors import IndexBusyError
+from sohoa.i18n import _
 
 _POINTER = "CURRENT"
 _LOCK = "write.lock"
@@ -125,11 +126,12 @@ class Generations:
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise IndexBusyError(
-                            f"Chỉ mục tìm kiếm tại {self.path} đang bận: một lần nhập hoặc dựng lại khác "
-                            f"đã ghi hơn {self.lock_timeout:g} giây; tài liệu vẫn chờ, chạy "
-                            f"`sohoa index sync` sau (the search index is busy: another import or a "
-                            f"rebuild has been writing for over {self.lock_timeout:g} s; the documents "
-                            "stay pending, run `sohoa index sync` later)."
+                            _(
+                                "Chỉ mục tìm kiếm tại %(path)s đang bận: một lần nhập hoặc dựng lại "
+                                "khác đã ghi hơn %(seconds)s giây; tài liệu vẫn chờ, chạy "
+                                "`sohoa index sync` sau."
+                            )
+                            % {"path": self.path, "seconds": f"{self.lock_timeout:g}"}
                         ) from None
                     time.sleep(min(remaining, delay * (0.5 + random.random())))
                     delay = min(delay * 2, 0.5)

@@ -62,6 +62,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from sohoa.errors import IndexBusyError, SearchIndexError
+from sohoa.i18n import _
 from sohoa.search import analysis as an
 from sohoa.search import plan as p
 from sohoa.search.schema import SCHEMA_VERSION, AnalyzedEntry, IndexEntry, analyze
@@ -161,13 +162,10 @@ def index_statements(table: str, words: str, trgm_schema: str) -> list[str]:
 def missing_extensions_message(database: str, missing: Iterable[str], reason: str = "") -> str:
     """What a DBA must run when the archive's account may not create the extensions."""
     commands = "; ".join(f"CREATE EXTENSION IF NOT EXISTS {name}" for name in missing)
-    return (
-        f"Cơ sở dữ liệu {database} thiếu phần mở rộng PostgreSQL cho tìm kiếm"
-        f"{f' ({reason})' if reason else ''}: "
-        f"quản trị viên CSDL cần chạy `{commands};` trong CSDL này (gói postgresql-contrib), rồi chạy lại "
-        f"(the database lacks extensions the postgres search backend needs: a DBA must run `{commands};` "
-        "in this database, from the postgresql-contrib package, then retry)"
-    )
+    return _(
+        "Cơ sở dữ liệu %(database)s thiếu phần mở rộng PostgreSQL cho tìm kiếm%(reason)s: quản trị viên "
+        "CSDL cần chạy `%(commands)s;` trong CSDL này (gói postgresql-contrib), rồi chạy lại"
+    ) % {"database": database, "reason": f" ({reason})" if reason else "", "commands": commands}
 
 
 # -- analysis into a tsvector ----------------------------------------------------------------
@@ -524,8 +522,7 @@ class PostgresBackend:
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
                 raise IndexBusyError(
-                    "Chỉ mục tìm kiếm đang được dựng lại (the search index is being rebuilt): "
-                    "tài liệu vẫn chờ, chạy `sohoa index sync` sau (the documents stay pending)"
+                    _("Chỉ mục tìm kiếm đang được dựng lại: tài liệu vẫn chờ, chạy `sohoa index sync` sau")
                 ) from exc
             raise SearchIndexError(_cannot_write(exc)) from exc
 
@@ -549,8 +546,7 @@ class PostgresBackend:
             return
         if stamp is not None:
             raise SearchIndexError(
-                "Chỉ mục tìm kiếm trong CSDL do phiên bản khác dựng: chạy `sohoa index rebuild` "
-                "(the search tables were built by another version: run `sohoa index rebuild`)"
+                _("Chỉ mục tìm kiếm trong CSDL do phiên bản khác dựng: chạy `sohoa index rebuild`")
             )
         trgm = self._extensions(conn)
         with conn.begin_nested():
@@ -649,8 +645,11 @@ class PostgresBackend:
                 time.sleep(min(0.02 * 2**attempt, 0.5))
         reason = getattr(getattr(last, "orig", None), "sqlstate", None) or type(last).__name__
         raise SearchIndexError(
-            f"Không đọc được bảng tìm kiếm trong CSDL ({reason}): chạy `sohoa index check`, rồi "
-            "`sohoa index rebuild` nếu cần (the search tables cannot be read: check, then rebuild)"
+            _(
+                "Không đọc được bảng tìm kiếm trong CSDL (%(reason)s): chạy `sohoa index check`, rồi "
+                "`sohoa index rebuild` nếu cần"
+            )
+            % {"reason": reason}
         )
 
     def execute(self, request: p.Request) -> p.Page:
@@ -920,7 +919,7 @@ def _lock_timeout(conn: Connection, seconds: float) -> Iterator[None]:
 
 def _cannot_write(exc: DBAPIError | SQLAlchemyError) -> str:
     reason = getattr(getattr(exc, "orig", None), "sqlstate", None) or type(exc).__name__
-    return (
-        f"Không ghi được bảng tìm kiếm trong CSDL ({reason}); tài liệu vẫn chờ, chạy `sohoa index sync` "
-        "sau khi khắc phục (the search tables cannot be written; the documents stay pending)"
-    )
+    return _(
+        "Không ghi được bảng tìm kiếm trong CSDL (%(reason)s); tài liệu vẫn chờ, chạy `sohoa index sync` "
+        "sau khi khắc phục"
+    ) % {"reason": reason}

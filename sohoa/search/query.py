@@ -63,6 +63,7 @@ _SNIPPET_CHARS = 220
 _JOINABLE_GAP = re.compile(r"\s*|[/.\-]")
 _SNIPPET_LEAD = 40
 
+
 @dataclass(frozen=True)
 class Hit:
     """One result. ``fields`` is the document's metadata as indexed (plus ``unit`` and

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sohoa.errors import UsageError
-from sohoa.i18n import _
+from sohoa.i18n import LazyText, _
+from sohoa.i18n import lazy_gettext as L_
 from sohoa.text import fold, nfc
 
 from ..models import AuditEvent
@@ -23,12 +24,11 @@ from ..settings import read_settings, write_setting
 from ..store import Archive
 from .records import MAINTENANCE_KEY, MODE_KEY, OTHER, TYPE_CODES, type_code, type_defaults
 
-MODES: dict[str, str] = {"01": "Công khai (public)", "02": "Sử dụng có điều kiện (conditional)",
-                         "03": "Mật (secret)"}  # fmt: skip
-MAINTENANCES: dict[str, str] = {
-    "01": "Vĩnh viễn (permanent)", "02": "70 năm (70 years)", "03": "50 năm (50 years)",
-    "04": "30 năm (30 years)", "05": "20 năm (20 years)", "06": "10 năm (10 years)",
-    "07": "Khác (other)",
+#: Labels shown in the choices of a refused --mode / --maintenance, in the reader's language.
+MODES: dict[str, LazyText] = {"01": L_("Công khai"), "02": L_("Sử dụng có điều kiện"), "03": L_("Mật")}
+MAINTENANCES: dict[str, LazyText] = {
+    "01": L_("Vĩnh viễn"), "02": L_("70 năm"), "03": L_("50 năm"), "04": L_("30 năm"), "05": L_("20 năm"),
+    "06": L_("10 năm"), "07": L_("Khác"),
 }  # fmt: skip
 DEFAULT = "default"
 
@@ -75,7 +75,7 @@ def resolve_type(text: str) -> str:
     )
 
 
-def _check(option: str, value: str | None, allowed: dict[str, str]) -> str | None:
+def _check(option: str, value: str | None, allowed: dict[str, LazyText]) -> str | None:
     if value is None:
         return None
     code = value.strip()
@@ -121,7 +121,7 @@ def list_type_defaults(archive: Archive) -> list[TypeDefault]:
     with archive.sessions() as session:
         settings = read_settings(session)
     rows = []
-    for code, name in [(DEFAULT, "Mặc định (default)"), *TYPE_CODES.items()]:
+    for code, name in [(DEFAULT, _("Mặc định")), *TYPE_CODES.items()]:
         mode, keep = type_defaults(settings, code)
         rows.append(
             TypeDefault(

@@ -29,6 +29,8 @@ from sqlalchemy import select
 
 from sohoa import clock
 from sohoa.digitize.pdfa import PdfaError, PdfaFields, convert_pdf, fields_current, is_pdfa, read_fields
+from sohoa.i18n import _
+from sohoa.i18n import lazy_gettext as L_
 
 from ..filestore import local_copy
 from ..fixity import recover_replacements, replace_derivative
@@ -79,9 +81,9 @@ def _convert(path: Path, tmp: Path, fields: dict[str, Any]) -> str | None:
     except PdfaError as exc:
         return "; ".join(exc.problems[:3])
     except FileNotFoundError:
-        return f"thiếu tệp {path.name} (missing file): chạy sohoa verify"
+        return _("thiếu tệp %(name)s: chạy sohoa verify") % {"name": path.name}
     except (pikepdf.PdfError, ValueError, KeyError, TypeError) as exc:
-        return f"không đọc được PDF (not a readable PDF: {type(exc).__name__})"
+        return _("không đọc được PDF (%(kind)s)") % {"kind": type(exc).__name__}
     return None
 
 
@@ -131,9 +133,7 @@ def _convert_one(
 
 
 # -- refreshing the XMP after a hand correction ----------------------------------------------
-_CHANGED = (
-    "trường vừa đổi trong lúc chuyển, chạy lại sohoa pdfa (fields changed meanwhile: run sohoa pdfa again)"
-)
+_CHANGED = L_("trường vừa đổi trong lúc chuyển, chạy lại sohoa pdfa")
 
 
 def _replace_if_unchanged(
@@ -171,7 +171,7 @@ def _rewrite(
         if why is not None:
             return why
         if not _replace_if_unchanged(archive, doc_id, pdf_rel, fields, tmp, reason):
-            return _CHANGED
+            return str(_CHANGED)
     finally:
         tmp.unlink(missing_ok=True)
     return None

@@ -102,6 +102,17 @@ def test_report_files_for_the_province(home: Path, tmp_path: Path) -> None:
     for text in ("Phường Khai Quang", "Bộ phận một cửa phường Khai Quang", "Tổng cộng", "chậm tiến độ", "N/A",
                  "33,33", "11,76", "03/08/2024"):  # fmt: skip
         assert text in page, text
+    assert "Tồn đọng tại mốc" in page and "Toàn bộ: tồn đọng 68 kết quả" in page
+
+    english_out = tmp_path / "report-en.html"
+    run = sohoa(
+        home, "--lang", "en", "report", "--period", "2024-Q2", "--format", "html", "--out", str(english_out)
+    )
+    assert run.returncode == 0, run.stderr
+    english = english_out.read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and "Target 20,00%" in english and "How it is computed" in english
+    assert "Backlog at baseline" in english and "All units: backlog 68 results" in english
+    assert "Tồn đọng tại mốc" not in english and "Toàn bộ:" not in english
 
     from openpyxl import load_workbook
 

@@ -196,9 +196,10 @@ def _bars_svg(report: Report) -> str:
     scale_max = min(100.0, max([*values, *(ln.target_percent * 2 for ln in lines), 10.0]))
     label_w, bar_w, row_h = 290, 460, 22
     height = row_h * len(lines) + 40
+    label = html.escape(_("Tỷ lệ số hóa tồn đọng theo đơn vị"))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 90}" height="{height}" '
-        f'role="img" aria-label="Tỷ lệ số hóa tồn đọng theo đơn vị" font-size="12">'
+        f'role="img" aria-label="{label}" font-size="12">'
     ]
     for tick in range(0, int(scale_max) + 1, 10 if scale_max > 40 else 5):
         x = label_w + bar_w * tick / scale_max
@@ -231,7 +232,11 @@ def _series_svg(report: Report) -> str:
     """The total's backlog percentage at the end of each week, against the target line."""
     points = [p for p in report.series if p.percent is not None]
     if not points:
-        return '<p class="sub">Chưa có dữ liệu tồn đọng để vẽ tiến độ theo thời gian.</p>'
+        return (
+            '<p class="sub">'
+            + html.escape(_("Chưa có dữ liệu tồn đọng để vẽ tiến độ theo thời gian."))
+            + "</p>"
+        )
     width, height, left, bottom, top = 760, 260, 50, 30, 14
     target = report.total.target_percent
     y_max = min(100.0, max(target * 1.5, max(p.percent or 0 for p in points) * 1.1, 5.0))
@@ -242,9 +247,10 @@ def _series_svg(report: Report) -> str:
         y = top + (height - top - bottom) * (1 - value / y_max)
         return x, y
 
+    label = html.escape(_("Tiến độ số hóa tồn đọng theo tuần"))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-size="11" '
-        f'role="img" aria-label="Tiến độ số hóa tồn đọng theo tuần">'
+        f'role="img" aria-label="{label}">'
     ]
     for k in range(0, 5):
         value = y_max * k / 4
@@ -258,7 +264,8 @@ def _series_svg(report: Report) -> str:
         f'<line x1="{left}" y1="{ty:.1f}" x2="{width - 20}" y2="{ty:.1f}" stroke="#1565c0" '
         f'stroke-dasharray="6 3" stroke-width="2"/>'
         f'<text x="{width - 22}" y="{ty - 4:.1f}" text-anchor="end" fill="#1565c0">'
-        f"Chỉ tiêu {_vn_number(target)}%</text>"
+        + html.escape(_("Chỉ tiêu %(percent)s%%") % {"percent": _vn_number(target)})
+        + "</text>"
     )
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(p.day, p.percent or 0.0) for p in points))
     out.append(f'<polyline points="{path}" fill="none" stroke="#2e7d32" stroke-width="2"/>')
@@ -277,18 +284,19 @@ def _series_svg(report: Report) -> str:
 
 
 _DEFINITIONS = (
-    ("Tồn đọng tại mốc", "Kết quả đã giải quyết, còn hiệu lực, ban hành trước ngày mốc của đơn vị và "
-     "chưa được số hóa, lưu kho tại ngày mốc (theo sổ theo dõi / phần mềm một cửa)."),
-    ("Tồn đọng đã số hóa", "Số kết quả tồn đọng đã có bản số hóa trong kho (gắn với văn bản đã số hóa, "
-     "hoặc sổ ghi đã lưu kho) đến ngày lấy số liệu."),
-    ("Còn phải số hóa", "Số bản còn thiếu để đạt chỉ tiêu (làm tròn lên: ít nhất 20% của tồn đọng)."),
-    ("Tốc độ", "Số kết quả tồn đọng được số hóa trong 4 tuần gần nhất trước ngày lấy số liệu, chia cho 4."),
-    ("Dự kiến đạt chỉ tiêu", "Ngày đạt chỉ tiêu nếu giữ tốc độ hiện tại; N/A khi tốc độ bằng 0."),
-    ("Trạng thái", "Đạt: đã đạt chỉ tiêu; đúng tiến độ: dự kiến đạt trước hạn (31/12 hoặc hạn riêng); "
-     "chậm tiến độ: dự kiến không kịp hạn."),
-    ("KQ mới", "Kết quả ban hành trong kỳ và số đã được số hóa (chỉ tiêu 100%); đơn vị chưa nhập sổ thì tính "
-     "theo văn bản đã số hóa có ngày ban hành trong kỳ."),
-    ("N/A", "Không tính được vì mẫu số bằng 0."),
+    (N_("Tồn đọng tại mốc"), N_("Kết quả đã giải quyết, còn hiệu lực, ban hành trước ngày mốc của đơn vị và "
+     "chưa được số hóa, lưu kho tại ngày mốc (theo sổ theo dõi / phần mềm một cửa).")),
+    (N_("Tồn đọng đã số hóa"), N_("Số kết quả tồn đọng đã có bản số hóa trong kho (gắn với văn bản đã số "
+     "hóa, hoặc sổ ghi đã lưu kho) đến ngày lấy số liệu.")),
+    (N_("Còn phải số hóa"), N_("Số bản còn thiếu để đạt chỉ tiêu (làm tròn lên: ít nhất 20% tồn đọng).")),
+    (N_("Tốc độ"), N_("Số kết quả tồn đọng được số hóa trong 4 tuần gần nhất trước ngày lấy số liệu, chia "
+     "cho 4.")),
+    (N_("Dự kiến đạt chỉ tiêu"), N_("Ngày đạt chỉ tiêu nếu giữ tốc độ hiện tại; N/A khi tốc độ bằng 0.")),
+    (N_("Trạng thái"), N_("Đạt: đã đạt chỉ tiêu; đúng tiến độ: dự kiến đạt trước hạn (31/12 hoặc hạn riêng); "
+     "chậm tiến độ: dự kiến không kịp hạn.")),
+    (N_("KQ mới"), N_("Kết quả ban hành trong kỳ và số đã được số hóa (chỉ tiêu 100%); đơn vị chưa nhập "
+     "sổ thì tính theo văn bản đã số hóa có ngày ban hành trong kỳ.")),
+    ("N/A", N_("Không tính được vì mẫu số bằng 0.")),
 )  # fmt: skip
 
 
@@ -310,14 +318,21 @@ def render_html(report: Report) -> str:
         f'<span><i class="sw" style="background:{_HTML_COLOURS[s]}"></i>{html.escape(s)}</span>'
         for s in (REACHED, ON_TRACK, BEHIND)
     )
-    definitions = "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in _DEFINITIONS)
+    shown = [(html.escape(_(term)), html.escape(_(meaning))) for term, meaning in _DEFINITIONS]
+    definitions = "".join(f"<dt>{term}</dt><dd>{meaning}</dd>" for term, meaning in shown)
     total = report.total
-    summary = (
-        f"Toàn bộ: tồn đọng {_vn_int(total.backlog)} kết quả, đã số hóa {_vn_int(total.backlog_digitised)} "
-        f"({_display(total, 'backlog_percent')}%), chỉ tiêu {_vn_number(total.target_percent)}%; "
-        f"kết quả mới {_vn_int(total.new_digitised)}/{_vn_int(total.new_issued)} "
-        f"({_display(total, 'new_percent')}%)."
-    )
+    summary = _(
+        "Toàn bộ: tồn đọng %(backlog)s kết quả, đã số hóa %(digitised)s (%(backlog_percent)s%%), "
+        "chỉ tiêu %(target)s%%; kết quả mới %(new_digitised)s/%(new_issued)s (%(new_percent)s%%)."
+    ) % {
+        "backlog": _vn_int(total.backlog),
+        "digitised": _vn_int(total.backlog_digitised),
+        "backlog_percent": _display(total, "backlog_percent"),
+        "target": _vn_number(total.target_percent),
+        "new_digitised": _vn_int(total.new_digitised),
+        "new_issued": _vn_int(total.new_issued),
+        "new_percent": _display(total, "new_percent"),
+    }
     headings = {
         "bars": html.escape(_("Tỷ lệ số hóa tồn đọng so với chỉ tiêu (vạch xanh)")),
         "weeks": html.escape(_("Tiến độ số hóa tồn đọng theo tuần (toàn bộ)")),

@@ -271,7 +271,7 @@ def test_hanging_tesseract_times_out_with_a_warning(tmp_path: Path) -> None:
     source = open_document(SAMPLES / "xn-0001.clean-300.png")
     page = read_page(source.pages[0], ReadOptions(tesseract=str(fake), timeout=1.0, orientation="never"))
     assert page.text == "" and page.confidence == 0.0
-    assert "time-out" in page.warnings[0]
+    assert "hết thời gian chờ" in page.warnings[0]  # the time-out, said in the default language
     assert page.seconds < 10
 
 
@@ -290,4 +290,4 @@ def test_tesseract_runs_single_threaded_and_the_environment_comes_back(
     page = read_page(source.pages[0], ReadOptions(tesseract=str(fake), orientation="never"))
     assert seen.read_text().strip() == "1"
     assert os.environ["OMP_THREAD_LIMIT"] == "4"
-    assert page.warnings and "exit code 1" in page.warnings[0]
+    assert page.warnings and "mã thoát 1" in page.warnings[0]  # exit code 1

@@ -26,8 +26,12 @@ from PIL import Image, features
 from sohoa.digitize import syllables
 from sohoa.digitize.model import PageText
 from sohoa.errors import InputFileError
-from sohoa.i18n import _
+from sohoa.i18n import N_, _
 from sohoa.i18n import lazy_gettext as L_
+
+#: The page warning of a page where OCR found no word (``read`` writes it, ``require_words`` leaves it
+#: out of the refusal's reason, which says the same); a msgid, shown in the reader's language.
+NO_TEXT_WARNING = N_("không tìm thấy chữ trên trang này (trang trắng, ảnh, hoặc chữ quá mờ)")
 
 
 def _register_heif() -> bool:
@@ -426,7 +430,8 @@ def require_words(source: DocumentSource, pages: list[PageText]) -> None:
     """
     if any(any(ch.isalnum() for ch in page.text) for page in pages):
         return
-    notes = sorted({w for page in pages for w in page.warnings if not w.startswith("no text was found")})
+    no_text = _(NO_TEXT_WARNING)
+    notes = sorted({w for page in pages for w in page.warnings if w != no_text})
     why = f"; {notes[0]}" if notes else ""
     raise InputFileError(
         source.path,

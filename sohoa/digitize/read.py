@@ -38,12 +38,14 @@ from sohoa.digitize.pages import (
     KIND_IMAGE,
     KIND_PDF_OCR,
     KIND_PDF_TEXT,
+    NO_TEXT_WARNING,
     DocumentSource,
     PageRef,
     image_dpi,
     open_document,
 )
 from sohoa.errors import InputFileError, OcrError
+from sohoa.i18n import _
 
 __all__ = [
     "DocumentSource",
@@ -112,7 +114,7 @@ def read_page(ref: PageRef, options: ReadOptions | None = None) -> PageText:
     elif ref.kind in (KIND_IMAGE, KIND_PDF_OCR):
         page = _read_by_ocr(ref, options)
     else:
-        page = _failed(ref, f"unknown page kind {ref.kind!r}")
+        page = _failed(ref, _("không rõ loại trang %(kind)s") % {"kind": ref.kind})
     page.seconds = round(time.perf_counter() - started, 3)
     return page
 
@@ -134,7 +136,11 @@ def _read_text_layer(ref: PageRef) -> PageText:
             raw = page.extract_words(keep_blank_chars=False, use_text_flow=False)
             page.close()
     except (PDFSyntaxError, PSException, OSError, ValueError, KeyError, IndexError) as exc:
-        return _failed(ref, f"the text layer could not be read ({type(exc).__name__})", method="text-layer")
+        return _failed(
+            ref,
+            _("không đọc được lớp chữ của trang PDF (%(error)s)") % {"error": type(exc).__name__},
+            method="text-layer",
+        )
     words = [
         Word(
             text=unicodedata.normalize("NFC", item["text"]),
@@ -202,12 +208,12 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
     try:
         image, stored_dpi = load_page_image(ref)
     except Exception as exc:  # noqa: BLE001 - Pillow and pdfium raise many types; the page is lost, not the run
-        return _failed(ref, f"the page image could not be decoded ({type(exc).__name__})")
+        return _failed(ref, _("không giải mã được ảnh của trang (%(error)s)") % {"error": type(exc).__name__})
     warnings: list[str] = []
     try:
         prepared = _prepare(image, stored_dpi, options)
     except (OSError, ValueError) as exc:  # an exotic pixel mode Pillow cannot convert
-        return _failed(ref, f"the page image could not be prepared ({type(exc).__name__})")
+        return _failed(ref, _("không xử lý được ảnh của trang (%(error)s)") % {"error": type(exc).__name__})
     with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
         workdir = Path(tmp)
         if options.orientation == "always" or (
@@ -217,7 +223,10 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         try:
             result = _ocr(prepared, workdir, options)
         except OcrError as exc:
-            return _failed(ref, f"OCR failed: {exc.message}", prepared=prepared, options=options)
+            return _failed(
+                ref, _("nhận dạng chữ (OCR) lỗi: %(reason)s") % {"reason": exc.message}, prepared=prepared,
+                options=options,
+            )  # fmt: skip
         if options.orientation == "auto" and _looks_wrong(result) and prepared.rotation == 0:
             prepared, result = _retry_turned(image, stored_dpi, prepared, result, workdir, options, warnings)
         words = [_to_word(w) for w in result.words if _is_text(w, options.min_word_conf)]
@@ -232,7 +241,7 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         lines = [_repaired(line) for line in lines]
     text = layout.lines_text(lines)
     if not text:
-        warnings.append("no text was found on this page (blank, a photo, or too faint)")
+        warnings.append(_(NO_TEXT_WARNING))
     pdf = _page_pdf_or_warn(prepared, layers, options.jpeg_quality, warnings)
     return PageText(
         number=ref.number,
@@ -266,7 +275,7 @@ def _retry_turned(
     try:
         second = _ocr(turned, workdir, options)
     except OcrError as exc:
-        warnings.append(f"OCR of the turned page failed: {exc.message}")
+        warnings.append(_("nhận dạng chữ (OCR) trang đã xoay lỗi: %(reason)s") % {"reason": exc.message})
         return prepared, result
     if _mean_confidence(second.words) > _mean_confidence(result.words):
         return turned, second
@@ -700,7 +709,8 @@ def _page_pdf_or_warn(
     try:
         return _page_pdf(prepared.keep_image, prepared.dpi, layers, quality)
     except (PyPdfError, OSError, ValueError, KeyError) as exc:
-        warnings.append(f"the searchable page PDF could not be built ({type(exc).__name__})")
+        error = type(exc).__name__
+        warnings.append(_("không tạo được PDF tìm kiếm được của trang (%(error)s)") % {"error": error})
         return None
 
 

@@ -57,11 +57,17 @@ def today(tz: tzinfo | None = None) -> date:
     return now().astimezone(tz or zone()).date()
 
 
-def local_date(moment: datetime, tz: tzinfo | None = None) -> date:
-    """The archive-zone day a stored moment falls on (naive moments are taken as UTC)."""
+def local_moment(moment: datetime, tz: tzinfo | None = None) -> datetime:
+    """A stored moment in the archive's zone (naive moments are taken as UTC: SQLite hands them
+    back so), for what people read: a clerk in Hà Nội reads 20:30, not 13:30."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz or zone()).date()
+    return moment.astimezone(tz or zone())
+
+
+def local_date(moment: datetime, tz: tzinfo | None = None) -> date:
+    """The archive-zone day a stored moment falls on (naive moments are taken as UTC)."""
+    return local_moment(moment, tz).date()
 
 
 def day_start_utc(day: date, tz: tzinfo | None = None) -> datetime:

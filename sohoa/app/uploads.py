@@ -171,7 +171,7 @@ def list_batches(archive: Archive, actor: Actor, limit: int = 50) -> list[dict[s
                 f.reason_code or "", f.message or "")}
             for f in (failed[b.id].failed or [] if b.id in failed else [])
         ]  # fmt: skip
-        data["started"] = b.started_at.strftime("%d/%m/%Y %H:%M")
+        data["started"] = i18n.format_datetime(b.started_at)  # already in the archive's zone
         out.append(data)
     return out
 

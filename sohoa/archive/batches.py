@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -434,13 +434,6 @@ class BatchSummary:
         return data
 
 
-def _local(moment: datetime, tz: Any) -> datetime:
-    """A stored moment in the archive's zone (SQLite hands back naive UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz)
-
-
 def list_batches(
     session: Session, *, failed_only: bool = False, limit: int = 50, tz: Any = None
 ) -> list[BatchSummary]:
@@ -478,8 +471,8 @@ def list_batches(
             unit_code=b.unit.code,
             status=b.status,
             actor=b.actor,
-            started_at=_local(b.created_at, tz),
-            finished_at=_local(b.finished_at, tz) if b.finished_at else None,
+            started_at=clock.local_moment(b.created_at, tz),
+            finished_at=clock.local_moment(b.finished_at, tz) if b.finished_at else None,
             counts=counts[b.id],
             failed=failed[b.id] if failed_only else None,
         )

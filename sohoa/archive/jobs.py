@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from sohoa.i18n import N_, gettext
+from sohoa.clock import local_moment
+from sohoa.i18n import N_, format_datetime, gettext
 
 from .models import DeskJob, Unit, utcnow
 from .store import Archive
@@ -126,17 +127,12 @@ def list_jobs(
 
 
 def _view(archive: Archive, row: DeskJob, unit_name: str) -> JobView:
-    created = row.created_at
-    if created.tzinfo is None:  # SQLite hands back naive UTC
-        from datetime import UTC
-
-        created = created.replace(tzinfo=UTC)
     message = gettext(row.message) if row.message else None  # INTERRUPTED in the reader's language
     return JobView(
         id=row.id, actor=row.actor, unit=row.unit_code, unit_name=unit_name, mode=row.mode, state=row.state,
         files_total=row.files_total, files_done=row.files_done, files_failed=row.files_failed,
         pages_total=row.pages_total, pages_done=row.pages_done, batch=row.batch_id, counts=row.counts,
-        message=message, created_at=created.astimezone(archive.tz).strftime("%d/%m/%Y %H:%M"),
+        message=message, created_at=format_datetime(local_moment(row.created_at, archive.tz)),
     )  # fmt: skip
 
 

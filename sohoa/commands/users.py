@@ -12,8 +12,9 @@ from rich.text import Text
 
 from sohoa.app import ROLES, cli_actor
 from sohoa.app import users as app_users
+from sohoa.clock import local_moment
 from sohoa.commands.base import Context, common_options, emit_json, group, option, pass_ctx, run_state
-from sohoa.i18n import N_, _
+from sohoa.i18n import N_, _, format_datetime
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -98,7 +99,7 @@ def users_list(ctx: Context, json_out: bool) -> None:
 
 
 def _when(moment: datetime | None, tz: tzinfo) -> str:
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return format_datetime(local_moment(moment, tz)) if moment else ""
 
 
 @users.command(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime, time, tzinfo
+from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sohoa.errors import UsageError
@@ -57,12 +58,21 @@ def today(tz: tzinfo | None = None) -> date:
     return now().astimezone(tz or zone()).date()
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored moment as aware UTC (SQLite hands moments back naive, in UTC); None stays None."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def local_moment(moment: datetime, tz: tzinfo | None = None) -> datetime:
-    """A stored moment in the archive's zone (naive moments are taken as UTC: SQLite hands them
-    back so), for what people read: a clerk in Hà Nội reads 20:30, not 13:30."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz or zone())
+    """A stored moment in the archive's zone, for what people read: a clerk in Hà Nội reads
+    20:30, not 13:30."""
+    return as_utc(moment).astimezone(tz or zone())
 
 
 def local_date(moment: datetime, tz: tzinfo | None = None) -> date:

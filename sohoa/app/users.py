@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -23,6 +23,7 @@ from sohoa.app.actor import ROLES, Actor, actor_for_user
 from sohoa.archive import units as unit_ops
 from sohoa.archive.models import ApiToken, AuditEvent, User, utcnow
 from sohoa.archive.store import Archive
+from sohoa.clock import as_utc
 from sohoa.errors import ConflictError, NotFoundError, UsageError
 from sohoa.i18n import _
 from sohoa.text import nfc
@@ -77,13 +78,6 @@ class TokenInfo:
             "last_used": self.last_used.isoformat() if self.last_used else None,
             "revoked": self.revoked,
         }
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """A stored moment as aware UTC (SQLite hands back naive UTC)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def check_password(password: str) -> str:
@@ -161,7 +155,7 @@ def list_users(archive: Archive, actor: Actor) -> list[UserInfo]:
         users = session.scalars(select(User).options(selectinload(User.units)).order_by(User.name))
         return [
             UserInfo(u.name, u.full_name, u.role, sorted(x.code for x in u.units), u.disabled_at is not None,
-                     live.get(u.id, (0, None))[0], _utc(live.get(u.id, (0, None))[1]))
+                     live.get(u.id, (0, None))[0], as_utc(live.get(u.id, (0, None))[1]))
             for u in users
         ]  # fmt: skip
 
@@ -176,7 +170,10 @@ def list_tokens(archive: Archive, actor: Actor, name: str) -> list[TokenInfo]:
         )
         return [
             TokenInfo(
-                t.label, _utc(t.created_at) or t.created_at, _utc(t.last_used_at), t.revoked_at is not None
+                t.label,
+                as_utc(t.created_at) or t.created_at,
+                as_utc(t.last_used_at),
+                t.revoked_at is not None,
             )
             for t in rows
         ]
@@ -267,7 +264,7 @@ def authenticate_token(archive: Archive, token: str) -> Actor | None:
         if user is None or user.disabled_at is not None:
             return None
         actor = actor_for_user(session, user)
-        token_id, last_used = row.id, _utc(row.last_used_at)
+        token_id, last_used = row.id, as_utc(row.last_used_at)
     _note_token_use(archive, token_id, last_used)
     return actor
 

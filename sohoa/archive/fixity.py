@@ -26,7 +26,6 @@ import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -389,11 +388,6 @@ def verify(
     return result
 
 
-def _utc(moment: datetime) -> datetime:
-    """A stored moment as aware UTC (SQLite hands it back without its zone)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def fixity_history(archive: Archive, limit: int = 20) -> list[dict[str, Any]]:
     """The last ``limit`` verify runs, newest first (a run with no end was interrupted)."""
     with archive.sessions() as session:
@@ -401,8 +395,8 @@ def fixity_history(archive: Archive, limit: int = 20) -> list[dict[str, Any]]:
         return [
             {
                 "id": run.id,
-                "started_at": _utc(run.started_at).isoformat(),
-                "finished_at": _utc(run.finished_at).isoformat() if run.finished_at else None,
+                "started_at": clock.as_utc(run.started_at).isoformat(),
+                "finished_at": clock.as_utc(run.finished_at).isoformat() if run.finished_at else None,
                 "actor": run.actor,
                 "scope": run.scope,
                 "checked": run.checked,

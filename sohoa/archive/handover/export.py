@@ -30,7 +30,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -183,14 +183,10 @@ def _write_json(path: Path, data: Any) -> int:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return _utc(value).isoformat()
+        return clock.as_utc(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(type(value).__name__)
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _safe_name(text: str) -> str:

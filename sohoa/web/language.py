@@ -7,9 +7,7 @@ messages and the API's ``message`` strings all follow it, while JSON keys and co
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,17 +17,12 @@ COOKIE = "lang"
 COOKIE_DAYS = 365
 
 
-def request_language(headers: dict[str, str]) -> str:
-    """The language for a request with these (lower-case) headers."""
-    cookie = SimpleCookie()
-    try:
-        cookie.load(headers.get("cookie", ""))
-    except Exception:  # noqa: BLE001 - a malformed cookie header is ignored like a missing one
-        cookie = SimpleCookie()
-    chosen = cookie.get(COOKIE)
-    if chosen is not None and chosen.value in i18n.LANGUAGES:
-        return chosen.value
-    return i18n.from_accept_language(headers.get("accept-language")) or i18n.DEFAULT_LANGUAGE
+def request_language(connection: HTTPConnection) -> str:
+    """The language for this request (Starlette parses the cookies; a malformed header reads as none)."""
+    chosen = connection.cookies.get(COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    return i18n.from_accept_language(connection.headers.get("accept-language")) or i18n.DEFAULT_LANGUAGE
 
 
 class LanguageMiddleware:
@@ -42,8 +35,7 @@ class LanguageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
-        lang = request_language(headers)
+        lang = request_language(HTTPConnection(scope))
 
         async def send_with_language(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -26,12 +26,22 @@ def read_settings(session: Session) -> dict[str, str]:
 
 
 def write_setting(session: Session, key: str, value: str) -> None:
-    """Set one setting (the caller commits)."""
-    row = session.get(ArchiveSetting, key)
-    if row is None:
-        session.add(ArchiveSetting(key=key, value=value))
+    """Set one setting (the caller commits).
+
+    An upsert, not read-then-insert: two processes opening a fresh archive at once (two ingests
+    started together) both find a setting missing and both write it; the second must update,
+    not fail on the key with "UNIQUE constraint failed" and exit 6.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
     else:
-        row.value = value
+        from sqlalchemy.dialects.sqlite import insert
+    upsert = insert(ArchiveSetting).values(key=key, value=value)
+    upsert = upsert.on_conflict_do_update(index_elements=[ArchiveSetting.key], set_={"value": value})
+    session.execute(upsert, execution_options={"synchronize_session": False})
+    loaded = session.identity_map.get(session.identity_key(ArchiveSetting, key))
+    if loaded is not None:  # a row this session read before sees the new value too
+        session.refresh(loaded)
 
 
 def archive_zone(session: Session) -> tzinfo:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -111,8 +112,20 @@ def wait_alive(db_url: str, count: int) -> None:
     raise SystemExit("workers did not start")
 
 
-def run_setup(setup: str, pages: Path, work: Path, redis: Redis) -> float:
-    """Seconds from the desk's start to its exit, for one setup on a fresh archive."""
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every waited-for child so far, Tesseract's included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds a live process and its waited-for children used so far (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def run_setup(setup: str, pages: Path, work: Path, redis: Redis) -> tuple[float, float]:
+    """Seconds from the desk's start to its exit, and the CPU seconds of the desk and workers."""
     kind, _, n = setup.partition("-")
     with schema() as db_url:
         env = {
@@ -141,17 +154,18 @@ def run_setup(setup: str, pages: Path, work: Path, redis: Redis) -> float:
                 args.append("--queue")
             else:
                 args += ["--jobs", n]
+            cpu_before = children_cpu() + sum(process_cpu(proc.pid) for proc in workers)  # start-up aside
             started = time.monotonic()
             done = subprocess.run([*SOHOA, *args], env=env, capture_output=True, text=True)
             seconds = time.monotonic() - started
             if done.returncode != 0:
                 raise SystemExit(f"{setup}: exit {done.returncode}: {done.stderr[-500:]}")
-            return seconds
         finally:
             for proc in workers:
                 os.killpg(proc.pid, signal.SIGTERM)
             for proc in workers:
                 proc.wait(timeout=60)
+        return seconds, children_cpu() - cpu_before
 
 
 def main() -> None:
@@ -167,11 +181,16 @@ def main() -> None:
         make_pages(work / "pages", args.pages, args.text_layer)
         redis = Redis(work)
         results: dict[str, float] = {}
+        cpu: dict[str, float] = {}
         try:
             for setup in args.setups.split(","):
-                results[setup] = run_setup(setup, work / "pages", work, redis)
+                results[setup], cpu[setup] = run_setup(setup, work / "pages", work, redis)
                 rate = args.pages / results[setup] * 60
-                print(f"{setup:8} {results[setup]:7.1f} s  {rate:6.1f} pages/min", flush=True)
+                print(
+                    f"{setup:8} {results[setup]:7.1f} s  {rate:6.1f} pages/min  "
+                    f"CPU {cpu[setup]:6.1f} s ({cpu[setup] / args.pages:.2f} s/page)  load {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
         finally:
             redis.stop()
             shutil.rmtree(work, ignore_errors=True)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sohoa.archive import batches
-from sohoa.archive.models import QueueTask
+from sohoa.archive.models import BatchItem, QueueTask
 from sohoa.archive.store import Archive, open_archive
 from sohoa.archive.units import resolve_unit
 from sohoa.queue import leases
@@ -80,9 +80,12 @@ def test_the_last_page_queues_the_finish_exactly_once(archive: Archive) -> None:
     for n, task in enumerate(pages):
         assert claim(archive, f"w:{n}", task, 30) is not None
 
+    with archive.sessions() as session:
+        batch_id = session.get(BatchItem, item).batch_id
+
     def complete(task: int) -> int | None:
         with archive.sessions.begin() as session:
-            return leases.complete_page(session, task, item, f"queue/page-{task}")
+            return leases.complete_page(session, task, item, f"queue/page-{task}", batch_id)
 
     with ThreadPoolExecutor(6) as pool:  # six workers finish the six pages at once
         ready = [r for r in pool.map(complete, pages) if r is not None]
@@ -121,3 +124,29 @@ def test_heartbeats_say_whether_a_worker_lives(archive: Archive) -> None:
         assert leases.live_workers(session, 1) == 0
         leases.forget_worker(session, "host:1")
         assert leases.live_workers(session, 60) == 0
+
+
+def test_a_waiting_desk_wakes_when_a_page_is_read_not_at_its_next_poll(archive: Archive) -> None:
+    """The desk's wait ends at the worker's commit (LISTEN/NOTIFY), long before its timeout."""
+    item, pages, _ = queued_file(archive, 2)
+    with archive.sessions() as session:
+        batch_id = session.get(BatchItem, item).batch_id
+    assert claim(archive, "w:1", pages[0], 30) is not None
+
+    def read_later() -> None:
+        time.sleep(0.5)
+        with archive.sessions.begin() as session:
+            leases.complete_page(session, pages[0], item, "queue/page-1", batch_id)
+
+    with leases.batch_events(archive, batch_id) as wait, ThreadPoolExecutor(1) as pool:
+        pool.submit(read_later)
+        started = time.monotonic()
+        wait(30.0)
+        woke_after = time.monotonic() - started
+    assert 0.3 < woke_after < 10, woke_after
+    with leases.batch_events(archive, batch_id + 1) as wait:  # another batch's events do not wake it
+        with archive.sessions.begin() as session:
+            leases.notify(session, batch_id)
+        started = time.monotonic()
+        wait(1.0)
+        assert time.monotonic() - started >= 0.9

@@ -19,6 +19,7 @@ import errno
 import fcntl
 import filecmp
 import hashlib
+import itertools
 import os
 import re
 import secrets
@@ -146,12 +147,11 @@ class WorkDir:
             os.rename(new, self.path)
         except OSError as exc:
             raise archive_error(exc, N_("tạo thư mục tạm")) from exc
-        self._count = 0
+        self._count = itertools.count(1)  # next() is atomic: a worker's finishing thread shares the folder
 
     def file(self, label: str) -> Path:
         """A fresh path inside the work folder (``label`` is a kind, never a file name)."""
-        self._count += 1
-        return self.path / f"{self._count:06d}-{label}"
+        return self.path / f"{next(self._count):06d}-{label}"
 
     def close(self) -> None:
         """Remove the folder and release the lock (the batch is over, or stopped cleanly)."""

@@ -42,10 +42,10 @@ log = logging.getLogger(__name__)
 #: Where desks put the inputs of queued batches, under the archive folder (shared storage).
 QUEUE_DIR = "queue"
 NOT_HERE = L_(
-    "tệp nằm trên máy bàn đã bắt đầu lô này và máy này không thấy nó: chạy 'sohoa batches resume' trên máy "
-    "đó"
+    "tệp nằm trên máy bàn đã bắt đầu lô này và máy này không thấy nó: chạy 'sohoa batches resume' trên máy đó"
 )
-POLL_S = 0.5
+#: How long the desk waits for a worker's word (``LISTEN``) before it looks at the rows anyway.
+POLL_S = 1.0
 
 
 def require_shared_database(archive: Archive) -> None:
@@ -349,40 +349,41 @@ def wait_for(
     reported = set(known or ())
     pages_read: int | None = None
     last_alive = last_index = time.monotonic()
-    while True:
-        with archive.sessions() as session:
-            ended = session.execute(
-                select(BatchItem.id, BatchItem.path, BatchItem.status).where(
-                    BatchItem.batch_id == batch_id, BatchItem.status != "pending"
-                )
-            ).all()
-            total, done = leases.page_counts(session, batch_id)
-            open_items = leases.waiting_for_workers(session, batch_id)
-            alive = leases.live_workers(session, alive_window)
-        moved = False
-        for item_id, path, status in ended:
-            if item_id not in reported:
-                reported.add(item_id)
-                progress.file_done(path, status)
+    with leases.batch_events(archive, batch_id) as wait:
+        while True:
+            with archive.sessions() as session:
+                ended = session.execute(
+                    select(BatchItem.id, BatchItem.path, BatchItem.status).where(
+                        BatchItem.batch_id == batch_id, BatchItem.status != "pending"
+                    )
+                ).all()
+                total, done = leases.page_counts(session, batch_id)
+                open_items = leases.waiting_for_workers(session, batch_id)
+                alive = leases.live_workers(session, alive_window)
+            moved = False
+            for item_id, path, status in ended:
+                if item_id not in reported:
+                    reported.add(item_id)
+                    progress.file_done(path, status)
+                    moved = True
+            if pages_read is None:  # the submitter reported the pages read before it started
+                pages_read = done
+            elif done > pages_read:
+                progress.page_done(done - pages_read)
+                pages_read = done
                 moved = True
-        if pages_read is None:  # the submitter reported the pages read before it started
-            pages_read = done
-        elif done > pages_read:
-            progress.page_done(done - pages_read)
-            pages_read = done
-            moved = True
-        if not open_items:
-            break
-        now = time.monotonic()
-        if now - last_index > INDEX_EVERY_S:  # the one index writer: searches see documents as they come
-            sync_index(archive)
-            last_index = time.monotonic()
-        if alive or moved:
-            last_alive = now
-        elif now - last_alive > wait_s:
-            progress.finish()
-            raise no_worker_error(batch_id, wait_s, broker_up=broker.reachable(broker.make_app()))
-        time.sleep(POLL_S)
+            if not open_items:
+                break
+            now = time.monotonic()
+            if now - last_index > INDEX_EVERY_S:  # the one index writer: searches see documents as they come
+                sync_index(archive)
+                last_index = time.monotonic()
+            if alive or moved:
+                last_alive = now
+            elif now - last_alive > wait_s:
+                progress.finish()
+                raise no_worker_error(batch_id, wait_s, broker_up=broker.reachable(broker.make_app()))
+            wait(POLL_S)
     progress.finish()
     sync_index(archive)  # workers store and match; indexing is the desk's (or 'sohoa index sync')
     with archive.sessions.begin() as session:

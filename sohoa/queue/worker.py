@@ -9,6 +9,10 @@ tasks whose lease expired or whose message is stale, so neither a killed worker 
 restarted broker loses a page. With ``--concurrency 1`` tasks run in the worker's own
 process (a kill -9 of the worker stops its page at once); above one, in a prefork pool whose
 children die with their parent.
+
+A file whose last page this process read is finished by the process's :class:`Finisher`
+thread while the next page is read, as a local batch finishes files in its parent while the
+pool reads: Tesseract runs in a child process, so the two overlap instead of queueing.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ import pickle
 import signal
 import socket
 import threading
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_process_shutdown
 from sqlalchemy.exc import DBAPIError
 
 from sohoa.archive import batches, filestore, storage
@@ -55,12 +60,58 @@ class _Process:
     lease_s: float
     app: Celery | None = None
     work: storage.WorkDir | None = None
+    finisher: Finisher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.finisher = Finisher(self)
 
     def workdir(self) -> storage.WorkDir:
         if self.work is None:
             modes = storage.FileModes.from_setting(self.archive.settings.get(GROUP_MODE))
             self.work = storage.WorkDir(self.archive.tmp_dir, modes)
         return self.work
+
+    def close(self) -> None:
+        """Finish the files in hand (a clean stop), then remove the work folder."""
+        self.finisher.drain()
+        if self.work is not None:
+            self.work.close()
+
+
+class Finisher:
+    """One thread per worker process that finishes files while the process reads the next page.
+
+    Finishing (split, extract, PDF, store, match) is mostly Python and disk syncs, reading a
+    page mostly waiting for Tesseract's child process: overlapped, a worker with one page at a
+    time goes as fast as a local batch with one reading process. At most one file waits for the
+    thread; beyond that the caller finishes the file itself, so a backlog of finished reads
+    never builds up in memory. The finish task is claimed by the thread when it starts on it:
+    a worker killed before that leaves it queued, and any reaper announces it again.
+    """
+
+    def __init__(self, state: _Process) -> None:
+        self.state = state
+        self.pool: ThreadPoolExecutor | None = None
+        self.waiting: list[Future[None]] = []
+        self.lock = threading.Lock()
+
+    def offer(self, finish_id: int) -> bool:
+        """Take ``finish_id`` to finish in the background; False when the thread is behind."""
+        with self.lock:
+            self.waiting = [job for job in self.waiting if not job.done()]
+            if len(self.waiting) > 1:  # one running and one waiting already
+                return False
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finish")
+            self.waiting.append(self.pool.submit(_claim_and_run, self.state, finish_id))
+            return True
+
+    def drain(self) -> None:
+        """Wait for the files in hand (a worker stopping cleanly finishes what it started)."""
+        with self.lock:
+            pool, self.pool, self.waiting = self.pool, None, []
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 _state: _Process | None = None
@@ -81,6 +132,13 @@ def _child_started(**_: object) -> None:
         _state = _Process(_state.archive, f"{socket.gethostname()}:{os.getpid()}", _state.lease_s, _state.app)
 
 
+@worker_process_shutdown.connect
+def _child_stopping(**_: object) -> None:
+    """A prefork child told to stop: the file its finishing thread holds is stored first."""
+    if _state is not None:
+        _state.finisher.drain()
+
+
 def _die_with_parent() -> None:
     """Ask Linux to kill this child when the worker dies (kill -9 included): no orphan reads on."""
     try:
@@ -96,12 +154,22 @@ def run_task(hint: int) -> None:
     state = _process()
     with state.archive.sessions.begin() as session:
         task = leases.claim(session, state.name, hint, state.lease_s)
-    while task is not None:
-        follow = _run_claimed(state, task)
-        if follow is None:
-            return
-        with state.archive.sessions.begin() as session:  # the file's last page: finish it here and now
-            task = leases.claim(session, state.name, follow, state.lease_s, only=True)
+    if task is None:
+        return
+    follow = _run_claimed(state, task)
+    if follow is not None and not state.finisher.offer(follow):  # the file's last page: finish it now
+        _claim_and_run(state, follow)
+
+
+def _claim_and_run(state: _Process, finish_id: int) -> None:
+    """Finish the file of ``finish_id`` if it is still ours to do (no other worker took it meanwhile)."""
+    try:
+        with state.archive.sessions.begin() as session:
+            task = leases.claim(session, state.name, finish_id, state.lease_s, only=True)
+        if task is not None:
+            _run_claimed(state, task)
+    except Exception:  # the thread's own last resort: the lease expires and another worker retries
+        log.exception("finishing task %s failed; it is handed out again when its lease expires", finish_id)
 
 
 def _run_claimed(state: _Process, task: leases.Claimed) -> int | None:
@@ -165,7 +233,7 @@ def _read(state: _Process, task: leases.Claimed, unit_id: int, shared: batches.I
     result = f"{_folder(task.source)}/page-{task.page + 1:05d}.pickle"
     files.put_bytes(result, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
     with state.archive.sessions.begin() as session:
-        follow = leases.complete_page(session, task.id, task.item_id, result)
+        follow = leases.complete_page(session, task.id, task.item_id, result, task.batch_id)
         item = session.get(BatchItem, task.item_id)
         ended = item is None or item.status != "pending"
     if ended:  # another page failed meanwhile: the item's clean-up may have run before this write
@@ -253,7 +321,7 @@ def _close_item(state: _Process, batch_id: int, item_id: int, source: str) -> No
     files to the batch meanwhile makes its folder again.
     """
     with state.archive.sessions.begin() as session:
-        leases.close_item(session, item_id)
+        leases.close_item(session, item_id, batch_id)
         batches.finish_if_done(session, batch_id)
     files = state.archive.files
     for key in list(files.list(_folder(source) + "/")):
@@ -357,7 +425,6 @@ def run_worker(archive: Archive, concurrency: int = 1, loglevel: str = "WARNING"
     try:
         worker.start()
     finally:
+        _state.close()
         reaper.stop()
-        if _state.work is not None:
-            _state.work.close()
     return int(worker.exitcode or 0)

@@ -16,12 +16,12 @@ import traceback
 from pathlib import Path
 
 import click
-from click.utils import make_default_short_help
 
 from sohoa import i18n
 from sohoa.commands.base import (
     Context,
     TranslatedGroup,
+    TranslatedOption,
     configure_logging,
     group,
     option,
@@ -171,10 +171,20 @@ class LazyGroup(TranslatedGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the commands from the table, without importing them, in the reader's language."""
         width = formatter.width - 6 - max(len(name) for name in self.lazy)
-        rows = [(name, make_default_short_help(_(self.lazy[name][1]), width)) for name in sorted(self.lazy)]
+        rows = [(name, _short_help(_(self.lazy[name][1]), width)) for name in sorted(self.lazy)]
         if rows:
             with formatter.section(_("Lệnh")):
                 formatter.write_dl(rows)
+
+
+def _short_help(text: str, width: int) -> str:
+    """A table line of at most ``width`` characters, cut at a word (click's own helper is deprecated)."""
+    line = " ".join(text.split())
+    if len(line) <= width:
+        return line
+    import textwrap  # only when a line is too long for the terminal
+
+    return textwrap.shorten(line, max(width, 3), placeholder="...", break_on_hyphens=False)
 
 
 def _choose_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -224,7 +234,7 @@ def _remember_actor(name: str | None) -> None:
     help=N_("Ngôn ngữ thông báo: vi (mặc định) hoặc en; ưu tiên hơn $SOHOA_LANG."),
 )
 @option("-v", "--verbose", count=True, help=N_("Hiện thêm thông tin khi chạy; -vv hiện chi tiết lỗi."))
-@click.version_option(package_name="sohoa")
+@click.version_option(package_name="sohoa", cls=TranslatedOption, help=N_("Hiện phiên bản rồi thoát."))
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None, db_url: str | None, verbose: int) -> None:
     configure_logging(verbose)

@@ -230,6 +230,67 @@ def test_worker_killed_mid_page_is_retried_by_another(
 
 
 @pytest.mark.slow
+def test_worker_killed_while_its_thread_stores_a_file_is_finished_by_another(
+    env: dict[str, str], workers: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """The file a worker's finishing thread was storing (original copied, rows not committed) is
+    finished by another worker once the lease expires: stored once, nothing half-written left."""
+    inputs = scans(tmp_path / "in")
+    start_worker(env, workers, SOHOA_FAULT="original-copied")  # kill -9 from inside the finishing thread
+    queued = sohoa(env, *ingest_args(tmp_path / "in"), "--no-wait")
+    assert queued.returncode == 0, queued.stderr
+    batch = json.loads(queued.stdout)["batch"]
+    workers[0].wait(timeout=120)
+    assert workers[0].returncode == -signal.SIGKILL, "the worker was not killed while storing"
+    start_worker(env, workers)
+    done = sohoa(env, "batches", "resume", str(batch), "--json")
+    assert done.returncode == 0, done.stderr
+    assert [item["status"] for item in json.loads(done.stdout)["items"]] == ["stored"] * len(inputs)
+    assert stored_once(env, inputs)["retried"] >= 1, "the killed worker's file was not handed out again"
+
+
+@pytest.mark.slow
+def test_a_worker_stopped_cleanly_stores_the_file_it_was_finishing(
+    env: dict[str, str], workers: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """SIGTERM right after a file's last page is read: the worker stores that file before it exits."""
+    inputs = scans(tmp_path / "in")
+    pid = start_worker(env, workers)
+    queued = sohoa(env, *ingest_args(tmp_path / "in"), "--no-wait")
+    assert queued.returncode == 0, queued.stderr
+    engine = create_engine(env["SOHOA_DB_URL"])
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                if conn.execute(
+                    text("select count(*) from queue_tasks where kind = 'page' and status = 'done'")
+                ).scalar():
+                    break
+            time.sleep(0.02)
+        os.killpg(pid, signal.SIGTERM)
+        assert workers[0].wait(timeout=120) == 0, "a clean stop exits 0"
+        with engine.connect() as conn:
+            read = conn.execute(
+                text(
+                    "select count(distinct item_id) from queue_tasks where kind = 'page' and status = 'done'"
+                )
+            ).scalar()
+            stored = conn.execute(text("select count(*) from batch_items where status = 'stored'")).scalar()
+            held = conn.execute(text("select count(*) from queue_tasks where status = 'leased'")).scalar()
+    finally:
+        engine.dispose()
+    assert read >= 1
+    assert stored == read, "a file whose pages were read was left unfinished by a clean stop"
+    assert held == 0, "a clean stop left a lease behind"
+    start_worker(env, workers)
+    batch = json.loads(queued.stdout)["batch"]
+    done = sohoa(env, "batches", "resume", str(batch), "--json")
+    assert done.returncode == 0, done.stderr
+    stored_once(env, inputs)
+
+
+@pytest.mark.slow
 def test_desk_killed_mid_batch_is_resumed_from_another_desk(
     env: dict[str, str], workers: list[subprocess.Popen[bytes]], tmp_path: Path
 ) -> None:

@@ -154,7 +154,11 @@ def ingest(
     probe(read_options.tesseract, read_options.lang)  # Tesseract and its model, before anything is touched
     started = time.monotonic()
     files, skipped = batches.collect_files(paths)
-    run = _BatchRun(archive, options, progress, executor or LocalPool(options.jobs))
+    if executor is None:
+        executor = LocalPool(options.jobs)
+        if files:  # its processes start while the archive is opened and the first files are hashed
+            executor.start()
+    run = _BatchRun(archive, options, progress, executor)
     try:
         try:
             run.begin(files)
@@ -274,6 +278,7 @@ class _BatchRun:
 
     def close(self) -> None:
         """Remove the work folder and let the next run of this command in (also after a failure)."""
+        self.executor.shutdown()  # started before the batch began: a failure there must not leave it
         if self.work is not None:
             self.work.close()
             self.work = None

@@ -193,8 +193,8 @@ def _damaged(lines: list[Line]) -> bool:
 
 def _signer_position(
     lines: list[Line], page: PageLines, context: FieldContext
-) -> tuple[int, str, float] | None:
-    """``(index of the block's last title line, position, confidence)`` of the signer block on a page.
+) -> tuple[int, int, str, float] | None:
+    """``(first, last title line's index, position, confidence)`` of the signer block on a page.
 
     The block is the lowest authority line (``TM.``, ``KT.``, ``TUQ.``, ``TL.``, ``Q.``) or the
     lowest line naming a known position, whichever is lower. The position is the capitals lines
@@ -242,21 +242,21 @@ def _signer_position(
             # the signature ('\\⁄4A⁄PHÓ + CHỦ TỊCH'), so the deputy's title is given, doubtful.
             position = f"PHÓ {position}" if fold(position) == fold(auth[1]) else position
             conf = min(conf, _DOUBTFUL_TITLE)
-        return last, position, strength * conf
+        return start, last, position, strength * conf
     prefix, rest = auth if auth else ("", "")
     if not rest or prefix == "tm":
         return None  # "TM. ỦY BAN NHÂN DÂN" names the body, not the signer's position
     head, strength = _printed_position(rest)
     if prefix == "kt":
         if not fold(head).startswith("pho "):
-            return last, f"PHÓ {head}", 0.85 * strength * conf
-        return last, head, 0.85 * strength * conf
+            return start, last, f"PHÓ {head}", 0.85 * strength * conf
+        return start, last, head, 0.85 * strength * conf
     # "Q. CHỦ TỊCH": the acting head signs under the head's title; "TL."/"TUQ." alone lost the
     # signer's own title line, so the head's title stands in, doubtful.
-    return last, head, (0.85 if prefix == "q" else 0.6) * strength * conf
+    return start, last, head, (0.85 if prefix == "q" else 0.6) * strength * conf
 
 
-def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, str, float] | None:
+def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, int, str, float] | None:
     """A block with no authority line and no known position: the capitals right above the last name.
 
     ``CÔNG CHỨC TƯ PHÁP -`` / ``HỘ TỊCH`` / (signature) / name. Read as printed, a little doubtful.
@@ -276,8 +276,29 @@ def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, str, 
             return None
         position, strength = _printed_position(" ".join(parts))
         conf = sum(ln.conf for ln in lines[first:n]) / (n - first)
-        return n - 1, position, 0.9 * strength * conf
+        return first, n - 1, position, 0.9 * strength * conf
     return None
+
+
+# How far (in the name's line heights) a title line's centre may sit from the name's before a word
+# of it counts as lost: the lines of a signer block are centred on one axis (NĐ 30, Phụ lục I).
+_CENTRE_SLACK = 0.45
+
+
+def _off_centre(title_lines: list[Line], name_line: Line) -> bool:
+    """True when a title line is not centred over the signer's name: a word of it was not read.
+
+    ``KT. CHỦ TỊCH`` / ``PHÓ CHỦ TỊCH`` under a seal may come out as one clean ``CHỦ TỊCH``: every
+    word read sure, yet ``KT.`` and ``PHÓ`` lost, which leaves the line's centre half a word to the
+    right of the block's axis. The name, printed on the same axis, shows where that axis is.
+    """
+    if name_line.centre_x is None or name_line.top is None or name_line.bottom is None:
+        return False
+    height = max(1, name_line.bottom - name_line.top)
+    return any(
+        line.centre_x is not None and abs(line.centre_x - name_line.centre_x) > _CENTRE_SLACK * height
+        for line in title_lines
+    )
 
 
 def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | None, float, str | None, float]:
@@ -292,8 +313,8 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
         found = _signer_position(lines, page, context)
         if found is None:
             continue
-        pos_idx, position, pos_conf = found
-        name, name_conf = None, 0.0
+        first, pos_idx, position, pos_conf = found
+        name, name_conf, name_line = None, 0.0, None
         for line in lines[pos_idx + 1 :]:
             candidate, line_conf = _name_on_line(line, page)
             if candidate and _shares_row(line, lines):
@@ -301,10 +322,12 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
             if candidate:
                 strength = name_strength(candidate)
                 if name is None or strength >= name_strength(name):
-                    name, name_conf = candidate, 0.95 * line_conf * strength
+                    name, name_conf, name_line = candidate, 0.95 * line_conf * strength, line
         if page.has_boxes and (name is None or name_conf < _SURE_NAME):
             # The name under the seal was lost or read unsure: the seal sits on this block, and
             # the title read beside it (a line cut short, a word taken for the ring) is doubtful too.
+            pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
+        if name_line is not None and _off_centre(lines[first : pos_idx + 1], name_line):
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
         return name, name_conf, position, pos_conf
     if pages and pages[-1].has_boxes:

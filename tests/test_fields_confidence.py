@@ -236,3 +236,38 @@ def test_a_signer_name_read_in_mixed_case_is_given_as_a_name_and_reviewed() -> N
     result = extract_fields([ocr_page(rows)])
     assert result.values["signer"] == "Lã Văn Thăng"
     assert result.confidence["signer"] < DEFAULT_THRESHOLD  # a letter in the wrong case: the clerk checks
+
+
+def _with_signer(rows: list, *pieces: tuple[str, float]) -> list:
+    """``rows`` with the signer's name line replaced by ``pieces`` (text, word confidence) on one row."""
+    out = [r for r in rows if r[2] != "Lã Văn Thăng"]
+    x = 1550
+    for text, conf in pieces:
+        out.append((3000, x, text, conf))
+        x += sum(22 * len(t) + 18 for t in text.split())
+    return out
+
+
+def test_a_signer_name_with_one_syllable_read_unsure_goes_to_review() -> None:
+    # the line's mean (88) looks fine; the one syllable OCR doubted is where a mark may be wrong
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), ("Tạ Công", 96.0), ("Tuần", 72.0)))])
+    assert result.values["signer"] == "Tạ Công Tuần"  # kept as read: a valid syllable is never repaired
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), ("Tạ Công Tuân", 96.0)))])
+    assert result.confidence["signer"] >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("read", "sure"),
+    [
+        ("Vũ Đúc Tư", False),  # "Đức" with another mark: valid Vietnamese, no name's spelling
+        ("Phạm Thanh Lần", False),  # "Lân"
+        ("Trấn Bá Hạnh", False),  # the surname "Trần" with another mark
+        ("Vũ Đức Tư", True),
+        ("Khuất Văn Lân", True),  # a rare surname and a rare given name, both as listed
+    ],
+)
+def test_a_name_whose_marks_are_off_a_listed_name_goes_to_review(read: str, sure: bool) -> None:
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), (read, 96.0)))])
+    assert result.values["signer"] == read
+    assert (result.confidence["signer"] >= DEFAULT_THRESHOLD) is sure

@@ -110,19 +110,38 @@ def can_open_name(token: str) -> bool:
     return _title(token).lower() not in _NOT_FIRST
 
 
+# Weight of a middle or given syllable spelled as no listed name is, whose letters are a listed
+# name's with other marks (``Đúc`` for ``Đức``, ``Tuần`` for ``Tuấn``/``Tuân``, ``Lần`` for
+# ``Lân``): valid Vietnamese, so kept as read, but the very slip OCR makes on tone marks.
+_MARKS_OFF_A_NAME = 0.8
+
+
+def marks_off_a_name(token: str) -> bool:
+    """True when ``token`` is no listed name syllable but one is, marks aside (``Đúc``: ``Đức``)."""
+    _, names, folds = _lexicon()
+    token = _title(token)
+    return token not in names and fold(token) in folds
+
+
 def name_strength(name: str) -> float:
     """How sure a reading is a person's name, in (0, 1]: a listed surname and valid syllables score 1.
 
     An unlisted surname is kept (rare surnames exist) but weighs 0.75, so the value goes to
-    review; each syllable that is not Vietnamese at all costs a little more.
+    review, and a listed surname with other marks (``Trấn``) 0.8; each syllable that is not
+    Vietnamese at all costs a little more, and so does one whose letters are a listed name's
+    with other tone marks (:func:`marks_off_a_name`): kept as read, never repaired, but the
+    clerk checks it.
     """
     tokens = name.split()
     if not tokens:
         return 0.0
-    strength = 1.0 if _title(tokens[0]) in surnames() else (0.85 if is_surname(tokens[0]) else 0.75)
-    for token in tokens:
+    first = _title(tokens[0])
+    strength = 1.0 if first in surnames() else (_MARKS_OFF_A_NAME if is_surname(first) else 0.75)
+    for i, token in enumerate(tokens):
         if not is_syllable(token):
             strength *= 0.85
+        elif i and marks_off_a_name(token):
+            strength *= _MARKS_OFF_A_NAME
     return strength
 
 

@@ -336,6 +336,9 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
     return None, 0.0, None, 0.0
 
 
+# Tesseract's word confidence (0-100) each syllable of the signer's name must reach to count as
+# read cleanly (as for subjects' names: ``people._CLEAN_NAME_WORD``).
+_CLEAN_NAME_WORD = 80.0
 # OCR confidence (0-100) under which a short or non-name word beside a name is a signature's
 # stroke or a speck read as a letter ('Sz Trần Quang Cường'), not part of the line.
 _DEBRIS_WORD = 60.0
@@ -380,6 +383,10 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     if len(tail) != len(text.split()) or not looks_like_name(candidate):
         return "", 0.0
     conf = sum(w.conf for w in kept) / (100.0 * len(kept))
+    if min(w.conf for w in kept) < _CLEAN_NAME_WORD:
+        # One syllable read unsure ('Tuần' at 74 beside two at 96): OCR's doubt is on that
+        # syllable's marks, which the line's mean hides.
+        conf = min(conf, _NAME_WITHOUT_BLOCK)
     if len(kept) < len(words) or recased:
         # The signature crossed the line: what is left may have lost a syllable to it
         # ('Trần NV Quang Cường' cut after 'NV'), or a letter OCR read in the wrong case may

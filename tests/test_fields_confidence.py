@@ -271,3 +271,13 @@ def test_a_name_whose_marks_are_off_a_listed_name_goes_to_review(read: str, sure
     result = extract_fields([ocr_page(_with_signer(decision_rows(), (read, 96.0)))])
     assert result.values["signer"] == read
     assert (result.confidence["signer"] >= DEFAULT_THRESHOLD) is sure
+
+
+def test_a_signer_whose_surname_lost_its_capital_to_the_signature_is_given_for_review() -> None:
+    # the pen stroke ate the "H" of "Hoàng": the rest is read sure, but alone it is no name
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), ("oàng Minh Hiền", 95.0)))])
+    assert result.values["signer"] == "Hoàng Minh Hiền"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
+    # letters that end no surname, or several, give nothing
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), ("inh Minh Hiền", 95.0)))])
+    assert result.values["signer"] != "Hoàng Minh Hiền"

@@ -121,6 +121,16 @@ def test_names_after_honorifics_and_labels(line: str, name: str) -> None:
     assert name in extract_fields([page(decision(line))]).values["subject_names"]
 
 
+def test_a_household_business_named_after_its_owner_names_the_owner() -> None:
+    body = "Điều 1. Cho phép hộ kinh doanh Khuất Thanh Tám được bán lẻ sản phẩm rượu."
+    assert extract_fields([page(decision(body))]).values["subject_names"] == ["Khuất Thanh Tám"]
+    # a trade name is no person's
+    body = "Điều 1. Cho phép hộ kinh doanh Tạp Hóa Minh Anh được bán lẻ sản phẩm rượu."
+    assert extract_fields([page(decision(body))]).values["subject_names"] == []
+    body = "Tên hộ kinh doanh: HỘ KINH DOANH TẠP HÓA MINH ANH\nChủ hộ: Hầu Văn Lĩnh"
+    assert extract_fields([page(decision(body))]).values["subject_names"] == ["Hầu Văn Lĩnh"]
+
+
 def test_capitalised_given_name_anh_is_not_an_honorific() -> None:
     body = "Điều 1. Trợ cấp cho bà Lê Thị Anh Đào, sinh năm 1940."
     assert extract_fields([page(decision(body))]).values["subject_names"] == ["Lê Thị Anh Đào"]

@@ -162,6 +162,26 @@ def looks_like_name(text: str) -> bool:
     return is_syllable(repaired[0]) or is_surname(repaired[0])
 
 
+def lost_capital(token: str) -> str | None:
+    """The surname a lower-case token is the end of, when a signature's stroke ate its capital.
+
+    ``oàng`` -> ``Hoàng``, ``guyễn`` -> ``Nguyễn``, ``rần`` -> ``Trần``: one or two letters lost at
+    the front, and exactly one listed surname ends with the letters left (marks aside). The
+    surname is given as listed; ``None`` when the token is no such end, or several surnames fit.
+    """
+    if not 2 <= len(token) <= 6 or not token.isalpha() or not token.islower():
+        return None
+    key = fold(token)
+    found = {
+        name
+        for name in surnames()
+        if 1 <= len(name) - len(token) <= 2 and fold(name)[-len(key) :] == key
+    }
+    exact = {name for name in found if name.lower().endswith(unicodedata.normalize("NFC", token))}
+    found = exact or found
+    return found.pop() if len(found) == 1 else None
+
+
 def rescue_token(token: str) -> str | None:
     """Read a garbled name syllable such as ``HữỮu`` (a letter read twice, once as a capital).
 

@@ -20,6 +20,7 @@ from sohoa.digitize.fields_names import (
     is_name_token,
     is_surname,
     looks_like_name,
+    surnames,
 )
 from sohoa.digitize.fields_text import Line, PageLines, fix_digits, fold
 
@@ -30,10 +31,13 @@ _NAME_LABELS = re.compile(
     r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho)"
     r"(?P<rest>[^:]{0,40}):\s*"
 )
-# Words put before a person's name: ông, bà, anh, chị, cháu, em.
-_HONORIFICS = {"ong", "ba", "ong/ba", "anh", "chi", "chau", "em"}
+# A household business goes by its owner's name ("Hộ kinh doanh Nguyễn Văn An") or by a trade
+# name ("Hộ kinh doanh Tạp hóa Minh Anh"): a name after it needs a listed surname.
+_BUSINESS_OF = "ho kinh doanh"
+# Words put before a person's name: ông, bà, anh, chị, cháu, em (and a household business's).
+_HONORIFICS = {"ong", "ba", "ong/ba", "anh", "chi", "chau", "em", _BUSINESS_OF}
 # "anh", "chị", "em", "cháu" are also common words: a name after them needs a listed surname.
-_WEAK_HONORIFICS = {"anh", "chi", "chau", "em"}
+_WEAK_HONORIFICS = {"anh", "chi", "chau", "em", _BUSINESS_OF}
 # Form labels that may follow a name on the same line ("… MINH ANH Giới tính: Nữ").
 _FORM_LABELS = (
     "gioi tinh", "ngay sinh", "sinh ngay", "nam sinh", "ngay, thang, nam sinh", "dan toc", "quoc tich",
@@ -163,6 +167,11 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
         tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
         for t, (tok, _line) in enumerate(tokens):
             honorific = fold(tok).strip("(:,")
+            after_business = [fold(x) for x, _ in tokens[max(0, t - 2) : t]] == ["ho", "kinh"]
+            if fold(tok) == "doanh" and after_business:
+                # "Hộ kinh doanh Nguyễn Văn An": a household business is its owner's (not the
+                # label "Tên hộ kinh doanh:", whose value is a trade name)
+                honorific = _BUSINESS_OF
             if honorific not in _HONORIFICS:
                 continue
             sentence_start = t == 0 or tokens[t - 1][0][-1:] in ".:;"
@@ -192,6 +201,8 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
                 continue  # "ông UBND …": capitals after an honorific are a name only from a surname
             if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
                 continue
+            if honorific == _BUSINESS_OF and run[0] not in surnames():
+                continue  # "Hộ Kinh Doanh Tạp Hóa": "Hộ" is "Hồ" only marks aside; a trade name
             sightings.append(NameSighting(" ".join(run), _name_conf(page, first_line, run) * 0.9, False))
     names: list[str] = []
     confs_out: list[float] = []

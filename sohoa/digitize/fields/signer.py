@@ -13,6 +13,7 @@ from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.fields_names import (
     is_name_token,
     looks_like_name,
+    lost_capital,
     name_strength,
     rescue_token,
 )
@@ -314,7 +315,7 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
         if found is None:
             continue
         first, pos_idx, position, pos_conf = found
-        name, name_conf, name_line = None, 0.0, None
+        name, name_conf, name_line, read_conf = None, 0.0, None, 0.0
         for line in lines[pos_idx + 1 :]:
             candidate, line_conf = _name_on_line(line, page)
             if candidate and _shares_row(line, lines):
@@ -323,9 +324,11 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
                 strength = name_strength(candidate)
                 if name is None or strength >= name_strength(name):
                     name, name_conf, name_line = candidate, 0.95 * line_conf * strength, line
-        if page.has_boxes and (name is None or name_conf < _SURE_NAME):
+                    read_conf = 0.95 * line_conf
+        if page.has_boxes and (name is None or read_conf < _SURE_NAME):
             # The name under the seal was lost or read unsure: the seal sits on this block, and
             # the title read beside it (a line cut short, a word taken for the ring) is doubtful too.
+            # How name-like the reading is (a surname off by its marks) says nothing of the title.
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
         if name_line is not None and _off_centre(lines[first : pos_idx + 1], name_line):
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
@@ -379,10 +382,18 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     recased = texts != [w.text for w in kept]
     text = " ".join(texts)
     tail = name_tail(text)
+    restored = None
+    if len(tail) == len(texts) - 1 and len(tail) >= 1:
+        # 'oàng Minh Hiền': the signature's stroke ate the surname's capital.
+        restored = lost_capital(texts[0].strip(".,;:'`’‘\""))
+        if restored:
+            tail = [restored, *tail]
     candidate = " ".join(tail)
     if len(tail) != len(text.split()) or not looks_like_name(candidate):
         return "", 0.0
     conf = sum(w.conf for w in kept) / (100.0 * len(kept))
+    if restored:
+        conf = min(conf, _NAME_WITHOUT_BLOCK)  # a letter the page lost: the clerk checks it
     if min(w.conf for w in kept) < _CLEAN_NAME_WORD:
         # One syllable read unsure ('Tuần' at 74 beside two at 96): OCR's doubt is on that
         # syllable's marks, which the line's mean hides.

@@ -76,12 +76,22 @@ def test_cmnd_structure() -> None:
         ("CMND số: 995678901", "995678901", False),
         ("Số CCCD: 02619OOO4321", "026190004321", False),  # OCR read letters O for zeros
         ("Mã số thuế: 0312345678", "0312345678", False),  # a business's code, not a person's
+        # a seal over the end of a personal number: ten digits left, a valid length for no ID
+        ("Số định danh cá nhân: 0261900043", "0261900043", False),
+        ("CMND số: 1256789012", "1256789012", False),
     ],
 )
 def test_id_number_is_sure_only_when_it_checks_out(line: str, value: str, sure: bool) -> None:
     result = extract_fields([text_page("Điều 1. Trợ cấp cho bà Tạ Thị Tám.\n" + line)])
     assert result.values["id_numbers"] == [value]  # kept either way: a doubtful value goes to review
     assert (result.confidence["id_numbers"] >= DEFAULT_THRESHOLD) is sure
+
+
+def test_an_identity_label_whose_number_was_not_read_whole_makes_the_list_doubtful() -> None:
+    lines = "Số định danh cá nhân: 026190004321\nSố định danh cá nhân của người giám hộ: 02619 0O4,"
+    result = extract_fields([text_page("Điều 1. Trợ cấp cho bà Tạ Thị Tám.\n" + lines)])
+    assert result.values["id_numbers"] == ["026190004321"]  # the one read whole is kept
+    assert result.confidence["id_numbers"] < DEFAULT_THRESHOLD  # but a second number may be missing
 
 
 # --- OCR'd pages: word confidence -----------------------------------------------------------
@@ -281,3 +291,23 @@ def test_a_signer_whose_surname_lost_its_capital_to_the_signature_is_given_for_r
     # letters that end no surname, or several, give nothing
     result = extract_fields([ocr_page(_with_signer(decision_rows(), ("inh Minh Hiền", 95.0)))])
     assert result.values["signer"] != "Hoàng Minh Hiền"
+
+
+def _title_pieces(*pieces: tuple[str, float]) -> list:
+    """``decision_rows()`` with the title line "PHÓ CHỦ TỊCH" replaced by ``pieces`` on its row."""
+    out = [r for r in decision_rows() if r[2] != "PHÓ CHỦ TỊCH"]
+    x = 1550
+    for text, conf in pieces:
+        out.append((2660, x, text, conf))
+        x += sum(22 * len(t) + 18 for t in text.split())
+    return out
+
+
+def test_a_title_word_the_seal_garbled_is_read_from_the_words_around_it_for_review() -> None:
+    # the ring over "PHÓ": what is left of it is read unsure, the rest sure
+    result = extract_fields([ocr_page(_title_pieces(("1Ó", 30.0), ("CHỦ TỊCH", 95.0)))])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+    # a lone unsure character is a speck, not a lost "PHÓ"
+    result = extract_fields([ocr_page(_title_pieces(("2", 50.0), ("CHỦ TỊCH", 95.0)))])
+    assert result.values["signer_title"] != "PHÓ CHỦ TỊCH"

@@ -238,6 +238,10 @@ def _signer_position(
         conf = min(conf, _DOUBTFUL_TITLE)
     if parts:
         position, strength = _printed_position(" ".join(parts))
+        masked = _masked_position(lines[start + (auth is not None) : last + 1]) if strength < 1.0 else None
+        if masked:
+            # 'C1T1Ủ TỊCH': the seal's ring over a word; the words read sure fix the position.
+            position, strength, conf = masked, 1.0, min(conf, _DOUBTFUL_TITLE)
         if auth and auth[0] == "kt" and not fold(position).startswith("pho "):
             # Under "KT. CHỦ TỊCH" a deputy signs: a title without "PHÓ" lost it to the seal or
             # the signature ('\\⁄4A⁄PHÓ + CHỦ TỊCH'), so the deputy's title is given, doubtful.
@@ -255,6 +259,43 @@ def _signer_position(
     # "Q. CHỦ TỊCH": the acting head signs under the head's title; "TL."/"TUQ." alone lost the
     # signer's own title line, so the head's title stands in, doubtful.
     return start, last, head, (0.85 if prefix == "q" else 0.6) * strength * conf
+
+
+def _masked_position(lines: list[Line]) -> str | None:
+    """The one known position the title lines' sure words spell, the unsure ones standing for any word.
+
+    ``C1T1Ủ(12) TỊCH(96)`` is ``CHỦ TỊCH``; ``ï(20) 1Ó(30) CHỦ TỊCH`` is ``PHÓ CHỦ TỊCH`` (the
+    longest position that fits, an unsure word in front being a word the ring covered; a lone
+    unsure character is a speck, not a word). ``None``
+    without word boxes, without an unsure word, or when no single position fits.
+    """
+    # A lone character read unsure is a speck of the seal or the signature, not a covered word.
+    words = [
+        w for ln in lines for w in ln.words if len(w.text.strip(".,;:'`’‘\"")) >= 2 or w.conf >= _DEBRIS_WORD
+    ]
+    if not words or all(w.conf >= _DEBRIS_WORD for w in words):
+        return None
+    fits: list[str] = []
+    for known in POSITIONS:
+        parts = known.split()
+        if len(parts) > len(words):
+            continue
+        extra, tail = words[: len(words) - len(parts)], words[len(words) - len(parts) :]
+        sure_ok = all(
+            w.conf < _DEBRIS_WORD or fold(w.text.strip(".,;:")) == fold(part)
+            for w, part in zip(tail, parts, strict=True)
+        )
+        if (
+            sure_ok
+            and all(w.conf < _DEBRIS_WORD for w in extra)
+            and any(w.conf >= _DEBRIS_WORD for w in tail)
+        ):
+            fits.append(known)
+    if not fits:
+        return None
+    longest = max(len(f.split()) for f in fits)
+    best = {fold(f) for f in fits if len(f.split()) == longest}
+    return next(f for f in fits if len(f.split()) == longest) if len(best) == 1 else None
 
 
 def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, int, str, float] | None:

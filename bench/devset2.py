@@ -9,8 +9,9 @@ Drawn by a different hand than ``samples/_render.py``: DejaVu fonts (serif, cond
 title lines), a pen scribble that crosses the printed name, a round or oval seal (red, dark red
 or violet, single or double ring, with ring text) placed anywhere over the block, and scan
 conditions of its own: grey 200 dpi JPEG at quality 30-60, skew 1-4 degrees, fax-like 1-bit
-Floyd-Steinberg dithering at 200 dpi, and image-only PDFs at 150-200 dpi. Names come from a
-realistic spread of surnames, rare ones included. Images go to a temporary folder (never
+Floyd-Steinberg dithering at 200 dpi, and image-only PDFs at 150-200 dpi. Forms that print an
+identity number have a seal stamped over it, the ring across the number's last digits.
+Names come from a realistic spread of surnames, rare ones included. Images go to a temporary folder (never
 committed). Prints the share right per condition for the signer, the signer's title, the field
 of procedures, the subject's name and the ID numbers (exact and with issue 9's lenient match),
 the share wrong with high confidence, and the share right but sent to review (the clerk's cost).
@@ -439,7 +440,16 @@ def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
     ids = {"id": _cccd(rng), "cmnd": f"{rng.randint(10, 38)}{rng.randint(0, 9999999):07d}"}
     printed_ids = [v for k, v in ids.items() if any(f"{{{k}}}" in line for line in kind.body)]
     for line in kind.body:
-        draw.text((380, y), line.format(p=person, P=person.upper(), **ids), font=regular, fill=(0, 0, 0))
+        text = line.format(p=person, P=person.upper(), **ids)
+        draw.text((380, y), text, font=regular, fill=(0, 0, 0))
+        if printed_ids and any(f"{{{k}}}" in line for k in ids):
+            # A seal stamped over the form's identity line (a photo's corner seal, a second
+            # stamp): its ring crosses the last digits of the number.
+            srng = random.Random(seed * 1000 + index + 500_000)
+            end = 380 + draw.textlength(text, font=regular)
+            ring = f"ỦY BAN NHÂN DÂN {ward} * "
+            _seal(page, end + srng.uniform(120, 200), y + regular.size * 0.5, srng, ring)
+            draw = ImageDraw.Draw(page)
         y += regular.size * 1.6
     for _ in range(rng.randint(2, 5)):
         draw.text(

@@ -88,6 +88,13 @@ def test_a_syllable_that_is_no_vietnamese_is_repaired_and_doubtful() -> None:
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
 
 
+def test_a_broken_surname_a_letter_off_two_is_repaired_by_the_marks_read() -> None:
+    # 'Prạm': a letter off 'Phạm' and 'Trầm'; the dot below OCR did read is Phạm's
+    result = extract_fields([page(decision("Điều 1. Trợ cấp cho bà Prạm Thị Hương, sinh năm 1944."))])
+    assert result.values["subject_names"] == ["Phạm Thị Hương"]
+    assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
+
+
 @pytest.mark.parametrize(
     "line",
     [

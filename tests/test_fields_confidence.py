@@ -311,3 +311,12 @@ def test_a_title_word_the_seal_garbled_is_read_from_the_words_around_it_for_revi
     # a lone unsure character is a speck, not a lost "PHÓ"
     result = extract_fields([ocr_page(_title_pieces(("2", 50.0), ("CHỦ TỊCH", 95.0)))])
     assert result.values["signer_title"] != "PHÓ CHỦ TỊCH"
+
+
+def test_a_name_cut_after_its_middle_syllable_goes_to_review() -> None:
+    # the seal over "LUYẾN": what is left is a surname and a middle name, no given name
+    result = extract_fields([text_page("Họ và tên: NGUYỄN VĂN\nSinh năm 1950.")])
+    assert result.values["subject_names"] == ["Nguyễn Văn"]
+    assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
+    result = extract_fields([text_page("Họ và tên: NGUYỄN VĂN LUYẾN\nSinh năm 1950.")])
+    assert result.confidence["subject_names"] >= DEFAULT_THRESHOLD

@@ -116,6 +116,12 @@ def can_open_name(token: str) -> bool:
 _MARKS_OFF_A_NAME = 0.8
 
 
+# Middle syllables that mark a man's or a woman's name and are next to never the given name: a
+# reading that ends on one lost its given name.
+_MIDDLE_ONLY = frozenset({"Văn", "Thị"})
+_CUT_NAME = 0.75
+
+
 def marks_off_a_name(token: str) -> bool:
     """True when ``token`` is no listed name syllable but one is, marks aside (``Đúc``: ``Đức``)."""
     _, names, folds = _lexicon()
@@ -129,8 +135,9 @@ def name_strength(name: str) -> float:
     An unlisted surname is kept (rare surnames exist) but weighs 0.75, so the value goes to
     review, and a listed surname with other marks (``Trấn``) 0.8; each syllable that is not
     Vietnamese at all costs a little more, and so does one whose letters are a listed name's
-    with other tone marks (:func:`marks_off_a_name`): kept as read, never repaired, but the
-    clerk checks it.
+    with other tone marks (:func:`marks_off_a_name`), or a last syllable that only ever stands
+    in the middle (``Nguyễn Văn``: the given name was lost): kept as read, never repaired, but
+    the clerk checks it.
     """
     tokens = name.split()
     if not tokens:
@@ -142,6 +149,8 @@ def name_strength(name: str) -> float:
             strength *= 0.85
         elif i and marks_off_a_name(token):
             strength *= _MARKS_OFF_A_NAME
+    if len(tokens) > 1 and _title(tokens[-1]) in _MIDDLE_ONLY:
+        strength *= _CUT_NAME  # "Nguyễn Văn": the given name was cut off (a seal, a wrap)
     return strength
 
 

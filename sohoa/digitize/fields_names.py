@@ -182,9 +182,7 @@ def lost_capital(token: str) -> str | None:
         return None
     key = fold(token)
     found = {
-        name
-        for name in surnames()
-        if 1 <= len(name) - len(token) <= 2 and fold(name)[-len(key) :] == key
+        name for name in surnames() if 1 <= len(name) - len(token) <= 2 and fold(name)[-len(key) :] == key
     }
     exact = {name for name in found if name.lower().endswith(unicodedata.normalize("NFC", token))}
     found = exact or found

@@ -122,6 +122,7 @@ def test_a_given_name_before_a_lower_case_label_stays() -> None:
         ("Chủ hộ: Hầu Văn Lĩnh", "Hầu Văn Lĩnh"),
         ("Người yêu cầu: Ninh Thị Tám", "Ninh Thị Tám"),
         ("Cấp cho: Ông Từ Văn Tuân", "Từ Văn Tuân"),
+        ("3. Hộ ông Lưu Mạnh Toàn, thửa đất số 416, tờ bản đồ số 28.", "Lưu Mạnh Toàn"),
     ],
 )
 def test_names_after_honorifics_and_labels(line: str, name: str) -> None:

@@ -49,11 +49,12 @@ NAME_SYLLABLES = _words(
 
 # Words that open a line of a form or a body, never a name (a seal's ring text read as
 # "Ủy Ban Nhân Dân", "Phường Khai Quang" under the signature, "Trưởng Phòng" after "ông").
+# Not "Lưu": a common surname ("ông Lưu Mạnh Toàn"); the recipients' "Lưu:" ends at its colon.
 _NOT_FIRST = frozenset(
     unicodedata.normalize("NFC", w)
     for w in _words(
         "ủy uỷ phường xã thành tỉnh huyện quận thị phòng sở ban hội trung cộng độc chủ phó giám trưởng chánh "
-        "tòa toà việt đã ký nơi như lưu kính căn điều ngày tháng năm số mã họ tên giấy quyết thông bộ đảng "
+        "tòa toà việt đã ký nơi như kính căn điều ngày tháng năm số mã họ tên giấy quyết thông bộ đảng "
         "nhà trường bệnh thôn tổ xóm đường phố ấp khu công cục chi đội cán chuyên anh chị cháu em "
         "người cấp tại và các của cho theo về đồng"
     )

@@ -266,8 +266,8 @@ def _masked_position(lines: list[Line]) -> str | None:
 
     ``C1T1Ủ(12) TỊCH(96)`` is ``CHỦ TỊCH``; ``ï(20) 1Ó(30) CHỦ TỊCH`` is ``PHÓ CHỦ TỊCH`` (the
     longest position that fits, an unsure word in front being a word the ring covered; a lone
-    unsure character is a speck, not a word). ``None``
-    without word boxes, without an unsure word, or when no single position fits.
+    unsure character is a speck, not a word). ``None`` without word boxes, without an unsure
+    word, or when no single position fits.
     """
     # A lone character read unsure is a speck of the seal or the signature, not a covered word.
     words = [

@@ -49,11 +49,12 @@ NAME_SYLLABLES = _words(
 
 # Words that open a line of a form or a body, never a name (a seal's ring text read as
 # "Ủy Ban Nhân Dân", "Phường Khai Quang" under the signature, "Trưởng Phòng" after "ông").
+# Not "Lưu": a common surname ("ông Lưu Mạnh Toàn"); the recipients' "Lưu:" ends at its colon.
 _NOT_FIRST = frozenset(
     unicodedata.normalize("NFC", w)
     for w in _words(
         "ủy uỷ phường xã thành tỉnh huyện quận thị phòng sở ban hội trung cộng độc chủ phó giám trưởng chánh "
-        "tòa toà việt đã ký nơi như lưu kính căn điều ngày tháng năm số mã họ tên giấy quyết thông bộ đảng "
+        "tòa toà việt đã ký nơi như kính căn điều ngày tháng năm số mã họ tên giấy quyết thông bộ đảng "
         "nhà trường bệnh thôn tổ xóm đường phố ấp khu công cục chi đội cán chuyên anh chị cháu em "
         "người cấp tại và các của cho theo về đồng"
     )
@@ -110,19 +111,47 @@ def can_open_name(token: str) -> bool:
     return _title(token).lower() not in _NOT_FIRST
 
 
+# Weight of a middle or given syllable spelled as no listed name is, whose letters are a listed
+# name's with other marks (``Đúc`` for ``Đức``, ``Tuần`` for ``Tuấn``/``Tuân``, ``Lần`` for
+# ``Lân``): valid Vietnamese, so kept as read, but the very slip OCR makes on tone marks.
+_MARKS_OFF_A_NAME = 0.8
+
+
+# Middle syllables that mark a man's or a woman's name and are next to never the given name: a
+# reading that ends on one lost its given name.
+_MIDDLE_ONLY = frozenset({"Văn", "Thị"})
+_CUT_NAME = 0.75
+
+
+def marks_off_a_name(token: str) -> bool:
+    """True when ``token`` is no listed name syllable but one is, marks aside (``Đúc``: ``Đức``)."""
+    _, names, folds = _lexicon()
+    token = _title(token)
+    return token not in names and fold(token) in folds
+
+
 def name_strength(name: str) -> float:
     """How sure a reading is a person's name, in (0, 1]: a listed surname and valid syllables score 1.
 
     An unlisted surname is kept (rare surnames exist) but weighs 0.75, so the value goes to
-    review; each syllable that is not Vietnamese at all costs a little more.
+    review, and a listed surname with other marks (``Trấn``) 0.8; each syllable that is not
+    Vietnamese at all costs a little more, and so does one whose letters are a listed name's
+    with other tone marks (:func:`marks_off_a_name`), or a last syllable that only ever stands
+    in the middle (``Nguyễn Văn``: the given name was lost): kept as read, never repaired, but
+    the clerk checks it.
     """
     tokens = name.split()
     if not tokens:
         return 0.0
-    strength = 1.0 if _title(tokens[0]) in surnames() else (0.85 if is_surname(tokens[0]) else 0.75)
-    for token in tokens:
+    first = _title(tokens[0])
+    strength = 1.0 if first in surnames() else (_MARKS_OFF_A_NAME if is_surname(first) else 0.75)
+    for i, token in enumerate(tokens):
         if not is_syllable(token):
             strength *= 0.85
+        elif i and marks_off_a_name(token):
+            strength *= _MARKS_OFF_A_NAME
+    if len(tokens) > 1 and _title(tokens[-1]) in _MIDDLE_ONLY:
+        strength *= _CUT_NAME  # "Nguyễn Văn": the given name was cut off (a seal, a wrap)
     return strength
 
 
@@ -141,6 +170,24 @@ def looks_like_name(text: str) -> bool:
     if sum(1 for t in repaired if not is_syllable(t)) > 1:
         return False
     return is_syllable(repaired[0]) or is_surname(repaired[0])
+
+
+def lost_capital(token: str) -> str | None:
+    """The surname a lower-case token is the end of, when a signature's stroke ate its capital.
+
+    ``oàng`` -> ``Hoàng``, ``guyễn`` -> ``Nguyễn``, ``rần`` -> ``Trần``: one or two letters lost at
+    the front, and exactly one listed surname ends with the letters left (marks aside). The
+    surname is given as listed; ``None`` when the token is no such end, or several surnames fit.
+    """
+    if not 2 <= len(token) <= 6 or not token.isalpha() or not token.islower():
+        return None
+    key = fold(token)
+    found = {
+        name for name in surnames() if 1 <= len(name) - len(token) <= 2 and fold(name)[-len(key) :] == key
+    }
+    exact = {name for name in found if name.lower().endswith(unicodedata.normalize("NFC", token))}
+    found = exact or found
+    return found.pop() if len(found) == 1 else None
 
 
 def rescue_token(token: str) -> str | None:
@@ -214,12 +261,14 @@ def _one_letter_away(lowered: str, lexicon: frozenset[str]) -> str | None:
         f = fold(word).lower()
         if abs(len(f) - len(key)) <= 1 and Levenshtein.distance(f, key) == 1:
             folds.setdefault(f, []).append(word.lower())
+    marks = _marks(lowered)
     if len(folds) != 1:
-        return None
+        # 'Prạm': 'Phạm' and 'Trầm' are a letter away; the marks OCR did read pick one.
+        same = [s for spellings in folds.values() for s in spellings if _marks(s) == marks]
+        return same[0] if len(same) == 1 and marks else None
     spellings = next(iter(folds.values()))
     if len(spellings) == 1:
         return spellings[0]
-    marks = _marks(lowered)
     same = [s for s in spellings if _marks(s) == marks]
     return same[0] if len(same) == 1 else None
 
@@ -244,6 +293,11 @@ def repair_name(name: str) -> tuple[str, int]:
             tokens[i] = fixed
             changed += 1
     return " ".join(tokens), changed
+
+
+# Strength of a name one of whose letters (not only marks) a repair supplied: below the review
+# threshold (0.8), since the page did not show that letter.
+_LETTER_GUESS = 0.75
 
 
 @dataclass
@@ -302,10 +356,13 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
     for group in groups:
         readings: dict[str, list[NameSighting]] = {}
         repairs: dict[str, int] = {}
+        guessed: set[str] = set()  # readings where a repair changed a letter, not only marks
         for s in group:
             text, changed = repair_name(s.text)
             readings.setdefault(text, []).append(s)
             repairs[text] = max(repairs.get(text, 0), changed)
+            if fold(text) != fold(s.text):
+                guessed.add(text)
 
         def rank(item: tuple[str, list[NameSighting]]) -> tuple[int, float, int]:
             text, seen = item
@@ -315,5 +372,7 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
         agreement = len(seen) / len(group)
         conf = max(s.conf for s in seen) * (0.8 + 0.2 * agreement) * name_strength(best_text)
         conf *= 0.9 ** repairs[best_text]  # a repaired syllable is a guess, however good
+        if best_text in guessed:
+            conf = min(conf, _LETTER_GUESS)  # 'Prạm' -> 'Phạm': a letter OCR did not give us
         out.append((best_text, conf))
     return out

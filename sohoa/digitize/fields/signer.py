@@ -13,6 +13,7 @@ from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.fields_names import (
     is_name_token,
     looks_like_name,
+    lost_capital,
     name_strength,
     rescue_token,
 )
@@ -193,8 +194,8 @@ def _damaged(lines: list[Line]) -> bool:
 
 def _signer_position(
     lines: list[Line], page: PageLines, context: FieldContext
-) -> tuple[int, str, float] | None:
-    """``(index of the block's last title line, position, confidence)`` of the signer block on a page.
+) -> tuple[int, int, str, float] | None:
+    """``(first, last title line's index, position, confidence)`` of the signer block on a page.
 
     The block is the lowest authority line (``TM.``, ``KT.``, ``TUQ.``, ``TL.``, ``Q.``) or the
     lowest line naming a known position, whichever is lower. The position is the capitals lines
@@ -237,26 +238,67 @@ def _signer_position(
         conf = min(conf, _DOUBTFUL_TITLE)
     if parts:
         position, strength = _printed_position(" ".join(parts))
+        masked = _masked_position(lines[start + (auth is not None) : last + 1]) if strength < 1.0 else None
+        if masked:
+            # 'C1T1Ủ TỊCH': the seal's ring over a word; the words read sure fix the position.
+            position, strength, conf = masked, 1.0, min(conf, _DOUBTFUL_TITLE)
         if auth and auth[0] == "kt" and not fold(position).startswith("pho "):
             # Under "KT. CHỦ TỊCH" a deputy signs: a title without "PHÓ" lost it to the seal or
             # the signature ('\\⁄4A⁄PHÓ + CHỦ TỊCH'), so the deputy's title is given, doubtful.
             position = f"PHÓ {position}" if fold(position) == fold(auth[1]) else position
             conf = min(conf, _DOUBTFUL_TITLE)
-        return last, position, strength * conf
+        return start, last, position, strength * conf
     prefix, rest = auth if auth else ("", "")
     if not rest or prefix == "tm":
         return None  # "TM. ỦY BAN NHÂN DÂN" names the body, not the signer's position
     head, strength = _printed_position(rest)
     if prefix == "kt":
         if not fold(head).startswith("pho "):
-            return last, f"PHÓ {head}", 0.85 * strength * conf
-        return last, head, 0.85 * strength * conf
+            return start, last, f"PHÓ {head}", 0.85 * strength * conf
+        return start, last, head, 0.85 * strength * conf
     # "Q. CHỦ TỊCH": the acting head signs under the head's title; "TL."/"TUQ." alone lost the
     # signer's own title line, so the head's title stands in, doubtful.
-    return last, head, (0.85 if prefix == "q" else 0.6) * strength * conf
+    return start, last, head, (0.85 if prefix == "q" else 0.6) * strength * conf
 
 
-def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, str, float] | None:
+def _masked_position(lines: list[Line]) -> str | None:
+    """The one known position the title lines' sure words spell, the unsure ones standing for any word.
+
+    ``C1T1Ủ(12) TỊCH(96)`` is ``CHỦ TỊCH``; ``ï(20) 1Ó(30) CHỦ TỊCH`` is ``PHÓ CHỦ TỊCH`` (the
+    longest position that fits, an unsure word in front being a word the ring covered; a lone
+    unsure character is a speck, not a word). ``None`` without word boxes, without an unsure
+    word, or when no single position fits.
+    """
+    # A lone character read unsure is a speck of the seal or the signature, not a covered word.
+    words = [
+        w for ln in lines for w in ln.words if len(w.text.strip(".,;:'`’‘\"")) >= 2 or w.conf >= _DEBRIS_WORD
+    ]
+    if not words or all(w.conf >= _DEBRIS_WORD for w in words):
+        return None
+    fits: list[str] = []
+    for known in POSITIONS:
+        parts = known.split()
+        if len(parts) > len(words):
+            continue
+        extra, tail = words[: len(words) - len(parts)], words[len(words) - len(parts) :]
+        sure_ok = all(
+            w.conf < _DEBRIS_WORD or fold(w.text.strip(".,;:")) == fold(part)
+            for w, part in zip(tail, parts, strict=True)
+        )
+        if (
+            sure_ok
+            and all(w.conf < _DEBRIS_WORD for w in extra)
+            and any(w.conf >= _DEBRIS_WORD for w in tail)
+        ):
+            fits.append(known)
+    if not fits:
+        return None
+    longest = max(len(f.split()) for f in fits)
+    best = {fold(f) for f in fits if len(f.split()) == longest}
+    return next(f for f in fits if len(f.split()) == longest) if len(best) == 1 else None
+
+
+def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, int, str, float] | None:
     """A block with no authority line and no known position: the capitals right above the last name.
 
     ``CÔNG CHỨC TƯ PHÁP -`` / ``HỘ TỊCH`` / (signature) / name. Read as printed, a little doubtful.
@@ -276,8 +318,29 @@ def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, str, 
             return None
         position, strength = _printed_position(" ".join(parts))
         conf = sum(ln.conf for ln in lines[first:n]) / (n - first)
-        return n - 1, position, 0.9 * strength * conf
+        return first, n - 1, position, 0.9 * strength * conf
     return None
+
+
+# How far (in the name's line heights) a title line's centre may sit from the name's before a word
+# of it counts as lost: the lines of a signer block are centred on one axis (NĐ 30, Phụ lục I).
+_CENTRE_SLACK = 0.45
+
+
+def _off_centre(title_lines: list[Line], name_line: Line) -> bool:
+    """True when a title line is not centred over the signer's name: a word of it was not read.
+
+    ``KT. CHỦ TỊCH`` / ``PHÓ CHỦ TỊCH`` under a seal may come out as one clean ``CHỦ TỊCH``: every
+    word read sure, yet ``KT.`` and ``PHÓ`` lost, which leaves the line's centre half a word to the
+    right of the block's axis. The name, printed on the same axis, shows where that axis is.
+    """
+    if name_line.centre_x is None or name_line.top is None or name_line.bottom is None:
+        return False
+    height = max(1, name_line.bottom - name_line.top)
+    return any(
+        line.centre_x is not None and abs(line.centre_x - name_line.centre_x) > _CENTRE_SLACK * height
+        for line in title_lines
+    )
 
 
 def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | None, float, str | None, float]:
@@ -292,8 +355,8 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
         found = _signer_position(lines, page, context)
         if found is None:
             continue
-        pos_idx, position, pos_conf = found
-        name, name_conf = None, 0.0
+        first, pos_idx, position, pos_conf = found
+        name, name_conf, name_line, read_conf = None, 0.0, None, 0.0
         for line in lines[pos_idx + 1 :]:
             candidate, line_conf = _name_on_line(line, page)
             if candidate and _shares_row(line, lines):
@@ -301,10 +364,14 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
             if candidate:
                 strength = name_strength(candidate)
                 if name is None or strength >= name_strength(name):
-                    name, name_conf = candidate, 0.95 * line_conf * strength
-        if page.has_boxes and (name is None or name_conf < _SURE_NAME):
+                    name, name_conf, name_line = candidate, 0.95 * line_conf * strength, line
+                    read_conf = 0.95 * line_conf
+        if page.has_boxes and (name is None or read_conf < _SURE_NAME):
             # The name under the seal was lost or read unsure: the seal sits on this block, and
             # the title read beside it (a line cut short, a word taken for the ring) is doubtful too.
+            # How name-like the reading is (a surname off by its marks) says nothing of the title.
+            pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
+        if name_line is not None and _off_centre(lines[first : pos_idx + 1], name_line):
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
         return name, name_conf, position, pos_conf
     if pages and pages[-1].has_boxes:
@@ -313,6 +380,9 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
     return None, 0.0, None, 0.0
 
 
+# Tesseract's word confidence (0-100) each syllable of the signer's name must reach to count as
+# read cleanly (as for subjects' names: ``people._CLEAN_NAME_WORD``).
+_CLEAN_NAME_WORD = 80.0
 # OCR confidence (0-100) under which a short or non-name word beside a name is a signature's
 # stroke or a speck read as a letter ('Sz Trần Quang Cường'), not part of the line.
 _DEBRIS_WORD = 60.0
@@ -353,10 +423,22 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     recased = texts != [w.text for w in kept]
     text = " ".join(texts)
     tail = name_tail(text)
+    restored = None
+    if len(tail) == len(texts) - 1 and len(tail) >= 1:
+        # 'oàng Minh Hiền': the signature's stroke ate the surname's capital.
+        restored = lost_capital(texts[0].strip(".,;:'`’‘\""))
+        if restored:
+            tail = [restored, *tail]
     candidate = " ".join(tail)
     if len(tail) != len(text.split()) or not looks_like_name(candidate):
         return "", 0.0
     conf = sum(w.conf for w in kept) / (100.0 * len(kept))
+    if restored:
+        conf = min(conf, _NAME_WITHOUT_BLOCK)  # a letter the page lost: the clerk checks it
+    if min(w.conf for w in kept) < _CLEAN_NAME_WORD:
+        # One syllable read unsure ('Tuần' at 74 beside two at 96): OCR's doubt is on that
+        # syllable's marks, which the line's mean hides.
+        conf = min(conf, _NAME_WITHOUT_BLOCK)
     if len(kept) < len(words) or recased:
         # The signature crossed the line: what is left may have lost a syllable to it
         # ('Trần NV Quang Cường' cut after 'NV'), or a letter OCR read in the wrong case may

@@ -211,42 +211,31 @@ def test_sqlite_archive_refuses_the_queue(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_worker_killed_mid_page_is_retried_by_another(
-    env: dict[str, str], workers: list[subprocess.Popen[bytes]], tmp_path: Path
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "queue-page-read",  # kill -9 while Tesseract reads its first page
+        "original-copied",  # kill -9 from inside the finishing thread: original copied, rows not committed
+    ],
+    ids=["mid-page", "while-its-thread-stores-a-file"],
+)
+def test_worker_killed_is_retried_by_another(
+    env: dict[str, str], workers: list[subprocess.Popen[bytes]], tmp_path: Path, fault: str
 ) -> None:
+    """What the killed worker held is handed out again once its lease expires: stored once, verify clean."""
     inputs = scans(tmp_path / "in")
-    start_worker(env, workers, SOHOA_FAULT="queue-page-read")  # dies with kill -9 on its first page
+    start_worker(env, workers, SOHOA_FAULT=fault)
     queued = sohoa(env, *ingest_args(tmp_path / "in"), "--no-wait")
     assert queued.returncode == 0, queued.stderr
     batch = json.loads(queued.stdout)["batch"]
     workers[0].wait(timeout=120)
-    assert workers[0].returncode == -signal.SIGKILL, "the first worker was not killed mid-page"
+    assert workers[0].returncode == -signal.SIGKILL, f"the first worker was not killed at {fault}"
     start_worker(env, workers)
     start_worker(env, workers)
     done = sohoa(env, "batches", "resume", str(batch), "--json")
     assert done.returncode == 0, done.stderr
     assert [item["status"] for item in json.loads(done.stdout)["items"]] == ["stored"] * len(inputs)
-    assert stored_once(env, inputs)["retried"] >= 1, "the killed worker's page was not handed out again"
-
-
-@pytest.mark.slow
-def test_worker_killed_while_its_thread_stores_a_file_is_finished_by_another(
-    env: dict[str, str], workers: list[subprocess.Popen[bytes]], tmp_path: Path
-) -> None:
-    """The file a worker's finishing thread was storing (original copied, rows not committed) is
-    finished by another worker once the lease expires: stored once, nothing half-written left."""
-    inputs = scans(tmp_path / "in")
-    start_worker(env, workers, SOHOA_FAULT="original-copied")  # kill -9 from inside the finishing thread
-    queued = sohoa(env, *ingest_args(tmp_path / "in"), "--no-wait")
-    assert queued.returncode == 0, queued.stderr
-    batch = json.loads(queued.stdout)["batch"]
-    workers[0].wait(timeout=120)
-    assert workers[0].returncode == -signal.SIGKILL, "the worker was not killed while storing"
-    start_worker(env, workers)
-    done = sohoa(env, "batches", "resume", str(batch), "--json")
-    assert done.returncode == 0, done.stderr
-    assert [item["status"] for item in json.loads(done.stdout)["items"]] == ["stored"] * len(inputs)
-    assert stored_once(env, inputs)["retried"] >= 1, "the killed worker's file was not handed out again"
+    assert stored_once(env, inputs)["retried"] >= 1, "the killed worker's task was not handed out again"
 
 
 @pytest.mark.slow

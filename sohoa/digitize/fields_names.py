@@ -295,6 +295,12 @@ def repair_name(name: str) -> tuple[str, int]:
     return " ".join(tokens), changed
 
 
+# Tesseract's word confidence (0-100) each syllable of a name must reach to count as read
+# cleanly: OCR turns one valid name into another (Lân -> Lan, Tuấn -> Tuần) and only its doubt
+# shows it. Subjects' names and the signer's are held to the same bar.
+CLEAN_NAME_WORD = 80.0
+
+
 # Strength of a name one of whose letters (not only marks) a repair supplied: below the review
 # threshold (0.8), since the page did not show that letter.
 _LETTER_GUESS = 0.75

@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Iterable
 
 from sohoa.digitize.fields_names import (
+    CLEAN_NAME_WORD,
     NameSighting,
     can_open_name,
     consolidate,
@@ -119,9 +120,6 @@ def _strip_honorific(tokens: list[str]) -> list[str]:
     return tokens
 
 
-# Tesseract's word confidence (0-100) each syllable of a name must reach to count as read
-# cleanly: OCR turns one valid name into another (Lân -> Lan) and only its doubt shows it.
-_CLEAN_NAME_WORD = 80.0
 # Strength of a name one of whose syllables OCR read unsure: below the review threshold (0.8).
 _DOUBTFUL_NAME = 0.7
 
@@ -133,7 +131,7 @@ def _name_conf(page: PageLines, index: int, run: list[str]) -> float:
     lines = page.lines[index : index + 2]
     confs = [w.conf for ln in lines for w in ln.words if fold(w.text.strip(",.;:()")) in wanted]
     conf = lines[0].conf if lines else 0.0
-    if confs and min(confs) < _CLEAN_NAME_WORD:
+    if confs and min(confs) < CLEAN_NAME_WORD:
         return min(conf, _DOUBTFUL_NAME)
     return conf
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sohoa.digitize.fields.header import is_motto
 from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.fields_names import (
+    CLEAN_NAME_WORD,
     is_name_token,
     looks_like_name,
     lost_capital,
@@ -271,7 +272,7 @@ def _masked_position(lines: list[Line]) -> str | None:
     """
     # A lone character read unsure is a speck of the seal or the signature, not a covered word.
     words = [
-        w for ln in lines for w in ln.words if len(w.text.strip(".,;:'`’‘\"")) >= 2 or w.conf >= _DEBRIS_WORD
+        w for ln in lines for w in ln.words if len(w.text.strip(_WORD_EDGES)) >= 2 or w.conf >= _DEBRIS_WORD
     ]
     if not words or all(w.conf >= _DEBRIS_WORD for w in words):
         return None
@@ -380,9 +381,8 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
     return None, 0.0, None, 0.0
 
 
-# Tesseract's word confidence (0-100) each syllable of the signer's name must reach to count as
-# read cleanly (as for subjects' names: ``people._CLEAN_NAME_WORD``).
-_CLEAN_NAME_WORD = 80.0
+# Punctuation and specks read as quotes around a word of the signer block ('Hiền.', '‘Trần').
+_WORD_EDGES = ".,;:'`’‘\""
 # OCR confidence (0-100) under which a short or non-name word beside a name is a signature's
 # stroke or a speck read as a letter ('Sz Trần Quang Cường'), not part of the line.
 _DEBRIS_WORD = 60.0
@@ -413,7 +413,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     words = list(line.words)
 
     def debris(word) -> bool:  # noqa: ANN001 - a Word
-        text = word.text.strip(".,;:'`’‘\"")
+        text = word.text.strip(_WORD_EDGES)
         return word.conf < _DEBRIS_WORD and not (is_name_token(text) and is_syllable(text) and len(text) > 1)
 
     kept = [w for w in words if not debris(w)]
@@ -426,7 +426,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     restored = None
     if len(tail) == len(texts) - 1 and len(tail) >= 1:
         # 'oàng Minh Hiền': the signature's stroke ate the surname's capital.
-        restored = lost_capital(texts[0].strip(".,;:'`’‘\""))
+        restored = lost_capital(texts[0].strip(_WORD_EDGES))
         if restored:
             tail = [restored, *tail]
     candidate = " ".join(tail)
@@ -435,7 +435,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     conf = sum(w.conf for w in kept) / (100.0 * len(kept))
     if restored:
         conf = min(conf, _NAME_WITHOUT_BLOCK)  # a letter the page lost: the clerk checks it
-    if min(w.conf for w in kept) < _CLEAN_NAME_WORD:
+    if min(w.conf for w in kept) < CLEAN_NAME_WORD:
         # One syllable read unsure ('Tuần' at 74 beside two at 96): OCR's doubt is on that
         # syllable's marks, which the line's mean hides.
         conf = min(conf, _NAME_WITHOUT_BLOCK)

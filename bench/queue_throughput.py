@@ -139,9 +139,14 @@ def reap_orphans(keep: set[int], seconds: float = 5.0) -> None:
         time.sleep(0.05)
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name (state, parent, ... as in proc(5))."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _parent(pid: int) -> int | None:
     try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        return int(_stat(pid)[1])
     except (OSError, ValueError, IndexError):
         return None
 
@@ -154,8 +159,7 @@ def children_cpu() -> float:
 
 def process_cpu(pid: int) -> float:
     """CPU seconds a live process and its waited-for children used so far (``/proc/PID/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return sum(int(value) for value in _stat(pid)[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def run_setup(setup: str, pages: Path, work: Path, redis: Redis) -> tuple[float, float]:

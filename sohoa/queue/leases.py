@@ -151,10 +151,10 @@ def mark_done(session: Session, task_id: int, result: str | None = None) -> None
     )
 
 
-def close_item(session: Session, item_id: int, batch_id: int | None = None) -> None:
+def close_item(session: Session, item_id: int, batch_id: int) -> None:
     """Every task of an item that ended (failed, duplicate, stored) is done: nothing is handed out again.
 
-    With ``batch_id``, the desk waiting on the batch is woken when this commits.
+    The desk waiting on the batch is woken when this commits.
     """
     session.execute(
         update(QueueTask)
@@ -162,8 +162,7 @@ def close_item(session: Session, item_id: int, batch_id: int | None = None) -> N
         .values(status=DONE, lease_until=None)
         .execution_options(synchronize_session=False)
     )
-    if batch_id is not None:
-        notify(session, batch_id)
+    notify(session, batch_id)
 
 
 # -- waking the desk -----------------------------------------------------------------------
@@ -252,13 +251,13 @@ def complete_page(session: Session, task_id: int, item_id: int, result: str, bat
         select(QueueTask.id).where(QueueTask.item_id == item_id, QueueTask.kind == FINISH).with_for_update()
     )
     mark_done(session, task_id, result)
+    notify(session, batch_id, PAGE_READ)
     left = session.scalar(
         select(func.count())
         .select_from(QueueTask)
         .where(QueueTask.item_id == item_id, QueueTask.kind == PAGE, QueueTask.status != DONE)
     )
     if left or finish_id is None:
-        notify(session, batch_id, PAGE_READ)
         return None
     queued = session.execute(
         update(QueueTask)
@@ -266,7 +265,6 @@ def complete_page(session: Session, task_id: int, item_id: int, result: str, bat
         .values(status=QUEUED, sent_at=func.now())
         .execution_options(synchronize_session=False)
     )
-    notify(session, batch_id, PAGE_READ)
     return finish_id if queued.rowcount else None
 
 

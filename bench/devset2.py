@@ -158,7 +158,7 @@ KINDS = [
         "THÔNG BÁO",
         "Lịch tiếp công dân định kỳ tháng 7 năm 2025",
         "TB-UBND",
-        "Tiếp công dân",
+        "Khiếu nại tố cáo",
         [
             "Ủy ban nhân dân thông báo lịch tiếp công dân như sau:",
             "Thứ Năm ngày 10/7: đồng chí {p}, Chủ tịch.",
@@ -169,7 +169,7 @@ KINDS = [
         "QUYẾT ĐỊNH",
         "Về việc hưởng trợ cấp xã hội hàng tháng",
         "QĐ-UBND",
-        "Bảo trợ xã hội",
+        "Lao động – Thương binh xã hội",
         [
             "Căn cứ Nghị định số 20/2021/NĐ-CP;",
             "Điều 1. Ông (bà) {p} được hưởng trợ cấp xã hội",
@@ -213,7 +213,7 @@ KINDS = [
         "QUYẾT ĐỊNH",
         "Về việc khen thưởng thành tích xuất sắc năm 2024",
         "QĐ-UBND",
-        "Thi đua, khen thưởng",
+        "Nội vụ",
         [
             "Căn cứ Luật Thi đua, khen thưởng năm 2022;",
             "Điều 1. Tặng giấy khen cho ông {p}",
@@ -224,7 +224,7 @@ KINDS = [
         "",
         "V/v trả lời đơn kiến nghị của công dân",
         "UBND-TNMT",
-        "Xử lý đơn thư",
+        "Khiếu nại tố cáo",
         [
             "Ủy ban nhân dân nhận được đơn kiến nghị của ông {p}",
             "về việc cấp đổi giấy chứng nhận. Sau khi xem xét,",
@@ -242,7 +242,7 @@ KINDS = [
         "GIẤY XÁC NHẬN KHUYẾT TẬT",
         "",
         "GXNKT",
-        "Bảo trợ xã hội",
+        "Lao động – Thương binh xã hội",
         [
             "Họ và tên: {P}",
             "Số định danh cá nhân: {id}",
@@ -265,7 +265,7 @@ KINDS = [
         "QUYẾT ĐỊNH",
         "Về việc giải quyết khiếu nại lần đầu",
         "QĐ-UBND",
-        "Giải quyết khiếu nại",
+        "Khiếu nại tố cáo",
         [
             "Căn cứ Luật Khiếu nại năm 2011;",
             "Xét đơn khiếu nại đề ngày 02/5/2025 của bà {p},",

@@ -498,7 +498,7 @@ def quyet_dinh(rng: random.Random, index: int) -> Spec:
                f"hội, Kế toán ngân sách {unit.local} và {p.sir.lower()} {p.name} "
                "chịu trách nhiệm thi hành Quyết định này./."),
              P(f"Mã hồ sơ: {code}", "I", align="L", indent=0.0, size=12.0, space_before=2.0)]
-        field_name = "Bảo trợ xã hội"
+        field_name = "Lao động – Thương binh xã hội"
         rec = ["Như Điều 2", "Phòng Lao động - TB&XH thành phố", "Lưu: VT"]
     title_paras = [C("QUYẾT ĐỊNH", "B", 14.0, space_before=6.0),
                    Para([("B", summary)], size=14.0, align="C", indent=0.0, space_before=0.5,
@@ -525,7 +525,7 @@ def cong_van(rng: random.Random, index: int) -> Spec:
          "đề nghị cải chính thông tin trên giấy tờ hộ tịch"),
         ("ĐT", "Xây dựng", "trả lời đơn kiến nghị về trật tự xây dựng",
          "phản ánh việc xây dựng công trình lấn chiếm hành lang an toàn giao thông"),
-        ("NC", "Xử lý đơn thư", "trả lời đơn kiến nghị của công dân",
+        ("NC", "Khiếu nại tố cáo", "trả lời đơn kiến nghị của công dân",
          "kiến nghị về việc giải quyết tranh chấp ranh giới đất giữa các hộ liền kề"),
     ])
     symbol, field_name, vv, request = topic

@@ -202,10 +202,20 @@ def test_a_field_the_summary_names_is_sure() -> None:
     assert result.confidence["field"] >= DEFAULT_THRESHOLD
 
 
-def test_a_field_whose_name_is_a_filing_habit_is_found_but_reviewed() -> None:
-    # a social allowance is "Bảo trợ xã hội" to one archive, "Lao động – Thương binh xã hội" to another
+def test_a_social_allowance_is_filed_under_the_readable_field() -> None:
+    # the national database's "Bảo trợ xã hội" is filed under domain.md's "Lao động – Thương binh xã hội"
     result = extract_fields([text_page("Căn cứ Luật Người cao tuổi;\nĐiều 1. Trợ cấp cho bà Tạ Thị Tám.")])
-    assert result.values["field"] == "Bảo trợ xã hội"
+    assert result.values["field"] == "Lao động – Thương binh xã hội"
+    assert result.confidence["field"] >= DEFAULT_THRESHOLD
+
+
+def test_a_field_outside_the_filing_list_is_found_but_reviewed() -> None:
+    # a fine is filed under the handling of violations by one archive, under the domain violated by another
+    text = text_page("Căn cứ Luật Xử lý vi phạm hành chính;\nĐiều 1. Phạt bà Tạ Thị Tám.").text.replace(
+        "Về việc trợ cấp xã hội hằng tháng", "Về việc xử phạt vi phạm hành chính"
+    )
+    result = extract_fields([PageText(number=1, text=text, method="text-layer", confidence=1.0)])
+    assert result.values["field"] == "Xử lý vi phạm hành chính"
     assert result.confidence["field"] < DEFAULT_THRESHOLD
 
 

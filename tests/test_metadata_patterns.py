@@ -62,7 +62,7 @@ def test_reads_a_decision() -> None:
     assert v["signer_title"] == "PHÓ CHỦ TỊCH"
     assert v["subject_names"] == ["Nguyễn Thị Hương"]
     assert v["id_numbers"] == ["026144001234"]
-    assert v["field"] == "Bảo trợ xã hội"
+    assert v["field"] == "Lao động – Thương binh xã hội"
     assert v["dossier_code"] == "000.25.12.H62-240604-0012"
     assert v["valid_until"] is None
 

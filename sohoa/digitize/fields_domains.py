@@ -1,17 +1,21 @@
 """The field (lĩnh vực) of procedures a result belongs to, weighed from its wording.
 
-Field names follow the national database of administrative procedures at commune and district
-level (Hộ tịch, Chứng thực, Đất đai, Xây dựng, Bảo trợ xã hội, Người có công, Tiếp công dân, Giải
-quyết khiếu nại, Xử lý vi phạm hành chính, Lưu thông hàng hóa trong nước, Thi đua, khen thưởng …),
-with the readable names of ``domain.md`` where that list is coarser (Đăng ký kinh doanh, Tư pháp).
+Field names are the readable names of ``domain.md`` §3, under which a city files and reports its
+results (Hộ tịch, Chứng thực, Đăng ký kinh doanh, Xây dựng, Đất đai, Tài nguyên môi trường, Lao động
+– Thương binh xã hội, Bảo hiểm xã hội / y tế, Giáo dục, Y tế, Văn hóa, Nội vụ, Tư pháp, Khiếu nại tố
+cáo). The national database of procedures divides several of them further (Bảo trợ xã hội and
+Người có công are Lao động – Thương binh xã hội's; Tiếp công dân, Giải quyết khiếu nại and Xử lý
+đơn thư are Khiếu nại tố cáo's; Thi đua, khen thưởng is Nội vụ's): the rules below keep those
+subdivisions' wording apart, and each names the readable field it files under. A result outside
+that list (a fine, a licence to sell alcohol) keeps the national field's name.
 
 The evidence is weighed, never looked up once: the title (3), the summary (2), the drafting unit
 at the end of the symbol (2, ``12/UBND-TP`` is Tư pháp's), the body (1) and the legal bases it
 cites (``Căn cứ …``, 0.5). Wording two fields share votes for both (a "Gia đình văn hóa" decision
 is culture's and commendation's), so such a vote comes out close, and a close vote, or one the
 body alone carried, is returned with a strength below the review threshold: the clerk decides,
-rather than the archive keeping a confident guess. So is a field whose very name is a matter of
-filing habit (:data:`SETTLED_FIELDS` lists those that are not).
+rather than the archive keeping a confident guess. So is a field outside the readable list,
+whose very name is a matter of filing habit (:data:`SETTLED_FIELDS` lists those that are not).
 """
 
 from __future__ import annotations
@@ -26,33 +30,31 @@ SURE = 0.9
 DOUBTFUL = 0.6
 WEAK = 0.45
 
+# The readable names (domain.md §3).
 HO_TICH = "Hộ tịch"
-CON_NUOI = "Nuôi con nuôi"
 CHUNG_THUC = "Chứng thực"
 KINH_DOANH = "Đăng ký kinh doanh"
 XAY_DUNG = "Xây dựng"
 DAT_DAI = "Đất đai"
-MOI_TRUONG = "Môi trường"
-BAO_TRO = "Bảo trợ xã hội"
-CO_CONG = "Người có công"
-GIAM_NGHEO = "Giảm nghèo"
-TRE_EM = "Trẻ em"
+TAI_NGUYEN = "Tài nguyên môi trường"
+LAO_DONG = "Lao động – Thương binh xã hội"
 BAO_HIEM = "Bảo hiểm xã hội / y tế"
-TIEP_DAN = "Tiếp công dân"
-KHIEU_NAI = "Giải quyết khiếu nại"
-TO_CAO = "Giải quyết tố cáo"
-DON_THU = "Xử lý đơn thư"
-VI_PHAM = "Xử lý vi phạm hành chính"
-LUU_THONG = "Lưu thông hàng hóa trong nước"
-VAN_HOA = "Văn hóa"
-THE_THAO = "Thể dục thể thao"
-KHEN_THUONG = "Thi đua, khen thưởng"
-TON_GIAO = "Tôn giáo"
-TIN_NGUONG = "Tín ngưỡng"
-NOI_VU = "Nội vụ"
 GIAO_DUC = "Giáo dục"
 Y_TE = "Y tế"
+VAN_HOA = "Văn hóa"
+NOI_VU = "Nội vụ"
 TU_PHAP = "Tư pháp"
+KHIEU_TO = "Khiếu nại tố cáo"
+# Subdivisions of the national database, filed under the readable name that holds them.
+CON_NUOI = TU_PHAP
+MOI_TRUONG = KHOANG_SAN = TAI_NGUYEN_NUOC = TAI_NGUYEN
+BAO_TRO = CO_CONG = GIAM_NGHEO = TRE_EM = LAO_DONG
+TIEP_DAN = KHIEU_NAI = TO_CAO = DON_THU = KHIEU_TO
+KHEN_THUONG = TON_GIAO = TIN_NGUONG = NOI_VU
+THE_THAO = VAN_HOA
+# Fields the readable list does not hold: their name is the national database's.
+VI_PHAM = "Xử lý vi phạm hành chính"
+LUU_THONG = "Lưu thông hàng hóa trong nước"
 NONG_NGHIEP = "Nông nghiệp"
 GIAO_THONG = "Giao thông vận tải"
 
@@ -107,8 +109,8 @@ FIELD_RULES: tuple[tuple[str, str, float], ...] = (
     ("bao ve moi truong", MOI_TRUONG, 1.0),
     ("moi truong", MOI_TRUONG, 1.0),
     ("chat thai", MOI_TRUONG, 1.0),
-    ("khoang san", "Khoáng sản", 1.0),
-    ("tai nguyen nuoc", "Tài nguyên nước", 1.0),
+    ("khoang san", KHOANG_SAN, 1.0),
+    ("tai nguyen nuoc", TAI_NGUYEN_NUOC, 1.0),
     ("tro cap xa hoi", BAO_TRO, 1.0),
     ("tro giup xa hoi", BAO_TRO, 1.0),
     ("bao tro xa hoi", BAO_TRO, 1.0),
@@ -188,18 +190,15 @@ for _i, (_, _name, _) in enumerate(FIELD_RULES):
 _NAMED_FIELD = re.compile(r"linh\s*vuc\s*:?\s*([a-z -]{3,40})")
 _FINE = re.compile(r"\b(?:vi pham hanh chinh|xu phat)\b")
 
-# Fields whose name nobody would argue with once the wording names them: each is at once a field
-# of the national database of procedures and one of the readable names archives use (domain.md
-# §3), so the fine and the coarse naming agree. Every other field is a subdivision or a neighbour
-# of a readable name, and a reader may file the same result under either: a disability
-# certificate or a social allowance under "Bảo trợ xã hội" or "Lao động – Thương binh xã hội",
-# a reply to a petition under "Xử lý đơn thư", "Tiếp công dân" or "Khiếu nại tố cáo", a fine
-# under the handling of violations or the domain violated, a commendation under "Thi đua, khen
-# thưởng" or "Nội vụ". For those the wording gives the likeliest field, never a sure one: the
+# Fields whose name nobody would argue with once the wording names them: the readable names of
+# domain.md §3, the archive's own filing list. A result outside it (a fine, filed under the
+# handling of violations or under the domain violated; a licence to sell alcohol or tobacco; a
+# farming or transport matter) is given the national database's field, never a sure one: the
 # clerk confirms it. The cost is review of right values of those kinds (bench/devset2.py
 # prints it).
 SETTLED_FIELDS = frozenset({
-    HO_TICH, CHUNG_THUC, KINH_DOANH, XAY_DUNG, DAT_DAI, BAO_HIEM, GIAO_DUC, Y_TE, VAN_HOA, NOI_VU, TU_PHAP,
+    HO_TICH, CHUNG_THUC, KINH_DOANH, XAY_DUNG, DAT_DAI, TAI_NGUYEN, LAO_DONG, BAO_HIEM, GIAO_DUC, Y_TE,
+    VAN_HOA, NOI_VU, TU_PHAP, KHIEU_TO,
 })  # fmt: skip
 
 _TITLE, _SUMMARY, _DRAFTING, _BODY, _CITED = 3.0, 2.0, 2.0, 1.0, 0.5

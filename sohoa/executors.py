@@ -48,7 +48,7 @@ class LocalPool:
 
     ``forkserver`` rather than ``fork``: the parent holds database connections and a lock file
     that a forked child must not inherit. The fork server imports the page reader once
-    (numpy, Pillow, the OCR wrapper) and each process is forked from it ready to read.
+    and warms it (:mod:`sohoa.digitize.warm`), and each process is forked from it ready to read.
     """
 
     def __init__(self, jobs: int) -> None:
@@ -61,7 +61,7 @@ class LocalPool:
         batch that start-up is a few percent of the whole."""
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["sohoa.digitize.read"])
+            context.set_forkserver_preload(["sohoa.digitize.warm"])
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=context, initializer=_worker_init
             )

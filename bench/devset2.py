@@ -1,7 +1,7 @@
 """A second, independent development set: signer blocks, titles and fields on scans we did not tune to.
 
-    .venv/bin/python bench/devset2.py                      # 12 documents x 5 conditions, seed 11
-    .venv/bin/python bench/devset2.py --documents 20 --seed 5 --show signer,field
+    .venv/bin/python bench/devset2.py                      # one document per kind (19) x 5 conditions
+    .venv/bin/python bench/devset2.py --documents 38 --seed 23 --show subject_names,issued_date
     .venv/bin/python bench/devset2.py --cache /tmp/d2.pkl  # keep the OCR between runs
 
 Drawn by a different hand than ``samples/_render.py``: DejaVu fonts (serif, condensed, sans) at
@@ -11,10 +11,17 @@ or violet, single or double ring, with ring text) placed anywhere over the block
 conditions of its own: grey 200 dpi JPEG at quality 30-60, skew 1-4 degrees, fax-like 1-bit
 Floyd-Steinberg dithering at 200 dpi, and image-only PDFs at 150-200 dpi. Forms that print an
 identity number have a seal stamped over it, the ring across the number's last digits.
+Four kinds name more than one person or print several dates and numbers, each in several
+layouts: a cultural-family decision's household heads (list or table), a marriage certificate
+after TT 04/2020 (husband and wife in a two-column table, side by side, or one after the other),
+land recovery of a couple's or several households' land, and a household business certificate
+(registration dates under its title, the owner's identity paper with its own issue date).
 Names come from a realistic spread of surnames, rare ones included. Images go to a temporary folder (never
 committed). Prints the share right per condition for the signer, the signer's title, the field
-of procedures, the subject's name and the ID numbers (exact and with issue 9's lenient match),
-the share wrong with high confidence, and the share right but sent to review (the clerk's cost).
+of procedures, the subjects' names (all of them, as printed), the issued date (the place-date
+line, else the certificate's labelled date: a marriage's registration, a household business's
+latest registration) and the ID numbers (exact and with issue 9's lenient match), the share
+wrong with high confidence, and the share right but sent to review (the clerk's cost).
 """
 
 from __future__ import annotations
@@ -873,7 +880,7 @@ def scan(page: Image.Image, condition: str, index: int, seed: int, out: Path) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--documents", type=int, default=12)
+    parser.add_argument("--documents", type=int, default=len(KINDS), help="document i is of kind i mod 19")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--jobs", type=int, default=2)

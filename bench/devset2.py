@@ -1,7 +1,7 @@
 """A second, independent development set: signer blocks, titles and fields on scans we did not tune to.
 
-    .venv/bin/python bench/devset2.py                      # 12 documents x 5 conditions, seed 11
-    .venv/bin/python bench/devset2.py --documents 20 --seed 5 --show signer,field
+    .venv/bin/python bench/devset2.py                      # one document per kind (19) x 5 conditions
+    .venv/bin/python bench/devset2.py --documents 38 --seed 23 --show subject_names,issued_date
     .venv/bin/python bench/devset2.py --cache /tmp/d2.pkl  # keep the OCR between runs
 
 Drawn by a different hand than ``samples/_render.py``: DejaVu fonts (serif, condensed, sans) at
@@ -11,15 +11,23 @@ or violet, single or double ring, with ring text) placed anywhere over the block
 conditions of its own: grey 200 dpi JPEG at quality 30-60, skew 1-4 degrees, fax-like 1-bit
 Floyd-Steinberg dithering at 200 dpi, and image-only PDFs at 150-200 dpi. Forms that print an
 identity number have a seal stamped over it, the ring across the number's last digits.
+Four kinds name more than one person or print several dates and numbers, each in several
+layouts: a cultural-family decision's household heads (list or table), a marriage certificate
+after TT 04/2020 (husband and wife in a two-column table, side by side, or one after the other),
+land recovery of a couple's or several households' land, and a household business certificate
+(registration dates under its title, the owner's identity paper with its own issue date).
 Names come from a realistic spread of surnames, rare ones included. Images go to a temporary folder (never
 committed). Prints the share right per condition for the signer, the signer's title, the field
-of procedures, the subject's name and the ID numbers (exact and with issue 9's lenient match),
-the share wrong with high confidence, and the share right but sent to review (the clerk's cost).
+of procedures, the subjects' names (all of them, as printed), the issued date (the place-date
+line, else the certificate's labelled date: a marriage's registration, a household business's
+latest registration) and the ID numbers (exact and with issue 9's lenient match), the share
+wrong with high confidence, and the share right but sent to review (the clerk's cost).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import random
 import re
@@ -27,6 +35,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +63,7 @@ FACES = {
     "sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"),
 }
 CONDITIONS = ("clean-300", "grey-200", "skew", "fax", "pdf-image")
-FIELDS = ("signer", "signer_title", "field", "subject_names", "id_numbers")
+FIELDS = ("signer", "signer_title", "field", "subject_names", "issued_date", "id_numbers")
 
 SURNAMES = (
     ["Nguyễn"] * 30
@@ -121,14 +130,40 @@ WARDS = ["PHƯỜNG LIÊN BẢO", "PHƯỜNG ĐỐNG ĐA", "XÃ THANH TRÙ", "PH
 
 
 @dataclass
+class Row:
+    """One printed row of a body: cells as (x offset from the left margin in px, text)."""
+
+    cells: list[tuple[float, str]]
+    ruled: bool = False  # a row of a ruled table: lines around it and between its cells
+    bold: bool = False
+    seal: bool = False  # a seal stamped over the row's end (an identity number under a photo's stamp)
+
+
+@dataclass
+class Body:
+    """What a kind prints under its title, and what it means.
+
+    ``issued`` is the paper's date when it prints no place-date line (a civil-status register's
+    date, a household business's latest registration); with one, the place-date line is the date.
+    """
+
+    rows: list[Row]
+    names: list[str] | None
+    ids: list[str]
+    issued: dt.date | None = None
+    place_date: bool = True
+
+
+@dataclass
 class Kind:
-    """One kind of result: its title lines, a body, its field and how it is signed."""
+    """One kind of result: its title lines, a body (or a composer of one), its field and how it is signed."""
 
     title: str
     summary: str
     symbol: str
     field: str
     body: list[str]
+    compose: Callable[[random.Random], Body] | None = None
 
 
 KINDS = [
@@ -343,6 +378,276 @@ def _name(rng: random.Random) -> str:
     return " ".join(p for p in (rng.choice(SURNAMES), middle, rng.choice(GIVEN)) if p)
 
 
+# --- kinds that name more than one person (or several dates and numbers) ---------------------------
+# Drawn from the national forms: the cultural-family decision's list of household heads, the
+# marriage certificate of Thông tư 04/2020/TT-BTP (husband and wife side by side), land recovery of
+# a couple's or several households' land, and the household business certificate (registration
+# dates under the title, the owner's identity paper and its own issue date, often no place-date line).
+MEN_MIDDLE = ["Văn", "Đức", "Minh", "Hữu", "Quang", "Công", "Bá", "Xuân", "Thanh", ""]
+WOMEN_MIDDLE = ["Thị", "Thị", "Ngọc", "Thu", "Kim", "Thanh", "Xuân", ""]
+HAMLETS = [
+    "Tổ dân phố số 2",
+    "Tổ dân phố số 7",
+    "Thôn Đồng Câu",
+    "Thôn Vị Trù",
+    "Tổ dân phố Đông Thịnh",
+    "Thôn Lai Sơn",
+]
+TRADES = [
+    "CỬA HÀNG TẠP HÓA HƯNG THỊNH",
+    "QUÁN PHỞ BÌNH MINH",
+    "HỘ KINH DOANH VẬT LIỆU XÂY DỰNG AN PHÁT",
+    "TIỆM SỬA XE MINH KHANG",
+    "CỬA HÀNG ĐIỆN THOẠI THÀNH ĐẠT",
+]
+
+
+def _person(rng: random.Random, woman: bool) -> str:
+    middle = rng.choice(WOMEN_MIDDLE if woman else MEN_MIDDLE)
+    return " ".join(p for p in (rng.choice(SURNAMES), middle, rng.choice(GIVEN)) if p)
+
+
+def _honorific(name: str, rng: random.Random) -> str:
+    """``ông``/``bà`` as a clerk writes it: from the middle name when it tells, else a coin."""
+    middle = name.split()[1] if len(name.split()) > 2 else ""
+    if middle in set(WOMEN_MIDDLE) - set(MEN_MIDDLE):
+        return "bà"
+    if middle in set(MEN_MIDDLE) - set(WOMEN_MIDDLE):
+        return "ông"
+    return "bà" if rng.random() < 0.5 else "ông"
+
+
+def _date(rng: random.Random, first: int, last: int) -> dt.date:
+    return dt.date(rng.randint(first, last), rng.randint(1, 12), rng.randint(1, 28))
+
+
+def _worded(date: dt.date, rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return f"ngày {date.day} tháng {date.month} năm {date.year}"
+    return f"ngày {date.day:02d}/{date.month:02d}/{date.year}"
+
+
+def _cased(name: str, rng: random.Random, caps: float = 0.5) -> str:
+    return name.upper() if rng.random() < caps else name
+
+
+def _cultural_families(rng: random.Random) -> Body:
+    """Công nhận danh hiệu Gia đình văn hóa for N households, listed or in a table after Điều 1."""
+    heads = [_person(rng, rng.random() < 0.35) for _ in range(rng.randint(2, 5))]
+    year = rng.choice([2023, 2024])
+    rows = [
+        Row([(0, "Căn cứ Luật Thi đua, khen thưởng năm 2022;")]),
+        Row([(0, "Xét đề nghị của Ban Chỉ đạo phong trào “Toàn dân đoàn kết xây dựng đời sống văn hóa”,")]),
+        Row([(0, f"Điều 1. Công nhận danh hiệu “Gia đình văn hóa” năm {year} cho {len(heads):02d} hộ")]),
+        Row([(0, "gia đình (có danh sách kèm theo):")]),
+    ]
+    shape = rng.choice(["ruled", "columns", "list-ho", "list-honorific"])
+    caps = rng.random() < 0.4
+    if shape in ("ruled", "columns"):
+        header = rng.choice(["Họ và tên chủ hộ", "Họ tên chủ hộ", "HỌ VÀ TÊN CHỦ HỘ", "Chủ hộ"])
+        place_head = rng.choice(["Thôn/Tổ dân phố", "Địa chỉ", "Tổ dân phố"])
+        ruled = shape == "ruled"
+        rows.append(Row([(0, "STT"), (170, header), (1150, place_head)], ruled=ruled, bold=True))
+        for i, head in enumerate(heads, 1):
+            name = head.upper() if caps else head
+            rows.append(Row([(20, str(i)), (170, name), (1150, rng.choice(HAMLETS))], ruled=ruled))
+    else:
+        for i, head in enumerate(heads, 1):
+            name = head.upper() if caps else head
+            lead = "Hộ ông" if shape == "list-ho" else "Ông"
+            lead = lead.replace("ông", "bà").replace("Ông", "Bà") if _honorific(head, rng) == "bà" else lead
+            sep = rng.choice([", ", " - ", "; "])
+            rows.append(Row([(40, f"{i}. {lead} {name}{sep}{rng.choice(HAMLETS).lower()};")]))
+    rows.append(Row([(0, "Điều 2. Tặng giấy công nhận cho các hộ gia đình có tên tại Điều 1.")]))
+    return Body(rows, heads, [])
+
+
+def _id_paper(rng: random.Random) -> tuple[str, str]:
+    """(printed identity paper, its number): a CCCD mostly, an old CMND sometimes."""
+    if rng.random() < 0.75:
+        number = _cccd(rng)
+        return f"{rng.choice(['CCCD số', 'Căn cước công dân số', 'Số định danh cá nhân:'])} {number}", number
+    number = f"{rng.randint(10, 38)}{rng.randint(0, 9999999):07d}"
+    return f"CMND số {number}", number
+
+
+def _marriage(rng: random.Random) -> Body:
+    """Giấy chứng nhận kết hôn (TT 04/2020): husband and wife, as a two-column table or stacked."""
+    husband, wife = _person(rng, False), _person(rng, True)
+    births = [_date(rng, 1975, 2003), _date(rng, 1978, 2005)]
+    papers = [_id_paper(rng), _id_paper(rng)]
+    wards = ["Phường Liên Bảo, Vĩnh Yên", "Xã Thanh Trù, Vĩnh Yên", "Phường Tích Sơn, Vĩnh Yên"]
+    homes = [rng.choice(wards), rng.choice(wards)]
+    registered = _date(rng, 2024, 2025)
+    shape = rng.choice(["table", "table", "columns", "stacked"])
+    rows: list[Row] = []
+    heads = rng.choice([("Chồng", "Vợ"), ("Bên nam", "Bên nữ"), ("BÊN NAM", "BÊN NỮ")])
+    if shape == "table":
+        ruled = rng.random() < 0.6
+        rows.append(
+            Row([(0, rng.choice(["", "Thông tin"])), (620, heads[0]), (1260, heads[1])], ruled, bold=True)
+        )
+        name_label = rng.choice(["Họ, chữ đệm, tên", "Họ, chữ đệm, tên:", "Họ và tên"])
+        for label, a, b in (
+            (name_label, husband.upper(), wife.upper()),
+            ("Ngày, tháng, năm sinh", f"{births[0]:%d/%m/%Y}", f"{births[1]:%d/%m/%Y}"),
+            ("Dân tộc", "Kinh", "Kinh"),
+            ("Quốc tịch", "Việt Nam", "Việt Nam"),
+            ("Nơi cư trú", homes[0], homes[1]),
+            (
+                "Giấy tờ tùy thân",
+                papers[0][0].replace("Số định danh cá nhân:", "CCCD số"),
+                papers[1][0].replace("Số định danh cá nhân:", "CCCD số"),
+            ),
+        ):
+            rows.append(Row([(0, label), (620, a), (1260, b)], ruled))
+    elif shape == "columns":
+        suffix = rng.choice([(" chồng", " vợ"), ("", "")])
+        rows.append(Row([(0, f"Họ, chữ đệm, tên{suffix[0]}:"), (960, f"Họ, chữ đệm, tên{suffix[1]}:")]))
+        rows.append(Row([(60, husband.upper()), (1020, wife.upper())], bold=True))
+        rows.append(Row([(0, f"Ngày sinh: {births[0]:%d/%m/%Y}"), (960, f"Ngày sinh: {births[1]:%d/%m/%Y}")]))
+        rows.append(Row([(0, "Dân tộc: Kinh"), (960, "Dân tộc: Kinh")]))
+        rows.append(Row([(0, f"Nơi cư trú: {homes[0]}"), (960, f"Nơi cư trú: {homes[1]}")]))
+        rows.append(Row([(0, papers[0][0]), (960, papers[1][0])]))
+    else:
+        for head, name, birth, home, paper in (
+            (heads[0], husband, births[0], homes[0], papers[0]),
+            (heads[1], wife, births[1], homes[1], papers[1]),
+        ):
+            rows.append(Row([(0, f"{head}:")], bold=True))
+            rows.append(Row([(60, f"Họ, chữ đệm, tên: {_cased(name, rng, 0.7)}")]))
+            rows.append(Row([(60, f"Ngày, tháng, năm sinh: {birth:%d/%m/%Y}   Dân tộc: Kinh")]))
+            rows.append(Row([(60, f"Nơi cư trú: {home}")]))
+            rows.append(Row([(60, f"Giấy tờ tùy thân: {paper[0]}")]))
+    rows.append(Row([(0, "Nơi đăng ký: Ủy ban nhân dân phường Liên Bảo")]))
+    label = rng.choice(["Ngày, tháng, năm đăng ký:", "Ngày đăng ký:", "Đăng ký kết hôn ngày"])
+    rows.append(Row([(0, f"{label} {_worded(registered, rng).removeprefix('ngày ')}")]))
+    # The form prints no place-date line; a ward's own template sometimes adds one on the same day.
+    return Body(rows, [husband, wife], [papers[0][1], papers[1][1]], registered, rng.random() < 0.3)
+
+
+def _land_recovery(rng: random.Random) -> Body:
+    """Thu hồi đất of a couple's household or of several households (a list or a table)."""
+    rows = [Row([(0, "Căn cứ Luật Đất đai năm 2024;")])]
+    shape = rng.choice(["couple", "couple-wrap", "list", "table"])
+    if shape.startswith("couple"):
+        a, b = _person(rng, False), _person(rng, True)
+        hon = rng.choice(["hộ ông", "ông", "hộ gia đình ông"])
+        if shape == "couple":
+            rows.append(
+                Row([(0, f"Điều 1. Thu hồi {rng.randint(60, 400)} m2 đất ở của {hon} {a} và bà {b}")])
+            )
+            rows.append(Row([(0, "tại thửa đất số 45, tờ bản đồ số 12, phường Liên Bảo.")]))
+        else:
+            rows.append(
+                Row([(0, f"Điều 1. Thu hồi {rng.randint(60, 400)} m2 đất trồng cây lâu năm của {hon}")])
+            )
+            rows.append(Row([(0, f"{a} và bà {b}, tại thửa đất số 45, tờ bản đồ số 12.")]))
+        names = [a, b]
+    else:
+        names = [_person(rng, rng.random() < 0.4) for _ in range(rng.randint(2, 4))]
+        rows.append(
+            Row([(0, f"Điều 1. Thu hồi đất của {len(names):02d} hộ gia đình, cá nhân để thực hiện dự án")])
+        )
+        rows.append(Row([(0, "đường giao thông tại phường Liên Bảo, cụ thể như sau:")]))
+        if shape == "list":
+            for i, name in enumerate(names, 1):
+                hon = "Hộ " + _honorific(name, rng)
+                area, plot = rng.randint(40, 300), rng.randint(5, 300)
+                rows.append(Row([(40, f"{i}. {hon} {name}: {area} m2, thửa đất số {plot};")]))
+        else:
+            ruled = rng.random() < 0.7
+            header = rng.choice(
+                ["Họ và tên chủ sử dụng đất", "Tên người sử dụng đất", "Hộ gia đình, cá nhân"]
+            )
+            rows.append(
+                Row(
+                    [(0, "STT"), (150, header), (1100, "Thửa số"), (1400, "Diện tích (m2)")], ruled, bold=True
+                )
+            )
+            for i, name in enumerate(names, 1):
+                cell = f"Hộ {_honorific(name, rng)} {name}" if rng.random() < 0.4 else name
+                rows.append(
+                    Row(
+                        [
+                            (20, str(i)),
+                            (150, cell),
+                            (1130, str(rng.randint(5, 300))),
+                            (1430, str(rng.randint(40, 300))),
+                        ],
+                        ruled,
+                    )
+                )
+    rows.append(Row([(0, "Điều 2. Giao Phòng Tài nguyên và Môi trường bàn giao đất thu hồi.")]))
+    return Body(rows, names, [])
+
+
+def _household_business(rng: random.Random) -> Body:
+    """Giấy chứng nhận đăng ký hộ kinh doanh: registration dates, the owner and the owner's paper.
+
+    The certificate's date is its latest registration: a change re-issues the certificate, so
+    "Đăng ký thay đổi lần thứ 2, ngày …" dates the paper in hand and "Đăng ký lần đầu" dates
+    the first one. A place-date line, when a template prints one, carries that same day.
+    """
+    owner = _person(rng, rng.random() < 0.4)
+    first = _date(rng, 2016, 2022)
+    changes = rng.choice([0, 0, 1, 2, 3])
+    latest = _date(rng, 2023, 2025) if changes else first
+    born = _date(rng, 1965, 2000)
+    granted = _date(rng, 2016, 2024)
+    code = rng.choice([f"25A80{rng.randint(0, 99999):05d}", f"{rng.randint(2500000000, 2500999999)}"])
+    cmnd = rng.random() < 0.25
+    number = f"{rng.randint(10, 38)}{rng.randint(0, 9999999):07d}" if cmnd else _cccd(rng)
+    rows = [Row([(380, f"Mã số hộ kinh doanh: {code}")], bold=True)]
+    rows.append(Row([(300, f"Đăng ký lần đầu{rng.choice([', ', ': '])}{_worded(first, rng)}")]))
+    if changes:
+        rows.append(
+            Row(
+                [(300, f"Đăng ký thay đổi lần thứ{rng.choice([' ', ': '])}{changes}, {_worded(latest, rng)}")]
+            )
+        )
+    rows.append(Row([(0, f"1. Tên hộ kinh doanh: {rng.choice(TRADES)}")]))
+    rows.append(Row([(0, "2. Địa điểm kinh doanh: Số 15 đường Mê Linh, phường Liên Bảo")]))
+    rows.append(Row([(0, "3. Ngành, nghề kinh doanh: Bán lẻ hàng hóa tiêu dùng")]))
+    label = rng.choice(
+        [
+            "4. Họ và tên chủ hộ kinh doanh:",
+            "4. Chủ hộ kinh doanh:",
+            "4. Họ, chữ đệm và tên:",
+            "4. Họ và tên đại diện hộ kinh doanh:",
+        ]
+    )
+    sex = "Nữ" if " Thị " in f" {owner} " else "Nam"
+    rows.append(Row([(0, f"{label} {_cased(owner, rng, 0.7)}"), (1450, f"Giới tính: {sex}")]))
+    rows.append(Row([(0, f"Sinh ngày: {born:%d/%m/%Y}   Dân tộc: Kinh   Quốc tịch: Việt Nam")]))
+    paper = "Chứng minh nhân dân" if cmnd else "Căn cước công dân"
+    if rng.random() < 0.6:
+        rows.append(Row([(0, f"Loại giấy tờ pháp lý của cá nhân: {paper}")]))
+        rows.append(Row([(0, f"Số giấy tờ pháp lý của cá nhân: {number}")], seal=True))
+    else:
+        label = "Số chứng minh nhân dân:" if cmnd else rng.choice(["Số định danh cá nhân:", "Số CCCD:"])
+        rows.append(Row([(0, f"{label} {number}")], seal=True))
+    place = rng.choice(["Cục Cảnh sát QLHC về TTXH", "Công an tỉnh Vĩnh Phúc"])
+    rows.append(Row([(0, f"Ngày cấp: {granted:%d/%m/%Y}   Nơi cấp: {place}")]))
+    rows.append(Row([(0, "Nơi thường trú: Tổ dân phố số 3, phường Liên Bảo, Vĩnh Yên")]))
+    return Body(rows, [owner], [number], latest, rng.random() < 0.35)
+
+
+KINDS += [
+    Kind(
+        "QUYẾT ĐỊNH",
+        "Về việc công nhận danh hiệu Gia đình văn hóa",
+        "QĐ-UBND",
+        "Văn hóa",
+        [],
+        _cultural_families,
+    ),
+    Kind("GIẤY CHỨNG NHẬN KẾT HÔN", "", "KH", "Hộ tịch", [], _marriage),
+    Kind("QUYẾT ĐỊNH", "Về việc thu hồi đất để thực hiện dự án", "QĐ-UBND", "Đất đai", [], _land_recovery),
+    Kind("GIẤY CHỨNG NHẬN", "ĐĂNG KÝ HỘ KINH DOANH", "", "Đăng ký kinh doanh", [], _household_business),
+]
+
+
 def _font(face: str, style: int, pt: float, dpi: int = 300) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONTS / FACES[face][style]), round(pt * dpi / 72))
 
@@ -400,6 +705,40 @@ def _seal(page: Image.Image, cx: float, cy: float, rng: random.Random, text: str
     page.paste(ink, (0, 0), alpha)
 
 
+def _simple_body(kind: Kind, person: str, ids: dict[str, str]) -> Body:
+    """A one-person kind's lines with its person and numbers filled in."""
+    rows = []
+    for line in kind.body:
+        sealed = any(f"{{{k}}}" in line for k in ids)
+        rows.append(Row([(0, line.format(p=person, P=person.upper(), **ids))], seal=sealed))
+    printed = [v for k, v in ids.items() if any(f"{{{k}}}" in line for line in kind.body)]
+    # the notice names an official, not a subject (not scored)
+    return Body(rows, [person] if kind.title != "THÔNG BÁO" else None, printed)
+
+
+_TEXT_RIGHT = 2480 - 200  # the right margin's edge, px
+
+
+def _draw_row(draw: ImageDraw.ImageDraw, row: Row, y: float, pitch: float, face: str, pt: float) -> None:
+    """Draw one body row from the left margin (380 px): each cell shrunk to fit before the next,
+    and for a ruled table its rules above and below and between the cells."""
+    edges = [380 + x for x, _ in row.cells] + [_TEXT_RIGHT]
+    for (x, text), right in zip(row.cells, edges[1:], strict=True):
+        size = pt
+        font = _font(face, 1 if row.bold else 0, size)
+        while size > pt - 6 and draw.textlength(text, font=font) > right - (380 + x) - 30:
+            size -= 0.5
+            font = _font(face, 1 if row.bold else 0, size)
+        draw.text((380 + x, y), text, font=font, fill=(0, 0, 0))
+    if row.ruled:
+        top, bottom = y - pitch * 0.18, y + pitch * 0.82
+        for line_y in (top, bottom):
+            draw.line((edges[0] - 20, line_y, _TEXT_RIGHT, line_y), fill=(0, 0, 0), width=3)
+        for x in [*edges[:-1], _TEXT_RIGHT]:
+            x = x - 20 if x != _TEXT_RIGHT else x
+            draw.line((x, top, x, bottom), fill=(0, 0, 0), width=3)
+
+
 def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
     """One A4 page at 300 dpi (colour) and its truth."""
     rng = random.Random(seed * 1000 + index)
@@ -417,19 +756,13 @@ def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
     y = _centred(draw, left_cx, y, top_line, regular)
     y = _centred(draw, left_cx, y, ward if top_line.startswith("UBND") else f"{ward}", small_bold)
     number = rng.randint(3, 480)
-    symbol = f"{number}/{kind.symbol}"
-    y = _centred(draw, left_cx, y + 30, f"Số: {symbol}", regular)
+    if kind.symbol:  # a household business certificate prints its business code, not a "Số:"
+        y = _centred(draw, left_cx, y + 30, f"Số: {number}/{kind.symbol}", regular)
     if not kind.title:
         _centred(draw, left_cx, y, kind.summary, _font(face, 0, pt - 1.5))
     y2 = _centred(draw, right_cx, 260, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", small_bold)
     y2 = _centred(draw, right_cx, y2, "Độc lập - Tự do - Hạnh phúc", bold)
-    _centred(
-        draw,
-        right_cx,
-        y2 + 40,
-        f"Vĩnh Yên, ngày {rng.randint(1, 28)} tháng {rng.randint(1, 12)} năm 2025",
-        italic,
-    )
+    dated = dt.date(2025, rng.randint(1, 12), rng.randint(1, 28))
     y = 900
     if kind.title:
         y = _centred(draw, 1240 + 100, y, kind.title, _font(face, 1, pt + 1))
@@ -438,20 +771,29 @@ def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
     y += 80
     person = _name(rng)
     ids = {"id": _cccd(rng), "cmnd": f"{rng.randint(10, 38)}{rng.randint(0, 9999999):07d}"}
-    printed_ids = [v for k, v in ids.items() if any(f"{{{k}}}" in line for line in kind.body)]
-    for line in kind.body:
-        text = line.format(p=person, P=person.upper(), **ids)
-        draw.text((380, y), text, font=regular, fill=(0, 0, 0))
-        if printed_ids and any(f"{{{k}}}" in line for k in ids):
+    if kind.compose is not None:
+        body = kind.compose(random.Random(seed * 1000 + index + 1_000_000))
+    else:
+        body = _simple_body(kind, person, ids)
+    if body.place_date:
+        dated = body.issued or dated  # a template's place-date line carries the registration's day
+        place_date = f"Vĩnh Yên, ngày {dated.day} tháng {dated.month} năm {dated.year}"
+        _centred(draw, right_cx, y2 + 40, place_date, italic)
+    pitch = min(regular.size * 1.6, (2560 - y) / (len(body.rows) + 1))
+    for row in body.rows:
+        _draw_row(draw, row, y, pitch, face, pt)
+        if row.seal:
             # A seal stamped over the form's identity line (a photo's corner seal, a second
             # stamp): its ring crosses the last digits of the number.
             srng = random.Random(seed * 1000 + index + 500_000)
-            end = 380 + draw.textlength(text, font=regular)
+            x, text = row.cells[-1]
+            end = 380 + x + draw.textlength(text, font=regular)
             ring = f"ỦY BAN NHÂN DÂN {ward} * "
             _seal(page, end + srng.uniform(120, 200), y + regular.size * 0.5, srng, ring)
             draw = ImageDraw.Draw(page)
-        y += regular.size * 1.6
-    for _ in range(rng.randint(2, 5)):
+        y += pitch
+    fillers = rng.randint(2, 5)
+    for _ in range(fillers if kind.compose is None else 1):
         draw.text(
             (380, y),
             "Các cơ quan, đơn vị và cá nhân có liên quan chịu trách nhiệm thi hành.",
@@ -487,8 +829,10 @@ def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
         "signer_title": want_title,
         "field": kind.field,
         # the person the result is about; the notice names an official, not a subject (not scored)
-        "subject_names": [person] if kind.title != "THÔNG BÁO" else None,
-        "id_numbers": printed_ids or None,
+        "subject_names": body.names,
+        # the paper's own date: its place-date line, else the labelled registration date
+        "issued_date": (dated if body.place_date else body.issued).isoformat(),
+        "id_numbers": body.ids or None,
     }
     return page, truth
 
@@ -536,7 +880,7 @@ def scan(page: Image.Image, condition: str, index: int, seed: int, out: Path) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--documents", type=int, default=12)
+    parser.add_argument("--documents", type=int, default=len(KINDS), help="document i is of kind i mod 19")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--jobs", type=int, default=2)

@@ -20,6 +20,10 @@ WORDED_DATE = re.compile(
     rf"ng[a-z]?y\s*[:.,]?\s*({_D}{{1,2}})\s*[,.]?\s*th[a-z]?ng\s*({_D}{{1,2}})\s*[,.]?\s*n[a-z]?m\s*({_D}{{4}})"
 )
 NUMERIC_DATE = re.compile(rf"(?<![0-9])({_D}{{1,2}})\s*[/.-]\s*({_D}{{1,2}})\s*[/.-]\s*({_D}{{4}})(?![0-9])")
+# "15 tháng 5 năm 2025" with no "ngày" before it: a form whose label already says "Ngày đăng ký:".
+BARE_WORDED_DATE = re.compile(
+    rf"({_D}{{1,2}})\s*[,.]?\s*th[a-z]?ng\s*({_D}{{1,2}})\s*[,.]?\s*n[a-z]?m\s*({_D}{{4}})"
+)
 
 
 def make_date(day: str, month: str, year: str) -> dt.date | None:
@@ -47,6 +51,28 @@ def find_dates(folded: str, numeric: bool = True) -> Iterator[tuple[dt.date, int
                 found.append((date, m.start(), m.end()))
     found.sort(key=lambda t: t[1])
     yield from found
+
+
+_DAY_WORD = re.compile(r"\s*ng[a-z]?y\s*[:.,]?\s*")
+
+
+def date_at(folded: str, pos: int, slack: int = 3) -> dt.date | None:
+    """The date written right at ``pos`` of ``folded`` text (up to ``slack`` characters later), or ``None``.
+
+    For a value after its label (``Ngày đăng ký: 15 tháng 5 năm 2025``, ``Đăng ký lần đầu, ngày
+    12/3/2021``): worded with or without ``ngày``, or numeric.
+    """
+    lead = _DAY_WORD.match(folded, pos)
+    if lead and lead.end() > pos and NUMERIC_DATE.match(folded, lead.end()):
+        pos = lead.end()  # "ngày 20/01/2023"
+    for pattern in (WORDED_DATE, BARE_WORDED_DATE, NUMERIC_DATE):
+        for m in pattern.finditer(folded, pos, min(len(folded), pos + slack + 40)):
+            if m.start() > pos + slack:
+                break
+            date = make_date(*m.groups())
+            if date is not None:
+                return date
+    return None
 
 
 def add_months(date: dt.date, months: int) -> dt.date:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from sohoa.digitize.fields_context import FieldContext
-from sohoa.digitize.fields_dates import WORDED_DATE, find_dates
+from sohoa.digitize.fields_dates import WORDED_DATE, date_at, find_dates
 from sohoa.digitize.fields_text import (
     Line,
     PageLines,
@@ -295,6 +295,15 @@ _REGISTERED_LABEL = re.compile(
 )
 # "CCCD số … cấp ngày …": the identity card's date, not the paper's.
 _ID_PAPER = re.compile(r"cmnd|cccd|can\s*cuoc|chung\s*minh|ho\s*chieu|giay\s*to|tuy\s*than|dinh\s*danh")
+# A household business certificate dates each registration under its title: "Đăng ký lần đầu,
+# ngày 12 tháng 3 năm 2021", "Đăng ký thay đổi lần thứ 2, ngày …".
+_REGISTRATION = re.compile(
+    r"^\W*dang\s*ky\s*(?:lan\s*dau|thay\s*doi\s*lan\s*thu\s*[:.]?\s*(?P<nth>[0-9oil]{1,2}))\s*[:,.]?\s*"
+)
+# Strength of a date a labelled rule gave that may not be the paper's own (a civil-status
+# registration date read where no place-date line was found: an extract prints the original
+# registration's date beside its own, and OCR may have missed the latter).
+_GUESSED_DATE = 0.75
 
 
 def _other_date(key: str, start: int) -> bool:
@@ -308,6 +317,8 @@ def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None,
     pd = _PLACE_DATE.search(key)
     if not pd or _NOT_PLACE.search(key[: pd.end("place")]):
         return None
+    if re.search(r"dang\s*ky", key[pd.start("place") : pd.end("place")]):
+        return None  # "Đăng ký lần đầu, ngày …": a registration, not a place
     if not line.text[pd.start("place")].isupper():
         return None  # "… lúc 10 giờ, ngày …": a place name is capitalised
     found = [d for d in find_dates(key) if pd.end() - 12 <= d[1] <= pd.end()]
@@ -345,28 +356,68 @@ def read_issued(
             found = _place_date(line, context)
             if found:
                 return found[0], 0.9 * line.conf, found[1], 0.9 * found[2] * line.conf
+    registered = _latest_registration(pages[0]) if pages else None
+    if registered:
+        return registered[0], registered[1], None, 0.0
     for page in pages:
         for line in page.lines:
             key = line.folded
             m = _ISSUE_LABEL.search(key)
-            if not m or _ID_PAPER.search(key[max(0, m.start() - 60) : m.start()]):
+            if not m or _of_an_identity_paper(page, line, m.start()):
                 continue
             dates = [d for d, s, _ in find_dates(key) if m.end() - 2 <= s <= m.end() + 2]
             if dates:
                 return dates[0], 0.85 * line.conf, None, 0.0
     for page in pages[:1]:
         for line in page.lines:
-            key = line.folded
-            m = _REGISTERED_LABEL.search(key)
-            dates = [d for d, s, _ in find_dates(key) if m and m.end() - 2 <= s <= m.end() + 2]
-            if dates:
-                return dates[0], 0.75 * line.conf, None, 0.0  # a good guess, for a clerk to confirm
+            m = _REGISTERED_LABEL.search(line.folded)
+            date = date_at(line.folded, m.end()) if m else None
+            if date:
+                return date, _GUESSED_DATE * line.conf, None, 0.0  # a good guess, for a clerk to confirm
     for line in lines[: header.body_from]:
         key = line.folded
         for date, start, _ in find_dates(key, numeric=False):
             if not _other_date(key, start) and ":" not in key[max(0, start - 3) : start]:
                 return date, 0.7 * line.conf, None, 0.0
     return None, 0.0, None, 0.0
+
+
+def _of_an_identity_paper(page: PageLines, line: Line, start: int) -> bool:
+    """True when a ``Ngày cấp:`` at ``start`` of ``line`` dates an identity paper: one is named
+    before it on the line, or on the line above when the label opens its line (``Số giấy tờ
+    pháp lý của cá nhân: …`` / ``Ngày cấp: …  Nơi cấp: …``)."""
+    if _ID_PAPER.search(line.folded[max(0, start - 60) : start]):
+        return True
+    if line.folded[:start].strip(" -.0123456789") or line.index == 0:
+        return False
+    above = page.lines[line.index - 1] if line.index < len(page.lines) else None
+    return above is not None and above is not line and bool(_ID_PAPER.search(above.folded))
+
+
+def _latest_registration(page: PageLines) -> tuple[dt.date, float] | None:
+    """``(date, confidence)`` of the latest registration a certificate prints under its title.
+
+    A household business certificate carries no place-date line: each change of registration
+    re-issues it, so the paper in hand is dated by its latest registration ("Đăng ký thay đổi
+    lần thứ 2, ngày …" over "Đăng ký lần đầu, ngày …"). A change whose date was not read leaves
+    the date to a clerk.
+    """
+    found: list[tuple[int, dt.date | None, float]] = []
+    for line in page.lines:
+        m = _REGISTRATION.match(line.folded)
+        if m:
+            nth = int(fix_digits(m.group("nth"))) if m.group("nth") else 0
+            found.append((nth, date_at(line.folded, m.end()), line.conf))
+    if not found:
+        return None
+    nth, date, conf = max(found, key=lambda f: (f[0], f[1] or dt.date.min))
+    if date is None:
+        dated = [f for f in found if f[1] is not None]
+        if not dated:
+            return None
+        nth, date, conf = max(dated, key=lambda f: (f[0], f[1] or dt.date.min))
+        return date, min(conf, _GUESSED_DATE - 0.15)
+    return date, 0.9 * conf
 
 
 _SUMMARY_START = re.compile(r"^[\s\-_.•~]*(?:v\s*[/l|1]\s*[vw]|ve\s+viec)\b")

@@ -1,9 +1,12 @@
 """People and their identifiers: subject names and personal numbers.
 
-Names are found by position (after ``ông``/``bà``, after ``Họ và tên:`` and the like) in an
-open vocabulary (see ``fields_names``); labels that follow a name on the same line are cut
-off. Identifiers: CCCD / personal number (12 digits), CMND (9 digits), business codes and
-passports where a label names them.
+Names are found by position (after ``ông``/``bà``, after ``Họ và tên:`` and the like; beside a
+table's row label, under a column header such as ``Họ và tên chủ hộ``) in an open vocabulary
+(see ``fields_names``); labels that follow a name on the same line are cut off. A result may
+be about several people (husband and wife, household heads, households whose land is
+recovered): every one is given, in printed order, and a name cell that OCR left unreadable
+sends the list to review. Identifiers: CCCD / personal number (12 digits), CMND (9 digits),
+business codes and passports where a label names them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from sohoa.digitize.fields_names import (
     surnames,
 )
 from sohoa.digitize.fields_text import Line, PageLines, fix_digits, fold
+from sohoa.digitize.model import Word
+from sohoa.digitize.syllables import is_syllable
 
 # Labels after which a form prints a person's name.
 _NAME_LABELS = re.compile(
@@ -39,6 +44,9 @@ _BUSINESS_OF = "ho kinh doanh"
 _HONORIFICS = {"ong", "ba", "ong/ba", "anh", "chi", "chau", "em", _BUSINESS_OF}
 # "anh", "chị", "em", "cháu" are also common words: a name after them needs a listed surname.
 _WEAK_HONORIFICS = {"anh", "chi", "chau", "em", _BUSINESS_OF}
+# The honorifics as spelled: a capitalised word that folds to one but is another syllable is no
+# honorific ("Bá" in "CẤN BÁ THỊNH"); in lower case OCR's slips on the marks still count.
+_SPELLED_HONORIFICS = {"ông", "bà", "ông/bà", "anh", "chị", "cháu", "em"}
 # Form labels that may follow a name on the same line ("… MINH ANH Giới tính: Nữ").
 _FORM_LABELS = (
     "gioi tinh", "ngay sinh", "sinh ngay", "nam sinh", "ngay, thang, nam sinh", "dan toc", "quoc tich",
@@ -88,9 +96,11 @@ def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
     """
     run: list[str] = []
     for k, token in enumerate(tokens[:6]):
-        if token.endswith(":") or (k and _starts_label(tokens, k)):
+        # "Hộ ông Tạ Năm: 71 m2": a list item's name ends on the colon before its figures.
+        item_end = token.endswith(":") and k and k + 1 < len(tokens) and tokens[k + 1][:1].isdigit()
+        if (token.endswith(":") and not item_end) or (k and _starts_label(tokens, k)):
             break
-        bare = token.rstrip(",.;)")
+        bare = token.rstrip(",.;)" + (":" if item_end else ""))
         if allow_caps and bare.isalpha() and bare.isupper():
             bare = bare.capitalize()
         if not is_name_token(bare) or (k and bare.lower() in _NEVER_IN_NAME):
@@ -136,84 +146,301 @@ def _name_conf(page: PageLines, index: int, run: list[str]) -> float:
     return conf
 
 
-def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str], float]:
-    """People the result is about: labelled names (``Họ, chữ đệm và tên:``) and honorific + name.
+# A name label standing as a table's row label or column header, with no value after it on its
+# line: "Họ, chữ đệm, tên" | husband | wife; "STT | Họ và tên chủ hộ | Thôn"; "Tên người sử dụng
+# đất". The roles after "Họ và tên" name a person, never a business or a body.
+_ROLE = (
+    r"(?:chu\s*ho(?:\s*kinh\s*doanh)?|chong|vo|(?:chu|nguoi)\s*su\s*dung(?:\s*dat)?"
+    r"|ho\s*gia\s*dinh(?:,?\s*ca\s*nhan)?|nguoi\s*(?:duoc|yeu\s*cau|de\s*nghi|dai\s*dien)[a-z ]{0,20}"
+    r"|thanh\s*vien)"
+)
+_NAME_HEAD = re.compile(
+    r"^\W*(?:\w{1,4}\W+)?(?P<label>(?:ho,?\s*chu\s*dem,?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten)"
+    rf"(?:\s*(?:cua\s*)?{_ROLE})?|ten\s*(?:cua\s*)?{_ROLE}|chu\s*ho|ho\s*gia\s*dinh,?\s*ca\s*nhan)\s*(?P<colon>:)?\s*"
+)
+# What opens a table cell or a list item before the name: its number, a rule read as a bar, and
+# the household's or person's honorific ("1. Hộ ông", "2 | Bà", "- Hộ gia đình bà").
+_ITEM_LEAD = re.compile(r"^(?:[\s|.\-–:;)(]|[0-9]{1,3}[.)]?(?=\s|$))+")
+# A number OCR garbled ("Z2", "l.", "(1"): a short token at the front with a digit or a bar in it.
+_GARBLED_NUMBER = re.compile(r"^\W*\w{0,2}[0-9|]\w{0,2}\W*\s+")
+_CELL_HONORIFIC = re.compile(r"^(?:ho\s+(?:gia\s+dinh\s+)?)?(?:ong|ba|anh|chi)(?:\s*/\s*ba|\s*\(ba\))?\s+")
+# How many rows a name column is read down at most.
+_COLUMN_ROWS = 60
 
-    Open-vocabulary: any capitalised Vietnamese syllables in a name position make a name; a
-    listed surname only adds confidence. The honorific search runs over each page's lines
-    joined, so a name wrapped onto the next line is read whole; every sighting then goes to
-    :func:`fields_names.consolidate`.
+
+def _same_row(a: Line, b: Line) -> bool:
+    """True when two lines of an OCR'd page share a visual row (half their height overlaps)."""
+    if a.top is None or b.top is None or a.bottom is None or b.bottom is None:
+        return False
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap >= 0.5 * min(_height(a), _height(b))
+
+
+def _cells(words: list[Word], text: str) -> list[str]:
+    """``text`` (the line's words, or its end) cut into table cells at gaps much wider than a space.
+
+    A ruled table's cells read as one line when its rules vanish: "NGUYỄN VĂN AN   TRẦN THỊ BÌNH".
+    Names are set with single spaces, so a gap of well over a space (and over half a capital's
+    height) parts two cells.
     """
-    sightings: list[NameSighting] = []
+    tokens = text.split()
+    if not words or len(tokens) > len(words):
+        return [text] if tokens else []
+    words = sorted(words, key=lambda w: w.left)[len(words) - len(tokens) :]
+    heights = sorted(w.height for w in words)
+    gaps = [b.left - (a.left + a.width) for a, b in zip(words, words[1:], strict=False)]
+    normal = sorted(gaps)[len(gaps) // 2] if gaps else 0
+    limit = max(heights[len(heights) // 2] * 0.75, 2.5 * normal)
+    cells, current = [], [tokens[0]]
+    for token, gap in zip(tokens[1:], gaps, strict=True):
+        if gap > limit:
+            cells.append(" ".join(current))
+            current = []
+        current.append(token)
+    cells.append(" ".join(current))
+    return cells
+
+
+def _cell_reading(text: str, honorific: bool = True) -> tuple[list[str], bool]:
+    """``(name, cut)``: the name a table cell or a list item holds, its number (and honorific)
+    aside, else ``[]``; and whether a garbled word follows it ("NGUYỄN QUAN qggYẾN": the name
+    may have lost its end to a seal or a stain).
+
+    The value after a "Họ và tên:" label keeps a leading "Ông": there it is a surname.
+    """
+    lead = _ITEM_LEAD.match(text) or _GARBLED_NUMBER.match(text)
+    text = text[lead.end() :] if lead else text
+    title = _CELL_HONORIFIC.match(fold(text)) if honorific else None
+    text = text[title.end() :] if title else text
+    tokens = _strip_leaders(text.split())
+    run = _name_run(tokens, allow_caps=True)
+    if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run)):
+        return [], False
+    after = tokens[len(run)].strip(",.;:()") if len(tokens) > len(run) else ""
+    cut = after.isalpha() and not is_syllable(after.lower())
+    return run, cut
+
+
+def _cell_name(text: str, honorific: bool = True) -> list[str]:
+    """The name a table cell or a list item holds (see :func:`_cell_reading`), else ``[]``."""
+    return _cell_reading(text, honorific)[0]
+
+
+def _unread_name(text: str) -> bool:
+    """True when a cell where a name stands holds letters that gave none ("LÊTHANHYẾN", glued by
+    OCR): the list of names read around it lacks one."""
+    lead = _ITEM_LEAD.match(text)
+    tokens = (text[lead.end() :] if lead else text).split()
+    return (
+        0 < len(tokens) <= 5
+        and all(t.strip(",.;").isalpha() for t in tokens)
+        and tokens[0][:1].isupper()
+        and can_open_name(tokens[0])
+        and not _cell_name(text)
+    )
+
+
+def _beside(page: PageLines, line: Line) -> list[Line]:
+    """Lines to the right of ``line`` in its visual row, left to right (OCR'd pages only)."""
+    right = line.right or 0
+    return [o for o in page.lines if o is not line and (o.left or 0) >= right and _same_row(line, o)]
+
+
+def _column_below(page: PageLines, head: Line, span: tuple[int, int]) -> list[Line]:
+    """The cell under the header ``head`` in each following row: the line overlapping most of
+    the header's horizontal ``span``; the column ends at a row with nothing under it."""
+    x0, x1 = span
+    cells: list[Line] = []
+    rows: list[list[Line]] = []
+    for other in page.lines[head.index + 1 :]:
+        if (other.top or 0) <= (head.bottom or 0) - 0.3 * _height(head):
+            continue
+        if rows and _same_row(rows[-1][0], other):
+            rows[-1].append(other)
+        else:
+            rows.append([other])
+    for row in rows[:_COLUMN_ROWS]:
+        width, cell = max(((min(x1, o.right or 0) - max(x0, o.left or 0), o) for o in row), key=_first)
+        if width <= 0:
+            break
+        cells.append(cell)
+    return cells
+
+
+def _first(pair: tuple[int, Line]) -> int:
+    return pair[0]
+
+
+def _label_span(line: Line, span: tuple[int, int]) -> tuple[int, int]:
+    """The horizontal extent of the label at character ``span`` of ``line``: a column header's
+    column, not the "STT" or the next header merged into its line."""
+    words = sorted(line.words, key=lambda w: w.left)
+    first = len(line.text[: span[0]].split())
+    last = len(line.text[: span[1]].split()) - 1
+    if not words or len(words) != len(line.text.split()) or not 0 <= first <= last < len(words):
+        return line.left or 0, line.right or 0
+    return words[first].left, words[last].left + words[last].width
+
+
+def _heads_a_column(line: Line, span: tuple[int, int]) -> bool:
+    """True when a label with more text after it on its line is a table's header cell: the line
+    opens with "STT", or a column's gap parts the label from what follows."""
+    if span[0] > 0 and re.fullmatch(r"\W*\w{1,4}\W*", line.folded[: span[0]]):
+        return True  # "STT" (or OCR's "sTr") before the label: a header row
+    label = line.text[span[0] : span[1]].strip(" :")
+    return bool(line.words) and _cells(line.words, line.text[span[0] :])[0].strip(" :") == label
+
+
+def _values_of_label(
+    page: PageLines, line: Line, span: tuple[int, int], keep: bool, colon: bool
+) -> tuple[list[tuple[list[str], int]], bool]:
+    """Names the label at ``span`` of ``line`` gives, ``(name syllables, line index)`` each, and
+    whether a cell among them held letters that gave no name (the list lacks one).
+
+    In order: what follows the label on its line, cut into cells (a table row merged into one
+    line: "Họ, chữ đệm, tên  NGUYỄN VĂN AN  TRẦN THỊ BÌNH"); the cells beside it in its row (the
+    husband's and the wife's columns); else the cells under it, read down its column while they
+    are names (a list of household heads under "Họ và tên chủ hộ"; the value under "Họ, chữ đệm,
+    tên vợ:"). On text-layer pages, the lines after it. After a colon the value is on the
+    label's line when anything is.
+    """
+    rest = line.text[span[1] :].strip()
+    if rest:
+        readings = [_cell_reading(cell, honorific=not keep) for cell in _cells(line.words, rest)]
+        found = [(run, line.index) for run, _ in readings if run]
+        if found or colon or not _heads_a_column(line, span):
+            unread = any(_unread_name(cell) for cell in _cells(line.words, rest))
+            return found, bool(found) and (unread or any(cut for _, cut in readings))
+        # "STT  Họ và tên chủ sử dụng đất  Thửa số": a header row read as one line.
+    found = []
+    if page.has_boxes and line.top is not None:
+        if not rest:
+            cells_beside = [(cell, o.index) for o in _beside(page, line) for cell in _cells(o.words, o.text)]
+            found = [(run, at) for cell, at in cells_beside if (run := _cell_name(cell))]
+            if found:
+                return found, any(_unread_name(cell) for cell, _ in cells_beside)
+        below = _column_below(page, line, _label_span(line, span))
+    else:
+        below = page.lines[line.index + 1 : line.index + 1 + _COLUMN_ROWS]
+    lacking = False
+    for cell in below:
+        run, cut = _cell_reading(cell.text)
+        if not run and not _unread_name(cell.text):
+            break
+        lacking = lacking or cut or not run  # a cell OCR garbled: the list lacks a name, read on
+        if run:
+            found.append((run, cell.index))
+    return found, bool(found) and lacking
+
+
+def _label_sightings(page: PageLines) -> tuple[list[tuple[tuple[int, int, int], NameSighting]], bool]:
+    """Names after labels (``Họ, chữ đệm, tên chồng:``) and in labelled rows and columns of
+    tables, and whether a name cell among them was not read (the names found lack one)."""
+    out: list[tuple[tuple[int, int, int], NameSighting]] = []
+    lacking = False
+    for line in page.lines:
+        spans = []
+        for m in _NAME_LABELS.finditer(line.folded):
+            if m.start() and line.folded[m.start() - 1].isalpha():
+                continue  # "…chồng" inside another word
+            spans.append((m.start(), m.end(), fold(m.group(0)).startswith("ho"), True))
+        head = _NAME_HEAD.match(line.folded)
+        if not spans and head:
+            spans.append((head.start("label"), head.end(), True, bool(head.group("colon"))))
+        for start, end, keep, colon in spans:
+            values, unread = _values_of_label(page, line, (start, end), keep, colon)
+            lacking = lacking or unread
+            for k, (run, at) in enumerate(values):
+                conf = _name_conf(page, at, run)
+                if len(run) == 5:
+                    conf = min(conf, _DOUBTFUL_NAME)  # five syllables: two names run together?
+                caps = run[0].isupper() or page.lines[at].text.split()[0].isupper()
+                out.append(((page.number, at, k), NameSighting(" ".join(run), conf, caps)))
+    return out, lacking
+
+
+def _honorific_sightings(page: PageLines) -> list[tuple[tuple[int, int, int], NameSighting]]:
+    """Names after ``ông``/``bà``/``anh``/``chị``/``hộ kinh doanh``, read over the page's lines joined."""
+    out: list[tuple[tuple[int, int, int], NameSighting]] = []
+    tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
+    for t, (tok, _line) in enumerate(tokens):
+        honorific = fold(tok).strip("(:,")
+        after_business = [fold(x) for x, _ in tokens[max(0, t - 2) : t]] == ["ho", "kinh"]
+        if fold(tok) == "doanh" and after_business:
+            # "Hộ kinh doanh Nguyễn Văn An": a household business is its owner's (not the
+            # label "Tên hộ kinh doanh:", whose value is a trade name)
+            honorific = _BUSINESS_OF
+        if honorific not in _HONORIFICS:
+            continue
+        spelled = tok.lower().strip("(:,")
+        other_word = spelled not in _SPELLED_HONORIFICS and is_syllable(spelled)
+        if not tok[:1].islower() and honorific != _BUSINESS_OF and other_word:
+            continue  # "Bá", a middle name, folds to "ba" as "bà" does
+        sentence_start = t == 0 or tokens[t - 1][0][-1:] in ".:;"
+        if honorific in _WEAK_HONORIFICS and not tok[:1].islower() and not sentence_start:
+            continue  # "Anh" capitalised inside a name is a given name, not "brother"
+        start = t + 1
+        if start < len(tokens) and fold(tokens[start][0]).strip("()/:,") == "ba":
+            start += 1  # "Ông/bà", "Ông (bà):"
+        following = tokens[start : start + 6]
+        if not following:
+            continue
+        first_line = following[0][1]
+        words = []
+        for tok2, k2 in following:
+            bare = tok2.rstrip(",.;:)")
+            # A name wrapped onto the next line goes on with syllables that fit a name.
+            if k2 != first_line and (
+                (len(words) >= 3 and not is_name_syllable(bare)) or not can_open_name(bare)
+            ):
+                break
+            words.append(tok2)
+        caps = len(words) >= 2 and all(w.rstrip(",.;:)").isupper() for w in words[:2])
+        run = _name_run(words, allow_caps=caps)
+        if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run)):
+            continue
+        if caps and not is_surname(run[0]):
+            continue  # "ông UBND …": capitals after an honorific are a name only from a surname
+        if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
+            continue
+        if honorific == _BUSINESS_OF and run[0] not in surnames():
+            continue  # "Hộ Kinh Doanh Tạp Hóa": "Hộ" is "Hồ" only marks aside; a trade name
+        conf = _name_conf(page, first_line, run) * 0.9
+        out.append(((page.number, first_line, t), NameSighting(" ".join(run), conf, False)))
+    return out
+
+
+def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[str], float]:
+    """People the result is about, in printed order: labelled names and honorific + name.
+
+    Labels give names after them (``Họ, chữ đệm và tên:``), beside them in a table's row (the
+    husband's and the wife's columns of a marriage certificate) and under them in a column
+    (``Họ và tên chủ hộ`` over a list of households); honorifics give the names after them
+    (``hộ ông Nguyễn Văn A và bà Trần Thị B``). Open-vocabulary: any capitalised Vietnamese
+    syllables in a name position make a name; a listed surname only adds confidence. Every
+    sighting then goes, in page order, to :func:`fields_names.consolidate`.
+    """
+    found: list[tuple[tuple[int, int, int], NameSighting]] = []
+    lacking = False
     for page in pages:
-        for line in page.lines:
-            for m in _NAME_LABELS.finditer(line.folded):
-                if m.start() and line.folded[m.start() - 1].isalpha():
-                    continue  # "…chồng" inside another word
-                words = _strip_leaders(line.text[m.end() :].split())
-                if not words and line.index + 1 < len(page.lines):
-                    # The value printed far right of its label is a line of its own on OCR'd pages.
-                    following = page.lines[line.index + 1]
-                    if line.top is None or (following.top or 0) - (line.top or 0) < 0.8 * _height(line):
-                        words = _strip_leaders(following.text.split())
-                if not fold(m.group(0)).startswith("ho"):
-                    words = _strip_honorific(words)
-                run = _name_run(words, allow_caps=True)
-                if len(run) >= 2 and looks_like_name(" ".join(run)):
-                    caps = words[0].isupper()
-                    sightings.append(NameSighting(" ".join(run), _name_conf(page, line.index, run), caps))
-        tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
-        for t, (tok, _line) in enumerate(tokens):
-            honorific = fold(tok).strip("(:,")
-            after_business = [fold(x) for x, _ in tokens[max(0, t - 2) : t]] == ["ho", "kinh"]
-            if fold(tok) == "doanh" and after_business:
-                # "Hộ kinh doanh Nguyễn Văn An": a household business is its owner's (not the
-                # label "Tên hộ kinh doanh:", whose value is a trade name)
-                honorific = _BUSINESS_OF
-            if honorific not in _HONORIFICS:
-                continue
-            sentence_start = t == 0 or tokens[t - 1][0][-1:] in ".:;"
-            if honorific in _WEAK_HONORIFICS and not tok[:1].islower() and not sentence_start:
-                continue  # "Anh" capitalised inside a name is a given name, not "brother"
-            start = t + 1
-            if start < len(tokens) and fold(tokens[start][0]).strip("()/:,") == "ba":
-                start += 1  # "Ông/bà", "Ông (bà):"
-            following = tokens[start : start + 6]
-            if not following:
-                continue
-            first_line = following[0][1]
-            words = []
-            for tok2, k2 in following:
-                bare = tok2.rstrip(",.;:)")
-                # A name wrapped onto the next line goes on with syllables that fit a name.
-                if k2 != first_line and (
-                    (len(words) >= 3 and not is_name_syllable(bare)) or not can_open_name(bare)
-                ):
-                    break
-                words.append(tok2)
-            caps = len(words) >= 2 and all(w.rstrip(",.;:)").isupper() for w in words[:2])
-            run = _name_run(words, allow_caps=caps)
-            if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run)):
-                continue
-            if caps and not is_surname(run[0]):
-                continue  # "ông UBND …": capitals after an honorific are a name only from a surname
-            if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
-                continue
-            if honorific == _BUSINESS_OF and run[0] not in surnames():
-                continue  # "Hộ Kinh Doanh Tạp Hóa": "Hộ" is "Hồ" only marks aside; a trade name
-            sightings.append(NameSighting(" ".join(run), _name_conf(page, first_line, run) * 0.9, False))
+        labelled, unread = _label_sightings(page)
+        found += labelled + _honorific_sightings(page)
+        lacking = lacking or unread
+    found.sort(key=lambda item: item[0])
     names: list[str] = []
     confs_out: list[float] = []
-    for name, conf in consolidate(sightings):
+    for name, conf in consolidate([s for _, s in found]):
         if fold(name) not in exclude:
             names.append(name)
             confs_out.append(conf)
+    if lacking:
+        confs_out.append(_DOUBTFUL_NAME)  # a name cell was not read: the list is the clerk's to complete
     return names, (min(confs_out) if confs_out else 0.0)
 
 
 _ID12 = re.compile(r"(?<![0-9./-])([0-9]{12})(?![0-9])")
 _ID_LABEL = (
-    r"(?:dinh\s*danh|cccd|cmnd|cmtnd|can\s*cuoc|chung\s*minh|giay\s*to\s*tuy\s*than"
+    r"(?:dinh\s*danh|cccd|cmnd|cmtnd|can\s*cuoc|chung\s*minh|giay\s*to\s*(?:tuy\s*than|phap\s*ly)"
     r"|ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky)"
 )
 _ID_LABEL_BEFORE = re.compile(_ID_LABEL[:-1] + r"|ca\s*nhan|so\s*dinh)")
@@ -265,8 +492,28 @@ def cmnd_is_plausible(digits: str) -> bool:
     return len(digits) == 9 and digits.isdigit() and 1 <= int(digits[:2]) <= 38
 
 
+# Punctuation that may stand alone after a number in print; any other mark of a letter or two
+# right after it is a stamp's or a pen's stroke read as text.
+_PRINTED_MARKS = frozenset(",;.-–()/:")
+
+
+def _stray_mark_after(line: Line, words: list[Word]) -> bool:
+    """True when a stray mark (``*``, ``š``) follows the number's last word within a few letters:
+    a seal's ring or a signature crosses the number's end, where a digit may be misread."""
+    end = max(w.left + w.width for w in words)
+    limit = 4 * max(w.height for w in words)
+    for word in line.words:
+        text = word.text.strip()
+        near = 0 < word.left - end <= limit
+        odd = (len(text) <= 2 and not text.isalnum()) or (len(text) == 1 and not text.isdigit())
+        if near and odd and text not in _PRINTED_MARKS:
+            return True
+    return False
+
+
 def _read_cleanly(line: Line, digits: str) -> bool:
-    """True when every OCR word that carries part of ``digits`` was read with a high confidence.
+    """True when every OCR word that carries part of ``digits`` was read with a high confidence
+    and no stray mark stands right after the number.
 
     Text-layer lines carry no words: their digits are as the PDF prints them.
     """
@@ -274,8 +521,10 @@ def _read_cleanly(line: Line, digits: str) -> bool:
     for word in line.words:
         found = re.sub(r"[^0-9]", "", word.text)
         if len(found) >= 3 and found in digits:
-            parts.append(word.conf)
-    return not line.words or (bool(parts) and min(parts) >= _CLEAN_DIGITS)
+            parts.append(word)
+    if not line.words:
+        return True
+    return bool(parts) and min(w.conf for w in parts) >= _CLEAN_DIGITS and not _stray_mark_after(line, parts)
 
 
 def _id_strength(line: Line, digits: str, base: float, substituted: bool = False) -> float:

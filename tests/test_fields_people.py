@@ -1,0 +1,287 @@
+"""Results about more than one person: every subject's name in printed order, the issued date and
+the identity numbers of forms that print several of each.
+
+A marriage certificate names husband and wife (in two columns, or one after the other); a
+cultural-family decision lists its household heads; a land recovery decision names a couple's
+household or several households; a household business certificate dates its registrations under
+its title and prints its owner's identity paper with that paper's own issue date. Pages are typed
+in the test (text layer, and word boxes for tables as Tesseract returns them), and one table is
+rendered and read by real Tesseract.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sohoa.archive.review import DEFAULT_THRESHOLD
+from sohoa.digitize.metadata import extract_fields
+from sohoa.digitize.model import PageText, Word
+from sohoa.digitize.read import read_document
+
+HEADER = """ỦY BAN NHÂN DÂN
+PHƯỜNG LIÊN BẢO
+Số: 112/QĐ-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Vĩnh Yên, ngày 18 tháng 9 năm 2024
+"""
+CERT_HEADER = """ỦY BAN NHÂN DÂN
+PHƯỜNG LIÊN BẢO
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+"""
+SIGNATURE = """Nơi nhận:
+- Như Điều 3;
+- Lưu: VT.
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+Lê Anh Tân"""
+
+
+def page(text: str) -> PageText:
+    return PageText(number=1, text=text, method="text-layer", confidence=1.0)
+
+
+def read(text: str):  # noqa: ANN201 - ExtractedFields
+    return extract_fields([page(text)])
+
+
+# --- text pages --------------------------------------------------------------------------------
+
+
+def test_cultural_family_decision_lists_every_household_head_in_order() -> None:
+    text = HEADER + """QUYẾT ĐỊNH
+Về việc công nhận danh hiệu Gia đình văn hóa năm 2024
+Điều 1. Công nhận danh hiệu “Gia đình văn hóa” năm 2024 cho 03 hộ gia đình
+(có danh sách kèm theo):
+1. Hộ ông Khuất Văn Lân, tổ dân phố số 2;
+2. Hộ bà Cấn Thị Tám - thôn Đồng Câu;
+3. Hộ ông Phí Quyền, tổ dân phố Đông Thịnh.
+""" + SIGNATURE
+    result = read(text)
+    assert result.values["subject_names"] == ["Khuất Văn Lân", "Cấn Thị Tám", "Phí Quyền"]
+
+
+def test_a_table_of_household_heads_on_a_text_page() -> None:
+    text = HEADER + """QUYẾT ĐỊNH
+Về việc công nhận danh hiệu Gia đình văn hóa năm 2024
+Điều 1. Công nhận danh hiệu “Gia đình văn hóa” năm 2024 cho 02 hộ gia đình:
+STT Họ và tên chủ hộ Thôn/Tổ dân phố
+1 Giáp Văn Thăng Tổ dân phố số 3
+2 Lục Thị Oanh Thôn Vị Trù
+Điều 2. Tặng giấy công nhận cho các hộ gia đình có tên tại Điều 1.
+""" + SIGNATURE
+    assert read(text).values["subject_names"] == ["Giáp Văn Thăng", "Lục Thị Oanh"]
+
+
+def test_land_recovery_of_a_couples_household_names_both() -> None:
+    text = HEADER + """QUYẾT ĐỊNH
+Về việc thu hồi đất để thực hiện dự án
+Điều 1. Thu hồi 120 m2 đất ở của hộ ông Tạ Quang Tuân và bà Hầu Thị Lĩnh
+tại thửa đất số 45, tờ bản đồ số 12.
+""" + SIGNATURE
+    assert read(text).values["subject_names"] == ["Tạ Quang Tuân", "Hầu Thị Lĩnh"]
+
+
+def test_land_recovery_of_several_households_keeps_the_name_before_each_area() -> None:
+    text = HEADER + """QUYẾT ĐỊNH
+Về việc thu hồi đất để thực hiện dự án
+Điều 1. Thu hồi đất của 03 hộ gia đình, cá nhân, cụ thể như sau:
+1. Hộ ông Tạ Năm: 71 m2, thửa đất số 183;
+2. Hộ bà Kiều Thị Luyến: 86 m2, thửa đất số 130;
+3. Hộ ông Mạc Văn Toản: 51 m2, thửa đất số 22;
+""" + SIGNATURE
+    result = read(text)
+    assert result.values["subject_names"] == ["Tạ Năm", "Kiều Thị Luyến", "Mạc Văn Toản"]
+    assert result.confidence["subject_names"] >= DEFAULT_THRESHOLD
+
+
+def test_marriage_certificate_one_spouse_after_the_other() -> None:
+    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+Bên nam:
+Họ, chữ đệm, tên: NINH VĂN TÚ
+Ngày, tháng, năm sinh: 04/05/1990 Dân tộc: Kinh
+Giấy tờ tùy thân: CCCD số 026090001234
+Bên nữ:
+Họ, chữ đệm, tên: Từ Thị Hạnh
+Ngày, tháng, năm sinh: 21/07/1994 Dân tộc: Kinh
+Giấy tờ tùy thân: CMND số 135678902
+Nơi đăng ký: Ủy ban nhân dân phường Liên Bảo
+Ngày đăng ký: 15 tháng 5 năm 2025
+""" + SIGNATURE
+    result = read(text)
+    assert result.values["subject_names"] == ["Ninh Văn Tú", "Từ Thị Hạnh"]
+    assert result.values["id_numbers"] == ["026090001234", "135678902"]
+    # no place-date line: the registration date, never a date of birth (and a clerk confirms it)
+    assert result.values["issued_date"] == "2025-05-15"
+    assert result.confidence["issued_date"] < DEFAULT_THRESHOLD
+
+
+HOUSEHOLD_BUSINESS = CERT_HEADER + """GIẤY CHỨNG NHẬN
+ĐĂNG KÝ HỘ KINH DOANH
+Mã số hộ kinh doanh: 25A8012345
+Đăng ký lần đầu, ngày 12 tháng 3 năm 2021
+{change}1. Tên hộ kinh doanh: CỬA HÀNG TẠP HÓA HƯNG THỊNH
+2. Địa điểm kinh doanh: Số 15 đường Mê Linh
+3. Họ và tên chủ hộ kinh doanh: KIỀU VĂN KHẢI Giới tính: Nam
+Sinh ngày: 02/09/1979 Dân tộc: Kinh Quốc tịch: Việt Nam
+Loại giấy tờ pháp lý của cá nhân: Chứng minh nhân dân
+Số giấy tờ pháp lý của cá nhân: 135678902
+Ngày cấp: 10/05/2016 Nơi cấp: Công an tỉnh Vĩnh Phúc
+TRƯỞNG PHÒNG
+Lê Anh Tân"""
+
+
+@pytest.mark.parametrize(
+    ("change", "issued"),
+    [
+        ("", "2021-03-12"),
+        ("Đăng ký thay đổi lần thứ 2, ngày 05 tháng 8 năm 2024\n", "2024-08-05"),
+        ("Đăng ký thay đổi lần thứ: 1, ngày 20/01/2023\n", "2023-01-20"),
+    ],
+    ids=["first", "second-change", "first-change"],
+)
+def test_household_business_is_dated_by_its_latest_registration(change: str, issued: str) -> None:
+    result = read(HOUSEHOLD_BUSINESS.format(change=change))
+    assert result.values["issued_date"] == issued  # never the identity paper's "Ngày cấp", never the birth
+    assert result.values["subject_names"] == ["Kiều Văn Khải"]
+    assert result.values["id_numbers"] == ["135678902"]
+
+
+def test_an_identity_papers_issue_date_on_its_own_line_is_not_the_papers() -> None:
+    text = CERT_HEADER + """GIẤY XÁC NHẬN
+Họ và tên: Đinh Thị Yến
+Số định danh cá nhân: 026185004321
+Ngày cấp: 10/05/2021 Nơi cấp: Cục Cảnh sát QLHC về TTXH
+""" + SIGNATURE
+    assert read(text).values["issued_date"] != "2021-05-10"
+
+
+def test_five_capitalised_syllables_after_one_label_go_to_review() -> None:
+    # Two columns' names run together on a text page: where one ends is not for us to guess.
+    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+Họ, chữ đệm, tên: NGUYỄN VĂN AN TRẦN THỊ BÌNH
+""" + SIGNATURE
+    assert read(text).confidence["subject_names"] < DEFAULT_THRESHOLD
+
+
+# --- OCR'd pages: tables as Tesseract returns them ----------------------------------------------
+
+
+def boxed_page(rows: list[tuple[int, list[tuple[int, str]]]], conf: float = 95.0) -> PageText:
+    """A page of word boxes: per row its top and its cells (left, text); 22 px a letter, 18 px spaces.
+
+    Cells of one row share Tesseract's line, as a ruled table's cells do once its rules vanish.
+    """
+    words: list[Word] = []
+    for top, cells in rows:
+        for left, text in cells:
+            x = left
+            for token in text.split():
+                w = 22 * len(token)
+                words.append(Word(token, x, top, w, 40, conf, block=top, line=1))
+                x += w + 18
+    text = "\n".join("  ".join(t for _, t in cells) for _, cells in rows)
+    return PageText(number=1, text=text, method="ocr", confidence=0.9, words=words, width=2480, height=3508)
+
+
+BOXED_HEADER = [
+    (200, [(250, "ỦY BAN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")]),
+    (260, [(250, "PHƯỜNG TÍCH SƠN"), (1450, "Độc lập - Tự do - Hạnh phúc")]),
+]
+BOXED_SIGNATURE = [
+    (2600, [(250, "Nơi nhận:"), (1477, "TM. ỦY BAN NHÂN DÂN")]),
+    (2660, [(250, "- Lưu: VT."), (1550, "CHỦ TỊCH")]),
+    (3000, [(1550, "Lã Văn Thăng")]),
+]
+
+
+def test_marriage_certificate_as_a_two_column_table() -> None:
+    rows = BOXED_HEADER + [
+        (330, [(1350, "Tích Sơn, ngày 04 tháng 11 năm 2024")]),
+        (500, [(900, "GIẤY CHỨNG NHẬN KẾT HÔN")]),
+        (640, [(1000, "Chồng"), (1640, "Vợ")]),
+        # the husband's and the wife's cells close enough to read as one line
+        (720, [(380, "Họ, chữ đệm, tên"), (1000, "CẤN BÁ THỊNH"), (1310, "LÝ THỊ NĂM")]),
+        (800, [(380, "Ngày, tháng, năm sinh"), (1000, "19/07/1996"), (1640, "21/07/2000")]),
+        (880, [(380, "Giấy tờ tùy thân"), (1000, "CCCD số 026096001234"), (1640, "CCCD số 025300004567")]),
+    ] + BOXED_SIGNATURE
+    result = extract_fields([boxed_page(rows)])
+    assert result.values["subject_names"] == ["Cấn Bá Thịnh", "Lý Thị Năm"]
+    assert result.values["id_numbers"] == ["026096001234", "025300004567"]
+    assert result.values["issued_date"] == "2024-11-04"
+
+
+def test_names_under_a_column_header_and_a_lost_one_sends_the_list_to_review() -> None:
+    rows = BOXED_HEADER + [
+        (330, [(1350, "Tích Sơn, ngày 04 tháng 11 năm 2024")]),
+        (500, [(1000, "QUYẾT ĐỊNH")]),
+        (640, [(380, "Điều 1. Công nhận danh hiệu Gia đình văn hóa cho 03 hộ gia đình:")]),
+        (720, [(380, "STT"), (550, "Họ và tên chủ hộ"), (1500, "Thôn/Tổ dân phố")]),
+        (800, [(400, "1"), (550, "Hầu Văn Tư"), (1500, "Thôn Đồng Câu")]),
+        (880, [(400, "2"), (550, "Ninh Thị Phượng"), (1500, "Tổ dân phố số 7")]),
+        (960, [(400, "3"), (550, "Dương Đức Khánh"), (1500, "Thôn Vị Trù")]),
+        (1040, [(380, "Điều 2. Các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành.")]),
+    ] + BOXED_SIGNATURE
+    result = extract_fields([boxed_page(rows)])
+    assert result.values["subject_names"] == ["Hầu Văn Tư", "Ninh Thị Phượng", "Dương Đức Khánh"]
+    assert result.confidence["subject_names"] >= DEFAULT_THRESHOLD
+    # OCR glued the second head's syllables into one word: the list lacks a name, so a clerk checks it
+    second = rows.index((880, [(400, "2"), (550, "Ninh Thị Phượng"), (1500, "Tổ dân phố số 7")]))
+    rows[second] = (880, [(400, "2"), (550, "NINHTHỊPHƯỢNG"), (1500, "Tổ dân phố số 7")])
+    glued = extract_fields([boxed_page(rows)])
+    assert "Hầu Văn Tư" in glued.values["subject_names"]
+    assert glued.confidence["subject_names"] < DEFAULT_THRESHOLD
+
+
+# --- rendered and read by real Tesseract --------------------------------------------------------
+
+
+def _marriage_table_page(path: Path) -> Path:
+    """A 300 dpi marriage certificate whose spouses stand in a ruled two-column table."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    fonts = "/usr/share/fonts/truetype/dejavu/"
+    regular = ImageFont.truetype(fonts + "DejaVuSerif.ttf", 50)
+    bold = ImageFont.truetype(fonts + "DejaVuSerif-Bold.ttf", 50)
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    draw.text((420, 250), "ỦY BAN NHÂN DÂN", font=regular, fill=0)
+    draw.text((420, 330), "PHƯỜNG ĐỐNG ĐA", font=bold, fill=0)
+    draw.text((1180, 250), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=bold, fill=0)
+    draw.text((1330, 330), "Độc lập - Tự do - Hạnh phúc", font=bold, fill=0)
+    draw.text((760, 800), "GIẤY CHỨNG NHẬN KẾT HÔN", font=bold, fill=0)
+    table = [
+        ("", "Bên nam", "Bên nữ"),
+        ("Họ, chữ đệm, tên", "KHUẤT VĂN LÂN", "TỪ THỊ YẾN"),
+        ("Ngày, tháng, năm sinh", "12/03/1991", "08/11/1995"),
+        ("Dân tộc", "Kinh", "Kinh"),
+        ("Giấy tờ tùy thân", "CCCD số 026091004321", "CCCD số 026195006789"),
+    ]
+    columns = (330, 960, 1640, 2300)
+    for i, row in enumerate(table):
+        top = 1000 + i * 100
+        draw.line((columns[0] - 20, top - 20, columns[-1], top - 20), fill=0, width=3)
+        for x, cell in zip(columns, row, strict=False):
+            draw.text((x, top), cell, font=bold if i == 0 else regular, fill=0)
+    bottom = 1000 + len(table) * 100 - 20
+    draw.line((columns[0] - 20, bottom, columns[-1], bottom), fill=0, width=3)
+    for x in columns:
+        draw.line((x - 20, 980, x - 20, bottom), fill=0, width=3)
+    draw.text((380, 1600), "Ngày, tháng, năm đăng ký: 15/07/2025", font=regular, fill=0)
+    draw.text((1500, 1800), "CHỦ TỊCH", font=bold, fill=0)
+    draw.text((1420, 2150), "Lê Anh Tân", font=bold, fill=0)
+    page.save(path, dpi=(300, 300))
+    return path
+
+
+@pytest.mark.slow
+def test_spouses_in_a_ruled_table_read_by_tesseract(tmp_path: Path) -> None:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    result = extract_fields(read_document(_marriage_table_page(tmp_path / "ket-hon.png")))
+    assert result.values["subject_names"] == ["Khuất Văn Lân", "Từ Thị Yến"]
+    assert result.values["id_numbers"] == ["026091004321", "026195006789"]
+    assert result.values["issued_date"] == "2025-07-15"

@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-import httpx
+import httpx2 as httpx
 from starlette.testclient import TestClient
 
 from sohoa.app import Actor

@@ -147,6 +147,19 @@ def test_a_name_read_unsure_goes_to_review() -> None:
     assert unsure.confidence["subject_names"] < DEFAULT_THRESHOLD
 
 
+def test_a_signer_name_off_the_block_axis_lost_a_syllable_and_goes_to_review() -> None:
+    # the title lines agree on the block's axis; "Lã Minh" sits half a syllable left of it, its
+    # "Thăng" pushed off the line by the signature's stroke
+    rows = decision_rows(name=False) + [(3000, 1550, "Lã Minh", 95.0)]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer"] == "Lã Minh"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.confidence["signer_title"] >= DEFAULT_THRESHOLD  # the title is whole: not the clerk's
+    centred = _with_signer(decision_rows(), ("Lã Minh", 95.0))
+    assert extract_fields([ocr_page(centred)]).confidence["signer"] >= DEFAULT_THRESHOLD
+
+
 def test_signer_title_from_a_whole_block_is_sure() -> None:
     result = extract_fields([ocr_page(decision_rows())])
     assert result.values["signer_title"] == "PHÓ CHỦ TỊCH" and result.values["signer"] == "Lã Văn Thăng"
@@ -259,9 +272,11 @@ def test_a_signer_name_read_in_mixed_case_is_given_as_a_name_and_reviewed() -> N
 
 
 def _with_signer(rows: list, *pieces: tuple[str, float]) -> list:
-    """``rows`` with the signer's name line replaced by ``pieces`` (text, word confidence) on one row."""
+    """``rows`` with the signer's name line replaced by ``pieces`` (text, word confidence) on one row,
+    centred on the block's axis as printed."""
     out = [r for r in rows if r[2] != "Lã Văn Thăng"]
-    x = 1550
+    width = sum(22 * len(t) + 18 for text, _ in pieces for t in text.split()) - 18
+    x = 1678 - width // 2  # the axis of "TM. ỦY BAN NHÂN DÂN" and "PHÓ CHỦ TỊCH"
     for text, conf in pieces:
         out.append((3000, x, text, conf))
         x += sum(22 * len(t) + 18 for t in text.split())

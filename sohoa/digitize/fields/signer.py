@@ -8,6 +8,8 @@ signer's position, given back with accents when a known position matches letter 
 
 from __future__ import annotations
 
+import statistics
+
 from sohoa.digitize.fields.header import is_motto
 from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.fields_names import (
@@ -344,6 +346,24 @@ def _off_centre(title_lines: list[Line], name_line: Line) -> bool:
     )
 
 
+def _name_off_axis(title_lines: list[Line], name_line: Line) -> bool:
+    """True when the title lines agree on the block's axis and the name is not centred on it.
+
+    Then the name, not the title, has lost a syllable to the signature's stroke or the seal
+    (``Phạm Kim`` read with ``Tám`` pushed onto a line of its own: the printed name stands on the
+    block's axis, what was read of it half a syllable to the left). Two title lines at least
+    must agree, so that a title line that lost a word (:func:`_off_centre`) is not taken for
+    the axis.
+    """
+    if name_line.centre_x is None or name_line.top is None or name_line.bottom is None:
+        return False
+    slack = _CENTRE_SLACK * max(1, name_line.bottom - name_line.top)
+    centres = [line.centre_x for line in title_lines if line.centre_x is not None]
+    if len(centres) < 2 or max(centres) - min(centres) > slack:
+        return False
+    return abs(statistics.median(centres) - name_line.centre_x) > slack
+
+
 def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | None, float, str | None, float]:
     """Signer name and position from the last page that has a signer block.
 
@@ -372,7 +392,9 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
             # the title read beside it (a line cut short, a word taken for the ring) is doubtful too.
             # How name-like the reading is (a surname off by its marks) says nothing of the title.
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
-        if name_line is not None and _off_centre(lines[first : pos_idx + 1], name_line):
+        if name_line is not None and _name_off_axis(lines[first : pos_idx + 1], name_line):
+            name_conf = min(name_conf, _NAME_WITHOUT_BLOCK)
+        elif name_line is not None and _off_centre(lines[first : pos_idx + 1], name_line):
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
         return name, name_conf, position, pos_conf
     if pages and pages[-1].has_boxes:

@@ -365,6 +365,8 @@ _MISSED_HEIGHT = (0.45, 3.5)
 # Page edges ignored (scanner borders, punch holes), as a share of the page size.
 _EDGE = 0.03
 _MAX_MISSED_REGIONS = 4
+# Pixels whited out above and below a known word in the copy read again.
+_BLANK_PAD = 2
 
 
 def find_missed_text(
@@ -413,9 +415,13 @@ def find_missed_text(
         )
         for _, left, top, right, bottom in regions[:_MAX_MISSED_REGIONS]
     ]
+    # The copy read again loses only the words' own boxes (a pixel or two around them): the
+    # search's margin would also white out the tone marks of the line below or above, which
+    # sit inside it ('CHỦ' read back as 'CHÚ' with the hook of its Ủ cut off).
     array = np.array(grey)
-    for left, top, right, bottom in padded:
-        array[max(0, top) : max(0, bottom), max(0, left) : max(0, right)] = 255
+    for x, y, w, h in boxes:
+        rows = slice(max(0, y - _BLANK_PAD), max(0, y + h + _BLANK_PAD))
+        array[rows, max(0, x - pad_x) : max(0, x + w + pad_x)] = 255
     return Image.fromarray(array, "L"), sorted(out, key=lambda box: (box[1], box[0]))
 
 

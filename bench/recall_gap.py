@@ -11,9 +11,10 @@ thread, no preparation; a PDF page is first rasterised as sohoa rasterises it). 
 issue 9's: the NFC, case-folded multiset of ``\\w+`` words of the page's truth found in the text.
 
 Prints per condition: pages, mean recall of sohoa and of plain Tesseract, the pages where sohoa
-recalls less, and sohoa's Tesseract calls and pixel area read per page beyond the first pass
-(counted, so robust to machine load). ``--show N`` lists, for the worst pages, the truth words
-plain Tesseract found and sohoa lost.
+recalls less, sohoa's Tesseract calls and pixel area (a share of the page) read per page beyond
+the first pass, the CPU seconds of those extra calls, of the whole page read (Python and
+Tesseract) and of plain Tesseract's run: counted, and CPU time, so robust to machine load.
+``--show N`` lists, for the worst pages, the truth words plain Tesseract found and sohoa lost.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import collections
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -71,6 +74,7 @@ class Counted:
     calls: int = 0
     area: int = 0
     first_area: int = 0
+    extra_cpu: float = 0.0
     kinds: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
@@ -81,17 +85,28 @@ def _counting(original, kind: str):  # noqa: ANN001, ANN202 - wraps tesseract's 
     def wrapper(image: Path, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         with Image.open(image) as opened:
             area = opened.width * opened.height
-        name = Path(image).name
-        label = kind if kind == "osd" else name.split("-")[0].removesuffix(".png")
-        if label == "page" and not _COUNT.first_area:
+        label = kind if kind == "osd" else Path(image).name.split("-")[0].removesuffix(".png")
+        first = label == "page" and not _COUNT.first_area
+        if first:
             _COUNT.first_area = area
         else:
             _COUNT.calls += 1
             _COUNT.area += area
         _COUNT.kinds[label] += 1
-        return original(image, *args, **kwargs)
+        started = _children_cpu()
+        try:
+            return original(image, *args, **kwargs)
+        finally:
+            if not first:
+                _COUNT.extra_cpu += _children_cpu() - started
 
     return wrapper
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (Tesseract runs): robust to machine load."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _install_counters() -> None:
@@ -126,12 +141,16 @@ def measure(job: tuple[str, str, str]) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="sohoa-recall-") as tmp:
         for ref, page_truth in zip(source.pages, truths, strict=False):
             _COUNT = Counted()
+            cpu = time.process_time() + _children_cpu()
             page = reader.read_page(ref)
+            ours_cpu = time.process_time() + _children_cpu() - cpu
             counted = _COUNT
             image, dpi = reader.load_page_image(ref)
             plain_path = Path(tmp) / f"plain-{ref.number}.png"
             image.save(plain_path, dpi=(dpi or 300, dpi or 300))
+            cpu = _children_cpu()
             plain = _plain(plain_path)
+            plain_cpu = _children_cpu() - cpu
             rows.append(
                 {
                     "file": Path(path).name,
@@ -144,6 +163,9 @@ def measure(job: tuple[str, str, str]) -> list[dict]:
                     "area": counted.area / max(1, counted.first_area),
                     "kinds": dict(counted.kinds),
                     "seconds": page.seconds,
+                    "cpu": ours_cpu,
+                    "extra_cpu": counted.extra_cpu,
+                    "plain_cpu": plain_cpu,
                 }
             )
     return rows
@@ -176,7 +198,8 @@ def report(rows: list[dict], show: int) -> None:
     for row in rows:
         by[row["condition"]].append(row)
     print(
-        f"{'condition':<10} {'pages':>5} {'sohoa':>7} {'plain':>7} {'<plain':>6} {'+calls':>6} {'+area':>6}"
+        f"{'condition':<10} {'pages':>5} {'sohoa':>7} {'plain':>7} {'<plain':>6} {'+calls':>6} {'+area':>6} "
+        f"{'+cpu s':>8} {'cpu s':>7} {'plain s':>7}"
     )
     for name in sorted(by) + ["all"]:
         group = rows if name == "all" else by[name]
@@ -185,7 +208,9 @@ def report(rows: list[dict], show: int) -> None:
         print(
             f"{name:<10} {n:>5} {sum(r['ours'] for r in group) / n:>7.2%} "
             f"{sum(r['plain'] for r in group) / n:>7.2%} {worse:>6} "
-            f"{sum(r['calls'] for r in group) / n:>6.2f} {sum(r['area'] for r in group) / n:>6.2f}"
+            f"{sum(r['calls'] for r in group) / n:>6.2f} {sum(r['area'] for r in group) / n:>6.2f} "
+            f"{sum(r['extra_cpu'] for r in group) / n:>8.2f} {sum(r['cpu'] for r in group) / n:>7.2f} "
+            f"{sum(r['plain_cpu'] for r in group) / n:>7.2f}"
         )
     kinds: collections.Counter[str] = collections.Counter()
     for row in rows:

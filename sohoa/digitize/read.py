@@ -235,7 +235,7 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         layers += doubtful_layers
         words = _reread_crowded(prepared, result.words, words, workdir, options)
         missed, missed_layers = _read_missed(prepared, words, workdir, options)
-    words += missed
+    words = _without_unsure_under(words, missed) + missed
     layers += missed_layers
     lines = layout.order_lines(words, keyed=True)
     if options.repair:
@@ -542,17 +542,19 @@ def _reread_crowded(
     page = _grey_or_bilevel(prepared.ocr_image)
     taken = [(w.top, w.top + w.height) for w in words if w.block >= 2000]  # re-read already
     zones = [
-        zone
-        for zone in _crowded_zones(solid, page, unit)
+        (zone, middles)
+        for zone, middles in _crowded_zones(solid, page, unit)
         if not any(top < zone[3] and zone[1] < bottom for top, bottom in taken)
     ][:_MAX_CROWDED_ZONES]
-    if not zones:
-        return words
+    # only the block (column) of a zone where the evidence lies is read again
     pieces = [
         (number, piece[:4])
-        for number, zone in enumerate(zones)
+        for number, (zone, middles) in enumerate(zones)
         for piece in _zone_pieces(page, zone, unit, _CROWD_COLUMN_GAP)
+        if any(piece[0] <= x < piece[2] for x in middles)
     ]
+    if not pieces:
+        return words
     try:
         readings = _read_stacked(page, [box for _, box in pieces], unit, workdir, options, prepared.dpi)
     except OcrError:
@@ -597,8 +599,9 @@ def _solid_count(words: list[tesseract.TsvWord]) -> int:
 
 def _crowded_zones(
     solid: list[tesseract.TsvWord], page: Image.Image, unit: float
-) -> list[tuple[int, int, int, int]]:
-    """Boxes (left, top, right, bottom) over runs of rows whose marks may sit on the wrong line."""
+) -> list[tuple[tuple[int, int, int, int], list[float]]]:
+    """Boxes (left, top, right, bottom) over runs of rows whose marks may sit on the wrong line,
+    each with the horizontal middles of the words that gave the rows away."""
     rows: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
     for w in solid:
         rows.setdefault((w.block, w.par, w.line), []).append(w)
@@ -606,23 +609,26 @@ def _crowded_zones(
     width, height = page.size
     text_left = max(0, min(w.left for w in solid) - 10)
     text_right = min(width, max(w.left + w.width for w in solid) + 10)
-    flagged = [False] * len(ordered)
+    # the words that give each row away
+    evidence: list[list[tesseract.TsvWord]] = [[] for _ in ordered]
     for index, row in enumerate(ordered):
         for later in range(index + 1, min(len(ordered), index + 3)):
-            if _boxes_reach_into(row, ordered[later], unit):
-                flagged[index] = flagged[later] = True
-        if not flagged[index] and _two_sided(row, text_left, text_right, unit):
-            flagged[index] = any(_loose_mark_above(w, page, solid, unit) for w in row)
-        flagged[index] = flagged[index] or _mark_outside_its_box(row, page, solid, unit)
-    zones: list[tuple[int, int, int, int]] = []
+            pairs = _boxes_reach_into(row, ordered[later], unit)
+            evidence[index] += [a for a, _b in pairs]
+            evidence[later] += [b for _a, b in pairs]
+        if not evidence[index] and _two_sided(row, text_left, text_right, unit):
+            evidence[index] += [w for w in row if _loose_mark_above(w, page, solid, unit)]
+        evidence[index] += _marks_outside_their_box(row, page, solid, unit)
+    zones: list[tuple[tuple[int, int, int, int], list[float]]] = []
     index = 0
     while index < len(ordered):
-        if not flagged[index]:
+        if not evidence[index]:
             index += 1
             continue
         last = index
-        while last + 1 < len(ordered) and flagged[last + 1]:
+        while last + 1 < len(ordered) and evidence[last + 1]:
             last += 1
+        middles = [w.left + w.width / 2 for row in evidence[index : last + 1] for w in row]
         # one row more each side: the marks in question sit between the rows, and a zone cut
         # at a neighbour's box would cut them off
         first, last = max(0, index - 1), min(len(ordered) - 1, last + 1)
@@ -633,22 +639,25 @@ def _crowded_zones(
         below = [w.top for row in ordered[last + 1 :] for w in row if w.top >= last_bottom]
         top = max([int(first_top - unit * 0.5), 0, *(b + 1 for b in above)])
         bottom = min([int(last_bottom + unit * 0.5), height, *(t - 1 for t in below)])
-        zones.append((text_left, top, text_right, bottom))
+        zones.append(((text_left, top, text_right, bottom), middles))
         index = last + 1
     return zones
 
 
-def _boxes_reach_into(row: list[tesseract.TsvWord], later: list[tesseract.TsvWord], unit: float) -> bool:
-    """True when a word of ``row`` reaches well into the box of a word of a later row below it."""
-    return any(
-        a.top + a.height - b.top > _CROWD_OVERLAP * unit
+def _boxes_reach_into(
+    row: list[tesseract.TsvWord], later: list[tesseract.TsvWord], unit: float
+) -> list[tuple[tesseract.TsvWord, tesseract.TsvWord]]:
+    """The words of ``row`` reaching into (or touching) the box of a word of a later row below."""
+    return [
+        (a, b)
+        for a in row
+        for b in later
+        if a.top + a.height - b.top > _CROWD_OVERLAP * unit
         and min(a.conf, b.conf) >= _DOUBT_CONF  # not the debris of a signature
         and a.top < b.top
         and a.left < b.left + b.width
         and b.left < a.left + a.width
-        for a in row
-        for b in later
-    )
+    ]
 
 
 def _two_sided(row: list[tesseract.TsvWord], text_left: int, text_right: int, unit: float) -> bool:
@@ -669,10 +678,10 @@ _DOT_BELOW = "\u0323"
 _MARK_REACH = 0.08
 
 
-def _mark_outside_its_box(
+def _marks_outside_their_box(
     row: list[tesseract.TsvWord], page: Image.Image, solid: list[tesseract.TsvWord], unit: float
-) -> bool:
-    """True when a word in capitals was read with a mark that is neither in its box nor beside it.
+) -> list[tesseract.TsvWord]:
+    """The words in capitals read with a mark that is neither in their box nor beside it.
 
     A capital's mark lies above its cap height and a dot below under its baseline, so its box
     reaches beyond those of the row's plain capitals, or the mark is ink no box covers just
@@ -687,23 +696,22 @@ def _mark_outside_its_box(
         marks = set(unicodedata.normalize("NFD", bare)) - set(bare.encode("ascii", "ignore").decode())
         (marked if marks & (_ABOVE_MARKS | {_DOT_BELOW}) else plain).append((w, marks))
     if not plain or not marked:
-        return False
+        return []
     reach = _MARK_REACH * unit
     top = statistics.median(w.top for w, _ in plain)
     bottom = statistics.median(w.top + w.height for w, _ in plain)
-    return any(
-        (
+    return [
+        w
+        for w, marks in marked
+        if (
             _DOT_BELOW in marks
             and w.top + w.height <= bottom + reach
             and not _loose_ink(w, page, solid, unit, above=False)
         )
         or (
-            marks & _ABOVE_MARKS
-            and w.top >= top - reach
-            and not _loose_ink(w, page, solid, unit, above=True)
+            marks & _ABOVE_MARKS and w.top >= top - reach and not _loose_ink(w, page, solid, unit, above=True)
         )
-        for w, marks in marked
-    )
+    ]
 
 
 def _loose_mark_above(
@@ -780,6 +788,8 @@ def _read_stacked(
 # debris ('J0,', '1U', '[0099') read at 0-49, recovered lines at 86-97, a lone 'm2.' at 58.
 _MISSED_WORD_CONF = 30.0
 _MISSED_MEAN_CONF = 55.0
+# An unsure word at least this many word heights wide may stand for a phrase the first pass lost.
+_UNSURE_MIN_WIDTH = 3.0
 
 
 def _read_missed(
@@ -795,8 +805,16 @@ def _read_missed(
     heights = [w.height for w in words if w.height > 0]
     if not heights or not options.reread_missed:
         return [], []
-    boxes = [(w.left, w.top, w.width, w.height) for w in words]
-    blanked, regions = prepare.find_missed_text(prepared.ocr_image, boxes, statistics.median(heights))
+    # ink under a long word the first pass was this unsure of counts as missed: 'H9.' at 26,
+    # six word heights wide, stood for a whole '- Lưu: VT, ĐT.' beside the signer's title
+    # (short unsure words are mostly specks and seal debris, not worth a call)
+    unit = statistics.median(heights)
+    boxes = [
+        (w.left, w.top, w.width, w.height)
+        for w in words
+        if w.conf >= _MISSED_WORD_CONF or w.width < _UNSURE_MIN_WIDTH * unit
+    ]
+    blanked, regions = prepare.find_missed_text(prepared.ocr_image, boxes, unit)
     found: list[Word] = []
     layers: list[_Layer] = []
     for number, (left, top, right, bottom) in enumerate(regions, start=1):
@@ -823,6 +841,16 @@ def _read_missed(
             )
         layers.append(_Layer(out.pdf, left, top))
     return _join_rows(found, words), layers
+
+
+def _without_unsure_under(words: list[Word], found: list[Word]) -> list[Word]:
+    """The words, less the unsure ones whose middle lies in a word read back from missed ink."""
+
+    def covered(w: Word) -> bool:
+        x, y = w.left + w.width / 2, w.top + w.height / 2
+        return any(f.left <= x <= f.left + f.width and f.top <= y <= f.top + f.height for f in found)
+
+    return [w for w in words if w.conf >= _MISSED_WORD_CONF or not covered(w)]
 
 
 def _join_rows(found: list[Word], words: list[Word]) -> list[Word]:

@@ -173,4 +173,3 @@ def test_recipients_row_read_as_one_unsure_word_is_read_again(tmp_path: Path) ->
     lines = _lines(page.text)
     assert "- Lưu: VT, ĐT." in lines
     assert not any("H9" in line for line in lines)
-    assert _recall(document.text, page.text) >= _recall(document.text, _plain_tesseract(path))

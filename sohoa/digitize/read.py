@@ -569,7 +569,13 @@ def _reread_crowded(
             words = [w for w in words if not _centre_in(w, place)]
             kept.setdefault(number, []).extend(_to_word(w) for w in row if _is_text(w, options.min_word_conf))
     for number, found_words in kept.items():
-        words += layout.rows_by_overlap(found_words, block=3000 + number)
+        # the zone's rows keyed afresh, words read again and words kept alike: a row whose
+        # right block was read again still meets its left block, as the footer band needs
+        box = zones[number][0]
+        rest = [w for w in words if not _centre_in(w, box)]
+        words = rest + layout.rows_by_overlap(
+            found_words + [w for w in words if _centre_in(w, box)], 3000 + number
+        )
     return words
 
 

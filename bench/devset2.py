@@ -837,6 +837,114 @@ def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
     return page, truth
 
 
+DUTIES = ["Trực ban", "Tiếp dân", "Thư ký", "Văn thư", "Kế toán", "Địa chính", "Tư pháp"]
+PLACES = ["Phòng tiếp dân", "Trụ sở UBND", "Nhà văn hóa tổ 5", "Hội trường A"]
+RECIPIENT_LINES = ["- Như trên;", "- Thường trực HĐND phường;", "- Chủ tịch, các PCT UBND;", "- Lưu: VT, VP."]
+
+
+def _table(draw: ImageDraw.ImageDraw, top: float, rows: list[list[str]], font, bold, ruled: bool) -> float:
+    """A schedule table from x=380 to the right margin; returns the y below it."""
+    widths = [140, 300, 560, 400, 520]
+    xs = [380]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    pitch = font.size * 2.0
+    y = top
+    for number, cells in enumerate(rows):
+        face = bold if number == 0 else font
+        for k, cell in enumerate(cells):
+            x = xs[k] + 20 if k else xs[k] + (widths[k] - draw.textlength(cell, font=face)) / 2
+            draw.text((x, y + pitch * 0.22), cell, font=face, fill=(0, 0, 0))
+        if ruled:
+            draw.line((xs[0], y, xs[-1], y), fill=(0, 0, 0), width=3)
+        y += pitch
+    if ruled:
+        draw.line((xs[0], y, xs[-1], y), fill=(0, 0, 0), width=3)
+        for x in xs:
+            draw.line((x, top, x, y), fill=(0, 0, 0), width=3)
+    return y
+
+
+def render_notice(index: int, seed: int) -> tuple[Image.Image, str]:
+    """A one-page notice with a schedule table (ruled on even, unruled on odd indices), a
+    recipients | signer footer and a small-print address line; returns the page and its text.
+
+    The text lists the printed lines, a table row's cells joined by spaces, the left block of
+    a two-column part before the right.
+    """
+    rng = random.Random(seed * 7777 + index)
+    face = rng.choice(list(FACES))
+    pt = rng.uniform(12.5, 14.0)
+    page = Image.new("RGB", (2480, 3508), (255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    regular, bold, italic = (_font(face, s, pt) for s in range(3))
+    small_bold = _font(face, 1, pt - 1)
+    cell, cell_bold = _font(face, 0, pt - 1), _font(face, 1, pt - 1)
+    ward = rng.choice(WARDS)
+    left_cx, right_cx = 380 + 330, 2480 - 150 - 600  # apart enough for the wide sans face
+    number = f"Số: {rng.randint(3, 480)}/TB-UBND"
+    when = f"Vĩnh Yên, ngày {rng.randint(1, 28)} tháng {rng.randint(1, 12)} năm 2025"
+    lines: list[str] = ["ỦY BAN NHÂN DÂN", ward, number]
+    y = _centred(draw, left_cx, 260, lines[0], regular)
+    y = _centred(draw, left_cx, y, ward, small_bold)
+    _centred(draw, left_cx, y + 30, number, regular)
+    motto = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    y2 = _centred(draw, right_cx, 260, motto[0], small_bold)
+    y2 = _centred(draw, right_cx, y2, motto[1], bold)
+    _centred(draw, right_cx, y2 + 40, when, italic)
+    lines += [*motto, when]
+    quarter = rng.choice(["I", "II", "III", "IV"])
+    title = ["THÔNG BÁO", f"Lịch trực tiếp công dân quý {quarter} năm 2025"]
+    y = _centred(draw, 1340, 820, title[0], _font(face, 1, pt + 1))
+    y = _centred(draw, 1340, y, title[1], bold) + 60
+    lines += title
+    intro = "Ủy ban nhân dân phường thông báo lịch trực tiếp công dân như sau:"
+    draw.text((380, y), intro, font=regular, fill=(0, 0, 0))
+    lines.append(intro)
+    y += regular.size * 2.0
+    rows = [["STT", "Ngày", "Người trực", "Nhiệm vụ", "Địa điểm"]]
+    for k in range(rng.randint(5, 9)):
+        day = f"{rng.randint(1, 28):02d}/{rng.randint(7, 9):02d}"
+        rows.append([str(k + 1), day, _name(rng), rng.choice(DUTIES), rng.choice(PLACES)])
+    y = _table(draw, y, rows, cell, cell_bold, ruled=index % 2 == 0) + 50
+    lines += [" ".join(r) for r in rows]
+    closing = "Đề nghị các cá nhân có tên trên thực hiện nghiêm túc lịch trực."
+    draw.text((380, y), closing, font=regular, fill=(0, 0, 0))
+    lines.append(closing)
+    foot = y + regular.size * 2.5
+    small = _font(face, 0, pt - 2.5)
+    recipients = ["Nơi nhận:", *RECIPIENT_LINES[: rng.randint(2, 4)]]
+    draw.text((380, foot), recipients[0], font=_font(face, 1, pt - 2), fill=(0, 0, 0))
+    for i, line in enumerate(recipients[1:]):
+        draw.text((380, foot + (i + 1) * small.size * 1.4), line, font=small, fill=(0, 0, 0))
+    block, _ = rng.choice(SIGN_BLOCKS)
+    signer = _name(rng)
+    by = foot
+    for line in block:
+        by = _centred(draw, right_cx, by, line, bold)
+    name_y = by + rng.uniform(300, 380)
+    _centred(draw, right_cx, name_y, signer, bold)
+    lines += recipients + block + [signer]
+    if rng.random() < 0.5:
+        _scribble(draw, (right_cx - 250, by + 40, right_cx + 200, name_y - 20), rng)
+    if rng.random() < 0.4:
+        _seal(
+            page,
+            right_cx - rng.uniform(150, 300),
+            by + rng.uniform(40, 200),
+            rng,
+            f"ỦY BAN NHÂN DÂN {ward} * ",
+        )
+        draw = ImageDraw.Draw(page)
+    address = (
+        f"Địa chỉ: số {rng.randint(2, 99)} đường Mê Linh, {ward.title()}; "
+        f"điện thoại: 0211 38{rng.randint(10000, 99999)}; thư điện tử: ubnd@vinhyen.gov.vn"
+    )
+    draw.text((380, 3508 - 260), address, font=_font(face, 0, pt - 4), fill=(0, 0, 0))
+    lines.append(address)
+    return page, "\n".join(lines)
+
+
 def scan(page: Image.Image, condition: str, index: int, seed: int, out: Path) -> Path:
     """Write the page as scanned under ``condition``; returns the file."""
     rng = np.random.default_rng(seed * 7919 + index)

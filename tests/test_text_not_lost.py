@@ -141,3 +141,35 @@ def test_ruled_table_scanned_at_200_dpi_grey_or_bilevel(mode: str, tmp_path: Pat
     page_text = read_document(path)[0].text
     assert _recall(TABLE, page_text) >= max(0.95, _recall(TABLE, _plain_tesseract(path)))
     assert "Tháng 5 Phí Văn Quyền Tiếp dân 15" in _lines(page_text)
+
+
+@pytest.mark.slow
+def test_header_row_read_across_two_blocks_keeps_its_tone_marks(tmp_path: Path) -> None:
+    """Tesseract's single block reads 'PHƯỜNG KHAI QUANG' and the motto beside it as one line and
+    leaves the huyền of PHƯỜNG out ('PHƯƠNG', at 93% confidence): the mark is ink no word covers,
+    so the header is read again, each block apart, and the page recalls what plain Tesseract does."""
+    from .conftest import load_generator
+
+    gen = load_generator()
+    document = gen.make_document("xac_nhan_hon_nhan", 0, 7)
+    path = gen.render(document, "clean-300", tmp_path)
+    page = read_document(path)[0]
+    assert "PHƯỜNG KHAI QUANG" in _lines(page.text)
+    assert _recall(document.text, page.text) >= _recall(document.text, _plain_tesseract(path))
+    first_pass_only = read_document(path, ReadOptions(reread_doubtful=False))[0]
+    assert "PHƯỜNG KHAI QUANG" not in _lines(first_pass_only.text)
+
+
+@pytest.mark.slow
+def test_recipients_row_read_as_one_unsure_word_is_read_again(tmp_path: Path) -> None:
+    """The first pass reads '- Lưu: VT, ĐT.' beside 'PHÓ CHỦ TỊCH' as one word 'H9.' at 26%:
+    ink under so unsure a word counts as missed, is read again, and the debris word goes."""
+    from .conftest import load_generator
+
+    gen = load_generator()
+    document = gen.make_document("cong_van", 0, 11)
+    path = gen.render(document, "pdf-image", tmp_path)
+    page = read_document(path)[0]
+    lines = _lines(page.text)
+    assert "- Lưu: VT, ĐT." in lines
+    assert not any("H9" in line for line in lines)

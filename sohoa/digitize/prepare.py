@@ -373,6 +373,8 @@ _MISSED_HEIGHT = (0.45, 3.5)
 # Page edges ignored (scanner borders, punch holes), as a share of the page size.
 _EDGE = 0.03
 _MAX_MISSED_REGIONS = 4
+# Pixels whited out above and below a known word in the copy read again.
+_BLANK_PAD = 2
 
 
 def find_missed_text(
@@ -422,9 +424,41 @@ def find_missed_text(
         for _, left, top, right, bottom in regions[:_MAX_MISSED_REGIONS]
     ]
     array = np.array(grey)
-    for left, top, right, bottom in padded:
-        array[max(0, top) : max(0, bottom), max(0, left) : max(0, right)] = 255
+    for region in out:
+        _blank_known_words(array, region, boxes, margin, pad_x)
     return Image.fromarray(array, "L"), sorted(out, key=lambda box: (box[1], box[0]))
+
+
+def _blank_known_words(
+    array: np.ndarray,
+    region: tuple[int, int, int, int],
+    boxes: list[tuple[int, int, int, int]],
+    margin: int,
+    pad_x: int,
+) -> None:
+    """White out, inside ``region``, the words already read, but never the missed row's marks.
+
+    A word of the row above or below is whited out only outside the region's own band (its
+    margin): its box often reaches over this row's tone marks ('nhận:' over the circumflex of
+    'trên', 'KT. CHỦ TỊCH' over the hook of the next 'CHỦ'), and whiting them out made
+    'Như trên;' read 'Nhu uien:,' and 'CHỦ' read 'CHÚ'. A word in the band itself goes whole.
+    """
+    left, top, right, bottom = region
+    # the band reaches half a margin beyond the ink the search found, which had the marks
+    # under a neighbour's padded box whited out
+    band_top, band_bottom = top + margin // 2, bottom - margin // 2
+    for x, y, w, h in boxes:
+        x0, x1 = max(left, x - pad_x), min(right, x + w + pad_x)
+        y0, y1 = max(top, y - _BLANK_PAD), min(bottom, y + h + _BLANK_PAD)
+        if x0 >= x1 or y0 >= y1:
+            continue
+        middle = y + h / 2
+        if middle < band_top:
+            y1 = min(y1, band_top)
+        elif middle > band_bottom:
+            y0 = max(y0, band_bottom)
+        if y0 < y1:
+            array[y0:y1, x0:x1] = 255
 
 
 def _runs(flags: np.ndarray, max_gap: int) -> list[tuple[int, int]]:

@@ -233,8 +233,9 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         layers = [_Layer(result.pdf, 0, 0)]
         words, doubtful_layers = _reread_doubtful(prepared, result.words, words, workdir, options)
         layers += doubtful_layers
+        words = _reread_crowded(prepared, result.words, words, workdir, options)
         missed, missed_layers = _read_missed(prepared, words, workdir, options)
-    words += missed
+    words = _without_unsure_under(words, missed) + missed
     layers += missed_layers
     lines = layout.order_lines(words, keyed=True)
     if options.repair:
@@ -392,12 +393,13 @@ def _without_seal(page: Image.Image, zone: tuple[int, int, int, int], dpi: int) 
 
 
 def _zone_pieces(
-    page: Image.Image, zone: tuple[int, int, int, int], unit: float
+    page: Image.Image, zone: tuple[int, int, int, int], unit: float, min_gap: float = 1.5
 ) -> list[tuple[int, int, int, int, int]]:
     """How to read a zone again, as (left, top, right, bottom, psm) pieces.
 
-    Its two columns apart, each as one column of mixed sizes (psm 4), when a clear gap parts
-    them; else the whole zone with Tesseract's own segmentation (psm 3).
+    Its two columns apart, each as one column of mixed sizes (psm 4), when a clear gap (of
+    ``min_gap`` word heights) parts them; else the whole zone with Tesseract's own
+    segmentation (psm 3).
     """
     left, top, right, bottom = zone
     ink = np.asarray(page.crop(zone).reduce(2)) < 128
@@ -414,7 +416,7 @@ def _zone_pieces(
             if 0.25 * width <= middle <= 0.75 * width and (best is None or x - start > best[1] - best[0]):
                 best = (start, x)
             start = None
-    if best is None or (best[1] - best[0]) * 2 < 1.5 * unit:
+    if best is None or (best[1] - best[0]) * 2 < min_gap * unit:
         return [(left, top, right, bottom, 3)]
     cut = left + (best[0] + best[1])  # middle of the gap, in page pixels (the copy is halved)
     return [(left, top, cut, bottom, 4), (cut, top, right, bottom, 4)]
@@ -499,11 +501,302 @@ def _reading_score(words: list[tesseract.TsvWord]) -> int:
     return score
 
 
+# Rows the first pass read across two blocks or packed too close lose their tone marks to the
+# wrong line with no loss of confidence ('PHƯỜNG' read 'PHƯƠNG' at 93 beside the motto, 'PHÓ
+# TRƯỞNG PHÒNG' read 'PHO TRƯƠNG PHONG' under a row whose boxes took its marks). Their own
+# evidence: a word box reaching this share of a word height into the box of a word below it ...
+_CROWD_OVERLAP = -0.05
+# ... or, in a row psm 6 read across a gap between two blocks, ink that no word covers in the
+# strip just above a word (a mark left out) of at least this share of a word height squared.
+_LOOSE_MARK_STRIP = 0.5
+_LOOSE_MARK_INK = 0.015
+_MAX_CROWDED_ZONES = 2
+# A blank this many word heights wide, down the whole zone, parts its two blocks (the header's
+# columns can be closer than the 1.5 a doubtful zone asks for: no word space is this wide).
+_CROWD_COLUMN_GAP = 1.0
+# White between the pieces stacked into one image, in word heights.
+_STACK_GAP = 1.5
+
+
+def _reread_crowded(
+    prepared: prepare.PreparedPage,
+    raw: list[tesseract.TsvWord],
+    words: list[Word],
+    workdir: Path,
+    options: ReadOptions,
+) -> list[Word]:
+    """Read again, each block apart, the rows whose tone marks the first pass put on the wrong line.
+
+    The zones come from the first pass's own evidence (:func:`_crowded_zones`); all their
+    column pieces are stacked into one image and read in one Tesseract call (a call's fixed
+    cost is a sixth of a page's). Each row of a piece read again replaces the first pass's
+    words in its place when it scores at least as well (:func:`_reading_score`) with at least
+    as many words: on a tie the reading that saw each block's lines apart is the one to trust.
+    The page PDF keeps the first pass's text layer there.
+    """
+    if not options.reread_doubtful or not raw:
+        return words
+    solid = [w for w in raw if any(ch.isalnum() for ch in w.text) and w.height > 0]
+    if not solid:
+        return words
+    unit = statistics.median(w.height for w in solid)
+    page = _grey_or_bilevel(prepared.ocr_image)
+    taken = [(w.top, w.top + w.height) for w in words if w.block >= 2000]  # re-read already
+    zones = [
+        (zone, middles)
+        for zone, middles in _crowded_zones(solid, page, unit)
+        if not any(top < zone[3] and zone[1] < bottom for top, bottom in taken)
+    ][:_MAX_CROWDED_ZONES]
+    # only the block (column) of a zone where the evidence lies is read again
+    pieces = [
+        (number, piece[:4])
+        for number, (zone, middles) in enumerate(zones)
+        for piece in _zone_pieces(page, zone, unit, _CROWD_COLUMN_GAP)
+        if any(piece[0] <= x < piece[2] for x in middles)
+    ]
+    if not pieces:
+        return words
+    try:
+        readings = _read_stacked(page, [box for _, box in pieces], unit, workdir, options, prepared.dpi)
+    except OcrError:
+        return words
+    kept: dict[int, list[Word]] = {}
+    for (number, box), found in zip(pieces, readings, strict=True):
+        for row in _rows_of(found):
+            place = (box[0], min(w.top for w in row), box[2], max(w.top + w.height for w in row))
+            old = [w for w in raw if _centre_in(w, place)]
+            if (_reading_score(row), _solid_count(row)) < (_reading_score(old), _solid_count(old)):
+                continue
+            words = [w for w in words if not _centre_in(w, place)]
+            kept.setdefault(number, []).extend(_to_word(w) for w in row if _is_text(w, options.min_word_conf))
+    for number, found_words in kept.items():
+        # the zone's rows keyed afresh, words read again and words kept alike: a row whose
+        # right block was read again still meets its left block, as the footer band needs
+        box = zones[number][0]
+        rest = [w for w in words if not _centre_in(w, box)]
+        words = rest + layout.rows_by_overlap(
+            found_words + [w for w in words if _centre_in(w, box)], 3000 + number
+        )
+    return words
+
+
+def _centre_in(word: tesseract.TsvWord | Word, box: tuple[int, int, int, int]) -> bool:
+    x, y = word.left + word.width / 2, word.top + word.height / 2
+    return box[0] <= x < box[2] and box[1] <= y <= box[3]
+
+
+def _rows_of(words: list[tesseract.TsvWord]) -> list[list[tesseract.TsvWord]]:
+    """Words grouped in rows by vertical overlap (each middle inside the row's extent)."""
+    rows: list[list[tesseract.TsvWord]] = []
+    for w in sorted(words, key=lambda w: (w.top, w.left)):
+        middle = w.top + w.height / 2
+        row = next(
+            (r for r in rows if min(v.top for v in r) <= middle <= max(v.top + v.height for v in r)), None
+        )
+        if row is None:
+            rows.append([w])
+        else:
+            row.append(w)
+    return rows
+
+
+def _solid_count(words: list[tesseract.TsvWord]) -> int:
+    return sum(1 for w in words if any(ch.isalnum() for ch in w.text))
+
+
+def _crowded_zones(
+    solid: list[tesseract.TsvWord], page: Image.Image, unit: float
+) -> list[tuple[tuple[int, int, int, int], list[float]]]:
+    """Boxes (left, top, right, bottom) over runs of rows whose marks may sit on the wrong line,
+    each with the horizontal middles of the words that gave the rows away."""
+    rows: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
+    for w in solid:
+        rows.setdefault((w.block, w.par, w.line), []).append(w)
+    ordered = sorted(rows.values(), key=lambda row: min(w.top for w in row))
+    width, height = page.size
+    text_left = max(0, min(w.left for w in solid) - 10)
+    text_right = min(width, max(w.left + w.width for w in solid) + 10)
+    # the words that give each row away
+    evidence: list[list[tesseract.TsvWord]] = [[] for _ in ordered]
+    for index, row in enumerate(ordered):
+        for later in range(index + 1, min(len(ordered), index + 3)):
+            pairs = _boxes_reach_into(row, ordered[later], unit)
+            evidence[index] += [a for a, _b in pairs]
+            evidence[later] += [b for _a, b in pairs]
+        if not evidence[index] and _two_sided(row, text_left, text_right, unit):
+            evidence[index] += [w for w in row if _loose_mark_above(w, page, solid, unit)]
+        evidence[index] += _marks_outside_their_box(row, page, solid, unit)
+    zones: list[tuple[tuple[int, int, int, int], list[float]]] = []
+    index = 0
+    while index < len(ordered):
+        if not evidence[index]:
+            index += 1
+            continue
+        last = index
+        while last + 1 < len(ordered) and evidence[last + 1]:
+            last += 1
+        middles = [w.left + w.width / 2 for row in evidence[index : last + 1] for w in row]
+        # one row more each side: the marks in question sit between the rows, and a zone cut
+        # at a neighbour's box would cut them off
+        first, last = max(0, index - 1), min(len(ordered) - 1, last + 1)
+        members = [w for row in ordered[first : last + 1] for w in row]
+        first_top = min(w.top for w in members)
+        last_bottom = max(w.top + w.height for w in members)
+        above = [w.top + w.height for row in ordered[:first] for w in row if w.top + w.height <= first_top]
+        below = [w.top for row in ordered[last + 1 :] for w in row if w.top >= last_bottom]
+        top = max([int(first_top - unit * 0.5), 0, *(b + 1 for b in above)])
+        bottom = min([int(last_bottom + unit * 0.5), height, *(t - 1 for t in below)])
+        zones.append(((text_left, top, text_right, bottom), middles))
+        index = last + 1
+    return zones
+
+
+def _boxes_reach_into(
+    row: list[tesseract.TsvWord], later: list[tesseract.TsvWord], unit: float
+) -> list[tuple[tesseract.TsvWord, tesseract.TsvWord]]:
+    """The words of ``row`` reaching into (or touching) the box of a word of a later row below."""
+    return [
+        (a, b)
+        for a in row
+        for b in later
+        if a.top + a.height - b.top > _CROWD_OVERLAP * unit
+        and min(a.conf, b.conf) >= _DOUBT_CONF  # not the debris of a signature
+        and a.top < b.top
+        and a.left < b.left + b.width
+        and b.left < a.left + a.width
+    ]
+
+
+def _two_sided(row: list[tesseract.TsvWord], text_left: int, text_right: int, unit: float) -> bool:
+    """True for a row with a wide gap in the middle of the text: two blocks read as one line."""
+    ordered = sorted(row, key=lambda w: w.left)
+    span = text_right - text_left
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        gap_left, gap_right = before.left + before.width, after.left
+        middle = (gap_left + gap_right) / 2
+        if gap_right - gap_left >= 1.5 * unit and 0.25 * span <= middle - text_left <= 0.75 * span:
+            return True
+    return False
+
+
+_ABOVE_MARKS = frozenset("\u0300\u0301\u0302\u0303\u0306\u0309")
+_DOT_BELOW = "\u0323"
+# A mark sits this share of a word height beyond the plain capitals of its row.
+_MARK_REACH = 0.08
+
+
+def _marks_outside_their_box(
+    row: list[tesseract.TsvWord], page: Image.Image, solid: list[tesseract.TsvWord], unit: float
+) -> list[tesseract.TsvWord]:
+    """The words in capitals read with a mark that is neither in their box nor beside it.
+
+    A capital's mark lies above its cap height and a dot below under its baseline, so its box
+    reaches beyond those of the row's plain capitals, or the mark is ink no box covers just
+    there; 'BẠN' read with a box no lower than 'TM.' beside it took its dot from the hook of
+    'CHỦ' in the row below (ink inside another word's box).
+    """
+    plain, marked = [], []
+    for w in row:
+        bare = w.text.strip(".,;:()-")
+        if len(bare) < 2 or not bare.isupper():
+            continue
+        marks = set(unicodedata.normalize("NFD", bare)) - set(bare.encode("ascii", "ignore").decode())
+        (marked if marks & (_ABOVE_MARKS | {_DOT_BELOW}) else plain).append((w, marks))
+    if not plain or not marked:
+        return []
+    reach = _MARK_REACH * unit
+    top = statistics.median(w.top for w, _ in plain)
+    bottom = statistics.median(w.top + w.height for w, _ in plain)
+    return [
+        w
+        for w, marks in marked
+        if (
+            _DOT_BELOW in marks
+            and w.top + w.height <= bottom + reach
+            and not _loose_ink(w, page, solid, unit, above=False)
+        )
+        or (
+            marks & _ABOVE_MARKS and w.top >= top - reach and not _loose_ink(w, page, solid, unit, above=True)
+        )
+    ]
+
+
+def _loose_mark_above(
+    word: tesseract.TsvWord, page: Image.Image, solid: list[tesseract.TsvWord], unit: float
+) -> bool:
+    """True when ink no word covers sits just above ``word``, read with no mark above: a tone
+    mark left out of it (a word read with its mark often has a box that leaves the mark out)."""
+    if set(unicodedata.normalize("NFD", word.text)) & _ABOVE_MARKS:
+        return False
+    return _loose_ink(word, page, solid, unit, above=True)
+
+
+def _loose_ink(
+    word: tesseract.TsvWord, page: Image.Image, solid: list[tesseract.TsvWord], unit: float, *, above: bool
+) -> bool:
+    """True when ink no word's box covers lies in the strip just above (or below) ``word``."""
+    reach = int(_LOOSE_MARK_STRIP * unit)
+    if above:
+        top, bottom = max(0, word.top - reach), word.top
+    else:
+        top, bottom = word.top + word.height, min(page.height, word.top + word.height + reach)
+    if bottom - top < 2:
+        return False
+    box = (word.left, top, word.left + word.width, bottom)
+    ink = np.asarray(page.crop(box).convert("L")) < 128
+    for other in solid:
+        x0, y0 = max(other.left, box[0]) - box[0], max(other.top, box[1]) - box[1]
+        x1 = min(other.left + other.width, box[2]) - box[0]
+        y1 = min(other.top + other.height, box[3]) - box[1]
+        if x0 < x1 and y0 < y1:
+            ink[y0:y1, x0:x1] = False
+    return int(ink.sum()) >= _LOOSE_MARK_INK * unit * unit
+
+
+def _read_stacked(
+    page: Image.Image,
+    boxes: list[tuple[int, int, int, int]],
+    unit: float,
+    workdir: Path,
+    options: ReadOptions,
+    dpi: int,
+) -> list[list[tesseract.TsvWord]]:
+    """Read several pieces of the page in one Tesseract call: stacked, white between them.
+
+    Returns each piece's words in page coordinates. Raises :class:`OcrError`.
+    """
+    gap = max(8, int(_STACK_GAP * unit))
+    width = max(right - left for left, _, right, _ in boxes) + 2 * gap
+    height = sum(bottom - top for _, top, _, bottom in boxes) + gap * (len(boxes) + 1)
+    stack = Image.new(page.mode, (width, height), 255 if page.mode == "L" else 1)
+    offsets = []
+    y = gap
+    for left, top, right, bottom in boxes:
+        stack.paste(page.crop((left, top, right, bottom)), (gap, y))
+        offsets.append((y, y + bottom - top, left - gap, top - y))
+        y += bottom - top + gap
+    path = workdir / "stacked.png"
+    stack.save(path, compress_level=1)
+    out = tesseract.ocr_image(
+        path, lang=options.lang, psm=6, dpi=dpi, timeout=options.timeout, command=options.tesseract
+    )
+    readings: list[list[tesseract.TsvWord]] = [[] for _ in boxes]
+    for w in out.words:
+        middle = w.top + w.height / 2
+        for number, (start, end, dx, dy) in enumerate(offsets):
+            if start <= middle < end:
+                readings[number].append(replace(w, left=w.left + dx, top=w.top + dy))
+                break
+    return readings
+
+
 # Lines read again from what the first pass missed must look like text: each word at least this
 # sure, and all of them this sure on average. Measured on the samples: seal and signature
 # debris ('J0,', '1U', '[0099') read at 0-49, recovered lines at 86-97, a lone 'm2.' at 58.
 _MISSED_WORD_CONF = 30.0
 _MISSED_MEAN_CONF = 55.0
+# An unsure word at least this many word heights wide may stand for a phrase the first pass lost.
+_UNSURE_MIN_WIDTH = 3.0
 
 
 def _read_missed(
@@ -519,8 +812,16 @@ def _read_missed(
     heights = [w.height for w in words if w.height > 0]
     if not heights or not options.reread_missed:
         return [], []
-    boxes = [(w.left, w.top, w.width, w.height) for w in words]
-    blanked, regions = prepare.find_missed_text(prepared.ocr_image, boxes, statistics.median(heights))
+    # ink under a long word the first pass was this unsure of counts as missed: 'H9.' at 26,
+    # six word heights wide, stood for a whole '- Lưu: VT, ĐT.' beside the signer's title
+    # (short unsure words are mostly specks and seal debris, not worth a call)
+    unit = statistics.median(heights)
+    boxes = [
+        (w.left, w.top, w.width, w.height)
+        for w in words
+        if w.conf >= _MISSED_WORD_CONF or w.width < _UNSURE_MIN_WIDTH * unit
+    ]
+    blanked, regions = prepare.find_missed_text(prepared.ocr_image, boxes, unit)
     found: list[Word] = []
     layers: list[_Layer] = []
     for number, (left, top, right, bottom) in enumerate(regions, start=1):
@@ -546,6 +847,16 @@ def _read_missed(
             )
         layers.append(_Layer(out.pdf, left, top))
     return _join_rows(found, words), layers
+
+
+def _without_unsure_under(words: list[Word], found: list[Word]) -> list[Word]:
+    """The words, less the unsure ones whose middle lies in a word read back from missed ink."""
+
+    def covered(w: Word) -> bool:
+        x, y = w.left + w.width / 2, w.top + w.height / 2
+        return any(f.left <= x <= f.left + f.width and f.top <= y <= f.top + f.height for f in found)
+
+    return [w for w in words if w.conf >= _MISSED_WORD_CONF or not covered(w)]
 
 
 def _join_rows(found: list[Word], words: list[Word]) -> list[Word]:

@@ -775,8 +775,7 @@ def _read_stacked(
         stack.paste(page.crop((left, top, right, bottom)), (gap, y))
         offsets.append((y, y + bottom - top, left - gap, top - y))
         y += bottom - top + gap
-    path = workdir / "stacked.png"
-    stack.save(path, compress_level=1)
+    path = _tesseract_input(stack, workdir / "stacked")
     out = tesseract.ocr_image(
         path, lang=options.lang, psm=6, dpi=dpi, timeout=options.timeout, command=options.tesseract
     )

@@ -435,7 +435,16 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
             confs_out.append(conf)
     if lacking:
         confs_out.append(_DOUBTFUL_NAME)  # a name cell was not read: the list is the clerk's to complete
+    if len(names) > 1:
+        confs_out.append(_SEVERAL_NAMES)
     return names, (min(confs_out) if confs_out else 0.0)
+
+
+# Strength of a list of several subjects, however well each was read: a result about several
+# people is where a name is lost, merged with the next or taken from the wrong row (the officials
+# of a minutes' "Thành phần" beside the households concerned, a spouse's column read as the
+# other's), so the clerk confirms the list. Kept apart from a single name, which stays sure.
+_SEVERAL_NAMES = 0.75
 
 
 _ID12 = re.compile(r"(?<![0-9./-])([0-9]{12})(?![0-9])")

@@ -422,14 +422,42 @@ def _zone_pieces(
     return [(left, top, cut, bottom, 4), (cut, top, right, bottom, 4)]
 
 
+def _first_pass_rows(words: list[tesseract.TsvWord]) -> list[list[tesseract.TsvWord]]:
+    """The first pass's words grouped by the line Tesseract gave them, rows top to bottom."""
+    rows: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
+    for w in words:
+        rows.setdefault((w.block, w.par, w.line), []).append(w)
+    return sorted(rows.values(), key=lambda row: min(w.top for w in row))
+
+
+def _text_span(words: list[tesseract.TsvWord], width: int) -> tuple[int, int]:
+    """Left and right of the page's text (a little margin each side), where zones are cut."""
+    return max(0, min(w.left for w in words) - 10), min(width, max(w.left + w.width for w in words) + 10)
+
+
+def _band(
+    ordered: list[list[tesseract.TsvWord]], first: int, last: int, unit: float, height: int
+) -> tuple[int, int]:
+    """Top and bottom of a zone over rows ``first``..``last``, half a ``unit`` beyond their ink.
+
+    The margin never cuts through a row outside the zone: half a line of capitals read as a row
+    of its own is garbage that outweighs the words the re-read recovers.
+    """
+    members = [w for row in ordered[first : last + 1] for w in row]
+    first_top = min(w.top for w in members)
+    last_bottom = max(w.top + w.height for w in members)
+    above = [w.top + w.height for row in ordered[:first] for w in row if w.top + w.height <= first_top]
+    below = [w.top for row in ordered[last + 1 :] for w in row if w.top >= last_bottom]
+    top = max([int(first_top - unit * 0.5), 0, *(b + 1 for b in above)])
+    bottom = min([int(last_bottom + unit * 0.5), height, *(t - 1 for t in below)])
+    return top, bottom
+
+
 def _doubtful_zones(
     raw: list[tesseract.TsvWord], size: tuple[int, int], dpi: int
 ) -> list[tuple[int, int, int, int]]:
     """Boxes (left, top, right, bottom) around runs of doubtful rows, one sure row added each side."""
-    rows: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
-    for w in raw:
-        rows.setdefault((w.block, w.par, w.line), []).append(w)
-    ordered = sorted(rows.values(), key=lambda row: min(w.top for w in row))
+    ordered = _first_pass_rows(raw)
     low = [sum(1 for w in row if w.conf < _DOUBT_CONF) for row in ordered]
     width, height = size
     unsure = [
@@ -439,8 +467,7 @@ def _doubtful_zones(
         n >= _DOUBT_SEED or (n >= 1 and _in_signer_quarter(row, width, height))
         for n, row in zip(unsure, ordered, strict=True)
     ]
-    text_left = max(0, min(w.left for w in raw) - 10)
-    text_right = min(width, max(w.left + w.width for w in raw) + 10)
+    text_left, text_right = _text_span(raw, width)
     zones: list[tuple[int, int, int, int]] = []
     index = floor = 0
     while index < len(ordered) and len(zones) < _MAX_DOUBTFUL_ZONES:
@@ -453,18 +480,8 @@ def _doubtful_zones(
         while last + 1 < len(ordered) and low[last + 1]:
             last += 1
         first, last = max(floor, first - 1), min(len(ordered) - 1, last + 1)
-        members = [w for row in ordered[first : last + 1] for w in row]
-        unit = statistics.median(w.height for w in members)
-        first_top = min(w.top for w in members)
-        last_bottom = max(w.top + w.height for w in members)
-        top = max(0, int(first_top - unit * 0.5))
-        bottom = min(height, int(last_bottom + unit * 0.5))
-        # The margin never cuts through a row outside the zone: half a line of capitals read
-        # as a row of its own is garbage that outweighs the words the re-read recovers.
-        above = [w.top + w.height for row in ordered[:first] for w in row]
-        below = [w.top for row in ordered[last + 1 :] for w in row]
-        top = max([top, *(b + 1 for b in above if b <= first_top)])
-        bottom = min([bottom, *(t - 1 for t in below if t >= last_bottom)])
+        unit = statistics.median(w.height for row in ordered[first : last + 1] for w in row)
+        top, bottom = _band(ordered, first, last, unit, height)
         if bottom - top <= _MAX_ZONE_INCHES * (dpi or 300):
             zones.append((text_left, top, text_right, bottom))
         index = floor = last + 1  # zones never share a row
@@ -609,13 +626,9 @@ def _crowded_zones(
 ) -> list[tuple[tuple[int, int, int, int], list[float]]]:
     """Boxes (left, top, right, bottom) over runs of rows whose marks may sit on the wrong line,
     each with the horizontal middles of the words that gave the rows away."""
-    rows: dict[tuple[int, int, int], list[tesseract.TsvWord]] = {}
-    for w in solid:
-        rows.setdefault((w.block, w.par, w.line), []).append(w)
-    ordered = sorted(rows.values(), key=lambda row: min(w.top for w in row))
+    ordered = _first_pass_rows(solid)
     width, height = page.size
-    text_left = max(0, min(w.left for w in solid) - 10)
-    text_right = min(width, max(w.left + w.width for w in solid) + 10)
+    text_left, text_right = _text_span(solid, width)
     # the words that give each row away
     evidence: list[list[tesseract.TsvWord]] = [[] for _ in ordered]
     for index, row in enumerate(ordered):
@@ -639,13 +652,7 @@ def _crowded_zones(
         # one row more each side: the marks in question sit between the rows, and a zone cut
         # at a neighbour's box would cut them off
         first, last = max(0, index - 1), min(len(ordered) - 1, last + 1)
-        members = [w for row in ordered[first : last + 1] for w in row]
-        first_top = min(w.top for w in members)
-        last_bottom = max(w.top + w.height for w in members)
-        above = [w.top + w.height for row in ordered[:first] for w in row if w.top + w.height <= first_top]
-        below = [w.top for row in ordered[last + 1 :] for w in row if w.top >= last_bottom]
-        top = max([int(first_top - unit * 0.5), 0, *(b + 1 for b in above)])
-        bottom = min([int(last_bottom + unit * 0.5), height, *(t - 1 for t in below)])
+        top, bottom = _band(ordered, first, last, unit, height)
         zones.append(((text_left, top, text_right, bottom), middles))
         index = last + 1
     return zones

@@ -739,16 +739,21 @@ def _draw_row(draw: ImageDraw.ImageDraw, row: Row, y: float, pitch: float, face:
             draw.line((x, top, x, bottom), fill=(0, 0, 0), width=3)
 
 
+def _blank_page(rng: random.Random) -> tuple[Image.Image, ImageDraw.ImageDraw, str, float, tuple]:
+    """A white A4 page at 300 dpi, its face and size drawn from ``rng``, and the four fonts of a
+    page: regular, bold, italic and the smaller bold of the header's second line."""
+    face = rng.choice(list(FACES))
+    pt = rng.uniform(12.5, 14.0)
+    page = Image.new("RGB", (2480, 3508), (255, 255, 255))
+    fonts = (*(_font(face, s, pt) for s in range(3)), _font(face, 1, pt - 1))
+    return page, ImageDraw.Draw(page), face, pt, fonts
+
+
 def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
     """One A4 page at 300 dpi (colour) and its truth."""
     rng = random.Random(seed * 1000 + index)
     kind = KINDS[index % len(KINDS)]
-    face = rng.choice(list(FACES))
-    pt = rng.uniform(12.5, 14.0)
-    page = Image.new("RGB", (2480, 3508), (255, 255, 255))
-    draw = ImageDraw.Draw(page)
-    regular, bold, italic = (_font(face, s, pt) for s in range(3))
-    small_bold = _font(face, 1, pt - 1)
+    page, draw, face, pt, (regular, bold, italic, small_bold) = _blank_page(rng)
     ward = rng.choice(WARDS)
     left_cx, right_cx = 380 + 420, 2480 - 200 - 700
     y = 260
@@ -873,12 +878,7 @@ def render_notice(index: int, seed: int) -> tuple[Image.Image, str]:
     a two-column part before the right.
     """
     rng = random.Random(seed * 7777 + index)
-    face = rng.choice(list(FACES))
-    pt = rng.uniform(12.5, 14.0)
-    page = Image.new("RGB", (2480, 3508), (255, 255, 255))
-    draw = ImageDraw.Draw(page)
-    regular, bold, italic = (_font(face, s, pt) for s in range(3))
-    small_bold = _font(face, 1, pt - 1)
+    page, draw, face, pt, (regular, bold, italic, small_bold) = _blank_page(rng)
     cell, cell_bold = _font(face, 0, pt - 1), _font(face, 1, pt - 1)
     ward = rng.choice(WARDS)
     left_cx, right_cx = 380 + 330, 2480 - 150 - 600  # apart enough for the wide sans face

@@ -9,6 +9,8 @@ sure, or kept and sent to review.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sohoa.archive.review import DEFAULT_THRESHOLD
@@ -127,6 +129,16 @@ def decision_rows(
     if name:
         rows.append((3000, 1550, "Lã Văn Thăng", 95.0))  # centred under the title, as printed
     return rows
+
+
+def test_a_number_whose_box_a_seal_ring_grew_goes_to_review() -> None:
+    # the ring crosses "026141004321": Tesseract reads it at 95, but its box is half again as tall
+    page = ocr_page(decision_rows())
+    at = next(i for i, w in enumerate(page.words) if w.text == "026141004321")
+    page.words[at] = dataclasses.replace(page.words[at], top=page.words[at].top - 20, height=60)
+    result = extract_fields([page])
+    assert result.values["id_numbers"] == ["026141004321"]
+    assert result.confidence["id_numbers"] < DEFAULT_THRESHOLD
 
 
 def test_digits_read_unsure_make_the_id_doubtful() -> None:
@@ -317,6 +329,32 @@ def test_a_signer_whose_surname_lost_its_capital_to_the_signature_is_given_for_r
     # letters that end no surname, or several, give nothing
     result = extract_fields([ocr_page(_with_signer(decision_rows(), ("inh Minh Hiền", 95.0)))])
     assert result.values["signer"] != "Hoàng Minh Hiền"
+
+
+def test_a_surname_the_signature_left_unsure_or_as_one_marked_letter_is_completed_for_review() -> None:
+    # the stroke over "Nguyễn" ate its "N" and left the rest read at 16
+    rows = _with_signer(decision_rows(), ("guyen", 16.0), ("Thị Hùng", 96.0))
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer"] == "Nguyễn Thị Hùng"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
+    # a lone letter that keeps its marks: "ũ" ends Vũ and the rare Ngũ; the common one is given
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), ("ũ", 93.0), ("Oanh", 96.0)))])
+    assert result.values["signer"] == "Vũ Oanh"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
+    # a bare "u" ends a dozen surnames (Lưu, Chu, Hầu...): no surname is made up
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), ("u", 93.0), ("Oanh", 96.0)))])
+    assert not (result.values["signer"] or "").endswith(" Oanh")
+
+
+def test_a_signature_stroke_grouped_with_the_name_row_is_set_aside() -> None:
+    # Tesseract put a tall stroke of the signature, mostly above the row, on the name's line as "Ví"
+    page = ocr_page(_with_signer(decision_rows(), ("oàng Minh Hiền", 95.0)))
+    at = next(i for i, w in enumerate(page.words) if w.text == "oàng")
+    head = page.words[at]
+    page.words.insert(at, Word("Ví", head.left - 80, head.top - 110, 60, 130, 27.0, block=head.block, line=1))
+    result = extract_fields([page])
+    assert result.values["signer"] == "Hoàng Minh Hiền"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
 
 
 def _title_pieces(*pieces: tuple[str, float]) -> list:

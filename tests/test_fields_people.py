@@ -300,3 +300,32 @@ Họ và tên: Phạm Văn Dũng Giới tính: Nam
     result = read(text)
     assert "Phạm Văn Dũng" in result.values["subject_names"]
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
+
+
+def test_a_minutes_naming_one_person_still_goes_to_review() -> None:
+    # one name read cleanly, but a minutes names whoever drew it up or witnessed it as readily
+    text = CERT_HEADER + """BIÊN BẢN
+Về việc kiểm tra hiện trạng sử dụng đất
+Hôm nay, tại thửa đất số 112, tờ bản đồ số 7, đã kiểm tra hiện trạng sử dụng đất của
+Ông Khuất Văn Lân, cư trú tại tổ dân phố số 3.
+"""
+    result = read(text)
+    assert result.values["subject_names"] == ["Khuất Văn Lân"]
+    assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
+
+
+def test_a_marriage_certificate_with_one_spouse_found_goes_to_review() -> None:
+    # the wife's block was lost (a fold, a seal): the husband alone is read cleanly
+    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+Bên nam:
+Họ, chữ đệm, tên: NINH VĂN TÚ
+Ngày, tháng, năm sinh: 04/05/1990 Dân tộc: Kinh
+Ngày đăng ký: 15 tháng 5 năm 2025
+""" + SIGNATURE
+    result = read(text)
+    assert result.values["subject_names"] == ["Ninh Văn Tú"]
+    assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
+    # a result about one person keeps a cleanly read name sure
+    single = read(CERT_HEADER + "GIẤY XÁC NHẬN\nTÌNH TRẠNG HÔN NHÂN\nHọ và tên: NINH VĂN TÚ\n" + SIGNATURE)
+    assert single.values["subject_names"] == ["Ninh Văn Tú"]
+    assert single.confidence["subject_names"] >= DEFAULT_THRESHOLD

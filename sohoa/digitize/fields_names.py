@@ -175,19 +175,41 @@ def looks_like_name(text: str) -> bool:
 def lost_capital(token: str) -> str | None:
     """The surname a lower-case token is the end of, when a signature's stroke ate its capital.
 
-    ``oàng`` -> ``Hoàng``, ``guyễn`` -> ``Nguyễn``, ``rần`` -> ``Trần``: one or two letters lost at
-    the front, and exactly one listed surname ends with the letters left (marks aside). The
+    ``oàng`` -> ``Hoàng``, ``guyễn`` -> ``Nguyễn``, ``rần`` -> ``Trần``, ``ũ`` -> ``Vũ``: one or two
+    letters lost at the front, and exactly one listed surname ends with the letters left (marks
+    aside; a single letter must carry its marks). The
     surname is given as listed; ``None`` when the token is no such end, or several surnames fit.
     """
-    if not 2 <= len(token) <= 6 or not token.isalpha() or not token.islower():
+    if not 1 <= len(token) <= 6 or not token.isalpha() or not token.islower():
         return None
     key = fold(token)
     found = {
         name for name in surnames() if 1 <= len(name) - len(token) <= 2 and fold(name)[-len(key) :] == key
     }
     exact = {name for name in found if name.lower().endswith(unicodedata.normalize("NFC", token))}
+    if len(token) == 1:
+        # A lone letter ('ũ' of 'Vũ') is a surname's end only by its marks: a bare 'u' or 'n' ends
+        # too many surnames, or is a speck.
+        found = exact if key != token else set()
     found = exact or found
+    if len(found) > 1 and key != token:
+        # 'ũ' ends Vũ and the rare Ngũ, 'ạ' Tạ and Hạ: the clerk reviews every such completion
+        # anyway, so the more common surname (listed first) is the better guess. A bare 'an' may
+        # have lost its marks too (Trần, Phan): no guess.
+        rank = _surname_rank()
+        found = {min(found, key=lambda name: rank.get(name, len(rank)))}
     return found.pop() if len(found) == 1 else None
+
+
+@functools.lru_cache(maxsize=1)
+def _surname_rank() -> dict[str, int]:
+    """Each surname's place in the shipped list, which runs from the most borne to the rarest."""
+    lines = _SURNAME_FILE.read_text(encoding="utf-8").splitlines()
+    words = [word for line in lines if line and line[0] != "#" for word in line.split()]
+    rank: dict[str, int] = {}
+    for i, word in enumerate(words):
+        rank.setdefault(unicodedata.normalize("NFC", word), i)
+    return rank
 
 
 def rescue_token(token: str) -> str | None:

@@ -30,7 +30,7 @@ from sohoa.digitize.fields.header import (
     read_number,
     read_summary,
 )
-from sohoa.digitize.fields.people import read_id_numbers, read_subject_names
+from sohoa.digitize.fields.people import read_id_numbers, read_subject_names, subjects_for_kind
 from sohoa.digitize.fields.signer import read_signer
 from sohoa.digitize.fields_context import DEFAULT_CONTEXT, FieldContext
 from sohoa.digitize.fields_domains import infer_field
@@ -133,6 +133,7 @@ def extract_fields(pages: list[PageText], context: FieldContext | None = None) -
 
     exclude = {fold(signer)} if signer else set()
     names, c = read_subject_names(laid, exclude)
+    c = subjects_for_kind(names, c, doc_type, f"{title or ''} {summary or ''}")
     result.set("subject_names", names, c)
     # A household business certificate's number is its business code: not an identifier of a subject.
     ids, c = read_id_numbers(all_lines, exclude=[number] if number else [])

@@ -440,6 +440,27 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
     return names, (min(confs_out) if confs_out else 0.0)
 
 
+# Titles of results that by their nature concern two people: the husband and the wife of a
+# marriage certificate or extract, the parent and the child whose parentage is recognised, the
+# guardian and the ward.
+_TWO_PARTY_TITLES = re.compile(r"ket\s*hon|nhan\s*cha|nhan\s*me|cha,?\s*me,?\s*con|giam\s*ho")
+
+
+def subjects_for_kind(names: list[str], conf: float, doc_type: str | None, title: str | None) -> float:
+    """The subject list's confidence once the kind of result is known.
+
+    A result about two people of which fewer than two names were found has lost one (a spouse's
+    column, the child beside the parent): the list is the clerk's to complete. Minutes (biên bản)
+    name the officials who drew them up, witnesses and the person concerned alike, and which of
+    them the result is about is a reading of the text, not of its layout: the clerk confirms it.
+    """
+    if names and doc_type == "Biên bản":
+        return min(conf, _SEVERAL_NAMES)
+    if names and len(names) < 2 and title and _TWO_PARTY_TITLES.search(fold(title)):
+        return min(conf, _DOUBTFUL_NAME)
+    return conf
+
+
 # Strength of a list of several subjects, however well each was read: a result about several
 # people is where a name is lost, merged with the next or taken from the wrong row (the officials
 # of a minutes' "Thành phần" beside the households concerned, a spouse's column read as the
@@ -533,7 +554,28 @@ def _read_cleanly(line: Line, digits: str) -> bool:
             parts.append(word)
     if not line.words:
         return True
-    return bool(parts) and min(w.conf for w in parts) >= _CLEAN_DIGITS and not _stray_mark_after(line, parts)
+    return (
+        bool(parts)
+        and min(w.conf for w in parts) >= _CLEAN_DIGITS
+        and not _stray_mark_after(line, parts)
+        and not _inked_over(line, parts)
+    )
+
+
+# Height of a number's box over the median of its line's other words above which something more
+# than digits is in the box. Printed digits stand no taller than the letters beside them (0.9-1.0
+# of them on devset2's forms); a seal's ring through the number grew its box to 1.26 of them, and
+# Tesseract still gave the misread number 90.
+_INKED_HEIGHT = 1.15
+
+
+def _inked_over(line: Line, words: list[Word]) -> bool:
+    """True when a number's box is taller than its line's words: a stamp or pen stroke crosses it."""
+    others = sorted(w.height for w in line.words if w not in words and w.height > 0)
+    if len(others) < 2:
+        return False
+    median = others[len(others) // 2]
+    return max(w.height for w in words) > _INKED_HEIGHT * median
 
 
 def _id_strength(line: Line, digits: str, base: float, substituted: bool = False) -> float:

@@ -34,6 +34,7 @@ from sohoa.digitize.fields_vocab import (
     snap_position,
     title_type,
 )
+from sohoa.digitize.model import Word
 from sohoa.digitize.syllables import is_syllable
 
 
@@ -433,14 +434,21 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         candidate = " ".join(tail) if whole else ""
         return (candidate, line.conf) if candidate and looks_like_name(candidate) else ("", 0.0)
     words = list(line.words)
+    row = _row_middle(words)
 
-    def debris(word) -> bool:  # noqa: ANN001 - a Word
+    def debris(word: Word) -> bool:
         text = word.text.strip(_WORD_EDGES)
+        if _off_row(word, row):
+            return True  # a stroke of the signature above or below the row, grouped with it
         return word.conf < _DEBRIS_WORD and not (is_name_token(text) and is_syllable(text) and len(text) > 1)
 
     kept = [w for w in words if not debris(w)]
     if not kept:
         return "", 0.0
+    before = [w for w in words if w.left < kept[0].left and not _off_row(w, row)]
+    if before and lost_capital(before[-1].text.strip(_WORD_EDGES)):
+        # 'guyen Thị Hùng': the stroke that ate the surname's capital left the rest of it unsure.
+        kept.insert(0, before[-1])
     texts = [_name_case(w.text) for w in kept]
     recased = texts != [w.text for w in kept]
     text = " ".join(texts)
@@ -467,6 +475,26 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         # carry the wrong accent too ('KÍm'), so the clerk checks it.
         conf = min(conf, _NAME_WITHOUT_BLOCK)
     return candidate, conf
+
+
+# How far (in the row's median word heights) a word's middle may stand from the row's middle
+# and still be on the row: a name's syllables, marks and all, stay within a third of a height.
+_OFF_ROW = 0.75
+
+
+def _row_middle(words: list[Word]) -> tuple[float, float] | None:
+    """(median middle, median height) of a row's surely-read words; ``None`` under two of them."""
+    sure = [w for w in words if w.conf >= _DEBRIS_WORD and w.height > 0]
+    if len(sure) < 2:
+        return None
+    middles = sorted(w.top + w.height / 2 for w in sure)
+    heights = sorted(w.height for w in sure)
+    return middles[len(middles) // 2], heights[len(heights) // 2]
+
+
+def _off_row(word: Word, row: tuple[float, float] | None) -> bool:
+    """True when ``word`` stands above or below the row ``row`` describes."""
+    return row is not None and abs(word.top + word.height / 2 - row[0]) > _OFF_ROW * row[1]
 
 
 def _shares_row(line: Line, lines: list[Line]) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Protocol
 
@@ -31,6 +32,11 @@ class PageExecutor(Protocol):
 
     def shutdown(self) -> None:
         """Stop: cancel pages not started, do not wait for those being read (the batch is over)."""
+
+
+def default_jobs() -> int:
+    """Pages read at once when the clerk does not say: one per CPU core."""
+    return os.cpu_count() or 1
 
 
 def _worker_init() -> None:
@@ -54,26 +60,50 @@ class LocalPool:
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self._pool: ProcessPoolExecutor | None = None
+        self._starting: threading.Thread | None = None
+        self._failed: BaseException | None = None
 
     def start(self) -> None:
-        """Spawn the processes now, so their start-up overlaps the parent's own (opening the
-        archive and the index, hashing the first files) instead of following it: on a 24-page
-        batch that start-up is a few percent of the whole."""
-        if self._pool is None:
+        """Spawn the processes now, so their start-up overlaps the parent's own (importing the
+        archive's modules, opening it, hashing the first files) instead of following it.
+
+        The spawning runs in a thread: a process is forked from the fork server only once the
+        server has imported the page reader (half a second), and the parent need not wait for
+        that. :meth:`submit` waits for it.
+        """
+        if self._pool is None and self._starting is None:
+            self._starting = threading.Thread(target=self._spawn, name="sohoa-readers-start", daemon=True)
+            self._starting.start()
+
+    def _spawn(self) -> None:
+        try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["sohoa.digitize.warm"])
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=context, initializer=_worker_init
-            )
+            pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context, initializer=_worker_init)
             for _ in range(self.jobs):  # a process is spawned per submit while none is idle
-                self._pool.submit(_ready)
+                pool.submit(_ready)
+            self._pool = pool
+        except BaseException as exc:  # handed to the caller of submit, in its thread
+            self._failed = exc
+
+    def _started(self) -> ProcessPoolExecutor:
+        self.start()
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        if self._failed is not None:
+            failed, self._failed = self._failed, None
+            raise failed
+        assert self._pool is not None
+        return self._pool
 
     def submit(self, ref: PageRef, options: ReadOptions | None) -> Future[PageText]:
-        self.start()
-        assert self._pool is not None
-        return self._pool.submit(read_page, ref, options)
+        return self._started().submit(read_page, ref, options)
 
     def shutdown(self) -> None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

@@ -22,7 +22,6 @@ same command resumes it. Logs name files as ``batch 12 item 34``: scan file name
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import time
 from collections import deque
@@ -62,7 +61,7 @@ from sohoa.errors import (
     MissingDependencyError,
     SohoaError,
 )
-from sohoa.executors import LocalPool, PageExecutor
+from sohoa.executors import LocalPool, PageExecutor, default_jobs
 from sohoa.i18n import N_, _
 from sohoa.i18n import lazy_gettext as L_
 from sohoa.progress import NullProgress, Progress
@@ -83,7 +82,7 @@ class IngestOptions:
     """What a clerk chooses for a batch."""
 
     unit: str
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    jobs: int = field(default_factory=default_jobs)
     split: str = "auto"
     read: ReadOptions | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -12,13 +12,14 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from sohoa.app import cli_actor
-from sohoa.app import documents as app_documents
-from sohoa.archive.store import Archive
 from sohoa.commands.base import Context, command, common_options, emit_json, option, pass_ctx, run_state
 from sohoa.commands.progress import progress_for
 from sohoa.i18n import N_, _, format_date, format_datetime
 from sohoa.i18n import lazy_gettext as L_
+
+if TYPE_CHECKING:
+    from sohoa.archive.store import Archive
+    from sohoa.executors import PageExecutor
 
 #: How each outcome reads in the summary line (the JSON keeps the English tokens).
 _OUTCOME_WORDS = {
@@ -79,9 +80,6 @@ def ingest(
     queued: bool,
     no_wait: bool,
 ) -> None:
-    from sohoa.ingest import IngestOptions
-    from sohoa.ingest import ingest as run_ingest
-
     if no_wait and not queued:
         raise click.UsageError(_("--no-wait chỉ dùng cùng --queue"))
     if jobs and queued:  # the desk reads no page: a silently ignored --jobs would mislead
@@ -91,6 +89,36 @@ def ingest(
                 "số trang đọc cùng lúc đặt trên mỗi worker bằng 'sohoa worker --concurrency N'"
             )
         )
+    executor = None
+    if not queued:
+        from sohoa.executors import LocalPool, default_jobs
+
+        # The reading processes start before the archive's modules are imported: their own
+        # start-up (the page reader's imports, in the fork server) runs beside the parent's on
+        # the second core, and the first pages are read sooner.
+        executor = LocalPool(jobs or default_jobs())
+        executor.start()
+    try:
+        _ingest(ctx, paths, unit, jobs, split, json_out, queued, no_wait, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+
+
+def _ingest(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    unit: str,
+    jobs: int | None,
+    split: str,
+    json_out: bool,
+    queued: bool,
+    no_wait: bool,
+    executor: PageExecutor | None,
+) -> None:
+    from sohoa.ingest import IngestOptions
+    from sohoa.ingest import ingest as run_ingest
+
     options = IngestOptions(unit=unit, split=split)
     if jobs:
         options.jobs = jobs
@@ -102,7 +130,7 @@ def ingest(
             print_queued(report.batch_id, json_out)
             return
     else:
-        report = run_ingest(ctx.archive, list(paths), options, progress_for(json_out))
+        report = run_ingest(ctx.archive, list(paths), options, progress_for(json_out), executor)
     if json_out:
         emit_json(report.to_json())
     else:
@@ -174,6 +202,9 @@ def _print_ingest_summary(archive: Archive, report: Any) -> None:
 @option("--json", "json_out", is_flag=True, help=N_("In văn bản dạng JSON."))
 @pass_ctx
 def show(ctx: Context, document_id: int, json_out: bool) -> None:
+    from sohoa.app import cli_actor
+    from sohoa.app import documents as app_documents
+
     archive = ctx.archive
     data = app_documents.show(archive, cli_actor(archive, run_state["as_user"]), document_id)
     if json_out:
@@ -201,6 +232,9 @@ def show(ctx: Context, document_id: int, json_out: bool) -> None:
 @option("--json", "json_out", is_flag=True, help=N_("In các văn bản dạng JSON."))
 @pass_ctx
 def list_cmd(ctx: Context, unit: str | None, limit: int, json_out: bool) -> None:
+    from sohoa.app import cli_actor
+    from sohoa.app import documents as app_documents
+
     archive = ctx.archive
     rows = app_documents.list_documents(archive, cli_actor(archive, run_state["as_user"]), unit, limit)
     if json_out:

@@ -16,12 +16,7 @@ from sohoa.digitize.fields.attestation import read_attestation
 from sohoa.digitize.fields_dates import find_dates_in_words, words_number
 from sohoa.digitize.fields_text import fold, page_lines
 from sohoa.digitize.metadata import extract_fields
-from sohoa.digitize.model import PageText
-
-
-def page(text: str) -> PageText:
-    return PageText(number=1, text=text, method="text-layer", confidence=1.0)
-
+from tests.fields_support import text_page as page
 
 SIGNATURE_ATTESTED = """ĐƠN ĐỀ NGHỊ
 Kính gửi: Ủy ban nhân dân phường Khai Quang

@@ -18,25 +18,15 @@ from sohoa.digitize.fields.people import cccd_is_plausible, cmnd_is_plausible
 from sohoa.digitize.fields_domains import DOUBTFUL, SURE
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
+from tests.fields_support import letter_header, signature_block, text_page
 
-HEADER = """ỦY BAN NHÂN DÂN
-PHƯỜNG KHAI QUANG
-Số: 15/QĐ-UBND
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Khai Quang, ngày 10 tháng 6 năm 2024
-QUYẾT ĐỊNH
-Về việc trợ cấp xã hội hằng tháng
-"""
-SIGNATURE = """Nơi nhận:
-- Lưu: VT.
-TM. ỦY BAN NHÂN DÂN
-CHỦ TỊCH
-Lê Anh Tân"""
+HEADER = letter_header() + "QUYẾT ĐỊNH\nVề việc trợ cấp xã hội hằng tháng\n"
+SIGNATURE = signature_block(first_recipient=None)
 
 
-def text_page(body: str) -> PageText:
-    return PageText(number=1, text=HEADER + body + "\n" + SIGNATURE, method="text-layer", confidence=1.0)
+def decision_page(body: str) -> PageText:
+    """A social-allowance decision of Khai Quang with ``body`` between its title and its signature."""
+    return text_page(HEADER + body + "\n" + SIGNATURE)
 
 
 def test_the_review_threshold_sits_between_sure_and_doubtful() -> None:
@@ -84,14 +74,14 @@ def test_cmnd_structure() -> None:
     ],
 )
 def test_id_number_is_sure_only_when_it_checks_out(line: str, value: str, sure: bool) -> None:
-    result = extract_fields([text_page("Điều 1. Trợ cấp cho bà Tạ Thị Tám.\n" + line)])
+    result = extract_fields([decision_page("Điều 1. Trợ cấp cho bà Tạ Thị Tám.\n" + line)])
     assert result.values["id_numbers"] == [value]  # kept either way: a doubtful value goes to review
     assert (result.confidence["id_numbers"] >= DEFAULT_THRESHOLD) is sure
 
 
 def test_an_identity_label_whose_number_was_not_read_whole_makes_the_list_doubtful() -> None:
     lines = "Số định danh cá nhân: 026190004321\nSố định danh cá nhân của người giám hộ: 02619 0O4,"
-    result = extract_fields([text_page("Điều 1. Trợ cấp cho bà Tạ Thị Tám.\n" + lines)])
+    result = extract_fields([decision_page("Điều 1. Trợ cấp cho bà Tạ Thị Tám.\n" + lines)])
     assert result.values["id_numbers"] == ["026190004321"]  # the one read whole is kept
     assert result.confidence["id_numbers"] < DEFAULT_THRESHOLD  # but a second number may be missing
 
@@ -209,20 +199,20 @@ def test_signer_title_read_unsure_goes_to_review() -> None:
 # --- field of procedures, end to end ----------------------------------------------------------
 
 def test_a_fine_in_the_field_of_land_is_read_but_reviewed() -> None:
-    text = text_page("").text.replace(
+    text = decision_page("").text.replace(
         "Về việc trợ cấp xã hội hằng tháng", "Về việc xử phạt vi phạm hành chính trong lĩnh vực đất đai"
     )
-    result = extract_fields([PageText(number=1, text=text, method="text-layer", confidence=1.0)])
+    result = extract_fields([text_page(text)])
     assert result.values["field"] == "Xử lý vi phạm hành chính"
     assert result.confidence["field"] < DEFAULT_THRESHOLD
 
 
 def test_a_field_the_summary_names_is_sure() -> None:
     body = "Căn cứ Luật Đất đai;\nĐiều 1. Cho bà Tạ Thị Tám chuyển mục đích sử dụng đất."
-    text = text_page(body).text.replace(
+    text = decision_page(body).text.replace(
         "Về việc trợ cấp xã hội hằng tháng", "Về việc cho phép chuyển mục đích sử dụng đất"
     )
-    result = extract_fields([PageText(number=1, text=text, method="text-layer", confidence=1.0)])
+    result = extract_fields([text_page(text)])
     assert result.values["field"] == "Đất đai"
     assert result.confidence["field"] >= DEFAULT_THRESHOLD
 
@@ -230,17 +220,18 @@ def test_a_field_the_summary_names_is_sure() -> None:
 def test_a_social_allowance_is_filed_under_the_readable_field_for_review() -> None:
     # domain.md's "Lao động – Thương binh xã hội"; another archive files it under the national
     # database's "Bảo trợ xã hội", so the clerk confirms
-    result = extract_fields([text_page("Căn cứ Luật Người cao tuổi;\nĐiều 1. Trợ cấp cho bà Tạ Thị Tám.")])
+    body = "Căn cứ Luật Người cao tuổi;\nĐiều 1. Trợ cấp cho bà Tạ Thị Tám."
+    result = extract_fields([decision_page(body)])
     assert result.values["field"] == "Lao động – Thương binh xã hội"
     assert result.confidence["field"] < DEFAULT_THRESHOLD
 
 
 def test_a_field_outside_the_filing_list_is_found_but_reviewed() -> None:
     # a fine is filed under the handling of violations by one archive, under the domain violated by another
-    text = text_page("Căn cứ Luật Xử lý vi phạm hành chính;\nĐiều 1. Phạt bà Tạ Thị Tám.").text.replace(
+    text = decision_page("Căn cứ Luật Xử lý vi phạm hành chính;\nĐiều 1. Phạt bà Tạ Thị Tám.").text.replace(
         "Về việc trợ cấp xã hội hằng tháng", "Về việc xử phạt vi phạm hành chính"
     )
-    result = extract_fields([PageText(number=1, text=text, method="text-layer", confidence=1.0)])
+    result = extract_fields([text_page(text)])
     assert result.values["field"] == "Xử lý vi phạm hành chính"
     assert result.confidence["field"] < DEFAULT_THRESHOLD
 
@@ -269,10 +260,10 @@ def test_a_title_a_letter_off_a_known_position_goes_to_review() -> None:
 
 
 def test_a_field_only_the_body_names_is_reviewed() -> None:
-    text = text_page("Điều 1. Xem xét đơn của ông Tạ Văn Tám trong lĩnh vực đất đai.").text.replace(
+    text = decision_page("Điều 1. Xem xét đơn của ông Tạ Văn Tám trong lĩnh vực đất đai.").text.replace(
         "Về việc trợ cấp xã hội hằng tháng", "Về việc trả lời đơn của công dân"
     )
-    result = extract_fields([PageText(number=1, text=text, method="text-layer", confidence=1.0)])
+    result = extract_fields([text_page(text)])
     assert result.values["field"] == "Đất đai"
     assert result.confidence["field"] < DEFAULT_THRESHOLD
 
@@ -379,8 +370,8 @@ def test_a_title_word_the_seal_garbled_is_read_from_the_words_around_it_for_revi
 
 def test_a_name_cut_after_its_middle_syllable_goes_to_review() -> None:
     # the seal over "LUYẾN": what is left is a surname and a middle name, no given name
-    result = extract_fields([text_page("Họ và tên: NGUYỄN VĂN\nSinh năm 1950.")])
+    result = extract_fields([decision_page("Họ và tên: NGUYỄN VĂN\nSinh năm 1950.")])
     assert result.values["subject_names"] == ["Nguyễn Văn"]
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
-    result = extract_fields([text_page("Họ và tên: NGUYỄN VĂN LUYẾN\nSinh năm 1950.")])
+    result = extract_fields([decision_page("Họ và tên: NGUYỄN VĂN LUYẾN\nSinh năm 1950.")])
     assert result.confidence["subject_names"] >= DEFAULT_THRESHOLD

@@ -20,29 +20,14 @@ from sohoa.archive.review import DEFAULT_THRESHOLD
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
 from sohoa.digitize.read import read_document
+from tests.fields_support import certificate_header, letter_header, signature_block
+from tests.fields_support import text_page as page
 
-HEADER = """ỦY BAN NHÂN DÂN
-PHƯỜNG LIÊN BẢO
-Số: 112/QĐ-UBND
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Vĩnh Yên, ngày 18 tháng 9 năm 2024
-"""
-CERT_HEADER = """ỦY BAN NHÂN DÂN
-PHƯỜNG LIÊN BẢO
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-"""
-SIGNATURE = """Nơi nhận:
-- Như Điều 3;
-- Lưu: VT.
-TM. ỦY BAN NHÂN DÂN
-CHỦ TỊCH
-Lê Anh Tân"""
-
-
-def page(text: str) -> PageText:
-    return PageText(number=1, text=text, method="text-layer", confidence=1.0)
+HEADER = letter_header(
+    ward="LIÊN BẢO", number="112/QĐ-UBND", place="Vĩnh Yên", date="ngày 18 tháng 9 năm 2024"
+)
+CERT_HEADER = certificate_header(ward="LIÊN BẢO")
+SIGNATURE = signature_block(first_recipient="Như Điều 3")
 
 
 def read(text: str):  # noqa: ANN201 - ExtractedFields

@@ -16,25 +16,11 @@ from sohoa.digitize.fields_domains import DOUBTFUL, infer_field
 from sohoa.digitize.fields_names import repair_name
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
+from tests.fields_support import certificate_header, letter_header, signature_block
+from tests.fields_support import text_page as page
 
-
-def page(text: str, number: int = 1) -> PageText:
-    return PageText(number=number, text=text, method="text-layer", confidence=1.0)
-
-
-HEADER = """ỦY BAN NHÂN DÂN
-PHƯỜNG KHAI QUANG
-Số: 15/QĐ-UBND
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Khai Quang, ngày 10 tháng 6 năm 2024
-"""
-SIGNATURE = """Nơi nhận:
-- Như Điều 2;
-- Lưu: VT.
-TM. ỦY BAN NHÂN DÂN
-CHỦ TỊCH
-Lê Anh Tân"""
+HEADER = letter_header()
+SIGNATURE = signature_block()
 
 
 def decision(body: str, signature: str = SIGNATURE, header: str = HEADER) -> str:
@@ -146,11 +132,7 @@ def test_capitalised_given_name_anh_is_not_an_honorific() -> None:
 
 # --- item 3: numbers wherever the form prints them ----------------------------------------
 
-CERT_HEADER = """ỦY BAN NHÂN DÂN
-PHƯỜNG TÍCH SƠN
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-"""
+CERT_HEADER = certificate_header(ward="TÍCH SƠN")
 
 
 def test_marriage_certificate_number_under_the_title() -> None:
@@ -287,13 +269,10 @@ Số tiền hỗ trợ: 150000000 đồng, điện thoại 0912345678."""
 
 # --- the caller's units and province codes --------------------------------------------------
 
-XUAN_HOA = """ỦY BAN NHÂN DÂN
-PHƯỜNG XUÂN HOA
-Số: 21/QĐ-UBND
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-Xuân Hoà, ngày 03 tháng 7 năm 2024
-"""
+# the ward as OCR may give it: its accent lost in the heading, "Hoà" (older tone placement) in the date line
+XUAN_HOA = letter_header(
+    ward="XUÂN HOA", number="21/QĐ-UBND", place="Xuân Hoà", date="ngày 03 tháng 7 năm 2024"
+)
 
 
 def test_units_come_from_the_caller() -> None:

@@ -7,20 +7,10 @@ exercise the plain-text fallback; tests/test_metadata_samples.py covers real OCR
 from __future__ import annotations
 
 from sohoa.digitize.metadata import FIELD_NAMES, extract_fields
-from sohoa.digitize.model import PageText
+from tests.fields_support import letter_header, signature_block
+from tests.fields_support import text_page as page
 
-
-def page(text: str, number: int = 1, confidence: float = 1.0) -> PageText:
-    return PageText(number=number, text=text, method="text-layer", confidence=confidence)
-
-
-DECISION = """ỦY BAN NHÂN DÂN
-PHƯỜNG KHAI QUANG
-Số: {number}
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-Độc lập - Tự do - Hạnh phúc
-{date_line}
-QUYẾT ĐỊNH
+BODY = """QUYẾT ĐỊNH
 Về việc trợ cấp xã hội hằng tháng đối với người cao tuổi
 ỦY BAN NHÂN DÂN PHƯỜNG KHAI QUANG
 Căn cứ Luật Người cao tuổi ngày 23 tháng 11 năm 2009;
@@ -28,17 +18,13 @@ QUYẾT ĐỊNH:
 Điều 1. Trợ cấp xã hội hằng tháng đối với bà Nguyễn Thị Hương, sinh ngày 02/03/1944, số định danh
 cá nhân 026144001234, nơi cư trú: phường Khai Quang.
 Mã hồ sơ: 000.25.12.H62-240604-0012
-Nơi nhận:
-- Như Điều 2;
-- Lưu: VT.
-TM. ỦY BAN NHÂN DÂN
-KT. CHỦ TỊCH
-PHÓ CHỦ TỊCH
-Lê Anh Tân"""
+"""
+SIGNATURE = signature_block(title="KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH")
 
 
 def decision(number: str = "1234/QĐ-UBND", date_line: str = "Khai Quang, ngày 10 tháng 6 năm 2024") -> str:
-    return DECISION.format(number=number, date_line=date_line)
+    place, _, date = date_line.partition(", ")  # the header prints "{place}, {date}"
+    return letter_header(number=number, place=place, date=date) + BODY + SIGNATURE
 
 
 def test_every_field_is_present_with_confidence_and_source() -> None:

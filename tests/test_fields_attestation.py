@@ -70,15 +70,18 @@ def test_a_copy_stamp_on_a_paper_without_its_own_number() -> None:
 
 
 def test_a_short_attestation_number() -> None:
-    text = ("Chứng thực bản sao đúng với bản chính\nSố: 45/SCT/BS\nNgày 05 tháng 4 năm 2024\n"
-            "Người thực hiện chứng thực")
+    text = (
+        "Chứng thực bản sao đúng với bản chính\nSố: 45/SCT/BS\nNgày 05 tháng 4 năm 2024\n"
+        "Người thực hiện chứng thực"
+    )
     found = read_attestation([page_lines(page(text))])
     assert found is not None
     assert found.number == "45/SCT/BS" and found.date == dt.date(2024, 4, 5)
 
 
 def test_an_attested_copy_of_a_certificate_keeps_the_certificate_fields() -> None:
-    text = """ỦY BAN NHÂN DÂN
+    text = (
+        """ỦY BAN NHÂN DÂN
 PHƯỜNG KHAI QUANG
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
 Độc lập - Tự do - Hạnh phúc
@@ -87,7 +90,9 @@ Số: 38
 Họ, chữ đệm, tên chồng: Khuất Văn Lân
 Họ, chữ đệm, tên vợ: Cấn Thị Tám
 Khai Quang, ngày 10 tháng 6 năm 2020
-""" + COPY_STAMP
+"""
+        + COPY_STAMP
+    )
     v = extract_fields([page(text)]).values
     assert v["doc_type"] == "Giấy chứng nhận"
     assert v["number"] == "38"

@@ -35,6 +35,7 @@ def test_the_review_threshold_sits_between_sure_and_doubtful() -> None:
 
 # --- ID numbers: structure ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("number", "plausible"),
     [
@@ -88,6 +89,7 @@ def test_an_identity_label_whose_number_was_not_read_whole_makes_the_list_doubtf
 
 # --- OCR'd pages: word confidence -----------------------------------------------------------
 
+
 def ocr_page(rows: list[tuple[int, int, str, float]]) -> PageText:
     """A page as Tesseract gives it: (top, left, text, word confidence) per run; one block per row."""
     words: list[Word] = []
@@ -105,16 +107,23 @@ def decision_rows(
     id_conf: float = 95.0, title_conf: float = 95.0, name: bool = True, subject_conf: float = 95.0
 ) -> list:
     rows = [
-        (200, 250, "ỦY BAN NHÂN DÂN", 95.0), (200, 1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0),
-        (260, 250, "PHƯỜNG TÍCH SƠN", 95.0), (260, 1450, "Độc lập - Tự do - Hạnh phúc", 95.0),
-        (330, 300, "Số: 88/QĐ-UBND", 95.0), (330, 1350, "Tích Sơn, ngày 04 tháng 11 năm 2024", 95.0),
+        (200, 250, "ỦY BAN NHÂN DÂN", 95.0),
+        (200, 1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0),
+        (260, 250, "PHƯỜNG TÍCH SƠN", 95.0),
+        (260, 1450, "Độc lập - Tự do - Hạnh phúc", 95.0),
+        (330, 300, "Số: 88/QĐ-UBND", 95.0),
+        (330, 1350, "Tích Sơn, ngày 04 tháng 11 năm 2024", 95.0),
         (500, 1000, "QUYẾT ĐỊNH", 95.0),
         (560, 800, "Về việc trợ cấp xã hội hằng tháng", 95.0),
-        (700, 300, "Điều 1. Trợ cấp cho bà", 95.0), (700, 760, "Khổng Thị Tư,", subject_conf),
+        (700, 300, "Điều 1. Trợ cấp cho bà", 95.0),
+        (700, 760, "Khổng Thị Tư,", subject_conf),
         (700, 1100, "sinh năm 1941,", 95.0),
-        (760, 300, "số định danh cá nhân:", 95.0), (760, 760, "026141004321", id_conf),
-        (2600, 250, "Nơi nhận:", 95.0), (2600, 1477, "TM. ỦY BAN NHÂN DÂN", 95.0),
-        (2660, 250, "- Lưu: VT.", 95.0), (2660, 1550, "PHÓ CHỦ TỊCH", title_conf),
+        (760, 300, "số định danh cá nhân:", 95.0),
+        (760, 760, "026141004321", id_conf),
+        (2600, 250, "Nơi nhận:", 95.0),
+        (2600, 1477, "TM. ỦY BAN NHÂN DÂN", 95.0),
+        (2660, 250, "- Lưu: VT.", 95.0),
+        (2660, 1550, "PHÓ CHỦ TỊCH", title_conf),
     ]
     if name:
         rows.append((3000, 1550, "Lã Văn Thăng", 95.0))  # centred under the title, as printed
@@ -197,6 +206,7 @@ def test_signer_title_read_unsure_goes_to_review() -> None:
 
 
 # --- field of procedures, end to end ----------------------------------------------------------
+
 
 def test_a_fine_in_the_field_of_land_is_read_but_reviewed() -> None:
     text = decision_page("").text.replace(

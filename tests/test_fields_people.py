@@ -38,54 +38,72 @@ def read(text: str):  # noqa: ANN201 - ExtractedFields
 
 
 def test_cultural_family_decision_lists_every_household_head_in_order() -> None:
-    text = HEADER + """QUYẾT ĐỊNH
+    text = (
+        HEADER
+        + """QUYẾT ĐỊNH
 Về việc công nhận danh hiệu Gia đình văn hóa năm 2024
 Điều 1. Công nhận danh hiệu “Gia đình văn hóa” năm 2024 cho 03 hộ gia đình
 (có danh sách kèm theo):
 1. Hộ ông Khuất Văn Lân, tổ dân phố số 2;
 2. Hộ bà Cấn Thị Tám - thôn Đồng Câu;
 3. Hộ ông Phí Quyền, tổ dân phố Đông Thịnh.
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     result = read(text)
     assert result.values["subject_names"] == ["Khuất Văn Lân", "Cấn Thị Tám", "Phí Quyền"]
 
 
 def test_a_table_of_household_heads_on_a_text_page() -> None:
-    text = HEADER + """QUYẾT ĐỊNH
+    text = (
+        HEADER
+        + """QUYẾT ĐỊNH
 Về việc công nhận danh hiệu Gia đình văn hóa năm 2024
 Điều 1. Công nhận danh hiệu “Gia đình văn hóa” năm 2024 cho 02 hộ gia đình:
 STT Họ và tên chủ hộ Thôn/Tổ dân phố
 1 Giáp Văn Thăng Tổ dân phố số 3
 2 Lục Thị Oanh Thôn Vị Trù
 Điều 2. Tặng giấy công nhận cho các hộ gia đình có tên tại Điều 1.
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     assert read(text).values["subject_names"] == ["Giáp Văn Thăng", "Lục Thị Oanh"]
 
 
 def test_land_recovery_of_a_couples_household_names_both() -> None:
-    text = HEADER + """QUYẾT ĐỊNH
+    text = (
+        HEADER
+        + """QUYẾT ĐỊNH
 Về việc thu hồi đất để thực hiện dự án
 Điều 1. Thu hồi 120 m2 đất ở của hộ ông Tạ Quang Tuân và bà Hầu Thị Lĩnh
 tại thửa đất số 45, tờ bản đồ số 12.
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     assert read(text).values["subject_names"] == ["Tạ Quang Tuân", "Hầu Thị Lĩnh"]
 
 
 def test_land_recovery_of_several_households_keeps_the_name_before_each_area() -> None:
-    text = HEADER + """QUYẾT ĐỊNH
+    text = (
+        HEADER
+        + """QUYẾT ĐỊNH
 Về việc thu hồi đất để thực hiện dự án
 Điều 1. Thu hồi đất của 03 hộ gia đình, cá nhân, cụ thể như sau:
 1. Hộ ông Tạ Năm: 71 m2, thửa đất số 183;
 2. Hộ bà Kiều Thị Luyến: 86 m2, thửa đất số 130;
 3. Hộ ông Mạc Văn Toản: 51 m2, thửa đất số 22;
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     result = read(text)
     assert result.values["subject_names"] == ["Tạ Năm", "Kiều Thị Luyến", "Mạc Văn Toản"]
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD  # several people: a clerk confirms
 
 
 def test_marriage_certificate_one_spouse_after_the_other() -> None:
-    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+    text = (
+        CERT_HEADER
+        + """GIẤY CHỨNG NHẬN KẾT HÔN
 Bên nam:
 Họ, chữ đệm, tên: NINH VĂN TÚ
 Ngày, tháng, năm sinh: 04/05/1990 Dân tộc: Kinh
@@ -96,7 +114,9 @@ Ngày, tháng, năm sinh: 21/07/1994 Dân tộc: Kinh
 Giấy tờ tùy thân: CMND số 135678902
 Nơi đăng ký: Ủy ban nhân dân phường Liên Bảo
 Ngày đăng ký: 15 tháng 5 năm 2025
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     result = read(text)
     assert result.values["subject_names"] == ["Ninh Văn Tú", "Từ Thị Hạnh"]
     assert result.values["id_numbers"] == ["026090001234", "135678902"]
@@ -105,7 +125,9 @@ Ngày đăng ký: 15 tháng 5 năm 2025
     assert result.confidence["issued_date"] < DEFAULT_THRESHOLD
 
 
-HOUSEHOLD_BUSINESS = CERT_HEADER + """GIẤY CHỨNG NHẬN
+HOUSEHOLD_BUSINESS = (
+    CERT_HEADER
+    + """GIẤY CHỨNG NHẬN
 ĐĂNG KÝ HỘ KINH DOANH
 Mã số hộ kinh doanh: 25A8012345
 Đăng ký lần đầu, ngày 12 tháng 3 năm 2021
@@ -118,6 +140,7 @@ Số giấy tờ pháp lý của cá nhân: 135678902
 Ngày cấp: 10/05/2016 Nơi cấp: Công an tỉnh Vĩnh Phúc
 TRƯỞNG PHÒNG
 Lê Anh Tân"""
+)
 
 
 @pytest.mark.parametrize(
@@ -137,19 +160,27 @@ def test_household_business_is_dated_by_its_latest_registration(change: str, iss
 
 
 def test_an_identity_papers_issue_date_on_its_own_line_is_not_the_papers() -> None:
-    text = CERT_HEADER + """GIẤY XÁC NHẬN
+    text = (
+        CERT_HEADER
+        + """GIẤY XÁC NHẬN
 Họ và tên: Đinh Thị Yến
 Số định danh cá nhân: 026185004321
 Ngày cấp: 10/05/2021 Nơi cấp: Cục Cảnh sát QLHC về TTXH
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     assert read(text).values["issued_date"] != "2021-05-10"
 
 
 def test_five_capitalised_syllables_after_one_label_go_to_review() -> None:
     # Two columns' names run together on a text page: where one ends is not for us to guess.
-    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+    text = (
+        CERT_HEADER
+        + """GIẤY CHỨNG NHẬN KẾT HÔN
 Họ, chữ đệm, tên: NGUYỄN VĂN AN TRẦN THỊ BÌNH
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     assert read(text).confidence["subject_names"] < DEFAULT_THRESHOLD
 
 
@@ -185,15 +216,22 @@ BOXED_SIGNATURE = [
 
 
 def test_marriage_certificate_as_a_two_column_table() -> None:
-    rows = BOXED_HEADER + [
-        (330, [(1350, "Tích Sơn, ngày 04 tháng 11 năm 2024")]),
-        (500, [(900, "GIẤY CHỨNG NHẬN KẾT HÔN")]),
-        (640, [(1000, "Chồng"), (1640, "Vợ")]),
-        # the husband's and the wife's cells close enough to read as one line
-        (720, [(380, "Họ, chữ đệm, tên"), (1000, "CẤN BÁ THỊNH"), (1310, "LÝ THỊ NĂM")]),
-        (800, [(380, "Ngày, tháng, năm sinh"), (1000, "19/07/1996"), (1640, "21/07/2000")]),
-        (880, [(380, "Giấy tờ tùy thân"), (1000, "CCCD số 026096001234"), (1640, "CCCD số 025300004567")]),
-    ] + BOXED_SIGNATURE
+    rows = (
+        BOXED_HEADER
+        + [
+            (330, [(1350, "Tích Sơn, ngày 04 tháng 11 năm 2024")]),
+            (500, [(900, "GIẤY CHỨNG NHẬN KẾT HÔN")]),
+            (640, [(1000, "Chồng"), (1640, "Vợ")]),
+            # the husband's and the wife's cells close enough to read as one line
+            (720, [(380, "Họ, chữ đệm, tên"), (1000, "CẤN BÁ THỊNH"), (1310, "LÝ THỊ NĂM")]),
+            (800, [(380, "Ngày, tháng, năm sinh"), (1000, "19/07/1996"), (1640, "21/07/2000")]),
+            (
+                880,
+                [(380, "Giấy tờ tùy thân"), (1000, "CCCD số 026096001234"), (1640, "CCCD số 025300004567")],
+            ),
+        ]
+        + BOXED_SIGNATURE
+    )
     result = extract_fields([boxed_page(rows)])
     assert result.values["subject_names"] == ["Cấn Bá Thịnh", "Lý Thị Năm"]
     assert result.values["id_numbers"] == ["026096001234", "025300004567"]
@@ -201,16 +239,20 @@ def test_marriage_certificate_as_a_two_column_table() -> None:
 
 
 def test_names_under_a_column_header_and_a_lost_one_sends_the_list_to_review() -> None:
-    rows = BOXED_HEADER + [
-        (330, [(1350, "Tích Sơn, ngày 04 tháng 11 năm 2024")]),
-        (500, [(1000, "QUYẾT ĐỊNH")]),
-        (640, [(380, "Điều 1. Công nhận danh hiệu Gia đình văn hóa cho 03 hộ gia đình:")]),
-        (720, [(380, "STT"), (550, "Họ và tên chủ hộ"), (1500, "Thôn/Tổ dân phố")]),
-        (800, [(400, "1"), (550, "Hầu Văn Tư"), (1500, "Thôn Đồng Câu")]),
-        (880, [(400, "2"), (550, "Ninh Thị Phượng"), (1500, "Tổ dân phố số 7")]),
-        (960, [(400, "3"), (550, "Dương Đức Khánh"), (1500, "Thôn Vị Trù")]),
-        (1040, [(380, "Điều 2. Các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành.")]),
-    ] + BOXED_SIGNATURE
+    rows = (
+        BOXED_HEADER
+        + [
+            (330, [(1350, "Tích Sơn, ngày 04 tháng 11 năm 2024")]),
+            (500, [(1000, "QUYẾT ĐỊNH")]),
+            (640, [(380, "Điều 1. Công nhận danh hiệu Gia đình văn hóa cho 03 hộ gia đình:")]),
+            (720, [(380, "STT"), (550, "Họ và tên chủ hộ"), (1500, "Thôn/Tổ dân phố")]),
+            (800, [(400, "1"), (550, "Hầu Văn Tư"), (1500, "Thôn Đồng Câu")]),
+            (880, [(400, "2"), (550, "Ninh Thị Phượng"), (1500, "Tổ dân phố số 7")]),
+            (960, [(400, "3"), (550, "Dương Đức Khánh"), (1500, "Thôn Vị Trù")]),
+            (1040, [(380, "Điều 2. Các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành.")]),
+        ]
+        + BOXED_SIGNATURE
+    )
     result = extract_fields([boxed_page(rows)])
     assert result.values["subject_names"] == ["Hầu Văn Tư", "Ninh Thị Phượng", "Dương Đức Khánh"]
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD  # several people: a clerk confirms
@@ -274,7 +316,9 @@ def test_spouses_in_a_ruled_table_read_by_tesseract(tmp_path: Path) -> None:
 
 def test_minutes_naming_officials_beside_the_person_concerned_send_the_list_to_review() -> None:
     # who of the people a minutes names is its subject is the clerk's call, not the extractor's
-    text = CERT_HEADER + """BIÊN BẢN
+    text = (
+        CERT_HEADER
+        + """BIÊN BẢN
 Vi phạm hành chính trong lĩnh vực xây dựng
 Chúng tôi gồm:
 1. Ông Nguyễn Văn Hải, chức vụ: Công chức địa chính - xây dựng;
@@ -282,6 +326,7 @@ Chúng tôi gồm:
 Tiến hành lập biên bản vi phạm hành chính đối với:
 Họ và tên: Phạm Văn Dũng Giới tính: Nam
 """
+    )
     result = read(text)
     assert "Phạm Văn Dũng" in result.values["subject_names"]
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
@@ -289,11 +334,14 @@ Họ và tên: Phạm Văn Dũng Giới tính: Nam
 
 def test_a_minutes_naming_one_person_still_goes_to_review() -> None:
     # one name read cleanly, but a minutes names whoever drew it up or witnessed it as readily
-    text = CERT_HEADER + """BIÊN BẢN
+    text = (
+        CERT_HEADER
+        + """BIÊN BẢN
 Về việc kiểm tra hiện trạng sử dụng đất
 Hôm nay, tại thửa đất số 112, tờ bản đồ số 7, đã kiểm tra hiện trạng sử dụng đất của
 Ông Khuất Văn Lân, cư trú tại tổ dân phố số 3.
 """
+    )
     result = read(text)
     assert result.values["subject_names"] == ["Khuất Văn Lân"]
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
@@ -301,12 +349,16 @@ Hôm nay, tại thửa đất số 112, tờ bản đồ số 7, đã kiểm tra
 
 def test_a_marriage_certificate_with_one_spouse_found_goes_to_review() -> None:
     # the wife's block was lost (a fold, a seal): the husband alone is read cleanly
-    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+    text = (
+        CERT_HEADER
+        + """GIẤY CHỨNG NHẬN KẾT HÔN
 Bên nam:
 Họ, chữ đệm, tên: NINH VĂN TÚ
 Ngày, tháng, năm sinh: 04/05/1990 Dân tộc: Kinh
 Ngày đăng ký: 15 tháng 5 năm 2025
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     result = read(text)
     assert result.values["subject_names"] == ["Ninh Văn Tú"]
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD

@@ -136,7 +136,9 @@ CERT_HEADER = certificate_header(ward="TÍCH SƠN")
 
 
 def test_marriage_certificate_number_under_the_title() -> None:
-    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+    text = (
+        CERT_HEADER
+        + """GIẤY CHỨNG NHẬN KẾT HÔN
 Số: 38
 Quyển số: 02/2024
 Họ, chữ đệm, tên chồng: KHUẤT VĂN LÂN
@@ -146,6 +148,7 @@ Tích Sơn, ngày 28 tháng 8 năm 2024
 TM. ỦY BAN NHÂN DÂN
 CHỦ TỊCH
 Nguyễn Đức Bình"""
+    )
     result = extract_fields([page(text)])
     assert result.values["number"] == "38"
     assert result.confidence["number"] >= DEFAULT_THRESHOLD
@@ -162,11 +165,15 @@ def test_building_permit_number_beside_its_title() -> None:
 
 
 def test_disability_certificate_number_and_field() -> None:
-    text = CERT_HEADER + """GIẤY XÁC NHẬN KHUYẾT TẬT
+    text = (
+        CERT_HEADER
+        + """GIẤY XÁC NHẬN KHUYẾT TẬT
 Số hiệu: 0125
 Họ và tên: Giáp Thị Lĩnh Giới tính: Nữ
 Dạng khuyết tật: vận động. Mức độ khuyết tật: nặng.
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     result = extract_fields([page(text)])
     assert result.values["number"] == "0125"
     assert result.values["field"] == "Lao động – Thương binh xã hội"
@@ -196,8 +203,11 @@ def test_a_number_deep_in_the_body_is_doubtful() -> None:
 
 # --- issued date: the place-date line or a labelled issue date, never another date -----------
 
+
 def test_issue_date_is_never_a_birth_or_death_date() -> None:
-    text = CERT_HEADER + """TRÍCH LỤC KHAI TỬ
+    text = (
+        CERT_HEADER
+        + """TRÍCH LỤC KHAI TỬ
 Họ, chữ đệm, tên: LÃ VĂN TƯ
 Sinh ngày 05 tháng 3 năm 1940
 Đã chết vào lúc 10 giờ, ngày 01 tháng 02 năm 2024
@@ -205,18 +215,22 @@ Ngày cấp: 12/04/2024
 TM. ỦY BAN NHÂN DÂN
 CHỦ TỊCH
 Nguyễn Đức Bình"""
+    )
     result = extract_fields([page(text)])
     assert result.values["issued_date"] == "2024-04-12"
     assert result.values["subject_names"] == ["Lã Văn Tư"]
 
 
 def test_place_date_line_above_the_signer_beats_a_validity_date() -> None:
-    text = CERT_HEADER + """GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN
+    text = (
+        CERT_HEADER
+        + """GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN
 Giấy này có giá trị đến ngày 10 tháng 3 năm 2025
 Tích Sơn, ngày 10 tháng 9 năm 2024
 TM. ỦY BAN NHÂN DÂN
 CHỦ TỊCH
 Nguyễn Đức Bình"""
+    )
     result = extract_fields([page(text)])
     assert result.values["issued_date"] == "2024-09-10"
     assert result.values["valid_until"] == "2025-03-10"
@@ -228,6 +242,7 @@ def test_issue_date_labelled_cap_ngay() -> None:
 
 
 # --- signer title as printed ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("block", "title"),
@@ -256,6 +271,7 @@ def test_unknown_title_merged_with_recipients_on_a_text_line() -> None:
 
 
 # --- identifiers ----------------------------------------------------------------------------
+
 
 def test_cmnd_cccd_and_passport_numbers() -> None:
     body = """Ông Quách Văn Lân, CMND số 125678901 do Công an tỉnh cấp.
@@ -302,6 +318,7 @@ def test_drafting_units_and_dossier_codes_are_configuration() -> None:
 
 
 # --- field of procedures from wording -------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("title", "summary", "field"),
@@ -355,8 +372,11 @@ def test_field_whose_naming_is_arguable_is_found_but_reviewed(
     ("title", "summary", "field"),
     [
         # a fine "in the field of land": the fine's field, but the land domain competes
-        ("Quyết định", "Về việc xử phạt vi phạm hành chính trong lĩnh vực đất đai",
-         "Xử lý vi phạm hành chính"),
+        (
+            "Quyết định",
+            "Về việc xử phạt vi phạm hành chính trong lĩnh vực đất đai",
+            "Xử lý vi phạm hành chính",
+        ),
         # culture's title and a commendation's wording: a judgement call
         ("Quyết định", "Về việc công nhận danh hiệu Gia đình văn hóa năm 2024", "Văn hóa"),
         # a reply to a petition says little of its field
@@ -376,15 +396,20 @@ def test_field_from_weak_wording_alone_goes_to_review() -> None:
 
 
 def test_field_named_outright_wins_over_scattered_words() -> None:
-    found, strength = infer_field("Kế hoạch", "Tuyên truyền trong lĩnh vực hộ tịch năm 2024",
-                                  "Phối hợp với trường học, y tế và văn hóa")
+    found, strength = infer_field(
+        "Kế hoạch", "Tuyên truyền trong lĩnh vực hộ tịch năm 2024", "Phối hợp với trường học, y tế và văn hóa"
+    )
     assert found == "Hộ tịch" and strength >= DEFAULT_THRESHOLD
 
 
 def test_drafting_unit_and_wording_weighed_together() -> None:
     # the drafting unit (Tư pháp) agrees with nothing in the wording: not sure
-    found, strength = infer_field(None, "V/v trả lời đơn của công dân",
-                                  "đề nghị cải chính thông tin trên giấy tờ hộ tịch", drafted="Tư pháp")
+    found, strength = infer_field(
+        None,
+        "V/v trả lời đơn của công dân",
+        "đề nghị cải chính thông tin trên giấy tờ hộ tịch",
+        drafted="Tư pháp",
+    )
     assert found == "Tư pháp" and strength < DEFAULT_THRESHOLD
     found, strength = infer_field(None, "V/v cấp Giấy chứng nhận quyền sử dụng đất", None, drafted="Đất đai")
     assert found == "Đất đai" and strength >= DEFAULT_THRESHOLD
@@ -451,6 +476,7 @@ def test_an_unlabelled_twelve_digit_number_is_kept_but_doubtful() -> None:
 
 
 # --- an OCR'd page with word boxes: two columns at the foot ----------------------------------
+
 
 def boxed_page(rows: list[tuple[int, list[tuple[int, str]]]]) -> PageText:
     """A page as Tesseract gives it: words with boxes, one (block, line) per printed run."""
@@ -546,11 +572,15 @@ def test_context_from_the_units_table_and_settings() -> None:
 
 
 def test_an_identity_cards_date_is_not_the_issue_date() -> None:
-    text = CERT_HEADER + """GIẤY CHỨNG NHẬN KẾT HÔN
+    text = (
+        CERT_HEADER
+        + """GIẤY CHỨNG NHẬN KẾT HÔN
 Họ, chữ đệm, tên người chồng: NINH VĂN TÚ
 Giấy tờ tùy thân: CCCD số 026092408410 cấp ngày 12/05/2021
 Ngày, tháng, năm đăng ký: 03/02/2024
-""" + SIGNATURE
+"""
+        + SIGNATURE
+    )
     result = extract_fields([page(text)])
     assert result.values["issued_date"] == "2024-02-03"  # the registration date, doubtful
     assert result.confidence["issued_date"] < DEFAULT_THRESHOLD

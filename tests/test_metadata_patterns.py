@@ -82,8 +82,10 @@ def test_dates_with_and_without_zero_padding() -> None:
 
 
 def test_ocr_tone_errors_in_known_phrases_are_repaired_but_names_are_not_invented() -> None:
-    text = decision().replace("ỦY BAN NHÂN DÂN\nPHƯỜNG", "ỦY BAN NHÂN DẦN\nPHƯƠNG").replace(
-        "QUYẾT ĐỊNH\nVề", "QUYÊT ĐỊNH\nVề"
+    text = (
+        decision()
+        .replace("ỦY BAN NHÂN DÂN\nPHƯỜNG", "ỦY BAN NHÂN DẦN\nPHƯƠNG")
+        .replace("QUYẾT ĐỊNH\nVề", "QUYÊT ĐỊNH\nVề")
     )
     v = extract_fields([page(text)]).values
     assert v["issuer"] == "ỦY BAN NHÂN DÂN PHƯỜNG KHAI QUANG"

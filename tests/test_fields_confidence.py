@@ -130,6 +130,27 @@ def decision_rows(
     return rows
 
 
+@pytest.mark.parametrize(
+    ("registered", "sure"),
+    [
+        ("ngày 28 tháng 04 năm 2022", False),  # the place-date line's 28 read as 26: one digit off
+        ("ngày 26 tháng 04 năm 2022", True),  # the two agree
+        ("ngày 12 tháng 03 năm 2020", True),  # an older registration: no slip of one digit
+    ],
+)
+def test_a_place_date_one_digit_off_the_registration_date_goes_to_review(registered: str, sure: bool) -> None:
+    text = (
+        letter_header(number="", date="ngày 26 tháng 4 năm 2022")
+        + "GIẤY CHỨNG NHẬN\nĐĂNG KÝ HỘ KINH DOANH\nMã số hộ kinh doanh: 25679393460\n"
+        + f"Đăng ký lần đầu: {registered}\n"
+        + "1. Tên hộ kinh doanh: HỘ KINH DOANH VẬT LIỆU XÂY DỰNG SƠN\n"
+        + signature_block()
+    )
+    result = extract_fields([text_page(text)])
+    assert result.values["issued_date"] == "2022-04-26"
+    assert (result.confidence["issued_date"] >= DEFAULT_THRESHOLD) is sure
+
+
 def test_a_number_whose_box_a_seal_ring_grew_goes_to_review() -> None:
     # the ring crosses "026141004321": Tesseract reads it at 95, but its box is half again as tall
     page = ocr_page(decision_rows())
@@ -345,6 +366,14 @@ def test_a_surname_the_signature_left_unsure_or_as_one_marked_letter_is_complete
     # a bare "u" ends a dozen surnames (Lưu, Chu, Hầu...): no surname is made up
     result = extract_fields([ocr_page(_with_signer(decision_rows(), ("u", 93.0), ("Oanh", 96.0)))])
     assert not (result.values["signer"] or "").endswith(" Oanh")
+
+
+def test_a_name_syllable_the_seal_ring_turned_to_quoted_capitals_is_kept_for_review() -> None:
+    # the ring through "Thị" came back as '“THÍ' at 76: a quote and capitals, not a title
+    rows = _with_signer(decision_rows(), ("Nguyễn", 89.0), ("“THÍ", 76.0), ("Ngọc Ánh", 97.0))
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer"] == "Nguyễn Thí Ngọc Ánh"  # kept as read: "Thí" is a valid syllable
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
 
 
 def test_a_signature_stroke_grouped_with_the_name_row_is_set_aside() -> None:

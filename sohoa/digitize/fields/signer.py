@@ -40,7 +40,7 @@ from sohoa.digitize.syllables import is_syllable
 
 def name_tail(text: str) -> list[str]:
     """The trailing run of capitalised syllables of ``text`` (``- Lưu: VT. Lê Anh Tân`` -> 3 tokens)."""
-    tokens = [t.strip("'`’‘\"") for t in text.replace("Ð", "Đ").split()]  # specks OCR reads as quotes
+    tokens = [t.strip("'`’‘\"“”„") for t in text.replace("Ð", "Đ").split()]  # specks OCR reads as quotes
     if tokens:
         tokens[-1] = tokens[-1].rstrip(".")
     tail: list[str] = []
@@ -405,7 +405,7 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
 
 
 # Punctuation and specks read as quotes around a word of the signer block ('Hiền.', '‘Trần').
-_WORD_EDGES = ".,;:'`’‘\""
+_WORD_EDGES = ".,;:'`’‘\"“”„"
 # OCR confidence (0-100) under which a short or non-name word beside a name is a signature's
 # stroke or a speck read as a letter ('Sz Trần Quang Cường'), not part of the line.
 _DEBRIS_WORD = 60.0
@@ -449,8 +449,12 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     if before and lost_capital(before[-1].text.strip(_WORD_EDGES)):
         # 'guyen Thị Hùng': the stroke that ate the surname's capital left the rest of it unsure.
         kept.insert(0, before[-1])
-    texts = [_name_case(w.text) for w in kept]
-    recased = texts != [w.text for w in kept]
+    texts = [_name_case(w.text.strip(_WORD_EDGES) or w.text) for w in kept]
+    if any(t.islower() or t.istitle() for t in texts):
+        # 'Nguyễn THÍ Ngọc Ánh': one syllable in capitals beside name-cased ones is a seal's
+        # ring read into it, not a title: cased as the name prints it, and checked by the clerk
+        texts = [t.title() if t.isupper() and len(t) > 1 else t for t in texts]
+    recased = texts != [w.text.strip(_WORD_EDGES) or w.text for w in kept]
     text = " ".join(texts)
     tail = name_tail(text)
     restored = None

@@ -72,6 +72,8 @@ def test_cmnd_structure() -> None:
         # a seal over the end of a personal number: ten digits left, a valid length for no ID
         ("Số định danh cá nhân: 0261900043", "0261900043", False),
         ("CMND số: 1256789012", "1256789012", False),
+        ("Giấy tờ tùy thân: CMND số 125678901.", "125678901", True),  # the sentence's full stop
+        ("Số CCCD: 026.190.004.321", "026190004321", True),  # printed in dotted groups of three
     ],
 )
 def test_id_number_is_sure_only_when_it_checks_out(line: str, value: str, sure: bool) -> None:

@@ -474,7 +474,12 @@ _ID_LABEL = (
     r"|ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky)"
 )
 _ID_LABEL_BEFORE = re.compile(_ID_LABEL[:-1] + r"|ca\s*nhan|so\s*dinh)")
-_ID_LABELLED = re.compile(_ID_LABEL + r"[^:0-9]{0,40}:?\s*([0-9oil][0-9oil ]{7,16}[0-9])(?![0-9.])")
+# The number after its label: digits (OCR may read 0, 1 as o, i, l), spaced groups or dotted
+# groups of three ("026.070.001.234"); a full stop after it ends the sentence, not the number.
+_ID_LABELLED = re.compile(
+    _ID_LABEL
+    + r"[^:0-9]{0,40}:?\s*([0-9oil][0-9oil ]{7,16}[0-9]|[0-9]{3}(?:\.[0-9]{3}){2,3})(?![0-9]|\.[0-9])"
+)
 _BUSINESS_LABEL = re.compile(r"ma\s*so\s*(?:ho\s*kinh\s*doanh|thue|doanh\s*nghiep)|so\s*dang\s*ky")
 _PASSPORT = re.compile(
     r"(?:ho\s*chieu|passport|giay\s*to\s*tuy\s*than)[^:0-9]{0,30}:?\s*([a-z])\s?([0-9]{7})(?![0-9])"
@@ -589,7 +594,7 @@ def _id_strength(line: Line, digits: str, base: float, substituted: bool = False
 
 _PERSONAL_LABEL = re.compile(r"dinh\s*danh|cccd|can\s*cuoc")
 _CMND_LABEL = re.compile(r"cmnd|cmtnd|chung\s*minh")
-_LABEL_FIELD = re.compile(_ID_LABEL + r"[^:0-9]{0,40}:\s*(?P<value>[0-9oil][0-9oil ]*)")
+_LABEL_FIELD = re.compile(_ID_LABEL + r"[^:0-9]{0,40}:\s*(?P<value>[0-9oil](?:[0-9oil ]|\.(?=[0-9]))*)")
 
 
 def _fits_label(label: str, digits: str) -> bool:
@@ -607,7 +612,7 @@ def _unfilled_label(key: str, found: list[str]) -> bool:
     no number found: text was there and was not read whole. A label with no value at all (a blank
     form, or the value on the next line) says nothing."""
     for m in _LABEL_FIELD.finditer(key):
-        digits = fix_digits(m.group("value").replace(" ", ""))
+        digits = fix_digits(m.group("value").replace(" ", "").replace(".", ""))
         if len(digits) >= 3 and digits.isdigit() and digits not in found:
             return True
     return False
@@ -632,7 +637,7 @@ def read_id_numbers(lines: Iterable[Line], exclude: Collection[str] = ()) -> tup
                 found.append(m.group(1))
                 confs.append(_id_strength(line, m.group(1), line.conf * (1.0 if labelled else 0.75)))
         for m in _ID_LABELLED.finditer(key):
-            raw = m.group(1).replace(" ", "")
+            raw = m.group(1).replace(" ", "").replace(".", "")
             digits = fix_digits(raw)
             if digits.isdigit() and (len(digits) == 9 or 10 <= len(digits) <= 13) and digits not in found:
                 business = _BUSINESS_LABEL.match(key, m.start()) is not None

@@ -39,3 +39,18 @@ def test_upgrade_from_first_schema_with_documents(tmp_path: Path) -> None:
         assert conn.execute(text("select dup_key from documents")).scalar() is None
         assert conn.execute(text("pragma foreign_keys")).scalar() == 1  # back on for normal work
     archive.close()
+
+
+def test_the_newest_revision_that_opening_skips_alembic_for_is_alembic_s_head(tmp_path: Path) -> None:
+    # an archive at HEAD_REVISION is opened without Alembic: a new migration must move it too
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from sohoa.archive.db import HEAD_REVISION, MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(cfg).get_heads() == [HEAD_REVISION]
+    archive = open_archive(tmp_path, f"sqlite:///{tmp_path / 'archive.db'}")  # a fresh one: migrated
+    with archive.engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == HEAD_REVISION

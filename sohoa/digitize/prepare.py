@@ -244,11 +244,16 @@ def binarise(channel: Image.Image) -> Image.Image:
 
 def has_red_ink(rgb: Image.Image) -> bool:
     """True when the page carries red ink (a seal, a red signature), judged on a small copy."""
+    strong, _factor = red_ink_mask(rgb)
+    return float(strong.mean()) >= _RED_SHARE
+
+
+def red_ink_mask(rgb: Image.Image) -> tuple[np.ndarray, int]:
+    """Where strongly red ink lies, on a copy about 600 px wide, and the factor it was reduced by."""
     factor = max(1, round(rgb.width / 600))
     small = np.asarray(rgb.reduce(factor) if factor > 1 else rgb).astype(np.int16)
     red, green, blue = small[..., 0], small[..., 1], small[..., 2]
-    strong = (red > 120) & (red - np.maximum(green, blue) > 60)
-    return float(strong.mean()) >= _RED_SHARE
+    return (red > 120) & (red - np.maximum(green, blue) > 60), factor
 
 
 def is_bilevel(grey: Image.Image) -> bool:

@@ -89,53 +89,42 @@ def ingest(
                 "số trang đọc cùng lúc đặt trên mỗi worker bằng 'sohoa worker --concurrency N'"
             )
         )
-    executor = None
-    if not queued:
-        from sohoa.executors import LocalPool, default_jobs
-
-        # The reading processes start before the archive's modules are imported: their own
-        # start-up (the page reader's imports, in the fork server) runs beside the parent's on
-        # the second core, and the first pages are read sooner.
-        executor = LocalPool(jobs or default_jobs())
-        executor.start()
+    executor = None if queued else _start_readers(jobs)
     try:
-        _ingest(ctx, paths, unit, jobs, split, json_out, queued, no_wait, executor)
+        from sohoa.ingest import IngestOptions
+        from sohoa.ingest import ingest as run_ingest
+
+        options = IngestOptions(unit=unit, split=split)
+        if jobs:
+            options.jobs = jobs
+        if queued:
+            from sohoa.queue.desk import submit
+
+            report = submit(ctx.archive, list(paths), options, progress_for(json_out), wait=not no_wait)
+            if no_wait:
+                print_queued(report.batch_id, json_out)
+                return
+        else:
+            report = run_ingest(ctx.archive, list(paths), options, progress_for(json_out), executor)
     finally:
         if executor is not None:
             executor.shutdown()
-
-
-def _ingest(
-    ctx: Context,
-    paths: tuple[Path, ...],
-    unit: str,
-    jobs: int | None,
-    split: str,
-    json_out: bool,
-    queued: bool,
-    no_wait: bool,
-    executor: PageExecutor | None,
-) -> None:
-    from sohoa.ingest import IngestOptions
-    from sohoa.ingest import ingest as run_ingest
-
-    options = IngestOptions(unit=unit, split=split)
-    if jobs:
-        options.jobs = jobs
-    if queued:
-        from sohoa.queue.desk import submit
-
-        report = submit(ctx.archive, list(paths), options, progress_for(json_out), wait=not no_wait)
-        if no_wait:
-            print_queued(report.batch_id, json_out)
-            return
-    else:
-        report = run_ingest(ctx.archive, list(paths), options, progress_for(json_out), executor)
     if json_out:
         emit_json(report.to_json())
     else:
         _print_ingest_summary(ctx.archive, report)
     sys.exit(int(report.exit_code))
+
+
+def _start_readers(jobs: int | None) -> PageExecutor:
+    """The local reading processes, started before the archive's modules are imported: their
+    own start-up (the page reader's imports, in the fork server) runs beside the parent's on the
+    second core, and the first pages are read sooner."""
+    from sohoa.executors import LocalPool, default_jobs
+
+    executor = LocalPool(jobs or default_jobs())
+    executor.start()
+    return executor
 
 
 def print_queued(batch_id: int, json_out: bool) -> None:

@@ -62,11 +62,17 @@ _NOT_FIRST = frozenset(
 
 
 @functools.lru_cache(maxsize=1)
-def surnames() -> frozenset[str]:
-    """Every surname in the shipped list, NFC, capitalised as printed in a name."""
+def _surname_list() -> tuple[str, ...]:
+    """The shipped list's surnames in its order (the most borne first), NFC, as printed in a name."""
     lines = _SURNAME_FILE.read_text(encoding="utf-8").splitlines()
     words = [word for line in lines if line and line[0] != "#" for word in line.split()]
-    return frozenset(unicodedata.normalize("NFC", word) for word in words)
+    return tuple(unicodedata.normalize("NFC", word) for word in words)
+
+
+@functools.lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Every surname in the shipped list, NFC, capitalised as printed in a name."""
+    return frozenset(_surname_list())
 
 
 @functools.lru_cache(maxsize=1)
@@ -203,12 +209,10 @@ def lost_capital(token: str) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _surname_rank() -> dict[str, int]:
-    """Each surname's place in the shipped list, which runs from the most borne to the rarest."""
-    lines = _SURNAME_FILE.read_text(encoding="utf-8").splitlines()
-    words = [word for line in lines if line and line[0] != "#" for word in line.split()]
+    """Each surname's first place in the shipped list, which runs from the most borne to the rarest."""
     rank: dict[str, int] = {}
-    for i, word in enumerate(words):
-        rank.setdefault(unicodedata.normalize("NFC", word), i)
+    for i, name in enumerate(_surname_list()):
+        rank.setdefault(name, i)
     return rank
 
 

@@ -55,6 +55,9 @@ class PreparedPage:
     skew: float = 0.0  # degrees the page was turned back (counter-clockwise positive)
     rotation: int = 0  # degrees clockwise the page was turned to be upright
     steps: list[str] = field(default_factory=list)
+    # Where the red seal's ink lies (on a copy reduced by the factor) when the red channel was read:
+    # the digits under it are doubtful however sure Tesseract is.
+    red_ink: tuple[np.ndarray, int] | None = None
 
 
 def normalise_mode(image: Image.Image) -> Image.Image:
@@ -122,8 +125,10 @@ def prepare_page(image: Image.Image, dpi: int = 0, *, deskew: bool = True) -> Pr
             page.skew = round(angle, 2)
             page.steps.append(f"deskew {angle:+.2f}")
     page.keep_image = keep
-    if keep.mode == "RGB" and has_red_ink(keep):
+    red_ink = red_ink_mask(keep) if keep.mode == "RGB" else None
+    if red_ink is not None and float(red_ink[0].mean()) >= _RED_SHARE:
         page.ocr_image = binarise(keep.getchannel("R"))
+        page.red_ink = red_ink
         page.steps.append("red-channel")
     elif keep.mode == "1" or is_bilevel(grey):
         if is_speckled(grey):
@@ -242,14 +247,9 @@ def binarise(channel: Image.Image) -> Image.Image:
     return channel.point([0] * threshold + [255] * (256 - threshold))
 
 
-def has_red_ink(rgb: Image.Image) -> bool:
-    """True when the page carries red ink (a seal, a red signature), judged on a small copy."""
-    strong, _factor = red_ink_mask(rgb)
-    return float(strong.mean()) >= _RED_SHARE
-
-
 def red_ink_mask(rgb: Image.Image) -> tuple[np.ndarray, int]:
-    """Where strongly red ink lies, on a copy about 600 px wide, and the factor it was reduced by."""
+    """Where strongly red ink lies (a seal, a red signature), on a copy about 600 px wide, and the
+    factor it was reduced by: a page carries red ink when a share ``_RED_SHARE`` of it is red."""
     factor = max(1, round(rgb.width / 600))
     small = np.asarray(rgb.reduce(factor) if factor > 1 else rgb).astype(np.int16)
     red, green, blue = small[..., 0], small[..., 1], small[..., 2]

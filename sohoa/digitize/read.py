@@ -15,7 +15,6 @@ document; only a missing Tesseract raises. No document text is logged (it is per
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import logging
 import os
@@ -1002,16 +1001,16 @@ _UNDER_SEAL_CONF = 85.0
 
 def _digits_under_red_seal(prepared: prepare.PreparedPage, words: list[Word]) -> list[Word]:
     """Numbers (three digits or more) printed under a red seal, given a confidence that says so."""
-    if "red-channel" not in prepared.steps or prepared.keep_image.mode != "RGB":
+    if prepared.red_ink is None:
         return words
-    mask, factor = prepare.red_ink_mask(prepared.keep_image)
+    mask, factor = prepared.red_ink
     out = []
     for word in words:
         if sum(ch.isdigit() for ch in word.text) >= 3 and word.conf > _UNDER_SEAL_CONF:
             bottom, right = (word.top + word.height) // factor + 1, (word.left + word.width) // factor + 1
             box = mask[word.top // factor : bottom, word.left // factor : right]
             if box.size and float(box.mean()) > _UNDER_SEAL_SHARE:
-                word = dataclasses.replace(word, conf=_UNDER_SEAL_CONF)
+                word = replace(word, conf=_UNDER_SEAL_CONF)
         out.append(word)
     return out
 

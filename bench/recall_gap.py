@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from PIL import Image  # noqa: E402
+from PIL import Image, ImageDraw  # noqa: E402
 
 from sohoa.digitize import read as reader  # noqa: E402
 from sohoa.digitize import tesseract  # noqa: E402
@@ -193,6 +193,35 @@ def render_notices(out: Path, count: int, seed: int, conditions: set[str]) -> li
     return jobs
 
 
+def render_forms(out: Path, count: int, seed: int, conditions: set[str]) -> list[tuple[str, str, str]]:
+    """devset2's result forms (labels, dotted fill-in lines, two-column tables, seals over IDs),
+    their truth every string drawn on the page itself: the seal's ring letters are drawn on a
+    glyph image of their own and so are left out, as is the signature scribble (a line)."""
+    import devset2
+
+    drawn: list[str] = []
+    original = ImageDraw.ImageDraw.text
+
+    def recording(self, xy, text, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if self.im.size == (2480, 3508):
+            drawn.append(str(text))
+        return original(self, xy, text, *args, **kwargs)
+
+    jobs = []
+    ImageDraw.ImageDraw.text = recording  # type: ignore[method-assign]
+    try:
+        for index in range(count):
+            drawn.clear()
+            page, _truth = devset2.render_document(index, seed)
+            text = "\n".join(drawn)
+            for condition in sorted(conditions & set(devset2.CONDITIONS)):
+                path = devset2.scan(page, condition, 200 + index, seed, out)
+                jobs.append((str(path), condition, text))
+    finally:
+        ImageDraw.ImageDraw.text = original  # type: ignore[method-assign]
+    return jobs
+
+
 def report(rows: list[dict], show: int) -> None:
     by: dict[str, list[dict]] = collections.defaultdict(list)
     for row in rows:
@@ -228,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generate", type=int, default=1, help="documents per samples template")
     parser.add_argument("--notices", type=int, default=0, help="devset2-style notices with tables")
+    parser.add_argument("--forms", type=int, default=0, help="devset2's result forms, kind i mod 19")
     parser.add_argument("--seed", type=int, default=7, help="never 2024 (the committed samples)")
     parser.add_argument("--conditions", default=",".join(IMAGE_CONDITIONS))
     parser.add_argument("--jobs", type=int, default=2)
@@ -245,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
             jobs += collect(out, conditions)
         if args.notices:
             jobs += render_notices(out, args.notices, args.seed, conditions)
+        if args.forms:
+            jobs += render_forms(out, args.forms, args.seed, conditions)
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             rows = [row for result in pool.map(measure, jobs) for row in result]
     report(rows, args.show)

@@ -149,16 +149,22 @@ def _rows_by_key(words: list[Word]) -> list[_Row]:
 
 
 def _rows_by_overlap(words: list[Word]) -> list[_Row]:
-    """Rows of words whose vertical middles fall inside one another's extent."""
+    """Rows of words whose vertical middles fall inside one another's extent.
+
+    A word joins the latest row holding its middle, but a mark of punctuation inside two rows'
+    extents (the dash of '- Như Điều 3;' inside the taller title line beside it) joins the row
+    whose own middle is nearest: a word's middle moves with its tone marks, a dash's does not.
+    """
     rows: list[_Row] = []
     for word in sorted(words, key=lambda w: (w.top, w.left)):
         middle = word.top + word.height / 2
-        for row in reversed(rows[-3:]):
-            if row.top <= middle <= row.bottom:
-                row.words.append(word)
-                break
-        else:
+        holding = [row for row in reversed(rows[-3:]) if row.top <= middle <= row.bottom]
+        if not holding:
             rows.append(_Row([word]))
+        elif any(ch.isalnum() for ch in word.text):
+            holding[0].words.append(word)
+        else:
+            min(holding, key=lambda row: abs((row.top + row.bottom) / 2 - middle)).words.append(word)
     for row in rows:
         row.words.sort(key=lambda w: w.left)
     return rows

@@ -363,10 +363,43 @@ def _reread_doubtful(
             for w in out.words
             if _is_text(w, options.min_word_conf) or _capitalised_syllable(w)
         ]
+        replaced = [w for w in words if top <= w.top + w.height / 2 <= bottom]
         words = [w for w in words if not top <= w.top + w.height / 2 <= bottom]
-        words += layout.rows_by_overlap(found, block=2000 + number)
+        # the sure words kept keep their first-pass lines, and are not counted as read again
+        words += layout.rows_by_overlap(found, block=2000 + number) + _sure_and_unread(replaced, found)
         layers += [_Layer(out.pdf, left, piece_top) for out, left, piece_top in outputs]
     return words, layers
+
+
+# A first-pass word this sure, a syllable of two letters or more, an abbreviation in capitals
+# (KT, UBND) or a number, outlives the
+# re-reading of its zone when no word read again lies over it: a column read apart can come
+# back empty ('KT. CHỦ TỊCH' and the signer's name at 96, lost with the seal's debris around them).
+_KEEP_CONF = 90.0
+
+
+def _sure_and_unread(old: list[Word], found: list[Word]) -> list[Word]:
+    """The words of ``old`` that are sure (:data:`_KEEP_CONF`) and that no word of ``found`` overlaps."""
+    kept = []
+    for w in old:
+        bare = w.text.strip(".,;:()\"'“”-–")
+        if w.conf < _KEEP_CONF or not (
+            any(ch.isdigit() for ch in bare)
+            or (len(bare) >= 2 and (syllables.is_syllable(bare) or (bare.isupper() and len(bare) <= 5)))
+        ):
+            continue
+        if not any(_boxes_meet(w, f) for f in found):
+            kept.append(w)
+    return kept
+
+
+def _boxes_meet(a: tesseract.TsvWord | Word, b: tesseract.TsvWord | Word) -> bool:
+    return (
+        a.left < b.left + b.width
+        and b.left < a.left + a.width
+        and a.top < b.top + b.height
+        and b.top < a.top + a.height
+    )
 
 
 # The largest seal radius looked for, in inches: a zone is searched this far above and below.
@@ -393,34 +426,80 @@ def _without_seal(page: Image.Image, zone: tuple[int, int, int, int], dpi: int) 
     return out
 
 
+# One column of mixed sizes: how a column parted from its neighbour is read.
+_COLUMN_PSM = 4
+
+
 def _zone_pieces(
-    page: Image.Image, zone: tuple[int, int, int, int], unit: float, min_gap: float = 1.5
+    page: Image.Image,
+    zone: tuple[int, int, int, int],
+    unit: float,
+    min_gap: float = 1.5,
+    *,
+    bands: bool = False,
 ) -> list[tuple[int, int, int, int, int]]:
     """How to read a zone again, as (left, top, right, bottom, psm) pieces.
 
     Its two columns apart, each as one column of mixed sizes (psm 4), when a clear gap (of
-    ``min_gap`` word heights) parts them; else the whole zone with Tesseract's own
-    segmentation (psm 3).
+    ``min_gap`` word heights) parts them down the whole zone. With ``bands``, when only its lower
+    rows stand in two columns (full-width lines, then the recipients beside the signer block),
+    the rows above are one piece and the left column below another: a single block over both
+    columns is what lost '- Như Điều 3;' to the signer's title lines. Else the whole zone with
+    Tesseract's own segmentation (psm 3).
     """
     left, top, right, bottom = zone
-    ink = np.asarray(page.crop(zone).reduce(2)) < 128
-    columns = ink.any(axis=0)
-    width = columns.size
-    best: tuple[int, int] | None = None
-    start = None
-    for x in range(width + 1):
-        blank = x < width and not columns[x]
-        if blank and start is None:
-            start = x
-        elif not blank and start is not None:
-            middle = (start + x) / 2
-            if 0.25 * width <= middle <= 0.75 * width and (best is None or x - start > best[1] - best[0]):
-                best = (start, x)
-            start = None
-    if best is None or (best[1] - best[0]) * 2 < min_gap * unit:
+    ink = np.asarray(page.crop(zone).reduce(2)) < 128  # the copy is halved: so are its pixels
+    wide = min_gap * unit / 2
+    gap = _central_gap(ink.any(axis=0), wide, bounded=False)
+    if gap is not None:
+        cut = left + gap[0] + gap[1]  # middle of the gap, in page pixels
+        return [(left, top, cut, bottom, _COLUMN_PSM), (cut, top, right, bottom, _COLUMN_PSM)]
+    band = _two_columns_below(ink, wide) if bands else None
+    if band is None:
         return [(left, top, right, bottom, 3)]
-    cut = left + (best[0] + best[1])  # middle of the gap, in page pixels (the copy is halved)
-    return [(left, top, cut, bottom, 4), (cut, top, right, bottom, 4)]
+    start, (gap_left, gap_right) = band
+    split, cut = top + 2 * start, left + gap_left + gap_right
+    # the right-hand column below is the signer's block, its seal and signature: read apart it
+    # gives the pen's strokes as words on the name's row, and the signer's own re-reading
+    # (:func:`_reread_doubtful`) is the one that knows it
+    return [(left, top, right, split, 3), (left, split, cut, bottom, _COLUMN_PSM)]
+
+
+def _central_gap(columns: np.ndarray, wide: float, *, bounded: bool) -> tuple[int, int] | None:
+    """The widest run of blank ``columns`` centred in the middle half, if ``wide`` or wider.
+
+    ``bounded`` asks for ink on both sides of the run (two columns, not one with blank beside).
+    """
+    width = columns.size
+    edges = np.flatnonzero(np.diff(np.concatenate(([1], columns.astype(np.int8), [1]))))
+    best: tuple[int, int] | None = None
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        if bounded and (start == 0 or end == width):
+            continue
+        central = 0.25 * width <= (start + end) / 2 <= 0.75 * width
+        if central and (best is None or end - start > best[1] - best[0]):
+            best = (int(start), int(end))
+    if best is None or best[1] - best[0] < wide:
+        return None
+    return best
+
+
+def _two_columns_below(ink: np.ndarray, wide: float) -> tuple[int, tuple[int, int]] | None:
+    """The highest line start below which the zone's ink stands in two columns, with their gap.
+
+    Only line starts (a blank row above inked ones) are tried, so no line is cut; the rows
+    above must hold ink, or the whole zone would have parted.
+    """
+    rows = ink.any(axis=1)
+    # below[y, x]: ink in column x at row y or lower
+    below = np.flipud(np.logical_or.accumulate(np.flipud(ink), axis=0))
+    for y in np.flatnonzero(~rows[:-1] & rows[1:]) + 1:
+        if not rows[:y].any():
+            continue
+        gap = _central_gap(below[y], wide, bounded=True)
+        if gap is not None:
+            return int(y), gap
+    return None
 
 
 def _first_pass_rows(words: list[tesseract.TsvWord]) -> list[list[tesseract.TsvWord]]:
@@ -501,18 +580,21 @@ def _in_signer_quarter(row: list[tesseract.TsvWord], width: int, height: int) ->
     return left >= 0.4 * width and top >= 0.35 * height
 
 
-def _reading_score(words: list[tesseract.TsvWord]) -> int:
+def _reading_score(words: list[tesseract.TsvWord], unit: float = 0.0) -> int:
     """Sure words that are Vietnamese syllables or numbers, less unsure words.
 
     Of two readings of a zone the better one recovers the words whole (``Đào Tuấn`` rather than
-    ``Đào.Tuấn``) without the seal's debris around them (``SEH6'``, ``teAÓ``, ``AJ4``).
+    ``Đào.Tuấn``) without the seal's debris around them (``SEH6'``, ``teAÓ``, ``AJ4``). Given
+    the page's word height ``unit``, a word box spanning two lines (:func:`_spans_lines`) and a
+    word lying over another word of the same reading (``ành`` inside ``thành``, one line read
+    twice) are unsure whatever their confidence: psm 6 read two blocks' lines as one there.
     """
     score = 0
-    for w in words:
+    for index, w in enumerate(words):
         bare = w.text.strip(".,;:()\"'“”-–")
         if not any(ch.isalnum() for ch in bare):
             continue
-        if w.conf < _DOUBT_CONF:
+        if w.conf < _DOUBT_CONF or (unit and (_spans_lines(w, unit) or _over_another(w, words[:index]))):
             score -= 1
         elif w.conf >= _SURE_CONF and (any(ch.isdigit() for ch in bare) or syllables.is_syllable(bare)):
             score += 1
@@ -567,25 +649,32 @@ def _reread_crowded(
     ][:_MAX_CROWDED_ZONES]
     # only the block (column) of a zone where the evidence lies is read again
     pieces = [
-        (number, piece[:4])
+        (number, piece[:4], piece[4] == _COLUMN_PSM)
         for number, (zone, middles) in enumerate(zones)
-        for piece in _zone_pieces(page, zone, unit, _CROWD_COLUMN_GAP)
+        for piece in _zone_pieces(page, zone, unit, _CROWD_COLUMN_GAP, bands=True)
         if any(piece[0] <= x < piece[2] for x in middles)
     ]
     if not pieces:
         return words
     try:
-        readings = _read_stacked(page, [box for _, box in pieces], unit, workdir, options, prepared.dpi)
+        readings = _read_stacked(page, [box for _, box, _ in pieces], unit, workdir, options, prepared.dpi)
     except OcrError:
         return words
     kept: dict[int, list[Word]] = {}
-    for (number, box), found in zip(pieces, readings, strict=True):
+    for (number, box, column), found in zip(pieces, readings, strict=True):
+        # in a column read apart, the first pass's boxes over two lines are the fault itself
+        tall = unit if column else 0.0
         for row in _rows_of(found):
             place = (box[0], min(w.top for w in row), box[2], max(w.top + w.height for w in row))
             old = [w for w in raw if _centre_in(w, place)]
-            if (_reading_score(row), _solid_count(row)) < (_reading_score(old), _solid_count(old)):
+            new_score = (_reading_score(row, tall), _solid_count(row))
+            if new_score < (_reading_score(old, tall), _solid_count(old)):
                 continue
-            words = [w for w in words if not _centre_in(w, place)]
+            words = [
+                w
+                for w in words
+                if not _centre_in(w, place) and not (column and _spans_into(w, place, box, unit))
+            ]
             kept.setdefault(number, []).extend(_to_word(w) for w in row if _is_text(w, options.min_word_conf))
     for number, found_words in kept.items():
         # the zone's rows keyed afresh, words read again and words kept alike: a row whose
@@ -596,6 +685,43 @@ def _reread_crowded(
             found_words + [w for w in words if _centre_in(w, box)], 3000 + number
         )
     return words
+
+
+# A word box this many word heights tall holds two lines: psm 6 read a block of one line pitch
+# beside a block of another as one ('Chủ' 95 px tall over '- Như Điều 3;' and the next line,
+# at 96, word height 45).
+_TWO_LINES = 1.8
+
+
+def _spans_lines(word: tesseract.TsvWord | Word, unit: float) -> bool:
+    return word.height >= _TWO_LINES * unit
+
+
+def _over_another(word: tesseract.TsvWord, others: list[tesseract.TsvWord]) -> bool:
+    """True when a third of ``word``'s box or more lies in the box of one of ``others``."""
+    area = word.width * word.height
+    for o in others:
+        across = min(word.left + word.width, o.left + o.width) - max(word.left, o.left)
+        down = min(word.top + word.height, o.top + o.height) - max(word.top, o.top)
+        if across > 0 and down > 0 and across * down * 3 >= area:
+            return True
+    return False
+
+
+def _spans_into(
+    word: tesseract.TsvWord | Word,
+    place: tuple[int, int, int, int],
+    piece: tuple[int, int, int, int],
+    unit: float,
+) -> bool:
+    """True for a word of the piece spanning two lines whose box reaches into the row ``place``:
+    a row read again replaces it even though its middle fell between two rows."""
+    return (
+        _spans_lines(word, unit)
+        and _centre_in(word, piece)
+        and word.top < place[3]
+        and place[1] < word.top + word.height
+    )
 
 
 def _centre_in(word: tesseract.TsvWord | Word, box: tuple[int, int, int, int]) -> bool:

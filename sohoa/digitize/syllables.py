@@ -253,16 +253,17 @@ def repair_token(token: str) -> str:
 
 
 # Square metres after a number: Tesseract reads the raised 2 as 2, ?, ', ‡, ˆ, °?, Z or even Ỷ. (It also
-# reads it as 3 at times, but m³ is a real unit too: that one is left alone.)
+# reads it as 3 at times, but m³ is a real unit too: that one is left alone.) A plain ``m2`` is
+# left as read: many documents print it so, and a correct reading is never rewritten.
 _NUMBER = re.compile(r"^[\d.,]*\d$")
-_SQUARE_METRE = re.compile(r"^m[2?'‡ỶỷZzˆ^°\"’”]{1,2}([,.;:)]*)$")
+_SQUARE_METRE = re.compile(r"^m(?!2[,.;:)]*$)[2?'‡ỶỷZzˆ^°\"’”]{1,2}([,.;:)]*)$")
 
 
 def repair_tokens(tokens: list[str]) -> list[str]:
     """Repair the tokens of one line: tone marks (:func:`repair_token`) and square metres.
 
-    ``m2`` or ``m?`` right after a number is the printed ``m²`` (land and building documents
-    are full of them).
+    ``m?`` or ``m‡`` right after a number is the printed ``m²`` (land and building documents
+    are full of them); ``m2`` stays ``m2``, a reading that may well be right.
     """
     out: list[str] = []
     for index, token in enumerate(tokens):

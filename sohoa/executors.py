@@ -76,6 +76,7 @@ class LocalPool:
             self._starting.start()
 
     def _spawn(self) -> None:
+        pool: ProcessPoolExecutor | None = None
         try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["sohoa.digitize.warm"])
@@ -84,6 +85,8 @@ class LocalPool:
                 pool.submit(_ready)
             self._pool = pool
         except BaseException as exc:  # handed to the caller of submit, in its thread
+            if pool is not None:  # processes already forked are not left behind
+                pool.shutdown(wait=False, cancel_futures=True)
             self._failed = exc
 
     def _started(self) -> ProcessPoolExecutor:

@@ -372,9 +372,9 @@ def _reread_doubtful(
 
 
 # A first-pass word this sure, a syllable of two letters or more, an abbreviation in capitals
-# (KT, UBND) or a number, outlives the
-# re-reading of its zone when no word read again lies over it: a column read apart can come
-# back empty ('KT. CHỦ TỊCH' and the signer's name at 96, lost with the seal's debris around them).
+# (KT, UBND) or a number, outlives the re-reading of its zone when no word read again lies over
+# it: a column read apart can come back empty ('KT. CHỦ TỊCH' and the signer's name at 96, lost
+# with the seal's debris around them).
 _KEEP_CONF = 90.0
 
 
@@ -382,24 +382,30 @@ def _sure_and_unread(old: list[Word], found: list[Word]) -> list[Word]:
     """The words of ``old`` that are sure (:data:`_KEEP_CONF`) and that no word of ``found`` overlaps."""
     kept = []
     for w in old:
-        bare = w.text.strip(".,;:()\"'“”-–")
+        bare = _bare(w.text)
         if w.conf < _KEEP_CONF or not (
             any(ch.isdigit() for ch in bare)
             or (len(bare) >= 2 and (syllables.is_syllable(bare) or (bare.isupper() and len(bare) <= 5)))
         ):
             continue
-        if not any(_boxes_meet(w, f) for f in found):
+        if not any(_shared_area(w, f) for f in found):
             kept.append(w)
     return kept
 
 
-def _boxes_meet(a: tesseract.TsvWord | Word, b: tesseract.TsvWord | Word) -> bool:
-    return (
-        a.left < b.left + b.width
-        and b.left < a.left + a.width
-        and a.top < b.top + b.height
-        and b.top < a.top + a.height
-    )
+def _shared_area(a: tesseract.TsvWord | Word, b: tesseract.TsvWord | Word) -> int:
+    """Pixels the boxes of ``a`` and ``b`` have in common (0 when they do not meet)."""
+    across = min(a.left + a.width, b.left + b.width) - max(a.left, b.left)
+    down = min(a.top + a.height, b.top + b.height) - max(a.top, b.top)
+    return across * down if across > 0 and down > 0 else 0
+
+
+# Punctuation at a word's edges, set aside to judge the word itself.
+_EDGE_MARKS = ".,;:()\"'“”-–"
+
+
+def _bare(text: str) -> str:
+    return text.strip(_EDGE_MARKS)
 
 
 # The largest seal radius looked for, in inches: a zone is searched this far above and below.
@@ -591,7 +597,7 @@ def _reading_score(words: list[tesseract.TsvWord], unit: float = 0.0) -> int:
     """
     score = 0
     for index, w in enumerate(words):
-        bare = w.text.strip(".,;:()\"'“”-–")
+        bare = _bare(w.text)
         if not any(ch.isalnum() for ch in bare):
             continue
         if w.conf < _DOUBT_CONF or (unit and (_spans_lines(w, unit) or _over_another(w, words[:index]))):
@@ -700,12 +706,7 @@ def _spans_lines(word: tesseract.TsvWord | Word, unit: float) -> bool:
 def _over_another(word: tesseract.TsvWord, others: list[tesseract.TsvWord]) -> bool:
     """True when a third of ``word``'s box or more lies in the box of one of ``others``."""
     area = word.width * word.height
-    for o in others:
-        across = min(word.left + word.width, o.left + o.width) - max(word.left, o.left)
-        down = min(word.top + word.height, o.top + o.height) - max(word.top, o.top)
-        if across > 0 and down > 0 and across * down * 3 >= area:
-            return True
-    return False
+    return area > 0 and any(_shared_area(word, o) * 3 >= area for o in others)
 
 
 def _spans_into(

@@ -53,6 +53,9 @@ from sohoa.archive.review import DEFAULT_THRESHOLD  # noqa: E402
 from sohoa.digitize.metadata import extract_fields  # noqa: E402
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
+# How the seal's ink meets the print, and how a fax is made 1-bit (command-line variations)
+SEAL_BLEND = "paste"
+FAX = "dither"
 FACES = {
     "serif": ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf"),
     "condensed": (
@@ -700,8 +703,16 @@ def _seal(page: Image.Image, cx: float, cy: float, rng: random.Random, text: str
         gx = cx + r * 0.84 * math.cos(angle) - 30
         gy = cy + r * 0.84 * oval * math.sin(angle) - 30
         layer.paste(glyph, (int(gx), int(gy)), glyph)
+    strength = rng.uniform(0.7, 0.9)
+    if SEAL_BLEND == "multiply":  # ink over ink: the print under the seal stays black
+        lighter = rng.uniform(0.55, 0.8) / 0.8
+        a = np.asarray(layer, dtype=np.float32)[..., None] / 255.0 * strength * lighter
+        rgb = np.asarray(page, dtype=np.float32)
+        tint = np.array(colour, dtype=np.float32) / 255.0
+        page.paste(Image.fromarray(np.clip(rgb * (1 - a * (1 - tint)), 0, 255).astype(np.uint8)))
+        return
     ink = Image.new("RGB", page.size, colour)
-    alpha = layer.point(lambda v: int(v * rng.uniform(0.7, 0.9)))
+    alpha = layer.point(lambda v: int(v * strength))
     page.paste(ink, (0, 0), alpha)
 
 
@@ -969,6 +980,14 @@ def scan(page: Image.Image, condition: str, index: int, seed: int, out: Path) ->
         path = out / f"{stem}.png"
         img.save(path, dpi=(300, 300))
         return path
+    if condition == "fax" and FAX == "threshold":  # a 1-bit page cut at one grey level, with specks
+        small = np.asarray(grey.resize((1700, 2200), Image.BILINEAR)) < int(rng.integers(140, 171))
+        specks = rng.random(small.shape) < 0.001
+        dropped = rng.random(small.shape) < 0.012
+        img = Image.fromarray(~((small | specks) & ~dropped)).convert("1")
+        path = out / f"{stem}.tif"
+        img.save(path, compression="group4", dpi=(200, 200))
+        return path
     if condition == "fax":
         small = grey.resize((1700, 2200), Image.BILINEAR)
         arr = np.asarray(small, dtype=np.float32) + rng.normal(0, 8, small.size[::-1])
@@ -994,7 +1013,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cache", type=Path, help="pickle file keeping OCR results between runs")
     parser.add_argument("--show", default="", help="comma-separated fields whose misses to list")
+    parser.add_argument(
+        "--seal-blend",
+        choices=("paste", "multiply"),
+        default="paste",
+        help="paste: the seal's ink covers the print; multiply: ink over ink, the print stays black",
+    )
+    parser.add_argument(
+        "--fax", choices=("dither", "threshold"), default="dither", help="how a fax page is made 1-bit"
+    )
     args = parser.parse_args(argv)
+    global SEAL_BLEND, FAX
+    SEAL_BLEND, FAX = args.seal_blend, args.fax
     conditions = [c for c in args.conditions.split(",") if c]
     show = set(args.show.split(","))
     with tempfile.TemporaryDirectory(prefix="sohoa-devset2-") as tmp:

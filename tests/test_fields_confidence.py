@@ -285,6 +285,53 @@ def test_a_deputy_title_that_lost_its_pho_is_given_as_the_deputy_s_and_reviewed(
     assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
 
 
+@pytest.mark.parametrize(
+    ("own_title", "read_as", "given"),
+    [
+        ("CHÁNH VĂN PHÒNG", "VĂN PHÒNG", "CHÁNH VĂN PHÒNG"),
+        # the department cut from the title also names a unit (the seal's ring does too): read
+        # sure, on a straight line, it is print
+        ("TRƯỞNG PHÒNG TƯ PHÁP", "PHÒNG TƯ PHÁP", "TRƯỞNG PHÒNG TƯ PHÁP"),
+        ("TRƯỞNG PHÒNG TƯ PHÁP", "HÒNG TƯ PHÁP", "TRƯỞNG PHÒNG TƯ PHÁP"),
+        ("TRƯỞNG PHÒNG TƯ PHÁP", "RƯỞNG PHÒNG TƯ PHÁP", "TRƯỞNG PHÒNG TƯ PHÁP"),
+        # only "TUQ." lost: the title below is whole, not a deputy's cut short
+        ("TRƯỞNG PHÒNG TƯ PHÁP", "TRƯỞNG PHÒNG TƯ PHÁP", "TRƯỞNG PHÒNG TƯ PHÁP"),
+    ],
+)
+def test_a_title_the_seal_cut_on_its_left_under_the_head_s_title_is_completed_for_review(
+    own_title: str, read_as: str, given: str
+) -> None:
+    # "TL. CHỦ TỊCH" / "CHÁNH VĂN PHÒNG" with the seal over the left of both lines: "TL." and
+    # "CHÁNH" lost, the rest read sure
+    lost = {"TM. ỦY BAN NHÂN DÂN": "CHỦ TỊCH", "PHÓ CHỦ TỊCH": read_as}
+    rows = [(r[0], r[1], lost.get(r[2], r[2]), r[3]) for r in decision_rows()]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer_title"] == given
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+    # before this, the head's title was given: 'CHỦ TỊCH' for the chief of the office
+    printed = {"TM. ỦY BAN NHÂN DÂN": "TL. CHỦ TỊCH", "PHÓ CHỦ TỊCH": own_title}
+    rows = [(r[0], r[1], printed.get(r[2], r[2]), r[3]) for r in decision_rows()]
+    assert extract_fields([ocr_page(rows)]).values["signer_title"] == own_title
+
+
+def test_a_unit_s_name_read_unsure_under_the_title_is_the_seal_s_ring() -> None:
+    rows = [(r[0], r[1], "CHỦ TỊCH" if r[2] == "PHÓ CHỦ TỊCH" else r[2], r[3]) for r in decision_rows()] + [
+        (2720, 1500, "PHÒNG TƯ PHÁP", 62.0)
+    ]
+    rows = [r for r in rows if r[0] != 3000] + [(3000, 1530, "Lã Văn Thăng", 95.0)]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer_title"] == "CHỦ TỊCH"
+
+
+def test_a_position_read_twice_one_line_over_the_other_is_the_deputy_s_for_review() -> None:
+    # "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH": the seal took "KT." above and "PHÓ" below
+    lost = {"TM. ỦY BAN NHÂN DÂN": "CHỦ TỊCH", "PHÓ CHỦ TỊCH": "CHỦ TỊCH"}
+    rows = [(r[0], r[1], lost.get(r[2], r[2]), r[3]) for r in decision_rows()]
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+
+
 def test_a_title_a_letter_off_a_known_position_goes_to_review() -> None:
     rows = [(r[0], r[1], "HỦ TỊCH" if r[2] == "PHÓ CHỦ TỊCH" else r[2], r[3]) for r in decision_rows()]
     result = extract_fields([ocr_page(rows)])

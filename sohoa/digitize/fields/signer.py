@@ -124,6 +124,9 @@ def _printed_position(text: str) -> tuple[str, float]:
         # then the department as printed.
         words = known.split() + words[len(known.split()) :]
         text = " ".join(words)
+    elif completed := _completed_position(text):
+        # 'PHÒNG TƯ PHÁP': a position's opening word lost to the seal, restored; doubtful.
+        return completed, _NEAR_POSITION
     if all(fold(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in words):
         return text, 0.9
     return text, 0.5
@@ -224,6 +227,14 @@ def _signer_position(
             start, title = start - 1, above
     auth = _authority(title)
     if auth is None:
+        cut = _cut_title_below(lines, start, page, context)
+        if cut is not None:
+            # 'CHỦ TỊCH' / 'VĂN PHÒNG': the seal ate "TL." and "CHÁNH"; the head's title stands
+            # over the signer's own, whose lost words a known position restores.
+            return start, start + 1, cut, min(_line_conf(lines, start, start + 1), _DOUBTFUL_TITLE)
+        twice = _deputy_of_twice(lines, start, page)
+        if twice is not None:
+            return start - 1, start, twice, min(_line_conf(lines, start - 1, start), _DOUBTFUL_TITLE)
         parts, last = [title], start
     else:
         parts, last = [], start
@@ -233,11 +244,11 @@ def _signer_position(
             break
         if parts and not parts[-1].rstrip().endswith(("-", "–")) and snap_position(" ".join(parts)):
             break  # a full position already; capitals further down are the seal's ring text
-        if _seal_text(more, context):
+        if _ring_text(lines[j], more, context, cut=not parts):
             break
         parts.append(more)
         last = j
-    conf = sum(ln.conf for ln in lines[start : last + 1]) / (last - start + 1)
+    conf = _line_conf(lines, start, last)
     if _damaged(lines[start : last + 1]):
         conf = min(conf, _DOUBTFUL_TITLE)
     if parts:
@@ -263,6 +274,103 @@ def _signer_position(
     # "Q. CHỦ TỊCH": the acting head signs under the head's title; "TL."/"TUQ." alone lost the
     # signer's own title line, so the head's title stands in, doubtful.
     return start, last, head, (0.85 if prefix == "q" else 0.6) * strength * conf
+
+
+def _line_conf(lines: list[Line], first: int, last: int) -> float:
+    """The mean OCR confidence of the block's lines ``first`` to ``last``."""
+    return sum(ln.conf for ln in lines[first : last + 1]) / (last - first + 1)
+
+
+def _cut_title_below(lines: list[Line], start: int, page: PageLines, context: FieldContext) -> str | None:
+    """The signer's own title under a head's title whose delegation mark the seal took, or ``None``.
+
+    ``TL. CHỦ TỊCH`` / ``CHÁNH VĂN PHÒNG`` read as ``CHỦ TỊCH`` / ``VĂN PHÒNG``: a known position
+    with capitals right under it that no list knows and that are not the seal's ring text. Those
+    capitals are the signer's title with its first words lost on the left, where the seal sits;
+    :func:`_completed_position` restores them. A line it cannot complete is left alone, and so is
+    the ring's text (:func:`_ring_text`).
+    """
+    if start + 1 >= len(lines) or not snap_position(_title_part(lines[start], page)):
+        return None
+    below = _title_part(lines[start + 1], page)
+    if (
+        not below
+        or _authority(below)
+        or snap_position(below)
+        or not _adjacent(lines[start], lines[start + 1], page)
+        or _ring_text(lines[start + 1], below, context)
+    ):
+        return None
+    if _known_head(below.split()):
+        return _printed_position(below)[0]  # 'TRƯỞNG PHÒNG TƯ PHÁP' whole, "TUQ." lost above
+    return _completed_position(below)
+
+
+# Tesseract word confidence (0-100) at which a capitals line is print, not the seal's ring:
+# letters set on an arc are never all read this sure.
+_PRINT_WORD = 90.0
+
+
+def _ring_text(line: Line, text: str, context: FieldContext, cut: bool = True) -> bool:
+    """True for a block line that is the seal's ring text rather than a title line.
+
+    A title cut on its left (``PHÒNG TƯ PHÁP`` of ``TRƯỞNG PHÒNG TƯ PHÁP``) names a unit, as the
+    ring does; it is print when every word of it was read sure (letters set on an arc never
+    are) and a known position completes it. ``cut`` is false where a title line was already
+    read whole: capitals naming a unit under it are the ring's.
+    """
+    if not _seal_text(text, context):
+        return False
+    if not cut:
+        return True
+    words = [w for w in line.words if any(c.isalpha() for c in w.text)]
+    sure = bool(words) and all(w.conf >= _PRINT_WORD for w in words)
+    return not (sure and _completed_position(text))
+
+
+def _completed_position(text: str) -> str | None:
+    """A position whose opening words were lost, completed from the known position it ends like.
+
+    ``VĂN PHÒNG`` is ``CHÁNH VĂN PHÒNG``; ``HÒNG TƯ PHÁP`` and ``RƯỞNG PHÒNG TƯ PHÁP`` are
+    ``TRƯỞNG PHÒNG TƯ PHÁP`` (a word cut inside counts when three letters or more remain; marks
+    are not compared, OCR drops them under a seal). The fewest words restored wins, and a tie
+    between two positions gives ``None``; so does a department that is not Vietnamese syllables,
+    and a text that opens with a whole position.
+    """
+    words = [w.strip(".,;:") for w in text.split()]
+    keys = [fold(w) for w in words]
+    if not keys or len(keys[0]) < 3 or snap_position(text) or _known_head(words):
+        return None  # a whole position is not cut ('TRƯỞNG PHÒNG' is no 'PHÓ TRƯỞNG PHÒNG')
+    found: dict[int, set[str]] = {}
+    for known in POSITIONS:
+        parts = known.split()
+        for k in range(len(parts)):
+            tail = [fold(p) for p in parts[k:]]
+            if len(tail) > len(keys) or keys[1 : len(tail)] != tail[1:]:
+                continue
+            if tail[0].endswith(keys[0]) and (k or tail[0] != keys[0]):  # k = 0: letters lost
+                rest = words[len(tail) :]
+                if all(fold(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in rest):
+                    found.setdefault(k, set()).add(" ".join([*parts, *rest]))
+    if not found:
+        return None
+    best = found[min(found)]
+    return next(iter(best)) if len(best) == 1 else None
+
+
+def _deputy_of_twice(lines: list[Line], start: int, page: PageLines) -> str | None:
+    """``PHÓ CHỦ TỊCH`` for a position read twice, one line over the other, or ``None``.
+
+    ``KT. CHỦ TỊCH`` / ``PHÓ CHỦ TỊCH`` read as ``CHỦ TỊCH`` / ``CHỦ TỊCH``: no block prints the
+    same position twice, so the seal took "KT." above and "PHÓ" below, and a deputy signed.
+    """
+    if start == 0 or not _adjacent(lines[start - 1], lines[start], page):
+        return None
+    here = snap_position(_title_part(lines[start], page))
+    above = snap_position(_title_part(lines[start - 1], page))
+    if here is None or above is None or here[0] != above[0] or fold(here[0]).startswith("pho "):
+        return None
+    return f"PHÓ {here[0]}"
 
 
 def _masked_position(lines: list[Line]) -> str | None:

@@ -3,6 +3,8 @@
     .venv/bin/python bench/devset2.py                      # one document per kind (19) x 5 conditions
     .venv/bin/python bench/devset2.py --documents 38 --seed 23 --show subject_names,issued_date
     .venv/bin/python bench/devset2.py --cache /tmp/d2.pkl  # keep the OCR between runs
+    # harsher seals: ink over ink (lighter in grey), stamped over the name; faxes cut at one level
+    .venv/bin/python bench/devset2.py --seal-blend multiply --seal-over name --fax threshold
 
 Drawn by a different hand than ``samples/_render.py``: DejaVu fonts (serif, condensed, sans) at
 12.5-14 pt, the signer block in several shapes (``TM.``/``KT.``/``TUQ.``/``TL.``, one to three
@@ -55,6 +57,7 @@ from sohoa.digitize.metadata import extract_fields  # noqa: E402
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 # How the seal's ink meets the print, and how a fax is made 1-bit (command-line variations)
 SEAL_BLEND = "paste"
+SEAL_OVER = "title"
 FAX = "dither"
 FACES = {
     "serif": ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf"),
@@ -703,16 +706,16 @@ def _seal(page: Image.Image, cx: float, cy: float, rng: random.Random, text: str
         gx = cx + r * 0.84 * math.cos(angle) - 30
         gy = cy + r * 0.84 * oval * math.sin(angle) - 30
         layer.paste(glyph, (int(gx), int(gy)), glyph)
-    strength = rng.uniform(0.7, 0.9)
     if SEAL_BLEND == "multiply":  # ink over ink: the print under the seal stays black
-        lighter = rng.uniform(0.55, 0.8) / 0.8
-        a = np.asarray(layer, dtype=np.float32)[..., None] / 255.0 * strength * lighter
+        strength = rng.uniform(0.7, 0.9) * rng.uniform(0.55, 0.8) / 0.8
+        a = np.asarray(layer, dtype=np.float32)[..., None] / 255.0 * strength
         rgb = np.asarray(page, dtype=np.float32)
         tint = np.array(colour, dtype=np.float32) / 255.0
         page.paste(Image.fromarray(np.clip(rgb * (1 - a * (1 - tint)), 0, 255).astype(np.uint8)))
         return
     ink = Image.new("RGB", page.size, colour)
-    alpha = layer.point(lambda v: int(v * strength))
+    # one random strength per grey level of the layer: the ink's density varies along the ring
+    alpha = layer.point(lambda v: int(v * rng.uniform(0.7, 0.9)))
     page.paste(ink, (0, 0), alpha)
 
 
@@ -839,6 +842,9 @@ def render_document(index: int, seed: int) -> tuple[Image.Image, dict]:
     )
     seal_cx = sign_cx - rng.uniform(120, 380)
     seal_cy = by + rng.uniform(-40, gap * 0.55)
+    if SEAL_OVER == "name":  # stamped low: the ring crosses the signer's name
+        seal_cx = sign_cx - rng.uniform(0, 260)
+        seal_cy = name_y - rng.uniform(40, 160)
     _seal(page, seal_cx, seal_cy, rng, f"ỦY BAN NHÂN DÂN {ward} * ")
     truth = {
         "signer": signer,
@@ -1022,9 +1028,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--fax", choices=("dither", "threshold"), default="dither", help="how a fax page is made 1-bit"
     )
+    parser.add_argument(
+        "--seal-over", choices=("title", "name"), default="title", help="where the seal is stamped"
+    )
     args = parser.parse_args(argv)
-    global SEAL_BLEND, FAX
-    SEAL_BLEND, FAX = args.seal_blend, args.fax
+    global SEAL_BLEND, FAX, SEAL_OVER
+    SEAL_BLEND, FAX, SEAL_OVER = args.seal_blend, args.fax, args.seal_over
     conditions = [c for c in args.conditions.split(",") if c]
     show = set(args.show.split(","))
     with tempfile.TemporaryDirectory(prefix="sohoa-devset2-") as tmp:

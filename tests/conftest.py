@@ -38,6 +38,19 @@ def load_generator() -> ModuleType:
     return sys.modules[name]
 
 
+def load_devset2() -> ModuleType:
+    """``bench/devset2.py``: the second hand's result forms (other fonts, violet seals, scribbles).
+
+    Its own imports are resolved from ``bench/``, so that folder goes on the path first.
+    """
+    bench = str(Path(__file__).resolve().parents[1] / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    import devset2
+
+    return devset2
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A PostgreSQL URL whose search_path is a fresh schema; fails loudly if the server is down."""

@@ -21,7 +21,7 @@ from sohoa.archive.review import DEFAULT_THRESHOLD
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.read import read_document
 
-from .conftest import load_generator
+from .conftest import load_devset2, load_generator
 
 # (template, seed): documents whose seal crosses the title or the name in the first pass.
 CASES = [("xac_nhan_hon_nhan", 21), ("ket_hon", 21)]
@@ -93,8 +93,9 @@ def test_text_alone_keeps_every_level_of_its_ink() -> None:
     zone = Image.new("L", (1200, 300), 232)
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 37)
     for i in range(4):
-        ImageDraw.Draw(zone).text((20, 20 + 60 * i), "và cá nhân có liên quan chịu trách nhiệm thi hành.",
-                                  font=font, fill=20)
+        ImageDraw.Draw(zone).text(
+            (20, 20 + 60 * i), "và cá nhân có liên quan chịu trách nhiệm thi hành.", font=font, fill=20
+        )
     out, changed = suppress_light_ink(zone)
     assert not changed and out is zone
 
@@ -131,3 +132,23 @@ def test_an_id_number_a_red_seal_crosses_in_a_colour_scan_goes_to_review(tmp_pat
     plain = extract_fields(read_document(_id_page(tmp_path / "plain.png", sealed=False)))
     assert plain.values["id_numbers"] == ["026190004321"]
     assert plain.confidence["id_numbers"] >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.slow
+def test_a_light_seal_amid_text_is_taken_out_by_the_zone_s_own_ink_levels(
+    tmp_path: Path,
+) -> None:
+    """Grey scans of the second hand's forms (seed 11): the seal over the signer block or an ID
+    number is not found by shape, and around the zone (an inch above and below) the text's ink
+    outweighs it; within the zone's own rows its lighter ink shows, and goes. The deputy's title
+    and the CMND number under it are read; before, neither was."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    devset2 = load_devset2()
+    page, truth = devset2.render_document(1, 11)
+    result = extract_fields(read_document(devset2.scan(page, "grey-200", 1, 11, tmp_path)))
+    assert truth["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    page, truth = devset2.render_document(18, 11)
+    result = extract_fields(read_document(devset2.scan(page, "grey-200", 18, 11, tmp_path)))
+    assert truth["id_numbers"] == ["227847773"]
+    assert result.values["id_numbers"] == ["227847773"]

@@ -20,6 +20,8 @@ import pytest
 
 from sohoa.digitize.read import ReadOptions, read_document
 
+from .conftest import load_devset2
+
 RESOURCES = Path(__file__).parent / "resources"
 
 TABLE = """Tháng Người trực Nhiệm vụ Số ngày
@@ -175,25 +177,13 @@ def test_recipients_row_read_as_one_unsure_word_is_read_again(tmp_path: Path) ->
     assert not any("H9" in line for line in lines)
 
 
-def _devset2():  # noqa: ANN202 - the bench module, loaded as tests/search_support loads its generator
-    """``bench/devset2.py``: the second hand's result forms (other fonts, violet seals, scribbles)."""
-    import sys
-
-    bench = str(Path(__file__).resolve().parents[1] / "bench")
-    if bench not in sys.path:
-        sys.path.insert(0, bench)
-    import devset2
-
-    return devset2
-
-
 @pytest.mark.slow
 def test_recipients_beside_a_signer_block_of_other_line_pitch_keep_every_line(tmp_path: Path) -> None:
     """A land-recovery decision whose first pass (one uniform block) reads the recipients' lines and
     the signer's title lines beside them as one: '- Như Điều 3;' gone, '- Chủ tịch UBND thành phố;'
     read twice over a box two lines tall. Only the footer's lower rows stand in two columns (full
     lines above), so the recipients' column below them is read again on its own."""
-    devset2 = _devset2()
+    devset2 = load_devset2()
     page_image, _truth = devset2.render_document(13, 41)
     path = devset2.scan(page_image, "clean-300", 13, 41, tmp_path)
     lines = _lines(read_document(path)[0].text)
@@ -207,7 +197,7 @@ def test_recipients_beside_a_signer_block_of_other_line_pitch_keep_every_line(tm
 def test_a_reread_column_that_comes_back_empty_keeps_the_sure_words_under_it(tmp_path: Path) -> None:
     """A fax: the signer's block beside the recipients is read again in two columns; the right one
     comes back empty, and the first pass's sure 'KT. CHỦ TỊCH' and 'Lê Oanh' (96) stay."""
-    devset2 = _devset2()
+    devset2 = load_devset2()
     page_image, truth = devset2.render_document(17, 11)
     path = devset2.scan(page_image, "fax", 17, 11, tmp_path)
     text = read_document(path)[0].text

@@ -416,14 +416,19 @@ def _without_seal(page: Image.Image, zone: tuple[int, int, int, int], dpi: int) 
     """The page with a round seal over ``zone`` suppressed (grey and 1-bit scans: no red channel).
 
     A seal that is not found by shape (an oval, a thin or broken ring) is still taken out of a
-    grey zone by level when the zone's ink falls in two clear levels. Looked for only around a
-    zone the first pass read badly, so clean pages pay nothing.
+    grey zone by level when the zone's ink falls in two clear levels: first around the zone,
+    then, where the text around outweighs the seal's ink (a light seal amid the recipients and
+    the body), within the zone's own rows. Looked for only around a zone the first pass read
+    badly, so clean pages pay nothing.
     """
     reach = int(_SEAL_REACH_INCHES * (dpi or 300))
     box = (zone[0], max(0, zone[1] - reach), zone[2], min(page.height, zone[3] + reach))
     cleaned, seal = prepare.suppress_round_seal(page.crop(box), dpi)
     if seal is None and page.mode == "L":
         cleaned, found = prepare.suppress_light_ink(page.crop(box))
+        if not found:
+            box = zone
+            cleaned, found = prepare.suppress_light_ink(page.crop(box))
         seal = found or None
     if seal is None:
         return page

@@ -152,3 +152,21 @@ def test_a_light_seal_amid_text_is_taken_out_by_the_zone_s_own_ink_levels(
     result = extract_fields(read_document(devset2.scan(page, "grey-200", 18, 11, tmp_path)))
     assert truth["id_numbers"] == ["227847773"]
     assert result.values["id_numbers"] == ["227847773"]
+
+
+@pytest.mark.slow
+def test_a_light_seal_over_the_name_is_cut_in_the_next_zone_at_the_level_learned_above(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A light seal stamped over the signer's name (ink over ink) in a grey scan reaches two
+    doubtful zones. The zone above whites out its upper half by level; what is left below is
+    too little to show by shape or by level, and is cut at the level learned above. The name
+    under it is read; before, no signer was found."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    devset2 = load_devset2()
+    monkeypatch.setattr(devset2, "SEAL_BLEND", "multiply")
+    monkeypatch.setattr(devset2, "SEAL_OVER", "name")
+    page, truth = devset2.render_document(9, 11)
+    result = extract_fields(read_document(devset2.scan(page, "grey-200", 9, 11, tmp_path)))
+    assert truth["signer"] == "Phạm Văn Hùng"
+    assert result.values["signer"] == "Phạm Văn Hùng"

@@ -673,21 +673,26 @@ _TEXT_BINS = 6  # text ink is darker than 96
 _LIGHT_INK_MASS = 0.4
 
 
-def suppress_light_ink(image: Image.Image) -> tuple[Image.Image, bool]:
-    """The zone with ink clearly lighter than its text whited out, and whether any was.
+def suppress_light_ink(image: Image.Image, cut: int | None = None) -> tuple[Image.Image, int | None]:
+    """The zone with ink clearly lighter than its text whited out, and the level cut (or None).
 
     Where no round seal is found by shape, a seal in a grey scan is still lighter than the
     black text it covers: the zone's ink levels show a second peak, and everything from the
     valley before it up to the paper goes. A 1-bit zone has one level only and is left as it is.
+    A ``cut`` already learned from the same seal next to this zone is applied as it is.
     """
     grey = image if image.mode == "L" else image.convert("L")
     arr = np.asarray(grey)
     paper = float(np.percentile(arr, 75))
+    if cut is not None:
+        out = arr.copy()
+        out[arr >= cut] = int(paper)
+        return Image.fromarray(out, "L"), cut
     ink = arr[arr < paper - 40]
     if ink.size < 500:
-        return image, False
+        return image, None
     counts = np.bincount(ink.ravel() // _INK_BIN, minlength=256 // _INK_BIN).astype(np.float64)
-    text_bin = int(np.argmax(counts[: _TEXT_BINS]))  # the text is the darkest ink, not the most
+    text_bin = int(np.argmax(counts[:_TEXT_BINS]))  # the text is the darkest ink, not the most
     text_mass = counts[max(0, text_bin - 1) : text_bin + 2].sum()
     last = int((paper - 40) // _INK_BIN)
     best: tuple[float, int] | None = None
@@ -700,8 +705,8 @@ def suppress_light_ink(image: Image.Image) -> tuple[Image.Image, bool]:
         if ratio >= _LIGHT_INK_PEAK and mass >= _LIGHT_INK_MASS and (best is None or ratio > best[0]):
             best = (ratio, valley)
     if best is None:
-        return image, False
+        return image, None
     cut = (best[1] + 1) * _INK_BIN
     out = arr.copy()
     out[arr >= cut] = int(paper)
-    return Image.fromarray(out, "L"), True
+    return Image.fromarray(out, "L"), cut

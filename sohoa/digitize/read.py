@@ -330,10 +330,11 @@ def _reread_doubtful(
     zones = _doubtful_zones(raw, prepared.ocr_image.size, prepared.dpi)
     page = _grey_or_bilevel(prepared.ocr_image)
     layers: list[_Layer] = []
+    seal_ink: _SealInk | None = None
     for number, zone in enumerate(zones, start=1):
         top, bottom = zone[1], zone[3]
         if "red-channel" not in prepared.steps:
-            page = _without_seal(page, zone, prepared.dpi)
+            page, seal_ink = _without_seal(page, zone, prepared.dpi, seal_ink)
         pieces = _zone_pieces(page, zone, statistics.median(w.height for w in raw))
         outputs: list[tuple[tesseract.OcrOutput, int, int]] = []
         for part, (left, piece_top, right, piece_bottom, psm) in enumerate(pieces):
@@ -412,29 +413,46 @@ def _bare(text: str) -> str:
 _SEAL_REACH_INCHES = 1.0
 
 
-def _without_seal(page: Image.Image, zone: tuple[int, int, int, int], dpi: int) -> Image.Image:
+@dataclass(frozen=True)
+class _SealInk:
+    """The grey level a light seal's ink was cut at, and the rows of the page it was cut in."""
+
+    cut: int
+    top: int
+    bottom: int
+
+
+def _without_seal(
+    page: Image.Image, zone: tuple[int, int, int, int], dpi: int, seal_ink: _SealInk | None = None
+) -> tuple[Image.Image, _SealInk | None]:
     """The page with a round seal over ``zone`` suppressed (grey and 1-bit scans: no red channel).
 
     A seal that is not found by shape (an oval, a thin or broken ring) is still taken out of a
     grey zone by level when the zone's ink falls in two clear levels: first around the zone,
     then, where the text around outweighs the seal's ink (a light seal amid the recipients and
-    the body), within the zone's own rows. Looked for only around a zone the first pass read
-    badly, so clean pages pay nothing.
+    the body), within the zone's own rows. A zone next to one whose seal ink was cut (``seal_ink``)
+    is cut at the same level: the zone above whited out the upper half of the seal, and what is
+    left of it is too little to show by shape or level. Looked for only around a zone the first
+    pass read badly, so clean pages pay nothing. Returns the page and the seal ink cut last.
     """
     reach = int(_SEAL_REACH_INCHES * (dpi or 300))
     box = (zone[0], max(0, zone[1] - reach), zone[2], min(page.height, zone[3] + reach))
     cleaned, seal = prepare.suppress_round_seal(page.crop(box), dpi)
     if seal is None and page.mode == "L":
-        cleaned, found = prepare.suppress_light_ink(page.crop(box))
-        if not found:
-            box = zone
-            cleaned, found = prepare.suppress_light_ink(page.crop(box))
-        seal = found or None
-    if seal is None:
-        return page
+        cleaned, cut = prepare.suppress_light_ink(page.crop(box))
+        if cut is None:
+            cleaned, cut = prepare.suppress_light_ink(page.crop(zone))
+            box = zone if cut is not None else box
+        if cut is None and seal_ink is not None and seal_ink.top < box[3] and box[1] < seal_ink.bottom:
+            cleaned, cut = prepare.suppress_light_ink(page.crop(box), cut=seal_ink.cut)
+        if cut is None:
+            return page, seal_ink
+        seal_ink = _SealInk(cut, box[1], box[3])
+    elif seal is None:
+        return page, seal_ink
     out = page.convert("L") if page.mode != "L" else page.copy()
     out.paste(cleaned, box[:2])
-    return out
+    return out, seal_ink
 
 
 # One column of mixed sizes: how a column parted from its neighbour is read.

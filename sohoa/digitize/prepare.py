@@ -684,13 +684,20 @@ def suppress_light_ink(image: Image.Image, cut: int | None = None) -> tuple[Imag
     grey = image if image.mode == "L" else image.convert("L")
     arr = np.asarray(grey)
     paper = float(np.percentile(arr, 75))
-    if cut is not None:
-        out = arr.copy()
-        out[arr >= cut] = int(paper)
-        return Image.fromarray(out, "L"), cut
+    if cut is None:
+        cut = _light_ink_cut(arr, paper)
+        if cut is None:
+            return image, None
+    out = arr.copy()
+    out[arr >= cut] = int(paper)
+    return Image.fromarray(out, "L"), cut
+
+
+def _light_ink_cut(arr: np.ndarray, paper: float) -> int | None:
+    """The grey level from which a zone's ink is the lighter of two clear levels, or None."""
     ink = arr[arr < paper - 40]
     if ink.size < 500:
-        return image, None
+        return None
     counts = np.bincount(ink.ravel() // _INK_BIN, minlength=256 // _INK_BIN).astype(np.float64)
     text_bin = int(np.argmax(counts[:_TEXT_BINS]))  # the text is the darkest ink, not the most
     text_mass = counts[max(0, text_bin - 1) : text_bin + 2].sum()
@@ -704,9 +711,4 @@ def suppress_light_ink(image: Image.Image, cut: int | None = None) -> tuple[Imag
         mass = counts[peak - 1 : peak + 2].sum() / max(1.0, text_mass)
         if ratio >= _LIGHT_INK_PEAK and mass >= _LIGHT_INK_MASS and (best is None or ratio > best[0]):
             best = (ratio, valley)
-    if best is None:
-        return image, None
-    cut = (best[1] + 1) * _INK_BIN
-    out = arr.copy()
-    out[arr >= cut] = int(paper)
-    return Image.fromarray(out, "L"), cut
+    return None if best is None else (best[1] + 1) * _INK_BIN

@@ -436,6 +436,13 @@ def test_a_signature_stroke_grouped_with_the_name_row_is_set_aside() -> None:
     assert result.confidence["signer"] < DEFAULT_THRESHOLD
 
 
+def test_a_mark_the_seal_s_ring_left_before_the_name_is_set_aside() -> None:
+    # the ring beside "Hồ" came back as a spacing circumflex at 72: a mark, never a name's word
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), ("ˆ", 72.0), ("Hồ Ngọc Hiền", 96.0)))])
+    assert result.values["signer"] == "Hồ Ngọc Hiền"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD  # something stood on the name's row
+
+
 def _title_pieces(*pieces: tuple[str, float]) -> list:
     """``decision_rows()`` with the title line "PHÓ CHỦ TỊCH" replaced by ``pieces`` on its row."""
     out = [r for r in decision_rows() if r[2] != "PHÓ CHỦ TỊCH"]

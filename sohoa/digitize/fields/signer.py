@@ -9,6 +9,7 @@ signer's position, given back with accents when a known position matches letter 
 from __future__ import annotations
 
 import statistics
+import unicodedata
 
 from sohoa.digitize.fields.header import is_motto
 from sohoa.digitize.fields_context import FieldContext
@@ -548,6 +549,8 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         text = word.text.strip(_WORD_EDGES)
         if _off_row(word, row):
             return True  # a stroke of the signature above or below the row, grouped with it
+        if not any(ch.isalpha() and unicodedata.category(ch) != "Lm" for ch in text):
+            return True  # a seal's ring or a pen's end read as a mark ('ˆ' at 72), never a name's
         return word.conf < _DEBRIS_WORD and not (is_name_token(text) and is_syllable(text) and len(text) > 1)
 
     kept = [w for w in words if not debris(w)]

@@ -335,7 +335,8 @@ def _reread_doubtful(
         top, bottom = zone[1], zone[3]
         if "red-channel" not in prepared.steps:
             page, seal_ink = _without_seal(page, zone, prepared.dpi, seal_ink)
-        pieces = _zone_pieces(page, zone, statistics.median(w.height for w in raw))
+        unit = statistics.median(w.height for w in raw)
+        pieces = _zone_pieces(page, zone, unit)
         outputs: list[tuple[tesseract.OcrOutput, int, int]] = []
         for part, (left, piece_top, right, piece_bottom, psm) in enumerate(pieces):
             path = _tesseract_input(
@@ -356,20 +357,102 @@ def _reread_doubtful(
         if len(outputs) < len(pieces):
             continue
         inside = [w for w in raw if top <= w.top + w.height / 2 <= bottom]
-        if sum(_reading_score(out.words) for out, _, _ in outputs) <= _reading_score(inside):
-            continue
-        found = [
-            replace(_to_word(w), left=w.left + left, top=w.top + piece_top)
+        read = [
+            replace(w, left=w.left + left, top=w.top + piece_top)
             for out, left, piece_top in outputs
             for w in out.words
-            if _is_text(w, options.min_word_conf) or _capitalised_syllable(w)
         ]
+        read = _signer_rows_read_apart(page, zone, inside, read, unit, workdir, options, prepared.dpi)
+        if _reading_score(read) <= _reading_score(inside):
+            continue
+        found = [_to_word(w) for w in read if _is_text(w, options.min_word_conf) or _capitalised_syllable(w)]
         replaced = [w for w in words if top <= w.top + w.height / 2 <= bottom]
         words = [w for w in words if not top <= w.top + w.height / 2 <= bottom]
         # the sure words kept keep their first-pass lines, and are not counted as read again
         words += layout.rows_by_overlap(found, block=2000 + number) + _sure_and_unread(replaced, found)
         layers += [_Layer(out.pdf, left, piece_top) for out, left, piece_top in outputs]
     return words, layers
+
+
+# A row the first pass read is cut this many word heights around its words to be read alone:
+# close enough above that a signature's strokes stay out, wide enough for the words it garbled.
+_ROW_STRIP_ABOVE = 0.3
+_ROW_STRIP_BELOW = 0.25
+# ... and as wide as its ink runs on from them with no blank this many word heights wide: the
+# first pass may have seen only the end of the name ('nh' of 'Nguyễn Kim Oanh').
+_ROW_STRIP_GAP = 1.5
+
+
+def _signer_rows_read_apart(
+    page: Image.Image,
+    zone: tuple[int, int, int, int],
+    inside: list[tesseract.TsvWord],
+    read: list[tesseract.TsvWord],
+    unit: float,
+    workdir: Path,
+    options: ReadOptions,
+    dpi: int,
+) -> list[tesseract.TsvWord]:
+    """The zone's re-reading ``read``, its rows by the signer that it lost or garbled read alone.
+
+    A signature's strokes over the signer's name throw Tesseract's segmentation: the right-hand
+    column of a zone, seal already cut, came back empty where the name 'Hồ Ngọc Hiền' stood
+    clean under the pen, and a zone read whole gave 'N guyễ yên Quang Cườn g'. Cut to the height
+    of its own words (from the first pass, ``inside``) the row reads whole. Only rows in the
+    signer's quarter of the page (:func:`_in_signer_quarter`), with a word of two letters or
+    more, that the re-reading left without a word or with an unsure one: elsewhere such a row
+    is mostly debris, not worth a call. The strips are stacked into one Tesseract call; a
+    strip's reading replaces the words on its row when it scores better than they do and than
+    the first pass did (:func:`_reading_score`). Page coordinates.
+    """
+    strips: list[tuple[tuple[int, int, int, int], list[tesseract.TsvWord]]] = []
+    for row in _first_pass_rows([w for w in inside if any(ch.isalnum() for ch in w.text)]):
+        lettered = [w for w in row if w.height <= 1.5 * unit]
+        if not any(sum(ch.isalpha() for ch in w.text) >= 2 for w in lettered) or not _in_signer_quarter(
+            row, *page.size
+        ):
+            continue
+        top = max(zone[1], int(min(w.top for w in lettered) - _ROW_STRIP_ABOVE * unit))
+        bottom = min(zone[3], int(max(w.top + w.height for w in lettered) + _ROW_STRIP_BELOW * unit))
+        words_left, words_right = min(w.left for w in row), max(w.left + w.width for w in row)
+        band = (zone[0], top, zone[2], bottom)
+        left, right = _ink_run(page, band, words_left, words_right, _ROW_STRIP_GAP * unit)
+        on_row = [w for w in read if _centre_in(w, (left, top, right, bottom)) and _bare(w.text)]
+        if not on_row or any(w.conf < _DOUBT_CONF for w in on_row):
+            strips.append(((left, top, right, bottom), row))
+    if not strips:
+        return read
+    try:
+        readings = _read_stacked(page, [box for box, _ in strips], unit, workdir, options, dpi)
+    except OcrError:
+        return read
+    for (box, row), reading in zip(strips, readings, strict=True):
+        on_row = [w for w in read if _centre_in(w, box)]
+        if _reading_score(reading) > max(0, _reading_score(row), _reading_score(on_row)):
+            read = [w for w in read if not _centre_in(w, box)] + reading
+    return read
+
+
+def _ink_run(
+    page: Image.Image, band: tuple[int, int, int, int], left: int, right: int, gap: float
+) -> tuple[int, int]:
+    """``left`` and ``right`` moved out across ``band`` (page pixels) while ink follows within ``gap``."""
+    ink = (np.asarray(page.crop(band).convert("L")) < 128).any(axis=0)
+    start, end = max(0, left - band[0]), min(ink.size, right - band[0])
+    blank = 0
+    for x in range(start - 1, -1, -1):
+        blank = 0 if ink[x] else blank + 1
+        if blank > gap:
+            break
+        start = x if ink[x] else start
+    blank = 0
+    for x in range(end, ink.size):
+        blank = 0 if ink[x] else blank + 1
+        if blank > gap:
+            break
+        end = x + 1 if ink[x] else end
+    margin = int(gap / 3)
+    return max(band[0], band[0] + start - margin), min(band[2], band[0] + end + margin)
 
 
 # A first-pass word this sure, a syllable of two letters or more, an abbreviation in capitals
@@ -586,7 +669,7 @@ def _doubtful_zones(
         first, last = index, index
         while first > floor and low[first - 1]:
             first -= 1
-        while last + 1 < len(ordered) and low[last + 1]:
+        while last + 1 < len(ordered) and (low[last + 1] or _bridged(ordered, low, last + 1)):
             last += 1
         first, last = max(floor, first - 1), min(len(ordered) - 1, last + 1)
         unit = statistics.median(w.height for row in ordered[first : last + 1] for w in row)
@@ -595,6 +678,23 @@ def _doubtful_zones(
             zones.append((text_left, top, text_right, bottom))
         index = floor = last + 1  # zones never share a row
     return zones
+
+
+def _bridged(ordered: list[list[tesseract.TsvWord]], low: list[int], row: int) -> bool:
+    """True when ``row`` holds no letter or digit and the row below it is doubtful.
+
+    The pen's and the seal's debris between two doubtful rows ('`' and '|' at 61-92 between the
+    ring over the signature and the name it crosses) is not text that ends a zone: stopping
+    there left the signer's name, below the signature, out of the zone read again. Only
+    downwards, and only over marks: a zone grown over more rows (a '3 L) 1' of the seal's, the
+    name read well below it) is read again worse as a whole, and the first pass's garbled title
+    stays.
+    """
+    return (
+        row + 1 < len(ordered)
+        and bool(low[row + 1])
+        and not any(ch.isalnum() for w in ordered[row] for ch in w.text)
+    )
 
 
 def _in_signer_quarter(row: list[tesseract.TsvWord], width: int, height: int) -> bool:

@@ -198,3 +198,20 @@ def test_a_signer_s_name_under_the_pen_is_read_on_its_own_row(
     result = extract_fields(read_document(devset2.scan(page, condition, index, 11, tmp_path)))
     assert truth["signer"] == name
     assert result.values["signer"] == name
+
+
+@pytest.mark.slow
+def test_a_signer_s_name_right_below_a_doubtful_zone_is_read_on_its_own_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pen's debris just above the name was read surely ('Í' at 77), so the zone read again
+    ended there and the name below kept its first reading ('SNguyễn.Thị' at 35). The first
+    pass's row right below a zone, read unsure, is read alone too. Before, no signer was found."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    devset2 = load_devset2()
+    monkeypatch.setattr(devset2, "SEAL_BLEND", "multiply")
+    monkeypatch.setattr(devset2, "SEAL_OVER", "name")
+    page, truth = devset2.render_document(11, 11)
+    result = extract_fields(read_document(devset2.scan(page, "grey-200", 11, 11, tmp_path)))
+    assert truth["signer"] == "Nguyễn Thị Hùng"
+    assert result.values["signer"] == "Nguyễn Thị Hùng"

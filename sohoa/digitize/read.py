@@ -356,13 +356,16 @@ def _reread_doubtful(
             outputs.append((out, left, piece_top))
         if len(outputs) < len(pieces):
             continue
-        inside = [w for w in raw if top <= w.top + w.height / 2 <= bottom]
         read = [
             replace(w, left=w.left + left, top=w.top + piece_top)
             for out, left, piece_top in outputs
             for w in out.words
         ]
-        read = _signer_rows_read_apart(page, zone, inside, read, unit, workdir, options, prepared.dpi)
+        limit = zones[number][1] if number < len(zones) else page.height  # the next zone's top
+        read, bottom = _signer_rows_read_apart(
+            page, zone, raw, read, unit, limit, workdir, options, prepared.dpi
+        )  # fmt: skip
+        inside = [w for w in raw if top <= w.top + w.height / 2 <= bottom]
         if _reading_score(read) <= _reading_score(inside):
             continue
         found = [_to_word(w) for w in read if _is_text(w, options.min_word_conf) or _capitalised_syllable(w)]
@@ -386,34 +389,46 @@ _ROW_STRIP_GAP = 1.5
 def _signer_rows_read_apart(
     page: Image.Image,
     zone: tuple[int, int, int, int],
-    inside: list[tesseract.TsvWord],
+    raw: list[tesseract.TsvWord],
     read: list[tesseract.TsvWord],
     unit: float,
+    limit: int,
     workdir: Path,
     options: ReadOptions,
     dpi: int,
-) -> list[tesseract.TsvWord]:
+) -> tuple[list[tesseract.TsvWord], int]:
     """The zone's re-reading ``read``, its rows by the signer that it lost or garbled read alone.
 
     A signature's strokes over the signer's name throw Tesseract's segmentation: the right-hand
     column of a zone, seal already cut, came back empty where the name 'Hồ Ngọc Hiền' stood
     clean under the pen, and a zone read whole gave 'N guyễ yên Quang Cườn g'. Cut to the height
-    of its own words (from the first pass, ``inside``) the row reads whole. Only rows in the
-    signer's quarter of the page (:func:`_in_signer_quarter`), with a word of two letters or
-    more, that the re-reading left without a word or with an unsure one: elsewhere such a row
-    is mostly debris, not worth a call. The strips are stacked into one Tesseract call; a
-    strip's reading replaces the words on its row when it scores better than they do and than
-    the first pass did (:func:`_reading_score`). Page coordinates.
+    of its own words in the first pass (``raw``) the row reads whole. Only rows in the signer's
+    quarter of the page (:func:`_in_signer_quarter`), with a word of two letters or more, that
+    the re-reading left without a word or with an unsure one: elsewhere such a row is mostly
+    debris, not worth a call. The first pass's row right below the zone (above ``limit``) is
+    one of them when it read a word unsure: a zone ends where the first pass's rows stop being
+    doubtful, and the pen's debris read surely ('Í' at 77) ended one just above the name.
+    The strips are stacked into one Tesseract call; a strip's reading replaces the words on its
+    row when it scores better than they do and than the first pass did (:func:`_reading_score`).
+    Returns the words (page coordinates) and the bottom of the rows they stand for: the zone's,
+    or the row below's when it was read.
     """
+    rows = _first_pass_rows([w for w in raw if any(ch.isalnum() for ch in w.text)])
+    inside = [row for row in rows if all(zone[1] <= w.top + w.height / 2 <= zone[3] for w in row)]
+    below = next((row for row in rows if min(w.top + w.height / 2 for w in row) > zone[3]), None)
+    if below and max(w.top + w.height for w in below) < limit and any(w.conf < _DOUBT_CONF for w in below):
+        inside.append(below)
+    reach = zone[3]
     strips: list[tuple[tuple[int, int, int, int], list[tesseract.TsvWord]]] = []
-    for row in _first_pass_rows([w for w in inside if any(ch.isalnum() for ch in w.text)]):
+    for row in inside:
         lettered = [w for w in row if w.height <= 1.5 * unit]
         if not any(sum(ch.isalpha() for ch in w.text) >= 2 for w in lettered) or not _in_signer_quarter(
             row, *page.size
         ):
             continue
+        floor = limit if row is below else zone[3]
         top = max(zone[1], int(min(w.top for w in lettered) - _ROW_STRIP_ABOVE * unit))
-        bottom = min(zone[3], int(max(w.top + w.height for w in lettered) + _ROW_STRIP_BELOW * unit))
+        bottom = min(floor, int(max(w.top + w.height for w in lettered) + _ROW_STRIP_BELOW * unit))
         words_left, words_right = min(w.left for w in row), max(w.left + w.width for w in row)
         band = (zone[0], top, zone[2], bottom)
         left, right = _ink_run(page, band, words_left, words_right, _ROW_STRIP_GAP * unit)
@@ -421,16 +436,18 @@ def _signer_rows_read_apart(
         if not on_row or any(w.conf < _DOUBT_CONF for w in on_row):
             strips.append(((left, top, right, bottom), row))
     if not strips:
-        return read
+        return read, reach
     try:
         readings = _read_stacked(page, [box for box, _ in strips], unit, workdir, options, dpi)
     except OcrError:
-        return read
+        return read, reach
     for (box, row), reading in zip(strips, readings, strict=True):
         on_row = [w for w in read if _centre_in(w, box)]
         if _reading_score(reading) > max(0, _reading_score(row), _reading_score(on_row)):
             read = [w for w in read if not _centre_in(w, box)] + reading
-    return read
+            if row is below:
+                reach = max(box[3], max(w.top + w.height for w in row))
+    return read, reach
 
 
 def _ink_run(

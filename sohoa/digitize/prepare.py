@@ -311,7 +311,7 @@ def remove_rules(image: Image.Image, dpi: int) -> Image.Image:
     small = np.asarray(grey.reduce(_RULE_REDUCE)) < _RULE_INK
     rows = _lines_with_long_runs(small, min_run // _RULE_REDUCE)
     cols = _lines_with_long_runs(np.ascontiguousarray(small.T), min_run // _RULE_REDUCE)
-    if len(_runs(np.isin(np.arange(small.shape[1]), cols), max_gap=1)) < _RULE_MIN_VERTICAL:
+    if len(joined_runs(np.isin(np.arange(small.shape[1]), cols), max_gap=1)) < _RULE_MIN_VERTICAL:
         return image
     # Both directions are found on the page as it is (a grid's vertical rules, cut at every
     # horizontal one, would be too short to find afterwards), then erased together.
@@ -348,14 +348,13 @@ def _run_edges(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _bands(small_indices: np.ndarray, limit: int) -> list[slice]:
     """Full-size slices covering the reduced rows (or columns) that hold a rule, one pixel of margin."""
-    return (
-        [
-            slice(max(0, start * _RULE_REDUCE - _RULE_REDUCE), min(limit, end * _RULE_REDUCE + _RULE_REDUCE))
-            for start, end in _runs(np.isin(np.arange(small_indices.max() + 1), small_indices), max_gap=1)
-        ]
-        if small_indices.size
-        else []
-    )
+    if not small_indices.size:
+        return []
+    held = np.isin(np.arange(small_indices.max() + 1), small_indices)
+    return [
+        slice(max(0, start * _RULE_REDUCE - _RULE_REDUCE), min(limit, end * _RULE_REDUCE + _RULE_REDUCE))
+        for start, end in joined_runs(held, max_gap=1)
+    ]
 
 
 def _long_runs(ink: np.ndarray, min_run: int) -> np.ndarray:
@@ -408,10 +407,10 @@ def find_missed_text(
     blocks = small[edge_y : rows_total - edge_y, edge_x : cols_total - edge_x] < 200
     small_unit = max(1.0, unit / factor)
     regions: list[tuple[int, int, int, int, int]] = []
-    for top, bottom in _runs(blocks.sum(axis=1) >= 2, max_gap=1):
+    for top, bottom in joined_runs(blocks.sum(axis=1) >= 2, max_gap=1):
         if not (_MISSED_HEIGHT[0] * small_unit <= bottom - top <= _MISSED_HEIGHT[1] * small_unit):
             continue
-        for left, right in _runs(blocks[top:bottom].any(axis=0), max_gap=int(2 * small_unit)):
+        for left, right in joined_runs(blocks[top:bottom].any(axis=0), max_gap=int(2 * small_unit)):
             if right - left >= _MISSED_MIN_WIDTH * small_unit:
                 regions.append((int(blocks[top:bottom, left:right].sum()), left, top, right, bottom))
     if not regions:
@@ -466,7 +465,7 @@ def _blank_known_words(
             array[y0:y1, x0:x1] = 255
 
 
-def _runs(flags: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+def joined_runs(flags: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
     """(start, end) of runs of True, joining runs separated by at most ``max_gap`` False."""
     indices = np.flatnonzero(flags)
     if indices.size == 0:

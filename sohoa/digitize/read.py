@@ -455,19 +455,9 @@ def _ink_run(
 ) -> tuple[int, int]:
     """``left`` and ``right`` moved out across ``band`` (page pixels) while ink follows within ``gap``."""
     ink = (np.asarray(page.crop(band).convert("L")) < 128).any(axis=0)
-    start, end = max(0, left - band[0]), min(ink.size, right - band[0])
-    blank = 0
-    for x in range(start - 1, -1, -1):
-        blank = 0 if ink[x] else blank + 1
-        if blank > gap:
-            break
-        start = x if ink[x] else start
-    blank = 0
-    for x in range(end, ink.size):
-        blank = 0 if ink[x] else blank + 1
-        if blank > gap:
-            break
-        end = x + 1 if ink[x] else end
+    start, end = max(0, left - band[0]), max(1, right - band[0])
+    ink[start:end] = True  # the words' own span, whatever ink the seal's cut left in it
+    start, end = next((a, b) for a, b in prepare.joined_runs(ink, int(gap)) if a <= start < b)
     margin = int(gap / 3)
     return max(band[0], band[0] + start - margin), min(band[2], band[0] + end + margin)
 

@@ -154,6 +154,20 @@ def test_a_light_seal_amid_text_is_taken_out_by_the_zone_s_own_ink_levels(
     assert result.values["id_numbers"] == ["227847773"]
 
 
+def _signer_under_a_low_seal(
+    index: int, condition: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, str | None]:
+    """(printed, read) signer of devset2's document ``index`` (seed 11) scanned under ``condition``,
+    its seal stamped over the name ink over ink (bench/devset2.py --seal-blend multiply --seal-over name)."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    devset2 = load_devset2()
+    monkeypatch.setattr(devset2, "SEAL_BLEND", "multiply")
+    monkeypatch.setattr(devset2, "SEAL_OVER", "name")
+    page, truth = devset2.render_document(index, 11)
+    result = extract_fields(read_document(devset2.scan(page, condition, index, 11, tmp_path)))
+    return truth["signer"], result.values["signer"]
+
+
 @pytest.mark.slow
 def test_a_light_seal_over_the_name_is_cut_in_the_next_zone_at_the_level_learned_above(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -162,14 +176,8 @@ def test_a_light_seal_over_the_name_is_cut_in_the_next_zone_at_the_level_learned
     doubtful zones. The zone above whites out its upper half by level; what is left below is
     too little to show by shape or by level, and is cut at the level learned above. The name
     under it is read; before, no signer was found."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    devset2 = load_devset2()
-    monkeypatch.setattr(devset2, "SEAL_BLEND", "multiply")
-    monkeypatch.setattr(devset2, "SEAL_OVER", "name")
-    page, truth = devset2.render_document(9, 11)
-    result = extract_fields(read_document(devset2.scan(page, "grey-200", 9, 11, tmp_path)))
-    assert truth["signer"] == "Phạm Văn Hùng"
-    assert result.values["signer"] == "Phạm Văn Hùng"
+    printed, read = _signer_under_a_low_seal(9, "grey-200", tmp_path, monkeypatch)
+    assert printed == read == "Phạm Văn Hùng"
 
 
 # (document, condition) of the second hand's forms, seed 11, seal over the name: the pen's
@@ -190,14 +198,8 @@ def test_a_signer_s_name_under_the_pen_is_read_on_its_own_row(
     runs on past the strokes' debris ('`' and '|') to the name, and the name's row, cut to the
     height of its words, is read alone: the zone's column read whole gave nothing in the grey
     scan. Before, no signer was found in any of the three."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    devset2 = load_devset2()
-    monkeypatch.setattr(devset2, "SEAL_BLEND", "multiply")
-    monkeypatch.setattr(devset2, "SEAL_OVER", "name")
-    page, truth = devset2.render_document(index, 11)
-    result = extract_fields(read_document(devset2.scan(page, condition, index, 11, tmp_path)))
-    assert truth["signer"] == name
-    assert result.values["signer"] == name
+    printed, read = _signer_under_a_low_seal(index, condition, tmp_path, monkeypatch)
+    assert printed == read == name
 
 
 @pytest.mark.slow
@@ -207,11 +209,5 @@ def test_a_signer_s_name_right_below_a_doubtful_zone_is_read_on_its_own_row(
     """The pen's debris just above the name was read surely ('Í' at 77), so the zone read again
     ended there and the name below kept its first reading ('SNguyễn.Thị' at 35). The first
     pass's row right below a zone, read unsure, is read alone too. Before, no signer was found."""
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    devset2 = load_devset2()
-    monkeypatch.setattr(devset2, "SEAL_BLEND", "multiply")
-    monkeypatch.setattr(devset2, "SEAL_OVER", "name")
-    page, truth = devset2.render_document(11, 11)
-    result = extract_fields(read_document(devset2.scan(page, "grey-200", 11, 11, tmp_path)))
-    assert truth["signer"] == "Nguyễn Thị Hùng"
-    assert result.values["signer"] == "Nguyễn Thị Hùng"
+    printed, read = _signer_under_a_low_seal(11, "grey-200", tmp_path, monkeypatch)
+    assert printed == read == "Nguyễn Thị Hùng"

@@ -331,11 +331,11 @@ def _reread_doubtful(
     page = _grey_or_bilevel(prepared.ocr_image)
     layers: list[_Layer] = []
     seal_ink: _SealInk | None = None
+    unit = statistics.median(w.height for w in raw)
     for number, zone in enumerate(zones, start=1):
         top, bottom = zone[1], zone[3]
         if "red-channel" not in prepared.steps:
             page, seal_ink = _without_seal(page, zone, prepared.dpi, seal_ink)
-        unit = statistics.median(w.height for w in raw)
         pieces = _zone_pieces(page, zone, unit)
         outputs: list[tuple[tesseract.OcrOutput, int, int]] = []
         for part, (left, piece_top, right, piece_bottom, psm) in enumerate(pieces):
@@ -697,11 +697,7 @@ def _bridged(ordered: list[list[tesseract.TsvWord]], low: list[int], row: int) -
     name read well below it) is read again worse as a whole, and the first pass's garbled title
     stays.
     """
-    return (
-        row + 1 < len(ordered)
-        and bool(low[row + 1])
-        and not any(ch.isalnum() for w in ordered[row] for ch in w.text)
-    )
+    return row + 1 < len(ordered) and bool(low[row + 1]) and not _solid_count(ordered[row])
 
 
 def _in_signer_quarter(row: list[tesseract.TsvWord], width: int, height: int) -> bool:

@@ -443,6 +443,15 @@ def test_a_mark_the_seal_s_ring_left_before_the_name_is_set_aside() -> None:
     assert result.confidence["signer"] < DEFAULT_THRESHOLD  # something stood on the name's row
 
 
+@pytest.mark.parametrize("stroke", ["/", "|", "\\"])
+def test_a_pen_stroke_read_between_two_syllables_of_the_name_parts_them_for_review(stroke: str) -> None:
+    # the signature's last stroke crossed the name between "Hữu" and "Tám": one word "Hữu/Tám"
+    rows = _with_signer(decision_rows(), (f"Trần Hữu{stroke}Tám", 93.0))
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer"] == "Trần Hữu Tám"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD  # the pen crossed the name: the clerk checks
+
+
 def _title_pieces(*pieces: tuple[str, float]) -> list:
     """``decision_rows()`` with the title line "PHÓ CHỦ TỊCH" replaced by ``pieces`` on its row."""
     out = [r for r in decision_rows() if r[2] != "PHÓ CHỦ TỊCH"]

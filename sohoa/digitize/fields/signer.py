@@ -8,8 +8,10 @@ signer's position, given back with accents when a known position matches letter 
 
 from __future__ import annotations
 
+import re
 import statistics
 import unicodedata
+from dataclasses import replace
 
 from sohoa.digitize.fields.header import is_motto
 from sohoa.digitize.fields_context import FieldContext
@@ -520,6 +522,33 @@ _WORD_EDGES = ".,;:'`’‘\"“”„"
 _DEBRIS_WORD = 60.0
 
 
+def _split_at_strokes(words: list[Word]) -> list[Word]:
+    """``words`` with a pen's stroke read between two syllables (``Hữu/Tám``) made a gap.
+
+    A signature's last stroke often crosses the name between two syllables, and OCR reads it
+    as a slash or a bar joining them into one word that no name check accepts. Each piece gets
+    its share of the word's box by its letters.
+    """
+    out: list[Word] = []
+    for word in words:
+        pieces = [p for p in _STROKE.split(word.text) if p]
+        if len(pieces) < 2 or not all(any(ch.isalpha() for ch in p) for p in pieces):
+            out.append(word)
+            continue
+        step = word.width / max(1, len(word.text))
+        start = 0
+        for piece in pieces:
+            at = word.text.index(piece, start)
+            left, width = word.left + round(at * step), round(len(piece) * step)
+            out.append(replace(word, text=piece, left=left, width=width))
+            start = at + len(piece)
+    return out
+
+
+# A pen's stroke read inside a word of the name's row.
+_STROKE = re.compile(r"[/|\\]+")
+
+
 def _name_case(token: str) -> str:
     """A name syllable OCR read in mixed case (``KÍm``) as a name prints it (``Kím``).
 
@@ -542,7 +571,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         whole = not page.has_boxes or len(tail) == len(line.text.split())
         candidate = " ".join(tail) if whole else ""
         return (candidate, line.conf) if candidate and looks_like_name(candidate) else ("", 0.0)
-    words = list(line.words)
+    words = _split_at_strokes(list(line.words))
     row = _row_middle(words)
 
     def debris(word: Word) -> bool:
@@ -584,7 +613,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         # One syllable read unsure ('Tuần' at 74 beside two at 96): OCR's doubt is on that
         # syllable's marks, which the line's mean hides.
         conf = min(conf, _NAME_WITHOUT_BLOCK)
-    if len(kept) < len(words) or recased:
+    if len(kept) < len(words) or recased or len(words) > len(line.words):
         # The signature crossed the line: what is left may have lost a syllable to it
         # ('Trần NV Quang Cường' cut after 'NV'), or a letter OCR read in the wrong case may
         # carry the wrong accent too ('KÍm'), so the clerk checks it.

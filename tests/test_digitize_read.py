@@ -19,10 +19,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from fpdf import FPDF
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 
-from sohoa.digitize import tesseract
+from sohoa.digitize import prepare, tesseract
 from sohoa.digitize.model import PageText
 from sohoa.digitize.read import ReadOptions, assemble_pdf, open_document, read_document, read_page
 from sohoa.errors import MissingDependencyError
@@ -293,3 +293,25 @@ def test_tesseract_runs_single_threaded_and_the_environment_comes_back(
     assert seen.read_text().strip() == "1"
     assert os.environ["OMP_THREAD_LIMIT"] == "4"
     assert page.warnings and "mã thoát 1" in page.warnings[0]  # exit code 1
+
+
+def _name_under_strokes(strokes_to: int) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """A page with "Lê Phượng" in bold at y 2000 and a pen's strokes from y 1700 down to ``strokes_to``."""
+    page = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf", 50)
+    draw.text((1400, 2000), "Lê Phượng", font=font, fill=0)
+    for i, x in enumerate(range(1380, 1700, 45)):
+        draw.line([(x, 1700), (x + 30, strokes_to + (i % 2) * 8)], fill=0, width=5)
+    return page, draw.textbbox((1400, 2000), "Lê Phượng", font=font)
+
+
+def test_a_name_the_pen_s_strokes_run_down_into_is_looked_for_as_missed_text() -> None:
+    # the strokes touch the name's first letters: strokes and name are one band of ink three
+    # times a line's height, which was taken for a drawing and never read again
+    page, (left, top, right, bottom) = _name_under_strokes(strokes_to=2010)
+    _, regions = prepare.find_missed_text(page, [], 50.0)
+    assert any(r[0] <= left and r[1] <= top and right <= r[2] and bottom <= r[3] for r in regions)
+    # strokes running on far below the line: it is no name at the pen's foot, but a drawing
+    page, _ = _name_under_strokes(strokes_to=2300)
+    assert prepare.find_missed_text(page, [], 50.0)[1] == []

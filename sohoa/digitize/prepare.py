@@ -377,6 +377,15 @@ _MISSED_HEIGHT = (0.45, 3.5)
 # Page edges ignored (scanner borders, punch holes), as a share of the page size.
 _EDGE = 0.03
 _MAX_MISSED_REGIONS = 4
+# In a band taller than a line, the crowded rows of a line's middle (its x-height) are at least
+# this many word heights tall, and the line reaches this far above and below them.
+_MISSED_CORE = 0.3
+_MISSED_ABOVE_CORE = 0.6
+_MISSED_BELOW_CORE = 0.5
+# ... and no more ink than this many word heights below the core, where the band ends.
+_MISSED_UNDER_CORE = 1.0
+# Share of a row's span (first to last ink) that ink fills across a line of type.
+_CROWDED_SHARE = 0.4
 # Pixels whited out above and below a known word in the copy read again.
 _BLANK_PAD = 2
 
@@ -407,12 +416,10 @@ def find_missed_text(
     blocks = small[edge_y : rows_total - edge_y, edge_x : cols_total - edge_x] < 200
     small_unit = max(1.0, unit / factor)
     regions: list[tuple[int, int, int, int, int]] = []
-    for top, bottom in joined_runs(blocks.sum(axis=1) >= 2, max_gap=1):
-        if not (_MISSED_HEIGHT[0] * small_unit <= bottom - top <= _MISSED_HEIGHT[1] * small_unit):
-            continue
+    for top, bottom, cut in _text_bands(blocks, small_unit):
         for left, right in joined_runs(blocks[top:bottom].any(axis=0), max_gap=int(2 * small_unit)):
             if right - left >= _MISSED_MIN_WIDTH * small_unit:
-                regions.append((int(blocks[top:bottom, left:right].sum()), left, top, right, bottom))
+                regions.append((int(blocks[top:bottom, left:right].sum()), left, top, right, bottom, cut))
     if not regions:
         return grey, []
     regions.sort(reverse=True)
@@ -421,16 +428,63 @@ def find_missed_text(
     out = [
         (
             max(0, (left + edge_x) * factor - margin),
-            max(0, (top + edge_y) * factor - margin),
+            max(0, (top + edge_y) * factor - (0 if cut else margin)),
             min(width, (right + edge_x) * factor + margin),
             min(height, (bottom + edge_y) * factor + margin),
         )
-        for _, left, top, right, bottom in regions[:_MAX_MISSED_REGIONS]
+        for _, left, top, right, bottom, cut in regions[:_MAX_MISSED_REGIONS]
     ]
     array = np.array(grey)
     for region in out:
         _blank_known_words(array, region, boxes, margin, pad_x)
     return Image.fromarray(array, "L"), sorted(out, key=lambda box: (box[1], box[0]))
+
+
+def _text_bands(blocks: np.ndarray, small_unit: float) -> list[tuple[int, int, bool]]:
+    """(top, bottom, cut) of the bands of ``blocks`` (a reduced page's ink) that are shaped like a line.
+
+    A band of ink taller than a line is mostly a drawing, but a signature's strokes run down
+    into the name under them and join it into one: 'Lê Phượng', its first letters touched by
+    the pen, was dropped by the first pass with the strokes and never looked for again. In such
+    a band, the rows crowded with ink (:func:`_crowded_rows`) at its foot are a line's middle:
+    grown by a line's ascenders and descenders, they are looked at as a line of their own, cut
+    (``cut``) no higher than that: the strokes just above made 'Lê' read 'Tê'. Only at the
+    foot, where a name stands under the pen: a line crowded in the middle of a tall band is a
+    title under a round seal, its ring's letters around it ('TRƯỞNG PHÒNG TƯ PHÁP HA HA').
+    """
+    bands = []
+    low, high = _MISSED_HEIGHT[0] * small_unit, _MISSED_HEIGHT[1] * small_unit
+    for top, bottom in joined_runs(blocks.sum(axis=1) >= 2, max_gap=1):
+        if low <= bottom - top <= high:
+            bands.append((top, bottom, False))
+        elif bottom - top > high:
+            cores = joined_runs(_crowded_rows(blocks[top:bottom], small_unit), max_gap=1)
+            if not cores:
+                continue
+            start, end = cores[-1]
+            at_foot = bottom - top - end <= _MISSED_UNDER_CORE * small_unit
+            if end - start >= _MISSED_CORE * small_unit and at_foot:
+                grown = (
+                    max(top, top + start - int(_MISSED_ABOVE_CORE * small_unit)),
+                    min(bottom, top + end + int(_MISSED_BELOW_CORE * small_unit)),
+                )
+                bands.append((*grown, True))
+    return bands
+
+
+def _crowded_rows(blocks: np.ndarray, small_unit: float) -> np.ndarray:
+    """Which rows of ``blocks`` cross a line of type rather than strokes of a drawing.
+
+    Through a line's middle, letters stand close: the row has at least two word heights of
+    ink, and ink fills at least :data:`_CROWDED_SHARE` of its span. The strokes of a signature
+    cross a row a few times each, a rule's is one thin row.
+    """
+    counts = blocks.sum(axis=1)
+    cols = np.arange(blocks.shape[1])
+    first = np.where(blocks.any(axis=1), np.where(blocks, cols, blocks.shape[1]).min(axis=1), 0)
+    last = np.where(blocks.any(axis=1), np.where(blocks, cols, -1).max(axis=1), 0)
+    span = np.maximum(1, last - first + 1)
+    return (counts >= 2 * small_unit) & (counts >= _CROWDED_SHARE * span)
 
 
 def _blank_known_words(

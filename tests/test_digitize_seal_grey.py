@@ -224,3 +224,13 @@ def test_a_signer_s_name_the_pen_s_strokes_run_into_is_read_as_missed_text(
     printed, read = _signer_under_a_low_seal(35, "clean-300", tmp_path, monkeypatch, seed=12)
     assert printed == read == "Vũ Ngọc Toản"
 
+
+@pytest.mark.slow
+def test_a_signer_s_name_below_the_page_s_two_doubtful_zones_is_read_in_a_third(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two doubtful zones were spent above (the body, the recipients and the signer's title),
+    and the name, read '#1+ẽ lỡ Iyê' under the seal's debris, was left as it was. One more zone
+    is read in the signer's quarter. Before, no signer was found (devset2 seed 12)."""
+    printed, read = _signer_under_a_low_seal(10, "grey-200", tmp_path, monkeypatch, seed=12)
+    assert printed == read == "Lê Luyến"

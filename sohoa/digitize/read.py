@@ -301,6 +301,9 @@ _DOUBT_CONF = 50.0
 _DOUBT_SEED = 2
 # Words a reading counts as sure, to compare the first pass and the re-read of a zone.
 _SURE_CONF = 60.0
+# At most this many zones are read again, and one more in the signer's quarter: the pen's and
+# the seal's debris between the title and the name ('©Ẳ Ề' read at 80) ends a zone there, and
+# the name below it ('Lê Luyến' read '#1+ẽ lỡ Iyê') was left as the first pass garbled it.
 _MAX_DOUBTFUL_ZONES = 2
 # A zone taller than this is not read again (the page is poor throughout, and a second pass
 # over most of it would cost as much as the first).
@@ -669,8 +672,10 @@ def _doubtful_zones(
     text_left, text_right = _text_span(raw, width)
     zones: list[tuple[int, int, int, int]] = []
     index = floor = 0
-    while index < len(ordered) and len(zones) < _MAX_DOUBTFUL_ZONES:
-        if not seeds[index]:
+    while index < len(ordered) and len(zones) < _MAX_DOUBTFUL_ZONES + 1:
+        if not seeds[index] or (
+            len(zones) == _MAX_DOUBTFUL_ZONES and not _in_signer_quarter(ordered[index], width, height)
+        ):
             index += 1
             continue
         first, last = index, index

@@ -365,11 +365,11 @@ def _reread_doubtful(
             for w in out.words
         ]
         limit = zones[number][1] if number < len(zones) else page.height  # the next zone's top
-        read, bottom = _signer_rows_read_apart(
+        read, bottom, named = _signer_rows_read_apart(
             page, zone, raw, read, unit, limit, workdir, options, prepared.dpi
         )  # fmt: skip
         inside = [w for w in raw if top <= w.top + w.height / 2 <= bottom]
-        if _reading_score(read) <= _reading_score(inside):
+        if _reading_score(read, names=named) <= _reading_score(inside, names=named):
             continue
         found = [_to_word(w) for w in read if _is_text(w, options.min_word_conf) or _capitalised_syllable(w)]
         replaced = [w for w in words if top <= w.top + w.height / 2 <= bottom]
@@ -399,7 +399,7 @@ def _signer_rows_read_apart(
     workdir: Path,
     options: ReadOptions,
     dpi: int,
-) -> tuple[list[tesseract.TsvWord], int]:
+) -> tuple[list[tesseract.TsvWord], int, bool]:
     """The zone's re-reading ``read``, its rows by the signer that it lost or garbled read alone.
 
     A signature's strokes over the signer's name throw Tesseract's segmentation: the right-hand
@@ -412,9 +412,11 @@ def _signer_rows_read_apart(
     one of them when it read a word unsure: a zone ends where the first pass's rows stop being
     doubtful, and the pen's debris read surely ('Í' at 77) ended one just above the name.
     The strips are stacked into one Tesseract call; a strip's reading replaces the words on its
-    row when it scores better than they do and than the first pass did (:func:`_reading_score`).
-    Returns the words (page coordinates) and the bottom of the rows they stand for: the zone's,
-    or the row below's when it was read.
+    row when it scores better than they do and than the first pass did (:func:`_reading_score`,
+    a name's syllables the pen crossed counted neither sure nor debris: 'Phạm Xuân Thủy' read
+    right at 67, 16 and 16 lost to 'Sfham:Xúân Thủy'). Returns the words (page coordinates),
+    the bottom of the rows they stand for (the zone's, or the row below's when it was read)
+    and whether a strip's reading was taken, so that the zone is scored as its strips were.
     """
     rows = _first_pass_rows([w for w in raw if any(ch.isalnum() for ch in w.text)])
     inside = [row for row in rows if all(zone[1] <= w.top + w.height / 2 <= zone[3] for w in row)]
@@ -439,18 +441,21 @@ def _signer_rows_read_apart(
         if not on_row or any(w.conf < _DOUBT_CONF for w in on_row):
             strips.append(((left, top, right, bottom), row))
     if not strips:
-        return read, reach
+        return read, reach, False
     try:
         readings = _read_stacked(page, [box for box, _ in strips], unit, workdir, options, dpi)
     except OcrError:
-        return read, reach
+        return read, reach, False
+    taken = False
     for (box, row), reading in zip(strips, readings, strict=True):
         on_row = [w for w in read if _centre_in(w, box)]
-        if _reading_score(reading) > max(0, _reading_score(row), _reading_score(on_row)):
+        before = max(0, _reading_score(row, names=True), _reading_score(on_row, names=True))
+        if _reading_score(reading, names=True) > before:
             read = [w for w in read if not _centre_in(w, box)] + reading
+            taken = True
             if row is below:
                 reach = max(box[3], max(w.top + w.height for w in row))
-    return read, reach
+    return read, reach, taken
 
 
 def _ink_run(
@@ -496,6 +501,8 @@ def _shared_area(a: tesseract.TsvWord | Word, b: tesseract.TsvWord | Word) -> in
 
 # Punctuation at a word's edges, set aside to judge the word itself.
 _EDGE_MARKS = ".,;:()\"'“”-–"
+# A pen's stroke read at a word's edge ('`Thủy').
+_PEN_MARKS = "`´^|/\\"
 
 
 def _bare(text: str) -> str:
@@ -717,7 +724,7 @@ def _in_signer_quarter(row: list[tesseract.TsvWord], width: int, height: int) ->
     return left >= 0.4 * width and top >= 0.35 * height
 
 
-def _reading_score(words: list[tesseract.TsvWord], unit: float = 0.0) -> int:
+def _reading_score(words: list[tesseract.TsvWord], unit: float = 0.0, names: bool = False) -> int:
     """Sure words that are Vietnamese syllables or numbers, less unsure words.
 
     Of two readings of a zone the better one recovers the words whole (``Đào Tuấn`` rather than
@@ -725,11 +732,15 @@ def _reading_score(words: list[tesseract.TsvWord], unit: float = 0.0) -> int:
     the page's word height ``unit``, a word box spanning two lines (:func:`_spans_lines`) and a
     word lying over another word of the same reading (``ành`` inside ``thành``, one line read
     twice) are unsure whatever their confidence: psm 6 read two blocks' lines as one there.
+    With ``names``, an unsure capitalised syllable (:func:`_capitalised_syllable`) counts
+    nothing: by the signer, the pen's strokes over a name leave it spelt right but unsure.
     """
     score = 0
     for index, w in enumerate(words):
         bare = _bare(w.text)
         if not any(ch.isalnum() for ch in bare):
+            continue
+        if names and w.conf < _DOUBT_CONF and _capitalised_syllable(replace(w, text=bare.strip(_PEN_MARKS))):
             continue
         if w.conf < _DOUBT_CONF or (unit and (_spans_lines(w, unit) or _over_another(w, words[:index]))):
             score -= 1
@@ -1079,12 +1090,14 @@ def _read_missed(
         return [], []
     # ink under a long word the first pass was this unsure of counts as missed: 'H9.' at 26,
     # six word heights wide, stood for a whole '- Lưu: VT, ĐT.' beside the signer's title
-    # (short unsure words are mostly specks and seal debris, not worth a call)
+    # (short unsure words are mostly specks and seal debris, not worth a call; a capitalised
+    # syllable, spelt right however unsure, is a name the pen crossed, read: 'Xuân' at 16 was
+    # read again as "“#hạm'Xứ" and lost)
     unit = statistics.median(heights)
     boxes = [
         (w.left, w.top, w.width, w.height)
         for w in words
-        if w.conf >= _MISSED_WORD_CONF or w.width < _UNSURE_MIN_WIDTH * unit
+        if w.conf >= _MISSED_WORD_CONF or w.width < _UNSURE_MIN_WIDTH * unit or _capitalised_syllable(w)
     ]
     blanked, regions = prepare.find_missed_text(prepared.ocr_image, boxes, unit)
     found: list[Word] = []
@@ -1229,7 +1242,7 @@ _DEBRIS = set("_|~\\<>=^`'‘’«»©®°—¬")
 _PUNCTUATION_MIN_CONF = 70.0
 
 
-def _capitalised_syllable(word: tesseract.TsvWord) -> bool:
+def _capitalised_syllable(word: tesseract.TsvWord | Word) -> bool:
     """True for a capitalised Vietnamese syllable, however unsure Tesseract is of it.
 
     In a zone read again with the seal taken out, a name's first syllable that the ring crossed

@@ -30,6 +30,7 @@ from sohoa.errors import MissingDependencyError
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SERIF = "/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"
+SERIF_BOLD = "/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf"
 
 
 def _truth(stem: str) -> dict:
@@ -299,7 +300,7 @@ def _name_under_strokes(strokes_to: int) -> tuple[Image.Image, tuple[int, int, i
     """A page with "Lê Phượng" in bold at y 2000 and a pen's strokes from y 1700 down to ``strokes_to``."""
     page = Image.new("L", (2480, 3508), 255)
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/noto/NotoSerif-Bold.ttf", 50)
+    font = ImageFont.truetype(SERIF_BOLD, 50)
     draw.text((1400, 2000), "Lê Phượng", font=font, fill=0)
     for i, x in enumerate(range(1380, 1700, 45)):
         draw.line([(x, 1700), (x + 30, strokes_to + (i % 2) * 8)], fill=0, width=5)
@@ -310,6 +311,11 @@ def test_a_name_the_pen_s_strokes_run_down_into_is_looked_for_as_missed_text() -
     # the strokes touch the name's first letters: strokes and name are one band of ink three
     # times a line's height, which was taken for a drawing and never read again
     page, (left, top, right, bottom) = _name_under_strokes(strokes_to=2010)
+    _, regions = prepare.find_missed_text(page, [], 50.0)
+    (region,) = [r for r in regions if r[0] <= left and r[1] <= top and right <= r[2] and bottom <= r[3]]
+    assert region[1] > 1900  # cut at the line, not from the strokes' top at 1700: 'Lê' read 'Tê'
+    # a rule drawn under the name is no line of its own, and does not hide the name
+    ImageDraw.Draw(page).line([(1380, 2072), (1720, 2072)], fill=0, width=3)
     _, regions = prepare.find_missed_text(page, [], 50.0)
     assert any(r[0] <= left and r[1] <= top and right <= r[2] and bottom <= r[3] for r in regions)
     # strokes running on far below the line: it is no name at the pen's foot, but a drawing

@@ -382,7 +382,7 @@ _MAX_MISSED_REGIONS = 4
 _MISSED_CORE = 0.3
 _MISSED_ABOVE_CORE = 0.6
 _MISSED_BELOW_CORE = 0.5
-# ... and no more ink than this many word heights below the core, where the band ends.
+# ... and the band ends at most this many word heights below the core.
 _MISSED_UNDER_CORE = 1.0
 # Share of a row's span (first to last ink) that ink fills across a line of type.
 _CROWDED_SHARE = 0.4
@@ -415,7 +415,7 @@ def find_missed_text(
     # A 4x4 block with a stroke through it averages well under 200; a lone speck does not.
     blocks = small[edge_y : rows_total - edge_y, edge_x : cols_total - edge_x] < 200
     small_unit = max(1.0, unit / factor)
-    regions: list[tuple[int, int, int, int, int]] = []
+    regions: list[tuple[int, int, int, int, int, bool]] = []
     for top, bottom, cut in _text_bands(blocks, small_unit):
         for left, right in joined_runs(blocks[top:bottom].any(axis=0), max_gap=int(2 * small_unit)):
             if right - left >= _MISSED_MIN_WIDTH * small_unit:
@@ -458,12 +458,12 @@ def _text_bands(blocks: np.ndarray, small_unit: float) -> list[tuple[int, int, b
         if low <= bottom - top <= high:
             bands.append((top, bottom, False))
         elif bottom - top > high:
-            cores = joined_runs(_crowded_rows(blocks[top:bottom], small_unit), max_gap=1)
+            crowded = joined_runs(_crowded_rows(blocks[top:bottom], small_unit), max_gap=1)
+            cores = [(a, b) for a, b in crowded if b - a >= _MISSED_CORE * small_unit]
             if not cores:
                 continue
-            start, end = cores[-1]
-            at_foot = bottom - top - end <= _MISSED_UNDER_CORE * small_unit
-            if end - start >= _MISSED_CORE * small_unit and at_foot:
+            start, end = cores[-1]  # a rule under the name is no core, and never hides it
+            if bottom - top - end <= _MISSED_UNDER_CORE * small_unit:
                 grown = (
                     max(top, top + start - int(_MISSED_ABOVE_CORE * small_unit)),
                     min(bottom, top + end + int(_MISSED_BELOW_CORE * small_unit)),

@@ -732,8 +732,10 @@ def _reading_score(words: list[tesseract.TsvWord], unit: float = 0.0, names: boo
     the page's word height ``unit``, a word box spanning two lines (:func:`_spans_lines`) and a
     word lying over another word of the same reading (``ành`` inside ``thành``, one line read
     twice) are unsure whatever their confidence: psm 6 read two blocks' lines as one there.
-    With ``names``, an unsure capitalised syllable (:func:`_capitalised_syllable`) counts
-    nothing: by the signer, the pen's strokes over a name leave it spelt right but unsure.
+    With ``names``, an unsure capitalised syllable (:func:`_capitalised_syllable`, a pen's
+    mark at its edge such as '`Thủy' stripped first) counts nothing: by the signer, the pen's
+    strokes over a name leave it spelt right but unsure. The strips by the signer are scored
+    so, and a zone one of them was taken into is scored so whole, first pass and re-read alike.
     """
     score = 0
     for index, w in enumerate(words):
@@ -1091,8 +1093,9 @@ def _read_missed(
     # ink under a long word the first pass was this unsure of counts as missed: 'H9.' at 26,
     # six word heights wide, stood for a whole '- Lưu: VT, ĐT.' beside the signer's title
     # (short unsure words are mostly specks and seal debris, not worth a call; a capitalised
-    # syllable, spelt right however unsure, is a name the pen crossed, read: 'Xuân' at 16 was
-    # read again as "“#hạm'Xứ" and lost)
+    # syllable, spelt right however unsure, counts as read anywhere on the page: by the signer
+    # it is a name the pen crossed, and 'Xuân' at 16 read again came back "“#hạm'Xứ" and was
+    # lost; elsewhere word recall on devset2's forms stayed the same)
     unit = statistics.median(heights)
     boxes = [
         (w.left, w.top, w.width, w.height)

@@ -615,8 +615,9 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         conf = min(conf, _NAME_WITHOUT_BLOCK)
     if len(kept) < len(words) or recased or len(words) > len(line.words):
         # The signature crossed the line: what is left may have lost a syllable to it
-        # ('Trần NV Quang Cường' cut after 'NV'), or a letter OCR read in the wrong case may
-        # carry the wrong accent too ('KÍm'), so the clerk checks it.
+        # ('Trần NV Quang Cường' cut after 'NV'), or its stroke was read between two syllables
+        # ('Hữu/Tám'), or a letter OCR read in the wrong case may carry the wrong accent too
+        # ('KÍm'), so the clerk checks it.
         conf = min(conf, _NAME_WITHOUT_BLOCK)
     return candidate, conf
 

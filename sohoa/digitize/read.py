@@ -305,6 +305,7 @@ _SURE_CONF = 60.0
 # the seal's debris between the title and the name ('©Ẳ Ề' read at 80) ends a zone there, and
 # the name below it ('Lê Luyến' read '#1+ẽ lỡ Iyê') was left as the first pass garbled it.
 _MAX_DOUBTFUL_ZONES = 2
+_SIGNER_EXTRA_ZONES = 1
 # A zone taller than this is not read again (the page is poor throughout, and a second pass
 # over most of it would cost as much as the first).
 _MAX_ZONE_INCHES = 4.0
@@ -679,9 +680,9 @@ def _doubtful_zones(
     text_left, text_right = _text_span(raw, width)
     zones: list[tuple[int, int, int, int]] = []
     index = floor = 0
-    while index < len(ordered) and len(zones) < _MAX_DOUBTFUL_ZONES + 1:
+    while index < len(ordered) and len(zones) < _MAX_DOUBTFUL_ZONES + _SIGNER_EXTRA_ZONES:
         if not seeds[index] or (
-            len(zones) == _MAX_DOUBTFUL_ZONES and not _in_signer_quarter(ordered[index], width, height)
+            len(zones) >= _MAX_DOUBTFUL_ZONES and not _in_signer_quarter(ordered[index], width, height)
         ):
             index += 1
             continue
@@ -742,7 +743,7 @@ def _reading_score(words: list[tesseract.TsvWord], unit: float = 0.0, names: boo
         bare = _bare(w.text)
         if not any(ch.isalnum() for ch in bare):
             continue
-        if names and w.conf < _DOUBT_CONF and _capitalised_syllable(replace(w, text=bare.strip(_PEN_MARKS))):
+        if names and w.conf < _DOUBT_CONF and _is_capitalised_syllable(bare.strip(_PEN_MARKS)):
             continue
         if w.conf < _DOUBT_CONF or (unit and (_spans_lines(w, unit) or _over_another(w, words[:index]))):
             score -= 1
@@ -1252,7 +1253,10 @@ def _capitalised_syllable(word: tesseract.TsvWord | Word) -> bool:
     comes back spelt right but at confidence 0 (``Khổng``); a speck is never a well-formed
     syllable. Its low confidence stays on the word, so the name it opens goes to review.
     """
-    text = word.text.strip(".,;:")
+    return _is_capitalised_syllable(word.text.strip(".,;:"))
+
+
+def _is_capitalised_syllable(text: str) -> bool:
     return len(text) >= 2 and text[0].isupper() and syllables.is_syllable(text)
 
 

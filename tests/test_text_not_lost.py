@@ -84,6 +84,25 @@ def test_ruled_table_rows_reach_the_searchable_pdf() -> None:
     assert _recall(TABLE, layer) >= 0.95
 
 
+@pytest.mark.parametrize("name", ["footer-recipients-signer.png", "seal-grey-200.png", "seal-fax-200.png"])
+def test_the_searchable_pdf_holds_the_stored_text_once(name: str, tmp_path: Path) -> None:
+    """The rows beside the signer are read again apart from the first pass. The page PDF's
+    invisible text is what the archive stored, word for word: before, the re-read zone's
+    layer lay over the first pass's garbled reading, so the PDF held both, and a PDF taken
+    back in through its text layer held other words than were stored."""
+    import pdfplumber
+
+    page = read_document(RESOURCES / name)[0]
+    assert page.pdf is not None and page.method == "ocr"
+    (tmp_path / "page.pdf").write_bytes(page.pdf)
+    with pdfplumber.open(tmp_path / "page.pdf") as pdf:
+        layer = pdf.pages[0].extract_text()
+    assert _words(layer) == _words(page.text)
+    again = read_document(tmp_path / "page.pdf")[0]
+    assert again.method == "text-layer"
+    assert _words(again.text) == _words(page.text)
+
+
 def test_recipients_beside_signer_each_read_whole() -> None:
     path = RESOURCES / "footer-recipients-signer.png"
     page = read_document(path)[0]

@@ -4,9 +4,9 @@ The ingest pipeline calls :func:`open_document` in the main process (cheap prefl
 inventory), sends each :class:`PageRef` to a worker process running :func:`read_page`, and
 then :func:`assemble_pdf` with the results. Reading one page is, in order::
 
-    load or rasterise -> prepare -> (turn upright) -> OCR (words + text layer)
+    load or rasterise -> prepare -> (turn upright) -> OCR (words)
         -> read again rows OCR garbled -> read again what OCR missed -> reading order
-        -> repair -> page PDF
+        -> repair -> page PDF (the image, and the final words as its invisible text)
 
 A page that fails (time-out, Tesseract error, an undecodable frame) comes back as a
 ``PageText`` with empty text, confidence 0 and a warning, so one bad page never loses the
@@ -32,7 +32,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
-from sohoa.digitize import layout, prepare, syllables, tesseract
+from sohoa.digitize import layout, prepare, syllables, tesseract, text_layer
 from sohoa.digitize.model import PageText, Word
 from sohoa.digitize.pages import (
     KIND_IMAGE,
@@ -230,21 +230,18 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         if options.orientation == "auto" and _looks_wrong(result) and prepared.rotation == 0:
             prepared, result = _retry_turned(image, stored_dpi, prepared, result, workdir, options, warnings)
         words = [_to_word(w) for w in result.words if _is_text(w, options.min_word_conf)]
-        layers = [_Layer(result.pdf, 0, 0)]
-        words, doubtful_layers = _reread_doubtful(prepared, result.words, words, workdir, options)
-        layers += doubtful_layers
+        words = _reread_doubtful(prepared, result.words, words, workdir, options)
         words = _reread_crowded(prepared, result.words, words, workdir, options)
-        missed, missed_layers = _read_missed(prepared, words, workdir, options)
+        missed = _read_missed(prepared, words, workdir, options)
     words = _without_unsure_under(words, missed) + missed
     words = _digits_under_red_seal(prepared, words)
-    layers += missed_layers
     lines = layout.order_lines(words, keyed=True)
     if options.repair:
         lines = [_repaired(line) for line in lines]
     text = layout.lines_text(lines)
     if not text:
         warnings.append(_(NO_TEXT_WARNING))
-    pdf = _page_pdf_or_warn(prepared, layers, options.jpeg_quality, warnings)
+    pdf = _page_pdf_or_warn(prepared, lines, result.pdf, options.jpeg_quality, warnings)
     return PageText(
         number=ref.number,
         text=text,
@@ -284,15 +281,6 @@ def _retry_turned(
     return prepared, result
 
 
-@dataclass(frozen=True)
-class _Layer:
-    """A text-only PDF from Tesseract and where its image sat on the page (pixels)."""
-
-    pdf: bytes
-    left: int
-    top: int
-
-
 # A row of the first pass is doubtful when this many of its words (letters or digits) read
 # below this confidence: psm 6 garbles rows where two blocks of different line pitch sit side
 # by side (recipients | signer: 'Bây SND huyt' at 0-13 for '- Chủ tịch UBND huyện;'). The zone
@@ -317,7 +305,7 @@ def _reread_doubtful(
     words: list[Word],
     workdir: Path,
     options: ReadOptions,
-) -> tuple[list[Word], list[_Layer]]:
+) -> list[Word]:
     """Read again the zones whose rows the first pass read badly; keep the better reading.
 
     The first pass's own evidence picks the zones (rows with several low-confidence words), so
@@ -326,14 +314,12 @@ def _reread_doubtful(
     where a clear gap parts two columns (recipients | signer) each is read whole on its own,
     else Tesseract's own segmentation (psm 3) reads the zone. The re-read replaces the first
     pass's words there only when it scores better (:func:`_reading_score`). Returns the page's
-    words and the text layers of the zones replaced (the first pass's layer stays under them in
-    the page PDF).
+    words.
     """
     if not options.reread_doubtful or not raw:
-        return words, []
+        return words
     zones = _doubtful_zones(raw, prepared.ocr_image.size, prepared.dpi)
     page = _grey_or_bilevel(prepared.ocr_image)
-    layers: list[_Layer] = []
     seal_ink: _SealInk | None = None
     unit = statistics.median(w.height for w in raw)
     for number, zone in enumerate(zones, start=1):
@@ -377,8 +363,7 @@ def _reread_doubtful(
         words = [w for w in words if not top <= w.top + w.height / 2 <= bottom]
         # the sure words kept keep their first-pass lines, and are not counted as read again
         words += layout.rows_by_overlap(found, block=2000 + number) + _sure_and_unread(replaced, found)
-        layers += [_Layer(out.pdf, left, piece_top) for out, left, piece_top in outputs]
-    return words, layers
+    return words
 
 
 # A row the first pass read is cut this many word heights around its words to be read alone:
@@ -783,7 +768,6 @@ def _reread_crowded(
     cost is a sixth of a page's). Each row of a piece read again replaces the first pass's
     words in its place when it scores at least as well (:func:`_reading_score`) with at least
     as many words: on a tie the reading that saw each block's lines apart is the one to trust.
-    The page PDF keeps the first pass's text layer there.
     """
     if not options.reread_doubtful or not raw:
         return words
@@ -1080,7 +1064,7 @@ _UNSURE_MIN_WIDTH = 3.0
 
 def _read_missed(
     prepared: prepare.PreparedPage, words: list[Word], workdir: Path, options: ReadOptions
-) -> tuple[list[Word], list[_Layer]]:
+) -> list[Word]:
     """Read again, one small region at a time, ink that no recognised word covers.
 
     Tesseract's single-block mode sometimes drops a whole line (a footer row with small and
@@ -1090,7 +1074,7 @@ def _read_missed(
     """
     heights = [w.height for w in words if w.height > 0]
     if not heights or not options.reread_missed:
-        return [], []
+        return []
     # ink under a long word the first pass was this unsure of counts as missed: 'H9.' at 26,
     # six word heights wide, stood for a whole '- Lưu: VT, ĐT.' beside the signer's title
     # (short unsure words are mostly specks and seal debris, not worth a call; a capitalised
@@ -1105,7 +1089,6 @@ def _read_missed(
     ]
     blanked, regions = prepare.find_missed_text(prepared.ocr_image, boxes, unit)
     found: list[Word] = []
-    layers: list[_Layer] = []
     for number, (left, top, right, bottom) in enumerate(regions, start=1):
         path = _tesseract_input(blanked.crop((left, top, right, bottom)), workdir / f"missed-{number}")
         try:
@@ -1127,8 +1110,7 @@ def _read_missed(
             found.append(
                 replace(shifted, left=shifted.left + left, top=shifted.top + top, block=1000 + number)
             )
-        layers.append(_Layer(out.pdf, left, top))
-    return _join_rows(found, words), layers
+    return _join_rows(found, words)
 
 
 def _without_unsure_under(words: list[Word], found: list[Word]) -> list[Word]:
@@ -1319,7 +1301,7 @@ def _failed(
     page = PageText(number=ref.number, text="", method=method, confidence=0.0, warnings=[reason])
     if prepared is not None:
         quality = options.jpeg_quality if options else ReadOptions.jpeg_quality
-        page.pdf = _page_pdf(prepared.keep_image, prepared.dpi, [], quality)
+        page.pdf = _page_pdf(prepared.keep_image, prepared.dpi, quality)
         page.dpi = prepared.dpi
         page.width, page.height = prepared.keep_image.size
     return page
@@ -1329,57 +1311,52 @@ def _failed(
 
 
 def _page_pdf_or_warn(
-    prepared: prepare.PreparedPage, layers: list[_Layer], quality: int, warnings: list[str]
+    prepared: prepare.PreparedPage,
+    lines: list[list[Word]],
+    font_source: bytes,
+    quality: int,
+    warnings: list[str],
 ) -> bytes | None:
     """The page PDF, or None and a warning (the text is still worth keeping)."""
     from pypdf.errors import PyPdfError
 
     try:
-        return _page_pdf(prepared.keep_image, prepared.dpi, layers, quality)
+        return _page_pdf(prepared.keep_image, prepared.dpi, quality, lines, font_source)
     except (PyPdfError, OSError, ValueError, KeyError) as exc:
         error = type(exc).__name__
         warnings.append(_("không tạo được PDF tìm kiếm được của trang (%(error)s)") % {"error": error})
         return None
 
 
-def _page_pdf(image: Image.Image, dpi: int, layers: list[_Layer], quality: int) -> bytes:
+def _page_pdf(
+    image: Image.Image,
+    dpi: int,
+    quality: int,
+    lines: list[list[Word]] | None = None,
+    font_source: bytes | None = None,
+) -> bytes:
     """One PDF page: the page image (JPEG, or CCITT G4 for 1-bit) with invisible text on top.
 
-    The text layers' content streams are copied onto the image page as they are, each placed
-    where its image was cut from, which is twice as fast as pypdf's ``merge_page`` (that parses
-    and rewrites the streams). All of Tesseract's layers use the same glyphless font.
+    The text is the page's final words (:mod:`sohoa.digitize.text_layer`), in the glyphless
+    font copied from ``font_source``, a text-only PDF of Tesseract's. No lines, no text.
     """
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ContentStream, NameObject
+    from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
     picture = io.BytesIO()
     extra = {} if image.mode == "1" else {"quality": quality}  # 1-bit pages go in as CCITT G4
     image.save(picture, "PDF", resolution=float(dpi), **extra)
     writer = PdfWriter(clone_from=PdfReader(picture))
     page = writer.pages[0]
-    if not layers:
+    if not lines or font_source is None:
         return _written(writer)
     page_width, page_height = float(page.mediabox.width), float(page.mediabox.height)
-    points_per_pixel = page_width / image.width
-    content = [page["/Contents"].get_object().get_data()]
-    fonts = page["/Resources"].get(NameObject("/Font"))
-    text_pages = [PdfReader(io.BytesIO(layer.pdf)).pages[0] for layer in layers]
-    # Tesseract sized its pages from the same dpi as the image page; scale in case it did not.
-    scale = page_width / float(text_pages[0].mediabox.width)
-    for layer, text_page in zip(layers, text_pages, strict=True):
-        x = layer.left * points_per_pixel
-        y = page_height - layer.top * points_per_pixel - float(text_page.mediabox.height) * scale
-        stream = text_page["/Contents"].get_object().get_data()
-        content.append(b"q %.4f 0 0 %.4f %.4f %.4f cm\n" % (scale, scale, x, y) + stream + b"\nQ")
-        if fonts is None:
-            fonts = text_page["/Resources"]["/Font"].clone(writer)
-            page["/Resources"][NameObject("/Font")] = fonts
-        else:
-            for name, font in text_page["/Resources"]["/Font"].items():
-                if name not in fonts:
-                    fonts[NameObject(name)] = font.clone(writer)
+    fonts = PdfReader(io.BytesIO(font_source)).pages[0]["/Resources"]["/Font"]
+    name, font = next(iter(fonts.items()))
+    page["/Resources"][NameObject("/Font")] = DictionaryObject({NameObject(name): font.clone(writer)})
+    text = text_layer.text_stream(lines, page_width / image.width, page_height, name)
     stream = ContentStream(None, None)
-    stream.set_data(b"\n".join(content))
+    stream.set_data(page["/Contents"].get_object().get_data() + b"\n" + text)
     page.replace_contents(stream)
     page.compress_content_streams()
     return _written(writer)

@@ -1,7 +1,7 @@
 """Two-layer PDF/A-2b: the searchable PDF in the form Thông tư 05/2025/TT-BNV asks for.
 
 A searchable PDF from :func:`sohoa.digitize.read.assemble_pdf` already has the two layers (the
-page image and Tesseract's invisible text in its embedded ``GlyphLessFont``). What PDF/A-2b
+page image and the invisible text, in Tesseract's embedded ``GlyphLessFont``). What PDF/A-2b
 (ISO 19005-2, level B) adds is self-description and nothing that depends on the outside world:
 
 * XMP metadata in the catalog (uncompressed) claiming ``pdfaid:part`` 2 / ``conformance`` B, with

@@ -5,8 +5,9 @@ per executable), building the command line (list form, never a shell), the envir
 (``OMP_THREAD_LIMIT=1``: Tesseract's OpenMP threads make a page six times slower on our two
 cores, and parallelism comes from worker processes instead), the time-out, and turning every
 failure into one of our own errors in :func:`_raise_for_failure`. One run per page produces
-both the TSV (words, boxes, confidences) and the invisible text-only PDF layer, so a page is
-never OCR'd twice. Page runs go through ``pytesseract.run_tesseract`` (the project's named
+both the TSV (words, boxes, confidences) and a text-only PDF, whose glyphless font the page
+PDF's invisible text is written in (:mod:`sohoa.digitize.text_layer`), so a page is never
+OCR'd twice. Page runs go through ``pytesseract.run_tesseract`` (the project's named
 Tesseract binding), which takes several outputs in one call; none of its exceptions leaves this
 module. Every string that comes out is NFC.
 """

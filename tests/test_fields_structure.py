@@ -8,6 +8,8 @@ as printed, identifiers of every kind, the caller's units, and guesses sent to r
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from sohoa.archive.review import DEFAULT_THRESHOLD
@@ -510,6 +512,27 @@ def test_signer_block_beside_recipients_on_an_ocr_page() -> None:
     assert v["signer"] == "Lã Văn Thăng"
     assert v["subject_names"] == ["Khổng Thị Tư"]
     assert v["number"] == "88/QĐ-UBND" and v["issued_date"] == "2024-11-04"
+
+
+@pytest.mark.parametrize(("conf", "sure"), [(93.0, True), (42.0, False)])
+def test_a_number_read_unsure_goes_to_the_clerk_however_sure_its_line(conf: float, sure: bool) -> None:
+    """'Số: 232/QĐ-UBND' read right at 42 beside a place-date line read at 93-97: the line is
+    sure, the number is not, and the clerk checks it against the paper."""
+    rows = [
+        (200, [(250, "ỦY BAN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")]),
+        (260, [(250, "PHƯỜNG TÍCH SƠN"), (1450, "Độc lập - Tự do - Hạnh phúc")]),
+        # one run, as Tesseract read it: the number's line is the place-date line's
+        (330, [(300, "Số: 232/QĐ-UBND Tích Sơn, ngày 04 tháng 11 năm 2024")]),
+        (500, [(1000, "QUYẾT ĐỊNH")]),
+        (560, [(800, "Về việc thu hồi đất")]),
+        (2600, [(1500, "CHỦ TỊCH")]),
+        (3000, [(1450, "Lã Văn Thăng")]),
+    ]
+    scanned = boxed_page(rows)
+    scanned.words = [replace(w, conf=conf) if w.text == "232/QĐ-UBND" else w for w in scanned.words]
+    result = extract_fields([scanned])
+    assert result.values["number"] == "232/QĐ-UBND"
+    assert (result.confidence["number"] >= DEFAULT_THRESHOLD) is sure
 
 
 @pytest.mark.parametrize(

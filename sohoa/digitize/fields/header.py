@@ -130,7 +130,7 @@ def read_header(page: PageLines) -> tuple[Header, list[Line]]:
         # A công văn has no title line: its header ends where the body starts.
         for i, line in enumerate(lines[:end]):
             key = line.folded
-            if key.startswith(("kinh gui", "can cu", "ubnd ") ) and i > 2 and not _NUMBER_LABEL.match(key):
+            if key.startswith(("kinh gui", "can cu", "ubnd ")) and i > 2 and not _NUMBER_LABEL.match(key):
                 end = i
                 break
     left, right = [], []
@@ -208,8 +208,26 @@ _BODY_NUMBER_LABEL = re.compile(r"(?:^|(?<=[\s.]))(?:s|5)[o0]\s*(?:hieu\s*|giay\
 _CODE_NUMBER = re.compile(r"\s*([0-9]{2}[A-Za-z][0-9A-Za-z]{5,12})(?![0-9A-Za-z/-])")
 
 
+# Tesseract's word confidence (0-100) below which the word that carries a number was read unsure:
+# the number is then the clerk's to check, however sure the rest of its line. Clean print reads
+# at 85-97; 'Số: 232/QĐ-UBND' on a clean page read right at 9, then 42 from its region alone.
+_UNSURE_NUMBER_WORD = 50.0
+_DOUBTFUL_NUMBER = 0.6
+
+
+def _number_word_conf(line: Line, number: str) -> float:
+    """The lowest confidence (0-100) of the line's words that carry the number's leading digits
+    (100 when the line has no word boxes: a text layer prints its numbers as they are)."""
+    lead = re.match(r"[0-9]+", number)
+    if lead is None:
+        return 100.0
+    digits = [(w.conf, re.sub(r"[^0-9]", "", fix_digits(w.text))) for w in line.words]
+    return min((conf for conf, found in digits if found.startswith(lead.group(0))), default=100.0)
+
+
 def _number_at(line: Line, start: int, strength: float) -> tuple[str | None, float]:
-    """The number printed in ``line`` from ``start`` (just after its label), with its strength."""
+    """The number printed in ``line`` from ``start`` (just after its label), with its strength:
+    doubtful when the word that carries it was read unsure (:data:`_UNSURE_NUMBER_WORD`)."""
     code = _CODE_NUMBER.match(line.text, start)
     if code and re.search(r"[A-Za-z]", code.group(1)):
         return code.group(1).upper(), 0.9 * strength * line.conf  # "25A8001234": an older business code
@@ -219,7 +237,10 @@ def _number_at(line: Line, start: int, strength: float) -> tuple[str | None, flo
     number = clean_number(body.group(0).rstrip(" -/"))
     if not re.match(r"^[0-9]+(/|$)", number):
         return None, 0.0
-    return number, (strength if body.group("sym") else 0.9 * strength) * line.conf
+    conf = (strength if body.group("sym") else 0.9 * strength) * line.conf
+    if _number_word_conf(line, number) < _UNSURE_NUMBER_WORD:
+        conf = min(conf, _DOUBTFUL_NUMBER)
+    return number, conf
 
 
 def read_number(header: Header, lines: list[Line]) -> tuple[str | None, float]:

@@ -197,6 +197,24 @@ def test_recipients_row_read_as_one_unsure_word_is_read_again(tmp_path: Path) ->
 
 
 @pytest.mark.slow
+def test_a_number_read_alike_twice_however_unsure_is_kept_and_doubtful(tmp_path: Path) -> None:
+    """A land-recovery decision, clean: Tesseract read 'Số: 232/QĐ-UBND' right but at 9 (dropped
+    as debris), and again at 42 from its region alone (below what a missed line must average).
+    Two readings alike are text: the number is in the page's text, and goes to the clerk."""
+    from sohoa.archive.review import DEFAULT_THRESHOLD
+    from sohoa.digitize.metadata import extract_fields
+
+    devset2 = load_devset2()
+    page_image, _truth = devset2.render_document(13, 43)
+    path = devset2.scan(page_image, "clean-300", 213, 43, tmp_path)
+    page = read_document(path)[0]
+    assert "Số: 232/QĐ-UBND Vĩnh Yên, ngày 4 tháng 10 năm 2025" in _lines(page.text)
+    result = extract_fields([page])
+    assert result.values["number"] == "232/QĐ-UBND"
+    assert result.confidence["number"] < DEFAULT_THRESHOLD
+
+
+@pytest.mark.slow
 def test_recipients_beside_a_signer_block_of_other_line_pitch_keep_every_line(tmp_path: Path) -> None:
     """A land-recovery decision whose first pass (one uniform block) reads the recipients' lines and
     the signer's title lines beside them as one: '- Như Điều 3;' gone, '- Chủ tịch UBND thành phố;'

@@ -24,9 +24,10 @@ from sohoa.digitize.model import Word
 
 # Width of every glyph of the glyphless font, as a share of the font size (its /DW is 500).
 GLYPH_WIDTH = 0.5
-# Where the baseline sits in a line's box, from its top: letters without a descender stand on
-# the box's foot, and Tesseract's boxes run from the tallest accent to the lowest descender.
-_BASELINE = 0.8
+# Where the baseline sits in a run's box, from its top, in box heights: the glyphless font's
+# glyphs stand on the baseline and reach one font size up (its ascent is 1000, its descent 0),
+# and the font size is the box's height, so a baseline at the foot covers the box.
+_BASELINE = 1.0
 # Two neighbouring words' boxes may overlap this many word heights and still be one row's.
 _OVERLAP = 0.25
 
@@ -53,7 +54,8 @@ def _runs(line: Sequence[Word]) -> list[list[Word]]:
     """The line cut where a word starts back over the one before it or stands above or below
     the word before it: a line the reading order joined from two rows (a seal's debris, a row's
     tone marks read apart) has words over each other, and on one baseline an extractor would
-    weave their letters together."""
+    weave their letters together. Each run gets the baseline of its own words; an extractor
+    that groups letters by height alone may still join two runs that stand level."""
     runs: list[list[Word]] = []
     reach = 0
     for word in line:

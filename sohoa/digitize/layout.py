@@ -159,15 +159,31 @@ def _rows_by_overlap(words: list[Word]) -> list[_Row]:
     for word in sorted(words, key=lambda w: (w.top, w.left)):
         middle = word.top + word.height / 2
         holding = [row for row in reversed(rows[-3:]) if row.top <= middle <= row.bottom]
-        if not holding:
-            rows.append(_Row([word]))
-        elif any(ch.isalnum() for ch in word.text):
-            holding[0].words.append(word)
+        if not any(ch.isalnum() for ch in word.text):
+            if holding:
+                min(holding, key=lambda row: abs((row.top + row.bottom) / 2 - middle)).words.append(word)
+            else:
+                rows.append(_Row([word]))
+            continue
+        # a word joins a row when it stands level with a word of it too (its box holds that word's
+        # middle): one tall box (a title's last word run into the seal below it, 77 px for 34)
+        # stretches its row over the next line of the column beside it, which would be woven
+        # into the row ('- - Chủ Lưu: tịch VI. UBND thành phố;')
+        level = [row for row in holding if _stands_level(word, row)]
+        if level:
+            level[0].words.append(word)
         else:
-            min(holding, key=lambda row: abs((row.top + row.bottom) / 2 - middle)).words.append(word)
+            rows.append(_Row([word]))
     for row in rows:
         row.words.sort(key=lambda w: w.left)
     return rows
+
+
+def _stands_level(word: Word, row: _Row) -> bool:
+    """True when ``word``'s box holds the middle of one of the row's words of letters or digits
+    (of any of its words, when it holds only marks: the dash that begins '- Như Điều 3;')."""
+    solid = [w for w in row.words if any(ch.isalnum() for ch in w.text)] or row.words
+    return any(word.top <= w.top + w.height / 2 <= word.top + word.height for w in solid)
 
 
 def _split(row: _Row, low: float, high: float, min_gap: float) -> int | None:

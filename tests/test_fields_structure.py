@@ -514,24 +514,48 @@ def test_signer_block_beside_recipients_on_an_ocr_page() -> None:
     assert v["number"] == "88/QĐ-UBND" and v["issued_date"] == "2024-11-04"
 
 
-@pytest.mark.parametrize(("conf", "sure"), [(93.0, True), (42.0, False)])
-def test_a_number_read_unsure_goes_to_the_clerk_however_sure_its_line(conf: float, sure: bool) -> None:
-    """'Số: 232/QĐ-UBND' read right at 42 beside a place-date line read at 93-97: the line is
-    sure, the number is not, and the clerk checks it against the paper."""
+@pytest.mark.parametrize(
+    ("unsure", "number_sure", "date_sure"),
+    [
+        ((), True, True),
+        (("232/QĐ-UBND",), False, None),  # read right at 42: the number is the clerk's
+        (("2024",), True, False),  # the year read unsure: the date is, the number is not
+        (("2", "32/QĐ-UBND"), False, None),  # a number split in two, its second part unsure
+    ],
+)
+def test_a_value_read_unsure_goes_to_the_clerk_however_sure_its_line(
+    unsure: tuple[str, ...], number_sure: bool, date_sure: bool | None
+) -> None:
+    """'Số: 232/QĐ-UBND' and the place and date on one line, as Tesseract read them: the line
+    read at 93 is sure, a value whose own words were read at 42 is not, and the clerk checks
+    it against the paper. The words of the other value answer for it alone."""
+    number = " ".join(unsure) if len(unsure) > 1 else "232/QĐ-UBND"
     rows = [
         (200, [(250, "ỦY BAN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")]),
         (260, [(250, "PHƯỜNG TÍCH SƠN"), (1450, "Độc lập - Tự do - Hạnh phúc")]),
-        # one run, as Tesseract read it: the number's line is the place-date line's
-        (330, [(300, "Số: 232/QĐ-UBND Tích Sơn, ngày 04 tháng 11 năm 2024")]),
+        (330, [(300, f"Số: {number} Tích Sơn, ngày 04 tháng 11 năm 2024")]),
         (500, [(1000, "QUYẾT ĐỊNH")]),
         (560, [(800, "Về việc thu hồi đất")]),
         (2600, [(1500, "CHỦ TỊCH")]),
         (3000, [(1450, "Lã Văn Thăng")]),
     ]
     scanned = boxed_page(rows)
-    scanned.words = [replace(w, conf=conf) if w.text == "232/QĐ-UBND" else w for w in scanned.words]
+    scanned.words = [replace(w, conf=42.0) if w.text in unsure else w for w in scanned.words]
     result = extract_fields([scanned])
-    assert result.values["number"] == "232/QĐ-UBND"
+    assert result.values["number"] == "232/QĐ-UBND" and result.values["issued_date"] == "2024-11-04"
+    assert (result.confidence["number"] >= DEFAULT_THRESHOLD) is number_sure
+    if date_sure is not None:  # (an unsure number lowers its line's mean, and so the date's)
+        assert (result.confidence["issued_date"] >= DEFAULT_THRESHOLD) is date_sure
+
+
+@pytest.mark.parametrize(
+    ("printed", "number", "sure"), [("Số: 379/QĐ-UBND", "379/QĐ-UBND", True), ("Số: 3/9/QĐ-UBND", "3", False)]
+)
+def test_a_number_misread_into_its_symbol_goes_to_the_clerk(printed: str, number: str, sure: bool) -> None:
+    """'379/QĐ-UBND' read '3/9/QĐ-UBND' at 69 from ink the first pass missed gives the number
+    '3': what follows it, '/9/QĐ-UBND', says it was misread, and the clerk checks it."""
+    result = extract_fields([page(decision("Điều 1.", header=HEADER.replace("Số: 15/QĐ-UBND", printed)))])
+    assert result.values["number"] == number
     assert (result.confidence["number"] >= DEFAULT_THRESHOLD) is sure
 
 

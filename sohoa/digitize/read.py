@@ -1137,7 +1137,8 @@ def _without_unsure_under(words: list[Word], found: list[Word]) -> list[Word]:
 # the debris cut, so dropped) and again at 42 (below what a missed line must average), and
 # '379/QĐ-UBND' at 0 both times. Only words this long, and with a digit unless the second
 # reading is as sure as a missed line's words must be: the letters of a seal's ring read alike
-# twice too. The confidence stays as read, so a field taken from it goes to the clerk.
+# twice too. The confidence stays as read: a number or a date printed by such a word goes to
+# the clerk (fields_text.span_conf).
 _TWICE_MIN_CHARS = 4
 
 

@@ -25,6 +25,7 @@ from sohoa.digitize.fields_text import (
     fold,
     is_upper_text,
     sentence_case,
+    span_conf,
     squash,
 )
 from sohoa.digitize.fields_vocab import (
@@ -208,26 +209,17 @@ _BODY_NUMBER_LABEL = re.compile(r"(?:^|(?<=[\s.]))(?:s|5)[o0]\s*(?:hieu\s*|giay\
 _CODE_NUMBER = re.compile(r"\s*([0-9]{2}[A-Za-z][0-9A-Za-z]{5,12})(?![0-9A-Za-z/-])")
 
 
-# Tesseract's word confidence (0-100) below which the word that carries a number was read unsure:
-# the number is then the clerk's to check, however sure the rest of its line. Clean print reads
-# at 85-97; 'Số: 232/QĐ-UBND' on a clean page read right at 9, then 42 from its region alone.
-_UNSURE_NUMBER_WORD = 50.0
+# Tesseract's word confidence (0-100) below which a word that prints a number or a date was read
+# unsure: the value is then the clerk's to check, however sure the rest of its line. Clean print
+# reads at 85-97; 'Số: 232/QĐ-UBND' on a clean page read right at 9, then 42 from its region alone.
+_UNSURE_WORD = 50.0
 _DOUBTFUL_NUMBER = 0.6
-
-
-def _number_word_conf(line: Line, number: str) -> float:
-    """The lowest confidence (0-100) of the line's words that carry the number's leading digits
-    (100 when the line has no word boxes: a text layer prints its numbers as they are)."""
-    lead = re.match(r"[0-9]+", number)
-    if lead is None:
-        return 100.0
-    digits = [(w.conf, re.sub(r"[^0-9]", "", fix_digits(w.text))) for w in line.words]
-    return min((conf for conf, found in digits if found.startswith(lead.group(0))), default=100.0)
 
 
 def _number_at(line: Line, start: int, strength: float) -> tuple[str | None, float]:
     """The number printed in ``line`` from ``start`` (just after its label), with its strength:
-    doubtful when the word that carries it was read unsure (:data:`_UNSURE_NUMBER_WORD`)."""
+    doubtful when a word that prints it was read unsure (:data:`_UNSURE_WORD`) or the print
+    goes on past the number (:func:`_runs_on`)."""
     code = _CODE_NUMBER.match(line.text, start)
     if code and re.search(r"[A-Za-z]", code.group(1)):
         return code.group(1).upper(), 0.9 * strength * line.conf  # "25A8001234": an older business code
@@ -238,9 +230,16 @@ def _number_at(line: Line, start: int, strength: float) -> tuple[str | None, flo
     if not re.match(r"^[0-9]+(/|$)", number):
         return None, 0.0
     conf = (strength if body.group("sym") else 0.9 * strength) * line.conf
-    if _number_word_conf(line, number) < _UNSURE_NUMBER_WORD:
+    end = body.start() + len(body.group(0).rstrip())
+    if span_conf(line, body.start(), end) < _UNSURE_WORD or _runs_on(line.text, end):
         conf = min(conf, _DOUBTFUL_NUMBER)
     return number, conf
+
+
+def _runs_on(text: str, end: int) -> bool:
+    """True when the printed number goes on past what was understood of it: '379/QĐ-UBND' read
+    '3/9/QĐ-UBND' gives the number '3', and the '/9/QĐ-UBND' after it says it was misread."""
+    return end < len(text) and not text[end].isspace() and text[end] not in ",;.)"
 
 
 def read_number(header: Header, lines: list[Line]) -> tuple[str | None, float]:
@@ -332,8 +331,9 @@ def _other_date(key: str, start: int) -> bool:
     return bool(_OTHER_DATE.search(key[max(0, start - 40) : start]))
 
 
-def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None, float] | None:
-    """``(date, place, place confidence)`` of a ``Place, ngày … tháng … năm …`` line, or ``None``."""
+def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None, float, bool] | None:
+    """``(date, place, place confidence, date read cleanly)`` of a ``Place, ngày … tháng … năm …``
+    line, or ``None``; the date is read cleanly when no word of it was read unsure."""
     key = line.folded
     pd = _PLACE_DATE.search(key)
     if not pd or _NOT_PLACE.search(key[: pd.end("place")]):
@@ -346,7 +346,8 @@ def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None,
     if not found:
         return None
     place, place_conf = _snap_place(line.text[pd.start("place") : pd.end("place")], context)
-    return found[0][0], place, place_conf
+    date, start, end = found[0]
+    return date, place, place_conf, span_conf(line, start, end) >= _UNSURE_WORD
 
 
 def read_issued(
@@ -363,7 +364,7 @@ def read_issued(
         found = _place_date(line, context)
         if found:
             conf = line.conf
-            if _a_digit_off_another(found[0], line, pages):
+            if _a_digit_off_another(found[0], line, pages) or not found[3]:
                 conf = min(conf, _GUESSED_DATE)
             return found[0], conf, found[1], found[2] * line.conf
     for line in header.right:
@@ -379,7 +380,8 @@ def read_issued(
         for line in page.lines:
             found = _place_date(line, context)
             if found:
-                return found[0], 0.9 * line.conf, found[1], 0.9 * found[2] * line.conf
+                conf = 0.9 * line.conf if found[3] else min(0.9 * line.conf, _GUESSED_DATE)
+                return found[0], conf, found[1], 0.9 * found[2] * line.conf
     registered = _latest_registration(pages[0]) if pages else None
     if registered:
         return registered[0], registered[1], None, 0.0

@@ -198,20 +198,39 @@ def test_recipients_row_read_as_one_unsure_word_is_read_again(tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_a_number_read_alike_twice_however_unsure_is_kept_and_doubtful(tmp_path: Path) -> None:
-    """A land-recovery decision, clean: Tesseract read 'Số: 232/QĐ-UBND' right but at 9 (dropped
-    as debris), and again at 42 from its region alone (below what a missed line must average).
-    Two readings alike are text: the number is in the page's text, and goes to the clerk."""
+    """A decision, clean: Tesseract read 'Số: 441/QĐ-UBND' right but at 0 (dropped as debris), and
+    again at 16 from its region alone (below what a missed line must average). Two readings
+    alike are text: the number is in the page's text, and goes to the clerk."""
     from sohoa.archive.review import DEFAULT_THRESHOLD
+    from sohoa.digitize.metadata import extract_fields
+
+    devset2 = load_devset2()
+    page_image, _truth = devset2.render_document(12, 43)
+    path = devset2.scan(page_image, "clean-300", 212, 43, tmp_path)
+    page = read_document(path)[0]
+    assert "Số: 441/QĐ-UBND Vĩnh Yên, ngày 2 tháng 8 năm 2025" in _lines(page.text)
+    result = extract_fields([page])
+    assert result.values["number"] == "441/QĐ-UBND"
+    assert result.confidence["number"] < DEFAULT_THRESHOLD
+    first_pass_only = read_document(path, ReadOptions(reread_missed=False))[0]
+    assert "Số: Vĩnh Yên, ngày 2 tháng 8 năm 2025" in _lines(first_pass_only.text)
+
+
+@pytest.mark.slow
+def test_a_purple_seal_over_the_signer_s_title_is_cut_by_colour(tmp_path: Path) -> None:
+    """A colour scan whose seal's ink is purple (150, 40, 140): red no brighter than blue, so it
+    was not taken for seal ink, and 'TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH' under it were read
+    'NHÂN DÂN / TỊCH'. Purple is bright in the red channel too, and vanishes from it."""
     from sohoa.digitize.metadata import extract_fields
 
     devset2 = load_devset2()
     page_image, _truth = devset2.render_document(13, 43)
     path = devset2.scan(page_image, "clean-300", 213, 43, tmp_path)
     page = read_document(path)[0]
-    assert "Số: 232/QĐ-UBND Vĩnh Yên, ngày 4 tháng 10 năm 2025" in _lines(page.text)
-    result = extract_fields([page])
-    assert result.values["number"] == "232/QĐ-UBND"
-    assert result.confidence["number"] < DEFAULT_THRESHOLD
+    lines = _lines(page.text)
+    assert lines.index("TM. ỦY BAN NHÂN DÂN") < lines.index("KT. CHỦ TỊCH") < lines.index("PHÓ CHỦ TỊCH")
+    values = extract_fields([page]).values
+    assert values["signer_title"] == "PHÓ CHỦ TỊCH" and values["signer"] == "Dương Kim Oanh"
 
 
 @pytest.mark.slow

@@ -248,12 +248,19 @@ def binarise(channel: Image.Image) -> Image.Image:
 
 
 def red_ink_mask(rgb: Image.Image) -> tuple[np.ndarray, int]:
-    """Where strongly red ink lies (a seal, a red signature), on a copy about 600 px wide, and the
-    factor it was reduced by: a page carries red ink when a share ``_RED_SHARE`` of it is red."""
+    """Where seal ink lies (a seal, a red signature), on a copy about 600 px wide, and the factor
+    it was reduced by: a page carries seal ink when a share ``_RED_SHARE`` of it is such ink.
+
+    Seal ink is bright in the red channel and dark in the green: red, and the purple a seal's
+    ink turns to on some pads and scanners (150, 40, 140), whose blue is as bright as its red.
+    Both vanish from the red channel, which is what the OCR image is made from; black print
+    and a blue pen's signature stay. Asking red to outshine blue too left purple seals on the
+    page: 'TM. ỦY BAN NHÂN DÂN' under one was read 'NHÂN DÂN', its 'TM. ỦY BAN' lost.
+    """
     factor = max(1, round(rgb.width / 600))
     small = np.asarray(rgb.reduce(factor) if factor > 1 else rgb).astype(np.int16)
-    red, green, blue = small[..., 0], small[..., 1], small[..., 2]
-    return (red > 120) & (red - np.maximum(green, blue) > 60), factor
+    red, green = small[..., 0], small[..., 1]
+    return (red > 120) & (red - green > 60), factor
 
 
 def is_bilevel(grey: Image.Image) -> bool:

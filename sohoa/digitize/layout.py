@@ -171,7 +171,7 @@ def _rows_by_overlap(words: list[Word]) -> list[_Row]:
         # into the row ('- - Chủ Lưu: tịch VI. UBND thành phố;')
         level = [row for row in holding if _stands_level(word, row)]
         if level:
-            level[0].words.append(word)
+            min(level, key=lambda row: _distance(word, row)).words.append(word)
         else:
             rows.append(_Row([word]))
     for row in rows:
@@ -184,6 +184,13 @@ def _stands_level(word: Word, row: _Row) -> bool:
     (of any of its words, when it holds only marks: the dash that begins '- Như Điều 3;')."""
     solid = [w for w in row.words if any(ch.isalnum() for ch in w.text)] or row.words
     return any(word.top <= w.top + w.height / 2 <= word.top + word.height for w in solid)
+
+
+def _distance(word: Word, row: _Row) -> float:
+    """How far ``word``'s middle is from the nearest middle of the row's words of letters or digits."""
+    solid = [w for w in row.words if any(ch.isalnum() for ch in w.text)] or row.words
+    middle = word.top + word.height / 2
+    return min(abs(w.top + w.height / 2 - middle) for w in solid)
 
 
 def _split(row: _Row, low: float, high: float, min_gap: float) -> int | None:

@@ -52,3 +52,21 @@ def test_a_word_level_with_its_neighbours_joins_their_row_across_columns() -> No
         Word("TỊCH", 1839, 290, 120, 51, 96),
     ]
     assert _rows(words) == ["- Chủ tịch huyện; PHÓ CHỦ TỊCH"]
+
+
+def test_a_word_level_with_two_rows_joins_the_one_whose_word_stands_nearest() -> None:
+    """'TỊCH', its box bitten by the seal (85 px), began a row above the recipients' line beside
+    it; 'PHÓ CHỦ' below stand level with both, and joined the recipients' row: the title was
+    read 'PHÓ CHỦ'. The row whose word's middle is nearest takes them."""
+    words = [
+        Word("TỊCH", 1610, 1834, 148, 85, 96),
+        Word("-", 382, 1861, 12, 3, 93),
+        Word("Chủ", 410, 1835, 80, 41, 96),
+        Word("tịch", 509, 1839, 80, 45, 93),
+        Word("UBND", 605, 1841, 120, 35, 92),
+        Word("thành", 755, 1837, 125, 39, 96),
+        Word("phố;", 892, 1836, 90, 49, 90),
+        Word("PHÓ", 1310, 1854, 127, 53, 96),
+        Word("CHỦ", 1460, 1848, 131, 60, 96),
+    ]
+    assert sorted(_rows(words)) == ["- Chủ tịch UBND thành phố;", "PHÓ CHỦ TỊCH"]

@@ -1,7 +1,8 @@
 """Rows of words found by overlap (``layout.rows_by_overlap``), as a zone read again is regrouped.
 
-The boxes are those Tesseract gave on devset2's pages (seed 43, form 13; the footer of
-``tests/resources/footer-recipients-signer.png``): the recipients' column beside the signer's.
+The boxes are those Tesseract gave on devset2's pages (seed 43, form 13; seed 13, document 14;
+the footer of ``tests/resources/footer-recipients-signer.png``): the recipients' column beside
+the signer's.
 """
 
 from __future__ import annotations

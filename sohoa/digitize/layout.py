@@ -151,9 +151,11 @@ def _rows_by_key(words: list[Word]) -> list[_Row]:
 def _rows_by_overlap(words: list[Word]) -> list[_Row]:
     """Rows of words whose vertical middles fall inside one another's extent.
 
-    A word joins the latest row holding its middle, but a mark of punctuation inside two rows'
-    extents (the dash of '- Như Điều 3;' inside the taller title line beside it) joins the row
-    whose own middle is nearest: a word's middle moves with its tone marks, a dash's does not.
+    A word joins a row holding its middle that it also stands level with (:func:`_stands_level`),
+    the one whose nearest word stands nearest (:func:`_distance`); else it begins a row. A mark
+    of punctuation inside two rows' extents (the dash of '- Như Điều 3;' inside the taller title
+    line beside it) joins the row whose own middle is nearest: a word's middle moves with its
+    tone marks, a dash's does not.
     """
     rows: list[_Row] = []
     for word in sorted(words, key=lambda w: (w.top, w.left)):
@@ -179,18 +181,21 @@ def _rows_by_overlap(words: list[Word]) -> list[_Row]:
     return rows
 
 
+def _solid(row: _Row) -> list[Word]:
+    """The row's words of letters or digits, or all of them when it holds only marks (the dash
+    that begins '- Như Điều 3;')."""
+    return [w for w in row.words if any(ch.isalnum() for ch in w.text)] or row.words
+
+
 def _stands_level(word: Word, row: _Row) -> bool:
-    """True when ``word``'s box holds the middle of one of the row's words of letters or digits
-    (of any of its words, when it holds only marks: the dash that begins '- Như Điều 3;')."""
-    solid = [w for w in row.words if any(ch.isalnum() for ch in w.text)] or row.words
-    return any(word.top <= w.top + w.height / 2 <= word.top + word.height for w in solid)
+    """True when ``word``'s box holds the middle of one of the row's :func:`_solid` words."""
+    return any(word.top <= w.top + w.height / 2 <= word.top + word.height for w in _solid(row))
 
 
 def _distance(word: Word, row: _Row) -> float:
-    """How far ``word``'s middle is from the nearest middle of the row's words of letters or digits."""
-    solid = [w for w in row.words if any(ch.isalnum() for ch in w.text)] or row.words
+    """How far ``word``'s middle is from the nearest middle of the row's :func:`_solid` words."""
     middle = word.top + word.height / 2
-    return min(abs(w.top + w.height / 2 - middle) for w in solid)
+    return min(abs(w.top + w.height / 2 - middle) for w in _solid(row))
 
 
 def _split(row: _Row, low: float, high: float, min_gap: float) -> int | None:

@@ -549,6 +549,34 @@ def test_a_value_read_unsure_goes_to_the_clerk_however_sure_its_line(
 
 
 @pytest.mark.parametrize(
+    ("printed", "number"),
+    [
+        ("Mã số hộ kinh doanh: 2508001234", "2508001234"),
+        ("Mã số hộ kinh doanh: 25A8001234", "25A8001234"),
+    ],
+)
+@pytest.mark.parametrize("unsure", [False, True])
+def test_a_business_code_read_unsure_goes_to_the_clerk(printed: str, number: str, unsure: bool) -> None:
+    """A household business certificate's code answers for its own word, as a decision's number
+    does: read at 42 on a line of 93s, the clerk checks it against the paper."""
+    rows = [
+        (200, [(250, "ỦY BAN NHÂN DÂN"), (1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")]),
+        (260, [(250, "PHƯỜNG TÍCH SƠN"), (1450, "Độc lập - Tự do - Hạnh phúc")]),
+        (500, [(900, "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH")]),
+        (600, [(300, printed)]),
+        (700, [(300, "Tên hộ kinh doanh: Tạp hóa Hồng Nhung")]),
+        (2600, [(1500, "TRƯỞNG PHÒNG TÀI CHÍNH - KẾ HOẠCH")]),
+        (3000, [(1450, "Lã Văn Thăng")]),
+    ]
+    scanned = boxed_page(rows)
+    if unsure:
+        scanned.words = [replace(w, conf=42.0) if w.text == number else w for w in scanned.words]
+    result = extract_fields([scanned])
+    assert result.values["number"] == number
+    assert (result.confidence["number"] >= DEFAULT_THRESHOLD) is not unsure
+
+
+@pytest.mark.parametrize(
     ("printed", "number", "sure"), [("Số: 379/QĐ-UBND", "379/QĐ-UBND", True), ("Số: 3/9/QĐ-UBND", "3", False)]
 )
 def test_a_number_misread_into_its_symbol_goes_to_the_clerk(printed: str, number: str, sure: bool) -> None:

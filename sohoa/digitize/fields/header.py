@@ -221,8 +221,8 @@ def _number_at(line: Line, start: int, strength: float) -> tuple[str | None, flo
     doubtful when a word that prints it was read unsure (:data:`_UNSURE_WORD`) or the print
     goes on past the number (:func:`_runs_on`)."""
     code = _CODE_NUMBER.match(line.text, start)
-    if code and re.search(r"[A-Za-z]", code.group(1)):
-        return code.group(1).upper(), 0.9 * strength * line.conf  # "25A8001234": an older business code
+    if code and re.search(r"[A-Za-z]", code.group(1)):  # "25A8001234": an older business code
+        return code.group(1).upper(), _as_read(line, code.start(1), code.end(1), 0.9 * strength * line.conf)
     body = _NUMBER_BODY.match(line.text, start)
     if not body or not re.search(r"[0-9]", fix_digits(body.group("num"))):
         return None, 0.0
@@ -231,9 +231,15 @@ def _number_at(line: Line, start: int, strength: float) -> tuple[str | None, flo
         return None, 0.0
     conf = (strength if body.group("sym") else 0.9 * strength) * line.conf
     end = body.start() + len(body.group(0).rstrip())
-    if span_conf(line, body.start(), end) < _UNSURE_WORD or _runs_on(line.text, end):
+    if _runs_on(line.text, end):
         conf = min(conf, _DOUBTFUL_NUMBER)
-    return number, conf
+    return number, _as_read(line, body.start(), end, conf)
+
+
+def _as_read(line: Line, start: int, end: int, conf: float) -> float:
+    """``conf``, or at most :data:`_DOUBTFUL_NUMBER` when a word printing ``line.text[start:end]``
+    was read unsure: however sure the rest of its line, the clerk checks that number."""
+    return min(conf, _DOUBTFUL_NUMBER) if span_conf(line, start, end) < _UNSURE_WORD else conf
 
 
 def _runs_on(text: str, end: int) -> bool:
@@ -575,10 +581,10 @@ def read_business_code(lines: list[Line]) -> tuple[str | None, float]:
         m = _BUSINESS_CODE.search(line.folded)
         if m:
             if re.fullmatch(r"[0-9]{2}[a-z][0-9]{6,10}", m.group(1)):
-                return line.text[m.start(1) : m.end(1)].upper(), 0.9 * line.conf
+                return line.text[m.start(1) : m.end(1)].upper(), _as_read(line, *m.span(1), 0.9 * line.conf)
             digits = fix_digits(m.group(1)).replace(" ", "")
             if digits.isdigit() and 8 <= len(digits) <= 14:
-                return digits, 0.95 * line.conf
+                return digits, _as_read(line, *m.span(1), 0.95 * line.conf)
     return None, 0.0
 
 

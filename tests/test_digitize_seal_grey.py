@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sohoa.archive.review import DEFAULT_THRESHOLD
@@ -226,3 +227,59 @@ def test_a_signer_s_name_right_below_a_doubtful_zone_is_read_on_its_own_row(
     pass's row right below a zone, read unsure, is read alone too. Before, no signer was found."""
     printed, read = _signer_under_a_low_seal(11, "grey-200", tmp_path, monkeypatch)
     assert printed == read == "Nguyễn Thị Hùng"
+
+
+def test_a_seal_squashed_by_the_fax_is_found_as_an_ellipse_and_its_rings_erased() -> None:
+    """An A4 page faxed as 1700 x 2200 dots is squashed upright by a tenth, and an unevenly
+    pressed seal is oval already: a circle fits neither ring, and the seal was left over the
+    signer's title. Searched stretched upright too, it is found and both rings go; the words
+    beside it keep their ink."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from sohoa.digitize.prepare import suppress_round_seal
+
+    zone = Image.new("L", (1300, 700), 255)
+    draw = ImageDraw.Draw(zone)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", 34)
+    draw.text((60, 60), "- Lưu: VT.", font=font, fill=0)
+    draw.text((600, 200), "PHÓ CHỦ TỊCH", font=font, fill=0)
+    draw.text((600, 520), "Cấn Thị Cường", font=font, fill=0)
+    centre, across, upright = (700, 330), 165, 0.82 * 165
+    for radius, width in ((1.0, 5), (0.68, 3)):
+        box = (
+            centre[0] - across * radius,
+            centre[1] - upright * radius,
+            centre[0] + across * radius,
+            centre[1] + upright * radius,
+        )
+        draw.ellipse(box, outline=0, width=width)
+    zone = zone.convert("1", dither=Image.Dither.NONE).convert("L")
+    text_ink = np.asarray(zone)[40:110, 40:400] < 128
+
+    out, seal = suppress_round_seal(zone, 200)
+
+    assert seal is not None and seal.method == "rings" and 0.78 <= seal.aspect <= 0.86
+    assert abs(seal.x - centre[0]) <= 4 and abs(seal.y - centre[1]) <= 4 and abs(seal.radius - across) <= 5
+    ink = np.asarray(out) < 128
+    ring_points = [
+        (round(centre[1] + upright * r * np.sin(a)), round(centre[0] + across * r * np.cos(a)))
+        for r in (1.0, 0.68)
+        for a in np.linspace(0, 2 * np.pi, 90, endpoint=False)
+    ]
+    assert sum(ink[y, x] for y, x in ring_points) <= 5  # where a letter crosses it, the ring stays
+    assert (ink[40:110, 40:400] == text_ink).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", [19, 24])
+def test_the_signer_s_title_under_a_squashed_seal_on_a_fax_is_read(index: int, tmp_path: Path) -> None:
+    """devset2's faxes squash the page a tenth upright, so its seals are ellipses: 'KT. CHỦ TỊCH /
+    PHÓ CHỦ TỊCH' under the seal read 'CHỦ TỊCH' alone, a vice-chair taken for the chair.
+    Found as an ellipse, its rings erased, the title is read whole."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    devset2 = load_devset2()
+    page_image, truth = devset2.render_document(index, 14)
+    path = devset2.scan(page_image, "fax", index, 14, tmp_path)
+    values = extract_fields(read_document(path)).values
+    assert truth["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert values["signer_title"] == "PHÓ CHỦ TỊCH" and values["signer"] == truth["signer"]

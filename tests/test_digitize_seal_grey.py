@@ -234,16 +234,18 @@ def test_a_seal_squashed_by_the_fax_is_found_as_an_ellipse_and_its_rings_erased(
     pressed seal is oval already: a circle fits neither ring, and the seal was left over the
     signer's title. Searched stretched upright too, it is found and both rings go; the words
     beside it keep their ink."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     from sohoa.digitize.prepare import suppress_round_seal
 
-    zone = Image.new("L", (1300, 700), 255)
-    draw = ImageDraw.Draw(zone)
+    words = Image.new("L", (1300, 700), 255)
+    draw = ImageDraw.Draw(words)
     font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", 34)
     draw.text((60, 60), "- Lưu: VT.", font=font, fill=0)
     draw.text((600, 200), "PHÓ CHỦ TỊCH", font=font, fill=0)
     draw.text((600, 520), "Cấn Thị Cường", font=font, fill=0)
+    zone = words.copy()
+    draw = ImageDraw.Draw(zone)
     centre, across, upright = (700, 330), 165, 0.82 * 165
     for radius, width in ((1.0, 5), (0.68, 3)):
         box = (
@@ -253,8 +255,8 @@ def test_a_seal_squashed_by_the_fax_is_found_as_an_ellipse_and_its_rings_erased(
             centre[1] + upright * radius,
         )
         draw.ellipse(box, outline=0, width=width)
-    zone = zone.convert("1", dither=Image.Dither.NONE).convert("L")
-    text_ink = np.asarray(zone)[40:110, 40:400] < 128
+    word_ink = np.asarray(words) < 128
+    near_words = np.asarray(words.filter(ImageFilter.MinFilter(41))) < 128
 
     out, seal = suppress_round_seal(zone, 200)
 
@@ -266,8 +268,8 @@ def test_a_seal_squashed_by_the_fax_is_found_as_an_ellipse_and_its_rings_erased(
         for r in (1.0, 0.68)
         for a in np.linspace(0, 2 * np.pi, 90, endpoint=False)
     ]
-    assert sum(ink[y, x] for y, x in ring_points) <= 5  # where a letter crosses it, the ring stays
-    assert (ink[40:110, 40:400] == text_ink).all()
+    assert not any(ink[y, x] for y, x in ring_points if not near_words[y, x])
+    assert (ink & word_ink).sum() >= 0.97 * word_ink.sum()
 
 
 @pytest.mark.slow
@@ -283,3 +285,47 @@ def test_the_signer_s_title_under_a_squashed_seal_on_a_fax_is_read(index: int, t
     values = extract_fields(read_document(path)).values
     assert truth["signer_title"] == "PHÓ CHỦ TỊCH"
     assert values["signer_title"] == "PHÓ CHỦ TỊCH" and values["signer"] == truth["signer"]
+
+
+def test_a_fax_seal_s_ring_is_erased_and_the_letters_it_crosses_are_kept() -> None:
+    """The ring of a seal on a 1-bit page runs through the signer's name. Blanking its band
+    whole cut the letters it crossed ('Đặng Thị Liên' read 'Đăng z+hị Liên'): the strokes that go
+    on across the band are kept, the ring away from them goes."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from sohoa.digitize.prepare import suppress_round_seal
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", 36)
+    words = Image.new("L", (1200, 700), 255)
+    ImageDraw.Draw(words).text((560, 455), "Đặng Thị Liên", font=font, fill=0)
+    zone = words.copy()
+    draw = ImageDraw.Draw(zone)
+    for radius, width in ((150, 5), (100, 3)):
+        draw.ellipse((640 - radius, 330 - radius, 640 + radius, 330 + radius), outline=0, width=width)
+    word_ink = np.asarray(words) < 128
+    assert (word_ink & (np.asarray(zone) < 128)).sum() == word_ink.sum()
+
+    out, seal = suppress_round_seal(zone, 200)
+
+    assert seal is not None and seal.method == "rings"
+    ink = np.asarray(out) < 128
+    # the name keeps its letters (a band blanked whole took 18% of their ink, 'Đặng' and 'T' cut)
+    assert (ink & word_ink).sum() >= 0.95 * word_ink.sum()
+    # the rings go, but for a twentieth where they run along the letters and grow back with them
+    assert (ink & ~word_ink).sum() <= 0.1 * ((np.asarray(zone) < 128) & ~word_ink).sum()
+
+
+@pytest.mark.slow
+def test_a_seal_on_a_speckled_fax_is_found_on_the_page_as_scanned(tmp_path: Path) -> None:
+    """A speckled fax is read median-filtered, which breaks a seal's dotted ring into specks too
+    few to find: the ring stayed across 'Đặng' and the name read 'Thị Liên', no signer. Found on
+    the page as scanned and erased from the one read, the name is read whole (its tone marks
+    are still the clerk's to check: the dot of 'ặ' went with the ring)."""
+    from sohoa.digitize.fields_text import fold
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    gen = load_generator()
+    document = gen.make_document("xac_nhan_hon_nhan", 0, 62)
+    result = extract_fields(read_document(gen.render(document, "seal-fax", tmp_path)))
+    assert document.fields["signer"] == "Đặng Thị Liên"
+    assert fold(result.values["signer"] or "") == fold("Đặng Thị Liên")

@@ -688,53 +688,65 @@ def _ring_cover_at(
 
 
 def _refine_ring(
-    ink: np.ndarray, x: int, y: int, radius: int, step: int, aspect: float = 1.0
-) -> tuple[int, int, int, float]:
-    """Centre, radius and half thickness of a ring, fitted on the full-size page's ink.
+    ink: np.ndarray, x: int, y: int, radius: int, step: int, aspects: tuple[float, ...] = (1.0,)
+) -> tuple[int, int, int, float, float]:
+    """Centre, radius, half thickness and height/width of a ring, fitted on the full-size page's ink.
 
     The search copy places the ring within a few pixels; erasing a band that loose would bite
-    into the letters it crosses. The centre is where the ring's radial ink profile is fullest,
-    the radius the middle of that profile, the thickness where it stays mostly ink.
+    into the letters it crosses. The centre is where the ring's radial ink profile is fullest
+    (for the first of ``aspects``), then the aspect among ``aspects`` where it is fullest; the
+    radius is the middle of that profile, the thickness where it stays mostly ink.
     """
     offsets = range(-2 * step - 2, 2 * step + 3)
 
-    def profile(cx: int, cy: int) -> list[float]:
+    def profile(cx: int, cy: int, aspect: float) -> list[float]:
         return [_ring_cover_at(ink, cx, cy, radius + k, 0.0, aspect) for k in offsets]
 
     _, x, y = max(
-        (sum(c * c for c in profile(x + dx, y + dy)), x + dx, y + dy)
+        (sum(c * c for c in profile(x + dx, y + dy, aspects[0])), x + dx, y + dy)
         for dx in range(-step, step + 1)
         for dy in range(-step, step + 1)
     )
-    covered = [k for k, cover in zip(offsets, profile(x, y), strict=True) if cover >= 0.5]
+    _, aspect = max((sum(c * c for c in profile(x, y, a)), a) for a in aspects)
+    covered = [k for k, cover in zip(offsets, profile(x, y, aspect), strict=True) if cover >= 0.5]
     if not covered:
-        return x, y, radius, float(step)
-    return x, y, radius + (covered[0] + covered[-1]) // 2, (covered[-1] - covered[0]) / 2
+        return x, y, radius, float(step), aspect
+    return x, y, radius + (covered[0] + covered[-1]) // 2, (covered[-1] - covered[0]) / 2, aspect
 
 
-def suppress_round_seal(image: Image.Image, dpi: int) -> tuple[Image.Image, Seal | None]:
+def suppress_round_seal(
+    image: Image.Image, dpi: int, found_on: Image.Image | None = None
+) -> tuple[Image.Image, Seal | None]:
     """The image with a round seal found by shape taken out, and the seal (or ``image``, None).
 
     In a grey scan a red seal is lighter than the black text it covers: inside the seal every
     pixel lighter than halfway between the two inks turns white, and the text stays whole. In a
-    1-bit scan (fax) both are black: the seal's rings are erased, which is what merges with the
-    signer's title and name; its small lettering is left to the debris filter. There the seal is
-    looked for as an ellipse too (:data:`_FAX_SEAL_ASPECTS`): faxes squash the page upright.
+    1-bit scan (fax) both are black: the seal's rings are erased, but for the strokes of the
+    letters they cross (:func:`_strokes_through`), which is what merges with the signer's title
+    and name; its small lettering is left to the debris filter. There the seal is looked for as
+    an ellipse too (:data:`_FAX_SEAL_ASPECTS`): faxes squash the page upright. ``found_on`` is
+    the same zone as scanned, when ``image`` was cleaned in a way that broke the ring (a
+    speckled fax's median filter): the seal is found on it and taken out of ``image``.
     """
     grey = image if image.mode == "L" else image.convert("L")
-    arr = np.asarray(grey)
+    seen = grey if found_on is None else found_on if found_on.mode == "L" else found_on.convert("L")
+    arr = np.asarray(seen)
     two_levels = np.count_nonzero((arr > 32) & (arr < 224)) <= _TWO_LEVEL_SHARE * arr.size
-    found = find_round_seal(grey, dpi, _FAX_SEAL_ASPECTS if two_levels else (1.0,))
+    found = find_round_seal(seen, dpi, _FAX_SEAL_ASPECTS if two_levels else (1.0,))
     if found is None:
         return image, None
     x, y, radius, inner, aspect = found
-    ink = np.asarray(grey) < 128
+    ink = arr < 128
     step = max(1, round((dpi or 300) / _SEAL_SEARCH_DPI))
-    x, y, radius, half = _refine_ring(ink, x, y, radius, step, aspect)
+    # The search steps the aspect by 0.05; an ellipse's is fitted on the page to the hundredth,
+    # as a ring left beside its band grows back through it (_strokes_through). A circle stays one:
+    # fitted so too, round seals on faxes came out a hundredth off, and two names of 14 were lost.
+    fits = (aspect,) if aspect == 1.0 else tuple(aspect + d / 100 for d in range(-3, 4))
+    x, y, radius, half, aspect = _refine_ring(ink, x, y, radius, step, fits)
     band = half + 2.5
     inner_band = 0.0
     if inner:
-        _, _, inner, inner_half = _refine_ring(ink, x, y, inner, 1, aspect)
+        _, _, inner, inner_half, _ = _refine_ring(ink, x, y, inner, 1, (aspect,))
         inner_band = inner_half + 2.5
     left, top = max(0, int(x - radius - band)), max(0, int(y - (radius + band) * aspect))
     right = min(grey.width, int(x + radius + band) + 1)
@@ -755,14 +767,30 @@ def suppress_round_seal(image: Image.Image, dpi: int) -> tuple[Image.Image, Seal
         patch[(distance <= radius + band) & (patch > cut)] = paper
         method = "level"
     else:
-        erase = on_ring
+        band_mask = on_ring
         if inner:
-            erase = erase | (np.abs(distance - inner) <= inner_band)
-        patch[erase] = 255
+            band_mask = band_mask | (np.abs(distance - inner) <= inner_band)
+        patch[band_mask & ~_strokes_through(patch < 128, band_mask, band)] = 255
         method = "rings"
     out = grey.copy()
     out.paste(Image.fromarray(patch, "L"), (left, top))
     return out, Seal(x, y, radius, inner, method, aspect)
+
+
+def _strokes_through(ink: np.ndarray, band: np.ndarray, width: float) -> np.ndarray:
+    """The ink in ``band`` that is joined, within ``width`` pixels, to ink outside it.
+
+    Blanking a seal's ring band whole cut every letter it ran through: 'Đặng Thị Liên' lost the
+    'Đ' and the top of the 'T' ('Đăng z+hị Liên'). Grown back from the ink around the band, a
+    letter's stroke across it comes back and the ring alone stays erased, but for a stub as
+    long as ``width`` where a letter touches it.
+    """
+    kept = ink & ~band
+    image = Image.fromarray(np.where(kept, 0, 255).astype(np.uint8), "L")
+    for _ in range(int(np.ceil(width)) + 1):
+        grown = np.asarray(image.filter(ImageFilter.MinFilter(3))) == 0
+        image = Image.fromarray(np.where(grown & ink, 0, 255).astype(np.uint8), "L")
+    return np.asarray(image) == 0
 
 
 # Ink of two clear levels in a grey zone: the text's (dark), and a lighter ink with a peak of

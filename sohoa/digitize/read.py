@@ -233,7 +233,7 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         words = _reread_doubtful(prepared, result.words, words, workdir, options)
         words = _reread_crowded(prepared, result.words, words, workdir, options)
         missed = _read_missed(prepared, result.words, words, workdir, options)
-    words = _without_unsure_under(words, missed) + missed
+    words = _without_marks_inside(_without_unsure_under(words, missed) + missed)
     words = _digits_under_red_seal(prepared, words)
     lines = layout.order_lines(words, keyed=True)
     if options.repair:
@@ -320,12 +320,15 @@ def _reread_doubtful(
         return words
     zones = _doubtful_zones(raw, prepared.ocr_image.size, prepared.dpi)
     page = _grey_or_bilevel(prepared.ocr_image)
+    # A speckled fax is read median-filtered, which breaks a seal's dotted ring into specks too
+    # few to find: the ring is looked for on the page as scanned, and erased from the one read.
+    scanned = _grey_or_bilevel(prepared.keep_image) if "median" in prepared.steps else None
     seal_ink: _SealInk | None = None
     unit = statistics.median(w.height for w in raw)
     for number, zone in enumerate(zones, start=1):
         top, bottom = zone[1], zone[3]
         if "red-channel" not in prepared.steps:
-            page, seal_ink = _without_seal(page, zone, prepared.dpi, seal_ink)
+            page, seal_ink = _without_seal(page, zone, prepared.dpi, seal_ink, scanned)
         pieces = _zone_pieces(page, zone, unit)
         outputs: list[tuple[tesseract.OcrOutput, int, int]] = []
         for part, (left, piece_top, right, piece_bottom, psm) in enumerate(pieces):
@@ -509,7 +512,11 @@ class _SealInk:
 
 
 def _without_seal(
-    page: Image.Image, zone: tuple[int, int, int, int], dpi: int, seal_ink: _SealInk | None = None
+    page: Image.Image,
+    zone: tuple[int, int, int, int],
+    dpi: int,
+    seal_ink: _SealInk | None = None,
+    scanned: Image.Image | None = None,
 ) -> tuple[Image.Image, _SealInk | None]:
     """The page with a round seal over ``zone`` suppressed (grey and 1-bit scans: no red channel).
 
@@ -519,11 +526,13 @@ def _without_seal(
     the body), within the zone's own rows. A zone next to one whose seal ink was cut (``seal_ink``)
     is cut at the same level: the zone above whited out the upper half of the seal, and what is
     left of it is too little to show by shape or level. Looked for only around a zone the first
-    pass read badly, so clean pages pay nothing. Returns the page and the seal ink cut last.
+    pass read badly, so clean pages pay nothing. ``scanned`` is the page before a median filter
+    broke the seal's ring into specks: the ring is found there. Returns the page and the seal
+    ink cut last.
     """
     reach = int(_SEAL_REACH_INCHES * (dpi or 300))
     box = (zone[0], max(0, zone[1] - reach), zone[2], min(page.height, zone[3] + reach))
-    cleaned, seal = prepare.suppress_round_seal(page.crop(box), dpi)
+    cleaned, seal = prepare.suppress_round_seal(page.crop(box), dpi, scanned.crop(box) if scanned else None)
     if seal is None and page.mode == "L":
         cleaned, cut = prepare.suppress_light_ink(page.crop(box))
         if cut is None:
@@ -1130,6 +1139,33 @@ def _without_unsure_under(words: list[Word], found: list[Word]) -> list[Word]:
         return any(f.left <= x <= f.left + f.width and f.top <= y <= f.top + f.height for f in found)
 
     return [w for w in words if w.conf >= _MISSED_WORD_CONF or not covered(w)]
+
+
+def _without_marks_inside(words: list[Word]) -> list[Word]:
+    """The words, less the unsure ones and the lone marks whose box lies inside a larger word's.
+
+    A zone read again may read a tone mark apart from its letter: 'và' in a 4 x 5 px box inside
+    'tịch', 'ˆ' inside 'huyện;' (a fax's recipients beside its seal). No word is printed inside
+    another: the page's text held the mark as a word of its own, and the searchable PDF's layer
+    ran it into the word around it ('tịvch'). A third of the box inside is enough, as for
+    :func:`_over_another`.
+    """
+    suspects = [w for w in words if w.conf < _DOUBT_CONF or not any(map(_letter_or_digit, w.text))]
+    inside = {
+        id(w)
+        for w in suspects
+        if w.width * w.height > 0
+        and any(
+            o.width * o.height > w.width * w.height and _shared_area(w, o) * 3 >= w.width * w.height
+            for o in words
+        )
+    }
+    return [w for w in words if id(w) not in inside]
+
+
+def _letter_or_digit(ch: str) -> bool:
+    """True for a letter or a digit; not for a modifier letter ('ˆ' is a mark, not a word)."""
+    return unicodedata.category(ch) in ("Lu", "Ll", "Lt", "Lo", "Nd")
 
 
 # A word read alike by the first pass and again from its region alone is text, however unsure

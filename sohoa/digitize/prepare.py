@@ -585,6 +585,8 @@ def find_round_seal(
         found = _best_ring(np.asarray(small), dpi / factor)
         if found is not None and (best is None or found[0] > best[0]):
             best = (*found, aspect)
+        if best is not None and aspect == 1.0:
+            break  # a round seal found as a circle: no ellipse search (a tenth of a fax page's time)
     if best is None:
         return None
     _, y, x, radius, aspect = best
@@ -698,9 +700,18 @@ def _refine_ring(
     radius is the middle of that profile, the thickness where it stays mostly ink.
     """
     offsets = range(-2 * step - 2, 2 * step + 3)
+    radii = np.array([radius + k for k in offsets], dtype=np.float64)[:, None]
+    angles = np.linspace(0.0, 2 * np.pi, 180, endpoint=False)
+    cos, sin = np.cos(angles)[None, :], np.sin(angles)[None, :]
 
     def profile(cx: int, cy: int, aspect: float) -> list[float]:
-        return [_ring_cover_at(ink, cx, cy, radius + k, 0.0, aspect) for k in offsets]
+        """Share of ink on each thin ring of the profile (as :func:`_ring_cover_at`, all at once)."""
+        xs = np.rint(cx + radii * cos).astype(int)
+        ys = np.rint(cy + radii * aspect * sin).astype(int)
+        inside = (xs >= 0) & (ys >= 0) & (xs < ink.shape[1]) & (ys < ink.shape[0])
+        hit = np.zeros(xs.shape, dtype=bool)
+        hit[inside] = ink[ys[inside], xs[inside]] > 0
+        return hit.mean(axis=1).tolist()
 
     _, x, y = max(
         (sum(c * c for c in profile(x + dx, y + dy, aspects[0])), x + dx, y + dy)

@@ -695,9 +695,9 @@ def _refine_ring(
     """Centre, radius, half thickness and height/width of a ring, fitted on the full-size page's ink.
 
     The search copy places the ring within a few pixels; erasing a band that loose would bite
-    into the letters it crosses. The centre is where the ring's radial ink profile is fullest
-    (for the first of ``aspects``), then the aspect among ``aspects`` where it is fullest; the
-    radius is the middle of that profile, the thickness where it stays mostly ink.
+    into the letters it crosses. The centre and the aspect (one of ``aspects``) are where the
+    ring's radial ink profile is fullest, fitted together; the radius is the middle of that
+    profile, the thickness where it stays mostly ink.
     """
     offsets = range(-2 * step - 2, 2 * step + 3)
     radii = np.array([radius + k for k in offsets], dtype=np.float64)[:, None]
@@ -713,12 +713,12 @@ def _refine_ring(
         hit[inside] = ink[ys[inside], xs[inside]] > 0
         return hit.mean(axis=1).tolist()
 
-    _, x, y = max(
-        (sum(c * c for c in profile(x + dx, y + dy, aspects[0])), x + dx, y + dy)
+    _, x, y, aspect = max(
+        (sum(c * c for c in profile(x + dx, y + dy, a)), x + dx, y + dy, a)
         for dx in range(-step, step + 1)
         for dy in range(-step, step + 1)
+        for a in aspects
     )
-    _, aspect = max((sum(c * c for c in profile(x, y, a)), a) for a in aspects)
     covered = [k for k, cover in zip(offsets, profile(x, y, aspect), strict=True) if cover >= 0.5]
     if not covered:
         return x, y, radius, float(step), aspect

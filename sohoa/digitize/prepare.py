@@ -677,16 +677,21 @@ def _ring_cover_at(
     ink: np.ndarray, x: int, y: int, radius: float, half_width: float, aspect: float = 1.0
 ) -> float:
     """Share of one ring (centre x, y; ``radius`` across, ``aspect`` times that upright) that is ink."""
-    angles = np.linspace(0.0, 2 * np.pi, 180, endpoint=False)
-    hits = []
-    for offset in (-half_width / 2, 0.0, half_width / 2):
-        xs = np.rint(x + (radius + offset) * np.cos(angles)).astype(int)
-        ys = np.rint(y + (radius + offset) * aspect * np.sin(angles)).astype(int)
-        inside = (xs >= 0) & (ys >= 0) & (xs < ink.shape[1]) & (ys < ink.shape[0])
-        hit = np.zeros(angles.size, dtype=bool)
-        hit[inside] = ink[ys[inside], xs[inside]] > 0
-        hits.append(hit)
-    return float(np.logical_or.reduce(hits).mean())
+    radii = radius + np.array([-half_width / 2, 0.0, half_width / 2])
+    return float(np.logical_or.reduce(_ring_hits(ink, x, y, radii, aspect)).mean())
+
+
+_RING_ANGLES = np.linspace(0.0, 2 * np.pi, 180, endpoint=False)
+
+
+def _ring_hits(ink: np.ndarray, x: int, y: int, radii: np.ndarray, aspect: float) -> np.ndarray:
+    """Whether ink lies at each of 180 points of each thin ring of ``radii`` (one row a radius)."""
+    xs = np.rint(x + radii[:, None] * np.cos(_RING_ANGLES)[None, :]).astype(int)
+    ys = np.rint(y + radii[:, None] * aspect * np.sin(_RING_ANGLES)[None, :]).astype(int)
+    inside = (xs >= 0) & (ys >= 0) & (xs < ink.shape[1]) & (ys < ink.shape[0])
+    hit = np.zeros(xs.shape, dtype=bool)
+    hit[inside] = ink[ys[inside], xs[inside]] > 0
+    return hit
 
 
 def _refine_ring(
@@ -700,18 +705,11 @@ def _refine_ring(
     profile, the thickness where it stays mostly ink.
     """
     offsets = range(-2 * step - 2, 2 * step + 3)
-    radii = np.array([radius + k for k in offsets], dtype=np.float64)[:, None]
-    angles = np.linspace(0.0, 2 * np.pi, 180, endpoint=False)
-    cos, sin = np.cos(angles)[None, :], np.sin(angles)[None, :]
+    radii = np.array([radius + k for k in offsets], dtype=np.float64)
 
     def profile(cx: int, cy: int, aspect: float) -> list[float]:
-        """Share of ink on each thin ring of the profile (as :func:`_ring_cover_at`, all at once)."""
-        xs = np.rint(cx + radii * cos).astype(int)
-        ys = np.rint(cy + radii * aspect * sin).astype(int)
-        inside = (xs >= 0) & (ys >= 0) & (xs < ink.shape[1]) & (ys < ink.shape[0])
-        hit = np.zeros(xs.shape, dtype=bool)
-        hit[inside] = ink[ys[inside], xs[inside]] > 0
-        return hit.mean(axis=1).tolist()
+        """Share of ink on each thin ring of the profile, all radii at once."""
+        return _ring_hits(ink, cx, cy, radii, aspect).mean(axis=1).tolist()
 
     _, x, y, aspect = max(
         (sum(c * c for c in profile(x + dx, y + dy, a)), x + dx, y + dy, a)

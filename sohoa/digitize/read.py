@@ -841,7 +841,7 @@ def _spans_lines(word: tesseract.TsvWord | Word, unit: float) -> bool:
     return word.height >= _TWO_LINES * unit
 
 
-def _over_another(word: tesseract.TsvWord, others: list[tesseract.TsvWord]) -> bool:
+def _over_another(word: tesseract.TsvWord | Word, others: list[tesseract.TsvWord] | list[Word]) -> bool:
     """True when a third of ``word``'s box or more lies in the box of one of ``others``."""
     area = word.width * word.height
     return area > 0 and any(_shared_area(word, o) * 3 >= area for o in others)
@@ -1147,18 +1147,14 @@ def _without_marks_inside(words: list[Word]) -> list[Word]:
     A zone read again may read a tone mark apart from its letter: 'và' in a 4 x 5 px box inside
     'tịch', 'ˆ' inside 'huyện;' (a fax's recipients beside its seal). No word is printed inside
     another: the page's text held the mark as a word of its own, and the searchable PDF's layer
-    ran it into the word around it ('tịvch'). A third of the box inside is enough, as for
-    :func:`_over_another`.
+    ran it into the word around it ('tịvch'). A third of the box inside is enough
+    (:func:`_over_another`).
     """
     suspects = [w for w in words if w.conf < _DOUBT_CONF or not any(map(_letter_or_digit, w.text))]
     inside = {
         id(w)
         for w in suspects
-        if w.width * w.height > 0
-        and any(
-            o.width * o.height > w.width * w.height and _shared_area(w, o) * 3 >= w.width * w.height
-            for o in words
-        )
+        if _over_another(w, [o for o in words if o.width * o.height > w.width * w.height])
     }
     return [w for w in words if id(w) not in inside]
 

@@ -85,7 +85,8 @@ def _counting(original, kind: str):  # noqa: ANN001, ANN202 - wraps tesseract's 
     def wrapper(image: Path, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         with Image.open(image) as opened:
             area = opened.width * opened.height
-        label = kind if kind == "osd" else Path(image).name.split("-")[0].removesuffix(".png")
+        # "page.tif", "doubtful-2-0.tif", "stacked.tif": the call's kind, whatever the image format
+        label = kind if kind == "osd" else Path(image).name.split("-")[0].split(".")[0]
         first = label == "page" and not _COUNT.first_area
         if first:
             _COUNT.first_area = area

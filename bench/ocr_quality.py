@@ -35,7 +35,8 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from sohoa.digitize.read import ReadOptions, read_document
-from sohoa.digitize.syllables import fold, repair_text
+from sohoa.digitize.syllables import repair_text
+from sohoa.text import strip_marks
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -59,7 +60,7 @@ class Score:
     def add(self, reference: str, hypothesis: str) -> None:
         ref, hyp = normalise(reference), normalise(hypothesis)
         distance = Levenshtein.distance(ref, hyp)
-        folded = Levenshtein.distance(fold(ref), fold(hyp))
+        folded = Levenshtein.distance(strip_marks(ref), strip_marks(hyp))
         self.chars += len(ref)
         self.errors += distance
         self.diacritic += max(0, distance - folded)

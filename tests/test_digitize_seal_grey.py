@@ -321,11 +321,11 @@ def test_a_seal_on_a_speckled_fax_is_found_on_the_page_as_scanned(tmp_path: Path
     few to find: the ring stayed across 'Đặng' and the name read 'Thị Liên', no signer. Found on
     the page as scanned and erased from the one read, the name is read whole (its tone marks
     are still the clerk's to check: the dot of 'ặ' went with the ring)."""
-    from sohoa.digitize.fields_text import fold
+    from sohoa.text import fold_aligned
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     gen = load_generator()
     document = gen.make_document("xac_nhan_hon_nhan", 0, 62)
     result = extract_fields(read_document(gen.render(document, "seal-fax", tmp_path)))
     assert document.fields["signer"] == "Đặng Thị Liên"
-    assert fold(result.values["signer"] or "") == fold("Đặng Thị Liên")
+    assert fold_aligned(result.values["signer"] or "") == fold_aligned("Đặng Thị Liên")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.digitize.syllables import attested, fold, is_syllable, repair_text, repair_token, valid_share
+from sohoa.digitize.syllables import attested, is_syllable, repair_text, repair_token, valid_share
+from sohoa.text import strip_marks
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -76,7 +77,7 @@ def test_repair_leaves_every_printed_sample_text_unchanged() -> None:
 
 
 def test_fold_maps_d_bar_and_every_mark() -> None:
-    assert fold("Nguyễn Đức Lượng") == "Nguyen Duc Luong"
+    assert strip_marks("Nguyễn Đức Lượng") == "Nguyen Duc Luong"
 
 
 def test_every_name_syllable_is_valid_and_in_use() -> None:

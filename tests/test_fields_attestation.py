@@ -14,8 +14,9 @@ import pytest
 from sohoa.archive.review import DEFAULT_THRESHOLD
 from sohoa.digitize.fields.attestation import read_attestation
 from sohoa.digitize.fields_dates import find_dates_in_words, words_number
-from sohoa.digitize.fields_text import fold, page_lines
+from sohoa.digitize.fields_text import page_lines
 from sohoa.digitize.metadata import extract_fields
+from sohoa.text import fold_aligned
 from tests.fields_support import text_page as page
 
 SIGNATURE_ATTESTED = """ĐƠN ĐỀ NGHỊ
@@ -117,7 +118,7 @@ def test_no_attestation_on_an_ordinary_paper() -> None:
     ],
 )
 def test_numbers_in_words(words: str, number: int | None) -> None:
-    assert words_number(fold(words)) == number
+    assert words_number(fold_aligned(words)) == number
 
 
 @pytest.mark.parametrize(
@@ -131,5 +132,5 @@ def test_numbers_in_words(words: str, number: int | None) -> None:
     ],
 )
 def test_dates_in_words(text: str, date: dt.date | None) -> None:
-    found = [d for d, _, _ in find_dates_in_words(fold(text))]
+    found = [d for d, _, _ in find_dates_in_words(fold_aligned(text))]
     assert found == ([date] if date else [])

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sohoa.digitize.fields_text import fold, nfc, squash
+from sohoa.text import fold_aligned, nfc, squash
 
 # Kinds of territorial unit, as their names begin ("Phường Khai Quang"): the place printed
 # before ", ngày ..." is the name without its kind.
@@ -101,7 +101,7 @@ class FieldContext:
     ) -> FieldContext:
         """A context from plain values (what ingest reads from the units table and settings)."""
         drafting = DRAFTING_FIELDS if drafting_fields is None else tuple(
-            (fold(k), nfc(v)) for k, v in drafting_fields.items()
+            (fold_aligned(k), nfc(v)) for k, v in drafting_fields.items()
         )
         return cls(
             unit_names=tuple(dict.fromkeys(squash(nfc(n)) for n in unit_names if n and n.strip())),
@@ -151,7 +151,7 @@ class FieldContext:
 
     def drafting_field(self, abbreviation: str) -> str | None:
         """The field a drafting unit's abbreviation stands for, or ``None``."""
-        return dict(self.drafting_fields).get(fold(abbreviation))
+        return dict(self.drafting_fields).get(fold_aligned(abbreviation))
 
     def compiled_dossier_patterns(self) -> tuple[re.Pattern[str], ...]:
         if "dossier" not in self._cache:
@@ -161,7 +161,7 @@ class FieldContext:
 
 def _unit_core(name: str) -> str:
     """A unit's name without its People's Committee: ``UBND thành phố Vĩnh Yên`` -> ``thành phố Vĩnh Yên``."""
-    key = fold(name)
+    key = fold_aligned(name)
     for prefix in ("ubnd ", "uy ban nhan dan "):
         if key.startswith(prefix):
             return name[len(prefix) :].strip()

@@ -2,7 +2,7 @@
 
 ``ngày 5 tháng 3 năm 2019``, ``ngày 05 tháng 03 năm 2019`` and the OCR'd ``ngáy O5 thảng 3 nãm
 2019`` all mean 2019-03-05; so does ``05/03/2019``. Matching runs on folded text (see
-``fields_text.fold``), so tone-mark errors in the keywords do not matter.
+``sohoa.text.fold_aligned``), so tone-mark errors in the keywords do not matter.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from sohoa.digitize.fields_text import fold, squash
+from sohoa.text import fold_aligned, squash
 
 # Strengths returned with a field: SURE keeps the value out of the review queue (its default
 # threshold is 0.8, ``sohoa.archive.review.DEFAULT_THRESHOLD``); the others send it there.
@@ -211,7 +211,7 @@ _HEAD = (_TITLE, _SUMMARY, _DRAFTING)
 
 def _padded(text: str) -> str:
     """Folded text with punctuation turned to spaces and padded, so keywords match whole words."""
-    return f" {squash(re.sub(r'[.,;:()/]', ' ', fold(text)))} "
+    return f" {squash(re.sub(r'[.,;:()/]', ' ', fold_aligned(text)))} "
 
 
 def _rule_hits(key: str) -> dict[str, tuple[float, float]]:
@@ -229,7 +229,7 @@ def _rule_hits(key: str) -> dict[str, tuple[float, float]]:
 
 def _named(text: str) -> dict[str, tuple[float, float]]:
     """Fields a text names outright (``… trong lĩnh vực đất đai``), unless it is a fine's wording."""
-    folded = fold(text)
+    folded = fold_aligned(text)
     if _FINE.search(folded):
         return {}
     hits: dict[str, tuple[float, float]] = {}
@@ -256,8 +256,8 @@ def infer_field(
     strong: set[str] = set()
     own: set[str] = set()  # fields the title or summary name with wording of their own
     body_lines = (body or "").split("\n")
-    cited = "\n".join(ln for ln in body_lines if fold(ln).lstrip(" -").startswith("can cu"))
-    plain = "\n".join(ln for ln in body_lines if not fold(ln).lstrip(" -").startswith("can cu"))
+    cited = "\n".join(ln for ln in body_lines if fold_aligned(ln).lstrip(" -").startswith("can cu"))
+    plain = "\n".join(ln for ln in body_lines if not fold_aligned(ln).lstrip(" -").startswith("can cu"))
     sources = [(title, _TITLE), (summary, _SUMMARY), (plain, _BODY), (cited, _CITED)]
     for text, weight in sources:
         if not text:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from sohoa.digitize.fields_text import fold
 from sohoa.digitize.syllables import attested, is_syllable, syllable_set
+from sohoa.text import fold_aligned
 
 _SURNAME_FILE = Path(__file__).with_name("data") / "vie_surnames.txt"
 
@@ -79,23 +79,23 @@ def surnames() -> frozenset[str]:
 def _lexicon() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(surnames, name syllables, their folds): the preference lists for repairs."""
     names = frozenset(unicodedata.normalize("NFC", w) for w in NAME_SYLLABLES) | surnames()
-    return surnames(), names, frozenset(fold(w) for w in names)
+    return surnames(), names, frozenset(fold_aligned(w) for w in names)
 
 
 def is_surname(token: str) -> bool:
     """True when ``token`` is a listed surname, exactly or with OCR's tone slips (``Nguyên``)."""
     token = _title(token)
-    return token in surnames() or fold(token) in _surname_folds()
+    return token in surnames() or fold_aligned(token) in _surname_folds()
 
 
 @functools.lru_cache(maxsize=1)
 def _surname_folds() -> frozenset[str]:
-    return frozenset(fold(s) for s in surnames())
+    return frozenset(fold_aligned(s) for s in surnames())
 
 
 def is_name_syllable(token: str) -> bool:
     """True when ``token``'s letters (marks aside) are those of a common name syllable or surname."""
-    return fold(_title(token)) in _lexicon()[2]
+    return fold_aligned(_title(token)) in _lexicon()[2]
 
 
 def _title(token: str) -> str:
@@ -133,7 +133,7 @@ def marks_off_a_name(token: str) -> bool:
     """True when ``token`` is no listed name syllable but one is, marks aside (``Đúc``: ``Đức``)."""
     _, names, folds = _lexicon()
     token = _title(token)
-    return token not in names and fold(token) in folds
+    return token not in names and fold_aligned(token) in folds
 
 
 def name_strength(name: str) -> float:
@@ -188,9 +188,11 @@ def lost_capital(token: str) -> str | None:
     """
     if not 1 <= len(token) <= 6 or not token.isalpha() or not token.islower():
         return None
-    key = fold(token)
+    key = fold_aligned(token)
     found = {
-        name for name in surnames() if 1 <= len(name) - len(token) <= 2 and fold(name)[-len(key) :] == key
+        name
+        for name in surnames()
+        if 1 <= len(name) - len(token) <= 2 and fold_aligned(name)[-len(key) :] == key
     }
     exact = {name for name in found if name.lower().endswith(unicodedata.normalize("NFC", token))}
     if len(token) == 1:
@@ -228,7 +230,7 @@ def rescue_token(token: str) -> str | None:
     tail = token[1:].lower()
     found = set()
     for i in range(len(tail)):
-        if i + 1 < len(tail) and fold(tail[i]) == fold(tail[i + 1]):
+        if i + 1 < len(tail) and fold_aligned(tail[i]) == fold_aligned(tail[i + 1]):
             for drop in (i, i + 1):
                 candidate = token[0] + tail[:drop] + tail[drop + 1 :]
                 if is_syllable(candidate) and (candidate in _lexicon()[1] or candidate.lower() in attested()):
@@ -240,7 +242,7 @@ def rescue_token(token: str) -> str | None:
 def _syllables_by_fold() -> dict[str, tuple[str, ...]]:
     index: dict[str, list[str]] = {}
     for syllable in syllable_set():
-        index.setdefault(fold(syllable), []).append(syllable)
+        index.setdefault(fold_aligned(syllable), []).append(syllable)
     return {key: tuple(sorted(values)) for key, values in index.items()}
 
 
@@ -259,7 +261,7 @@ def repair_syllable(token: str, first: bool = False) -> str:
     if not token or is_syllable(token):
         return token
     lowered = _title(token).lower()
-    same_letters = _syllables_by_fold().get(fold(lowered), ())
+    same_letters = _syllables_by_fold().get(fold_aligned(lowered), ())
     surname_set, name_set, _ = _lexicon()
     preferred = surname_set if first else name_set
     for pool in (
@@ -281,10 +283,10 @@ def repair_syllable(token: str, first: bool = False) -> str:
 
 def _one_letter_away(lowered: str, lexicon: frozenset[str]) -> str | None:
     """The single lexicon syllable whose letters are one edit from ``lowered``'s (``Nøa`` -> ``Nga``)."""
-    key = fold(lowered)
+    key = fold_aligned(lowered)
     folds: dict[str, list[str]] = {}
     for word in lexicon:
-        f = fold(word).lower()
+        f = fold_aligned(word).lower()
         if abs(len(f) - len(key)) <= 1 and Levenshtein.distance(f, key) == 1:
             folds.setdefault(f, []).append(word.lower())
     marks = _marks(lowered)
@@ -355,7 +357,7 @@ def _plausibility(name: str) -> float:
 
 def _close(a: str, b: str) -> bool:
     """Same person, read twice: same syllable count, letters (marks aside) at most one edit apart."""
-    fa, fb = fold(a), fold(b)
+    fa, fb = fold_aligned(a), fold_aligned(b)
     return len(fa.split()) == len(fb.split()) and Levenshtein.distance(fa, fb) <= 1
 
 
@@ -367,7 +369,7 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
     printed in lower case (marks on capitals are OCR's weak spot). The confidence carries how
     name-like the reading is (:func:`name_strength`) and how far its sightings agree.
     """
-    folded = [fold(s.text).split() for s in sightings]
+    folded = [fold_aligned(s.text).split() for s in sightings]
     kept: list[NameSighting] = []
     for i, s in enumerate(sightings):
         n = len(folded[i])
@@ -393,7 +395,7 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
             text, changed = repair_name(s.text)
             readings.setdefault(text, []).append(s)
             repairs[text] = max(repairs.get(text, 0), changed)
-            if fold(text) != fold(s.text):
+            if fold_aligned(text) != fold_aligned(s.text):
                 guessed.add(text)
 
         def rank(item: tuple[str, list[NameSighting]]) -> tuple[int, float, int]:

@@ -1,78 +1,18 @@
-"""Text helpers for metadata extraction: NFC, diacritic folding that keeps offsets, page lines.
+"""Text helpers for metadata extraction: a page's lines, their words and confidences.
 
 Keywords are matched on folded text (``Quyêt định`` and ``Quyết định`` both fold to
 ``quyet dinh``) while values are sliced from the original NFC text, so they come back as
 printed. That only works if folding maps each character to exactly one character, which
-:func:`fold` guarantees for NFC input.
+:func:`sohoa.text.fold_aligned` guarantees for NFC input.
 """
 
 from __future__ import annotations
 
 import statistics
-import unicodedata
 from dataclasses import dataclass, field
 
 from sohoa.digitize.model import PageText, Word
-
-# Letters that Unicode does not decompose (đ is a letter of its own; Ð U+00D0 is what OCR
-# often returns for Đ) and typographic look-alikes that OCR emits for ASCII punctuation.
-_SPECIAL_FOLD = {
-    "đ": "d",
-    "Đ": "d",
-    "Ð": "d",
-    "ð": "d",
-    "‐": "-",
-    "‑": "-",
-    "‒": "-",
-    "–": "-",
-    "—": "-",
-    "−": "-",
-    "“": '"',
-    "”": '"',
-    "‘": "'",
-    "’": "'",
-    "\u00a0": " ",
-}
-
-
-def nfc(text: str) -> str:
-    """Return ``text`` in Unicode NFC, the only form stored or compared anywhere."""
-    return unicodedata.normalize("NFC", text)
-
-
-def _fold_char(ch: str) -> str:
-    special = _SPECIAL_FOLD.get(ch)
-    if special is not None:
-        return special
-    decomposed = unicodedata.normalize("NFD", ch)
-    folded = decomposed[0].lower() if decomposed else ch
-    return folded if len(folded) == 1 else ch
-
-
-class _FoldTable(dict[int, str]):
-    """``str.translate`` table that folds each character the first time it is met."""
-
-    def __missing__(self, codepoint: int) -> str:
-        folded = self[codepoint] = _fold_char(chr(codepoint))
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold(text: str) -> str:
-    """Lower-case ``text`` and strip its diacritics, one output character per input character.
-
-    Meant for matching only: the same offsets index the original, so a match on the folded
-    string slices the accented value out of the original. One ``str.translate`` (the
-    extraction folds every word of a page, a thousand calls a document).
-    """
-    return text.translate(_FOLD_TABLE)
-
-
-def squash(text: str) -> str:
-    """Collapse runs of whitespace to one space and trim: OCR spacing is not meaningful."""
-    return " ".join(text.split())
+from sohoa.text import fold_aligned, nfc, squash
 
 
 def sentence_case(text: str) -> str:
@@ -114,7 +54,7 @@ class Line:
     def folded(self) -> str:
         """The folded text, computed once: every keyword test reads it."""
         if self._folded is None:
-            self._folded = fold(self.text)
+            self._folded = fold_aligned(self.text)
         return self._folded
 
     @property

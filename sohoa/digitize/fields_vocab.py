@@ -13,7 +13,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz
 
 from sohoa.digitize.fields_context import DEFAULT_CONTEXT, FieldContext
-from sohoa.digitize.fields_text import fold, squash
+from sohoa.text import fold_aligned, squash
 
 # Printed title (capitals) -> document type. Longest prefixes are tried first.
 TITLE_TYPES: tuple[tuple[str, str], ...] = (
@@ -105,7 +105,7 @@ AUTHORITY = (
 
 def _key(text: str) -> str:
     """Folded form with punctuation spacing ignored, for comparing a line with a phrase."""
-    return squash(fold(text).replace("-", " - ")).replace(".", "")
+    return squash(fold_aligned(text).replace("-", " - ")).replace(".", "")
 
 
 _POSITION_KEYS = {_key(p): p for p in POSITIONS}
@@ -116,7 +116,7 @@ def restore_accents(printed: str, canonical: str) -> str:
 
     Keeps the printed punctuation and spacing; only letters whose accents OCR got wrong change.
     """
-    if len(printed) != len(canonical) or fold(printed) != fold(canonical):
+    if len(printed) != len(canonical) or fold_aligned(printed) != fold_aligned(canonical):
         return canonical
     return "".join(c if c.isalpha() else p for p, c in zip(printed, canonical, strict=True))
 

@@ -34,9 +34,10 @@ from sohoa.digitize.fields.people import read_id_numbers, read_subject_names, su
 from sohoa.digitize.fields.signer import read_signer
 from sohoa.digitize.fields_context import DEFAULT_CONTEXT, FieldContext
 from sohoa.digitize.fields_domains import infer_field
-from sohoa.digitize.fields_text import PageLines, fold, nfc, page_lines
+from sohoa.digitize.fields_text import PageLines, page_lines
 from sohoa.digitize.model import PageText
 from sohoa.fields import FIELD_NAMES, LIST_FIELDS
+from sohoa.text import fold_aligned, nfc
 
 Value = str | list[str] | None
 
@@ -131,7 +132,7 @@ def extract_fields(pages: list[PageText], context: FieldContext | None = None) -
     result.set("signer", signer, sc)
     result.set("signer_title", position, pc)
 
-    exclude = {fold(signer)} if signer else set()
+    exclude = {fold_aligned(signer)} if signer else set()
     names, c = read_subject_names(laid, exclude)
     c = subjects_for_kind(names, c, doc_type, f"{title or ''} {summary or ''}")
     result.set("subject_names", names, c)

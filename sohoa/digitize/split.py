@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from sohoa.digitize.fields_text import Line, page_lines, squash
+from sohoa.digitize.fields_text import Line, page_lines
 from sohoa.digitize.fields_vocab import snap_issuer_line
 from sohoa.digitize.model import PageText
+from sohoa.text import squash
 
 MODES = ("auto", "blank", "none")
 

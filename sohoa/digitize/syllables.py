@@ -18,6 +18,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from sohoa.text import strip_marks
+
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
@@ -154,15 +156,6 @@ def strip_tone(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONE_MARKS))
 
 
-_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
-
-
-def fold(text: str) -> str:
-    """Remove every diacritic and map đ to d: ``Nguyễn Đức`` → ``Nguyen Duc``."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
-    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
-
-
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -209,7 +202,7 @@ def attested() -> frozenset[str]:
 def _by_fold() -> dict[str, tuple[str, ...]]:
     index: dict[str, list[str]] = {}
     for syllable in syllable_set():
-        index.setdefault(fold(syllable), []).append(syllable)
+        index.setdefault(strip_marks(syllable), []).append(syllable)
     return {key: tuple(sorted(values)) for key, values in index.items()}
 
 
@@ -236,7 +229,7 @@ def repair_token(token: str) -> str:
     prefix, core, suffix = match.groups()
     if len(core) < 2 or is_syllable(core):
         return token
-    candidates = [c for c in _by_fold().get(fold(core.lower()), ()) if c in attested()]
+    candidates = [c for c in _by_fold().get(strip_marks(core.lower()), ()) if c in attested()]
     if not candidates:
         return token
     from rapidfuzz.distance import Levenshtein

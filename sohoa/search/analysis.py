@@ -12,7 +12,8 @@ Two forms of every syllable are indexed:
   ranks these matches first;
 * the *folded* form: every tone and vowel mark removed and ``đ`` mapped to ``d``
   explicitly (``luong``) — Unicode does not decompose ``đ``, so a generic "strip accents"
-  misses it. A query typed without marks matches everything through this form.
+  misses it; the letters are :data:`sohoa.text.MARKS_TABLE`'s, as extraction folds them. A
+  query typed without marks matches everything through this form.
 
 Stored text keeps its marks: folding is for matching only.
 
@@ -28,8 +29,9 @@ change of behaviour here bumps ``SCHEMA_VERSION`` in :mod:`sohoa.search.schema`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
+
+from sohoa.text import MARKS_TABLE, nfc
 
 __all__ = [
     "SYLLABLE_PATTERN",
@@ -50,29 +52,7 @@ __all__ = [
 ]
 
 
-def _build_fold_table() -> dict[int, int | None]:
-    """Map every precomposed Latin letter to its base letter and delete lone combining marks.
-
-    Built from Unicode decompositions rather than typed by hand so that no Vietnamese vowel
-    (134 precomposed forms) is forgotten; ``đ``/``Đ`` are added explicitly because they have
-    no decomposition. Whoosh's ``accent_map`` is not used: it maps some lone combining marks
-    to letters (tilde to ``p``), which corrupts NFD leftovers.
-    """
-    table: dict[int, int | None] = {}
-    for start, end in ((0x00C0, 0x0250), (0x1E00, 0x1F00)):
-        for code in range(start, end):
-            char = chr(code)
-            base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-            if len(base) == 1 and base != char and base.isascii():
-                table[code] = ord(base)
-    for code in range(0x0300, 0x0370):  # combining diacritical marks left after NFC
-        table[code] = None
-    table[ord("đ")] = ord("d")
-    table[ord("Đ")] = ord("D")
-    return table
-
-
-_FOLD_TABLE = _build_fold_table()
+_FOLD_TABLE = MARKS_TABLE  # the archive's one table of letters (sohoa.text)
 FOLD_TABLE = _FOLD_TABLE  # for engines that fold with a character map of their own
 
 # The same map with every other character below U+3000 mapped to itself: ``str.translate``
@@ -88,13 +68,6 @@ _SYLLABLE_RE = SYLLABLE_RE
 
 # Between ID-number digits people and OCR put spaces or dots: "0012 3456 7890".
 _DIGITS_RE = re.compile(r"\d[\d .]*\d|\d")
-
-
-def nfc(text: str) -> str:
-    """Return ``text`` in Unicode NFC (the form stored, indexed and compared everywhere)."""
-    if text.isascii():
-        return text
-    return unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from sohoa.fields import FIELD_NAMES
 from sohoa.search import analysis as an
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: OCR's Ð (eth) folds to d, as extraction folds it
 
 # The metadata names an entry's ``fields`` may carry (any may be missing or None).
 METADATA_NAMES = FIELD_NAMES

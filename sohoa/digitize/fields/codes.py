@@ -12,11 +12,8 @@ from collections.abc import Iterable
 
 from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.fields_dates import add_months, find_dates
-from sohoa.digitize.fields_text import (
-    Line,
-    fix_digits,
-    squash,
-)
+from sohoa.digitize.fields_text import Line, fix_digits
+from sohoa.text import squash
 
 _DOSSIER = re.compile(
     r"([0-9OIl]{3}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[0-9OIl]{2}\s*[.,]\s*[A-Z1|][0-9OIl]{2})\s*[-–]\s*"

@@ -22,11 +22,9 @@ from sohoa.digitize.fields_text import (
     Line,
     PageLines,
     fix_digits,
-    fold,
     is_upper_text,
     sentence_case,
     span_conf,
-    squash,
 )
 from sohoa.digitize.fields_vocab import (
     SYMBOL_TYPES,
@@ -34,6 +32,7 @@ from sohoa.digitize.fields_vocab import (
     snap_issuer_line,
     title_type,
 )
+from sohoa.text import fold_aligned, squash
 
 _MOTTO_KEYS = ("cong hoa xa hoi", "doc lap", "tu do", "hanh phuc", "chu nghia viet nam")
 _NUMBER_LABEL = re.compile(r"^\s*(?:s|5)[o0]\s*(?:[:;.,]\s*|(?=[0-9oil]))")
@@ -179,7 +178,7 @@ def read_issuer(header: Header, context: FieldContext) -> tuple[str | None, floa
             break
     if not parts:
         return None, 0.0
-    if len(parts) > 1 and fold(parts[0]) not in _GENERIC_BODIES:
+    if len(parts) > 1 and fold_aligned(parts[0]) not in _GENERIC_BODIES:
         # "UBND THÀNH PHỐ VĨNH YÊN / PHÒNG TÀI CHÍNH - KẾ HOẠCH": the upper line names the
         # superior body, the issuer is the bold line under it.
         return parts[-1], strength * confs[-1]
@@ -289,16 +288,16 @@ def _snap_place(text: str, context: FieldContext) -> tuple[str | None, float]:
     if not text:
         return None, 0.0
     places = context.place_names()
-    key = fold(text)
+    key = fold_aligned(text)
     for place in places:
-        if fold(place) == key:
+        if fold_aligned(place) == key:
             return restore_accents(text, place), 1.0
     for place in places:
-        if key.endswith(" " + fold(place)):
+        if key.endswith(" " + fold_aligned(place)):
             return place, 0.9
     if places:
-        best = max(places, key=lambda p: fuzz.ratio(key, fold(p)))
-        score = fuzz.ratio(key, fold(best))
+        best = max(places, key=lambda p: fuzz.ratio(key, fold_aligned(p)))
+        score = fuzz.ratio(key, fold_aligned(best))
         if score >= 80:
             return best, score / 100.0  # "Khat Quang": one letter misread in a known place name
     return text, 0.7
@@ -601,7 +600,7 @@ def read_doc_type(title_line: Line | None, number: str | None) -> tuple[str | No
             return doc_type, title, sim * title_line.conf, sim * title_line.conf
     if number and "/" in number:
         parts = number.split("/")[-1].split("-")
-        sym = fold(parts[0])
+        sym = fold_aligned(parts[0])
         if sym in SYMBOL_TYPES:
             return SYMBOL_TYPES[sym], None, 0.7, 0.0
         if len(parts) >= 2:

@@ -26,9 +26,10 @@ from sohoa.digitize.fields_names import (
     looks_like_name,
     surnames,
 )
-from sohoa.digitize.fields_text import Line, PageLines, fix_digits, fold
+from sohoa.digitize.fields_text import Line, PageLines, fix_digits
 from sohoa.digitize.model import Word
 from sohoa.digitize.syllables import is_syllable
+from sohoa.text import fold_aligned
 
 # Labels after which a form prints a person's name.
 _NAME_LABELS = re.compile(
@@ -66,7 +67,7 @@ _NEVER_IN_NAME = frozenset((
 
 
 def _known_label_at(tokens: list[str], k: int) -> bool:
-    rest = fold(" ".join(tokens[k : k + 6]))
+    rest = fold_aligned(" ".join(tokens[k : k + 6]))
     return any(rest.startswith(label) for label in _FORM_LABELS)
 
 
@@ -125,7 +126,7 @@ def _height(line: Line) -> float:
 
 
 def _strip_honorific(tokens: list[str]) -> list[str]:
-    if len(tokens) > 2 and fold(tokens[0]).strip(":,") in _HONORIFICS:
+    if len(tokens) > 2 and fold_aligned(tokens[0]).strip(":,") in _HONORIFICS:
         return tokens[1:]
     return tokens
 
@@ -137,9 +138,9 @@ _DOUBTFUL_NAME = 0.7
 def _name_conf(page: PageLines, index: int, run: list[str]) -> float:
     """The confidence of a name read on line ``index`` (and the next, where it wraps): the line's,
     capped to doubtful when a word carrying one of its syllables was read unsure."""
-    wanted = {fold(token) for token in run}
+    wanted = {fold_aligned(token) for token in run}
     lines = page.lines[index : index + 2]
-    confs = [w.conf for ln in lines for w in ln.words if fold(w.text.strip(",.;:()")) in wanted]
+    confs = [w.conf for ln in lines for w in ln.words if fold_aligned(w.text.strip(",.;:()")) in wanted]
     conf = lines[0].conf if lines else 0.0
     if confs and min(confs) < CLEAN_NAME_WORD:
         return min(conf, _DOUBTFUL_NAME)
@@ -210,7 +211,7 @@ def _cell_reading(text: str, honorific: bool = True) -> tuple[list[str], bool]:
     """
     lead = _ITEM_LEAD.match(text) or _GARBLED_NUMBER.match(text)
     text = text[lead.end() :] if lead else text
-    title = _CELL_HONORIFIC.match(fold(text)) if honorific else None
+    title = _CELL_HONORIFIC.match(fold_aligned(text)) if honorific else None
     text = text[title.end() :] if title else text
     tokens = _strip_leaders(text.split())
     run = _name_run(tokens, allow_caps=True)
@@ -343,7 +344,7 @@ def _label_sightings(page: PageLines) -> tuple[list[tuple[tuple[int, int, int], 
         for m in _NAME_LABELS.finditer(line.folded):
             if m.start() and line.folded[m.start() - 1].isalpha():
                 continue  # "…chồng" inside another word
-            spans.append((m.start(), m.end(), fold(m.group(0)).startswith("ho"), True))
+            spans.append((m.start(), m.end(), fold_aligned(m.group(0)).startswith("ho"), True))
         head = _NAME_HEAD.match(line.folded)
         if not spans and head:
             spans.append((head.start("label"), head.end(), True, bool(head.group("colon"))))
@@ -364,9 +365,9 @@ def _honorific_sightings(page: PageLines) -> list[tuple[tuple[int, int, int], Na
     out: list[tuple[tuple[int, int, int], NameSighting]] = []
     tokens = [(tok, k) for k, ln in enumerate(page.lines) for tok in ln.text.split()]
     for t, (tok, _line) in enumerate(tokens):
-        honorific = fold(tok).strip("(:,")
-        after_business = [fold(x) for x, _ in tokens[max(0, t - 2) : t]] == ["ho", "kinh"]
-        if fold(tok) == "doanh" and after_business:
+        honorific = fold_aligned(tok).strip("(:,")
+        after_business = [fold_aligned(x) for x, _ in tokens[max(0, t - 2) : t]] == ["ho", "kinh"]
+        if fold_aligned(tok) == "doanh" and after_business:
             # "Hộ kinh doanh Nguyễn Văn An": a household business is its owner's (not the
             # label "Tên hộ kinh doanh:", whose value is a trade name)
             honorific = _BUSINESS_OF
@@ -380,7 +381,7 @@ def _honorific_sightings(page: PageLines) -> list[tuple[tuple[int, int, int], Na
         if honorific in _WEAK_HONORIFICS and not tok[:1].islower() and not sentence_start:
             continue  # "Anh" capitalised inside a name is a given name, not "brother"
         start = t + 1
-        if start < len(tokens) and fold(tokens[start][0]).strip("()/:,") == "ba":
+        if start < len(tokens) and fold_aligned(tokens[start][0]).strip("()/:,") == "ba":
             start += 1  # "Ông/bà", "Ông (bà):"
         following = tokens[start : start + 6]
         if not following:
@@ -430,7 +431,7 @@ def read_subject_names(pages: list[PageLines], exclude: set[str]) -> tuple[list[
     names: list[str] = []
     confs_out: list[float] = []
     for name, conf in consolidate([s for _, s in found]):
-        if fold(name) not in exclude:
+        if fold_aligned(name) not in exclude:
             names.append(name)
             confs_out.append(conf)
     if lacking:
@@ -456,7 +457,7 @@ def subjects_for_kind(names: list[str], conf: float, doc_type: str | None, title
     """
     if names and doc_type == "Biên bản":
         return min(conf, _SEVERAL_NAMES)
-    if names and len(names) < 2 and title and _TWO_PARTY_TITLES.search(fold(title)):
+    if names and len(names) < 2 and title and _TWO_PARTY_TITLES.search(fold_aligned(title)):
         return min(conf, _DOUBTFUL_NAME)
     return conf
 

@@ -26,9 +26,7 @@ from sohoa.digitize.fields_names import (
 from sohoa.digitize.fields_text import (
     Line,
     PageLines,
-    fold,
     is_upper_text,
-    squash,
 )
 from sohoa.digitize.fields_vocab import (
     AUTHORITY,
@@ -39,6 +37,7 @@ from sohoa.digitize.fields_vocab import (
 )
 from sohoa.digitize.model import Word
 from sohoa.digitize.syllables import is_syllable
+from sohoa.text import fold_aligned, squash
 
 
 def name_tail(text: str) -> list[str]:
@@ -64,7 +63,7 @@ _TITLE_ABBREVIATIONS = {"ubnd", "hdnd", "tt", "-", "–", "&"}
 
 def _authority(text: str) -> tuple[str, str] | None:
     """``(prefix, rest)`` for a line opening with TM., KT., TUQ., TL. or Q.; ``None`` otherwise."""
-    key = fold(text.strip(" .,:;"))
+    key = fold_aligned(text.strip(" .,:;"))
     prefix = next((p for p in AUTHORITY if key.startswith(p)), None)
     if prefix is None:
         return None
@@ -130,18 +129,18 @@ def _printed_position(text: str) -> tuple[str, float]:
     elif completed := _completed_position(text):
         # 'PHÒNG TƯ PHÁP': a position's opening word lost to the seal, restored; doubtful.
         return completed, _NEAR_POSITION
-    if all(fold(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in words):
+    if all(fold_aligned(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in words):
         return text, 0.9
     return text, 0.5
 
 
 def _known_head(words: list[str]) -> str | None:
     """The longest known position whose letters, accents aside, open ``words``; ``None`` if none."""
-    keys = [fold(w) for w in words]
+    keys = [fold_aligned(w) for w in words]
     best = None
     for known in POSITIONS:
         parts = known.split()
-        opens = len(parts) < len(words) and [fold(p) for p in parts] == keys[: len(parts)]
+        opens = len(parts) < len(words) and [fold_aligned(p) for p in parts] == keys[: len(parts)]
         if opens and (best is None or len(parts) > len(best.split())):
             best = known
     return best
@@ -182,10 +181,10 @@ def _adjacent(prev: Line, line: Line, page: PageLines) -> bool:
 
 def _seal_text(text: str, context: FieldContext) -> bool:
     """True for capitals that name the issuer (a seal's ring text read by OCR), not a position."""
-    key = squash(fold(text))
+    key = squash(fold_aligned(text))
     if len(key) < 4 or snap_issuer_line(text, context):
         return True
-    return any(key in squash(fold(line)) for line in context.issuer_lines())
+    return any(key in squash(fold_aligned(line)) for line in context.issuer_lines())
 
 
 # Below the review threshold (0.8): a title read where the seal or signature damaged the block.
@@ -260,10 +259,10 @@ def _signer_position(
         if masked:
             # 'C1T1Ủ TỊCH': the seal's ring over a word; the words read sure fix the position.
             position, strength, conf = masked, 1.0, min(conf, _DOUBTFUL_TITLE)
-        if auth and auth[0] == "kt" and not fold(position).startswith("pho "):
+        if auth and auth[0] == "kt" and not fold_aligned(position).startswith("pho "):
             # Under "KT. CHỦ TỊCH" a deputy signs: a title without "PHÓ" lost it to the seal or
             # the signature ('\\⁄4A⁄PHÓ + CHỦ TỊCH'), so the deputy's title is given, doubtful.
-            position = f"PHÓ {position}" if fold(position) == fold(auth[1]) else position
+            position = f"PHÓ {position}" if fold_aligned(position) == fold_aligned(auth[1]) else position
             conf = min(conf, _DOUBTFUL_TITLE)
         return start, last, position, strength * conf
     prefix, rest = auth if auth else ("", "")
@@ -271,7 +270,7 @@ def _signer_position(
         return None  # "TM. ỦY BAN NHÂN DÂN" names the body, not the signer's position
     head, strength = _printed_position(rest)
     if prefix == "kt":
-        if not fold(head).startswith("pho "):
+        if not fold_aligned(head).startswith("pho "):
             return start, last, f"PHÓ {head}", 0.85 * strength * conf
         return start, last, head, 0.85 * strength * conf
     # "Q. CHỦ TỊCH": the acting head signs under the head's title; "TL."/"TUQ." alone lost the
@@ -341,19 +340,19 @@ def _completed_position(text: str) -> str | None:
     and a text that opens with a whole position.
     """
     words = [w.strip(".,;:") for w in text.split()]
-    keys = [fold(w) for w in words]
+    keys = [fold_aligned(w) for w in words]
     if not keys or len(keys[0]) < 3 or snap_position(text) or _known_head(words):
         return None  # a whole position is not cut ('TRƯỞNG PHÒNG' is no 'PHÓ TRƯỞNG PHÒNG')
     found: dict[int, set[str]] = {}
     for known in POSITIONS:
         parts = known.split()
         for k in range(len(parts)):
-            tail = [fold(p) for p in parts[k:]]
+            tail = [fold_aligned(p) for p in parts[k:]]
             if len(tail) > len(keys) or keys[1 : len(tail)] != tail[1:]:
                 continue
             if tail[0].endswith(keys[0]) and (k or tail[0] != keys[0]):  # k = 0: letters lost
                 rest = words[len(tail) :]
-                if all(fold(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in rest):
+                if all(fold_aligned(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in rest):
                     found.setdefault(k, set()).add(" ".join([*parts, *rest]))
     if not found:
         return None
@@ -371,7 +370,7 @@ def _deputy_of_twice(lines: list[Line], start: int, page: PageLines) -> str | No
         return None
     here = snap_position(_title_part(lines[start], page))
     above = snap_position(_title_part(lines[start - 1], page))
-    if here is None or above is None or here[0] != above[0] or fold(here[0]).startswith("pho "):
+    if here is None or above is None or here[0] != above[0] or fold_aligned(here[0]).startswith("pho "):
         return None
     return f"PHÓ {here[0]}"
 
@@ -397,7 +396,7 @@ def _masked_position(lines: list[Line]) -> str | None:
             continue
         extra, tail = words[: len(words) - len(parts)], words[len(words) - len(parts) :]
         sure_ok = all(
-            w.conf < _DEBRIS_WORD or fold(w.text.strip(".,;:")) == fold(part)
+            w.conf < _DEBRIS_WORD or fold_aligned(w.text.strip(".,;:")) == fold_aligned(part)
             for w, part in zip(tail, parts, strict=True)
         )
         if (
@@ -409,7 +408,7 @@ def _masked_position(lines: list[Line]) -> str | None:
     if not fits:
         return None
     longest = max(len(f.split()) for f in fits)
-    best = {fold(f) for f in fits if len(f.split()) == longest}
+    best = {fold_aligned(f) for f in fits if len(f.split()) == longest}
     return next(f for f in fits if len(f.split()) == longest) if len(best) == 1 else None
 
 

@@ -46,6 +46,7 @@ from sohoa.digitize.pages import (
 )
 from sohoa.errors import InputFileError, OcrError
 from sohoa.i18n import _
+from sohoa.text import strip_marks
 
 __all__ = [
     "DocumentSource",
@@ -363,6 +364,7 @@ def _reread_doubtful(
             continue
         found = [_to_word(w) for w in read if _is_text(w, options.min_word_conf) or _capitalised_syllable(w)]
         replaced = [w for w in words if top <= w.top + w.height / 2 <= bottom]
+        found = _first_reading_kept(found, replaced)
         words = [w for w in words if not top <= w.top + w.height / 2 <= bottom]
         # the sure words kept keep their first-pass lines, and are not counted as read again
         words += layout.rows_by_overlap(found, block=2000 + number) + _sure_and_unread(replaced, found)
@@ -468,17 +470,79 @@ _KEEP_CONF = 90.0
 
 def _sure_and_unread(old: list[Word], found: list[Word]) -> list[Word]:
     """The words of ``old`` that are sure (:data:`_KEEP_CONF`) and that no word of ``found`` overlaps."""
-    kept = []
-    for w in old:
-        bare = _bare(w.text)
-        if w.conf < _KEEP_CONF or not (
-            any(ch.isdigit() for ch in bare)
-            or (len(bare) >= 2 and (syllables.is_syllable(bare) or (bare.isupper() and len(bare) <= 5)))
-        ):
-            continue
-        if not any(_shared_area(w, f) for f in found):
-            kept.append(w)
-    return kept
+    return [
+        w
+        for w in old
+        if w.conf >= _KEEP_CONF and _solid(w.text) and not any(_shared_area(w, f) for f in found)
+    ]
+
+
+def _solid(text: str) -> bool:
+    """A word, not a speck: digits, a valid syllable, or a short upper-case abbreviation ('VT.')."""
+    bare = _bare(text)
+    return any(ch.isdigit() for ch in bare) or (
+        len(bare) >= 2 and (syllables.is_syllable(bare) or (bare.isupper() and len(bare) <= 5))
+    )
+
+
+def _first_reading_kept(found: list[Word], old: list[Word]) -> list[Word]:
+    """``found``, a zone read again, where the first pass read a word there better: its reading kept.
+
+    A zone is read again as a whole when the whole reads better (:func:`_reading_score`), but
+    a word of it may read worse than the first pass read it. Where the two boxes are one word's
+    (they share half the larger), a first-pass word that is a word (:func:`_solid`) is kept:
+
+    * when the re-read reads other letters, and is far less sure of them (by :data:`_SURER_BY`)
+      than the first pass was (at least :data:`_SURE_CONF`): '- Lưu: VT.' at 82 came back 'VI.'
+      at 0 in an image PDF's footer, read again for the signer's sake. Where only the marks
+      differ, confidence does not decide: a skewed scan's first pass read 'LE' at 93 where the
+      re-read saw 'LÊ' at 57. Its text and confidence go in the re-read
+      word's box (the first pass's boxes, from one block, joined the footer's two columns into
+      rows: 'Nơi nhận: TUQ. CHỦ TỊCH'), and the re-read's other pieces of it go;
+    * when the re-read has no mark at all where a sure first pass (:data:`_KEEP_CONF`) read the
+      very letters with marks, a valid syllable: in an image PDF at 150 dpi the seal taken out
+      by level took the light, thin tone marks of the name with it, and the first pass's
+      'Nguyễn Khải' (96, 96) came back 'Nguyen Khai'. Only a reading with no mark is taken for
+      one that lost them; the risk left is a seal's speck read surely as the mark of a name
+      that has none.
+    """
+    kept: list[tuple[Word, bool]] = []  # (word, taken whole from the first pass)
+    taken: list[Word] = []
+    unused = [w for w in old if _solid(w.text)]
+    for word in found:
+        bare = _bare(word.text)
+        whole = False
+        for first in unused:
+            if _shared_area(word, first) * 2 < max(_area(word), _area(first)):
+                continue  # not the same word: 'Cầm,' at 62 was a seal's box, 521 x 336 pixels
+            first_bare = _bare(first.text)
+            same_letters = strip_marks(first_bare).lower() == strip_marks(bare).lower()
+            if not same_letters and first.conf >= _SURE_CONF and first.conf >= word.conf + _SURER_BY:
+                word, whole = replace(word, text=first.text, conf=first.conf), True
+                taken.append(first)
+            elif (
+                bare
+                and first.conf >= _KEEP_CONF
+                and first_bare != bare
+                and strip_marks(bare) == bare
+                and strip_marks(first_bare) == bare
+                and syllables.is_syllable(first_bare)
+            ):
+                word = replace(word, text=word.text.replace(bare, first_bare))
+            else:
+                continue
+            unused.remove(first)
+            break
+        kept.append((word, whole))
+    return [w for w, whole in kept if whole or not any(_shared_area(w, t) * 2 >= _area(w) for t in taken)]
+
+
+# A word read again this much less sure than the first pass read it keeps the first reading.
+_SURER_BY = 30.0
+
+
+def _area(word: tesseract.TsvWord | Word) -> int:
+    return max(1, word.width * word.height)
 
 
 def _shared_area(a: tesseract.TsvWord | Word, b: tesseract.TsvWord | Word) -> int:

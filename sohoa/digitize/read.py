@@ -494,11 +494,11 @@ def _first_reading_kept(found: list[Word], old: list[Word]) -> list[Word]:
 
     * when the re-read reads other letters, and is far less sure of them (by :data:`_SURER_BY`)
       than the first pass was (at least :data:`_SURE_CONF`): '- Lưu: VT.' at 82 came back 'VI.'
-      at 0 in an image PDF's footer, read again for the signer's sake. Where only the marks
-      differ, confidence does not decide: a skewed scan's first pass read 'LE' at 93 where the
-      re-read saw 'LÊ' at 57. Its text and confidence go in the re-read
-      word's box (the first pass's boxes, from one block, joined the footer's two columns into
-      rows: 'Nơi nhận: TUQ. CHỦ TỊCH'), and the re-read's other pieces of it go;
+      at 0 in an image PDF's footer, read again for the signer's sake. Its text and confidence
+      go in the re-read word's box (the first pass's boxes, from one block, joined the footer's
+      two columns into rows: 'Nơi nhận: TUQ. CHỦ TỊCH'), and the re-read's other pieces of it
+      go. Where only the marks differ, confidence does not decide: a skewed scan's first pass
+      read 'LE' at 93 where the re-read saw 'LÊ' at 57;
     * when the re-read has no mark at all where a sure first pass (:data:`_KEEP_CONF`) read the
       very letters with marks, a valid syllable: in an image PDF at 150 dpi the seal taken out
       by level took the light, thin tone marks of the name with it, and the first pass's

@@ -500,14 +500,17 @@ def _first_reading_kept(found: list[Word], old: list[Word]) -> list[Word]:
       go. Where only the marks differ, confidence does not decide: a skewed scan's first pass
       read 'LE' at 93 where the re-read saw 'LÊ' at 57;
     * when the re-read has no mark at all where a sure first pass (:data:`_KEEP_CONF`) read the
-      very letters with marks, a valid syllable: in an image PDF at 150 dpi the seal taken out
-      by level took the light, thin tone marks of the name with it, and the first pass's
-      'Nguyễn Khải' (96, 96) came back 'Nguyen Khai'. Only a reading with no mark is taken for
-      one that lost them; the risk left is a seal's speck read surely as the mark of a name
-      that has none.
+      very letters with marks, a valid syllable, and the zone's re-read shows it lost marks: one
+      such word of it is no syllable without them. In an image PDF at 150 dpi the seal taken
+      out by level took the light, thin tone marks of the name with it, and the first pass's
+      'Nguyễn Khải' (96, 96) came back 'Nguyen Khai': 'Nguyen' is no syllable, so both get
+      their marks back. A re-read that is all syllables is trusted: a grey seal's speck read as
+      an acute made the first pass's 'Thánh' (for 'Thanh') sure.
     """
     kept: list[tuple[Word, bool]] = []  # (word, taken whole from the first pass)
     taken: list[Word] = []
+    marked: dict[int, str] = {}  # index in kept -> the first pass's marked spelling
+    lost_marks = False
     unused = [w for w in old if _solid(w.text)]
     for word in found:
         bare = _bare(word.text)
@@ -528,12 +531,17 @@ def _first_reading_kept(found: list[Word], old: list[Word]) -> list[Word]:
                 and strip_marks(first_bare) == bare
                 and syllables.is_syllable(first_bare)
             ):
-                word = replace(word, text=word.text.replace(bare, first_bare))
+                marked[len(kept)] = first_bare
+                lost_marks = lost_marks or not syllables.is_syllable(bare)
             else:
                 continue
             unused.remove(first)
             break
         kept.append((word, whole))
+    if lost_marks:  # 'Nguyen' is no syllable: this zone's re-read lost marks, 'Khai' too
+        for index, first_bare in marked.items():
+            word = kept[index][0]
+            kept[index] = (replace(word, text=word.text.replace(_bare(word.text), first_bare)), False)
     return [w for w, whole in kept if whole or not any(_shared_area(w, t) * 2 >= _area(w) for t in taken)]
 
 

@@ -103,15 +103,25 @@ def _runs(words: list[Word]) -> list[list[Word]]:
     return runs
 
 
+# A gap this many word heights wide parts two columns read as one line.
+_WIDE_GAP = 2.5
+
+
 def _split_gaps(run: list[Word]) -> list[list[Word]]:
-    """Split a line at wide horizontal gaps: psm 6 reads both header columns as one line."""
+    """Split a line at wide horizontal gaps: psm 6 reads both header columns as one line.
+
+    A gap is wide against the line's median word height, or against the taller of its own two
+    words when that is taller: a title in capitals on one row with small recipients' lines
+    ('- Như Điều 3; CHÁNH VĂN PHÒNG') had the gap after 'CHÁNH', 2.2 of its height, measured
+    against the small print's, and 'CHÁNH' was cut from 'VĂN PHÒNG'.
+    """
     run = sorted(run, key=lambda w: w.left)
     heights = [w.height for w in run if w.height > 0]
-    limit = 2.5 * (statistics.median(heights) if heights else 20)
+    median = statistics.median(heights) if heights else 20
     parts: list[list[Word]] = [[run[0]]]
     for word in run[1:]:
         prev = parts[-1][-1]
-        if word.left - (prev.left + prev.width) > limit:
+        if word.left - (prev.left + prev.width) > _WIDE_GAP * max(median, prev.height, word.height):
             parts.append([word])
         else:
             parts[-1].append(word)

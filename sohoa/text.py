@@ -15,12 +15,9 @@ and an OCR'd ``Ð`` matched in extraction but not in search.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 __all__ = ["MARKS_TABLE", "fold", "fold_aligned", "nfc", "squash", "strip_marks"]
-
-_SPACES = re.compile(r"\s+")
 
 # Letters Unicode does not decompose: đ is a letter of its own; Ð (U+00D0) and ð are what OCR
 # often returns for Đ and đ.
@@ -70,7 +67,7 @@ def strip_marks(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, strip tone and vowel marks, ``đ`` -> ``d``, collapse whitespace: for matching."""
-    return _SPACES.sub(" ", strip_marks(text).casefold()).strip()
+    return squash(strip_marks(text).casefold())
 
 
 # Typographic look-alikes OCR emits for ASCII punctuation, folded with the letters.

@@ -366,8 +366,12 @@ def _reread_doubtful(
         replaced = [w for w in words if top <= w.top + w.height / 2 <= bottom]
         found = _first_reading_kept(found, replaced)
         words = [w for w in words if not top <= w.top + w.height / 2 <= bottom]
+        mates = _row_mates(words, replaced, found)
+        words = [w for w in words if w not in mates]
         # the sure words kept keep their first-pass lines, and are not counted as read again
-        words += layout.rows_by_overlap(found, block=2000 + number) + _sure_and_unread(replaced, found)
+        words += layout.rows_by_overlap(found + mates, block=2000 + number) + _sure_and_unread(
+            replaced, found
+        )
     return words
 
 
@@ -398,16 +402,18 @@ def _signer_rows_read_apart(
     clean under the pen, and a zone read whole gave 'N guyễ yên Quang Cườn g'. Cut to the height
     of its own words in the first pass (``raw``) the row reads whole. Only rows in the signer's
     quarter of the page (:func:`_in_signer_quarter`), with a word of two letters or more, that
-    the re-reading left without a word or with an unsure one: elsewhere such a row is mostly
-    debris, not worth a call. The first pass's row right below the zone (above ``limit``) is
-    one of them when it read a word unsure: a zone ends where the first pass's rows stop being
-    doubtful, and the pen's debris read surely ('Í' at 77) ended one just above the name.
-    The strips are stacked into one Tesseract call; a strip's reading replaces the words on its
-    row when it scores better than they do and than the first pass did (:func:`_reading_score`,
-    a name's syllables the pen crossed counted neither sure nor debris: 'Phạm Xuân Thủy' read
-    right at 67, 16 and 16 lost to 'Sfham:Xúân Thủy'). Returns the words (page coordinates),
-    the bottom of the rows they stand for (the zone's, or the row below's when it was read)
-    and whether a strip's reading was taken, so that the zone is scored as its strips were.
+    the re-reading left without a word or with an unsure one, or where an unsure word of it
+    reaches in from above (the pen's strokes read with 'Nguyễn' as one box 'Nà', 292 x 200 px,
+    left 'Nghĩa' alone and sure on the row): elsewhere such a row is mostly debris, not worth a
+    call. The first pass's row right below the zone (above ``limit``) is one of them when it
+    read a word unsure: a zone ends where the first pass's rows stop being doubtful, and the
+    pen's debris read surely ('Í' at 77) ended one just above the name. The strips are stacked
+    into one Tesseract call; a strip's reading replaces the words on its row when it scores
+    better than they do and than the first pass did (:func:`_reading_score`, a name's syllables
+    the pen crossed counted neither sure nor debris: 'Phạm Xuân Thủy' read right at 67, 16 and
+    16 lost to 'Sfham:Xúân Thủy'). Returns the words (page coordinates), the bottom of the rows
+    they stand for (the zone's, or the row below's when it was read) and whether a strip's
+    reading was taken, so that the zone is scored as its strips were.
     """
     rows = _first_pass_rows([w for w in raw if any(ch.isalnum() for ch in w.text)])
     inside = [row for row in rows if all(zone[1] <= w.top + w.height / 2 <= zone[3] for w in row)]
@@ -429,7 +435,8 @@ def _signer_rows_read_apart(
         band = (zone[0], top, zone[2], bottom)
         left, right = _ink_run(page, band, words_left, words_right, _ROW_STRIP_GAP * unit)
         on_row = [w for w in read if _centre_in(w, (left, top, right, bottom)) and _bare(w.text)]
-        if not on_row or any(w.conf < _DOUBT_CONF for w in on_row):
+        reaching = [w for w in read if w.conf < _DOUBT_CONF and _meets(w, (left, top, right, bottom))]
+        if not on_row or any(w.conf < _DOUBT_CONF for w in on_row + reaching):
             strips.append(((left, top, right, bottom), row))
     if not strips:
         return read, reach, False
@@ -876,6 +883,7 @@ def _reread_crowded(
         readings = _read_stacked(page, [box for _, box, _ in pieces], unit, workdir, options, prepared.dpi)
     except OcrError:
         return words
+    before = words
     kept: dict[int, list[Word]] = {}
     for (number, box, column), found in zip(pieces, readings, strict=True):
         # in a column read apart, the first pass's boxes over two lines are the fault itself
@@ -897,10 +905,24 @@ def _reread_crowded(
         # right block was read again still meets its left block, as the footer band needs
         box = zones[number][0]
         rest = [w for w in words if not _centre_in(w, box)]
-        words = rest + layout.rows_by_overlap(
-            found_words + [w for w in words if _centre_in(w, box)], 3000 + number
+        mates = _row_mates(rest, [w for w in before if _centre_in(w, box)], found_words)
+        words = [w for w in rest if w not in mates] + layout.rows_by_overlap(
+            found_words + mates + [w for w in words if _centre_in(w, box)], 3000 + number
         )
     return words
+
+
+def _row_mates(rest: list[Word], replaced: list[Word], found: list[Word]) -> list[Word]:
+    """The words of ``rest`` on one line with a word of ``replaced``, and clear of ``found``.
+
+    A zone read again takes the words whose middles lie in it; a word of the same line whose
+    middle falls just past its edge stays out, and was left on a line of its own: a signer's
+    name, 'Trần Công' read again in a crowded zone, lost its 'Trung' (its middle half a pixel
+    below the zone) to the next line, and the name came out 'Trần Công'. Keyed afresh with the
+    zone's words, it is read on their row again.
+    """
+    keys = {(w.block, w.line) for w in replaced}
+    return [w for w in rest if (w.block, w.line) in keys and not any(_shared_area(w, f) for f in found)]
 
 
 # A word box this many word heights tall holds two lines: psm 6 read a block of one line pitch
@@ -932,6 +954,16 @@ def _spans_into(
         and _centre_in(word, piece)
         and word.top < place[3]
         and place[1] < word.top + word.height
+    )
+
+
+def _meets(word: tesseract.TsvWord | Word, box: tuple[int, int, int, int]) -> bool:
+    """True when ``word``'s box and ``box`` (left, top, right, bottom) share a pixel."""
+    return (
+        word.left < box[2]
+        and box[0] < word.left + word.width
+        and word.top < box[3]
+        and box[1] < word.top + word.height
     )
 
 
@@ -1220,13 +1252,23 @@ def _without_marks_inside(words: list[Word]) -> list[Word]:
     'tịch', 'ˆ' inside 'huyện;' (a fax's recipients beside its seal). No word is printed inside
     another: the page's text held the mark as a word of its own, and the searchable PDF's layer
     ran it into the word around it ('tịvch'). A third of the box inside is enough
-    (:func:`_over_another`).
+    (:func:`_over_another`). A capitalised syllable goes only from inside a sure word: inside
+    an unsure one (a pen's strokes read 'SN)' at 27 over the signer's row) it is the name,
+    'Nguyễn' read at 19 through the strokes. Not so in capitals: there the strokes read 'LÊN'.
     """
     suspects = [w for w in words if w.conf < _DOUBT_CONF or not any(map(_letter_or_digit, w.text))]
     inside = {
         id(w)
         for w in suspects
-        if _over_another(w, [o for o in words if o.width * o.height > w.width * w.height])
+        if _over_another(
+            w,
+            [
+                o
+                for o in words
+                if o.width * o.height > w.width * w.height
+                and (o.conf >= _DOUBT_CONF or w.text.isupper() or not _capitalised_syllable(w))
+            ],
+        )
     }
     return [w for w in words if id(w) not in inside]
 

@@ -265,6 +265,26 @@ def test_signer_title_is_read_as_printed(block: str, title: str) -> None:
     assert values["signer"] == "Thân Thị Quyền"
 
 
+@pytest.mark.parametrize(
+    ("block", "title", "doubtful"),
+    [
+        ("TỊCH\nTRƯỞNG PHÒNG TƯ PHÁP", "TRƯỞNG PHÒNG TƯ PHÁP", True),  # 'TUQ. CHỦ' lost
+        ("CHỦ TỊCH\nCHÁNH VĂN PHÒNG", "CHÁNH VĂN PHÒNG", False),  # 'TL.' alone lost, all read sure
+    ],
+)
+def test_a_head_s_title_whose_tuq_the_seal_took_is_not_the_signer_s(
+    block: str, title: str, doubtful: bool
+) -> None:
+    """'TUQ. CHỦ TỊCH' / 'TRƯỞNG PHÒNG TƯ PHÁP' with 'TUQ.' (and 'CHỦ') lost to the seal: two
+    positions stacked are the head's and the signer's, never one title. Where the head's title
+    itself was cut, the signer's goes to review."""
+    signature = f"Nơi nhận:\n- Như trên;\n- Lưu: VT.\n{block}\nThân Thị Quyền"
+    result = extract_fields([page(decision("Điều 1.", signature))])
+    assert result.values["signer_title"] == title
+    assert (result.confidence["signer_title"] < DEFAULT_THRESHOLD) == doubtful
+    assert result.values["signer"] == "Thân Thị Quyền"
+
+
 def test_unknown_title_merged_with_recipients_on_a_text_line() -> None:
     signature = "Nơi nhận: TUQ. CHỦ TỊCH\n- Như trên; TRƯỞNG PHÒNG TƯ PHÁP\n- Lưu: VT.\nMạc Văn Thăng"
     values = extract_fields([page(decision("Điều 1.", signature))]).values

@@ -422,9 +422,13 @@ def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, int, 
             continue
         parts: list[str] = []
         first = n
+        head_above = False
         for j in range(n - 1, max(-1, n - 4), -1):
             title = _title_part(lines[j], page)
             if not title or is_motto(lines[j]) or title_type(title):
+                break
+            if parts and _head_over_title(title, parts[0]):
+                head_above = True
                 break
             parts.insert(0, title)
             first = j
@@ -432,8 +436,30 @@ def _position_above_name(lines: list[Line], page: PageLines) -> tuple[int, int, 
             return None
         position, strength = _printed_position(" ".join(parts))
         conf = sum(ln.conf for ln in lines[first:n]) / (n - first)
+        if head_above:
+            conf = min(conf, _DOUBTFUL_TITLE)
         return first, n - 1, position, 0.9 * strength * conf
     return None
+
+
+def _head_over_title(upper: str, lower: str) -> bool:
+    """True when ``upper`` is a whole position and ``lower`` opens with another one.
+
+    Two positions are never stacked as one title: the upper is the head's, whose ``TUQ.`` or
+    ``TL.`` the seal took (a fax read ``TỊCH`` / ``TRƯỞNG PHÒNG TƯ PHÁP``, which came out
+    ``CHỦ TỊCH TRƯỞNG PHÒNG TƯ PHÁP``), and the signer's title is the lower. A title wrapped
+    over two lines (``PHÓ TRƯỞNG PHÒNG`` / ``TÀI NGUYÊN VÀ MÔI TRƯỜNG``) opens no position on
+    its second line, and stays whole.
+    """
+    upper = upper.strip(" .,:;")
+    if upper.endswith(("-", "–")):
+        return False
+    snapped = snap_position(upper)
+    head = snapped[0] if snapped and snapped[1] == 1.0 else _completed_position(upper)
+    if head is None or fold_aligned(head) not in {fold_aligned(p) for p in POSITIONS}:
+        return False
+    words = [w.strip(".,") for w in lower.split()]
+    return bool(_known_head(words) or snap_position(lower))
 
 
 # How far (in the name's line heights) a title line's centre may sit from the name's before a word

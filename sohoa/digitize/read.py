@@ -919,10 +919,23 @@ def _row_mates(rest: list[Word], replaced: list[Word], found: list[Word]) -> lis
     middle falls just past its edge stays out, and was left on a line of its own: a signer's
     name, 'Trần Công' read again in a crowded zone, lost its 'Trung' (its middle half a pixel
     below the zone) to the next line, and the name came out 'Trần Công'. Keyed afresh with the
-    zone's words, it is read on their row again.
+    zone's words, it is read on their row again. Only a word level with one of them (each box
+    holds the other's middle): psm 6 may have read two rows of two blocks as one line, and the
+    zone's edge then parts two rows, not one ('KT. CHỦ' above the recipients' row it was read with).
     """
-    keys = {(w.block, w.line) for w in replaced}
-    return [w for w in rest if (w.block, w.line) in keys and not any(_shared_area(w, f) for f in found)]
+
+    def level(a: Word, b: Word) -> bool:
+        return (
+            a.top <= b.top + b.height / 2 <= a.top + a.height
+            and b.top <= a.top + a.height / 2 <= b.top + b.height
+        )
+
+    return [
+        w
+        for w in rest
+        if any((r.block, r.line) == (w.block, w.line) and level(r, w) for r in replaced)
+        and not any(_shared_area(w, f) for f in found)
+    ]
 
 
 # A word box this many word heights tall holds two lines: psm 6 read a block of one line pitch

@@ -812,6 +812,10 @@ _INK_BIN = 16
 _TEXT_BINS = 6  # text ink is darker than 96
 # A seal's ring and star are a lot of ink: its peak holds at least this share of the text's.
 _LIGHT_INK_MASS = 0.4
+# Bins of the valley this close to its lowest count are valley too: a grey 200 dpi JPEG's text
+# edges spread evenly from the text's level to the seal's, and cut at the valley's dark end
+# (32 for a seal at 80-95) the text went with the seal ('- Như Điều 3;' read 'Nhĩ Điệu 3;').
+_FLAT_VALLEY = 1.15
 
 
 def suppress_light_ink(image: Image.Image, cut: int | None = None) -> tuple[Image.Image, int | None]:
@@ -851,5 +855,8 @@ def _light_ink_cut(arr: np.ndarray, paper: float) -> int | None:
         ratio = counts[peak] / max(1.0, counts[valley])
         mass = counts[peak - 1 : peak + 2].sum() / max(1.0, text_mass)
         if ratio >= _LIGHT_INK_PEAK and mass >= _LIGHT_INK_MASS and (best is None or ratio > best[0]):
+            # a flat valley is cut at its light end: the text's grey edges lie all along it
+            floor = counts[valley] * _FLAT_VALLEY
+            valley = max(b for b in range(valley, peak) if counts[b] <= floor)
             best = (ratio, valley)
     return None if best is None else (best[1] + 1) * _INK_BIN

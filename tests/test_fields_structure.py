@@ -90,6 +90,9 @@ def test_a_broken_surname_a_letter_off_two_is_repaired_by_the_marks_read() -> No
         "Họ và tên: Nguyễn Thị Minh Anh Giới tính: Nữ",
         "Họ và tên: NGUYỄN THỊ MINH ANH GIỚI TÍNH: NỮ",
         "Họ và tên: Nguyễn Thị Minh Anh Dân tộc: Kinh",
+        # the full stop after the name read as a colon by OCR (an image PDF): the name stays whole
+        "Họ và tên đại diện hộ kinh doanh: NGUYỄN THỊ MINH ANH: Giới tính: Nữ",
+        "Họ và tên: Nguyễn Thị Minh Anh: Ngày sinh: 02/9/1990",
     ],
 )
 def test_a_label_after_a_name_is_cut_off(line: str) -> None:

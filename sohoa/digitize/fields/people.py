@@ -82,8 +82,8 @@ def _starts_label(tokens: list[str], k: int) -> bool:
         return False
     for j in range(k + 1, min(len(tokens), k + 5)):
         word = tokens[j]
-        if word.endswith(":"):
-            return word[:1].islower() or word.isupper()
+        if word.endswith(":"):  # not where a known label follows: 'DŨNG:' was the name's end
+            return (word[:1].islower() or word.isupper()) and not _known_label_at(tokens, j + 1)
         if not word[:1].islower():
             return False
     return False
@@ -99,6 +99,9 @@ def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
     for k, token in enumerate(tokens[:6]):
         # "Hộ ông Tạ Năm: 71 m2": a list item's name ends on the colon before its figures.
         item_end = token.endswith(":") and k and k + 1 < len(tokens) and tokens[k + 1][:1].isdigit()
+        # "NGUYỄN CÔNG DŨNG: Giới tính: Nam": OCR read the full stop as a colon; a known label
+        # right after it says the colon ends the name, not a label of its own.
+        item_end = item_end or (token.endswith(":") and k and _known_label_at(tokens, k + 1))
         if (token.endswith(":") and not item_end) or (k and _starts_label(tokens, k)):
             break
         bare = token.rstrip(",.;)" + (":" if item_end else ""))

@@ -448,8 +448,8 @@ def _head_over_title(upper: str, lower: str) -> bool:
     Two positions are never stacked as one title: the upper is the head's, whose ``TUQ.`` or
     ``TL.`` the seal took (a fax read ``TỊCH`` / ``TRƯỞNG PHÒNG TƯ PHÁP``, which came out
     ``CHỦ TỊCH TRƯỞNG PHÒNG TƯ PHÁP``), and the signer's title is the lower. A title wrapped
-    over two lines (``PHÓ TRƯỞNG PHÒNG`` / ``TÀI NGUYÊN VÀ MÔI TRƯỜNG``) opens no position on
-    its second line, and stays whole.
+    over two lines is not parted here: its first line ends in a dash (``CÔNG CHỨC TƯ PHÁP -`` /
+    ``HỘ TỊCH``), or its second opens no position (``... / TÀI NGUYÊN VÀ MÔI TRƯỜNG``).
     """
     upper = upper.strip(" .,:;")
     if upper.endswith(("-", "–")):

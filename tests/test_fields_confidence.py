@@ -72,6 +72,9 @@ def test_cmnd_structure() -> None:
         # a seal over the end of a personal number: ten digits left, a valid length for no ID
         ("Số định danh cá nhân: 0261900043", "0261900043", False),
         ("CMND số: 1256789012", "1256789012", False),
+        # a household business certificate's label for the owner's CCCD, its last digits lost
+        ("Số giấy tờ pháp lý của cá nhân: 0261922076", "0261922076", False),
+        ("Số giấy tờ pháp lý của cá nhân: 026190004321", "026190004321", True),
         ("Giấy tờ tùy thân: CMND số 125678901.", "125678901", True),  # the sentence's full stop
         ("Số CCCD: 026.190.004.321", "026190004321", True),  # printed in dotted groups of three
     ],

@@ -288,6 +288,20 @@ def test_a_head_s_title_whose_tuq_the_seal_took_is_not_the_signer_s(
     assert result.values["signer"] == "Thân Thị Quyền"
 
 
+@pytest.mark.parametrize(
+    "block",
+    [
+        "TỊCH\nCHỦ TỊCH",  # 'KT. CHỦ' and 'PHÓ' lost
+        "CHỦ TỊCH\nÓ CHỦ TỊCH",  # 'KT.' and 'PH' lost
+    ],
+)
+def test_a_deputy_s_title_cut_on_the_left_under_the_head_s_is_the_deputy_s(block: str) -> None:
+    signature = f"Nơi nhận:\n- Như trên;\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\n{block}\nThân Thị Quyền"
+    result = extract_fields([page(decision("Điều 1.", signature))])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+
+
 def test_unknown_title_merged_with_recipients_on_a_text_line() -> None:
     signature = "Nơi nhận: TUQ. CHỦ TỊCH\n- Như trên; TRƯỞNG PHÒNG TƯ PHÁP\n- Lưu: VT.\nMạc Văn Thăng"
     values = extract_fields([page(decision("Điều 1.", signature))]).values
@@ -689,3 +703,93 @@ def test_ocr_variants_of_the_authority_prefix_and_a_speck_after_the_name() -> No
     values = extract_fields([page(decision("Điều 1.", signature))]).values
     assert values["signer_title"] == "PHÓ CHỦ TỊCH"  # "KT," is "KT.": a deputy signed
     assert values["signer"] == "Lê Anh Tân"
+
+
+# --- an OCR'd signer block: the seal's and the pen's specks among the title's lines ----------
+
+
+def scanned_block(runs: list[tuple[int, int, str, float] | tuple[int, int, str, float, int]]) -> PageText:
+    """A decision whose signer block is ``runs``: (top, left, text, confidence[, height]), each
+    run a line of its own, as Tesseract splits a block the seal and the signature crossed."""
+    head = [
+        (200, 250, "ỦY BAN NHÂN DÂN", 95.0),
+        (200, 1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0),
+        (260, 250, "PHƯỜNG TÍCH SƠN", 95.0),
+        (260, 1450, "Độc lập - Tự do - Hạnh phúc", 95.0),
+        (330, 300, "Số: 88/QĐ-UBND", 95.0),
+        (330, 1350, "Tích Sơn, ngày 04 tháng 11 năm 2024", 95.0),
+        (500, 1000, "QUYẾT ĐỊNH", 95.0),
+        (560, 800, "Về việc trợ cấp xã hội hằng tháng", 95.0),
+        (700, 300, "Điều 1. Trợ cấp cho bà Khổng Thị Tư, sinh năm 1941.", 95.0),
+        (2600, 250, "Nơi nhận:", 95.0),
+        (2660, 250, "- Lưu: VT.", 95.0),
+    ]
+    words: list[Word] = []
+    for n, run in enumerate([*head, *runs, (3000, 1450, "Lã Văn Thăng", 95.0)]):
+        top, left, text, conf = run[:4]
+        height = run[4] if len(run) > 4 else 40
+        for token in text.split():
+            width = 22 * len(token)
+            words.append(Word(token, left, top, width, height, conf, block=n, line=1))
+            left += width + 18
+    text = "\n".join(str(run[2]) for run in [*head, *runs])
+    return PageText(number=1, text=text, method="ocr", confidence=0.93, words=words, width=2480, height=3508)
+
+
+@pytest.mark.parametrize(
+    "runs",
+    [
+        # a speck the seal left on the mark's row, read as a line of its own between the two
+        [
+            (2600, 1450, "Q. CHỦ TỊCH", 95.0),
+            (2605, 1760, "2", 95.0),
+            (2660, 1350, "TRƯỞNG PHÒNG TƯ PHÁP", 95.0),
+        ],
+        # "TUQ." lost to the seal, and a recipient's dash read onto the title's row
+        [(2600, 1540, "CHỦ TỊCH", 95.0), (2660, 1300, "- TRƯỞNG PHÒNG TƯ PHÁP", 95.0)],
+        # the title's row read as two lines, a speck under it between them
+        [
+            (2600, 1450, "TUQ. CHỦ TỊCH", 95.0),
+            (2660, 1350, "TRƯỞNG", 90.0),
+            (2700, 1500, "tì", 86.0),
+            (2660, 1510, "PHÒNG TƯ PHÁP", 95.0),
+        ],
+        # the seal's ring under the title, read unsure
+        [
+            (2600, 1450, "TUQ. CHỦ TỊCH", 95.0),
+            (2660, 1350, "TRƯỞNG PHÒNG TƯ PHÁP", 95.0),
+            (2720, 1400, "(AX NHANG", 40.0),
+        ],
+    ],
+)
+def test_specks_among_the_title_lines_do_not_cut_the_title_off(runs: list) -> None:
+    result = extract_fields([scanned_block(runs)])
+    assert result.values["signer_title"] == "TRƯỞNG PHÒNG TƯ PHÁP"
+    assert result.values["signer"] == "Lã Văn Thăng"
+
+
+def test_a_deputy_s_title_the_seal_garbled_under_kt_is_the_deputy_s_for_review() -> None:
+    # 'PHÓ CHỦ TỊCH' read as three lines on one row, 'CHỦ' under the ring read unsure and tall
+    runs = [
+        (2600, 1450, "KT. CHỦ TỊCH", 95.0),
+        (2660, 1400, "ĐHÓ", 62.0, 36),
+        (2655, 1484, "CHẾ", 17.0, 96),
+        (2667, 1568, "TỊCH", 96.0, 37),
+    ]
+    result = extract_fields([scanned_block(runs)])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize("mark", ["Tui.", "TƯO.", "TUỢ,", "TQ."])
+def test_a_delegation_mark_ocr_misread_still_opens_the_block(mark: str) -> None:
+    """'TUQ.' under a seal's ring or a speck comes out 'Tui.', 'TƯO.', 'TUỢ,' or 'TQ.': still the
+    mark, so the line under it is the signer's title, not the rest of one long title."""
+    head = (2600, 1400, f"{mark} CHỦ TỊCH", 80.0)
+    result = extract_fields([scanned_block([head, (2660, 1350, "TRƯỞNG PHÒNG TƯ PHÁP", 95.0)])])
+    assert result.values["signer_title"] == "TRƯỞNG PHÒNG TƯ PHÁP"
+    assert result.values["signer"] == "Lã Văn Thăng"
+    # with the signer's own title line lost too, the head's title stands in, for review
+    result = extract_fields([scanned_block([head])])
+    assert result.values["signer_title"] == "CHỦ TỊCH"
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD

@@ -13,6 +13,8 @@ import statistics
 import unicodedata
 from dataclasses import replace
 
+from rapidfuzz.distance import Levenshtein
+
 from sohoa.digitize.fields.header import is_motto
 from sohoa.digitize.fields_context import FieldContext
 from sohoa.digitize.fields_names import (
@@ -62,12 +64,42 @@ _TITLE_ABBREVIATIONS = {"ubnd", "hdnd", "tt", "-", "–", "&"}
 
 
 def _authority(text: str) -> tuple[str, str] | None:
-    """``(prefix, rest)`` for a line opening with TM., KT., TUQ., TL. or Q.; ``None`` otherwise."""
+    """``(prefix, rest)`` for a line opening with TM., KT., TUQ., TL. or Q.; ``None`` otherwise.
+
+    A mark OCR misread (``Tui.``, ``TƯO.``, ``TỪ,`` for ``TUQ.``) before a known position counts
+    too (:func:`_misread_authority`).
+    """
     key = fold_aligned(text.strip(" .,:;"))
     prefix = next((p for p in AUTHORITY if key.startswith(p)), None)
     if prefix is None:
-        return None
+        return _misread_authority(text)
     return prefix.strip(" .,").replace("/", ""), text.strip(" .,:;")[len(prefix) :].strip(" .")
+
+
+# The delegation marks' letters, for telling a misread mark by its nearest one.
+_MARKS = ("tm", "kt", "tuq", "tl", "q")
+
+
+def _misread_authority(text: str) -> tuple[str, str] | None:
+    """``(prefix, rest)`` for a known position after a delegation mark OCR misread; else ``None``.
+
+    A seal's ring or a speck over ``TUQ.`` gives ``Tui.``, ``TQ.``, ``TƯO.``, ``TUỢ,`` or ``JQ›``:
+    a token of four letters or fewer, one letter off a mark, ending in punctuation where no word
+    of a title ends in one, before a position. The prefix is the nearest mark's, or ``"?"`` when
+    two are as near or one letter is all there is (any letter is one off ``Q.``); either way the
+    lines under it hold the signer's own title, and without them the head's title is doubtful.
+    """
+    tokens = text.split()
+    if len(tokens) < 2 or tokens[0][-1].isalnum():
+        return None
+    letters = fold_aligned("".join(c for c in tokens[0] if c.isalpha()))
+    rest = " ".join(tokens[1:]).strip(" .")
+    if not letters or len(letters) > 4 or not snap_position(rest):
+        return None
+    near = [m for m in _MARKS if Levenshtein.distance(letters, m) <= 1]
+    if not near:
+        return None
+    return (near[0] if len(near) == 1 and len(letters) > 1 else "?"), rest
 
 
 def _upper_tail(text: str) -> str:
@@ -171,6 +203,109 @@ def _block_lines(page: PageLines) -> list[Line]:
     return out
 
 
+def _speck(word: Word) -> bool:
+    """True for a mark of the seal or the signature read as a word: no letter at all (``2``,
+    ``&``; a dash too, which :func:`_title_view` keeps inside a line), or one letter alone read
+    unsure (``x`` at 49). Two characters read unsure may be a word the seal covered (``và`` at
+    22 for ``VĂN``, ``1Ó`` for ``PHÓ``), which :func:`_masked_position` needs in its place, and
+    a letter with a full stop may be a delegation mark (``Q.``, ``I¡.``)."""
+    text = word.text.strip(_WORD_EDGES)
+    letters = [c for c in text if c.isalpha() and unicodedata.category(c) != "Lm"]
+    mark = word.text.endswith((".", ","))
+    return not letters or (len(text) == 1 and word.conf < _DEBRIS_WORD and not mark)
+
+
+def _one_row(upper: Line, lower: Line) -> bool:
+    """True when two lines are pieces of one printed row: side by side a word's gap apart, one
+    holding the other's middle (a title row a speck between its words cut in two: ``TRƯỜNG`` |
+    ``PHÒNG TƯ PHÁP``; a word the seal's ring grew holds its neighbours' middles, not they its
+    own; OCR gives some words a box of a few pixels, so the taller line sets the gap allowed).
+    A piece far off on the row is a recipients' word or a word the seal took lies between."""
+    a = (upper.top, upper.bottom, upper.left, upper.right)
+    b = (lower.top, lower.bottom, lower.left, lower.right)
+    if None in a or None in b:
+        return False
+
+    def holds(box: tuple, other: tuple) -> bool:
+        return box[0] <= (other[0] + other[1]) / 2 <= box[1]
+
+    gap = max(a[2] - b[3], b[2] - a[3])  # negative where the two overlap
+    near = 0 <= gap <= 3 * max(a[1] - a[0], b[1] - b[0])
+    return (holds(a, b) or holds(b, a)) and near
+
+
+def _line_of(words: list[Word], like: Line) -> Line:
+    """A block line holding ``words`` (in reading order), numbered as ``like``."""
+    words = sorted(words, key=lambda w: w.left)
+    return Line(
+        " ".join(w.text for w in words),
+        like.page,
+        like.index,
+        sum(w.conf for w in words) / (100.0 * len(words)),
+        min(w.left for w in words),
+        min(w.top for w in words),
+        max(w.left + w.width for w in words),
+        max(w.top + w.height for w in words),
+        words,
+        like.zone,
+    )
+
+
+# Specks OCR reads as quotes around a word of the signer block ('“TRƯỞNG').
+_QUOTES = "'`’‘\"“”„"
+
+
+def _joins(one: Line, other: Line) -> bool:
+    """True when two pieces of a row may be one title line: the right one no title line on its
+    own (``NHẬ`` left of ``CHỦ TỊCH`` is what was left of a mark), the left one no authority line
+    (``TRƯỞNG PHÒNG`` | ``TƯ PHÁP`` is one title)."""
+    left, right = sorted((one, other), key=lambda ln: ln.left or 0)
+    snapped = snap_position(right.text)
+    whole = _authority(right.text) or (snapped and snapped[1] == 1.0)
+    return not whole and not _authority(left.text)
+
+
+def _title_view(lines: list[Line], page: PageLines) -> tuple[list[Line], list[int]]:
+    """The block's lines as its title is read from them, and where each view line ends in ``lines``.
+
+    The seal and the signature leave specks between and inside the title lines (``Q. CHỦ TỊCH``
+    / ``2`` / ``TRƯỜNG PHÒNG TƯ PHÁP``; ``T n ƯỞNG``; a recipient's dash read on the title's row):
+    they are set aside, so that the lines right under the authority line are still its title.
+    Capitals OCR gave as two lines though printed on one row are joined again (:func:`_joins`). The signer's
+    name is read from ``lines`` as they are, specks and all: they say the pen crossed it.
+    """
+    if not page.has_boxes:
+        return lines, list(range(len(lines)))
+    view: list[Line] = []
+    ends: list[int] = []
+    for i, line in enumerate(lines):
+        if not line.words:
+            view.append(line)
+            ends.append(i)
+            continue
+        words = [w for w in line.words if not _speck(w) or w.text in ("-", "–")]
+        while words and words[0].text in ("-", "–"):
+            words.pop(0)
+        words = [replace(w, text=w.text.strip(_QUOTES)) for w in words if w.text.strip(_QUOTES)]
+        if not words:
+            continue
+        if [w.text for w in words] != [w.text for w in line.words]:
+            line = _line_of(words, line)
+        joined = False
+        for back in range(len(view) - 1, max(-1, len(view) - 3), -1):
+            other = view[back]
+            capitals = is_upper_text(other.text) and is_upper_text(line.text)
+            if other.words and capitals and _one_row(other, line) and _joins(other, line):
+                view[back] = _line_of(other.words + line.words, other)
+                ends[back] = i
+                joined = True
+                break
+        if not joined:
+            view.append(line)
+            ends.append(i)
+    return view, ends
+
+
 def _adjacent(prev: Line, line: Line, page: PageLines) -> bool:
     """True when ``line`` sits right under ``prev`` (no signature space between them)."""
     if not page.has_boxes or prev.bottom is None or line.top is None:
@@ -245,7 +380,14 @@ def _signer_position(
         if not more or _authority(more) or not _adjacent(lines[j - 1], lines[j], page):
             break
         if parts and not parts[-1].rstrip().endswith(("-", "–")) and snap_position(" ".join(parts)):
+            cut = _cut_title_below(lines, j - 1, page, context) if len(parts) == 1 else None
+            if cut is not None:
+                # 'TM. ỦY BAN NHÂN DÂN' / 'CHỦ TỊCH' / 'Ó CHỦ TỊCH': the head's title whose
+                # "KT." the seal took, over the signer's own, cut on the left.
+                return start, j, cut, min(_line_conf(lines, start, j), _DOUBTFUL_TITLE)
             break  # a full position already; capitals further down are the seal's ring text
+        if parts and lines[j].conf * 100 < _DAMAGED_WORD and _printed_position(" ".join(parts))[1] >= 0.9:
+            break  # 'TRƯỞNG PHÒNG TƯ PHÁP' read whole; '(AX NHANG' under it is the seal's, read unsure
         if _ring_text(lines[j], more, context, cut=not parts):
             break
         parts.append(more)
@@ -259,7 +401,13 @@ def _signer_position(
         if masked:
             # 'C1T1Ủ TỊCH': the seal's ring over a word; the words read sure fix the position.
             position, strength, conf = masked, 1.0, min(conf, _DOUBTFUL_TITLE)
-        if auth and auth[0] == "kt" and not fold_aligned(position).startswith("pho "):
+        head = snap_position(auth[1]) if auth and auth[0] == "kt" else None
+        last_word = fold_aligned(head[0]).split()[-1:] if head else None
+        if head and strength < 1.0 and fold_aligned(position).split()[-1:] == last_word:
+            # 'ĐHÓ CHẾ TỊCH' under "KT. CHỦ TỊCH": the seal garbled the deputy's title, whose
+            # last word still says whose deputy signed.
+            position, strength, conf = f"PHÓ {head[0]}", 1.0, min(conf, _DOUBTFUL_TITLE)
+        elif auth and auth[0] == "kt" and not fold_aligned(position).startswith("pho "):
             # Under "KT. CHỦ TỊCH" a deputy signs: a title without "PHÓ" lost it to the seal or
             # the signature ('\\⁄4A⁄PHÓ + CHỦ TỊCH'), so the deputy's title is given, doubtful.
             position = f"PHÓ {position}" if fold_aligned(position) == fold_aligned(auth[1]) else position
@@ -334,14 +482,16 @@ def _completed_position(text: str) -> str | None:
     """A position whose opening words were lost, completed from the known position it ends like.
 
     ``VĂN PHÒNG`` is ``CHÁNH VĂN PHÒNG``; ``HÒNG TƯ PHÁP`` and ``RƯỞNG PHÒNG TƯ PHÁP`` are
-    ``TRƯỞNG PHÒNG TƯ PHÁP`` (a word cut inside counts when three letters or more remain; marks
-    are not compared, OCR drops them under a seal). The fewest words restored wins, and a tie
-    between two positions gives ``None``; so does a department that is not Vietnamese syllables,
-    and a text that opens with a whole position.
+    ``TRƯỞNG PHÒNG TƯ PHÁP`` (a word cut inside counts when three letters or more remain, or two
+    whole words follow it, as in ``Ó CHỦ TỊCH``; marks are not compared, OCR drops them under a
+    seal). The fewest words restored wins, and a tie between two positions gives ``None``; so
+    does a department that is not Vietnamese syllables, and a text that opens with a whole
+    position.
     """
     words = [w.strip(".,;:") for w in text.split()]
     keys = [fold_aligned(w) for w in words]
-    if not keys or len(keys[0]) < 3 or snap_position(text) or _known_head(words):
+    # A word cut to a letter or two is told by the two whole words after it ('Ó CHỦ TỊCH').
+    if not keys or (len(keys[0]) < 3 and len(keys) < 3) or snap_position(text) or _known_head(words):
         return None  # a whole position is not cut ('TRƯỞNG PHÒNG' is no 'PHÓ TRƯỞNG PHÒNG')
     found: dict[int, set[str]] = {}
     for known in POSITIONS:
@@ -369,7 +519,10 @@ def _deputy_of_twice(lines: list[Line], start: int, page: PageLines) -> str | No
     if start == 0 or not _adjacent(lines[start - 1], lines[start], page):
         return None
     here = snap_position(_title_part(lines[start], page))
-    above = snap_position(_title_part(lines[start - 1], page))
+    upper = _title_part(lines[start - 1], page)
+    above = snap_position(upper)
+    if above is None and (completed := _completed_position(upper)):
+        above = completed, _NEAR_POSITION  # 'TỊCH' over 'CHỦ TỊCH': the seal took "KT. CHỦ"
     if here is None or above is None or here[0] != above[0] or fold_aligned(here[0]).startswith("pho "):
         return None
     return f"PHÓ {here[0]}"
@@ -510,12 +663,14 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
     """
     for page in reversed(pages):
         lines = _block_lines(page)
-        found = _signer_position(lines, page, context)
+        view, ends = _title_view(lines, page)
+        found = _signer_position(view, page, context)
         if found is None:
             continue
         first, pos_idx, position, pos_conf = found
+        title_lines = view[first : pos_idx + 1]
         name, name_conf, name_line, read_conf = None, 0.0, None, 0.0
-        for line in lines[pos_idx + 1 :]:
+        for line in lines[ends[pos_idx] + 1 :]:
             candidate, line_conf = _name_on_line(line, page)
             if candidate and _shares_row(line, lines):
                 line_conf = min(line_conf, _NAME_WITHOUT_BLOCK)  # a piece of a row the signature split
@@ -529,9 +684,9 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
             # the title read beside it (a line cut short, a word taken for the ring) is doubtful too.
             # How name-like the reading is (a surname off by its marks) says nothing of the title.
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
-        if name_line is not None and _name_off_axis(lines[first : pos_idx + 1], name_line):
+        if name_line is not None and _name_off_axis(title_lines, name_line):
             name_conf = min(name_conf, _NAME_WITHOUT_BLOCK)
-        elif name_line is not None and _off_centre(lines[first : pos_idx + 1], name_line):
+        elif name_line is not None and _off_centre(title_lines, name_line):
             pos_conf = min(pos_conf, _DOUBTFUL_TITLE)
         return name, name_conf, position, pos_conf
     if pages and pages[-1].has_boxes:

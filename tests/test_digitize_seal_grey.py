@@ -7,7 +7,8 @@ title must come out whole, as printed, and sure: the ring crosses the title's ``
 first syllable of the name, which the first pass alone lost (``Khổống``, ``Ủ TỊCH``).
 
 In colour the red channel takes a seal out, yet a digit its ring crossed can still come back
-wrong and sure: an identity number under red ink is sent to review.
+wrong and sure: an identity number under red ink is sent to review, and so is one a ring
+crosses in a grey or 1-bit scan.
 """
 
 from __future__ import annotations
@@ -133,6 +134,49 @@ def test_an_id_number_a_red_seal_crosses_in_a_colour_scan_goes_to_review(tmp_pat
     plain = extract_fields(read_document(_id_page(tmp_path / "plain.png", sealed=False)))
     assert plain.values["id_numbers"] == ["026190004321"]
     assert plain.confidence["id_numbers"] >= DEFAULT_THRESHOLD
+
+
+def _grey_id_page(path: Path, ring: bool = False, rules: bool = False, mode: str = "L") -> Path:
+    """A grey (``L``) or 1-bit (``1``, a fax cut at one grey level) 300 dpi page with an identity
+    number, a seal's grey ring crossing its last digits (``ring``) or a table's rules around its
+    cell (``rules``)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 50)
+    page = Image.new("L", (2480, 1200), 248)
+    draw = ImageDraw.Draw(page)
+    draw.text((250, 300), "Họ và tên: KHUẤT VĂN LÂN Giới tính: Nam", font=font, fill=25)
+    draw.text((250, 420), "Số định danh cá nhân: 026190004321", font=font, fill=25)
+    left = 250 + draw.textlength("Số định danh cá nhân: ", font=font)
+    right = 250 + draw.textlength("Số định danh cá nhân: 026190004321", font=font)
+    draw.text((250, 540), "Nơi cư trú: Tổ dân phố số 3, phường Liên Bảo", font=font, fill=25)
+    if ring:  # a seal stamped beside the number: its ring runs down through the last two digits
+        draw.ellipse((right - 50, 250, right + 350, 650), outline=120, width=7)
+    if rules:  # the number's cell: rules above, below and a few points either side of it
+        for y in (400, 500):
+            draw.line((220, y, right + 200, y), fill=30, width=3)
+        for x in (220, left - 25, right + 25, right + 200):
+            draw.line((x, 400, x, 500), fill=30, width=3)
+    page = page.point(lambda v: 255 if v > 160 else 0).convert("1") if mode == "1" else page
+    page.save(path, dpi=(300, 300))
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["L", "1"])
+def test_an_id_number_a_seal_crosses_in_a_grey_or_fax_scan_goes_to_review(mode: str, tmp_path: Path) -> None:
+    """Without colour the ring cannot be taken out by its ink, yet it still shows where it runs:
+    through the number and on above and below it, where print leaves a number's line blank. A
+    table's rules run above, below and beside a cell's number, never through its digits."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    sealed = extract_fields(read_document(_grey_id_page(tmp_path / "sealed.png", ring=True, mode=mode)))
+    assert [len(n) for n in sealed.values["id_numbers"]] == [12]
+    assert sealed.confidence["id_numbers"] < DEFAULT_THRESHOLD
+    for rules in (False, True):
+        page = _grey_id_page(tmp_path / f"plain-{rules}.png", rules=rules, mode=mode)
+        result = extract_fields(read_document(page))
+        assert result.values["id_numbers"] == ["026190004321"]
+        assert result.confidence["id_numbers"] >= DEFAULT_THRESHOLD
 
 
 @pytest.mark.slow

@@ -236,6 +236,7 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         missed = _read_missed(prepared, result.words, words, workdir, options)
     words = _without_marks_inside(_without_unsure_under(words, missed) + missed)
     words = _digits_under_red_seal(prepared, words)
+    words = _digits_crossed(prepared, words)
     lines = layout.order_lines(words, keyed=True)
     if options.repair:
         lines = [_repaired(line) for line in lines]
@@ -1462,6 +1463,56 @@ def _digits_under_red_seal(prepared: prepare.PreparedPage, words: list[Word]) ->
                 word = replace(word, conf=_UNDER_SEAL_CONF)
         out.append(word)
     return out
+
+
+# Grey level under which a pixel is ink for :func:`_digits_crossed`: a grey seal's ring (100-170)
+# and a pen's stroke are ink as much as print is.
+_STROKE_INK = 190
+
+
+def _digits_crossed(prepared: prepare.PreparedPage, words: list[Word]) -> list[Word]:
+    """Numbers a seal's ring or a pen's stroke crosses, given a confidence that says so.
+
+    Without colour (grey, 1-bit, a greyed PDF) the ring cannot be told from print by its ink,
+    but by its course: it runs through the number's box, on into the blank above and below it.
+    Digits carry no marks above or below, and the lines around stand a line's gap away, so ink
+    running across a narrow band right above the box and across one right below, near the same
+    column, is a stroke through the digits. A digit it crossed may be misread for its neighbour
+    at Tesseract's full confidence (``...576`` read ``...575`` at 90 under a grey ring). Read on
+    the page as scanned, where the ring is still there (a red one as dark as a grey one), so a
+    red ring too thin to cover much of the box (:func:`_digits_under_red_seal`) counts as well.
+    """
+    page = None
+    out = []
+    for word in words:
+        if sum(ch.isdigit() for ch in word.text) >= 3 and word.conf > _UNDER_SEAL_CONF:
+            if page is None:
+                page = np.asarray(_grey(prepared.keep_image))
+            if _crossed(page, word):
+                word = replace(word, conf=_UNDER_SEAL_CONF)
+        out.append(word)
+    return out
+
+
+def _crossed(page: np.ndarray, word: Word) -> bool:
+    """True when ink runs across a band right above ``word``'s box and one right below it, in
+    columns of the box less than half a line apart. A table's rules do not: a horizontal one
+    crosses a band's few rows, not all of them, and a vertical one stands beside the cell's
+    text, not over it."""
+    gap, band = max(1, word.height // 8), max(2, word.height // 4)
+    top, bottom = word.top - gap - band, word.top + word.height + gap
+    if top < 0 or bottom + band > page.shape[0]:
+        return False
+    left, right = max(0, word.left), min(page.shape[1], word.left + word.width)
+    above = (page[top : top + band, left:right] < _STROKE_INK).any(axis=0)
+    below = (page[bottom : bottom + band, left:right] < _STROKE_INK).any(axis=0)
+    # a column crossed through the whole band: a stroke passing, not a mark's tip at its edge
+    above &= (page[top : top + band, left:right] < _STROKE_INK).sum(axis=0) >= band - 1
+    below &= (page[bottom : bottom + band, left:right] < _STROKE_INK).sum(axis=0) >= band - 1
+    xa, xb = np.flatnonzero(above), np.flatnonzero(below)
+    if not xa.size or not xb.size:
+        return False
+    return bool(np.abs(xa[:, None] - xb[None, :]).min() <= word.height // 2)
 
 
 def _to_word(word: tesseract.TsvWord) -> Word:

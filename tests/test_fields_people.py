@@ -70,6 +70,30 @@ STT Họ và tên chủ hộ Thôn/Tổ dân phố
     assert read(text).values["subject_names"] == ["Giáp Văn Thăng", "Lục Thị Oanh"]
 
 
+@pytest.mark.parametrize(
+    ("cell", "name"),
+    [
+        ("HỒ BÁ LUYẾN", "Hồ Bá Luyến"),  # folds as "hộ bà" does: a surname and a middle name
+        ("Hộ bà HỒ THỊ LAN", "Hồ Thị Lan"),
+        ("Ho ong LE VAN AN", "Le Van An"),  # marks lost by OCR: still the honorific
+    ],
+)
+def test_a_name_in_a_cell_is_not_taken_for_the_household_s_honorific(cell: str, name: str) -> None:
+    text = (
+        HEADER
+        + f"""QUYẾT ĐỊNH
+Về việc công nhận danh hiệu Gia đình văn hóa năm 2024
+Điều 1. Công nhận danh hiệu “Gia đình văn hóa” năm 2024 cho 02 hộ gia đình:
+STT HỌ VÀ TÊN CHỦ HỘ Thôn/Tổ dân phố
+1 {cell} Thôn Vị Trù
+2 PHÍ HỮU TRUNG Thôn Lai Sơn
+Điều 2. Tặng giấy công nhận cho các hộ gia đình có tên tại Điều 1.
+"""
+        + SIGNATURE
+    )
+    assert read(text).values["subject_names"] == [name, "Phí Hữu Trung"]
+
+
 def test_land_recovery_of_a_couples_household_names_both() -> None:
     text = (
         HEADER

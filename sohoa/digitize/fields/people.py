@@ -215,6 +215,8 @@ def _cell_reading(text: str, honorific: bool = True) -> tuple[list[str], bool]:
     lead = _ITEM_LEAD.match(text) or _GARBLED_NUMBER.match(text)
     text = text[lead.end() :] if lead else text
     title = _CELL_HONORIFIC.match(fold_aligned(text)) if honorific else None
+    if title and not _spelled_as_honorific(text[: title.end()]):
+        title = None  # "HỒ BÁ LUYẾN" folds as "hộ bà" does: a surname and a middle name
     text = text[title.end() :] if title else text
     tokens = _strip_leaders(text.split())
     run = _name_run(tokens, allow_caps=True)
@@ -223,6 +225,22 @@ def _cell_reading(text: str, honorific: bool = True) -> tuple[list[str], bool]:
     after = tokens[len(run)].strip(",.;:()") if len(tokens) > len(run) else ""
     cut = after.isalpha() and not is_syllable(after.lower())
     return run, cut
+
+
+# How a cell's honorific is spelt ("Hộ gia đình bà", "Ông/Bà"), for telling it from a name's
+# syllables that fold the same ("HỒ BÁ" is "ho ba" as "hộ bà" is).
+_CELL_HONORIFIC_WORDS = frozenset({"hộ", "gia", "đình", "ông", "bà", "anh", "chị"})
+
+
+def _spelled_as_honorific(text: str) -> bool:
+    """True unless a word of ``text`` carries marks other than the honorific's (``HỒ``, ``BÁ``).
+
+    A word OCR read without marks (``Ho ong``) may still be the honorific: folding matched it.
+    """
+    for token in re.split(r"[\s/()]+", text.lower()):
+        if token and fold_aligned(token) != token and token not in _CELL_HONORIFIC_WORDS:
+            return False
+    return True
 
 
 def _cell_name(text: str, honorific: bool = True) -> list[str]:

@@ -454,6 +454,24 @@ def test_drafting_unit_and_wording_weighed_together() -> None:
     assert found == "Đất đai" and strength >= DEFAULT_THRESHOLD
 
 
+@pytest.mark.parametrize("prefix", ["V/v", "VW", "Vlv"])  # "V/v" as a fax and a grey scan give it
+def test_a_reply_to_a_petition_is_filed_as_one_whoever_drafted_it(prefix: str) -> None:
+    """The land office drafts the reply to a petition about a land certificate: the reply names
+    the procedure that gave it, the handling of a petition, and its subject does not change that."""
+    header = HEADER.replace("15/QĐ-UBND", "108/UBND-TNMT")
+    text = decision(
+        "Ủy ban nhân dân nhận được đơn của ông Ninh Bá Khải về việc cấp đổi giấy chứng nhận.", header=header
+    )
+    text = text.replace(
+        "QUYẾT ĐỊNH\nVề việc trợ cấp xã hội hằng tháng\n", f"{prefix} trả lời đơn kiến nghị của công dân\n"
+    )
+    context = FieldContext.build(["Phường Khai Quang"], drafting_fields={"TNMT": "Đất đai"})
+    result = extract_fields([page(text)], context)
+    assert result.values["summary"] == "V/v trả lời đơn kiến nghị của công dân"
+    assert result.values["field"] == "Khiếu nại tố cáo"
+    assert result.confidence["field"] < DEFAULT_THRESHOLD  # a drafting unit that disagrees: the clerk's call
+
+
 def test_field_from_the_body_alone_is_doubtful() -> None:
     body = "Ủy ban nhân dân phường thông báo lịch tiêm chủng, y tế dự phòng"
     found, strength = infer_field("Thông báo", None, body)

@@ -142,6 +142,11 @@ FIELD_RULES: tuple[tuple[str, str, float], ...] = (
     ("phan anh kien nghi", DON_THU, 0.5),
     ("don kien nghi", DON_THU, 0.5),
     ("tra loi don", DON_THU, 0.5),
+    # "V/v trả lời đơn kiến nghị của công dân": the reply names the procedure that gave it (the
+    # handling of a petition), whichever office drafted it and whatever the petition was about.
+    ("tra loi don kien nghi", DON_THU, 1.5),
+    ("tra loi don phan anh", DON_THU, 1.5),
+    ("tra loi kien nghi", DON_THU, 1.5),
     ("xu phat vi pham hanh chinh", VI_PHAM, 1.5),
     ("vi pham hanh chinh", VI_PHAM, 1.2),
     ("xu phat", VI_PHAM, 1.0),

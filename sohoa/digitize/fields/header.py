@@ -471,8 +471,9 @@ def _latest_registration(page: PageLines) -> tuple[dt.date, float] | None:
     return date, 0.9 * conf
 
 
-_SUMMARY_START = re.compile(r"^[\s\-_.•~]*(?:v\s*[/l|1]\s*[vw]|ve\s+viec)\b")
-_VV_PREFIX = re.compile(r"^[\s\-_.•~]*[vV]\s*[/l|1]\s*[vVwW]\b\.?")
+# "V/v" as OCR gives it: "V/w", "Vlv", and on fax "VW", its slash lost.
+_SUMMARY_START = re.compile(r"^[\s\-_.•~]*(?:v\s*[/l|1]?\s*[vw]|ve\s+viec)\b")
+_VV_PREFIX = re.compile(r"^[\s\-_.•~]*[vV]\s*[/l|1]?\s*[vVwW]\b\.?")
 _BODY_START = ("can cu", "kinh gui", "xet ", "theo de nghi", "dieu ", "chu tich", "uy ban nhan dan")
 
 

@@ -439,6 +439,17 @@ def test_a_signature_stroke_grouped_with_the_name_row_is_set_aside() -> None:
     assert result.confidence["signer"] < DEFAULT_THRESHOLD
 
 
+def test_a_surname_the_pen_crossed_and_read_in_small_letters_is_kept_for_review() -> None:
+    # the signature's stroke over "Lương" grew its box to 108 px (the row's words stand 40 px
+    # high) and OCR read its capital as a small letter, unsure: still the name's surname
+    page = ocr_page(_with_signer(decision_rows(), ("lương", 49.0), ("Thu Hiền", 96.0)))
+    at = next(i for i, w in enumerate(page.words) if w.text == "lương")
+    page.words[at] = dataclasses.replace(page.words[at], top=page.words[at].top - 50, height=108)
+    result = extract_fields([page])
+    assert result.values["signer"] == "Lương Thu Hiền"
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
+
+
 def test_a_mark_the_seal_s_ring_left_before_the_name_is_set_aside() -> None:
     # the ring beside "Hồ" came back as a spacing circumflex at 72: a mark, never a name's word
     result = extract_fields([ocr_page(_with_signer(decision_rows(), ("ˆ", 72.0), ("Hồ Ngọc Hiền", 96.0)))])

@@ -24,6 +24,7 @@ from sohoa.digitize.fields_names import (
     lost_capital,
     name_strength,
     rescue_token,
+    surnames,
 )
 from sohoa.digitize.fields_text import (
     Line,
@@ -765,9 +766,10 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     kept = [w for w in words if not debris(w)]
     if not kept:
         return "", 0.0
-    before = [w for w in words if w.left < kept[0].left and not _off_row(w, row)]
-    if before and lost_capital(before[-1].text.strip(_WORD_EDGES)):
-        # 'guyen Thị Hùng': the stroke that ate the surname's capital left the rest of it unsure.
+    before = [w for w in words if w.left < kept[0].left and (not _off_row(w, row) or _grown_over(w, row))]
+    if before and _capital_lost(before[-1].text.strip(_WORD_EDGES)):
+        # 'guyen Thị Hùng': the stroke that ate the surname's capital left the rest of it unsure;
+        # 'lương' (49): the stroke over it grew its box and turned its capital to a small letter.
         kept.insert(0, before[-1])
     texts = [_name_case(w.text.strip(_WORD_EDGES) or w.text) for w in kept]
     if any(t.islower() or t.istitle() for t in texts):
@@ -780,7 +782,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     restored = None
     if len(tail) == len(texts) - 1 and len(tail) >= 1:
         # 'oàng Minh Hiền': the signature's stroke ate the surname's capital.
-        restored = lost_capital(texts[0].strip(_WORD_EDGES))
+        restored = _capital_lost(texts[0].strip(_WORD_EDGES))
         if restored:
             tail = [restored, *tail]
     candidate = " ".join(tail)
@@ -815,6 +817,20 @@ def _row_middle(words: list[Word]) -> tuple[float, float] | None:
     middles = sorted(w.top + w.height / 2 for w in sure)
     heights = sorted(w.height for w in sure)
     return middles[len(middles) // 2], heights[len(heights) // 2]
+
+
+def _grown_over(word: Word, row: tuple[float, float] | None) -> bool:
+    """True for a word whose box a pen's stroke grew over its row: it spans the row's middle and
+    stands half again as tall as the row's words (``lương`` at 108 px beside ``Thu`` at 41)."""
+    return row is not None and word.top <= row[0] <= word.top + word.height and word.height >= 1.5 * row[1]
+
+
+def _capital_lost(token: str) -> str | None:
+    """The surname a lower-case token stands for: its capital eaten (``guyễn``, :func:`lost_capital`)
+    or read as a small letter (``lương`` is ``Lương``); ``None`` otherwise."""
+    if token.isalpha() and token.islower() and (whole := token[0].upper() + token[1:]) in surnames():
+        return whole
+    return lost_capital(token)
 
 
 def _off_row(word: Word, row: tuple[float, float] | None) -> bool:

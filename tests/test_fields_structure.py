@@ -302,6 +302,23 @@ def test_a_deputy_s_title_cut_on_the_left_under_the_head_s_is_the_deputy_s(block
     assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
 
 
+@pytest.mark.parametrize(
+    ("printed", "title", "doubtful"),
+    [
+        ("TRƯỜNG ?HÒNG TƯ PHÁP", "TRƯỞNG PHÒNG TƯ PHÁP", True),  # "?HÒNG" is no syllable: a letter lost
+        ("TRHỞNG PHÒNG TƯ PHÁP", "TRƯỞNG PHÒNG TƯ PHÁP", True),
+        ("TƯỞNG PHÒNG TƯ PHÁP", "TƯỞNG PHÒNG TƯ PHÁP", False),  # a valid syllable: kept as printed
+    ],
+)
+def test_a_position_s_word_the_seal_garbled_is_restored_for_review(
+    printed: str, title: str, doubtful: bool
+) -> None:
+    signature = f"Nơi nhận:\n- Như trên;\n- Lưu: VT.\nTUQ. CHỦ TỊCH\n{printed}\nThân Thị Quyền"
+    result = extract_fields([page(decision("Điều 1.", signature))])
+    assert result.values["signer_title"] == title
+    assert (result.confidence["signer_title"] < DEFAULT_THRESHOLD) == doubtful
+
+
 def test_unknown_title_merged_with_recipients_on_a_text_line() -> None:
     signature = "Nơi nhận: TUQ. CHỦ TỊCH\n- Như trên; TRƯỞNG PHÒNG TƯ PHÁP\n- Lưu: VT.\nMạc Văn Thăng"
     values = extract_fields([page(decision("Điều 1.", signature))]).values

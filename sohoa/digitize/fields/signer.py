@@ -153,12 +153,15 @@ def _printed_position(text: str) -> tuple[str, float]:
         # the known one, even when what it read happens to be valid Vietnamese.
         return snapped[0], _NEAR_POSITION * snapped[1]
     words = [w.strip(".,") for w in text.split()]
-    known = _known_head(words)
+    known = _known_head(words) or _known_head(words, garbled=True)
     if known:
         # 'TRƯỜNG PHÒNG TƯ PHÁP': a known position's words, accents as the position has them,
-        # then the department as printed.
+        # then the department as printed. 'TRƯỜNG ?HÒNG TƯ PHÁP': a letter the ring took.
+        garbled = _known_head(words) is None
         words = known.split() + words[len(known.split()) :]
         text = " ".join(words)
+        if garbled and all(fold_aligned(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in words):
+            return text, _DOUBTFUL_TITLE  # a letter restored: the clerk checks it
     elif completed := _completed_position(text):
         # 'PHÒNG TƯ PHÁP': a position's opening word lost to the seal, restored; doubtful.
         return completed, _NEAR_POSITION
@@ -167,16 +170,33 @@ def _printed_position(text: str) -> tuple[str, float]:
     return text, 0.5
 
 
-def _known_head(words: list[str]) -> str | None:
-    """The longest known position whose letters, accents aside, open ``words``; ``None`` if none."""
+def _known_head(words: list[str], garbled: bool = False) -> str | None:
+    """The longest known position whose letters, accents aside, open ``words``; ``None`` if none.
+
+    With ``garbled``, a word that is no Vietnamese syllable at all may be one letter off the
+    position's (``?HÒNG``, ``TRHỞNG``, ``Fi1ÒNG`` for ``PHÒNG`` and ``TRƯỞNG``): the seal's ring
+    over a letter. A valid syllable (``TƯỞNG``) is never taken for another.
+    """
     keys = [fold_aligned(w) for w in words]
     best = None
     for known in POSITIONS:
         parts = known.split()
-        opens = len(parts) < len(words) and [fold_aligned(p) for p in parts] == keys[: len(parts)]
+        if len(parts) >= len(words):
+            continue
+        opens = all(
+            fold_aligned(p) == key or (garbled and _letter_off(p, w))
+            for p, key, w in zip(parts, keys, words, strict=False)
+        )
         if opens and (best is None or len(parts) > len(best.split())):
             best = known
     return best
+
+
+def _letter_off(part: str, word: str) -> bool:
+    """True when ``word`` is no syllable and one letter off a position's ``part`` (marks aside)."""
+    if len(part) < 4 or is_syllable(word):
+        return False
+    return Levenshtein.distance(fold_aligned(part), fold_aligned(word)) <= 1
 
 
 def _left_of_signer(line: Line, page: PageLines) -> bool:

@@ -69,3 +69,17 @@ def signature_block(
 TM. ỦY BAN NHÂN DÂN
 {title}
 {signer}"""
+
+
+# A ward's decision heading as Tesseract gives it off a scan: (top, left, text, word confidence)
+# per run, the organ and the motto side by side; the tests that build OCR'd pages add their body.
+SCANNED_HEADING: list[tuple[int, int, str, float]] = [
+    (200, 250, "ỦY BAN NHÂN DÂN", 95.0),
+    (200, 1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0),
+    (260, 250, "PHƯỜNG TÍCH SƠN", 95.0),
+    (260, 1450, "Độc lập - Tự do - Hạnh phúc", 95.0),
+    (330, 300, "Số: 88/QĐ-UBND", 95.0),
+    (330, 1350, "Tích Sơn, ngày 04 tháng 11 năm 2024", 95.0),
+    (500, 1000, "QUYẾT ĐỊNH", 95.0),
+    (560, 800, "Về việc trợ cấp xã hội hằng tháng", 95.0),
+]

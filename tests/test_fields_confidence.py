@@ -18,7 +18,7 @@ from sohoa.digitize.fields.people import cccd_is_plausible, cmnd_is_plausible
 from sohoa.digitize.fields_domains import DOUBTFUL, SURE
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
-from tests.fields_support import letter_header, signature_block, text_page
+from tests.fields_support import SCANNED_HEADING, letter_header, signature_block, text_page
 
 HEADER = letter_header() + "QUYẾT ĐỊNH\nVề việc trợ cấp xã hội hằng tháng\n"
 SIGNATURE = signature_block(first_recipient=None)
@@ -112,14 +112,7 @@ def decision_rows(
     id_conf: float = 95.0, title_conf: float = 95.0, name: bool = True, subject_conf: float = 95.0
 ) -> list:
     rows = [
-        (200, 250, "ỦY BAN NHÂN DÂN", 95.0),
-        (200, 1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0),
-        (260, 250, "PHƯỜNG TÍCH SƠN", 95.0),
-        (260, 1450, "Độc lập - Tự do - Hạnh phúc", 95.0),
-        (330, 300, "Số: 88/QĐ-UBND", 95.0),
-        (330, 1350, "Tích Sơn, ngày 04 tháng 11 năm 2024", 95.0),
-        (500, 1000, "QUYẾT ĐỊNH", 95.0),
-        (560, 800, "Về việc trợ cấp xã hội hằng tháng", 95.0),
+        *SCANNED_HEADING,
         (700, 300, "Điều 1. Trợ cấp cho bà", 95.0),
         (700, 760, "Khổng Thị Tư,", subject_conf),
         (700, 1100, "sinh năm 1941,", 95.0),

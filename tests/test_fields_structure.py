@@ -18,7 +18,7 @@ from sohoa.digitize.fields_domains import DOUBTFUL, infer_field
 from sohoa.digitize.fields_names import repair_name
 from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.model import PageText, Word
-from tests.fields_support import certificate_header, letter_header, signature_block
+from tests.fields_support import SCANNED_HEADING, certificate_header, letter_header, signature_block
 from tests.fields_support import text_page as page
 
 HEADER = letter_header()
@@ -747,14 +747,7 @@ def scanned_block(runs: list[tuple[int, int, str, float] | tuple[int, int, str, 
     """A decision whose signer block is ``runs``: (top, left, text, confidence[, height]), each
     run a line of its own, as Tesseract splits a block the seal and the signature crossed."""
     head = [
-        (200, 250, "ỦY BAN NHÂN DÂN", 95.0),
-        (200, 1300, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 95.0),
-        (260, 250, "PHƯỜNG TÍCH SƠN", 95.0),
-        (260, 1450, "Độc lập - Tự do - Hạnh phúc", 95.0),
-        (330, 300, "Số: 88/QĐ-UBND", 95.0),
-        (330, 1350, "Tích Sơn, ngày 04 tháng 11 năm 2024", 95.0),
-        (500, 1000, "QUYẾT ĐỊNH", 95.0),
-        (560, 800, "Về việc trợ cấp xã hội hằng tháng", 95.0),
+        *SCANNED_HEADING,
         (700, 300, "Điều 1. Trợ cấp cho bà Khổng Thị Tư, sinh năm 1941.", 95.0),
         (2600, 250, "Nơi nhận:", 95.0),
         (2660, 250, "- Lưu: VT.", 95.0),

@@ -292,8 +292,9 @@ def _title_view(lines: list[Line], page: PageLines) -> tuple[list[Line], list[in
     The seal and the signature leave specks between and inside the title lines (``Q. CHỦ TỊCH``
     / ``2`` / ``TRƯỜNG PHÒNG TƯ PHÁP``; ``T n ƯỞNG``; a recipient's dash read on the title's row):
     they are set aside, so that the lines right under the authority line are still its title.
-    Capitals OCR gave as two lines though printed on one row are joined again (:func:`_joins`). The signer's
-    name is read from ``lines`` as they are, specks and all: they say the pen crossed it.
+    Capitals OCR gave as two lines though printed on one row are joined again (:func:`_joins`).
+    The signer's name is read from ``lines`` as they are, specks and all: they say the pen
+    crossed it.
     """
     if not page.has_boxes:
         return lines, list(range(len(lines)))
@@ -717,7 +718,7 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
 
 
 # Punctuation and specks read as quotes around a word of the signer block ('Hiền.', '‘Trần').
-_WORD_EDGES = ".,;:'`’‘\"“”„"
+_WORD_EDGES = ".,;:" + _QUOTES
 # OCR confidence (0-100) under which a short or non-name word beside a name is a signature's
 # stroke or a speck read as a letter ('Sz Trần Quang Cường'), not part of the line.
 _DEBRIS_WORD = 60.0

@@ -276,6 +276,12 @@ def _line_of(words: list[Word], like: Line) -> Line:
 _QUOTES = "'`’‘\"“”„"
 
 
+def _in_recipients(word: Word, page: PageLines) -> bool:
+    """True for a word wholly in the left column, the recipients', that OCR put on a line of the
+    signer block (``phổ;`` of ``- Chủ tịch UBND thành phố;`` before ``TRƯỞNG PHÒNG TƯ PHÁP``)."""
+    return bool(page.width) and word.left + word.width < page.width * 0.45
+
+
 def _joins(one: Line, other: Line) -> bool:
     """True when two pieces of a row may be one title line: the right one no title line on its
     own (``NHẬ`` left of ``CHỦ TỊCH`` is what was left of a mark), the left one no authority line
@@ -290,7 +296,8 @@ def _title_view(lines: list[Line], page: PageLines) -> tuple[list[Line], list[in
     """The block's lines as its title is read from them, and where each view line ends in ``lines``.
 
     The seal and the signature leave specks between and inside the title lines (``Q. CHỦ TỊCH``
-    / ``2`` / ``TRƯỜNG PHÒNG TƯ PHÁP``; ``T n ƯỞNG``; a recipient's dash read on the title's row):
+    / ``2`` / ``TRƯỜNG PHÒNG TƯ PHÁP``; ``T n ƯỞNG``; a recipient's dash or words read on the
+    title's row):
     they are set aside, so that the lines right under the authority line are still its title.
     Capitals OCR gave as two lines though printed on one row are joined again (:func:`_joins`).
     The signer's name is read from ``lines`` as they are, specks and all: they say the pen
@@ -306,7 +313,7 @@ def _title_view(lines: list[Line], page: PageLines) -> tuple[list[Line], list[in
             ends.append(i)
             continue
         words = [w for w in line.words if not _speck(w) or w.text in ("-", "–")]
-        while words and words[0].text in ("-", "–"):
+        while words and (words[0].text in ("-", "–") or _in_recipients(words[0], page)):
             words.pop(0)
         words = [replace(w, text=w.text.strip(_QUOTES)) for w in words if w.text.strip(_QUOTES)]
         if not words:

@@ -782,6 +782,8 @@ def scanned_block(runs: list[tuple[int, int, str, float] | tuple[int, int, str, 
             (2700, 1500, "tì", 86.0),
             (2660, 1510, "PHÒNG TƯ PHÁP", 95.0),
         ],
+        # "TUQ." lost, and the seal split "TRƯỞNG", its first letter left standing alone
+        [(2600, 1540, "CHỦ TỊCH", 95.0), (2660, 1300, "T ƯỞNG PHÒNG TƯ PHÁP", 95.0)],
         # the end of a recipient's line read on the title's row
         [(2600, 1450, "TUQ. CHỦ TỊCH", 95.0), (2660, 1000, "phổ; TRƯỞNG PHÒNG TƯ PHÁP", 95.0)],
         # the seal's ring under the title, read unsure

@@ -482,6 +482,10 @@ def _cut_title_below(lines: list[Line], start: int, page: PageLines, context: Fi
         return None
     if _known_head(below.split()):
         return _printed_position(below)[0]  # 'TRƯỞNG PHÒNG TƯ PHÁP' whole, "TUQ." lost above
+    words = below.split()
+    if len(words) > 2 and len(words[0]) == 1:
+        # 'T ƯỞNG PHÒNG TƯ PHÁP': a word the seal split, its first letter left standing alone
+        return _completed_position(below) or _completed_position(" ".join(words[1:]))
     return _completed_position(below)
 
 

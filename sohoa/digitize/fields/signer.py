@@ -174,7 +174,7 @@ def _known_head(words: list[str], garbled: bool = False) -> str | None:
     """The longest known position whose letters, accents aside, open ``words``; ``None`` if none.
 
     With ``garbled``, a word that is no Vietnamese syllable at all may be one letter off the
-    position's (``?HÒNG``, ``TRHỞNG``, ``Fi1ÒNG`` for ``PHÒNG`` and ``TRƯỞNG``): the seal's ring
+    position's (``?HÒNG``, ``ĐHÒNG`` for ``PHÒNG``, ``TRHỞNG`` for ``TRƯỞNG``): the seal's ring
     over a letter. A valid syllable (``TƯỞNG``) is never taken for another.
     """
     keys = [fold_aligned(w) for w in words]

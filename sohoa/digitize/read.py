@@ -1504,11 +1504,9 @@ def _crossed(page: np.ndarray, word: Word) -> bool:
     if top < 0 or bottom + band > page.shape[0]:
         return False
     left, right = max(0, word.left), min(page.shape[1], word.left + word.width)
-    above = (page[top : top + band, left:right] < _STROKE_INK).any(axis=0)
-    below = (page[bottom : bottom + band, left:right] < _STROKE_INK).any(axis=0)
     # a column crossed through the whole band: a stroke passing, not a mark's tip at its edge
-    above &= (page[top : top + band, left:right] < _STROKE_INK).sum(axis=0) >= band - 1
-    below &= (page[bottom : bottom + band, left:right] < _STROKE_INK).sum(axis=0) >= band - 1
+    above = (page[top : top + band, left:right] < _STROKE_INK).sum(axis=0) >= band - 1
+    below = (page[bottom : bottom + band, left:right] < _STROKE_INK).sum(axis=0) >= band - 1
     xa, xb = np.flatnonzero(above), np.flatnonzero(below)
     if not xa.size or not xb.size:
         return False

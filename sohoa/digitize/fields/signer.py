@@ -153,11 +153,12 @@ def _printed_position(text: str) -> tuple[str, float]:
         # the known one, even when what it read happens to be valid Vietnamese.
         return snapped[0], _NEAR_POSITION * snapped[1]
     words = [w.strip(".,") for w in text.split()]
-    known = _known_head(words) or _known_head(words, garbled=True)
+    exact = _known_head(words)
+    known = exact or _known_head(words, garbled=True)
     if known:
         # 'TRƯỜNG PHÒNG TƯ PHÁP': a known position's words, accents as the position has them,
         # then the department as printed. 'TRƯỜNG ?HÒNG TƯ PHÁP': a letter the ring took.
-        garbled = _known_head(words) is None
+        garbled = exact is None
         words = known.split() + words[len(known.split()) :]
         text = " ".join(words)
         if garbled and all(fold_aligned(w) in _TITLE_ABBREVIATIONS or is_syllable(w) for w in words):
@@ -199,10 +200,14 @@ def _letter_off(part: str, word: str) -> bool:
     return Levenshtein.distance(fold_aligned(part), fold_aligned(word)) <= 1
 
 
+# Share of the page's width the recipients' column ends within; the signer block stands right of it.
+_RECIPIENTS_EDGE = 0.45
+
+
 def _left_of_signer(line: Line, page: PageLines) -> bool:
     """True for lines of the left half (recipients), which never hold the signer block."""
     cx = line.centre_x
-    return bool(page.has_boxes and page.width and cx is not None and cx < page.width * 0.45)
+    return bool(page.has_boxes and page.width and cx is not None and cx < page.width * _RECIPIENTS_EDGE)
 
 
 def _block_lines(page: PageLines) -> list[Line]:
@@ -279,7 +284,7 @@ _QUOTES = "'`’‘\"“”„"
 def _in_recipients(word: Word, page: PageLines) -> bool:
     """True for a word wholly in the left column, the recipients', that OCR put on a line of the
     signer block (``phổ;`` of ``- Chủ tịch UBND thành phố;`` before ``TRƯỞNG PHÒNG TƯ PHÁP``)."""
-    return bool(page.width) and word.left + word.width < page.width * 0.45
+    return bool(page.width) and word.left + word.width < page.width * _RECIPIENTS_EDGE
 
 
 def _joins(one: Line, other: Line) -> bool:

@@ -443,6 +443,35 @@ def test_a_surname_the_pen_crossed_and_read_in_small_letters_is_kept_for_review(
     assert result.confidence["signer"] < DEFAULT_THRESHOLD
 
 
+@pytest.mark.parametrize(
+    ("pieces", "name"),
+    [
+        ((("Trần", 96.0), ("Bá Khánh", 97.0)), "Trần Bá Khánh"),  # else 'Bá Khánh', its surname lost
+        ((("Nguyễn", 95.0), ("Thủy", 96.0)), "Nguyễn Thủy"),  # else no name: one syllable a line
+        ((("Minh", 97.0), ("Nghĩa", 96.0)), "Minh Nghĩa"),  # the surname lost to the seal: for review
+    ],
+)
+def test_a_name_ocr_gave_as_pieces_of_its_row_is_read_whole_for_review(pieces: tuple, name: str) -> None:
+    # the seal's ring between two syllables: Tesseract gave the printed row as two lines, a pixel
+    # apart in height, a word's gap apart across
+    rows = _with_signer(decision_rows(), *pieces)
+    at = [i for i, r in enumerate(rows) if r[0] == 3000][1:]
+    for i in at:
+        rows[i] = (3001, *rows[i][1:])
+    result = extract_fields([ocr_page(rows)])
+    assert result.values["signer"] == name
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD  # a syllable may be lost in the gap
+
+
+@pytest.mark.parametrize(("read", "name"), [("láp Quang Thịnh", "Quang Thịnh"), ("¡nh Kim Thủy", "Kim Thủy")])
+def test_what_the_pen_left_of_a_surname_does_not_cost_the_name(read: str, name: str) -> None:
+    # 'Giáp' and 'Ninh' under the pen and the ring came back 'láp' (92) and '¡nh' (74): no name's
+    # word, yet no speck either; the given names stand, and the clerk completes the surname
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), (read, 92.0)))])
+    assert result.values["signer"] == name
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
+
+
 def test_a_mark_the_seal_s_ring_left_before_the_name_is_set_aside() -> None:
     # the ring beside "Hồ" came back as a spacing circumflex at 72: a mark, never a name's word
     result = extract_fields([ocr_page(_with_signer(decision_rows(), ("ˆ", 72.0), ("Hồ Ngọc Hiền", 96.0)))])

@@ -708,9 +708,9 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
         first, pos_idx, position, pos_conf = found
         title_lines = view[first : pos_idx + 1]
         name, name_conf, name_line, read_conf = None, 0.0, None, 0.0
-        for line in lines[ends[pos_idx] + 1 :]:
+        for line, rejoined in _name_rows(lines[ends[pos_idx] + 1 :]):
             candidate, line_conf = _name_on_line(line, page)
-            if candidate and _shares_row(line, lines):
+            if candidate and (rejoined or _shares_row(line, lines)):
                 line_conf = min(line_conf, _NAME_WITHOUT_BLOCK)  # a piece of a row the signature split
             if candidate:
                 strength = name_strength(candidate)
@@ -731,6 +731,24 @@ def read_signer(pages: list[PageLines], context: FieldContext) -> tuple[str | No
         name, name_conf = _name_without_block(_block_lines(pages[-1]), pages[-1])
         return name, name_conf, None, 0.0
     return None, 0.0, None, 0.0
+
+
+def _name_rows(lines: list[Line]) -> list[tuple[Line, bool]]:
+    """The lines under the title, each followed by the row it completes, when OCR gave one
+    printed row as pieces (``Trần`` | ``Bá Khánh``, ``Nguyễn`` | ``Thủy``: the seal's ring or the
+    pen's stroke between them): ``(line, True)`` for such a row joined again (:func:`_one_row`).
+    The pieces stay candidates on their own: a speck beside a name may spoil the row joined.
+    """
+    out: list[tuple[Line, bool]] = []
+    row: Line | None = None
+    for line in lines:
+        out.append((line, False))
+        if row is not None and row.words and line.words and _one_row(row, line):
+            row = _line_of(row.words + line.words, row)
+            out.append((row, True))
+        else:
+            row = line
+    return out
 
 
 # Punctuation and specks read as quotes around a word of the signer block ('Hiền.', '‘Trần').
@@ -817,17 +835,21 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     text = " ".join(texts)
     tail = name_tail(text)
     restored = None
+    remains = False
     if len(tail) == len(texts) - 1 and len(tail) >= 1:
         # 'oàng Minh Hiền': the signature's stroke ate the surname's capital.
         restored = _capital_lost(texts[0].strip(_WORD_EDGES))
         if restored:
             tail = [restored, *tail]
+        # 'láp Quang Thịnh', '¡nh Kim Thủy': what the pen or the seal left of a surname (Giáp,
+        # Ninh) is no name's word; the name stands without it, for the clerk to complete.
+        remains = not restored and len(tail) >= 2 and not texts[0][:1].isupper()
     candidate = " ".join(tail)
-    if len(tail) != len(text.split()) or not looks_like_name(candidate):
+    if len(tail) + remains != len(text.split()) or not looks_like_name(candidate):
         return "", 0.0
     conf = sum(w.conf for w in kept) / (100.0 * len(kept))
-    if restored:
-        conf = min(conf, _NAME_WITHOUT_BLOCK)  # a letter the page lost: the clerk checks it
+    if restored or remains:
+        conf = min(conf, _NAME_WITHOUT_BLOCK)  # a letter or a word the page lost: the clerk checks it
     if min(w.conf for w in kept) < CLEAN_NAME_WORD:
         # One syllable read unsure ('Tuần' at 74 beside two at 96): OCR's doubt is on that
         # syllable's marks, which the line's mean hides.

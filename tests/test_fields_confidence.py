@@ -472,6 +472,27 @@ def test_what_the_pen_left_of_a_surname_does_not_cost_the_name(read: str, name: 
     assert result.confidence["signer"] < DEFAULT_THRESHOLD
 
 
+@pytest.mark.parametrize(
+    ("pieces", "name"),
+    [
+        ((("*:ĐăngˆThị", 54.0), ("Hạnh", 96.0)), "Đăng Thị Hạnh"),  # the ring glued two syllables
+        ((("Trần›Đức Năm", 75.0),), "Trần Đức Năm"),
+        ((("Nguyễn", 93.0), ("Ngọc@", 37.0), ("Quyền", 87.0)), "Nguyễn Ngọc Quyền"),  # else 'Ngọc' lost
+        ((("Ngu$ễn Cường", 82.0),), "Nguyễn Cường"),  # one letter of the surname read as a mark
+    ],
+)
+def test_marks_the_seal_left_on_the_name_s_words_are_taken_off_for_review(pieces: tuple, name: str) -> None:
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), *pieces))])
+    assert result.values["signer"] == name
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD  # what the mark covered: the clerk checks
+
+
+def test_a_name_line_s_own_full_stop_is_no_mark_of_the_seal() -> None:
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), ("Tạ Công Tuân.", 96.0)))])
+    assert result.values["signer"] == "Tạ Công Tuân"
+    assert result.confidence["signer"] >= DEFAULT_THRESHOLD
+
+
 def test_a_mark_the_seal_s_ring_left_before_the_name_is_set_aside() -> None:
     # the ring beside "Hồ" came back as a spacing circumflex at 72: a mark, never a name's word
     result = extract_fields([ocr_page(_with_signer(decision_rows(), ("ˆ", 72.0), ("Hồ Ngọc Hiền", 96.0)))])

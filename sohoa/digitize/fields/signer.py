@@ -767,6 +767,9 @@ def _split_at_strokes(words: list[Word]) -> list[Word]:
     """
     out: list[Word] = []
     for word in words:
+        text = _unglued(word.text)
+        if text != word.text:
+            word = replace(word, text=text)
         pieces = [p for p in _STROKE.split(word.text) if p]
         if len(pieces) < 2 or not all(any(ch.isalpha() for ch in p) for p in pieces):
             out.append(word)
@@ -783,6 +786,42 @@ def _split_at_strokes(words: list[Word]) -> list[Word]:
 
 # A pen's stroke read inside a word of the name's row.
 _STROKE = re.compile(r"[/|\\]+")
+
+
+def _letter(ch: str) -> bool:
+    """True for a letter of a word (a spacing mark such as ``ˆ`` is no letter, though Unicode's Lm)."""
+    return ch.isalpha() and unicodedata.category(ch) != "Lm"
+
+
+def _unglued(text: str) -> str:
+    """A word of the name's row without the marks the seal's ring or the pen left on it.
+
+    Marks glued between two syllables, the second capitalised, become a stroke that
+    :func:`_split_at_strokes` parts (``ĐăngˆThị``, ``Trần›Đức``); marks stuck to its edges are cut
+    off (``Ngọc@``, ``*:Đăng``), but for the punctuation a name line may carry (``Hiền.``).
+    """
+    at = [i for i, ch in enumerate(text) if _letter(ch)]
+    if not at or any(ch.isdigit() for ch in text):
+        return text  # a speck, or a reference ('N312'): no name's word to free
+    core = text[at[0] : at[-1] + 1]
+    edges = text[: at[0]] + text[at[-1] + 1 :]
+    out: list[str] = []
+    i = 0
+    while i < len(core):
+        j = i
+        while j < len(core) and not _letter(core[j]):
+            j += 1
+        if j > i:
+            glued = core[j].isupper() and not _STROKE.fullmatch(core[i:j])
+            out.append("/" if glued else core[i:j])
+            i = j
+        else:
+            out.append(core[i])
+            i += 1
+    unglued = "".join(out)
+    if all(ch in _WORD_EDGES for ch in edges):
+        return text[: at[0]] + unglued + text[at[-1] + 1 :]
+    return unglued
 
 
 def _name_case(token: str) -> str:
@@ -838,7 +877,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     remains = False
     if len(tail) == len(texts) - 1 and len(tail) >= 1:
         # 'oàng Minh Hiền': the signature's stroke ate the surname's capital.
-        restored = _capital_lost(texts[0].strip(_WORD_EDGES))
+        restored = _capital_lost(texts[0].strip(_WORD_EDGES)) or _surname_misread(texts[0])
         if restored:
             tail = [restored, *tail]
         # 'láp Quang Thịnh', '¡nh Kim Thủy': what the pen or the seal left of a surname (Giáp,
@@ -854,11 +893,11 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         # One syllable read unsure ('Tuần' at 74 beside two at 96): OCR's doubt is on that
         # syllable's marks, which the line's mean hides.
         conf = min(conf, _NAME_WITHOUT_BLOCK)
-    if len(kept) < len(words) or recased or len(words) > len(line.words):
+    if len(kept) < len(words) or recased or [w.text for w in words] != [w.text for w in line.words]:
         # The signature crossed the line: what is left may have lost a syllable to it
         # ('Trần NV Quang Cường' cut after 'NV'), or its stroke was read between two syllables
-        # ('Hữu/Tám'), or a letter OCR read in the wrong case may carry the wrong accent too
-        # ('KÍm'), so the clerk checks it.
+        # ('Hữu/Tám') or its marks glued to a syllable ('Ngọc@'), or a letter OCR read in the
+        # wrong case may carry the wrong accent too ('KÍm'), so the clerk checks it.
         conf = min(conf, _NAME_WITHOUT_BLOCK)
     return candidate, conf
 
@@ -890,6 +929,22 @@ def _capital_lost(token: str) -> str | None:
     if token.isalpha() and token.islower() and (whole := token[0].upper() + token[1:]) in surnames():
         return whole
     return lost_capital(token)
+
+
+def _surname_misread(token: str) -> str | None:
+    """The listed surname a capitalised token stands for whose one letter OCR read as a mark
+    (``Ngu$ễn``: Nguyễn), when exactly one surname fits the letters around it; else ``None``."""
+    inner = [i for i, ch in enumerate(token) if not _letter(ch)]
+    if len(token) < 3 or len(inner) != 1 or not 0 < inner[0] < len(token) - 1 or not token[0].isupper():
+        return None
+    at = inner[0]
+    key = fold_aligned(token[:at] + token[at + 1 :]).lower()
+    found = {
+        name
+        for name in surnames()
+        if len(name) == len(token) and fold_aligned(name[:at] + name[at + 1 :]).lower() == key
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _off_row(word: Word, row: tuple[float, float] | None) -> bool:

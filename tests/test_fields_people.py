@@ -11,6 +11,7 @@ rendered and read by real Tesseract.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -385,3 +386,44 @@ def test_a_marriage_certificate_with_one_spouse_found_goes_to_review() -> None:
     single = read(CERT_HEADER + "GIẤY XÁC NHẬN\nTÌNH TRẠNG HÔN NHÂN\nHọ và tên: NINH VĂN TÚ\n" + SIGNATURE)
     assert single.values["subject_names"] == ["Ninh Văn Tú"]
     assert single.confidence["subject_names"] >= DEFAULT_THRESHOLD
+
+
+def _one_person_page(value: list[tuple[str, float]]) -> PageText:
+    """A death extract whose deceased's name is read as ``value`` (word, confidence) after its label."""
+    rows = (
+        BOXED_HEADER
+        + [
+            (330, [(1350, "Tích Sơn, ngày 04 tháng 11 năm 2024")]),
+            (500, [(900, "TRÍCH LỤC KHAI TỬ")]),
+            (640, [(380, "Họ, chữ đệm, tên người đã chết:"), (1100, " ".join(t for t, _ in value))]),
+            (720, [(380, "Ngày, tháng, năm sinh: 19/07/1946")]),
+        ]
+        + BOXED_SIGNATURE
+    )
+    page = boxed_page(rows)
+    confs = dict(value)
+    page.words = [
+        dataclasses.replace(w, conf=confs[w.text]) if w.top == 640 and w.text in confs else w
+        for w in page.words
+    ]
+    return page
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [("PHẠM", 95.0), ("KIM", 95.0), ("TRU2&G", 68.0)],  # the ring over the given name: read unsure
+        [("KHUẤT", 93.0), ("XUÂN", 92.0), ("T2", 68.0)],  # the given name lost, the ring's speck beside
+        [("VĂN", 93.0), ("LUYẾN", 93.0)],  # the surname lost: a name never opens on "Văn"
+    ],
+)
+def test_a_name_the_seal_cut_short_is_kept_for_review(value: list[tuple[str, float]]) -> None:
+    result = extract_fields([_one_person_page(value)])
+    assert result.values["subject_names"] == [" ".join(t.title() for t, _ in value[:2])]
+    assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
+
+
+def test_a_name_read_whole_beside_its_next_label_stays_sure() -> None:
+    result = extract_fields([_one_person_page([("PHẠM", 95.0), ("KIM", 95.0), ("TRUNG", 95.0)])])
+    assert result.values["subject_names"] == ["Phạm Kim Trung"]
+    assert result.confidence["subject_names"] >= DEFAULT_THRESHOLD

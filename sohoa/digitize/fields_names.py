@@ -129,6 +129,12 @@ _MIDDLE_ONLY = frozenset({"Văn", "Thị"})
 _CUT_NAME = 0.75
 
 
+def is_middle_only(token: str) -> bool:
+    """True for a syllable that marks a man's or a woman's name in the middle (``Văn``, ``Thị``)
+    and next to never stands first or last: a name that opens or ends on one lost a syllable."""
+    return _title(token) in _MIDDLE_ONLY
+
+
 def marks_off_a_name(token: str) -> bool:
     """True when ``token`` is no listed name syllable but one is, marks aside (``Đúc``: ``Đức``)."""
     _, names, folds = _lexicon()
@@ -156,7 +162,7 @@ def name_strength(name: str) -> float:
             strength *= 0.85
         elif i and marks_off_a_name(token):
             strength *= _MARKS_OFF_A_NAME
-    if len(tokens) > 1 and _title(tokens[-1]) in _MIDDLE_ONLY:
+    if len(tokens) > 1 and is_middle_only(tokens[-1]):
         strength *= _CUT_NAME  # "Nguyễn Văn": the given name was cut off (a seal, a wrap)
     return strength
 

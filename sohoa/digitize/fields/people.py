@@ -20,6 +20,7 @@ from sohoa.digitize.fields_names import (
     NameSighting,
     can_open_name,
     consolidate,
+    is_middle_only,
     is_name_syllable,
     is_name_token,
     is_surname,
@@ -145,9 +146,34 @@ def _name_conf(page: PageLines, index: int, run: list[str]) -> float:
     lines = page.lines[index : index + 2]
     confs = [w.conf for ln in lines for w in ln.words if fold_aligned(w.text.strip(",.;:()")) in wanted]
     conf = lines[0].conf if lines else 0.0
-    if confs and min(confs) < CLEAN_NAME_WORD:
+    if (confs and min(confs) < CLEAN_NAME_WORD) or (lines and _cut_short(page, lines[0], run)):
         return min(conf, _DOUBTFUL_NAME)
     return conf
+
+
+def _cut_short(page: PageLines, line: Line, run: list[str]) -> bool:
+    """True when the name may go on past what was read of it: the word right after it on its row
+    was read unsure (``PHẠM KIM`` | ``TRU2&G`` at 68; ``KHUẤT XUÂN`` | a seal's ``T2`` at 68),
+    or it opens on a middle syllable (``VĂN LUYẾN``: the surname lost). Such a name is a part
+    of one, for the clerk to complete."""
+    if is_middle_only(run[0]):
+        return True
+    last = fold_aligned(run[-1]).lower()
+    ends = [w for w in line.words if fold_aligned(w.text.strip(",.;:()")).lower() == last]
+    if not ends:
+        return False
+    end = ends[0]
+    middle = end.top + end.height / 2
+    after = [
+        w
+        for ln in page.lines
+        for w in ln.words
+        if w.left > end.left + end.width and w.top <= middle <= w.top + w.height
+    ]
+    following = min(after, key=lambda w: w.left, default=None)
+    if following is None:
+        return False
+    return following.conf < CLEAN_NAME_WORD and any(c.isalnum() for c in following.text)
 
 
 # A name label standing as a table's row label or column header, with no value after it on its

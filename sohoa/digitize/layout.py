@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sohoa.digitize.model import Word
+from sohoa.digitize.rows import holds_middle, top_bottom
 
 # The gap between the two columns lies in this middle share of the text's width ...
 _SPLIT_WINDOW = (0.25, 0.75)
@@ -189,7 +190,7 @@ def _solid(row: _Row) -> list[Word]:
 
 def _stands_level(word: Word, row: _Row) -> bool:
     """True when ``word``'s box holds the middle of one of the row's :func:`_solid` words."""
-    return any(word.top <= w.top + w.height / 2 <= word.top + word.height for w in _solid(row))
+    return any(holds_middle(top_bottom(word), top_bottom(w)) for w in _solid(row))
 
 
 def _distance(word: Word, row: _Row) -> float:

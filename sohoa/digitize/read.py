@@ -44,6 +44,7 @@ from sohoa.digitize.pages import (
     image_dpi,
     open_document,
 )
+from sohoa.digitize.rows import each_level, top_bottom
 from sohoa.errors import InputFileError, OcrError
 from sohoa.i18n import _
 from sohoa.text import strip_marks
@@ -924,17 +925,13 @@ def _row_mates(rest: list[Word], replaced: list[Word], found: list[Word]) -> lis
     holds the other's middle): psm 6 may have read two rows of two blocks as one line, and the
     zone's edge then parts two rows, not one ('KT. CHỦ' above the recipients' row it was read with).
     """
-
-    def level(a: Word, b: Word) -> bool:
-        return (
-            a.top <= b.top + b.height / 2 <= a.top + a.height
-            and b.top <= a.top + a.height / 2 <= b.top + b.height
-        )
-
     return [
         w
         for w in rest
-        if any((r.block, r.line) == (w.block, w.line) and level(r, w) for r in replaced)
+        if any(
+            (r.block, r.line) == (w.block, w.line) and each_level(top_bottom(r), top_bottom(w))
+            for r in replaced
+        )
         and not any(_shared_area(w, f) for f in found)
     ]
 

@@ -21,6 +21,7 @@ import statistics
 from collections.abc import Sequence
 
 from sohoa.digitize.model import Word
+from sohoa.digitize.rows import level, top_bottom
 
 # Width of every glyph of the glyphless font, as a share of the font size (its /DW is 500).
 GLYPH_WIDTH = 0.5
@@ -40,16 +41,6 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-be")) // 2
 
 
-def _level(word: Word, other: Word) -> bool:
-    """True when two words stand level: the middle of one within the other's box (a hyphen's
-    middle is within the word's beside it, not the other way round)."""
-
-    def within(a: Word, b: Word) -> bool:
-        return b.top <= a.top + a.height / 2 <= b.top + b.height
-
-    return within(word, other) or within(other, word)
-
-
 def _runs(line: Sequence[Word]) -> list[list[Word]]:
     """The line cut where a word starts back over the one before it or stands above or below
     the word before it: a line the reading order joined from two rows (a seal's debris, a row's
@@ -61,7 +52,11 @@ def _runs(line: Sequence[Word]) -> list[list[Word]]:
     for word in line:
         if not word.text.strip():
             continue
-        if runs and word.left >= reach - _OVERLAP * word.height and _level(word, runs[-1][-1]):
+        if (
+            runs
+            and word.left >= reach - _OVERLAP * word.height
+            and level(top_bottom(word), top_bottom(runs[-1][-1]))
+        ):
             runs[-1].append(word)
         else:
             runs.append([word])

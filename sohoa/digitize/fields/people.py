@@ -29,6 +29,7 @@ from sohoa.digitize.fields_names import (
 )
 from sohoa.digitize.fields_text import Line, PageLines, fix_digits
 from sohoa.digitize.model import Word
+from sohoa.digitize.rows import holds_middle, top_bottom
 from sohoa.digitize.syllables import is_syllable
 from sohoa.text import fold_aligned
 
@@ -163,12 +164,11 @@ def _cut_short(page: PageLines, line: Line, run: list[str]) -> bool:
     if not ends:
         return False
     end = ends[0]
-    middle = end.top + end.height / 2
     after = [
         w
         for ln in page.lines
         for w in ln.words
-        if w.left > end.left + end.width and w.top <= middle <= w.top + w.height
+        if w.left > end.left + end.width and holds_middle(top_bottom(w), top_bottom(end))
     ]
     following = min(after, key=lambda w: w.left, default=None)
     if following is None:

@@ -39,6 +39,7 @@ from sohoa.digitize.fields_vocab import (
     title_type,
 )
 from sohoa.digitize.model import Word
+from sohoa.digitize.rows import level
 from sohoa.digitize.syllables import is_syllable
 from sohoa.text import fold_aligned, squash
 
@@ -251,13 +252,9 @@ def _one_row(upper: Line, lower: Line) -> bool:
     b = (lower.top, lower.bottom, lower.left, lower.right)
     if None in a or None in b:
         return False
-
-    def holds(box: tuple, other: tuple) -> bool:
-        return box[0] <= (other[0] + other[1]) / 2 <= box[1]
-
     gap = max(a[2] - b[3], b[2] - a[3])  # negative where the two overlap
     near = 0 <= gap <= 3 * max(a[1] - a[0], b[1] - b[0])
-    return (holds(a, b) or holds(b, a)) and near
+    return level(a[:2], b[:2]) and near
 
 
 def _line_of(words: list[Word], like: Line) -> Line:

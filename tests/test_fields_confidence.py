@@ -493,6 +493,17 @@ def test_a_name_line_s_own_full_stop_is_no_mark_of_the_seal() -> None:
     assert result.confidence["signer"] >= DEFAULT_THRESHOLD
 
 
+@pytest.mark.parametrize(
+    ("read", "sure"), [("Đồng Văn Hải", True), ("Mã Thị Lan", True), ("Căn Công Toản", False)]
+)
+def test_a_signer_whose_surname_opens_form_lines_elsewhere_is_still_read(read: str, sure: bool) -> None:
+    # "Đồng", "Mã" (listed surnames) and "Căn" (a fax's Cấn, marks lost) open lines of forms
+    # ("Đồng chí", "Mã số", "Căn cứ"); under the signature a line holds nothing but the name
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), (read, 93.0)))])
+    assert result.values["signer"] == read
+    assert (result.confidence["signer"] >= DEFAULT_THRESHOLD) is sure  # "Căn" is no listed surname
+
+
 def test_a_mark_the_seal_s_ring_left_before_the_name_is_set_aside() -> None:
     # the ring beside "Hồ" came back as a spacing circumflex at 72: a mark, never a name's word
     result = extract_fields([ocr_page(_with_signer(decision_rows(), ("ˆ", 72.0), ("Hồ Ngọc Hiền", 96.0)))])

@@ -410,16 +410,21 @@ def _one_person_page(value: list[tuple[str, float]]) -> PageText:
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "name"),
     [
-        [("PHẠM", 95.0), ("KIM", 95.0), ("TRU2&G", 68.0)],  # the ring over the given name: read unsure
-        [("KHUẤT", 93.0), ("XUÂN", 92.0), ("T2", 68.0)],  # the given name lost, the ring's speck beside
-        [("VĂN", 93.0), ("LUYẾN", 93.0)],  # the surname lost: a name never opens on "Văn"
+        # the ring over the given name: read unsure
+        ([("PHẠM", 95.0), ("KIM", 95.0), ("TRU2&G", 68.0)], "Phạm Kim"),
+        # the given name lost, the ring's speck beside where it stood
+        ([("KHUẤT", 93.0), ("XUÂN", 92.0), ("T2", 68.0)], "Khuất Xuân"),
+        # the surname lost: a name never opens on "Văn"
+        ([("VĂN", 93.0), ("LUYẾN", 93.0)], "Văn Luyến"),
+        # the surname garbled into no syllable: the name is read on past it (else none at all)
+        ([("ẾẠM", 75.0), ("VĂN", 93.0), ("LUYẾN", 93.0)], "Văn Luyến"),
     ],
 )
-def test_a_name_the_seal_cut_short_is_kept_for_review(value: list[tuple[str, float]]) -> None:
+def test_a_name_the_seal_cut_short_is_kept_for_review(value: list[tuple[str, float]], name: str) -> None:
     result = extract_fields([_one_person_page(value)])
-    assert result.values["subject_names"] == [" ".join(t.title() for t, _ in value[:2])]
+    assert result.values["subject_names"] == [name]
     assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
 
 
@@ -427,3 +432,24 @@ def test_a_name_read_whole_beside_its_next_label_stays_sure() -> None:
     result = extract_fields([_one_person_page([("PHẠM", 95.0), ("KIM", 95.0), ("TRUNG", 95.0)])])
     assert result.values["subject_names"] == ["Phạm Kim Trung"]
     assert result.confidence["subject_names"] >= DEFAULT_THRESHOLD
+
+
+def test_a_name_opening_on_a_surname_that_opens_form_lines_elsewhere_is_read() -> None:
+    # "Đồng" opens "Đồng chí" in running text, and "Phó" "Phó Chủ tịch": after a name label
+    # only a name stands, and the surname list never drops one
+    result = extract_fields([_one_person_page([("ĐỒNG", 95.0), ("VĂN", 95.0), ("HẢI", 95.0)])])
+    assert result.values["subject_names"] == ["Đồng Văn Hải"]
+    assert result.confidence["subject_names"] >= DEFAULT_THRESHOLD
+
+
+def test_a_deputy_chairman_named_in_running_text_is_no_subject() -> None:
+    text = (
+        HEADER
+        + """QUYẾT ĐỊNH
+Về việc trợ cấp xã hội
+Điều 1. Trợ cấp cho bà Khổng Thị Tư, sinh năm 1941.
+Điều 2. Giao Phó Chủ tịch Ủy ban nhân dân phường chỉ đạo thực hiện.
+"""
+        + SIGNATURE
+    )
+    assert read(text).values["subject_names"] == ["Khổng Thị Tư"]

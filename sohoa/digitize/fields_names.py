@@ -167,16 +167,20 @@ def name_strength(name: str) -> float:
     return strength
 
 
-def looks_like_name(text: str) -> bool:
+def looks_like_name(text: str, name_place: bool = False) -> bool:
     """2-5 capitalised syllables that could be a person: Vietnamese syllables, not a form's words.
 
     No surname list is consulted: ``Khuất Văn Lân`` is a name even if ``Khuất`` were unlisted.
-    A token that is no syllable at all is allowed once (OCR garbles a letter), not more.
+    A token that is no syllable at all is allowed once (OCR garbles a letter), not more. In
+    running text a name never opens on a word that opens a form's lines (``Phó Chủ tịch``,
+    ``Căn cứ``). Where only a name stands (``name_place``: the signer's line under the
+    signature, the value of a name label) it may, when that word is a listed surname, marks
+    aside (``Đồng``, ``Mã``, ``Phó``; ``Căn`` for ``Cấn``): the list of surnames never drops a name.
     """
     tokens = text.replace("Ð", "Đ").split()
     if not 2 <= len(tokens) <= 5 or not all(is_name_token(t) for t in tokens):
         return False
-    if not can_open_name(tokens[0]):
+    if not can_open_name(tokens[0]) and not (name_place and is_surname(tokens[0])):
         return False
     repaired = repair_name(" ".join(tokens))[0].split()
     if sum(1 for t in repaired if not is_syllable(t)) > 1:

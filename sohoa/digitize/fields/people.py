@@ -231,12 +231,14 @@ def _cells(words: list[Word], text: str) -> list[str]:
     return cells
 
 
-def _cell_reading(text: str, honorific: bool = True) -> tuple[list[str], bool]:
+def _cell_reading(text: str, honorific: bool = True, label_value: bool = False) -> tuple[list[str], bool]:
     """``(name, cut)``: the name a table cell or a list item holds, its number (and honorific)
-    aside, else ``[]``; and whether a garbled word follows it ("NGUYỄN QUAN qggYẾN": the name
-    may have lost its end to a seal or a stain).
+    aside, else ``[]``; and whether a garbled word follows or opens it ("NGUYỄN QUAN qggYẾN",
+    "ẾẠM VĂN LUYẾN": the name lost its end or its surname to a seal or a stain).
 
-    The value after a "Họ và tên:" label keeps a leading "Ông": there it is a surname.
+    The value after a "Họ và tên:" label keeps a leading "Ông": there it is a surname; and a
+    label's value (``label_value``) may open on a surname that opens a form's lines elsewhere
+    (``ĐỒNG VĂN HẢI``, ``MÃ THỊ LAN``: see :func:`looks_like_name`).
     """
     lead = _ITEM_LEAD.match(text) or _GARBLED_NUMBER.match(text)
     text = text[lead.end() :] if lead else text
@@ -246,11 +248,25 @@ def _cell_reading(text: str, honorific: bool = True) -> tuple[list[str], bool]:
     text = text[title.end() :] if title else text
     tokens = _strip_leaders(text.split())
     run = _name_run(tokens, allow_caps=True)
-    if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run)):
+    named = 2 <= len(run) <= 5 and looks_like_name(" ".join(run), label_value)
+    lost = not named and len(tokens) >= 3 and _garbled(tokens[0])
+    if lost:
+        # "ẾẠM VĂN LUYẾN": the seal over the surname left no syllable of it; the name is read
+        # on from the next word, and the clerk supplies the surname
+        tokens = tokens[1:]
+        run = _name_run(tokens, allow_caps=True)
+    if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run), label_value):
         return [], False
     after = tokens[len(run)].strip(",.;:()") if len(tokens) > len(run) else ""
-    cut = after.isalpha() and not is_syllable(after.lower())
+    cut = lost or _garbled(after)
     return run, cut
+
+
+def _garbled(token: str) -> bool:
+    """True for a word of letters that is no Vietnamese syllable: what OCR made of a name's word
+    a seal or a stain covered."""
+    token = token.strip(",.;:()")
+    return token.isalpha() and not is_syllable(token.lower())
 
 
 # How a cell's honorific is spelt ("Hộ gia đình bà", "Ông/Bà"), for telling it from a name's
@@ -354,7 +370,7 @@ def _values_of_label(
     """
     rest = line.text[span[1] :].strip()
     if rest:
-        readings = [_cell_reading(cell, honorific=not keep) for cell in _cells(line.words, rest)]
+        readings = [_cell_reading(cell, not keep, label_value=True) for cell in _cells(line.words, rest)]
         found = [(run, line.index) for run, _ in readings if run]
         if found or colon or not _heads_a_column(line, span):
             unread = any(_unread_name(cell) for cell in _cells(line.words, rest))
@@ -364,7 +380,8 @@ def _values_of_label(
     if page.has_boxes and line.top is not None:
         if not rest:
             cells_beside = [(cell, o.index) for o in _beside(page, line) for cell in _cells(o.words, o.text)]
-            found = [(run, at) for cell, at in cells_beside if (run := _cell_name(cell))]
+            readings = [(_cell_reading(cell, label_value=True)[0], at) for cell, at in cells_beside]
+            found = [(run, at) for run, at in readings if run]
             if found:
                 return found, any(_unread_name(cell) for cell, _ in cells_beside)
         below = _column_below(page, line, _label_span(line, span))

@@ -840,9 +840,9 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
     """
     if not page.has_boxes or not line.words:
         tail = name_tail(line.text)
-        whole = not page.has_boxes or len(tail) == len(line.text.split())
-        candidate = " ".join(tail) if whole else ""
-        return (candidate, line.conf) if candidate and looks_like_name(candidate) else ("", 0.0)
+        alone = len(tail) == len(line.text.split())
+        candidate = " ".join(tail) if alone or not page.has_boxes else ""
+        return (candidate, line.conf) if candidate and looks_like_name(candidate, alone) else ("", 0.0)
     words = _split_at_strokes(list(line.words))
     row = _row_middle(words)
 
@@ -881,7 +881,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         # Ninh) is no name's word; the name stands without it, for the clerk to complete.
         remains = not restored and len(tail) >= 2 and not texts[0][:1].isupper()
     candidate = " ".join(tail)
-    if len(tail) + remains != len(text.split()) or not looks_like_name(candidate):
+    if len(tail) + remains != len(text.split()) or not looks_like_name(candidate, name_place=True):
         return "", 0.0
     conf = sum(w.conf for w in kept) / (100.0 * len(kept))
     if restored or remains:

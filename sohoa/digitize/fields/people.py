@@ -159,8 +159,8 @@ def _cut_short(page: PageLines, line: Line, run: list[str]) -> bool:
     of one, for the clerk to complete."""
     if is_middle_only(run[0]):
         return True
-    last = fold_aligned(run[-1]).lower()
-    ends = [w for w in line.words if fold_aligned(w.text.strip(",.;:()")).lower() == last]
+    last = fold_aligned(run[-1])
+    ends = [w for w in line.words if fold_aligned(w.text.strip(",.;:()")) == last]
     if not ends:
         return False
     end = ends[0]
@@ -248,14 +248,13 @@ def _cell_reading(text: str, honorific: bool = True, label_value: bool = False) 
     text = text[title.end() :] if title else text
     tokens = _strip_leaders(text.split())
     run = _name_run(tokens, allow_caps=True)
-    named = 2 <= len(run) <= 5 and looks_like_name(" ".join(run), label_value)
-    lost = not named and len(tokens) >= 3 and _garbled(tokens[0])
+    lost = len(tokens) >= 3 and _garbled(tokens[0]) and not looks_like_name(" ".join(run), label_value)
     if lost:
         # "ẾẠM VĂN LUYẾN": the seal over the surname left no syllable of it; the name is read
         # on from the next word, and the clerk supplies the surname
         tokens = tokens[1:]
         run = _name_run(tokens, allow_caps=True)
-    if not 2 <= len(run) <= 5 or not looks_like_name(" ".join(run), label_value):
+    if not looks_like_name(" ".join(run), label_value):  # two to five syllables, as a name has
         return [], False
     after = tokens[len(run)].strip(",.;:()") if len(tokens) > len(run) else ""
     cut = lost or _garbled(after)

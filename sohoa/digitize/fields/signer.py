@@ -8,6 +8,7 @@ signer's position, given back with accents when a known position matches letter 
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import unicodedata
@@ -802,20 +803,11 @@ def _unglued(text: str) -> str:
         return text  # a speck, or a reference ('N312'): no name's word to free
     core = text[at[0] : at[-1] + 1]
     edges = text[: at[0]] + text[at[-1] + 1 :]
-    out: list[str] = []
-    i = 0
-    while i < len(core):
-        j = i
-        while j < len(core) and not _letter(core[j]):
-            j += 1
-        if j > i:
-            glued = core[j].isupper() and not _STROKE.fullmatch(core[i:j])
-            out.append("/" if glued else core[i:j])
-            i = j
-        else:
-            out.append(core[i])
-            i += 1
-    unglued = "".join(out)
+    runs = ["".join(group) for _, group in itertools.groupby(core, key=_letter)]  # letters, marks, ...
+    unglued = "".join(
+        "/" if k % 2 and runs[k + 1][0].isupper() and not _STROKE.fullmatch(run) else run
+        for k, run in enumerate(runs)
+    )
     if all(ch in _WORD_EDGES for ch in edges):
         return text[: at[0]] + unglued + text[at[-1] + 1 :]
     return unglued
@@ -935,11 +927,11 @@ def _surname_misread(token: str) -> str | None:
     if len(token) < 3 or len(inner) != 1 or not 0 < inner[0] < len(token) - 1 or not token[0].isupper():
         return None
     at = inner[0]
-    key = fold_aligned(token[:at] + token[at + 1 :]).lower()
+    key = fold_aligned(token[:at] + token[at + 1 :])
     found = {
         name
         for name in surnames()
-        if len(name) == len(token) and fold_aligned(name[:at] + name[at + 1 :]).lower() == key
+        if len(name) == len(token) and fold_aligned(name[:at] + name[at + 1 :]) == key
     }
     return found.pop() if len(found) == 1 else None
 

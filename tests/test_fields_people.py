@@ -201,16 +201,34 @@ Ngày cấp: 10/05/2021 Nơi cấp: Cục Cảnh sát QLHC về TTXH
     assert read(text).values["issued_date"] != "2021-05-10"
 
 
-def test_five_capitalised_syllables_after_one_label_go_to_review() -> None:
-    # Two columns' names run together on a text page: where one ends is not for us to guess.
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        # "An" is a surname too, but "Nguyễn Văn" lacks its given name: the names part at "Trần"
+        ("NGUYỄN VĂN AN TRẦN THỊ BÌNH", ["Nguyễn Văn An", "Trần Thị Bình"]),
+        ("NGUYỄN MINH DŨNG NGUYỄN THANH YẾN", ["Nguyễn Minh Dũng", "Nguyễn Thanh Yến"]),
+    ],
+)
+def test_two_names_run_together_after_one_label_are_parted_for_review(value: str, names: list[str]) -> None:
+    # Two columns' names run together (a husband's and a wife's, no wider gap between them):
+    # where one ends is a guess, at the second listed surname, and the clerk checks it.
     text = (
         CERT_HEADER
-        + """GIẤY CHỨNG NHẬN KẾT HÔN
-Họ, chữ đệm, tên: NGUYỄN VĂN AN TRẦN THỊ BÌNH
+        + f"""GIẤY CHỨNG NHẬN KẾT HÔN
+Họ, chữ đệm, tên: {value}
 """
         + SIGNATURE
     )
-    assert read(text).confidence["subject_names"] < DEFAULT_THRESHOLD
+    result = read(text)
+    assert result.values["subject_names"] == names
+    assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
+
+
+def test_a_five_syllable_name_with_no_second_surname_in_it_stays_whole_for_review() -> None:
+    text = CERT_HEADER + "TRÍCH LỤC KHAI SINH\nHọ, chữ đệm, tên: TÔN NỮ THỊ MINH CHÂU\n" + SIGNATURE
+    result = read(text)
+    assert result.values["subject_names"] == ["Tôn Nữ Thị Minh Châu"]
+    assert result.confidence["subject_names"] < DEFAULT_THRESHOLD
 
 
 # --- OCR'd pages: tables as Tesseract returns them ----------------------------------------------

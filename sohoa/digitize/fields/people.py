@@ -261,6 +261,27 @@ def _cell_reading(text: str, honorific: bool = True, label_value: bool = False) 
     return run, cut
 
 
+def _names_run_together(cell: str) -> list[str]:
+    """``cell`` as the two names it holds when two columns' names ran together with no wider gap
+    between them (``NGUYỄN MINH DŨNG NGUYỄN THANH YẾN``: a husband's and a wife's), else ``[cell]``.
+
+    Five capitalised words or more are two names where a listed surname stands third or later
+    with two words after it: a name runs to four syllables, and a middle surname (``Nguyễn Lê
+    Minh Anh``) stands second. Neither name ends on a middle syllable (``NGUYỄN VĂN`` | ``AN
+    TRẦN THỊ BÌNH`` is no parting: An is a surname too). The parting is a guess, so the list
+    goes to review.
+    """
+    tokens = cell.split()
+    words = [t.strip(",.;:") for t in tokens]
+    if len(words) < 5 or not all(w.isalpha() and w[:1].isupper() for w in words):
+        return [cell]
+    for k in range(2, len(words) - 1):
+        whole = not is_middle_only(words[k - 1]) and not is_middle_only(words[-1])
+        if whole and words[k].capitalize() in surnames():
+            return [" ".join(tokens[:k]), " ".join(tokens[k:])]
+    return [cell]
+
+
 def _garbled(token: str) -> bool:
     """True for a word of letters that is no Vietnamese syllable: what OCR made of a name's word
     a seal or a stain covered."""
@@ -369,11 +390,13 @@ def _values_of_label(
     """
     rest = line.text[span[1] :].strip()
     if rest:
-        readings = [_cell_reading(cell, not keep, label_value=True) for cell in _cells(line.words, rest)]
+        cells = [name for cell in _cells(line.words, rest) for name in _names_run_together(cell)]
+        readings = [_cell_reading(cell, not keep, label_value=True) for cell in cells]
         found = [(run, line.index) for run, _ in readings if run]
         if found or colon or not _heads_a_column(line, span):
-            unread = any(_unread_name(cell) for cell in _cells(line.words, rest))
-            return found, bool(found) and (unread or any(cut for _, cut in readings))
+            unread = any(_unread_name(cell) for cell in cells)
+            together = len(cells) > len(_cells(line.words, rest))
+            return found, bool(found) and (unread or together or any(cut for _, cut in readings))
         # "STT  Họ và tên chủ sử dụng đất  Thửa số": a header row read as one line.
     found = []
     if page.has_boxes and line.top is not None:

@@ -504,6 +504,17 @@ def test_a_signer_whose_surname_opens_form_lines_elsewhere_is_still_read(read: s
     assert (result.confidence["signer"] >= DEFAULT_THRESHOLD) is sure  # "Căn" is no listed surname
 
 
+@pytest.mark.parametrize(
+    ("read", "name"), [("Nguyễn Hữu Kh ánh", "Nguyễn Hữu Khánh"), ("N guyễn Thị Oanh", "Nguyễn Thị Oanh")]
+)
+def test_a_syllable_ocr_cut_in_two_is_joined_again_for_review(read: str, name: str) -> None:
+    # the seal's ring through a syllable: OCR gave its two pieces as two words, the first no
+    # syllable at all, the second in small letters
+    result = extract_fields([ocr_page(_with_signer(decision_rows(), (read, 92.0)))])
+    assert result.values["signer"] == name
+    assert result.confidence["signer"] < DEFAULT_THRESHOLD
+
+
 def test_a_mark_the_seal_s_ring_left_before_the_name_is_set_aside() -> None:
     # the ring beside "Hồ" came back as a spacing circumflex at 72: a mark, never a name's word
     result = extract_fields([ocr_page(_with_signer(decision_rows(), ("ˆ", 72.0), ("Hồ Ngọc Hiền", 96.0)))])

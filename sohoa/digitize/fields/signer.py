@@ -813,6 +813,18 @@ def _unglued(text: str) -> str:
     return unglued
 
 
+def _pieces_joined(texts: list[str]) -> list[str]:
+    """The name's words with a syllable OCR cut in two joined again: a piece that is no syllable,
+    then one in small letters, that together make one (``Kh`` | ``ánh``, ``N`` | ``guyễn``)."""
+    out: list[str] = []
+    for text in texts:
+        if out and text[:1].islower() and not is_syllable(out[-1].lower()) and is_syllable(out[-1] + text):
+            out[-1] += text
+        else:
+            out.append(text)
+    return out
+
+
 def _name_case(token: str) -> str:
     """A name syllable OCR read in mixed case (``KÍm``) as a name prints it (``Kím``).
 
@@ -859,6 +871,7 @@ def _name_on_line(line: Line, page: PageLines) -> tuple[str, float]:
         # 'Nguyễn THÍ Ngọc Ánh': one syllable in capitals beside name-cased ones is a seal's
         # ring read into it, not a title: cased as the name prints it, and checked by the clerk
         texts = [t.title() if t.isupper() and len(t) > 1 else t for t in texts]
+    texts = _pieces_joined(texts)
     recased = texts != [w.text.strip(_WORD_EDGES) or w.text for w in kept]
     text = " ".join(texts)
     tail = name_tail(text)

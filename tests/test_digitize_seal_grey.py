@@ -180,6 +180,23 @@ def test_an_id_number_a_seal_crosses_in_a_grey_or_fax_scan_goes_to_review(mode: 
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("index", "number"), [(18, "025204971390"), (33, "027040989309")])
+def test_an_id_number_a_grey_ring_garbled_is_read_again_without_its_ink(
+    index: int, number: str, tmp_path: Path
+) -> None:
+    """devset2 seed 18, grey 200 dpi: the seal's ring over the CCCD's last digits made the first
+    pass read ``02520497134`` (a digit lost, at 67) and ``0270409893(9``. Cut at the two inks'
+    levels and read as a line of digits, the number is whole; it still goes to review."""
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    devset2 = load_devset2()
+    page, truth = devset2.render_document(index, 18)
+    result = extract_fields(read_document(devset2.scan(page, "grey-200", index, 18, tmp_path)))
+    assert truth["id_numbers"] == [number]
+    assert result.values["id_numbers"] == [number]
+    assert result.confidence["id_numbers"] < DEFAULT_THRESHOLD
+
+
+@pytest.mark.slow
 def test_a_light_seal_amid_text_is_taken_out_by_the_zone_s_own_ink_levels(
     tmp_path: Path,
 ) -> None:

@@ -134,16 +134,19 @@ def _probe(path: str) -> TesseractInfo:
     return TesseractInfo(path=path, version=match.group(1), languages=languages)
 
 
-def _ocr_config(*, psm: int, dpi: int) -> str:
+def _ocr_config(*, psm: int, dpi: int, digits: bool = False) -> str:
     """The options of one page run: TSV and a text-only PDF from the same recognition.
 
     ``pytesseract.run_tesseract`` adds the image, the output base, ``-l`` and the ``pdf``
     output; the TSV output is switched on by its config variable (the binding leaves a ``tsv``
-    extension off the command line).
+    extension off the command line). ``digits`` lets the run read nothing but digits (a number
+    read again on its own).
     """
     config = f"--psm {int(psm)}"
     if dpi > 0:
         config += f" --dpi {int(dpi)}"
+    if digits:
+        config += " -c tessedit_char_whitelist=0123456789"
     return config + " -c textonly_pdf=1 -c tessedit_create_tsv=1"
 
 
@@ -155,19 +158,26 @@ def ocr_image(
     dpi: int = 0,
     timeout: float = DEFAULT_TIMEOUT,
     command: str = "tesseract",
+    digits: bool = False,
 ) -> OcrOutput:
     """Recognise one page image file; return its words and its invisible text-layer PDF.
 
     ``dpi`` (when > 0) is passed to Tesseract so the PDF page gets the physical size of the
     scan, which is what lets the text layer line up with the image page built elsewhere.
-    Raises :class:`OcrError` (failure, time-out, no output) or :class:`MissingDependencyError`.
+    ``digits`` reads digits only. Raises :class:`OcrError` (failure, time-out, no output) or
+    :class:`MissingDependencyError`.
     """
     info = probe(command, lang)
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
         outbase = Path(tmp) / "page"
         started = time.perf_counter()
         completed = _run_page(
-            info.path, image, outbase, lang=lang, config=_ocr_config(psm=psm, dpi=dpi), timeout=timeout
+            info.path,
+            image,
+            outbase,
+            lang=lang,
+            config=_ocr_config(psm=psm, dpi=dpi, digits=digits),
+            timeout=timeout,
         )
         seconds = time.perf_counter() - started
         tsv_path, pdf_path = outbase.with_suffix(".tsv"), outbase.with_suffix(".pdf")

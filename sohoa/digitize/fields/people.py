@@ -305,9 +305,9 @@ def _spelled_as_honorific(text: str) -> bool:
     return True
 
 
-def _cell_name(text: str, honorific: bool = True) -> list[str]:
+def _cell_name(text: str, honorific: bool = True, label_value: bool = False) -> list[str]:
     """The name a table cell or a list item holds (see :func:`_cell_reading`), else ``[]``."""
-    return _cell_reading(text, honorific)[0]
+    return _cell_reading(text, honorific, label_value)[0]
 
 
 def _unread_name(text: str) -> bool:
@@ -390,20 +390,20 @@ def _values_of_label(
     """
     rest = line.text[span[1] :].strip()
     if rest:
-        cells = [name for cell in _cells(line.words, rest) for name in _names_run_together(cell)]
+        printed = _cells(line.words, rest)
+        cells = [name for cell in printed for name in _names_run_together(cell)]
         readings = [_cell_reading(cell, not keep, label_value=True) for cell in cells]
         found = [(run, line.index) for run, _ in readings if run]
         if found or colon or not _heads_a_column(line, span):
             unread = any(_unread_name(cell) for cell in cells)
-            together = len(cells) > len(_cells(line.words, rest))
+            together = len(cells) > len(printed)
             return found, bool(found) and (unread or together or any(cut for _, cut in readings))
         # "STT  Họ và tên chủ sử dụng đất  Thửa số": a header row read as one line.
     found = []
     if page.has_boxes and line.top is not None:
         if not rest:
             cells_beside = [(cell, o.index) for o in _beside(page, line) for cell in _cells(o.words, o.text)]
-            readings = [(_cell_reading(cell, label_value=True)[0], at) for cell, at in cells_beside]
-            found = [(run, at) for run, at in readings if run]
+            found = [(run, at) for cell, at in cells_beside if (run := _cell_name(cell, label_value=True))]
             if found:
                 return found, any(_unread_name(cell) for cell, _ in cells_beside)
         below = _column_below(page, line, _label_span(line, span))

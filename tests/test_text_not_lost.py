@@ -197,6 +197,32 @@ def test_recipients_row_read_as_one_unsure_word_is_read_again(tmp_path: Path) ->
 
 
 @pytest.mark.slow
+def test_a_footer_line_garbled_into_one_wide_word_is_read_again(tmp_path: Path) -> None:
+    """An image PDF's reply: the first pass read '- Lưu: VT, ĐT.' beside 'PHÓ CHỦ TỊCH' as 'p0.' at
+    37, one box as wide as the line. One unsure word on the row did not call for a second look,
+    and the line was lost where plain Tesseract reads it whole."""
+    from .conftest import load_generator
+
+    gen = load_generator()
+    path = gen.render(gen.make_document("cong_van", 0, 41), "pdf-image", tmp_path)
+    text = read_document(path)[0].text
+    assert "- Lưu: VT, ĐT." in _lines(text)
+    assert "p0." not in text
+
+
+@pytest.mark.slow
+def test_words_a_second_look_glued_together_keep_their_space(tmp_path: Path) -> None:
+    """A schedule's row in an image PDF at 150 dpi: the first pass read 'Thanh' and 'Năm' at 25, the
+    zone's second look 'ThanhNăm' at 61. The name stays two words, in the text and for search."""
+    devset2 = load_devset2()
+    page_image, text = devset2.render_notice(2, 41)
+    assert "9 12/07 Phạm Thanh Năm Thư ký Trụ sở UBND" in text
+    lines = _lines(read_document(devset2.scan(page_image, "pdf-image", 102, 41, tmp_path))[0].text)
+    assert any("Phạm Thanh Năm Thư ký" in line for line in lines)
+    assert not any("ThanhNăm" in line for line in lines)
+
+
+@pytest.mark.slow
 def test_a_number_read_alike_twice_however_unsure_is_kept_and_doubtful(tmp_path: Path) -> None:
     """A decision, clean: Tesseract read 'Số: 441/QĐ-UBND' right but at 0 (dropped as debris), and
     again at 16 from its region alone (below what a missed line must average). Two readings

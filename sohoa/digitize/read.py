@@ -524,6 +524,13 @@ def _first_reading_kept(found: list[Word], old: list[Word]) -> list[Word]:
     lost_marks = False
     unused = [w for w in old if _solid(w.text)]
     for word in found:
+        pieces = _glued_pieces(word, unused)
+        if pieces:
+            for piece in pieces:
+                unused.remove(piece)
+                taken.append(piece)
+                kept.append((replace(piece, conf=max(piece.conf, word.conf)), True))
+            continue
         bare = _bare(word.text)
         whole = False
         for first in unused:
@@ -554,6 +561,28 @@ def _first_reading_kept(found: list[Word], old: list[Word]) -> list[Word]:
             word = kept[index][0]
             kept[index] = (replace(word, text=word.text.replace(_bare(word.text), first_bare)), False)
     return [w for w, whole in kept if whole or not any(_shared_area(w, t) * 2 >= _area(w) for t in taken)]
+
+
+def _glued_pieces(word: Word, first: list[Word]) -> list[Word]:
+    """The first pass's words that ``word``, read again, glued into one: their spaces are kept.
+
+    A schedule's 'Phạm Thanh Năm' was read 'Thanh' and 'Năm' at 25 by the first pass, and
+    'ThanhNăm' at 61 by the zone's re-read, which then replaced them: a name lost from the
+    text and from search. When a re-read word is no syllable and its letters are exactly the
+    first pass's syllables under its box, left to right, those words stand, as sure as the
+    re-read that confirmed their letters.
+    """
+    if any(ch.isdigit() for ch in word.text) or syllables.is_syllable(_bare(word.text)):
+        return []
+    under = sorted(
+        (w for w in first if syllables.is_syllable(_bare(w.text)) and _centre_in(w, _box(word))),
+        key=lambda w: w.left,
+    )
+    return under if len(under) >= 2 and "".join(w.text for w in under) == word.text else []
+
+
+def _box(word: Word) -> tuple[int, int, int, int]:
+    return word.left, word.top, word.left + word.width, word.top + word.height
 
 
 # A word read again this much less sure than the first pass read it keeps the first reading.
@@ -748,7 +777,13 @@ def _doubtful_zones(
     low = [sum(1 for w in row if w.conf < _DOUBT_CONF) for row in ordered]
     width, height = size
     unsure = [
-        sum(1 for w in row if w.conf < _DOUBT_CONF and any(ch.isalnum() for ch in w.text)) for row in ordered
+        sum(
+            (2 if _stretched(w, unit) else 1)
+            for w in row
+            if w.conf < _DOUBT_CONF and any(ch.isalnum() for ch in w.text)
+        )
+        for row in ordered
+        for unit in [statistics.median(w.height for w in row)]
     ]
     seeds = [
         n >= _DOUBT_SEED or (n >= 1 and _in_signer_quarter(row, width, height))
@@ -775,6 +810,24 @@ def _doubtful_zones(
             zones.append((text_left, top, text_right, bottom))
         index = floor = last + 1  # zones never share a row
     return zones
+
+
+# A word box this many row heights wide per letter holds more ink than its letters: OCR gave one
+# token for what it could not part.
+_STRETCH = 1.5
+
+
+def _stretched(word: tesseract.TsvWord, unit: float) -> bool:
+    """True for an unsure word whose box is far wider than its letters: several words garbled as one.
+
+    psm 6 read an image PDF's small footer line '- Lưu: VT, ĐT.' as 'p0.' at 37, one box
+    291 pixels wide on a row 40 high: one unsure word, so the row was not read again and the
+    line was lost, where plain Tesseract read it. Such a word counts as two. Its box is one line
+    high: a dot leader read as letters is far lower, and a seal's or a signature's blob read as
+    a word is several lines tall (it is no printed line lost; the signer's quarter has its own
+    rule).
+    """
+    return 0.6 * unit <= word.height < _TWO_LINES * unit and word.width > _STRETCH * unit * len(word.text)
 
 
 def _bridged(ordered: list[list[tesseract.TsvWord]], low: list[int], row: int) -> bool:

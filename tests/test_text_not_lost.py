@@ -223,6 +223,19 @@ def test_words_a_second_look_glued_together_keep_their_space(tmp_path: Path) -> 
 
 
 @pytest.mark.slow
+def test_a_syllable_read_sure_is_not_given_up_for_a_second_look_s_non_syllable(tmp_path: Path) -> None:
+    """An image PDF at 150 dpi whose footer is read again for the signer's sake, a grey seal first
+    cut out of the zone by level: the recipients' thin strokes went with it, and the first
+    pass's '- Chủ tịch UBND' (97) came back 'Ghu tịch CBND'. 'Ghu' is no Vietnamese syllable:
+    the sure first reading stays."""
+    devset2 = load_devset2()
+    page_image, _truth = devset2.render_document(15, 43)
+    lines = _lines(read_document(devset2.scan(page_image, "pdf-image", 215, 43, tmp_path))[0].text)
+    assert any(line.startswith("- Chủ tịch UBND") for line in lines)
+    assert not any("Ghu" in line for line in lines)
+
+
+@pytest.mark.slow
 def test_a_number_read_alike_twice_however_unsure_is_kept_and_doubtful(tmp_path: Path) -> None:
     """A decision, clean: Tesseract read 'Số: 441/QĐ-UBND' right but at 0 (dropped as debris), and
     again at 16 from its region alone (below what a missed line must average). Two readings

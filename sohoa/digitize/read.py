@@ -538,7 +538,11 @@ def _first_reading_kept(found: list[Word], old: list[Word]) -> list[Word]:
                 continue  # not the same word: 'Cầm,' at 62 was a seal's box, 521 x 336 pixels
             first_bare = _bare(first.text)
             same_letters = strip_marks(first_bare).lower() == strip_marks(bare).lower()
-            if not same_letters and first.conf >= _SURE_CONF and first.conf >= word.conf + _SURER_BY:
+            if (
+                not same_letters
+                and first.conf >= _SURE_CONF
+                and (first.conf >= word.conf + _SURER_BY or _syllable_lost(first, word))
+            ):
                 word, whole = replace(word, text=first.text, conf=first.conf), True
                 taken.append(first)
             elif (
@@ -583,6 +587,22 @@ def _glued_pieces(word: Word, first: list[Word]) -> list[Word]:
 
 def _box(word: Word) -> tuple[int, int, int, int]:
     return word.left, word.top, word.left + word.width, word.top + word.height
+
+
+def _syllable_lost(first: Word, again: Word) -> bool:
+    """True when the first pass read a word as a syllable, sure, and the re-read reads no syllable there.
+
+    A valid reading is never given up for an invalid one (issue 9: never alter a correct
+    reading): an image PDF's recipients, read '- Chủ tịch' at 97, came back 'Ghu tịch' at 86
+    once a grey seal was cut out of their zone by level, and 'Ghu' is no Vietnamese syllable.
+    """
+    bare = _bare(again.text)
+    return (
+        first.conf >= _KEEP_CONF
+        and syllables.is_syllable(_bare(first.text))
+        and not any(ch.isdigit() for ch in bare)
+        and not syllables.is_syllable(bare)
+    )
 
 
 # A word read again this much less sure than the first pass read it keeps the first reading.

@@ -796,15 +796,7 @@ def _doubtful_zones(
     ordered = _first_pass_rows(raw)
     low = [sum(1 for w in row if w.conf < _DOUBT_CONF) for row in ordered]
     width, height = size
-    unsure = [
-        sum(
-            (2 if _stretched(w, unit) else 1)
-            for w in row
-            if w.conf < _DOUBT_CONF and any(ch.isalnum() for ch in w.text)
-        )
-        for row in ordered
-        for unit in [statistics.median(w.height for w in row)]
-    ]
+    unsure = [_unsure_count(row) for row in ordered]
     seeds = [
         n >= _DOUBT_SEED or (n >= 1 and _in_signer_quarter(row, width, height))
         for n, row in zip(unsure, ordered, strict=True)
@@ -830,6 +822,16 @@ def _doubtful_zones(
             zones.append((text_left, top, text_right, bottom))
         index = floor = last + 1  # zones never share a row
     return zones
+
+
+def _unsure_count(row: list[tesseract.TsvWord]) -> int:
+    """The row's unsure words (letters or digits), a stretched one (:func:`_stretched`) counted twice."""
+    unit = statistics.median(w.height for w in row)
+    return sum(
+        2 if _stretched(w, unit) else 1
+        for w in row
+        if w.conf < _DOUBT_CONF and any(ch.isalnum() for ch in w.text)
+    )
 
 
 # A word box this many row heights wide per letter holds more ink than its letters: OCR gave one

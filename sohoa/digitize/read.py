@@ -237,9 +237,8 @@ def _read_by_ocr(ref: PageRef, options: ReadOptions) -> PageText:
         words = _reread_crowded(prepared, result.words, words, workdir, options)
         missed = _read_missed(prepared, result.words, words, workdir, options)
         words = _without_marks_inside(_without_unsure_under(words, missed) + missed)
-        words = _numbers_read_again(prepared, words, workdir, options)
+        words = _numbers_read_again(prepared, _digits_crossed(prepared, words), workdir, options)
     words = _digits_under_red_seal(prepared, words)
-    words = _digits_crossed(prepared, words)
     lines = layout.order_lines(words, keyed=True)
     if options.repair:
         lines = [_repaired(line) for line in lines]
@@ -1587,7 +1586,8 @@ def _numbers_read_again(
     than the print: the number's box, cut at the two inks' levels
     (:func:`prepare.suppress_light_ink`) and read as one line of digits, comes back whole. Only
     numbers of no identity number's length (9 or 12 digits) that the first pass doubted (or that
-    a stroke crosses, :func:`_crossed`), where a lighter ink is there to cut, are read again: a
+    a stroke crosses: ``words`` come through :func:`_digits_crossed`, which lowers their
+    confidence so), where a lighter ink is there to cut, are read again: a
     number read whole but unsure was as often right as the second reading (devset2 seed 18). The
     second reading is taken when it has an identity number's length and opens as the first did,
     and keeps the first's doubt: the clerk confirms it. A colour scan was read on its red channel,
@@ -1596,19 +1596,13 @@ def _numbers_read_again(
     if "red-channel" in prepared.steps or prepared.ocr_image.mode != "L":
         return words
     page = prepared.ocr_image
-    ink: np.ndarray | None = None
     out: list[Word] = []
     for number, word in enumerate(words):
         run = max(_DIGIT_RUN.findall(word.text), key=len, default="")
-        if len(run) < _ID_DIGITS or len(run) in _ID_LENGTHS:
-            out.append(word)  # no identity number, or one whole: a second reading may be no better
+        if len(run) < _ID_DIGITS or len(run) in _ID_LENGTHS or word.conf > _UNDER_SEAL_CONF:
+            out.append(word)  # no identity number, one whole (a second reading may be no better), or sure
             continue
-        if word.conf > _UNDER_SEAL_CONF:
-            ink = np.asarray(_grey(prepared.keep_image)) if ink is None else ink
-            doubted = _crossed(ink, word)
-        else:
-            doubted = True  # read unsure already
-        if doubted and (again := _number_again(page, word, run, workdir / f"number-{number}", options)):
+        if again := _number_again(page, word, run, workdir / f"number-{number}", options):
             word = replace(word, text=word.text.replace(run, again, 1), conf=min(word.conf, _UNDER_SEAL_CONF))
         out.append(word)
     return out

@@ -818,7 +818,7 @@ def _pieces_joined(texts: list[str]) -> list[str]:
     then one in small letters, that together make one (``Kh`` | ``ánh``, ``N`` | ``guyễn``)."""
     out: list[str] = []
     for text in texts:
-        if out and text[:1].islower() and not is_syllable(out[-1].lower()) and is_syllable(out[-1] + text):
+        if out and text[:1].islower() and not is_syllable(out[-1]) and is_syllable(out[-1] + text):
             out[-1] += text
         else:
             out.append(text)

@@ -55,6 +55,10 @@ from sohoa.archive.review import DEFAULT_THRESHOLD  # noqa: E402
 from sohoa.digitize.metadata import extract_fields  # noqa: E402
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
+# Liberation Serif has Times New Roman's metrics: the face Nghị định 30/2020 prescribes for
+# administrative documents, so the one real results are printed in (``--face times``; the
+# package fonts-liberation2, which scripts/run.sh installs).
+TIMES = Path("/usr/share/fonts/truetype/liberation2")
 # How the seal's ink meets the print, and how a fax is made 1-bit (command-line variations)
 SEAL_BLEND = "paste"
 SEAL_OVER = "title"
@@ -68,6 +72,12 @@ FACES = {
     ),
     "sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"),
 }
+OTHER_FACES = {
+    "times": tuple(str(TIMES / f"LiberationSerif-{style}.ttf") for style in ("Regular", "Bold", "Italic")),
+}
+# With ``--face``, every page is set in this face (the draw from FACES still happens, so the rest
+# of a seed's page stays as it was).
+FACE: str | None = None
 CONDITIONS = ("clean-300", "grey-200", "skew", "fax", "pdf-image")
 FIELDS = ("signer", "signer_title", "field", "subject_names", "issued_date", "id_numbers")
 
@@ -655,7 +665,8 @@ KINDS += [
 
 
 def _font(face: str, style: int, pt: float, dpi: int = 300) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONTS / FACES[face][style]), round(pt * dpi / 72))
+    files = FACES.get(face) or OTHER_FACES[face]
+    return ImageFont.truetype(str(FONTS / files[style]), round(pt * dpi / 72))
 
 
 def _centred(draw: ImageDraw.ImageDraw, cx: float, y: float, text: str, font, fill=(0, 0, 0)) -> float:
@@ -757,6 +768,7 @@ def _blank_page(rng: random.Random) -> tuple[Image.Image, ImageDraw.ImageDraw, s
     """A white A4 page at 300 dpi, its face and size drawn from ``rng``, and the four fonts of a
     page: regular, bold, italic and the smaller bold of the header's second line."""
     face = rng.choice(list(FACES))
+    face = FACE or face
     pt = rng.uniform(12.5, 14.0)
     page = Image.new("RGB", (2480, 3508), (255, 255, 255))
     fonts = (*(_font(face, s, pt) for s in range(3)), _font(face, 1, pt - 1))
@@ -1031,9 +1043,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seal-over", choices=("title", "name"), default="title", help="where the seal is stamped"
     )
+    parser.add_argument(
+        "--face", choices=(*FACES, *OTHER_FACES), help="set every page in this face (default: drawn)"
+    )
     args = parser.parse_args(argv)
-    global SEAL_BLEND, FAX, SEAL_OVER
-    SEAL_BLEND, FAX, SEAL_OVER = args.seal_blend, args.fax, args.seal_over
+    global SEAL_BLEND, FAX, SEAL_OVER, FACE
+    SEAL_BLEND, FAX, SEAL_OVER, FACE = args.seal_blend, args.fax, args.seal_over, args.face
     conditions = [c for c in args.conditions.split(",") if c]
     show = set(args.show.split(","))
     with tempfile.TemporaryDirectory(prefix="sohoa-devset2-") as tmp:

@@ -264,7 +264,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--show", type=int, default=15, help="list the words lost on this many pages")
     parser.add_argument("--json", type=Path, help="write every page's row here")
+    parser.add_argument(
+        "--face", help="set devset2's notices and forms in this face ('times': Times New Roman's metrics)"
+    )
     args = parser.parse_args(argv)
+    if args.face:
+        import devset2
+
+        devset2.FACE = args.face
     conditions = {c for c in args.conditions.split(",") if c}
     with tempfile.TemporaryDirectory(prefix="sohoa-recall-gap-") as tmp:
         out = Path(tmp)

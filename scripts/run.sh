@@ -6,7 +6,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie fonts-noto-core fonts-dejavu-core fonts-dejavu-extra)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie fonts-noto-core fonts-dejavu-core fonts-dejavu-extra fonts-liberation2)
 VENV="${SOHOA_VENV:-$here/.venv}"
 PY="${PYTHON:-python3}"
 
@@ -17,6 +17,7 @@ need_apt() {
   tesseract --list-langs 2>/dev/null | grep -qx vie || return 0
   [ -f /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf ] || return 0
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerifCondensed.ttf ] || return 0
+  [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || return 0
   return 1
 }
 

@@ -81,6 +81,23 @@ def test_dates_with_and_without_zero_padding() -> None:
         assert result.values["place"] == "Vĩnh Yên", line
 
 
+def test_a_date_whose_italic_digits_ocr_read_as_letters_is_found_and_sent_to_review() -> None:
+    # A 1-bit fax of a place-date line in italic Times: the 6 read 'G' (or '6G', one glyph read
+    # twice), 11 read 'II', 1 read 'I' (devset2 --face times, seed 27).
+    for line, want in (
+        ("Vĩnh Yên, ngày 2G tháng II năm 2025", "2025-11-26"),
+        ("Vĩnh Yên, ngày 19 tháng 6G năm 2025", "2025-06-19"),
+        ("Vĩnh Yên, ngày I tháng 5 năm 2025", "2025-05-01"),
+        ("Vĩnh Yên, ngày 10 tháng 1l năm 2025", "2025-11-10"),  # 11, a 1 read as l: not one 1 twice
+    ):
+        result = extract_fields([page(decision(date_line=line))])
+        assert result.values["issued_date"] == want, line
+        assert result.confidence["issued_date"] < 0.8, line  # a letter taken for a digit: the clerk checks
+    clean = extract_fields([page(decision(date_line="Vĩnh Yên, ngày 26 tháng 11 năm 2025"))])
+    assert clean.values["issued_date"] == "2025-11-26"
+    assert clean.confidence["issued_date"] >= 0.8
+
+
 def test_ocr_tone_errors_in_known_phrases_are_repaired_but_names_are_not_invented() -> None:
     text = (
         decision()

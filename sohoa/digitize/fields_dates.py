@@ -14,7 +14,27 @@ from collections.abc import Iterator
 
 from sohoa.digitize.fields_text import fix_digits
 
-_D = r"[0-9OoIl]"
+# A digit of a date, or a letter OCR reads for one in folded (lower-case) text: o for 0, i and l
+# for 1, g for 6 (an italic 6 on a 1-bit fax: 'ngày 2G tháng II' for 'ngày 26 tháng 11').
+_D = r"[0-9oilg]"
+_DATE_DIGITS = str.maketrans({"g": "6", "G": "6"})
+# A digit and then the letter OCR reads for that same digit: perhaps one glyph read twice
+# ('tháng 6G' for 'tháng 6': the italic 6 was split into a 6 and a G).
+_READ_TWICE = re.compile(r"^([0-9])([oilg])$")
+
+
+def _as_digits(part: str) -> str:
+    return fix_digits(part.translate(_DATE_DIGITS))
+
+
+def _once(part: str) -> str:
+    """``part`` with a digit read twice taken once (``6g`` -> ``6``); else as :func:`_as_digits`."""
+    twice = _READ_TWICE.match(part)
+    if twice and _as_digits(twice.group(2)) == twice.group(1):
+        return twice.group(1)
+    return _as_digits(part)
+
+
 # "ngay 10 thang 6 nam 2024"; OCR may glue or split the keywords, and may drop the space.
 WORDED_DATE = re.compile(
     rf"ng[a-z]?y\s*[:.,]?\s*({_D}{{1,2}})\s*[,.]?\s*th[a-z]?ng\s*({_D}{{1,2}})\s*[,.]?\s*n[a-z]?m\s*({_D}{{4}})"
@@ -27,14 +47,33 @@ BARE_WORDED_DATE = re.compile(
 
 
 def make_date(day: str, month: str, year: str) -> dt.date | None:
-    """Build a date from OCR'd parts, or ``None`` when they do not form a real date."""
-    try:
-        d, m, y = int(fix_digits(day)), int(fix_digits(month)), int(fix_digits(year))
+    """Build a date from OCR'd parts, or ``None`` when they do not form a real date.
+
+    A part that makes no date as read (``tháng 6G``: month 66) is tried as one digit read twice;
+    one that does (``tháng 1l``: 11) is kept as read.
+    """
+    for read in (_as_digits, _once):
+        try:
+            d, m, y = (int(read(part)) for part in (day, month, year))
+        except ValueError:
+            return None
         if not 1900 <= y <= 2100:
             return None
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
+        try:
+            return dt.date(y, m, d)
+        except ValueError:
+            continue
+    return None
+
+
+def printed_as_digits(folded: str, start: int) -> bool:
+    """True when the date at ``start`` of ``folded`` text (as :func:`find_dates` found it) has
+    digits for its day, month and year: no letter was taken for one."""
+    for pattern in (WORDED_DATE, NUMERIC_DATE):
+        m = pattern.match(folded, start)
+        if m:
+            return all(part.isdigit() for part in m.groups())
+    return True
 
 
 def find_dates(folded: str, numeric: bool = True) -> Iterator[tuple[dt.date, int, int]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from sohoa.digitize.fields_context import FieldContext
-from sohoa.digitize.fields_dates import WORDED_DATE, date_at, find_dates
+from sohoa.digitize.fields_dates import WORDED_DATE, date_at, find_dates, printed_as_digits
 from sohoa.digitize.fields_text import (
     Line,
     PageLines,
@@ -338,7 +338,8 @@ def _other_date(key: str, start: int) -> bool:
 
 def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None, float, bool] | None:
     """``(date, place, place confidence, date read cleanly)`` of a ``Place, ngày … tháng … năm …``
-    line, or ``None``; the date is read cleanly when no word of it was read unsure."""
+    line, or ``None``; the date is read cleanly when no word of it was read unsure and no letter
+    of it was taken for a digit."""
     key = line.folded
     pd = _PLACE_DATE.search(key)
     if not pd or _NOT_PLACE.search(key[: pd.end("place")]):
@@ -352,7 +353,8 @@ def _place_date(line: Line, context: FieldContext) -> tuple[dt.date, str | None,
         return None
     place, place_conf = _snap_place(line.text[pd.start("place") : pd.end("place")], context)
     date, start, end = found[0]
-    return date, place, place_conf, span_conf(line, start, end) >= _UNSURE_WORD
+    clean = span_conf(line, start, end) >= _UNSURE_WORD and printed_as_digits(key, start)
+    return date, place, place_conf, clean
 
 
 def read_issued(

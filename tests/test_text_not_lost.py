@@ -223,6 +223,22 @@ def test_words_a_second_look_glued_together_keep_their_space(tmp_path: Path) -> 
 
 
 @pytest.mark.slow
+def test_a_row_two_crowded_zones_share_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A household business certificate set in Times New Roman's metrics, scanned grey at 200 dpi,
+    a seal over its name and identity rows: two runs of crowded rows were read again, each with
+    a row more each side, and the name row between them was in both. Both readings were kept:
+    'Họ Họ và và tên tên chủ chủ hộ: hộ: NINH NINH CÔNG CÔNG'."""
+    devset2 = load_devset2()
+    monkeypatch.setattr(devset2, "FACE", "times")
+    page_image, truth = devset2.render_document(11, 27)
+    assert truth["subject_names"] == ["Ninh Công Nghĩa"]
+    text = read_document(devset2.scan(page_image, "grey-200", 11, 27, tmp_path))[0].text
+    rows = [line for line in _lines(text) if "tên chủ" in line]
+    assert len(rows) == 1 and rows[0].startswith("Họ và tên chủ hộ: NINH CÔNG")
+    assert text.count("NINH") == 1
+
+
+@pytest.mark.slow
 def test_a_syllable_read_sure_is_not_given_up_for_a_second_look_s_non_syllable(tmp_path: Path) -> None:
     """An image PDF at 150 dpi whose footer is read again for the signer's sake, a grey seal first
     cut out of the zone by level: the recipients' thin strokes went with it, and the first

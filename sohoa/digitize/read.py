@@ -1097,7 +1097,7 @@ def _crowded_zones(
             evidence[index] += [w for w in row if _loose_mark_above(w, page, solid, unit)]
         evidence[index] += _marks_outside_their_box(row, page, solid, unit)
     zones: list[tuple[tuple[int, int, int, int], list[float]]] = []
-    index = 0
+    index = floor = 0
     while index < len(ordered):
         if not evidence[index]:
             index += 1
@@ -1107,11 +1107,12 @@ def _crowded_zones(
             last += 1
         middles = [w.left + w.width / 2 for row in evidence[index : last + 1] for w in row]
         # one row more each side: the marks in question sit between the rows, and a zone cut
-        # at a neighbour's box would cut them off
-        first, last = max(0, index - 1), min(len(ordered) - 1, last + 1)
+        # at a neighbour's box would cut them off; but never a row of the zone before, which
+        # read in both came back twice ('Họ Họ và và tên tên', a form's name row on two zones)
+        first, last = max(floor, index - 1), min(len(ordered) - 1, last + 1)
         top, bottom = _band(ordered, first, last, unit, height)
         zones.append(((text_left, top, text_right, bottom), middles))
-        index = last + 1
+        index = floor = last + 1
     return zones
 
 

@@ -154,6 +154,12 @@ Ngày đăng ký: 15 tháng 5 năm 2025
     assert result.confidence["issued_date"] < DEFAULT_THRESHOLD
 
 
+def test_a_name_label_whose_comma_ocr_read_as_a_full_stop_still_names_the_person() -> None:
+    # a faxed certificate: 'Họ, chữ đệm. tên:' (devset2 --face times, seed 27, document 16)
+    text = CERT_HEADER + MARRIAGE_HUSBAND.replace("Họ, chữ đệm, tên:", "Họ. chữ đệm. tên:") + SIGNATURE
+    assert read(text).values["subject_names"] == ["Ninh Văn Tú"]
+
+
 HOUSEHOLD_BUSINESS = (
     CERT_HEADER
     + """GIẤY CHỨNG NHẬN

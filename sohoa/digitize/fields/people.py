@@ -35,7 +35,7 @@ from sohoa.text import fold_aligned
 
 # Labels after which a form prints a person's name.
 _NAME_LABELS = re.compile(
-    r"(?:ho,?\s*chu\s*dem,?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten|ten\s*chu\s*ho|chu\s*ho"
+    r"(?:ho[,.]?\s*chu\s*dem[,.]?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten|ten\s*chu\s*ho|chu\s*ho"
     r"|nguoi\s*(?:yeu\s*cau|de\s*nghi|duoc\s*cap|nop\s*(?:ho\s*so|don)|dai\s*dien|giam\s*ho|duoc\s*giam\s*ho"
     r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho)"
     r"(?P<rest>[^:]{0,40}):\s*"
@@ -185,7 +185,7 @@ _ROLE = (
     r"|thanh\s*vien)"
 )
 _NAME_HEAD = re.compile(
-    r"^\W*(?:\w{1,4}\W+)?(?P<label>(?:ho,?\s*chu\s*dem,?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten)"
+    r"^\W*(?:\w{1,4}\W+)?(?P<label>(?:ho[,.]?\s*chu\s*dem[,.]?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten)"
     rf"(?:\s*(?:cua\s*)?{_ROLE})?|ten\s*(?:cua\s*)?{_ROLE}|chu\s*ho|ho\s*gia\s*dinh,?\s*ca\s*nhan)\s*(?P<colon>:)?\s*"
 )
 # What opens a table cell or a list item before the name: its number, a rule read as a bar, and

@@ -490,9 +490,13 @@ def _honorific_sightings(page: PageLines) -> list[tuple[tuple[int, int, int], Na
             continue  # "ông UBND …": capitals after an honorific are a name only from a surname
         if honorific in _WEAK_HONORIFICS and not is_surname(run[0]):
             continue
-        if honorific == _BUSINESS_OF and run[0] not in surnames():
-            continue  # "Hộ Kinh Doanh Tạp Hóa": "Hộ" is "Hồ" only marks aside; a trade name
         conf = _name_conf(page, first_line, run) * 0.9
+        if honorific == _BUSINESS_OF and run[0] not in surnames():
+            # "Hộ Kinh Doanh Tạp Hóa": "Hộ" is "Hồ" only marks aside; a trade name. But a surname
+            # OCR slipped on ('Đỉnh Văn Lần' for 'Đinh Văn Lân') before Văn or Thị is a person's.
+            if not (len(run) >= 3 and is_middle_only(run[1])):
+                continue
+            conf = min(conf, _DOUBTFUL_NAME)
         out.append(((page.number, first_line, t), NameSighting(" ".join(run), conf, False)))
     return out
 

@@ -8,8 +8,9 @@ Measured on rendered Vietnamese administrative pages (see the field notes and
 * skew: a projection-profile angle search brought 1.5-3 degree pages from 0.65% to ~0.1%; it is
   computed on a downscaled copy so it costs a few tens of milliseconds, and pages are rotated
   only when the angle is worth it (rotation is the expensive part);
-* 1-bit fax-like pages with speckles: a median filter, only on such input, since it hurts clean
-  pages; 1-bit 200 dpi pages are never upscaled (that made them much worse).
+* 1-bit fax-like pages with speckles: specks out and pinholes filled, a median filter only where
+  the page is textured (:mod:`sohoa.digitize.despeckle`), only on such input, since it hurts
+  clean pages; 1-bit 200 dpi pages are never upscaled (that made them much worse).
 * a ruled table: psm 6 dropped all its rows; the grid (three vertical rules or more, and the
   horizontal ones) is erased from the image Tesseract reads, and the rows come back in order;
 * a red seal in a grey or 1-bit scan (no red channel to use): found by its ring, its lighter ink
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageFilter
+
+from sohoa.digitize.despeckle import despeckle, ink_neighbours, without_specks
 
 # Paper sizes (inches, portrait) used to guess a missing resolution from the pixel size, most
 # likely first: A4 and A3 share their shape, and our results are A4.
@@ -132,15 +135,15 @@ def prepare_page(image: Image.Image, dpi: int = 0, *, deskew: bool = True) -> Pr
         page.steps.append("red-channel")
     elif keep.mode == "1" or is_bilevel(grey):
         if is_speckled(grey):
-            page.ocr_image = grey.filter(ImageFilter.MedianFilter(3 if page.dpi < 250 else 5))
-            page.steps.append("median")
+            page.ocr_image = despeckle(grey, page.dpi)
+            page.steps.append("despeckle")
         else:
             page.ocr_image = grey
     else:
         page.ocr_image = grey
     cleared = remove_rules(page.ocr_image, page.dpi)
     if cleared is not page.ocr_image:
-        page.ocr_image = cleared
+        page.ocr_image = without_specks(cleared, page.dpi) if "despeckle" in page.steps else cleared
         page.steps.append("rules")
     return page
 
@@ -274,19 +277,14 @@ def is_bilevel(grey: Image.Image) -> bool:
 
 
 def is_speckled(grey: Image.Image) -> bool:
-    """True when isolated dark specks (fax noise) are common enough to be worth a median filter.
+    """True when isolated dark specks (fax noise) are common enough to be worth cleaning
+    (:func:`sohoa.digitize.despeckle.despeckle`).
 
     Counts ink pixels with no ink among their 8 neighbours on the full-resolution page; clean
     text has almost none (strokes are several pixels thick).
     """
     ink = np.asarray(grey) < 128
-    padded = np.pad(ink, 1).astype(np.uint8)
-    neighbours = (
-        padded[:-2, :-2] + padded[:-2, 1:-1] + padded[:-2, 2:]
-        + padded[1:-1, :-2] + padded[1:-1, 2:]
-        + padded[2:, :-2] + padded[2:, 1:-1] + padded[2:, 2:]
-    )  # fmt: skip
-    isolated = int(np.count_nonzero(ink & (neighbours <= 1)))
+    isolated = int(np.count_nonzero(ink & (ink_neighbours(ink) <= 1)))
     return isolated >= max(200, int(ink.sum() * 0.002))
 
 
@@ -735,7 +733,8 @@ def suppress_round_seal(
     and name; its small lettering is left to the debris filter. There the seal is looked for as
     an ellipse too (:data:`_FAX_SEAL_ASPECTS`): faxes squash the page upright. ``found_on`` is
     the same zone as scanned, when ``image`` was cleaned in a way that broke the ring (a
-    speckled fax's median filter): the seal is found on it and taken out of ``image``.
+    speckled fax's median filter, where it is textured): the seal is found on it and taken out of
+    ``image``.
     """
     grey = image if image.mode == "L" else image.convert("L")
     seen = grey if found_on is None else found_on if found_on.mode == "L" else found_on.convert("L")

@@ -324,9 +324,10 @@ def _reread_doubtful(
         return words
     zones = _doubtful_zones(raw, prepared.ocr_image.size, prepared.dpi)
     page = _grey_or_bilevel(prepared.ocr_image)
-    # A speckled fax is read median-filtered, which breaks a seal's dotted ring into specks too
-    # few to find: the ring is looked for on the page as scanned, and erased from the one read.
-    scanned = _grey_or_bilevel(prepared.keep_image) if "median" in prepared.steps else None
+    # A speckled fax is read despeckled (median-filtered where textured), which breaks a seal's
+    # dotted ring into specks too few to find: the ring is looked for on the page as scanned, and
+    # erased from the one read.
+    scanned = _grey_or_bilevel(prepared.keep_image) if "despeckle" in prepared.steps else None
     seal_ink: _SealInk | None = None
     unit = statistics.median(w.height for w in raw)
     for number, zone in enumerate(zones, start=1):
@@ -657,7 +658,7 @@ def _without_seal(
     the body), within the zone's own rows. A zone next to one whose seal ink was cut (``seal_ink``)
     is cut at the same level: the zone above whited out the upper half of the seal, and what is
     left of it is too little to show by shape or level. Looked for only around a zone the first
-    pass read badly, so clean pages pay nothing. ``scanned`` is the page before a median filter
+    pass read badly, so clean pages pay nothing. ``scanned`` is the page before despeckling
     broke the seal's ring into specks: the ring is found there. Returns the page and the seal
     ink cut last.
     """

@@ -17,7 +17,7 @@ from sohoa.digitize.fields_text import fix_digits
 # A digit of a date, or a letter OCR reads for one in folded (lower-case) text: o for 0, i and l
 # for 1, g for 6 (an italic 6 on a 1-bit fax: 'ngày 2G tháng II' for 'ngày 26 tháng 11').
 _D = r"[0-9oilg]"
-_DATE_DIGITS = str.maketrans({"g": "6", "G": "6"})
+_DATE_DIGITS = str.maketrans({"g": "6"})
 # A digit and then the letter OCR reads for that same digit: perhaps one glyph read twice
 # ('tháng 6G' for 'tháng 6': the italic 6 was split into a 6 and a G).
 _READ_TWICE = re.compile(r"^([0-9])([oilg])$")

@@ -733,8 +733,8 @@ def suppress_round_seal(
     and name; its small lettering is left to the debris filter. There the seal is looked for as
     an ellipse too (:data:`_FAX_SEAL_ASPECTS`): faxes squash the page upright. ``found_on`` is
     the same zone as scanned, when ``image`` was cleaned in a way that broke the ring (a
-    speckled fax's median filter, where it is textured): the seal is found on it and taken out of
-    ``image``.
+    speckled fax's median filter, run where the page is textured): the seal is found on it and
+    taken out of ``image``.
     """
     grey = image if image.mode == "L" else image.convert("L")
     seen = grey if found_on is None else found_on if found_on.mode == "L" else found_on.convert("L")

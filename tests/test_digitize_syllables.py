@@ -57,6 +57,20 @@ def test_ambiguous_or_foreign_tokens_are_left_alone(token: str) -> None:
     assert repair_token(token) == token
 
 
+@pytest.mark.parametrize(
+    ("ocr", "printed"),
+    [
+        ("TRẦNMINHTOẢN", "TRẦN MINH TOẢN"),  # a name in a table's cell, its spaces lost
+        ("PHÒNGTƯPHÁP,", "PHÒNG TƯ PHÁP,"),
+        ("CÔNGHIỀN", "CÔNGHIỀN"),  # 'CÔNG HIỀN' or 'CÔ NGHIỀN': left as read
+        ("HĐND", "HĐND"),  # abbreviations are no syllables
+        ("Trầnminhtoản", "Trầnminhtoản"),  # only capitals are parted
+    ],
+)
+def test_capitals_ocr_read_without_their_spaces_are_parted_into_syllables(ocr: str, printed: str) -> None:
+    assert repair_token(ocr) == printed
+
+
 def test_square_metres_after_a_number() -> None:
     # a printed m2 is left as read; a raised 2 Tesseract garbled is the printed m²
     assert repair_text("thu hồi 263,6 m2, đất 151,7 m? và 12 m3") == "thu hồi 263,6 m2, đất 151,7 m² và 12 m3"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from sohoa.digitize.metadata import extract_fields
 from sohoa.digitize.read import ReadOptions, read_document
 
 from .conftest import load_devset2
@@ -238,6 +239,22 @@ def test_a_fax_of_small_times_print_reads_as_many_words_as_plain_tesseract(
     assert _recall(truth, text) >= _recall(truth, _plain_tesseract(path))
     for name in ("Phạm Ngọc Lĩnh", "Lý Công Dũng", "Ngô Công Tư"):
         assert name in text
+
+
+@pytest.mark.slow
+def test_a_name_in_capitals_read_without_its_spaces_is_parted_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cultural-family decision's ruled table of household heads, in Times New Roman's metrics,
+    grey 200 dpi: psm 6 read the third head 'TRẦNMINHTOẢN', one word, lost to search and to the
+    subjects' names, where plain Tesseract read the spaces."""
+    devset2 = load_devset2()
+    monkeypatch.setattr(devset2, "FACE", "times")
+    page_image, truth = devset2.render_document(15, 45)
+    assert truth["subject_names"] == ["Phí Bá Hùng", "Nguyễn Minh Trung", "Trần Minh Toản"]
+    pages = read_document(devset2.scan(page_image, "grey-200", 215, 45, tmp_path))
+    assert any(line.endswith("TRẦN MINH TOẢN Thôn Vị Trù") for line in _lines(pages[0].text))
+    assert extract_fields(pages).values["subject_names"] == truth["subject_names"]
 
 
 @pytest.mark.slow

@@ -1404,7 +1404,25 @@ def _join_rows(found: list[Word], words: list[Word]) -> list[Word]:
 
 def _repaired(line: list[Word]) -> list[Word]:
     texts = syllables.repair_tokens([w.text for w in line])
-    return [w if w.text == text else replace(w, text=text) for w, text in zip(line, texts, strict=True)]
+    out: list[Word] = []
+    for word, text in zip(line, texts, strict=True):
+        out += [word] if word.text == text else _parted(replace(word, text=text))
+    return out
+
+
+def _parted(word: Word) -> list[Word]:
+    """A word the repair parted into syllables ('TRẦN MINH TOẢN'), one word each, the box shared
+    out by letters: a word stays one token for the fields and the text layer."""
+    pieces = word.text.split(" ")
+    if len(pieces) == 1:
+        return [word]
+    letters = sum(len(piece) for piece in pieces)
+    out, left = [], word.left
+    for piece in pieces:
+        width = max(1, round(word.width * len(piece) / letters))
+        out.append(replace(word, text=piece, left=left, width=width))
+        left += width
+    return out
 
 
 def _prepare(image: Image.Image, stored_dpi: int, options: ReadOptions) -> prepare.PreparedPage:

@@ -231,7 +231,8 @@ def repair_token(token: str) -> str:
         return token
     candidates = [c for c in _by_fold().get(strip_marks(core.lower()), ()) if c in attested()]
     if not candidates:
-        return token
+        pieces = glued_syllables(core)
+        return prefix + " ".join(pieces) + suffix if pieces else token
     from rapidfuzz.distance import Levenshtein
 
     lowered = unicodedata.normalize("NFD", core.lower())
@@ -243,6 +244,53 @@ def repair_token(token: str) -> str:
     if len(best) != 1:
         return token
     return prefix + _match_case(best[0], core) + suffix
+
+
+# A word of capitals this long, no syllable, may be syllables OCR printed without their spaces.
+_GLUED_MIN_LETTERS = 6
+# Each of them this many letters or more: a lone letter is read out of a garbled word too easily.
+_GLUED_PIECE_MIN = 2
+_GLUED_PIECE_MAX = 7  # "nghiêng", the longest Vietnamese syllable
+
+
+def glued_syllables(core: str) -> tuple[str, ...] | None:
+    """The syllables a word of capitals stands for when OCR lost the spaces between them, or None.
+
+    Names and titles on forms are printed in capitals, and psm 6 measures word spaces on the page
+    as a whole: in a table's cell the narrower gaps between capitals were read as none
+    ('TRẦNMINHTOẢN' for 'TRẦN MINH TOẢN'), and the name was lost to search and to the fields.
+    Only a word of capitals that is no syllable is parted, only into syllables in use, and only
+    when the fewest pieces it parts into are one way of parting it ('CÔNGHIỀN' is 'CÔNG HIỀN'
+    or 'CÔ NGHIỀN': left as read).
+    """
+    if len(core) < _GLUED_MIN_LETTERS or not core.isupper():
+        return None
+    lowered = core.lower()
+    known = attested()
+
+    @functools.cache
+    def fewest(start: int) -> tuple[int, tuple[tuple[str, ...], ...]]:
+        if start == len(lowered):
+            return 0, ((),)
+        best: tuple[int, tuple[tuple[str, ...], ...]] = (len(lowered) + 1, ())
+        for end in range(start + _GLUED_PIECE_MIN, min(len(lowered), start + _GLUED_PIECE_MAX) + 1):
+            if lowered[start:end] not in known:
+                continue
+            count, ways = fewest(end)
+            if count + 1 < best[0]:
+                best = (count + 1, tuple((lowered[start:end], *way) for way in ways))
+            elif count + 1 == best[0]:
+                best = (best[0], best[1] + tuple((lowered[start:end], *way) for way in ways))
+        return best
+
+    count, ways = fewest(0)
+    if len(ways) != 1 or count < 2:
+        return None
+    at, pieces = 0, []
+    for piece in ways[0]:
+        pieces.append(core[at : at + len(piece)])
+        at += len(piece)
+    return tuple(pieces)
 
 
 # Square metres after a number: Tesseract reads the raised 2 as 2, ?, ', ‡, ˆ, °?, Z or even Ỷ. (It also

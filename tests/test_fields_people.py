@@ -158,6 +158,9 @@ def test_a_name_label_whose_comma_ocr_read_as_a_full_stop_still_names_the_person
     # a faxed certificate: 'Họ, chữ đệm. tên:' (devset2 --face times, seed 27, document 16)
     text = CERT_HEADER + MARRIAGE_HUSBAND.replace("Họ, chữ đệm, tên:", "Họ. chữ đệm. tên:") + SIGNATURE
     assert read(text).values["subject_names"] == ["Ninh Văn Tú"]
+    # a death extract's label whose colon came back a semicolon (devset2 seed 25, fax)
+    text = CERT_HEADER + "TRÍCH LỤC KHAI TỬ\nHọ, chữ đệm, tên người đã chết; LÊ NGỌC THỊNH\n" + SIGNATURE
+    assert read(text).values["subject_names"] == ["Lê Ngọc Thịnh"]
 
 
 HOUSEHOLD_BUSINESS = (

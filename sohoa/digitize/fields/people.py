@@ -33,12 +33,13 @@ from sohoa.digitize.rows import holds_middle, top_bottom
 from sohoa.digitize.syllables import is_syllable
 from sohoa.text import fold_aligned
 
-# Labels after which a form prints a person's name.
+# Labels after which a form prints a person's name; OCR reads the label's colon as a semicolon
+# at times ('Họ, chữ đệm, tên người đã chết; LÊ NGỌC THỊNH' on a fax).
 _NAME_LABELS = re.compile(
     r"(?:ho[,.]?\s*chu\s*dem[,.]?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten|ten\s*chu\s*ho|chu\s*ho"
     r"|nguoi\s*(?:yeu\s*cau|de\s*nghi|duoc\s*cap|nop\s*(?:ho\s*so|don)|dai\s*dien|giam\s*ho|duoc\s*giam\s*ho"
     r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho)"
-    r"(?P<rest>[^:]{0,40}):\s*"
+    r"(?P<rest>[^:;]{0,40})[:;]\s*"
 )
 # A household business goes by its owner's name ("Hộ kinh doanh Nguyễn Văn An") or by a trade
 # name ("Hộ kinh doanh Tạp hóa Minh Anh"): a name after it needs a listed surname.

@@ -281,7 +281,7 @@ def glued_syllables(core: str) -> tuple[str, ...] | None:
                 best = (count + 1, tuple((lowered[start:end], *way) for way in ways))
             elif count + 1 == best[0]:
                 best = (best[0], best[1] + tuple((lowered[start:end], *way) for way in ways))
-        return best
+        return best[0], best[1][:2]  # two ways are enough to know it is not one
 
     count, ways = fewest(0)
     if len(ways) != 1 or count < 2:

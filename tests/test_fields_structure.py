@@ -400,6 +400,9 @@ def test_drafting_units_and_dossier_codes_are_configuration() -> None:
         # the national database's subdivisions, filed under domain.md's readable names
         ("Quyết định", "Về việc khen thưởng thành tích xuất sắc", "Nội vụ"),
         ("Quyết định", "Về việc cho nhận con nuôi", "Tư pháp"),
+        # a nursery or kindergarten a ward licenses is education's, though no "giáo dục" is printed
+        ("Quyết định", "Về việc cho phép thành lập nhóm trẻ độc lập tư thục", "Giáo dục"),
+        ("Quyết định", "Về việc cho phép hoạt động lớp mẫu giáo độc lập", "Giáo dục"),
     ],
 )
 def test_field_from_wording(title: str, summary: str | None, field: str) -> None:
@@ -422,6 +425,7 @@ def test_field_from_wording(title: str, summary: str | None, field: str) -> None
         ("Thông báo", "Về lịch tiếp công dân tháng 7 năm 2024", "Khiếu nại tố cáo"),
         ("Quyết định", "Về việc giải quyết khiếu nại của bà Nguyễn Thị Hoa", "Khiếu nại tố cáo"),
         ("Quyết định", "Về việc cấp phép khai thác khoáng sản", "Tài nguyên môi trường"),
+        ("Giấy phép", "Khai thác, sử dụng nước dưới đất", "Tài nguyên môi trường"),
         ("Giấy phép bán lẻ sản phẩm rượu", None, "Lưu thông hàng hóa trong nước"),
         ("Giấy phép bán lẻ sản phẩm thuốc lá", None, "Lưu thông hàng hóa trong nước"),
         ("Quyết định", "Về việc xử phạt vi phạm hành chính", "Xử lý vi phạm hành chính"),

@@ -55,6 +55,39 @@ Về việc công nhận danh hiệu Gia đình văn hóa năm 2024
     assert result.values["subject_names"] == ["Khuất Văn Lân", "Cấn Thị Tám", "Phí Quyền"]
 
 
+@pytest.mark.parametrize("lead", ["{n}.", "{n},", "-", "{n}"])
+def test_two_households_whose_heads_names_are_a_letter_apart_are_two_people(lead: str) -> None:
+    # a list item each: two households, not one name read twice (the list, an OCR comma for the
+    # full stop, bullets, a table's rows)
+    items = [("Bà Nguyễn Thị Tuân", "thôn Lai Sơn"), ("Ông Trần Luyến", "thôn Lai Sơn"),
+             ("Bà Nguyễn Thu Tuân", "tổ dân phố số 2")]  # fmt: skip
+    listed = "\n".join(f"{lead.format(n=n)} {who}, {where};" for n, (who, where) in enumerate(items, 1))
+    text = (
+        HEADER
+        + """QUYẾT ĐỊNH
+Về việc công nhận danh hiệu Gia đình văn hóa năm 2024
+Điều 1. Công nhận danh hiệu “Gia đình văn hóa” năm 2024 cho 03 hộ gia đình:
+"""
+        + listed
+        + "\n"
+        + SIGNATURE
+    )
+    assert read(text).values["subject_names"] == ["Nguyễn Thị Tuân", "Trần Luyến", "Nguyễn Thu Tuân"]
+
+
+def test_a_name_read_twice_a_letter_apart_in_running_text_is_one_person() -> None:
+    text = (
+        HEADER
+        + """QUYẾT ĐỊNH
+Về việc thu hồi đất
+Điều 1. Thu hồi 120 m2 đất của hộ ông Nguyễn Văn Lâm tại thửa đất số 12.
+Điều 2. Ông Nguyễn Văn Lam có trách nhiệm bàn giao đất.
+"""
+        + SIGNATURE
+    )
+    assert len(read(text).values["subject_names"]) == 1
+
+
 def test_a_table_of_household_heads_on_a_text_page() -> None:
     text = (
         HEADER

@@ -351,6 +351,10 @@ class NameSighting:
     text: str
     conf: float
     from_capitals: bool
+    # (page, line) of the list item or table row the name was read in, if it was one. Two
+    # items of one list name two people, however alike: "Nguyễn Thị Tuân" and "Nguyễn Thu
+    # Tuân" are a household each, not one name read twice.
+    entry: tuple[int, int] | None = None
 
 
 def _plausibility(name: str) -> float:
@@ -365,10 +369,18 @@ def _plausibility(name: str) -> float:
     return score
 
 
-def _close(a: str, b: str) -> bool:
-    """Same person, read twice: same syllable count, letters (marks aside) at most one edit apart."""
-    fa, fb = fold_aligned(a), fold_aligned(b)
-    return len(fa.split()) == len(fb.split()) and Levenshtein.distance(fa, fb) <= 1
+def _close(a: NameSighting, b: NameSighting) -> bool:
+    """Same person, read twice: same syllable count, letters (marks aside) at most one edit apart.
+
+    Readings a letter apart in two entries of a list are two people; only the same letters,
+    marks aside, are one person there (the same household listed twice, or read twice).
+    """
+    fa, fb = fold_aligned(a.text), fold_aligned(b.text)
+    if len(fa.split()) != len(fb.split()):
+        return False
+    if a.entry is not None and b.entry is not None and a.entry != b.entry:
+        return fa == fb
+    return Levenshtein.distance(fa, fb) <= 1
 
 
 def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
@@ -391,7 +403,7 @@ def consolidate(sightings: list[NameSighting]) -> list[tuple[str, float]]:
     groups: list[list[NameSighting]] = []
     for s in kept:
         for group in groups:
-            if _close(group[0].text, s.text):
+            if _close(group[0], s):
                 group.append(s)
                 break
         else:

@@ -191,6 +191,8 @@ _NAME_HEAD = re.compile(
 )
 # What opens a table cell or a list item before the name: its number, a rule read as a bar, and
 # the household's or person's honorific ("1. Hộ ông", "2 | Bà", "- Hộ gia đình bà").
+# A line that opens a list item or a table row: "1. Ông …", "2) …", "- Bà …", "3 | …".
+_ENTRY_LINE = re.compile(r"^\s*(?:[0-9]{1,3}\s*[.,)/|]?|[-–+•*])\s")
 _ITEM_LEAD = re.compile(r"^(?:[\s|.\-–:;)(]|[0-9]{1,3}[.)]?(?=\s|$))+")
 # A number OCR garbled ("Z2", "l.", "(1"): a short token at the front with a digit or a bar in it.
 _GARBLED_NUMBER = re.compile(r"^\W*\w{0,2}[0-9|]\w{0,2}\W*\s+")
@@ -443,7 +445,9 @@ def _label_sightings(page: PageLines) -> tuple[list[tuple[tuple[int, int, int], 
                 if len(run) == 5:
                     conf = min(conf, _DOUBTFUL_NAME)  # five syllables: two names run together?
                 caps = run[0].isupper() or page.lines[at].text.split()[0].isupper()
-                out.append(((page.number, at, k), NameSighting(" ".join(run), conf, caps)))
+                listed = len(values) > 1 or _ENTRY_LINE.match(page.lines[at].text)
+                entry = (page.number, at) if listed else None
+                out.append(((page.number, at, k), NameSighting(" ".join(run), conf, caps, entry)))
     return out, lacking
 
 
@@ -498,7 +502,8 @@ def _honorific_sightings(page: PageLines) -> list[tuple[tuple[int, int, int], Na
             if not (len(run) >= 3 and is_middle_only(run[1])):
                 continue
             conf = min(conf, _DOUBTFUL_NAME)
-        out.append(((page.number, first_line, t), NameSighting(" ".join(run), conf, False)))
+        entry = (page.number, first_line) if _ENTRY_LINE.match(page.lines[first_line].text) else None
+        out.append(((page.number, first_line, t), NameSighting(" ".join(run), conf, False, entry)))
     return out
 
 

@@ -44,6 +44,7 @@ from sohoa.digitize.pages import (
     PageRef,
     image_dpi,
     open_document,
+    square_pixels,
 )
 from sohoa.digitize.rows import each_level, top_bottom
 from sohoa.errors import InputFileError, OcrError
@@ -202,7 +203,9 @@ def load_page_image(ref: PageRef) -> tuple[Image.Image, int]:
                 opened.seek(ref.index)
             opened.load()
             dpi = image_dpi(opened)
-            image = opened.copy()
+            image = square_pixels(opened)
+            if image is opened:
+                image = opened.copy()
     return image, dpi
 
 

@@ -513,3 +513,28 @@ Về việc trợ cấp xã hội
         + SIGNATURE
     )
     assert read(text).values["subject_names"] == ["Khổng Thị Tư"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "names"),
+    [
+        # a ward's honorific after the label goes, as "Ông" and "Bà" do
+        (
+            "Người giám hộ: Ông Mạc Văn Hùng\nNgười được giám hộ: Cháu Mạc Thị Nga",
+            ["Mạc Văn Hùng", "Mạc Thị Nga"],
+        ),
+        # a household business in capitals is its owner's: one name, not "Hộ Kinh Doanh" and another
+        ("Cấp cho: HỘ KINH DOANH NGUYỄN VĂN TƯ\nĐịa chỉ: tổ dân phố số 5", ["Nguyễn Văn Tư"]),
+        ("Cấp cho: HỘ KINH DOANH TẠP HÓA MINH ANH\nĐịa chỉ: tổ dân phố số 5", []),
+        # a building permit's investor is a person or a body
+        ("Chủ đầu tư: CẤN VĂN TÁM\nĐịa chỉ: thôn Đồng Câu", ["Cấn Văn Tám"]),
+        ("Chủ đầu tư: CÔNG TY CỔ PHẦN XÂY DỰNG MINH ANH\nĐịa chỉ: thôn Đồng Câu", []),
+        ("Cấp cho: BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG\nĐịa chỉ: thôn Đồng Câu", []),
+        ("Cấp cho: Trường Mầm non Hoa Sen\nĐịa chỉ: thôn Đồng Câu", []),
+    ],
+)
+def test_a_label_s_value_is_a_person_s_name_without_its_honorific_or_no_name_at_all(
+    lines: str, names: list[str]
+) -> None:
+    text = HEADER + "GIẤY PHÉP\n" + lines + "\n" + SIGNATURE
+    assert read(text).values["subject_names"] == names

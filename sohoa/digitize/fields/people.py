@@ -38,7 +38,7 @@ from sohoa.text import fold_aligned
 _NAME_LABELS = re.compile(
     r"(?:ho[,.]?\s*chu\s*dem[,.]?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten|ten\s*chu\s*ho|chu\s*ho"
     r"|nguoi\s*(?:yeu\s*cau|de\s*nghi|duoc\s*cap|nop\s*(?:ho\s*so|don)|dai\s*dien|giam\s*ho|duoc\s*giam\s*ho"
-    r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho)"
+    r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho|chu\s*dau\s*tu)"
     r"(?P<rest>[^:;]{0,40})[:;]\s*"
 )
 # A household business goes by its owner's name ("Hộ kinh doanh Nguyễn Văn An") or by a trade
@@ -189,14 +189,17 @@ _NAME_HEAD = re.compile(
     r"^\W*(?:\w{1,4}\W+)?(?P<label>(?:ho[,.]?\s*chu\s*dem[,.]?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten)"
     rf"(?:\s*(?:cua\s*)?{_ROLE})?|ten\s*(?:cua\s*)?{_ROLE}|chu\s*ho|ho\s*gia\s*dinh,?\s*ca\s*nhan)\s*(?P<colon>:)?\s*"
 )
-# What opens a table cell or a list item before the name: its number, a rule read as a bar, and
-# the household's or person's honorific ("1. Hộ ông", "2 | Bà", "- Hộ gia đình bà").
 # A line that opens a list item or a table row: "1. Ông …", "2) …", "- Bà …", "3 | …".
 _ENTRY_LINE = re.compile(r"^\s*(?:[0-9]{1,3}\s*[.,)/|]?|[-–+•*])\s")
+# What opens a table cell or a list item before the name: its number, a rule read as a bar, and
+# the household's or person's honorific ("1. Hộ ông", "2 | Bà", "- Hộ gia đình bà").
 _ITEM_LEAD = re.compile(r"^(?:[\s|.\-–:;)(]|[0-9]{1,3}[.)]?(?=\s|$))+")
 # A number OCR garbled ("Z2", "l.", "(1"): a short token at the front with a digit or a bar in it.
 _GARBLED_NUMBER = re.compile(r"^\W*\w{0,2}[0-9|]\w{0,2}\W*\s+")
-_CELL_HONORIFIC = re.compile(r"^(?:ho\s+(?:gia\s+dinh\s+)?)?(?:ong|ba|anh|chi)(?:\s*/\s*ba|\s*\(ba\))?\s+")
+_CELL_HONORIFIC = re.compile(
+    r"^(?:(?P<business>ho\s+kinh\s+doanh\s+)"
+    r"|(?:ho\s+(?:gia\s+dinh\s+)?)?(?:ong|ba|anh|chi|chau|em)(?:\s*/\s*ba|\s*\(ba\))?\s+)"
+)
 # How many rows a name column is read down at most.
 _COLUMN_ROWS = 60
 
@@ -234,6 +237,16 @@ def _cells(words: list[Word], text: str) -> list[str]:
     return cells
 
 
+# What opens the name of a body, not a person's, after a label that takes either ("Cấp cho:",
+# "Chủ đầu tư:"): "CÔNG TY CỔ PHẦN …", "Ban quản lý dự án …", "Trường Mầm non …". Công, Ban
+# and Trường are surnames too, so the surname list cannot tell them.
+_BODY_OPENING = re.compile(
+    r"^(?:cong\s*ty|tong\s*cong\s*ty|ban\s*quan\s*ly|ban\s*chi\s*dao|truong\s*(?:mam|tieu|trung|dai|cao|thcs|thpt)"
+    r"|trung\s*tam|uy\s*ban|hop\s*tac\s*xa|doanh\s*nghiep|chi\s*nhanh|cua\s*hang|benh\s*vien|tram\s*y\s*te"
+    r"|van\s*phong|nha\s*may|xi\s*nghiep|tap\s*doan|hoi\s|quy\s|cong\s*an|phong\s|so\s|nha\s*van\s*hoa)"
+)
+
+
 def _cell_reading(text: str, honorific: bool = True, label_value: bool = False) -> tuple[list[str], bool]:
     """``(name, cut)``: the name a table cell or a list item holds, its number (and honorific)
     aside, else ``[]``; and whether a garbled word follows or opens it ("NGUYỄN QUAN qggYẾN",
@@ -249,8 +262,12 @@ def _cell_reading(text: str, honorific: bool = True, label_value: bool = False) 
     if title and not _spelled_as_honorific(text[: title.end()]):
         title = None  # "HỒ BÁ LUYẾN" folds as "hộ bà" does: a surname and a middle name
     text = text[title.end() :] if title else text
+    if _BODY_OPENING.match(fold_aligned(text)):
+        return [], False
     tokens = _strip_leaders(text.split())
     run = _name_run(tokens, allow_caps=True)
+    if title and title.group("business") and not (run and is_surname(run[0])):
+        return [], False  # "HỘ KINH DOANH TẠP HÓA MINH ANH": a trade name, not its owner's
     lost = len(tokens) >= 3 and _garbled(tokens[0]) and not looks_like_name(" ".join(run), label_value)
     if lost:
         # "ẾẠM VĂN LUYẾN": the seal over the surname left no syllable of it; the name is read
@@ -278,7 +295,13 @@ def _names_run_together(cell: str) -> list[str]:
     words = [t.strip(",.;:") for t in tokens]
     if len(words) < 5 or not all(w.isalpha() and w[:1].isupper() for w in words):
         return [cell]
-    for k in range(2, len(words) - 1):
+    if _BODY_OPENING.match(fold_aligned(cell)):
+        return [cell]  # "BAN QUẢN LÝ DỰ ÁN …": a body's name, no person in it
+    # "HỘ KINH DOANH NGUYỄN VĂN TƯ", "HỘ ÔNG …": one name after its honorific, not two names
+    opening = _CELL_HONORIFIC.match(fold_aligned(cell))
+    spelled = opening and _spelled_as_honorific(cell[: opening.end()])
+    honorific = len(opening.group(0).split()) if spelled else 0
+    for k in range(2 + honorific, len(words) - 1):
         whole = not is_middle_only(words[k - 1]) and not is_middle_only(words[-1])
         if whole and words[k].capitalize() in surnames():
             return [" ".join(tokens[:k]), " ".join(tokens[k:])]
@@ -294,7 +317,9 @@ def _garbled(token: str) -> bool:
 
 # How a cell's honorific is spelt ("Hộ gia đình bà", "Ông/Bà"), for telling it from a name's
 # syllables that fold the same ("HỒ BÁ" is "ho ba" as "hộ bà" is).
-_CELL_HONORIFIC_WORDS = frozenset({"hộ", "gia", "đình", "ông", "bà", "anh", "chị"})
+_CELL_HONORIFIC_WORDS = frozenset({
+    "hộ", "gia", "đình", "kinh", "doanh", "ông", "bà", "anh", "chị", "cháu", "em",
+})  # fmt: skip
 
 
 def _spelled_as_honorific(text: str) -> bool:

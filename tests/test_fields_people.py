@@ -531,6 +531,18 @@ Về việc trợ cấp xã hội
         ("Chủ đầu tư: CÔNG TY CỔ PHẦN XÂY DỰNG MINH ANH\nĐịa chỉ: thôn Đồng Câu", []),
         ("Cấp cho: BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG\nĐịa chỉ: thôn Đồng Câu", []),
         ("Cấp cho: Trường Mầm non Hoa Sen\nĐịa chỉ: thôn Đồng Câu", []),
+        # labels of other forms: recognition of parentage, a retail licence, an allowance
+        (
+            "Người nhận: Ông Khổng Văn Tám\nNgười được nhận là con: Khổng Minh Hầu",
+            ["Khổng Văn Tám", "Khổng Minh Hầu"],
+        ),
+        ("Tên thương nhân: NGUYỄN THỊ LỤC\nĐịa chỉ trụ sở: tổ dân phố số 5", ["Nguyễn Thị Lục"]),
+        ("Tên thương nhân: CÔNG TY TNHH MINH ANH\nĐịa chỉ trụ sở: tổ dân phố số 5", []),
+        ("Người được hưởng trợ cấp: Lò Văn Sáu, sinh năm 1950", ["Lò Văn Sáu"]),
+        # running text: a household, a citizen; a name ends where the next line's label opens
+        ("Công nhận hộ nghèo năm 2024 đối với hộ Lường Văn Chiến, thôn Vị Trù", ["Lường Văn Chiến"]),
+        ("Trả lời đơn của công dân Trịnh Văn Tuyển, trú tại thôn Đồng Câu", ["Trịnh Văn Tuyển"]),
+        ("Xác nhận Ông/Bà: Hứa Văn Lợi\nSinh ngày 03/04/1960", ["Hứa Văn Lợi"]),
     ],
 )
 def test_a_label_s_value_is_a_person_s_name_without_its_honorific_or_no_name_at_all(

@@ -38,16 +38,21 @@ from sohoa.text import fold_aligned
 _NAME_LABELS = re.compile(
     r"(?:ho[,.]?\s*chu\s*dem[,.]?\s*(?:va\s*)?ten|ho\s*va\s*ten|ho\s*ten|ten\s*chu\s*ho|chu\s*ho"
     r"|nguoi\s*(?:yeu\s*cau|de\s*nghi|duoc\s*cap|nop\s*(?:ho\s*so|don)|dai\s*dien|giam\s*ho|duoc\s*giam\s*ho"
-    r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky)|cap\s*cho|chu\s*dau\s*tu)"
+    r"|khai|dung\s*ten|dung\s*don|khieu\s*nai|to\s*cao|dang\s*ky|(?:duoc\s*)?nhan|duoc\s*huong)"
+    r"|cap\s*cho|chu\s*dau\s*tu|ten\s*thuong\s*nhan)"
     r"(?P<rest>[^:;]{0,40})[:;]\s*"
 )
 # A household business goes by its owner's name ("Hộ kinh doanh Nguyễn Văn An") or by a trade
 # name ("Hộ kinh doanh Tạp hóa Minh Anh"): a name after it needs a listed surname.
 _BUSINESS_OF = "ho kinh doanh"
-# Words put before a person's name: ông, bà, anh, chị, cháu, em (and a household business's).
-_HONORIFICS = {"ong", "ba", "ong/ba", "anh", "chi", "chau", "em", _BUSINESS_OF}
-# "anh", "chị", "em", "cháu" are also common words: a name after them needs a listed surname.
-_WEAK_HONORIFICS = {"anh", "chi", "chau", "em", _BUSINESS_OF}
+# A household's or a citizen's name after "hộ" or "công dân" in running text.
+_HOUSEHOLD_OR_CITIZEN = "ho/cong dan"
+# Words put before a person's name: ông, bà, anh, chị, cháu, em (and a household business's, a
+# household's, a citizen's).
+_HONORIFICS = {"ong", "ba", "ong/ba", "anh", "chi", "chau", "em", _BUSINESS_OF, _HOUSEHOLD_OR_CITIZEN}
+# "anh", "chị", "em", "cháu", "hộ" and "dân" are also common words: a name after them needs a
+# listed surname.
+_WEAK_HONORIFICS = {"anh", "chi", "chau", "em", _BUSINESS_OF, _HOUSEHOLD_OR_CITIZEN}
 # The honorifics as spelled: a capitalised word that folds to one but is another syllable is no
 # honorific ("Bá" in "CẤN BÁ THỊNH"); in lower case OCR's slips on the marks still count.
 _SPELLED_HONORIFICS = {"ông", "bà", "ông/bà", "anh", "chị", "cháu", "em"}
@@ -476,6 +481,11 @@ def _label_sightings(page: PageLines) -> tuple[list[tuple[tuple[int, int, int], 
     return out, lacking
 
 
+def _after_cong(tokens: list[tuple[str, int]], t: int) -> bool:
+    """True when the token before ``t`` is "công" ("công dân", a citizen)."""
+    return t > 0 and fold_aligned(tokens[t - 1][0]) == "cong"
+
+
 def _honorific_sightings(page: PageLines) -> list[tuple[tuple[int, int, int], NameSighting]]:
     """Names after ``ông``/``bà``/``anh``/``chị``/``hộ kinh doanh``, read over the page's lines joined."""
     out: list[tuple[tuple[int, int, int], NameSighting]] = []
@@ -487,6 +497,9 @@ def _honorific_sightings(page: PageLines) -> list[tuple[tuple[int, int, int], Na
             # "Hộ kinh doanh Nguyễn Văn An": a household business is its owner's (not the
             # label "Tên hộ kinh doanh:", whose value is a trade name)
             honorific = _BUSINESS_OF
+        elif tok.lower() == "hộ" or (fold_aligned(tok) == "dan" and _after_cong(tokens, t)):
+            # "đối với hộ Lường Văn Chiến", "đơn của công dân Trịnh Văn Tuyển"
+            honorific = _HOUSEHOLD_OR_CITIZEN
         if honorific not in _HONORIFICS:
             continue
         spelled = tok.lower().strip("(:,")
@@ -508,7 +521,9 @@ def _honorific_sightings(page: PageLines) -> list[tuple[tuple[int, int, int], Na
             bare = tok2.rstrip(",.;:)")
             # A name wrapped onto the next line goes on with syllables that fit a name.
             if k2 != first_line and (
-                (len(words) >= 3 and not is_name_syllable(bare)) or not can_open_name(bare)
+                (len(words) >= 3 and not is_name_syllable(bare))
+                or not can_open_name(bare)
+                or page.lines[k2].folded.lstrip(" -.").startswith(_FORM_LABELS)  # "Sinh ngày …"
             ):
                 break
             words.append(tok2)

@@ -179,6 +179,10 @@ _TOKEN = re.compile(r"^(\W*)([^\W\d_]+)(\W*)$")
 _MAX_REPAIR_DISTANCE = 2
 _ATTESTED_FILE = Path(__file__).with_name("data") / "vie_syllables.txt"
 _ETH = str.maketrans({"Ð": "Đ", "ð": "đ"})
+# An O a seal's ring or a pen's stroke crosses comes back slashed ('Mạc Xuân Øanh'); no
+# Vietnamese word has an Ø, but a building permit's steel bars do ('Ø16'), so it is read as an
+# O only where that makes a syllable in use.
+_SLASHED_O = str.maketrans({"Ø": "O", "ø": "o"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -220,7 +224,8 @@ def repair_token(token: str) -> str:
     Only a token that is not a valid syllable is touched, and only when the syllables in use
     with the same letters (marks aside) hold exactly one nearest candidate. Abbreviations
     (``UBND``, ``HĐND``) have no such syllable and stay as they are. The Icelandic ``Ð``, which
-    Tesseract sometimes gives for ``Đ``, is always mapped back.
+    Tesseract sometimes gives for ``Đ``, is always mapped back; a slashed ``Ø`` is an ``O`` where
+    that makes a syllable in use.
     """
     token = token.translate(_ETH)
     match = _TOKEN.match(token)
@@ -229,6 +234,8 @@ def repair_token(token: str) -> str:
     prefix, core, suffix = match.groups()
     if len(core) < 2 or is_syllable(core):
         return token
+    if core.translate(_SLASHED_O).lower() in attested():
+        return prefix + core.translate(_SLASHED_O) + suffix
     candidates = [c for c in _by_fold().get(strip_marks(core.lower()), ()) if c in attested()]
     if not candidates:
         pieces = glued_syllables(core)

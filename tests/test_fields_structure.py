@@ -403,6 +403,8 @@ def test_drafting_units_and_dossier_codes_are_configuration() -> None:
         # a nursery or kindergarten a ward licenses is education's, though no "giáo dục" is printed
         ("Quyết định", "Về việc cho phép thành lập nhóm trẻ độc lập tư thục", "Giáo dục"),
         ("Quyết định", "Về việc cho phép hoạt động lớp mẫu giáo độc lập", "Giáo dục"),
+        ("Quyết định", "Về việc miễn, giảm học phí", "Giáo dục"),
+        ("Giấy phép", "Sửa chữa, cải tạo nhà ở riêng lẻ", "Xây dựng"),
     ],
 )
 def test_field_from_wording(title: str, summary: str | None, field: str) -> None:
@@ -423,6 +425,9 @@ def test_field_from_wording(title: str, summary: str | None, field: str) -> None
         ("Quyết định", "Về việc trợ cấp hằng tháng cho thân nhân liệt sĩ", "Lao động – Thương binh xã hội"),
         ("Quyết định", "Về việc công nhận hộ nghèo năm 2024", "Lao động – Thương binh xã hội"),
         ("Thông báo", "Về lịch tiếp công dân tháng 7 năm 2024", "Khiếu nại tố cáo"),
+        ("Thông báo", "Lịch trực tiếp dân của lãnh đạo UBND phường", "Khiếu nại tố cáo"),
+        # residence registration, the commune police's since 2021, in a ward's older results
+        ("Quyết định", "Về việc đăng ký tạm trú", "Đăng ký, quản lý cư trú"),
         ("Quyết định", "Về việc giải quyết khiếu nại của bà Nguyễn Thị Hoa", "Khiếu nại tố cáo"),
         ("Quyết định", "Về việc cấp phép khai thác khoáng sản", "Tài nguyên môi trường"),
         ("Giấy phép", "Khai thác, sử dụng nước dưới đất", "Tài nguyên môi trường"),

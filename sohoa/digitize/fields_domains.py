@@ -58,6 +58,8 @@ VI_PHAM = "Xử lý vi phạm hành chính"
 LUU_THONG = "Lưu thông hàng hóa trong nước"
 NONG_NGHIEP = "Nông nghiệp"
 GIAO_THONG = "Giao thông vận tải"
+# Residence registration: a ward's until the commune police took it over (Luật Cư trú 2020).
+CU_TRU = "Đăng ký, quản lý cư trú"
 
 # (folded keyword, field, weight), most specific first. Weight 1 for wording only that field
 # uses, more for wording that settles the field even beside another's (a fine "trong lĩnh vực đất
@@ -94,6 +96,8 @@ FIELD_RULES: tuple[tuple[str, str, float], ...] = (
     ("trat tu xay dung", XAY_DUNG, 1.0),
     ("xay dung", XAY_DUNG, 1.0),
     ("cong trinh", XAY_DUNG, 0.5),
+    ("nha o rieng le", XAY_DUNG, 1.0),
+    ("sua chua cai tao", XAY_DUNG, 1.0),
     ("quy hoach", XAY_DUNG, 0.5),
     ("su dung dat", DAT_DAI, 1.0),
     ("dat dai", DAT_DAI, 1.0),
@@ -106,6 +110,7 @@ FIELD_RULES: tuple[tuple[str, str, float], ...] = (
     ("giai phong mat bang", DAT_DAI, 1.0),
     ("dia chinh", DAT_DAI, 1.0),
     ("tranh chap dat", DAT_DAI, 1.0),
+    ("moc gioi", DAT_DAI, 0.5),
     ("boi thuong", DAT_DAI, 0.5),
     ("bao ve moi truong", MOI_TRUONG, 1.0),
     ("moi truong", MOI_TRUONG, 1.0),
@@ -136,6 +141,7 @@ FIELD_RULES: tuple[tuple[str, str, float], ...] = (
     ("bao hiem y te", BAO_HIEM, 1.0),
     ("bao hiem", BAO_HIEM, 0.5),
     ("tiep cong dan", TIEP_DAN, 1.5),
+    ("tiep dan", TIEP_DAN, 1.0),  # "Lịch trực tiếp dân", "Phòng tiếp dân"
     ("giai quyet khieu nai", KHIEU_NAI, 1.5),
     ("khieu nai", KHIEU_NAI, 1.0),
     ("giai quyet to cao", TO_CAO, 1.5),
@@ -180,6 +186,7 @@ FIELD_RULES: tuple[tuple[str, str, float], ...] = (
     ("giao duc", GIAO_DUC, 1.0),
     ("hoc sinh", GIAO_DUC, 1.0),
     ("mam non", GIAO_DUC, 0.5),
+    ("hoc phi", GIAO_DUC, 1.0),
     ("nhom tre", GIAO_DUC, 1.0),
     ("mau giao", GIAO_DUC, 1.0),
     ("an toan thuc pham", Y_TE, 1.0),
@@ -189,6 +196,12 @@ FIELD_RULES: tuple[tuple[str, str, float], ...] = (
     ("nong nghiep", NONG_NGHIEP, 0.5),
     ("thuy loi", NONG_NGHIEP, 0.5),
     ("giao thong", GIAO_THONG, 0.5),
+    ("via he", GIAO_THONG, 0.5),
+    ("dang ky tam tru", CU_TRU, 1.0),
+    ("dang ky thuong tru", CU_TRU, 1.0),
+    ("tam vang", CU_TRU, 1.0),
+    ("xac nhan cu tru", CU_TRU, 1.0),
+    ("xac nhan noi cu tru", CU_TRU, 1.0),
 )
 
 # Ties go to the field whose wording comes first (the more specific).

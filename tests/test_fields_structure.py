@@ -833,6 +833,17 @@ def test_a_deputy_s_title_the_seal_garbled_under_kt_is_the_deputy_s_for_review()
     assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
 
 
+@pytest.mark.parametrize("authority", ["qñAKT. CHỦ TỊCH", "NHẦM KT. CHỦ TỊCH"])
+def test_kt_read_behind_debris_still_makes_the_title_under_it_a_deputy_s(authority: str) -> None:
+    """The seal's ink over the line's start, or the end of 'TM. ỦY BAN NHÂN DÂN' run into it, left
+    'KT. CHỦ TỊCH' behind debris, and the seal took "PHÓ" from the line under it: the title was
+    'CHỦ TỊCH', the chairman's, for a deputy's signature."""
+    runs = [(2600, 1400, authority, 80.0), (2660, 1450, "CHỦ TỊCH", 95.0)]
+    result = extract_fields([scanned_block(runs)])
+    assert result.values["signer_title"] == "PHÓ CHỦ TỊCH"
+    assert result.confidence["signer_title"] < DEFAULT_THRESHOLD
+
+
 @pytest.mark.parametrize("mark", ["Tui.", "TƯO.", "TUỢ,", "TQ."])
 def test_a_delegation_mark_ocr_misread_still_opens_the_block(mark: str) -> None:
     """'TUQ.' under a seal's ring or a speck comes out 'Tui.', 'TƯO.', 'TUỢ,' or 'TQ.': still the

@@ -75,7 +75,7 @@ def _authority(text: str) -> tuple[str, str] | None:
     key = fold_aligned(text.strip(" .,:;"))
     prefix = next((p for p in AUTHORITY if key.startswith(p)), None)
     if prefix is None:
-        return _misread_authority(text)
+        return _misread_authority(text) or _authority_after_debris(text)
     return prefix.strip(" .,").replace("/", ""), text.strip(" .,:;")[len(prefix) :].strip(" .")
 
 
@@ -103,6 +103,22 @@ def _misread_authority(text: str) -> tuple[str, str] | None:
     if not near:
         return None
     return (near[0] if len(near) == 1 and len(letters) > 1 else "?"), rest
+
+
+# A delegation mark read whole after a few characters of a seal's or a signature's debris.
+_MARK_AFTER_DEBRIS = re.compile(r"^\S{1,6}?\s?(?P<mark>TM|KT|TUQ|TL)\.\s*(?P<rest>\S.*)$")
+
+
+def _authority_after_debris(text: str) -> tuple[str, str] | None:
+    """``(prefix, rest)`` for ``KT. CHỦ TỊCH`` read behind debris (``qñAKT. CHỦ TỊCH``, ``NHẦM
+    KT. CHỦ TỊCH``: the seal's ink over the line's start, or the end of the line above run into
+    it), when what follows the mark is a known position; else ``None``. Without it the deputy's
+    title under it lost its "PHÓ" for good: 'CHỦ TỊCH' for 'PHÓ CHỦ TỊCH'.
+    """
+    match = _MARK_AFTER_DEBRIS.match(text.strip(" .,:;"))
+    if match is None or not snap_position(match.group("rest").strip(" .")):
+        return None
+    return match.group("mark").lower(), match.group("rest").strip(" .")
 
 
 def _upper_tail(text: str) -> str:

@@ -267,6 +267,20 @@ def test_a_fax_received_in_standard_mode_is_read_as_a_fine_one(
 
 
 @pytest.mark.slow
+def test_a_personal_number_the_seal_cut_short_is_read_again_to_its_labelled_length(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disability certificate, Times New Roman's metrics, skewed: the seal's ring over the last
+    digits of 'Số định danh cá nhân: 026150925342' left '026150925' read at 97, an old identity
+    card's length, so it was never read again. Its label says it has 12 digits."""
+    devset2 = load_devset2()
+    monkeypatch.setattr(devset2, "FACE", "times")
+    page_image, truth = devset2.render_document(10, 31)
+    pages = read_document(devset2.scan(page_image, "skew", 10, 31, tmp_path))
+    assert extract_fields(pages).values["id_numbers"] == truth["id_numbers"] == ["026150925342"]
+
+
+@pytest.mark.slow
 def test_a_name_in_capitals_read_without_its_spaces_is_parted_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

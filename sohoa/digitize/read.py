@@ -1622,22 +1622,58 @@ def _numbers_read_again(
     out: list[Word] = []
     for number, word in enumerate(words):
         run = max(_DIGIT_RUN.findall(word.text), key=len, default="")
-        if len(run) < _ID_DIGITS or len(run) in _ID_LENGTHS or word.conf > _UNDER_SEAL_CONF:
+        lengths = _lengths_labelled(words, number)
+        # a number its label says is short is read again however sure the first pass was
+        sure = word.conf > _UNDER_SEAL_CONF and lengths == _ID_LENGTHS
+        if len(run) < _ID_DIGITS or len(run) in lengths or sure:
             out.append(word)  # no identity number, one whole (a second reading may be no better), or sure
             continue
-        if again := _number_again(page, word, run, workdir / f"number-{number}", options):
+        if again := _number_again(page, word, run, workdir / f"number-{number}", options, lengths):
             word = replace(word, text=word.text.replace(run, again, 1), conf=min(word.conf, _UNDER_SEAL_CONF))
         out.append(word)
     return out
 
 
-def _number_again(page: Image.Image, word: Word, run: str, stem: Path, options: ReadOptions) -> str | None:
+# The label before a number that says which identity paper it is: a personal identification
+# (CCCD) number has 12 digits, an old identity card's (CMND) 9.
+_TWELVE_DIGIT_LABEL = re.compile(r"dinh\s*danh|cccd|can\s*cuoc")
+_NINE_DIGIT_LABEL = re.compile(r"cmnd|cmtnd|chung\s*minh")
+
+
+def _lengths_labelled(words: list[Word], index: int) -> tuple[int, ...]:
+    """The lengths the identity number ``words[index]`` may have, by the label before it on its line.
+
+    'Số định danh cá nhân: 026150925' under a ring is a CCCD number that lost three digits, not
+    an old 9-digit card's: read again, it comes back whole.
+    """
+    word = words[index]
+    label = " ".join(w.text for w in words[:index] if (w.block, w.line) == (word.block, word.line))
+    folded = strip_marks(label.lower())
+    if _TWELVE_DIGIT_LABEL.search(folded):
+        return (12,)
+    if _NINE_DIGIT_LABEL.search(folded):
+        return (9,)
+    return _ID_LENGTHS
+
+
+def _number_again(
+    page: Image.Image,
+    word: Word,
+    run: str,
+    stem: Path,
+    options: ReadOptions,
+    lengths: tuple[int, ...] = _ID_LENGTHS,
+) -> str | None:
     """``run``, the digits of ``word``, as read again without a lighter ink; ``None`` when that
     reading is no better (no lighter ink, another length, another number)."""
     start = word.left + round(word.width * word.text.index(run) / max(1, len(word.text)))
     h = word.height  # a digit or two the first pass lost may stand past the box's right edge
+    # ... or as many as the label says are lost ('026150925' of a 12-digit number), a digit's
+    # width each
+    lost = max(lengths) - len(run)
+    reach = max(3 * h // 2, round((lost + 1) * word.width / max(1, len(word.text))))
     right, bottom = (
-        min(page.width, word.left + word.width + 3 * h // 2),
+        min(page.width, word.left + word.width + reach),
         min(page.height, word.top + h + h // 3),
     )
     box = (max(0, start - h // 2), max(0, word.top - h // 3), right, bottom)
@@ -1653,7 +1689,7 @@ def _number_again(page: Image.Image, word: Word, run: str, stem: Path, options: 
     except OcrError:
         return None
     again = max((m for w in out.words for m in _DIGIT_RUN.findall(w.text)), key=len, default="")
-    if len(again) not in _ID_LENGTHS or again == run or again[:_ID_HEAD] != run[:_ID_HEAD]:
+    if len(again) not in lengths or again == run or again[:_ID_HEAD] != run[:_ID_HEAD]:
         return None
     return again
 

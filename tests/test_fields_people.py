@@ -480,6 +480,8 @@ def _one_person_page(value: list[tuple[str, float]]) -> PageText:
         ([("VĂN", 93.0), ("LUYẾN", 93.0)], "Văn Luyến"),
         # the surname garbled into no syllable: the name is read on past it (else none at all)
         ([("ẾẠM", 75.0), ("VĂN", 93.0), ("LUYẾN", 93.0)], "Văn Luyến"),
+        # the ring's edge read as a bracket glued to a syllable: the name reads on through it
+        ([("NGỚ", 71.0), ("(QUANG", 62.0), ("HÙNG", 93.0)], "Ngớ Quang Hùng"),
     ],
 )
 def test_a_name_the_seal_cut_short_is_kept_for_review(value: list[tuple[str, float]], name: str) -> None:

@@ -112,6 +112,8 @@ def _name_run(tokens: list[str], allow_caps: bool) -> list[str]:
         item_end = item_end or (token.endswith(":") and k and _known_label_at(tokens, k + 1))
         if (token.endswith(":") and not item_end) or (k and _starts_label(tokens, k)):
             break
+        if k and token[:1] == "(" and ")" not in token and token[1:].isupper():
+            token = token[1:]  # 'NGỚ (QUANG HÙNG': a seal's ring edge read as an opening bracket
         bare = token.rstrip(",.;)" + (":" if item_end else ""))
         if allow_caps and bare.isalpha() and bare.isupper():
             bare = bare.capitalize()

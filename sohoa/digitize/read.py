@@ -1613,8 +1613,10 @@ def _numbers_read_again(
     confidence so), where a lighter ink is there to cut, are read again: a
     number read whole but unsure was as often right as the second reading (devset2 seed 18). The
     second reading is taken when it has an identity number's length and opens as the first did,
-    and keeps the first's doubt: the clerk confirms it. A colour scan was read on its red channel,
-    which the seal is not in; a 1-bit one has one ink.
+    and keeps the first's doubt: the clerk confirms it. Where the label on the number's line says
+    which paper it is (:func:`_lengths_labelled`), only that paper's length counts as whole, and a
+    number of another length is read again even when the first pass was sure of it. A colour
+    scan was read on its red channel, which the seal is not in; a 1-bit one has one ink.
     """
     if "red-channel" in prepared.steps or prepared.ocr_image.mode != "L":
         return words
@@ -1622,7 +1624,7 @@ def _numbers_read_again(
     out: list[Word] = []
     for number, word in enumerate(words):
         run = max(_DIGIT_RUN.findall(word.text), key=len, default="")
-        lengths = _lengths_labelled(words, number)
+        lengths = _lengths_labelled(words, number) if len(run) >= _ID_DIGITS else _ID_LENGTHS
         # a number its label says is short is read again however sure the first pass was
         sure = word.conf > _UNDER_SEAL_CONF and lengths == _ID_LENGTHS
         if len(run) < _ID_DIGITS or len(run) in lengths or sure:

@@ -1651,10 +1651,9 @@ def _lengths_labelled(words: list[Word], index: int) -> tuple[int, ...]:
     word = words[index]
     label = " ".join(w.text for w in words[:index] if (w.block, w.line) == (word.block, word.line))
     folded = strip_marks(label.lower())
-    if _TWELVE_DIGIT_LABEL.search(folded):
-        return (12,)
-    if _NINE_DIGIT_LABEL.search(folded):
-        return (9,)
+    twelve, nine = bool(_TWELVE_DIGIT_LABEL.search(folded)), bool(_NINE_DIGIT_LABEL.search(folded))
+    if twelve != nine:  # "Số CMND/CCCD:" names both papers: either length is whole
+        return (12,) if twelve else (9,)
     return _ID_LENGTHS
 
 

@@ -34,6 +34,7 @@ import numpy as np
 from PIL import Image
 
 from sohoa.digitize import layout, prepare, syllables, tesseract, text_layer
+from sohoa.digitize.id_labels import promised_lengths
 from sohoa.digitize.model import PageText, Word
 from sohoa.digitize.pages import (
     KIND_IMAGE,
@@ -1636,25 +1637,16 @@ def _numbers_read_again(
     return out
 
 
-# The label before a number that says which identity paper it is: a personal identification
-# (CCCD) number has 12 digits, an old identity card's (CMND) 9.
-_TWELVE_DIGIT_LABEL = re.compile(r"dinh\s*danh|cccd|can\s*cuoc")
-_NINE_DIGIT_LABEL = re.compile(r"cmnd|cmtnd|chung\s*minh")
-
-
 def _lengths_labelled(words: list[Word], index: int) -> tuple[int, ...]:
-    """The lengths the identity number ``words[index]`` may have, by the label before it on its line.
+    """The lengths the identity number ``words[index]`` may have, by the label before it on its
+    line (:func:`sohoa.digitize.id_labels.promised_lengths`).
 
     'Số định danh cá nhân: 026150925' under a ring is a CCCD number that lost three digits, not
     an old 9-digit card's: read again, it comes back whole.
     """
     word = words[index]
     label = " ".join(w.text for w in words[:index] if (w.block, w.line) == (word.block, word.line))
-    folded = strip_marks(label.lower())
-    twelve, nine = bool(_TWELVE_DIGIT_LABEL.search(folded)), bool(_NINE_DIGIT_LABEL.search(folded))
-    if twelve != nine:  # "Số CMND/CCCD:" names both papers: either length is whole
-        return (12,) if twelve else (9,)
-    return _ID_LENGTHS
+    return promised_lengths(strip_marks(label.lower())) or _ID_LENGTHS
 
 
 def _number_again(

@@ -28,6 +28,7 @@ from sohoa.digitize.fields_names import (
     surnames,
 )
 from sohoa.digitize.fields_text import Line, PageLines, fix_digits
+from sohoa.digitize.id_labels import promised_lengths
 from sohoa.digitize.model import Word
 from sohoa.digitize.rows import holds_middle, top_bottom
 from sohoa.digitize.syllables import is_syllable
@@ -731,10 +732,6 @@ def _id_strength(line: Line, digits: str, base: float, substituted: bool = False
     return base
 
 
-_PERSONAL_LABEL = re.compile(r"dinh\s*danh|cccd|can\s*cuoc")
-_CMND_LABEL = re.compile(r"cmnd|cmtnd|chung\s*minh")
-# A person's papers ("Số giấy tờ pháp lý của cá nhân", "giấy tờ tùy thân"): a CMND or a CCCD.
-_PAPERS_LABEL = re.compile(r"giay\s*to\s*(?:tuy\s*than|phap\s*ly)")
 _LABEL_FIELD = re.compile(_ID_LABEL + r"[^:0-9]{0,40}:\s*(?P<value>[0-9oil](?:[0-9oil ]|\.(?=[0-9]))*)")
 
 
@@ -743,11 +740,8 @@ def _fits_label(label: str, digits: str) -> bool:
     căn cước) 12 digits, an identity card (CMND) or a person's papers (giấy tờ pháp lý, tùy thân)
     9 or 12; other labels any length they allow. A household business certificate's 'Số giấy tờ
     pháp lý của cá nhân: 0261922076' was a CCCD with its last two digits lost, read sure."""
-    if _PERSONAL_LABEL.search(label):
-        return len(digits) == 12
-    if _CMND_LABEL.search(label) or _PAPERS_LABEL.search(label):
-        return len(digits) in (9, 12)
-    return True
+    lengths = promised_lengths(label)
+    return lengths is None or len(digits) in lengths
 
 
 def _unfilled_label(key: str, found: list[str]) -> bool:
